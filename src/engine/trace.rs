@@ -1,0 +1,103 @@
+//! What the engine can report as it simulates, for `nines trace` and for tests.
+
+use super::Outage;
+use crate::time::Duration;
+
+/// One thing that happened in a simulated year. Component and replica numbers are indices:
+/// components in model order, replicas within their component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceEvent {
+    /// The year starts with every replica up and every office held.
+    YearStart {
+        /// The year's index.
+        year: u64,
+    },
+    /// A replica fails; it will be down for `detect` + `repair`.
+    ReplicaFailed {
+        /// Component index.
+        component: u32,
+        /// Replica index within the component.
+        replica: u32,
+        /// Failure mode index within the component.
+        mode: u32,
+        /// Drawn time until the failure is noticed.
+        detect: Duration,
+        /// Drawn time from noticed to serving again.
+        repair: Duration,
+    },
+    /// A replica serves again.
+    ReplicaRepaired {
+        /// Component index.
+        component: u32,
+        /// Replica index within the component.
+        replica: u32,
+    },
+    /// A leader office is vacated.
+    LeaderLost {
+        /// Component index.
+        component: u32,
+    },
+    /// An election starts and will last `duration`.
+    ElectionStarted {
+        /// Component index.
+        component: u32,
+        /// Drawn election duration.
+        duration: Duration,
+    },
+    /// An election ends with a leader.
+    LeaderElected {
+        /// Component index.
+        component: u32,
+        /// The new leader, within the component.
+        replica: u32,
+    },
+    /// An election ends without enough replicas up; the office waits.
+    ElectionFailed {
+        /// Component index.
+        component: u32,
+    },
+    /// A component starts or stops serving.
+    ComponentChanged {
+        /// Component index.
+        component: u32,
+        /// Whether it serves now.
+        serving: bool,
+        /// Replicas up now.
+        up: u32,
+    },
+    /// An expression changes: index 0 is the system's `up`, then the services.
+    ExpressionChanged {
+        /// Expression index.
+        expression: usize,
+        /// Whether it is up now.
+        up: bool,
+    },
+    /// A system outage ends (or is cut at the end of the year).
+    OutageEnded {
+        /// The complete outage record.
+        outage: Outage,
+    },
+    /// The year ends.
+    YearEnd,
+}
+
+/// Receives every event of a simulated year, in order.
+pub trait Tracer {
+    /// Called for each event, at simulated time `at`.
+    fn event(&mut self, at: Duration, event: TraceEvent);
+}
+
+/// A tracer that ignores everything; the engine's fast path.
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    #[inline(always)]
+    fn event(&mut self, _at: Duration, _event: TraceEvent) {}
+}
+
+/// Collects events in memory, for tests.
+impl Tracer for Vec<(Duration, TraceEvent)> {
+    fn event(&mut self, at: Duration, event: TraceEvent) {
+        self.push((at, event));
+    }
+}

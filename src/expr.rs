@@ -1,0 +1,235 @@
+//! Boolean expressions over components: when the system (or a service) is up.
+//!
+//! Grammar (`&` binds tighter than `|`):
+//! ```text
+//! expr := term ('|' term)*
+//! term := atom ('&' atom)*
+//! atom := NAME | '(' expr ')'
+//! NAME := [a-z0-9_-]+
+//! ```
+
+/// A parsed expression whose names are resolved to component indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expr {
+    /// Up when the component with this index serves.
+    Component(usize),
+    /// Up when every operand is up.
+    All(Vec<Expr>),
+    /// Up when any operand is up.
+    Any(Vec<Expr>),
+}
+
+/// Why an expression was rejected, with the byte offset in the expression text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at character {})", .offset + 1)]
+pub struct ExprError {
+    /// Byte offset of the problem within the expression.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Expr {
+    /// Parses `text`, resolving each name with `resolve` (which returns the component
+    /// index, or `None` for an unknown name).
+    pub fn parse(text: &str, resolve: &dyn Fn(&str) -> Option<usize>) -> Result<Expr, ExprError> {
+        let mut parser = Parser {
+            text,
+            pos: 0,
+            resolve,
+        };
+        parser.skip_space();
+        if parser.pos == text.len() {
+            return Err(parser.error("the expression is empty; name at least one component"));
+        }
+        let expr = parser.expr()?;
+        parser.skip_space();
+        match parser.peek() {
+            None => Ok(expr),
+            Some(')') => Err(parser.error("`)` without a matching `(`")),
+            Some(c) => Err(parser.error(&format!(
+                "unexpected `{c}`; join components with `&` or `|`"
+            ))),
+        }
+    }
+
+    /// Evaluates the expression given which components serve.
+    pub fn eval(&self, serving: &[bool]) -> bool {
+        match self {
+            Expr::Component(index) => serving[*index],
+            Expr::All(operands) => operands.iter().all(|e| e.eval(serving)),
+            Expr::Any(operands) => operands.iter().any(|e| e.eval(serving)),
+        }
+    }
+
+    /// Adds the indices of the components the expression names to `out`.
+    pub fn collect_components(&self, out: &mut Vec<usize>) {
+        match self {
+            Expr::Component(index) => out.push(*index),
+            Expr::All(operands) | Expr::Any(operands) => {
+                operands.iter().for_each(|e| e.collect_components(out))
+            }
+        }
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    resolve: &'a dyn Fn(&str) -> Option<usize>,
+}
+
+impl Parser<'_> {
+    fn expr(&mut self) -> Result<Expr, ExprError> {
+        self.list('|', Self::term, Expr::Any)
+    }
+
+    fn term(&mut self) -> Result<Expr, ExprError> {
+        self.list('&', Self::atom, Expr::All)
+    }
+
+    /// One or more `operand`s separated by `op`, combined with `join` when more than one.
+    fn list(
+        &mut self,
+        op: char,
+        operand: fn(&mut Self) -> Result<Expr, ExprError>,
+        join: fn(Vec<Expr>) -> Expr,
+    ) -> Result<Expr, ExprError> {
+        let mut operands = vec![operand(self)?];
+        loop {
+            self.skip_space();
+            if self.peek() != Some(op) {
+                break;
+            }
+            self.pos += 1;
+            operands.push(operand(self)?);
+        }
+        Ok(if operands.len() == 1 {
+            operands.remove(0)
+        } else {
+            join(operands)
+        })
+    }
+
+    fn atom(&mut self) -> Result<Expr, ExprError> {
+        self.skip_space();
+        match self.peek() {
+            Some('(') => {
+                self.pos += 1;
+                let inner = self.expr()?;
+                self.skip_space();
+                if self.peek() != Some(')') {
+                    return Err(self.error("missing `)`"));
+                }
+                self.pos += 1;
+                Ok(inner)
+            }
+            Some(c) if is_name_char(c) => {
+                let start = self.pos;
+                while self.peek().is_some_and(is_name_char) {
+                    self.pos += 1;
+                }
+                let name = &self.text[start..self.pos];
+                (self.resolve)(name)
+                    .map(Expr::Component)
+                    .ok_or_else(|| ExprError {
+                        offset: start,
+                        message: format!("no component is named `{name}`"),
+                    })
+            }
+            Some(c) => Err(self.error(&format!("expected a component name, found `{c}`"))),
+            None => Err(self.error("expected a component name after the operator")),
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.text[self.pos..].chars().next()
+    }
+
+    fn skip_space(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += self.peek().map_or(0, char::len_utf8);
+        }
+    }
+
+    fn error(&self, message: &str) -> ExprError {
+        ExprError {
+            offset: self.pos,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Characters allowed in component names.
+pub fn is_name_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Expr, ExprError> {
+        let names = ["a", "b", "c", "query-node_2"];
+        Expr::parse(text, &|name| names.iter().position(|n| *n == name))
+    }
+
+    #[test]
+    fn and_binds_tighter_than_or() {
+        use Expr::*;
+        assert_eq!(
+            parse("a | b & c"),
+            Ok(Any(vec![
+                Component(0),
+                All(vec![Component(1), Component(2)])
+            ]))
+        );
+        assert_eq!(
+            parse("(a | b) & c"),
+            Ok(All(vec![
+                Any(vec![Component(0), Component(1)]),
+                Component(2)
+            ]))
+        );
+        assert_eq!(parse(" query-node_2 "), Ok(Component(3)));
+    }
+
+    #[test]
+    fn evaluates_truth_tables() {
+        let expr = parse("a & (b | c)").unwrap();
+        for bits in 0..8u8 {
+            let serving = [bits & 1 != 0, bits & 2 != 0, bits & 4 != 0, false];
+            let expected = serving[0] && (serving[1] || serving[2]);
+            assert_eq!(expr.eval(&serving), expected, "{serving:?}");
+        }
+    }
+
+    #[test]
+    fn reports_errors_with_positions() {
+        let err = |text| parse(text).unwrap_err();
+        assert_eq!(
+            err("").message,
+            "the expression is empty; name at least one component"
+        );
+        assert_eq!(err("a & d").offset, 4);
+        assert_eq!(err("a & d").message, "no component is named `d`");
+        assert_eq!(
+            err("a &").message,
+            "expected a component name after the operator"
+        );
+        assert_eq!(err("(a | b").message, "missing `)`");
+        assert_eq!(err("a)").message, "`)` without a matching `(`");
+        assert_eq!(err("a b").offset, 2);
+        assert_eq!(
+            err("a && b").message,
+            "expected a component name, found `&`"
+        );
+    }
+
+    #[test]
+    fn collects_named_components() {
+        let mut out = Vec::new();
+        parse("a & (c | a)").unwrap().collect_components(&mut out);
+        assert_eq!(out, vec![0, 2, 0]);
+    }
+}

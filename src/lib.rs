@@ -1,0 +1,17 @@
+//! `nines`: a deterministic discrete-event Monte Carlo availability simulator.
+//!
+//! Data flows one way: a model file is parsed and validated ([`model`]), compiled into a
+//! [`plan`], simulated one year at a time ([`engine`]) in parallel ([`run`]), accumulated
+//! into statistics ([`stats`]) and written as reports ([`report`]).
+
+pub mod cli;
+pub mod dist;
+pub mod engine;
+pub mod expr;
+pub mod model;
+pub mod plan;
+pub mod report;
+pub mod rng;
+pub mod run;
+pub mod stats;
+pub mod time;

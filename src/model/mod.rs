@@ -1,0 +1,168 @@
+//! Model files: parsing and validation into a [`Model`] that cannot be invalid.
+//!
+//! The only way to obtain a [`Model`] is [`Model::load`] or [`Model::parse`], which check
+//! everything SPEC sections 1 and 2 require and report every problem with its file, line,
+//! column and key. The rest of the crate can then trust the model.
+
+mod error;
+mod parse;
+
+pub use error::{ModelError, ModelErrors};
+
+use crate::dist::Dist;
+use crate::expr::Expr;
+use crate::time::Duration;
+use std::path::Path;
+
+/// A validated model of a cluster.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub(crate) name: String,
+    pub(crate) up: Expression,
+    pub(crate) services: Vec<Service>,
+    pub(crate) simulation: Simulation,
+    pub(crate) slo: Option<Slo>,
+    pub(crate) components: Vec<Component>,
+}
+
+/// A boolean expression over components, with the text it was written as.
+#[derive(Clone, Debug)]
+pub struct Expression {
+    /// The expression as written in the model file.
+    pub text: String,
+    /// The parsed expression.
+    pub expr: Expr,
+}
+
+/// An extra view of the system, reported like `up`.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// The service's name, from the `[services]` table.
+    pub name: String,
+    /// When the service is up.
+    pub up: Expression,
+}
+
+/// Run settings from `[simulation]`, with SPEC defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Simulation {
+    /// Independent simulated years (replications).
+    pub years: u64,
+    /// The master seed.
+    pub seed: u64,
+    /// The length of one replication.
+    pub horizon: Duration,
+}
+
+impl Default for Simulation {
+    fn default() -> Simulation {
+        Simulation {
+            years: 10_000,
+            seed: 1,
+            horizon: Duration::YEAR,
+        }
+    }
+}
+
+/// Service-level objectives from `[slo]`, judged by `nines check`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Slo {
+    /// Target for the mean availability over years, in (0, 1).
+    pub availability: Option<f64>,
+    /// Bound on the 99th percentile outage duration.
+    pub rto_p99: Option<Duration>,
+}
+
+/// One component: a group of identical replicas.
+#[derive(Clone, Debug)]
+pub struct Component {
+    /// Unique name, `[a-z0-9_-]+`.
+    pub name: String,
+    /// Number of replicas, 1 to 100000.
+    pub replicas: u32,
+    /// Replicas that must be up for the component to serve, 1 to `replicas`.
+    pub needs: u32,
+    /// The leader office, if the component has one.
+    pub leader: Option<Leader>,
+    /// Failure modes, competing for each replica.
+    pub failures: Vec<FailureMode>,
+}
+
+/// How a vacant leader office is filled.
+#[derive(Clone, Debug)]
+pub enum Leader {
+    /// An election lasting one draw of the distribution (SPEC level 1).
+    Election(Dist),
+}
+
+/// One way a replica fails, and how long it takes to come back.
+#[derive(Clone, Debug)]
+pub struct FailureMode {
+    /// Name, unique within the component.
+    pub name: String,
+    /// Time to this failure, counted in up time.
+    pub every: Dist,
+    /// Failure to noticed.
+    pub detect: Dist,
+    /// Noticed to serving again.
+    pub repair: Dist,
+}
+
+impl Model {
+    /// Reads and validates the model file at `path`.
+    pub fn load(path: &Path) -> Result<Model, ModelErrors> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|err| {
+            ModelErrors::single(ModelError::whole_file(&file, format!("cannot read: {err}")))
+        })?;
+        match std::str::from_utf8(&bytes) {
+            Ok(text) => Model::parse(text, &file),
+            Err(err) => {
+                let valid = &bytes[..err.valid_up_to()];
+                let text = String::from_utf8_lossy(valid);
+                Err(ModelErrors::single(ModelError::at(
+                    &file,
+                    &text,
+                    valid.len(),
+                    "",
+                    "the file is not valid UTF-8 text".to_string(),
+                )))
+            }
+        }
+    }
+
+    /// Validates the model text `source`; `file` names it in error messages.
+    pub fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
+        parse::parse(source, file)
+    }
+
+    /// The model's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The expression saying when the system is up.
+    pub fn up(&self) -> &Expression {
+        &self.up
+    }
+
+    /// Extra views of the system, in name order.
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    /// Run settings from the model file (the command line may override them).
+    pub fn simulation(&self) -> Simulation {
+        self.simulation
+    }
+
+    /// The model's service-level objectives, if it has any.
+    pub fn slo(&self) -> Option<Slo> {
+        self.slo
+    }
+
+    /// The components, in file order.
+    pub fn components(&self) -> &[Component] {
+        &self.components
+    }
+}

@@ -1,0 +1,1021 @@
+//! Reads a model file's spanned TOML tree into a validated [`Model`].
+//!
+//! The walker asks each table for the keys it knows; whatever is left is reported as an
+//! unknown key, with a suggestion when it looks like a typo. Every reader records its errors
+//! and carries on, so one pass reports all the problems of a file.
+
+use super::{
+    Component, Expression, FailureMode, Leader, Model, ModelError, ModelErrors, Service,
+    Simulation, Slo,
+};
+use crate::dist::{Dist, DistError};
+use crate::expr::{Expr, is_name_char};
+use crate::time::Duration;
+use std::ops::Range;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+/// Most replicas one component may have (SPEC section 2).
+const MAX_REPLICAS: i64 = 100_000;
+
+/// Most years one run may simulate from the model file.
+const MAX_YEARS: i64 = 1_000_000_000_000;
+
+/// Keys of SPEC level 2 (Kubernetes), named so their error says what is missing.
+const LEVEL_2_KEYS: [&str; 12] = [
+    "kubernetes",
+    "workload",
+    "start",
+    "liveness",
+    "readiness",
+    "startup",
+    "termination_grace_period",
+    "node",
+    "placement",
+    "raft",
+    "lease",
+    "external",
+];
+
+pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
+    let mut ctx = Ctx {
+        source,
+        file,
+        errors: Vec::new(),
+    };
+    if source.trim().is_empty() {
+        ctx.error(
+            0..0,
+            "",
+            "the model file is empty; it needs at least `name`, `up` and one [[component]]",
+        );
+        return Err(ctx.into_errors());
+    }
+    let root = match DeTable::parse(source) {
+        Ok(root) => root,
+        Err(err) => {
+            let span = err.span().unwrap_or(0..0);
+            let message = format!("not valid TOML: {}", err.message().trim_end());
+            ctx.error(span, "", message);
+            return Err(ctx.into_errors());
+        }
+    };
+    let model = read_model(&mut ctx, &root);
+    match model {
+        Some(model) if ctx.errors.is_empty() => Ok(model),
+        _ => Err(ctx.into_errors()),
+    }
+}
+
+/// The source being read and the errors found so far.
+struct Ctx<'s> {
+    source: &'s str,
+    file: &'s str,
+    errors: Vec<ModelError>,
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
+        let error = ModelError::at(self.file, self.source, span.start, key, message.into());
+        self.errors.push(error);
+    }
+
+    /// The value as written in the file, for quoting in messages.
+    fn quote(&self, value: &Value<'_>) -> String {
+        let text = self.source.get(value.span()).unwrap_or("").trim();
+        let mut quoted: String = text.chars().take(60).collect();
+        if quoted.len() < text.len() {
+            quoted.push('…');
+        }
+        quoted
+    }
+
+    fn into_errors(mut self) -> ModelErrors {
+        self.errors.sort_by_key(|e| (e.line, e.column));
+        ModelErrors {
+            errors: self.errors,
+        }
+    }
+}
+
+/// A table being read. It remembers the keys asked for, so `finish` can report the rest.
+struct Table<'a, 'i> {
+    entries: &'a DeTable<'i>,
+    span: Range<usize>,
+    path: String,
+    known: Vec<&'static str>,
+}
+
+impl<'a, 'i> Table<'a, 'i> {
+    fn new(entries: &'a DeTable<'i>, span: Range<usize>, path: String) -> Self {
+        Table {
+            entries,
+            span,
+            path,
+            known: Vec::new(),
+        }
+    }
+
+    /// The value of `key`, if present.
+    fn get(&mut self, key: &'static str) -> Option<&'a Value<'i>> {
+        self.known.push(key);
+        self.entries
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The value of `key`, or an error saying it is missing.
+    fn required(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+        hint: &str,
+    ) -> Option<&'a Value<'i>> {
+        let value = self.get(key);
+        if value.is_none() {
+            let where_ = if self.path.is_empty() {
+                "the model".to_string()
+            } else {
+                format!("`{}`", self.path)
+            };
+            ctx.error(
+                self.span.clone(),
+                &self.key(key),
+                format!("{where_} needs `{key}`{hint}"),
+            );
+        }
+        value
+    }
+
+    /// The dotted path of `key` in this table.
+    fn key(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// Reports every key that was not asked for.
+    fn finish(self, ctx: &mut Ctx<'_>) {
+        for (key, _) in self.entries.iter() {
+            let name = key.get_ref().as_ref();
+            if self.known.contains(&name) {
+                continue;
+            }
+            let message = if LEVEL_2_KEYS.contains(&name) {
+                format!(
+                    "`{name}` belongs to SPEC level 2 (Kubernetes and consensus), which this \
+                     version of nines does not simulate yet"
+                )
+            } else {
+                let mut message = format!("unknown key `{name}`");
+                match closest(name, &self.known) {
+                    Some(suggestion) => {
+                        message.push_str(&format!("; did you mean `{suggestion}`?"))
+                    }
+                    None => message.push_str(&format!("; allowed here: {}", self.known.join(", "))),
+                }
+                message
+            };
+            ctx.error(key.span(), &self.key(name), message);
+        }
+    }
+}
+
+/// The known key closest to `name` by edit distance, if it is a plausible typo.
+fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Option<Model> {
+    let mut top = Table::new(root.get_ref(), 0..0, String::new());
+    let name = top
+        .required(ctx, "name", ", e.g. name = \"three-node etcd\"")
+        .and_then(|v| read_str(ctx, v, "name"))
+        .map(str::to_string);
+    let up_value = top.required(ctx, "up", ", e.g. up = \"etcd & proxy\"");
+    let simulation = match top.get("simulation") {
+        Some(value) => read_simulation(ctx, value),
+        None => Some(Simulation::default()),
+    };
+    let slo = top.get("slo").map(|value| read_slo(ctx, value));
+    let services_value = top.get("services");
+    let components = read_components(ctx, &mut top);
+    top.finish(ctx);
+
+    // Expressions are checked against every name that parsed, even when a component has
+    // other errors, so one pass reports both kinds of problem.
+    let (names, components) = components;
+    let resolve = |name: &str| names.iter().position(|n| n.as_deref() == Some(name));
+    let up = up_value.and_then(|v| read_expression(ctx, v, "up", &resolve));
+    let services = match services_value {
+        Some(value) => read_services(ctx, value, &resolve),
+        None => Some(Vec::new()),
+    };
+    Some(Model {
+        name: name?,
+        up: up?,
+        services: services?,
+        simulation: simulation?,
+        slo: slo.flatten(),
+        components: components?,
+    })
+}
+
+fn read_simulation(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Simulation> {
+    let mut table = read_table(ctx, value, "simulation")?;
+    let defaults = Simulation::default();
+    let years = table
+        .get("years")
+        .map(|v| read_int(ctx, v, "simulation.years", 1, MAX_YEARS).map(|n| n as u64));
+    let seed = table
+        .get("seed")
+        .map(|v| read_int(ctx, v, "simulation.seed", 0, i64::MAX).map(|n| n as u64));
+    let horizon = table
+        .get("horizon")
+        .map(|v| read_positive_duration(ctx, v, "simulation.horizon"));
+    table.finish(ctx);
+    Some(Simulation {
+        years: years.unwrap_or(Some(defaults.years))?,
+        seed: seed.unwrap_or(Some(defaults.seed))?,
+        horizon: horizon.unwrap_or(Some(defaults.horizon))?,
+    })
+}
+
+fn read_slo(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Slo> {
+    let mut table = read_table(ctx, value, "slo")?;
+    let availability = table
+        .get("availability")
+        .map(|v| read_availability(ctx, v, "slo.availability"));
+    let rto_p99 = table
+        .get("rto_p99")
+        .map(|v| read_duration(ctx, v, "slo.rto_p99"));
+    table.finish(ctx);
+    Some(Slo {
+        availability: availability.map_or(Some(None), |a| a.map(Some))?,
+        rto_p99: rto_p99.map_or(Some(None), |d| d.map(Some))?,
+    })
+}
+
+/// An availability target: `"99.95%"` or a fraction such as `0.9995`, strictly between 0 and 1.
+fn read_availability(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<f64> {
+    let fraction = match value.get_ref() {
+        DeValue::String(text) => match text.trim().strip_suffix('%') {
+            Some(percent) => percent.trim().parse::<f64>().ok().map(|p| p / 100.0),
+            None => None,
+        },
+        DeValue::Float(_) | DeValue::Integer(_) => number(value.get_ref()),
+        _ => None,
+    };
+    match fraction {
+        Some(f) if f > 0.0 && f < 1.0 => Some(f),
+        _ => {
+            let quoted = ctx.quote(value);
+            ctx.error(
+                value.span(),
+                key,
+                format!(
+                    "`{quoted}` is not an availability target; write a percentage such as \
+                     \"99.95%\" or a fraction such as 0.9995, strictly between 0 and 1"
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn read_services(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    resolve: &dyn Fn(&str) -> Option<usize>,
+) -> Option<Vec<Service>> {
+    let table = read_table(ctx, value, "services")?;
+    let mut services = Vec::new();
+    let mut ok = true;
+    for (key, value) in table.entries.iter() {
+        let name = key.get_ref().as_ref();
+        let path = format!("services.{name}");
+        if !valid_name(name) {
+            ctx.error(key.span(), &path, name_rule("service"));
+            ok = false;
+            continue;
+        }
+        match read_expression(ctx, value, &path, resolve) {
+            Some(up) => services.push(Service {
+                name: name.to_string(),
+                up,
+            }),
+            None => ok = false,
+        }
+    }
+    ok.then_some(services)
+}
+
+fn read_expression(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    key: &str,
+    resolve: &dyn Fn(&str) -> Option<usize>,
+) -> Option<Expression> {
+    let text = read_str(ctx, value, key)?;
+    match Expr::parse(text, resolve) {
+        Ok(expr) => Some(Expression {
+            text: text.to_string(),
+            expr,
+        }),
+        Err(err) => {
+            let quoted = ctx.quote(value);
+            ctx.error(value.span(), key, format!("in {quoted}: {err}"));
+            None
+        }
+    }
+}
+
+/// The components, and the name of every `[[component]]` table whose name parsed (by index).
+fn read_components(
+    ctx: &mut Ctx<'_>,
+    top: &mut Table<'_, '_>,
+) -> (Vec<Option<String>>, Option<Vec<Component>>) {
+    let hint = ", at least one [[component]] table with a name, replicas and failure modes";
+    let Some(value) = top.required(ctx, "component", hint) else {
+        return (Vec::new(), None);
+    };
+    let Some(array) = value.get_ref().as_array() else {
+        ctx.error(
+            value.span(),
+            "component",
+            "write components as [[component]] tables (an array of tables), one per component",
+        );
+        return (Vec::new(), None);
+    };
+    let mut names = Vec::new();
+    let mut components = Vec::new();
+    for (index, item) in array.iter().enumerate() {
+        let (name, component) = read_component(ctx, item, index);
+        if let Some(name) = &name
+            && names.contains(&Some(name.clone()))
+        {
+            let message = format!("two components are named `{name}`; names must be unique");
+            ctx.error(item.span(), &format!("component.{name}"), message);
+        }
+        names.push(name);
+        components.push(component);
+    }
+    let all_valid = components.iter().all(Option::is_some);
+    (
+        names,
+        all_valid.then(|| components.into_iter().flatten().collect()),
+    )
+}
+
+/// One component, and its name whenever the name itself is valid.
+fn read_component(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    index: usize,
+) -> (Option<String>, Option<Component>) {
+    let Some(mut table) = read_table(ctx, value, &format!("component[{index}]")) else {
+        return (None, None);
+    };
+    let name = table
+        .required(ctx, "name", ", e.g. name = \"etcd\"")
+        .and_then(|v| read_name(ctx, v, &table.key("name"), "component"));
+    if let Some(name) = &name {
+        table.path = format!("component.{name}");
+    }
+    let replicas = match table.get("replicas") {
+        Some(v) => read_int(ctx, v, &table.key("replicas"), 1, MAX_REPLICAS).map(|n| n as u32),
+        None => Some(1),
+    };
+    let needs = table.get("needs").map(|v| (v, table.key("needs")));
+    let leader = table
+        .get("leader")
+        .map(|v| read_leader(ctx, v, &table.key("leader")));
+    let failures = match table.get("failure") {
+        Some(v) => read_failures(ctx, v, &table.key("failure")),
+        None => Some(Vec::new()),
+    };
+    table.finish(ctx);
+    let needs = match (needs, replicas) {
+        (Some((value, key)), Some(replicas)) => read_needs(ctx, value, &key, replicas),
+        (Some(_), None) => None,
+        (None, _) => Some(1),
+    };
+    let component = (|| {
+        Some(Component {
+            name: name.clone()?,
+            replicas: replicas?,
+            needs: needs?,
+            leader: leader.flatten(),
+            failures: failures?,
+        })
+    })();
+    (name, component)
+}
+
+/// `needs`: an integer from 1 to `replicas`, `"majority"` (floor(n/2) + 1) or `"all"`.
+fn read_needs(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, replicas: u32) -> Option<u32> {
+    match value.get_ref() {
+        DeValue::String(text) if text.as_ref() == "majority" => Some(replicas / 2 + 1),
+        DeValue::String(text) if text.as_ref() == "all" => Some(replicas),
+        DeValue::Integer(_) => {
+            let needs = read_int(ctx, value, key, 1, MAX_REPLICAS)? as u32;
+            if needs > replicas {
+                let message =
+                    format!("needs {needs} replicas up, but the component has only {replicas}");
+                ctx.error(value.span(), key, message);
+                return None;
+            }
+            Some(needs)
+        }
+        _ => {
+            let message = format!(
+                "`{}` is not allowed; write a number of replicas (1 to {replicas}), \"majority\" or \"all\"",
+                ctx.quote(value)
+            );
+            ctx.error(value.span(), key, message);
+            None
+        }
+    }
+}
+
+fn read_leader(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Leader> {
+    let mut table = read_table(ctx, value, key)?;
+    let election = table
+        .required(
+            ctx,
+            "election",
+            ", e.g. leader = { election = { dist = \"uniform\", min = \"1s\", max = \"2s\" } }",
+        )
+        .and_then(|v| read_dist(ctx, v, &table.key("election")));
+    table.finish(ctx);
+    election.map(Leader::Election)
+}
+
+fn read_failures(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Vec<FailureMode>> {
+    let Some(array) = value.get_ref().as_array() else {
+        ctx.error(
+            value.span(),
+            key,
+            "write failure modes as [[component.failure]] tables",
+        );
+        return None;
+    };
+    let mut modes: Vec<FailureMode> = Vec::new();
+    let mut ok = true;
+    for (index, item) in array.iter().enumerate() {
+        match read_failure(ctx, item, &format!("{key}[{index}]"), key) {
+            Some(mode) if modes.iter().any(|m| m.name == mode.name) => {
+                let message = format!(
+                    "two failure modes are named `{}`; names must be unique within a component",
+                    mode.name
+                );
+                ctx.error(item.span(), &format!("{key}.{}", mode.name), message);
+                ok = false;
+            }
+            Some(mode) => modes.push(mode),
+            None => ok = false,
+        }
+    }
+    ok.then_some(modes)
+}
+
+fn read_failure(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    path: &str,
+    parent: &str,
+) -> Option<FailureMode> {
+    let mut table = read_table(ctx, value, path)?;
+    let name = table
+        .required(ctx, "name", ", e.g. name = \"crash\"")
+        .and_then(|v| read_name(ctx, v, &table.key("name"), "failure mode"));
+    if let Some(name) = &name {
+        table.path = format!("{parent}.{name}");
+    }
+    let every = table
+        .required(
+            ctx,
+            "every",
+            ", the time to this failure, e.g. every = { dist = \"exponential\", mean = \"30d\" }",
+        )
+        .and_then(|v| read_time_to_failure(ctx, v, &table.key("every")));
+    let detect = match table.get("detect") {
+        Some(v) => read_dist(ctx, v, &table.key("detect")),
+        None => Some(Dist::fixed(Duration::ZERO)),
+    };
+    let repair = table
+        .required(
+            ctx,
+            "repair",
+            ", the time from noticed to serving again, e.g. repair = \"30s\"",
+        )
+        .and_then(|v| read_dist(ctx, v, &table.key("repair")));
+    table.finish(ctx);
+    Some(FailureMode {
+        name: name?,
+        every: every?,
+        detect: detect?,
+        repair: repair?,
+    })
+}
+
+/// A time to failure: a distribution whose draws are positive (SPEC section 1).
+fn read_time_to_failure(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Dist> {
+    let dist = read_dist(ctx, value, key)?;
+    if dist.can_be_zero() {
+        let quoted = ctx.quote(value);
+        let message = format!("`{quoted}` can be zero, but times to failure must be positive");
+        ctx.error(value.span(), key, message);
+        return None;
+    }
+    Some(dist)
+}
+
+fn read_dist(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Dist> {
+    match value.get_ref() {
+        DeValue::Table(_) => read_dist_table(ctx, value, key),
+        _ => read_duration(ctx, value, key).map(Dist::fixed),
+    }
+}
+
+const DIST_KINDS: &str = "fixed, exponential, weibull, lognormal, gamma, uniform, empirical";
+
+fn read_dist_table(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Dist> {
+    let mut table = read_table(ctx, value, key)?;
+    let kind_value = table.required(ctx, "dist", &format!(", one of {DIST_KINDS}"))?;
+    let kind = read_str(ctx, kind_value, &table.key("dist"))?;
+    let duration = |ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>, name: &'static str| {
+        let value = table.required(ctx, name, "")?;
+        read_duration(ctx, value, &table.key(name))
+    };
+    let result = match kind {
+        "fixed" => duration(ctx, &mut table, "value").map(|v| Ok(Dist::fixed(v))),
+        "exponential" => duration(ctx, &mut table, "mean").map(|m| Ok(Dist::exponential(m))),
+        "weibull" => read_weibull(ctx, &mut table),
+        "lognormal" => read_lognormal(ctx, &mut table),
+        "gamma" => {
+            let shape = read_number_key(ctx, &mut table, "shape");
+            let mean = duration(ctx, &mut table, "mean");
+            Some(Dist::gamma(shape?, mean?))
+        }
+        "uniform" => {
+            let min = duration(ctx, &mut table, "min");
+            let max = duration(ctx, &mut table, "max");
+            Some(Dist::uniform(min?, max?))
+        }
+        "empirical" => read_samples(ctx, &mut table).map(Dist::empirical),
+        other => {
+            let message = format!("unknown distribution `{other}`; use one of {DIST_KINDS}");
+            ctx.error(kind_value.span(), &table.key("dist"), message);
+            return None;
+        }
+    };
+    table.finish(ctx);
+    match result? {
+        Ok(dist) => Some(dist),
+        Err(err) => {
+            ctx.error(value.span(), key, err.to_string());
+            None
+        }
+    }
+}
+
+fn read_weibull(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Result<Dist, DistError>> {
+    let shape = read_number_key(ctx, table, "shape");
+    let scale = table.get("scale");
+    let mean = table.get("mean");
+    let parameter = match (scale, mean) {
+        (Some(_), Some(m)) => {
+            ctx.error(
+                m.span(),
+                &table.key("mean"),
+                "give either `scale` or `mean`, not both",
+            );
+            None
+        }
+        (None, None) => {
+            ctx.error(
+                table.span.clone(),
+                &table.path,
+                "weibull needs `shape` and one of `scale` or `mean`",
+            );
+            None
+        }
+        (Some(s), None) => read_duration(ctx, s, &table.key("scale")).map(|s| (true, s)),
+        (None, Some(m)) => read_duration(ctx, m, &table.key("mean")).map(|m| (false, m)),
+    };
+    let shape = shape?;
+    Some(match parameter? {
+        (true, scale) => Dist::weibull_scale(shape, scale),
+        (false, mean) => Dist::weibull_mean(shape, mean),
+    })
+}
+
+fn read_lognormal(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Result<Dist, DistError>> {
+    let mean = table.get("mean");
+    let sd = table.get("sd");
+    let median = table.get("median");
+    let sigma = table.get("sigma");
+    match (mean, sd, median, sigma) {
+        (Some(mean), Some(sd), None, None) => {
+            let mean = read_duration(ctx, mean, &table.key("mean"));
+            let sd = read_duration(ctx, sd, &table.key("sd"));
+            Some(Ok(Dist::lognormal_mean_sd(mean?, sd?)))
+        }
+        (None, None, Some(median), Some(sigma)) => {
+            let median = read_duration(ctx, median, &table.key("median"));
+            let sigma = read_number(ctx, sigma, &table.key("sigma"));
+            Some(Dist::lognormal_median_sigma(median?, sigma?))
+        }
+        _ => {
+            let message =
+                "lognormal needs either `mean` and `sd`, or `median` and `sigma` (the sd of ln X)";
+            ctx.error(table.span.clone(), &table.path, message);
+            None
+        }
+    }
+}
+
+fn read_samples(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Vec<Duration>> {
+    let value = table.required(ctx, "samples", ", e.g. samples = [\"12s\", \"40s\"]")?;
+    let key = table.key("samples");
+    let Some(array) = value.get_ref().as_array() else {
+        ctx.error(
+            value.span(),
+            &key,
+            "write samples as a list of durations, e.g. [\"12s\", \"40s\"]",
+        );
+        return None;
+    };
+    let samples: Vec<Option<Duration>> = array
+        .iter()
+        .enumerate()
+        .map(|(i, v)| read_duration(ctx, v, &format!("{key}[{i}]")))
+        .collect();
+    samples.into_iter().collect()
+}
+
+fn read_number_key(
+    ctx: &mut Ctx<'_>,
+    table: &mut Table<'_, '_>,
+    name: &'static str,
+) -> Option<f64> {
+    let value = table.required(ctx, name, "")?;
+    read_number(ctx, value, &table.key(name))
+}
+
+fn read_table<'a, 'i>(
+    ctx: &mut Ctx<'_>,
+    value: &'a Value<'i>,
+    path: &str,
+) -> Option<Table<'a, 'i>> {
+    match value.get_ref() {
+        DeValue::Table(entries) => Some(Table::new(entries, value.span(), path.to_string())),
+        other => {
+            let message = format!(
+                "expected a table, found {} `{}`",
+                other.type_str(),
+                ctx.quote(value)
+            );
+            ctx.error(value.span(), path, message);
+            None
+        }
+    }
+}
+
+fn read_str<'a>(ctx: &mut Ctx<'_>, value: &'a Value<'_>, key: &str) -> Option<&'a str> {
+    match value.get_ref() {
+        DeValue::String(text) => Some(text.as_ref()),
+        other => {
+            let message = format!(
+                "expected a string, found {} `{}`",
+                other.type_str(),
+                ctx.quote(value)
+            );
+            ctx.error(value.span(), key, message);
+            None
+        }
+    }
+}
+
+fn read_name(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, what: &str) -> Option<String> {
+    let name = read_str(ctx, value, key)?;
+    if valid_name(name) {
+        Some(name.to_string())
+    } else {
+        ctx.error(value.span(), key, format!("`{name}`: {}", name_rule(what)));
+        None
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(is_name_char)
+}
+
+fn name_rule(what: &str) -> String {
+    format!("a {what} name may use only lowercase letters, digits, `_` and `-`")
+}
+
+/// An integer within `[min, max]`.
+fn read_int(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, min: i64, max: i64) -> Option<i64> {
+    let quoted = ctx.quote(value);
+    let parsed = match value.get_ref() {
+        DeValue::Integer(int) => i64::from_str_radix(int.as_str(), int.radix()).ok(),
+        _ => {
+            ctx.error(
+                value.span(),
+                key,
+                format!("expected a whole number, found `{quoted}`"),
+            );
+            return None;
+        }
+    };
+    match parsed {
+        Some(n) if (min..=max).contains(&n) => Some(n),
+        _ => {
+            ctx.error(
+                value.span(),
+                key,
+                format!("`{quoted}` is out of range; allowed: {min} to {max}"),
+            );
+            None
+        }
+    }
+}
+
+/// A finite number, integer or float.
+fn read_number(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<f64> {
+    let parsed = number(value.get_ref()).filter(|n| n.is_finite());
+    if parsed.is_none() {
+        let quoted = ctx.quote(value);
+        ctx.error(
+            value.span(),
+            key,
+            format!("expected a finite number, found `{quoted}`"),
+        );
+    }
+    parsed
+}
+
+fn number(value: &DeValue<'_>) -> Option<f64> {
+    match value {
+        DeValue::Integer(int) => i64::from_str_radix(int.as_str(), int.radix())
+            .ok()
+            .map(|n| n as f64),
+        DeValue::Float(float) => float.as_str().parse().ok(),
+        _ => None,
+    }
+}
+
+fn read_duration(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Duration> {
+    let quoted = ctx.quote(value);
+    match value.get_ref() {
+        DeValue::String(text) => match Duration::parse(text) {
+            Ok(duration) => Some(duration),
+            Err(err) => {
+                ctx.error(value.span(), key, format!("{quoted}: {err}"));
+                None
+            }
+        },
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            let message = format!(
+                "`{quoted}` is a bare number; durations need a unit, e.g. \"{quoted}s\" or \"{quoted}ms\""
+            );
+            ctx.error(value.span(), key, message);
+            None
+        }
+        other => {
+            let message = format!(
+                "expected a duration such as \"30s\" or a distribution table, found {} `{quoted}`",
+                other.type_str()
+            );
+            ctx.error(value.span(), key, message);
+            None
+        }
+    }
+}
+
+fn read_positive_duration(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Duration> {
+    let duration = read_duration(ctx, value, key)?;
+    if duration == Duration::ZERO {
+        ctx.error(value.span(), key, "must be longer than zero");
+        return None;
+    }
+    Some(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+name = "one"
+up = "db"
+
+[[component]]
+name = "db"
+
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "30d" }
+  repair = "1m"
+"#;
+
+    fn errors(source: &str) -> Vec<String> {
+        match parse(source, "m.toml") {
+            Ok(_) => Vec::new(),
+            Err(errs) => errs.errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn minimal_model_takes_defaults() {
+        let model = parse(MINIMAL, "m.toml").unwrap();
+        assert_eq!(model.simulation, Simulation::default());
+        let db = &model.components[0];
+        assert_eq!((db.replicas, db.needs), (1, 1));
+        assert!(db.failures[0].detect.is_fixed());
+    }
+
+    #[test]
+    fn needs_keywords_resolve() {
+        for (needs, replicas, expected) in [
+            ("\"majority\"", 3, 2),
+            ("\"majority\"", 4, 3),
+            ("\"all\"", 5, 5),
+            ("2", 3, 2),
+        ] {
+            let source = MINIMAL.replace(
+                "name = \"db\"",
+                &format!("name = \"db\"\nreplicas = {replicas}\nneeds = {needs}"),
+            );
+            let model = parse(&source, "m.toml").unwrap();
+            assert_eq!(model.components[0].needs, expected, "{needs} of {replicas}");
+        }
+    }
+
+    #[test]
+    fn typo_gets_a_suggestion_with_position() {
+        let source = MINIMAL.replace("name = \"db\"", "name = \"db\"\nreplica = 3");
+        assert_eq!(
+            errors(&source),
+            ["m.toml:7:1: component.db.replica: unknown key `replica`; did you mean `replicas`?"]
+        );
+    }
+
+    #[test]
+    fn bare_number_duration_is_rejected() {
+        let source = MINIMAL.replace("repair = \"1m\"", "repair = 60");
+        assert_eq!(
+            errors(&source),
+            [
+                "m.toml:11:12: component.db.failure.crash.repair: `60` is a bare number; durations need a unit, e.g. \"60s\" or \"60ms\""
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_several_errors_in_file_order() {
+        let source = MINIMAL
+            .replace("up = \"db\"", "up = \"db & cache\"")
+            .replace("mean = \"30d\"", "mean = \"30 days\"");
+        let found = errors(&source);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0]
+                .starts_with("m.toml:3:6: up: in \"db & cache\": no component is named `cache`")
+        );
+        assert!(found[1].contains("component.db.failure.crash.every.mean"));
+    }
+
+    #[test]
+    fn zero_time_to_failure_is_rejected() {
+        let source = MINIMAL.replace(
+            "every = { dist = \"exponential\", mean = \"30d\" }",
+            "every = \"0s\"",
+        );
+        assert_eq!(
+            errors(&source),
+            [
+                "m.toml:10:11: component.db.failure.crash.every: `\"0s\"` can be zero, but times to failure must be positive"
+            ]
+        );
+    }
+
+    #[test]
+    fn contradictory_distribution_parameters_are_rejected() {
+        let cases = [
+            (
+                "{ dist = \"uniform\", min = \"2s\", max = \"1s\" }",
+                "`min` (2s) is larger than `max` (1s)",
+            ),
+            (
+                "{ dist = \"weibull\", shape = 2, mean = \"1s\", scale = \"1s\" }",
+                "give either `scale` or `mean`, not both",
+            ),
+            ("{ dist = \"weibull\", mean = \"1s\" }", "needs `shape`"),
+            (
+                "{ dist = \"lognormal\", mean = \"1s\" }",
+                "lognormal needs either",
+            ),
+            (
+                "{ dist = \"exponential\", mean = \"1s\", sd = \"1s\" }",
+                "unknown key `sd`",
+            ),
+            (
+                "{ dist = \"poisson\", mean = \"1s\" }",
+                "unknown distribution `poisson`",
+            ),
+        ];
+        for (dist, expected) in cases {
+            let source = MINIMAL.replace("repair = \"1m\"", &format!("repair = {dist}"));
+            let found = errors(&source);
+            assert!(
+                found.len() == 1 && found[0].contains(expected),
+                "{dist}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn structural_errors_name_the_key() {
+        let cases = [
+            ("", "the model file is empty"),
+            ("name = ", "not valid TOML"),
+            ("name = \"x\"\nup = \"a\"\n", "needs `component`"),
+            (
+                &MINIMAL.replace("name = \"db\"", "name = \"db\"\nreplicas = 0"),
+                "component.db.replicas: `0` is out of range",
+            ),
+            (
+                &MINIMAL.replace("name = \"db\"", "name = \"db\"\nneeds = 2"),
+                "needs 2 replicas up, but the component has only 1",
+            ),
+            (
+                &MINIMAL.replace("name = \"db\"", "name = \"DB\""),
+                "may use only lowercase letters",
+            ),
+            (
+                &format!("{MINIMAL}\n[kubernetes]\nnodes = 3\n"),
+                "belongs to SPEC level 2",
+            ),
+            (
+                &format!("{MINIMAL}\n[slo]\navailability = \"101%\"\n"),
+                "slo.availability",
+            ),
+        ];
+        for (source, expected) in cases {
+            let found = errors(source);
+            assert!(
+                found.iter().any(|e| e.contains(expected)),
+                "{expected}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_component_names_are_rejected() {
+        let source = format!("{MINIMAL}\n[[component]]\nname = \"db\"\n");
+        let found = errors(&source);
+        assert!(
+            found
+                .iter()
+                .any(|e| e.contains("two components are named `db`")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("replica", "replicas"), 1);
+        assert_eq!(edit_distance("neds", "needs"), 1);
+        assert_eq!(edit_distance("abc", "xyz"), 3);
+    }
+}

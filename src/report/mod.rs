@@ -1,0 +1,24 @@
+//! Reports: the summary as JSON and text, the per-year and per-outage CSV files, the event
+//! trace, and writing result files so that they are never left half-written.
+//!
+//! Formatters write to any `io::Write` (or return strings), so formats are tested in memory.
+
+mod csv;
+mod output;
+mod text;
+mod trace;
+
+pub use self::csv::{OutagesCsv, YearsCsv};
+pub use output::OutputDir;
+pub use text::{human_duration, summary_text};
+pub use trace::TraceWriter;
+
+use crate::stats::Summary;
+
+/// The summary as pretty-printed JSON with a final newline: `summary.json` and `--json`.
+/// Floats are written in shortest round-trip form, so they read back exactly.
+pub fn summary_json(summary: &Summary) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(summary).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}

@@ -1,0 +1,137 @@
+//! `nines trace`: the event log of one simulated year as text, one line per event.
+
+use crate::engine::{TraceEvent, Tracer};
+use crate::plan::Plan;
+use crate::time::Duration;
+use std::io::{self, Write};
+
+/// Writes trace events as lines `time_s  what happened`. Times are seconds from the start
+/// of the year, exact to the microsecond.
+pub struct TraceWriter<'p, W: Write> {
+    plan: &'p Plan,
+    out: W,
+    error: Option<io::Error>,
+}
+
+impl<'p, W: Write> TraceWriter<'p, W> {
+    /// A writer for traces of `plan`.
+    pub fn new(plan: &'p Plan, out: W) -> Self {
+        TraceWriter {
+            plan,
+            out,
+            error: None,
+        }
+    }
+
+    /// Flushes, returning the first write error, if any.
+    pub fn finish(mut self) -> io::Result<W> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    fn describe(&self, event: &TraceEvent) -> String {
+        let component = |index: u32| self.plan.components[index as usize].name.as_str();
+        match *event {
+            TraceEvent::YearStart { year } => format!(
+                "year {year} starts: {} replicas of {} components up, every leader office held",
+                self.plan.replica_count(),
+                self.plan.components.len()
+            ),
+            TraceEvent::ReplicaFailed {
+                component: c,
+                replica,
+                mode,
+                detect,
+                repair,
+            } => {
+                let cause = &self.plan.components[c as usize].modes[mode as usize].cause;
+                format!(
+                    "{}/{replica} fails ({cause}): noticed after {detect}, then repair takes {repair}",
+                    component(c)
+                )
+            }
+            TraceEvent::ReplicaRepaired {
+                component: c,
+                replica,
+            } => format!("{}/{replica} serves again", component(c)),
+            TraceEvent::LeaderLost { component: c } => {
+                format!("{}: leader office vacated", component(c))
+            }
+            TraceEvent::ElectionStarted {
+                component: c,
+                duration,
+            } => {
+                format!("{}: election starts, lasts {duration}", component(c))
+            }
+            TraceEvent::LeaderElected {
+                component: c,
+                replica,
+            } => {
+                format!(
+                    "{}: {}/{replica} elected leader",
+                    component(c),
+                    component(c)
+                )
+            }
+            TraceEvent::ElectionFailed { component: c } => {
+                format!(
+                    "{}: election ends without enough replicas up; the office waits",
+                    component(c)
+                )
+            }
+            TraceEvent::ComponentChanged {
+                component: c,
+                serving,
+                up,
+            } => {
+                let total = self.plan.components[c as usize].replicas;
+                let state = if serving { "serving" } else { "NOT serving" };
+                format!("{}: {state} ({up}/{total} replicas up)", component(c))
+            }
+            TraceEvent::ExpressionChanged { expression, up } => {
+                let name = &self.plan.expression_names[expression];
+                let what = if expression == 0 {
+                    "system".to_string()
+                } else {
+                    format!("service {name}")
+                };
+                format!("{what} {}", if up { "UP" } else { "DOWN" })
+            }
+            TraceEvent::OutageEnded { outage } => {
+                let c = &self.plan.components[outage.component as usize];
+                let p = outage.phases;
+                format!(
+                    "outage ends: started at {}s, lasted {}s, cause {} (detect {}, elect {}, repair {})",
+                    outage.start.as_secs_f64(),
+                    outage.duration.as_secs_f64(),
+                    c.modes[outage.mode as usize].cause,
+                    p.detect,
+                    p.elect,
+                    p.repair
+                )
+            }
+            TraceEvent::YearEnd => "year ends".to_string(),
+        }
+    }
+}
+
+impl<W: Write> Tracer for TraceWriter<'_, W> {
+    fn event(&mut self, at: Duration, event: TraceEvent) {
+        if self.error.is_some() {
+            return;
+        }
+        let micros = at.as_micros();
+        let line = self.describe(&event);
+        if let Err(error) = writeln!(
+            self.out,
+            "{:>12}.{:06}  {line}",
+            micros / 1_000_000,
+            micros % 1_000_000
+        ) {
+            self.error = Some(error);
+        }
+    }
+}
