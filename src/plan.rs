@@ -67,6 +67,8 @@ pub struct ComponentPlan {
 /// One failure mode, compiled.
 #[derive(Clone, Debug)]
 pub struct ModePlan {
+    /// The failure mode's name.
+    pub name: String,
     /// `component/mode`, as outages name their cause.
     pub cause: String,
     /// Time to failure.
@@ -127,6 +129,7 @@ impl Plan {
                     .failures
                     .iter()
                     .map(|mode| ModePlan {
+                        name: mode.name.clone(),
                         cause: format!("{}/{}", component.name, mode.name),
                         every: mode.every.clone(),
                         detect: mode.detect.clone(),

@@ -47,9 +47,9 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                 detect,
                 repair,
             } => {
-                let cause = &self.plan.components[c as usize].modes[mode as usize].cause;
+                let mode = &self.plan.components[c as usize].modes[mode as usize].name;
                 format!(
-                    "{}/{replica} fails ({cause}): noticed after {detect}, then repair takes {repair}",
+                    "{}/{replica} fails ({mode}): noticed after {detect}, then repair takes {repair}",
                     component(c)
                 )
             }

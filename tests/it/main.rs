@@ -1,0 +1,4 @@
+//! The integration-test binary: one module per concern.
+
+/// End-to-end tests of the `nines` binary.
+mod cli;
