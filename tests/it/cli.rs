@@ -41,13 +41,30 @@ fn results_are_byte_identical_whatever_the_thread_count() {
     let two = dir.path().join("two");
     let three = dir.path().join("three");
     for (threads, out) in [("1", &one), ("2", &two), ("3", &three)] {
-        nines_ok(&["run", "models/milvus-ha-l1.toml", "--years", "700", "--threads", threads, "--out", path_str(out)]);
+        nines_ok(&[
+            "run",
+            "models/milvus-ha-l1.toml",
+            "--years",
+            "700",
+            "--threads",
+            threads,
+            "--out",
+            path_str(out),
+        ]);
     }
     for file in RESULT_FILES {
         let reference = fs::read(one.join(file)).unwrap();
         assert!(reference.len() > 100, "{file} is nearly empty");
-        assert_eq!(reference, fs::read(two.join(file)).unwrap(), "{file}: 1 vs 2 threads");
-        assert_eq!(reference, fs::read(three.join(file)).unwrap(), "{file}: 1 vs 3 threads");
+        assert_eq!(
+            reference,
+            fs::read(two.join(file)).unwrap(),
+            "{file}: 1 vs 2 threads"
+        );
+        assert_eq!(
+            reference,
+            fs::read(three.join(file)).unwrap(),
+            "{file}: 1 vs 3 threads"
+        );
     }
 }
 
@@ -56,28 +73,62 @@ fn a_year_does_not_depend_on_how_many_years_run() {
     let dir = tempfile::tempdir().unwrap();
     let short = dir.path().join("short");
     let long = dir.path().join("long");
-    nines_ok(&["run", "models/milvus-ha-l1.toml", "--years", "100", "--out", path_str(&short)]);
-    nines_ok(&["run", "models/milvus-ha-l1.toml", "--years", "300", "--out", path_str(&long)]);
+    nines_ok(&[
+        "run",
+        "models/milvus-ha-l1.toml",
+        "--years",
+        "100",
+        "--out",
+        path_str(&short),
+    ]);
+    nines_ok(&[
+        "run",
+        "models/milvus-ha-l1.toml",
+        "--years",
+        "300",
+        "--out",
+        path_str(&long),
+    ]);
     let short_years = read(short.join("years.csv"));
     let long_years = read(long.join("years.csv"));
     assert_eq!(short_years.lines().count(), 101);
-    assert!(long_years.starts_with(&short_years), "years.csv of 100 years is a prefix of 300");
+    assert!(
+        long_years.starts_with(&short_years),
+        "years.csv of 100 years is a prefix of 300"
+    );
     let short_outages = read(short.join("outages.csv"));
     let long_outages = read(long.join("outages.csv"));
     assert!(short_outages.lines().count() > 100);
-    assert!(long_outages.starts_with(&short_outages), "outages.csv of 100 years is a prefix of 300");
+    assert!(
+        long_outages.starts_with(&short_outages),
+        "outages.csv of 100 years is a prefix of 300"
+    );
 }
 
 #[test]
 fn json_flag_prints_summary_json() {
     let dir = tempfile::tempdir().unwrap();
-    let stdout = nines_ok(&["run", "models/etcd-quorum.toml", "--years", "200", "--json", "--out", path_str(dir.path())]);
+    let stdout = nines_ok(&[
+        "run",
+        "models/etcd-quorum.toml",
+        "--years",
+        "200",
+        "--json",
+        "--out",
+        path_str(dir.path()),
+    ]);
     assert_eq!(stdout, read(dir.path().join("summary.json")));
     let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(summary["years"], 200);
     assert_eq!(summary["seed"], 1);
     assert_eq!(summary["horizon_s"], 31_536_000.0);
-    for key in ["availability", "downtime_per_year_s", "outages_per_year", "rto_s", "services"] {
+    for key in [
+        "availability",
+        "downtime_per_year_s",
+        "outages_per_year",
+        "rto_s",
+        "services",
+    ] {
         assert!(summary.get(key).is_some(), "summary.json has {key}");
     }
     let ci = &summary["availability"]["ci95"];
@@ -87,45 +138,92 @@ fn json_flag_prints_summary_json() {
 
 #[test]
 fn seed_flag_overrides_the_model_and_changes_results() {
-    let seeded = |seed: &str| nines_ok(&["run", "models/single-server.toml", "--years", "50", "--json", "--seed", seed]);
+    let seeded = |seed: &str| {
+        nines_ok(&[
+            "run",
+            "models/single-server.toml",
+            "--years",
+            "50",
+            "--json",
+            "--seed",
+            seed,
+        ])
+    };
     let one = seeded("1");
-    assert_eq!(one, nines_ok(&["run", "models/single-server.toml", "--years", "50", "--json"]));
+    assert_eq!(
+        one,
+        nines_ok(&[
+            "run",
+            "models/single-server.toml",
+            "--years",
+            "50",
+            "--json"
+        ])
+    );
     assert_ne!(one, seeded("2"));
 }
 
 #[test]
 fn result_files_follow_the_spec_layout() {
     let dir = tempfile::tempdir().unwrap();
-    nines_ok(&["run", "models/milvus-ha-l1.toml", "--years", "40", "--out", path_str(dir.path())]);
+    nines_ok(&[
+        "run",
+        "models/milvus-ha-l1.toml",
+        "--years",
+        "40",
+        "--out",
+        path_str(dir.path()),
+    ]);
     let years = read(dir.path().join("years.csv"));
     let mut lines = years.lines();
     assert_eq!(
         lines.next(),
-        Some("year,availability,downtime_s,outages,search_availability,insert_availability,index_availability")
+        Some(
+            "year,availability,downtime_s,outages,search_availability,insert_availability,index_availability"
+        )
     );
     assert_eq!(lines.count(), 40);
     let outages = read(dir.path().join("outages.csv"));
     let mut lines = outages.lines();
-    assert_eq!(lines.next(), Some("year,start_s,duration_s,cause,detect_s,elect_s,repair_s"));
+    assert_eq!(
+        lines.next(),
+        Some("year,start_s,duration_s,cause,detect_s,elect_s,repair_s")
+    );
     for line in lines {
         let fields: Vec<&str> = line.split(',').collect();
         assert_eq!(fields.len(), 7, "{line}");
         let number = |i: usize| fields[i].parse::<f64>().unwrap();
         let phases = number(4) + number(5) + number(6);
-        assert!((phases - number(2)).abs() < 1e-6, "phases add up to the duration: {line}");
-        assert!(fields[3].contains('/'), "cause is component/failure: {line}");
+        assert!(
+            (phases - number(2)).abs() < 1e-6,
+            "phases add up to the duration: {line}"
+        );
+        assert!(
+            fields[3].contains('/'),
+            "cause is component/failure: {line}"
+        );
     }
     let names: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert!(names.iter().all(|n| !n.ends_with(".partial")), "no temporary files left: {names:?}");
+    assert!(
+        names.iter().all(|n| !n.ends_with(".partial")),
+        "no temporary files left: {names:?}"
+    );
 }
 
 #[test]
 fn trace_shows_exactly_what_run_simulated() {
     let dir = tempfile::tempdir().unwrap();
-    nines_ok(&["run", "models/milvus-ha-l1.toml", "--years", "20", "--out", path_str(dir.path())]);
+    nines_ok(&[
+        "run",
+        "models/milvus-ha-l1.toml",
+        "--years",
+        "20",
+        "--out",
+        path_str(dir.path()),
+    ]);
     let outages = read(dir.path().join("outages.csv"));
     for year in [0u64, 7, 19] {
         let expected: Vec<String> = outages
@@ -134,11 +232,19 @@ fn trace_shows_exactly_what_run_simulated() {
             .filter(|line| line.starts_with(&format!("{year},")))
             .map(|line| {
                 let f: Vec<&str> = line.split(',').collect();
-                format!("outage ends: started at {}s, lasted {}s, cause {}", f[1], f[2], f[3])
+                format!(
+                    "outage ends: started at {}s, lasted {}s, cause {}",
+                    f[1], f[2], f[3]
+                )
             })
             .collect();
         assert!(!expected.is_empty(), "year {year} has outages to compare");
-        let trace = nines_ok(&["trace", "models/milvus-ha-l1.toml", "--year", &year.to_string()]);
+        let trace = nines_ok(&[
+            "trace",
+            "models/milvus-ha-l1.toml",
+            "--year",
+            &year.to_string(),
+        ]);
         let traced: Vec<&str> = trace
             .lines()
             .filter_map(|line| line.trim_start().split_once("  ").map(|(_, rest)| rest))
@@ -163,7 +269,10 @@ fn a_bad_model_exits_2_naming_file_line_and_key() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.starts_with(&format!("error: {}:10:11: component.db.failure.crash.every: `30` is a bare number", model.display())),
+        stderr.starts_with(&format!(
+            "error: {}:10:11: component.db.failure.crash.every: `30` is a bare number",
+            model.display()
+        )),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
@@ -174,12 +283,27 @@ fn a_bad_model_exits_2_naming_file_line_and_key() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(nines(&["run"]).status.code(), Some(2));
-    assert_eq!(nines(&["run", "models/etcd-quorum.toml", "--years", "0"]).status.code(), Some(2));
-    assert_eq!(nines(&["run", "models/etcd-quorum.toml", "--threads", "0"]).status.code(), Some(2));
-    assert_eq!(nines(&["trace", "models/etcd-quorum.toml"]).status.code(), Some(2));
+    assert_eq!(
+        nines(&["run", "models/etcd-quorum.toml", "--years", "0"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        nines(&["run", "models/etcd-quorum.toml", "--threads", "0"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        nines(&["trace", "models/etcd-quorum.toml"]).status.code(),
+        Some(2)
+    );
     let missing = nines(&["run", "models/no-such-model.toml"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("models/no-such-model.toml: cannot read"));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("models/no-such-model.toml: cannot read")
+    );
 }
 
 /// `results/` holds each shipped model's results, made by `scripts/regenerate-results`.
@@ -197,7 +321,14 @@ fn committed_results_are_current() {
     for model in models {
         let name = model.file_stem().unwrap().to_str().unwrap();
         let out = dir.path().join(name);
-        nines_ok(&["run", path_str(&model), "--years", RESULT_YEARS, "--out", path_str(&out)]);
+        nines_ok(&[
+            "run",
+            path_str(&model),
+            "--years",
+            RESULT_YEARS,
+            "--out",
+            path_str(&out),
+        ]);
         for file in RESULT_FILES {
             let committed = root.join("results").join(name).join(file);
             assert!(
