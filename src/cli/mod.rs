@@ -1,0 +1,114 @@
+//! The command line: argument definitions and the commands that wire the library together.
+
+mod run;
+mod trace;
+
+use crate::model::{Model, ModelErrors};
+use crate::run::RunTotals;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration as WallDuration;
+
+/// Most years one run may simulate.
+pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
+
+/// Predict the availability of a highly available cluster by simulating many years.
+#[derive(Debug, Parser)]
+#[command(name = "nines", version, about, propagate_version = true)]
+#[command(after_help = "Examples:
+  nines run models/milvus-ha-l1.toml
+  nines run models/etcd-quorum.toml --years 100000 --out results/etcd
+  nines trace models/etcd-quorum.toml --year 42
+
+Model format, figures and determinism: see SPEC.md and README.md.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate the model and print its availability, downtime and outage durations.
+    #[command(after_help = "Examples:
+  nines run models/milvus-ha-l1.toml
+  nines run models/milvus-ha-l1.toml --years 100000 --threads 2 --out results/milvus
+  nines run models/etcd-quorum.toml --json | jq .availability
+
+Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
+    Run(run::RunArgs),
+    /// Print the event log of one simulated year, exactly as `run` simulated it.
+    #[command(after_help = "Examples:
+  nines trace models/etcd-quorum.toml --year 0
+  nines trace models/milvus-ha-l1.toml --year 17 --seed 5 | grep outage")]
+    Trace(trace::TraceArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ModelArgs {
+    /// The model file (TOML).
+    pub(crate) model: PathBuf,
+    /// Master seed; overrides [simulation] seed.
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+}
+
+/// A failure the user must fix: reported as `error: …` with exit status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The model file is invalid.
+    #[error("{0}")]
+    Model(#[from] ModelErrors),
+    /// Anything else (files that cannot be written, say).
+    #[error("{0:#}")]
+    Other(#[from] anyhow::Error),
+}
+
+impl Cli {
+    /// Runs the command, returning its exit status.
+    pub fn execute(self) -> Result<ExitCode, CliError> {
+        match self.command {
+            Command::Run(args) => run::run(args),
+            Command::Trace(args) => trace::trace(args),
+        }
+    }
+}
+
+pub(crate) fn load(args: &ModelArgs) -> Result<(Model, u64), CliError> {
+    let model = Model::load(&args.model)?;
+    let seed = args.seed.unwrap_or(model.simulation().seed);
+    Ok((model, seed))
+}
+
+/// A closed pipe (`nines trace … | head`) is not an error.
+pub(crate) fn ignore_broken_pipe(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_all(bytes).and_then(|()| stdout.flush());
+    ignore_broken_pipe(written).context("cannot write to standard output")?;
+    Ok(())
+}
+
+pub(crate) fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+pub(crate) fn performance_line(totals: RunTotals, elapsed: WallDuration, threads: usize) -> String {
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    format!(
+        "simulated {} years in {:.2} s on {threads} thread{}: {:.0} years/s, {:.2} M events/s",
+        totals.years,
+        secs,
+        if threads == 1 { "" } else { "s" },
+        totals.years as f64 / secs,
+        totals.events as f64 / secs / 1e6
+    )
+}

@@ -1,0 +1,67 @@
+//! `nines trace`: the event log of one simulated year.
+
+use super::{CliError, MAX_YEARS, ModelArgs, ignore_broken_pipe, load};
+use crate::engine::{Engine, YearOutcome};
+use crate::model::Model;
+use crate::plan::Plan;
+use crate::report::TraceWriter;
+use anyhow::Context;
+use clap::Args;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub(crate) struct TraceArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The year to trace (years are numbered from 0).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..MAX_YEARS))]
+    year: u64,
+}
+
+pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
+    let (model, seed) = load(&args.model)?;
+    let plan = Plan::compile(&model, seed);
+    let written = write_trace(&model, &plan, seed, args.year, std::io::stdout().lock());
+    ignore_broken_pipe(written).context("cannot write the trace")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_trace(
+    model: &Model,
+    plan: &Plan,
+    seed: u64,
+    year: u64,
+    out: impl Write,
+) -> std::io::Result<()> {
+    let mut out = BufWriter::new(out);
+    writeln!(
+        out,
+        "# {}: year {year} of seed {seed}, horizon {}",
+        model.name(),
+        plan.horizon
+    )?;
+    writeln!(out, "#       time_s  event")?;
+    let mut writer = TraceWriter::new(plan, out);
+    let outcome = Engine::new(plan).simulate_traced(year, &mut writer).clone();
+    let mut out = writer.finish()?;
+    out.write_all(trace_footer(plan, &outcome).as_bytes())?;
+    out.flush()
+}
+
+fn trace_footer(plan: &Plan, outcome: &YearOutcome) -> String {
+    let mut footer = format!(
+        "# {} events, {} outages, downtime {}s",
+        outcome.events,
+        outcome.outages.len(),
+        outcome.downtime[0].as_secs_f64()
+    );
+    for (name, downtime) in plan.expression_names[1..]
+        .iter()
+        .zip(&outcome.downtime[1..])
+    {
+        footer.push_str(&format!(", {name} downtime {}s", downtime.as_secs_f64()));
+    }
+    footer.push('\n');
+    footer
+}
