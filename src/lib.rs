@@ -15,3 +15,4 @@ pub mod rng;
 pub mod run;
 pub mod stats;
 pub mod time;
+pub mod workload;

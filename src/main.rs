@@ -11,7 +11,7 @@ fn main() -> ExitCode {
             for line in error.to_string().lines() {
                 eprintln!("error: {line}");
             }
-            ExitCode::from(2)
+            ExitCode::from(error.exit_code())
         }
     }
 }

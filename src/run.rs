@@ -9,6 +9,7 @@ use crate::engine::{Engine, YearOutcome};
 use crate::plan::Plan;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Years one task simulates with one engine before handing them on.
 const CHUNK_YEARS: u64 = 32;
@@ -32,12 +33,22 @@ pub struct RunTotals {
     pub events: u64,
 }
 
+/// The run was stopped through its stop flag before it finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
+
 /// Simulates years `0..years` of `plan` on `threads` threads, feeding `sink` in year order.
+///
+/// Setting `stop` (from a Ctrl-C handler, say) ends the run within milliseconds with an
+/// [`Interrupted`] error; the sink then has received a prefix of the years, never a
+/// partial one.
 pub fn simulate_years(
     plan: &Plan,
     years: u64,
     threads: usize,
     sink: &mut dyn YearSink,
+    stop: &AtomicBool,
 ) -> anyhow::Result<RunTotals> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
@@ -51,10 +62,13 @@ pub fn simulate_years(
             let range = next..years.min(next.saturating_add(batch));
             next = range.end;
             let (simulated, consumed) = rayon::join(
-                || simulate_batch(plan, range),
+                || simulate_batch(plan, range, stop),
                 || consume(&ready, sink, &mut totals),
             );
             consumed?;
+            if stop.load(Ordering::Relaxed) {
+                return Err(Interrupted.into());
+            }
             if simulated.is_empty() {
                 return Ok(totals);
             }
@@ -64,12 +78,12 @@ pub fn simulate_years(
 }
 
 /// Simulates a range of years, chunk by chunk in parallel, returning chunks in order.
-fn simulate_batch(plan: &Plan, years: Range<u64>) -> Vec<Vec<YearOutcome>> {
+fn simulate_batch(plan: &Plan, years: Range<u64>, stop: &AtomicBool) -> Vec<Vec<YearOutcome>> {
     let starts: Vec<u64> = years.clone().step_by(CHUNK_YEARS as usize).collect();
     starts
         .into_par_iter()
         .map_init(
-            || Engine::new(plan),
+            || Engine::new(plan).with_stop(stop),
             |engine, start| {
                 (start..years.end.min(start + CHUNK_YEARS))
                     .map(|year| engine.simulate(year).clone())

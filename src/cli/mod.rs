@@ -4,12 +4,15 @@ mod run;
 mod trace;
 
 use crate::model::{Model, ModelErrors};
-use crate::run::RunTotals;
+use crate::run::{Interrupted, RunTotals};
+use crate::workload::{Verdict, Workload};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as WallDuration;
 
 /// Most years one run may simulate.
@@ -61,9 +64,72 @@ pub enum CliError {
     /// The model file is invalid.
     #[error("{0}")]
     Model(#[from] ModelErrors),
+    /// The run is too large to start without `--force`.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The user pressed Ctrl-C; nothing was written.
+    #[error("interrupted; no result files were written")]
+    Interrupted,
     /// Anything else (files that cannot be written, say).
     #[error("{0:#}")]
-    Other(#[from] anyhow::Error),
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(error: anyhow::Error) -> CliError {
+        if error.is::<Interrupted>() {
+            CliError::Interrupted
+        } else {
+            CliError::Other(error)
+        }
+    }
+}
+
+impl CliError {
+    /// The exit status for this error: 130 (128 + SIGINT) for an interrupt, else 2.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Interrupted => 130,
+            _ => 2,
+        }
+    }
+}
+
+/// The flag a Ctrl-C sets; the handler is installed on first use.
+pub(crate) fn interrupt_flag() -> &'static AtomicBool {
+    static FLAG: OnceLock<&'static AtomicBool> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
+        // Without a handler Ctrl-C still stops the process, only less tidily.
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+        flag
+    })
+}
+
+/// Checks the estimated size of simulating `model` for `years` on `threads` threads:
+/// warns on stderr about a slow run, and refuses a too large one unless `force`.
+pub(crate) fn check_workload(
+    model: &Model,
+    file: &Path,
+    years: u64,
+    threads: usize,
+    force: bool,
+) -> Result<(), CliError> {
+    match Workload::estimate(model).judge(years, threads) {
+        Verdict::Fine => Ok(()),
+        Verdict::Slow(message) => {
+            eprintln!("note: {message}");
+            Ok(())
+        }
+        Verdict::TooLarge(message) if force => {
+            eprintln!("warning: {message}; running anyway (--force)");
+            Ok(())
+        }
+        Verdict::TooLarge(message) => Err(CliError::TooLarge(format!(
+            "{}: {message}. Lower --years, check the model's rates, or pass --force to run it anyway",
+            file.display()
+        ))),
+    }
 }
 
 impl Cli {

@@ -1,7 +1,8 @@
 //! `nines run`: simulate and report.
 
 use super::{
-    CliError, MAX_YEARS, ModelArgs, available_threads, load, performance_line, write_stdout,
+    CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, interrupt_flag, load,
+    performance_line, write_stdout,
 };
 use crate::engine::YearOutcome;
 use crate::plan::Plan;
@@ -33,13 +34,17 @@ pub(crate) struct RunArgs {
     /// Print the summary as JSON (the contents of summary.json) instead of text.
     #[arg(long)]
     json: bool,
+    /// Run even if the run is estimated to be too large (see README, "Limits").
+    #[arg(long)]
+    force: bool,
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let (model, seed) = load(&args.model)?;
-    let plan = Plan::compile(&model, seed);
     let years = args.years.unwrap_or(model.simulation().years);
     let threads = args.threads.map_or_else(available_threads, usize::from);
+    check_workload(&model, &args.model.model, years, threads, args.force)?;
+    let plan = Plan::compile(&model, seed);
     let mut output = args
         .out
         .as_deref()
@@ -53,7 +58,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         })?;
     let mut sink = RunSink::new(&plan, years, output.as_mut())?;
     let started = Instant::now();
-    let totals = simulate_years(&plan, years, threads, &mut sink)?;
+    let totals = simulate_years(&plan, years, threads, &mut sink, interrupt_flag())?;
     let elapsed = started.elapsed();
     let meta = RunMeta {
         model: model.name().to_string(),

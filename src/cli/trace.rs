@@ -1,6 +1,8 @@
 //! `nines trace`: the event log of one simulated year.
 
-use super::{CliError, MAX_YEARS, ModelArgs, ignore_broken_pipe, load};
+use super::{
+    CliError, MAX_YEARS, ModelArgs, check_workload, ignore_broken_pipe, interrupt_flag, load,
+};
 use crate::engine::{Engine, YearOutcome};
 use crate::model::Model;
 use crate::plan::Plan;
@@ -9,6 +11,7 @@ use anyhow::Context;
 use clap::Args;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 #[derive(Debug, Args)]
 pub(crate) struct TraceArgs {
@@ -17,13 +20,20 @@ pub(crate) struct TraceArgs {
     /// The year to trace (years are numbered from 0).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..MAX_YEARS))]
     year: u64,
+    /// Trace even if the year is estimated to be too large (see README, "Limits").
+    #[arg(long)]
+    force: bool,
 }
 
 pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
     let (model, seed) = load(&args.model)?;
+    check_workload(&model, &args.model.model, 1, 1, args.force)?;
     let plan = Plan::compile(&model, seed);
     let written = write_trace(&model, &plan, seed, args.year, std::io::stdout().lock());
     ignore_broken_pipe(written).context("cannot write the trace")?;
+    if interrupt_flag().load(Ordering::Relaxed) {
+        return Err(CliError::Interrupted);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -43,7 +53,10 @@ fn write_trace(
     )?;
     writeln!(out, "#       time_s  event")?;
     let mut writer = TraceWriter::new(plan, out);
-    let outcome = Engine::new(plan).simulate_traced(year, &mut writer).clone();
+    let outcome = Engine::new(plan)
+        .with_stop(interrupt_flag())
+        .simulate_traced(year, &mut writer)
+        .clone();
     let mut out = writer.finish()?;
     out.write_all(trace_footer(plan, &outcome).as_bytes())?;
     out.flush()

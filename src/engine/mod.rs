@@ -26,6 +26,11 @@ use crate::dist::Dist;
 use crate::plan::{Plan, Purpose};
 use crate::rng::Streams;
 use crate::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Events between two looks at the stop flag: rare enough to cost nothing, frequent enough
+/// that even a pathological year stops within milliseconds.
+const STOP_CHECK_EVENTS: u64 = 1 << 16;
 
 /// Something scheduled to happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +113,7 @@ struct OpenOutage {
 /// Simulates years of one plan, reusing its buffers from year to year.
 pub struct Engine<'p> {
     plan: &'p Plan,
+    stop: Option<&'p AtomicBool>,
     queue: EventQueue<Event>,
     streams: Streams,
     replica_up: Vec<bool>,
@@ -128,6 +134,7 @@ impl<'p> Engine<'p> {
         let expressions = plan.expressions.len();
         Engine {
             plan,
+            stop: None,
             queue: EventQueue::default(),
             streams: Streams::new(&plan.keys),
             replica_up: vec![true; replicas],
@@ -145,6 +152,13 @@ impl<'p> Engine<'p> {
         }
     }
 
+    /// Makes the engine abandon a year soon after `stop` is set. The outcome of an
+    /// abandoned year is incomplete; whoever set the flag must discard it.
+    pub fn with_stop(mut self, stop: &'p AtomicBool) -> Engine<'p> {
+        self.stop = Some(stop);
+        self
+    }
+
     /// Simulates `year`.
     pub fn simulate(&mut self, year: u64) -> &YearOutcome {
         self.simulate_traced(year, &mut NoTrace)
@@ -156,6 +170,9 @@ impl<'p> Engine<'p> {
         self.start_year(year, tracer);
         while let Some((now, event)) = self.queue.pop() {
             self.outcome.events += 1;
+            if self.outcome.events.is_multiple_of(STOP_CHECK_EVENTS) && self.stop_requested() {
+                break;
+            }
             self.account_outage(now);
             match event {
                 Event::Fail { replica, mode } => self.on_fail(now, replica, mode, tracer),
@@ -165,6 +182,10 @@ impl<'p> Engine<'p> {
         }
         self.end_year(tracer);
         &self.outcome
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed))
     }
 
     fn start_year<T: Tracer>(&mut self, year: u64, tracer: &mut T) {

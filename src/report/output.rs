@@ -3,10 +3,18 @@
 //! Each file is written under a temporary name in the output directory and renamed into
 //! place only when the whole run has succeeded; a failed or interrupted run removes its
 //! temporary files and leaves the previous results untouched.
+//!
+//! An existing directory is reused. `summary.json` marks a complete set: on commit the old
+//! one is removed first and the new one is moved in last, so whenever `summary.json` exists,
+//! every result file beside it comes from the same run (even if the machine stops halfway
+//! through a commit).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
+
+/// The file whose presence says the directory holds one complete run.
+pub const MARKER: &str = "summary.json";
 
 /// An output directory whose files appear only on [`OutputDir::commit`].
 pub struct OutputDir {
@@ -42,13 +50,24 @@ impl OutputDir {
         file.flush()
     }
 
-    /// Moves every staged file into place. Writers must be flushed and dropped first.
+    /// Moves every staged file into place, the marker `summary.json` last. Writers must be
+    /// flushed and dropped first.
     pub fn commit(mut self) -> io::Result<()> {
-        for (temporary, target) in std::mem::take(&mut self.staged) {
-            File::open(&temporary)?.sync_all()?;
-            fs::rename(&temporary, &target)?;
+        let mut staged = std::mem::take(&mut self.staged);
+        for (temporary, _) in &staged {
+            File::open(temporary)?.sync_all()?;
         }
-        Ok(())
+        let marker = self.dir.join(MARKER);
+        match fs::remove_file(&marker) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+            _ => {}
+        }
+        // The marker sorts last, so it is renamed after every other file.
+        staged.sort_by_key(|(_, target)| *target == marker);
+        for (temporary, target) in &staged {
+            fs::rename(temporary, target)?;
+        }
+        File::open(&self.dir)?.sync_all()
     }
 }
 

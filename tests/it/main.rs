@@ -1,4 +1,4 @@
-//! The integration-test binary: one module per concern.
-
-/// End-to-end tests of the `nines` binary.
+mod analytic;
 mod cli;
+mod markov;
+mod util;
