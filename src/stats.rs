@@ -125,19 +125,15 @@ impl Quantiles {
     /// The `q`-quantile in seconds, for each `q` in `qs`: with exact values, linear
     /// interpolation between order statistics (numpy's default); with the histogram, the
     /// upper edge of the bucket holding that rank. 0 with no values.
-    pub fn quantiles_secs(&self, qs: &[f64]) -> Vec<f64> {
+    pub fn quantiles_secs<const N: usize>(&self, qs: [f64; N]) -> [f64; N] {
         if let Some(histogram) = &self.histogram {
-            return qs
-                .iter()
-                .map(|q| {
-                    Duration::from_micros(histogram.value_at_quantile(*q).min(self.max))
-                        .as_secs_f64()
-                })
-                .collect();
+            return qs.map(|q| {
+                Duration::from_micros(histogram.value_at_quantile(q).min(self.max)).as_secs_f64()
+            });
         }
         let mut sorted = self.exact.clone();
         sorted.sort_unstable();
-        qs.iter().map(|q| interpolate(&sorted, *q) / 1e6).collect()
+        qs.map(|q| interpolate(&sorted, q) / 1e6)
     }
 }
 
@@ -206,12 +202,8 @@ impl Accumulator {
     /// The summary figures (SPEC section 4).
     pub fn summary(&self, meta: RunMeta, service_names: &[String]) -> Summary {
         let years = self.years();
-        let [p50, p90, p99] = self.yearly_downtime.quantiles_secs(&[0.5, 0.9, 0.99])[..] else {
-            unreachable!("three quantiles asked, three returned")
-        };
-        let [r50, r90, r99] = self.outage_quantiles.quantiles_secs(&[0.5, 0.9, 0.99])[..] else {
-            unreachable!("three quantiles asked, three returned")
-        };
+        let [p50, p90, p99] = self.yearly_downtime.quantiles_secs([0.5, 0.9, 0.99]);
+        let [r50, r90, r99] = self.outage_quantiles.quantiles_secs([0.5, 0.9, 0.99]);
         let services = service_names
             .iter()
             .zip(&self.downtime[1..])
@@ -391,7 +383,7 @@ mod tests {
             quantiles.add(Duration::from_secs(secs));
         }
         // numpy.quantile([1,2,3,4], [0.5, 0.9]) == [2.5, 3.7]
-        let found = quantiles.quantiles_secs(&[0.5, 0.9]);
+        let found = quantiles.quantiles_secs([0.5, 0.9]);
         assert!((found[0] - 2.5).abs() < 1e-12 && (found[1] - 3.7).abs() < 1e-12);
         assert_eq!(quantiles.max_secs(), 4.0);
     }
@@ -407,7 +399,7 @@ mod tests {
         assert_eq!(quantiles.count(), n);
         for (q, found) in [0.5, 0.9, 0.99]
             .iter()
-            .zip(quantiles.quantiles_secs(&[0.5, 0.9, 0.99]))
+            .zip(quantiles.quantiles_secs([0.5, 0.9, 0.99]))
         {
             let exact = (q * (n - 1) as f64 + 1.0) / 1e3;
             assert!(

@@ -80,7 +80,7 @@ impl Duration {
     /// Parses a duration string such as `"30d"`, `"1h30m"`, `"1.5s"` or `"250ms"`.
     ///
     /// Each part is a non-negative decimal number followed by a unit (`ms`, `s`, `m`, `h`,
-    /// `d`, `w`, `y`); parts add up. Fractions are rounded to the nearest microsecond.
+    /// `d`, `w`, `y`), optionally separated by spaces; parts add up. Fractions are rounded to the nearest microsecond.
     /// Durations above 10000 years are rejected.
     pub fn parse(text: &str) -> Result<Duration, DurationError> {
         let trimmed = text.trim();
@@ -93,6 +93,7 @@ impl Duration {
         let mut rest = trimmed;
         let mut total: u64 = 0;
         while !rest.is_empty() {
+            rest = rest.trim_start();
             let number_len = rest
                 .find(|c: char| !(c.is_ascii_digit() || c == '.'))
                 .unwrap_or(rest.len());
@@ -104,6 +105,7 @@ impl Duration {
                 .find(|c: char| c.is_ascii_digit() || c == '.')
                 .unwrap_or(after.len());
             let (unit, next) = after.split_at(unit_len);
+            let unit = unit.trim();
             if unit.is_empty() {
                 return Err(DurationError::MissingUnit(number.to_string()));
             }
@@ -218,6 +220,7 @@ mod tests {
         assert_eq!(Duration::parse("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(Duration::parse("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(Duration::parse("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(Duration::parse(" 1h 30 m "), Ok(Duration::from_secs(5400)));
         assert_eq!(Duration::parse("1d"), Ok(Duration::from_secs(86_400)));
         assert_eq!(Duration::parse("1w"), Ok(Duration::from_secs(604_800)));
         assert_eq!(Duration::parse("1y"), Ok(Duration::from_secs(31_536_000)));
@@ -241,7 +244,7 @@ mod tests {
         );
         assert_eq!(
             Duration::parse("3 fortnights"),
-            Err(DurationError::UnknownUnit(" fortnights".into()))
+            Err(DurationError::UnknownUnit("fortnights".into()))
         );
         assert_eq!(
             Duration::parse("1.2.3s"),

@@ -232,11 +232,15 @@ fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Option<Model> {
     // Expressions are checked against every name that parsed, even when a component has
     // other errors, so one pass reports both kinds of problem.
     let (names, components) = components;
-    let resolve = |name: &str| names.iter().position(|n| n.as_deref() == Some(name));
-    let up = up_value.and_then(|v| read_expression(ctx, v, "up", &resolve));
-    let services = match services_value {
-        Some(value) => read_services(ctx, value, &resolve),
-        None => Some(Vec::new()),
+    // Without any [[component]] list, every name would be "unknown": say nothing of them.
+    let up = match (&up_value, names.is_empty()) {
+        (Some(value), false) => read_expression(ctx, value, "up", &resolve(&names)),
+        _ => None,
+    };
+    let services = match (services_value, names.is_empty()) {
+        (Some(value), false) => read_services(ctx, value, &resolve(&names)),
+        (Some(_), true) => None,
+        (None, _) => Some(Vec::new()),
     };
     Some(Model {
         name: name?,
@@ -246,6 +250,11 @@ fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Option<Model> {
         slo: slo.flatten(),
         components: components?,
     })
+}
+
+/// Looks names up among the components whose names parsed.
+fn resolve(names: &[Option<String>]) -> impl Fn(&str) -> Option<usize> + '_ {
+    |name| names.iter().position(|n| n.as_deref() == Some(name))
 }
 
 fn read_simulation(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Simulation> {
@@ -374,6 +383,14 @@ fn read_components(
         );
         return (Vec::new(), None);
     };
+    if array.is_empty() {
+        ctx.error(
+            value.span(),
+            "component",
+            "the model needs at least one [[component]]",
+        );
+        return (Vec::new(), None);
+    }
     let mut names = Vec::new();
     let mut components = Vec::new();
     for (index, item) in array.iter().enumerate() {
@@ -551,7 +568,8 @@ fn read_time_to_failure(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Opti
     let dist = read_dist(ctx, value, key)?;
     if dist.can_be_zero() {
         let quoted = ctx.quote(value);
-        let message = format!("`{quoted}` can be zero, but times to failure must be positive");
+        let verb = if dist.is_fixed() { "is" } else { "can be" };
+        let message = format!("`{quoted}` {verb} zero, but times to failure must be positive");
         ctx.error(value.span(), key, message);
         return None;
     }
@@ -601,7 +619,11 @@ fn read_dist_table(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Di
     match result? {
         Ok(dist) => Some(dist),
         Err(err) => {
-            ctx.error(value.span(), key, err.to_string());
+            let key = match &err {
+                DistError::NotPositive { name, .. } => format!("{key}.{name}"),
+                _ => key.to_string(),
+            };
+            ctx.error(value.span(), &key, err.to_string());
             None
         }
     }
@@ -924,7 +946,7 @@ name = "db"
         assert_eq!(
             errors(&source),
             [
-                "m.toml:10:11: component.db.failure.crash.every: `\"0s\"` can be zero, but times to failure must be positive"
+                "m.toml:10:11: component.db.failure.crash.every: `\"0s\"` is zero, but times to failure must be positive"
             ]
         );
     }

@@ -78,3 +78,50 @@ impl Drop for OutputDir {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_uncommitted_run_leaves_the_previous_results_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("years.csv"), "old years").unwrap();
+        fs::write(dir.path().join(MARKER), "old summary").unwrap();
+        {
+            let mut output = OutputDir::create(dir.path()).unwrap();
+            let mut years = output.file("years.csv").unwrap();
+            years.write_all(b"new years, half written").unwrap();
+            years.flush().unwrap();
+            // The run fails here: the output is dropped without commit.
+        }
+        assert_eq!(names(dir.path()), ["summary.json", "years.csv"]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("years.csv")).unwrap(),
+            "old years"
+        );
+    }
+
+    #[test]
+    fn commit_replaces_every_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(MARKER), "old summary").unwrap();
+        let mut output = OutputDir::create(&dir.path().join("new")).unwrap();
+        output.write(MARKER, b"new summary").unwrap();
+        output.write("years.csv", b"new years").unwrap();
+        output.commit().unwrap();
+        let new = dir.path().join("new");
+        assert_eq!(names(&new), ["summary.json", "years.csv"]);
+        assert_eq!(fs::read_to_string(new.join(MARKER)).unwrap(), "new summary");
+    }
+}

@@ -1,4 +1,6 @@
 mod analytic;
+mod bad_models;
 mod cli;
+mod fuzz;
 mod markov;
 mod util;

@@ -1,0 +1,55 @@
+//! The corpus of malformed models in `tests/bad-models/`: each `NAME.toml` must be rejected
+//! with exit status 2, nothing written, and exactly the messages in `NAME.stderr`.
+//!
+//! After a deliberate change of messages, regenerate the expectations with
+//! `NINES_UPDATE_SNAPSHOTS=1 cargo test --release bad_models` and review the diff.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn every_bad_model_gets_its_exact_error_and_exit_2() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let update = std::env::var_os("NINES_UPDATE_SNAPSHOTS").is_some();
+    let mut models: Vec<_> = fs::read_dir(root.join("tests/bad-models"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    models.sort();
+    assert!(models.len() >= 30, "the corpus has {} models", models.len());
+    let out = tempfile::tempdir().unwrap();
+    let mut mismatches = Vec::new();
+    for model in &models {
+        let relative = model.strip_prefix(root).unwrap();
+        let out_dir = out.path().join(relative.file_stem().unwrap());
+        let output = Command::new(env!("CARGO_BIN_EXE_nines"))
+            .args([
+                "run".as_ref(),
+                relative.as_os_str(),
+                "--out".as_ref(),
+                out_dir.as_os_str(),
+            ])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let name = relative.display();
+        assert_eq!(output.status.code(), Some(2), "{name}: exit status");
+        assert!(output.stdout.is_empty(), "{name}: nothing on stdout");
+        assert!(!out_dir.exists(), "{name}: no output directory");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        let expected_path = model.with_extension("stderr");
+        if update {
+            fs::write(&expected_path, &stderr).unwrap();
+        } else if fs::read_to_string(&expected_path).ok().as_deref() != Some(stderr.as_str()) {
+            mismatches.push(format!("{name}:\n{stderr}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "messages differ from the .stderr files:\n{}",
+        mismatches.join("\n")
+    );
+}

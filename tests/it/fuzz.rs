@@ -1,0 +1,216 @@
+//! Property tests: no model text makes the parser panic, and every accepted model
+//! simulates without panicking.
+//!
+//! Inputs are mutations of real models (the shipped ones and the malformed corpus) and
+//! models generated from scratch with extreme but valid parameters.
+
+use nines::engine::Engine;
+use nines::model::Model;
+use nines::plan::Plan;
+use nines::workload::Workload;
+use proptest::prelude::*;
+use std::path::Path;
+
+/// Accepted models whose estimate stays below this many events a year are simulated.
+const SIMULATE_BELOW_EVENTS: f64 = 2e5;
+
+fn seed_models() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for dir in ["models", "tests/bad-models"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        texts.extend(paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()));
+    }
+    texts
+}
+
+/// Tokens that probe the parser's edges when spliced into a model.
+const TOKENS: &[&str] = &[
+    "0",
+    "-1",
+    "nan",
+    "inf",
+    "-inf",
+    "1e400",
+    "18446744073709551616",
+    "\"\"",
+    "\"0s\"",
+    "\"1µs\"",
+    "\"1ms\"",
+    "\"10000y\"",
+    "\"10001y\"",
+    "[",
+    "]",
+    "{",
+    "}",
+    "=",
+    "\n",
+    "[[component]]",
+    "{ dist = \"gamma\", shape = 1e-300, mean = \"1s\" }",
+    "{ dist = \"weibull\", shape = 0.01, mean = \"1d\" }",
+    "{ dist = \"weibull\", shape = 1e9, mean = \"1d\" }",
+    "{ dist = \"lognormal\", median = \"1s\", sigma = 40 }",
+    "\"majority\"",
+    "\"all\"",
+    "100000",
+    "é",
+    "\u{0}",
+];
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    DeleteLine(usize),
+    DuplicateLine(usize),
+    Truncate(usize),
+    Splice(usize, usize, usize),
+}
+
+fn mutate(text: &str, mutation: &Mutation) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |i: usize, n: usize| if n == 0 { 0 } else { i % n };
+    match *mutation {
+        Mutation::DeleteLine(i) if !lines.is_empty() => {
+            let mut lines = lines.clone();
+            lines.remove(at(i, lines.len()));
+            lines.join("\n")
+        }
+        Mutation::DuplicateLine(i) if !lines.is_empty() => {
+            let mut lines = lines.clone();
+            let i = at(i, lines.len());
+            lines.insert(i, lines[i]);
+            lines.join("\n")
+        }
+        Mutation::Truncate(i) => text.chars().take(at(i, text.chars().count() + 1)).collect(),
+        Mutation::Splice(position, length, token) => {
+            let chars: Vec<char> = text.chars().collect();
+            let start = at(position, chars.len() + 1);
+            let end = (start + length % 8).min(chars.len());
+            let mut out: String = chars[..start].iter().collect();
+            out.push_str(TOKENS[token % TOKENS.len()]);
+            out.extend(&chars[end..]);
+            out
+        }
+        _ => text.to_string(),
+    }
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        any::<usize>().prop_map(Mutation::DeleteLine),
+        any::<usize>().prop_map(Mutation::DuplicateLine),
+        any::<usize>().prop_map(Mutation::Truncate),
+        (any::<usize>(), any::<usize>(), any::<usize>())
+            .prop_map(|(p, l, t)| Mutation::Splice(p, l, t)),
+    ]
+}
+
+/// Parses `text`; if it is accepted and cheap enough, simulates two years of it.
+fn parse_and_maybe_simulate(text: &str) {
+    let Ok(model) = Model::parse(text, "fuzz.toml") else {
+        return;
+    };
+    let workload = Workload::estimate(&model);
+    if workload.events_per_year < SIMULATE_BELOW_EVENTS && workload.streams < 1e4 {
+        let plan = Plan::compile(&model, 7);
+        let mut engine = Engine::new(&plan);
+        for year in [0, 1] {
+            let outcome = engine.simulate(year);
+            assert!(outcome.downtime[0] <= plan.horizon);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_models_never_panic(
+        index in any::<usize>(),
+        mutations in proptest::collection::vec(mutation(), 1..4),
+    ) {
+        let seeds = seed_models();
+        let mut text = seeds[index % seeds.len()].clone();
+        for m in &mutations {
+            text = mutate(&text, m);
+        }
+        parse_and_maybe_simulate(&text);
+    }
+
+    #[test]
+    fn generated_models_parse_and_simulate(
+        components in proptest::collection::vec(component(), 1..5),
+        use_or in any::<bool>(),
+        horizon in prop_oneof![Just("1h"), Just("30d"), Just("1y")],
+    ) {
+        let names: Vec<String> = (0..components.len()).map(|i| format!("c{i}")).collect();
+        let up = names.join(if use_or { " | " } else { " & " });
+        let mut text = format!("name = \"generated\"\nup = \"{up}\"\n[simulation]\nhorizon = \"{horizon}\"\n");
+        for (name, body) in names.iter().zip(&components) {
+            text.push_str(&format!("\n[[component]]\nname = \"{name}\"\n{body}"));
+        }
+        let accepted = Model::parse(&text, "generated.toml");
+        prop_assert!(accepted.is_ok(), "a generated model is valid:\n{text}\n{:?}", accepted.err());
+        parse_and_maybe_simulate(&text);
+    }
+}
+
+/// A duration string between 1 µs and 10000 years, spread over the orders of magnitude.
+fn duration() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (1u64..1000).prop_map(|n| format!("{n}ms")),
+        (1u64..100).prop_map(|n| format!("{n}m")),
+        (1u64..400).prop_map(|n| format!("{n}d")),
+        (1u64..10_000).prop_map(|n| format!("{n}y")),
+        Just("0.000001s".to_string()),
+    ]
+}
+
+fn distribution() -> impl Strategy<Value = String> {
+    prop_oneof![
+        duration().prop_map(|d| format!("\"{d}\"")),
+        duration().prop_map(|d| format!("{{ dist = \"exponential\", mean = \"{d}\" }}")),
+        (0.05f64..20.0, duration())
+            .prop_map(|(k, d)| format!("{{ dist = \"weibull\", shape = {k}, mean = \"{d}\" }}")),
+        (duration(), duration())
+            .prop_map(|(m, s)| format!("{{ dist = \"lognormal\", mean = \"{m}\", sd = \"{s}\" }}")),
+        (0.01f64..50.0, duration())
+            .prop_map(|(k, d)| format!("{{ dist = \"gamma\", shape = {k}, mean = \"{d}\" }}")),
+        (duration(), 0u64..1000).prop_map(|(a, b)| format!(
+            "{{ dist = \"uniform\", min = \"{a}\", max = \"{a}{b}ms\" }}"
+        )),
+        proptest::collection::vec(duration(), 1..4).prop_map(|s| {
+            let quoted: Vec<String> = s.iter().map(|d| format!("\"{d}\"")).collect();
+            format!(
+                "{{ dist = \"empirical\", samples = [{}] }}",
+                quoted.join(", ")
+            )
+        }),
+    ]
+}
+
+/// The body of one [[component]] table: replicas, needs, maybe a leader, 0 to 2 failure modes.
+fn component() -> impl Strategy<Value = String> {
+    (
+        1u32..6,
+        prop_oneof![Just("1"), Just("\"majority\""), Just("\"all\"")],
+        proptest::option::of(distribution()),
+        proptest::collection::vec((distribution(), distribution(), distribution()), 0..3),
+    )
+        .prop_map(|(replicas, needs, leader, modes)| {
+            let mut body = format!("replicas = {replicas}\nneeds = {needs}\n");
+            if let Some(leader) = leader {
+                body.push_str(&format!("leader = {{ election = {leader} }}\n"));
+            }
+            for (i, (every, detect, repair)) in modes.iter().enumerate() {
+                body.push_str(&format!(
+                    "[[component.failure]]\nname = \"f{i}\"\nevery = {every}\ndetect = {detect}\nrepair = {repair}\n"
+                ));
+            }
+            body
+        })
+}
