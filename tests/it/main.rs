@@ -2,3 +2,6 @@
 
 /// End-to-end tests of the `nines` binary.
 mod cli;
+
+/// `nines check`: SLO verdicts, exit statuses, JUnit and baseline comparisons.
+mod check;
