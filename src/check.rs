@@ -327,6 +327,17 @@ fn round_up_two_digits(x: f64) -> u64 {
     ((x / scale).ceil() * scale) as u64
 }
 
+/// `x` with as many decimals as three significant digits of `scale` need, so a baseline
+/// figure is shown to the precision of the change that would count as a regression.
+fn significant(x: f64, scale: f64) -> String {
+    let decimals = if scale > 0.0 && scale.is_finite() {
+        (2.0 - scale.abs().log10().floor()).clamp(0.0, 15.0) as usize
+    } else {
+        0
+    };
+    format!("{x:.decimals$}")
+}
+
 fn percent_note(share: f64) -> String {
     format!("{:.3}%", share * 100.0)
 }
@@ -459,8 +470,9 @@ fn compare_scope(
         },
         years_to_decide: None,
         note: Some(format!(
-            "baseline {}, a drop of more than {} is a regression",
-            base_availability.mean, allowance
+            "baseline {}%, a drop of more than {} percentage points is a regression",
+            significant(base_availability.mean * 100.0, allowance * 100.0),
+            significant(allowance * 100.0, allowance * 100.0)
         )),
     });
     let Some(base_rto) = base_rto.filter(|base| base.count > 0) else {
@@ -478,8 +490,9 @@ fn compare_scope(
     let bound = base_rto.p99 + allowance;
     let note = if allowance.is_finite() {
         format!(
-            "baseline {} s, a rise of more than {} s is a regression",
-            base_rto.p99, allowance
+            "baseline {}s, a rise of more than {}s is a regression",
+            significant(base_rto.p99, allowance),
+            significant(allowance, allowance)
         )
     } else {
         "the baseline has too few outages to bound its p99, so no rise can be shown".to_string()
@@ -612,6 +625,13 @@ mod tests {
             decide(&e, 11.0, Direction::AtMost),
             (Status::Inconclusive, Some(3_700))
         );
+    }
+
+    #[test]
+    fn notes_keep_three_significant_digits_of_the_scale() {
+        assert_eq!(significant(99.999_892_595, 0.000_092_07), "99.9998926");
+        assert_eq!(significant(0.000_040_13, 0.000_040_13), "0.0000401");
+        assert_eq!(significant(1.992_319, 1.992_319), "1.99");
     }
 
     #[test]
