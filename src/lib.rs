@@ -4,6 +4,7 @@
 //! [`plan`], simulated one year at a time ([`engine`]) in parallel ([`run`]), accumulated
 //! into statistics ([`stats`]) and written as reports ([`report`]).
 
+pub mod check;
 pub mod cli;
 pub mod dist;
 pub mod engine;

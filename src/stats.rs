@@ -8,7 +8,7 @@ use crate::engine::YearOutcome;
 use crate::time::Duration;
 use hdrhistogram::Histogram;
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 use std::collections::BTreeMap;
 
 /// Running count, exact sum and variance of durations.
@@ -64,7 +64,7 @@ impl Moments {
         }
         let t = StudentsT::new(0.0, 1.0, (self.count - 1) as f64)
             .map(|dist| dist.inverse_cdf(0.975))
-            .unwrap_or(1.959_963_984_540_054);
+            .unwrap_or(Z_95);
         Some(t * (self.variance() / self.count as f64).sqrt())
     }
 }
@@ -137,6 +137,104 @@ impl Quantiles {
     }
 }
 
+impl Quantiles {
+    /// The `rank`-th smallest value (1-based, at most [`Quantiles::count`]), in seconds: exact
+    /// with exact values, the upper edge of its bucket with the histogram.
+    pub fn order_statistic_secs(&self, rank: u64) -> f64 {
+        let micros = match &self.histogram {
+            // (rank − ½)/n lands strictly inside the rank's share, so rounding cannot move
+            // it to a neighbouring rank.
+            Some(histogram) => histogram
+                .value_at_quantile((rank as f64 - 0.5) / histogram.len() as f64)
+                .min(self.max),
+            None => {
+                let mut sorted = self.exact.clone();
+                sorted.sort_unstable();
+                let index = (rank.max(1) as usize - 1).min(sorted.len().saturating_sub(1));
+                sorted.get(index).copied().unwrap_or(0)
+            }
+        };
+        Duration::from_micros(micros).as_secs_f64()
+    }
+
+    /// A distribution-free 95% confidence interval of the `q`-quantile, in seconds: the
+    /// order statistics whose ranks [`quantile_ci95_ranks`] gives. Where there are too few
+    /// values for a bound, the lower end is 0 (durations are not negative) and the upper
+    /// end is `None`.
+    pub fn quantile_ci95_secs(&self, q: f64) -> [Option<f64>; 2] {
+        let (lower, upper) = quantile_ci95_ranks(self.count(), q);
+        [
+            Some(lower.map_or(0.0, |rank| self.order_statistic_secs(rank))),
+            upper.map(|rank| self.order_statistic_secs(rank)),
+        ]
+    }
+}
+
+/// Two-sided 95%: each tail of an interval holds at most 2.5%.
+const TAIL: f64 = 0.025;
+
+/// Ranks (1-based) of the order statistics X(l), X(u) of `n` values that bound a
+/// distribution-free confidence interval of at least 95% for the `q`-quantile.
+///
+/// The number B of values below the true quantile is Binomial(n, q), and
+/// P(X(l) ≤ ξq ≤ X(u)) ≥ P(l ≤ B ≤ u − 1); l is the largest rank with P(B < l) ≤ 2.5% and u
+/// the smallest with P(B ≥ u) ≤ 2.5% (Conover, *Practical Nonparametric Statistics*, 3rd ed.,
+/// §3.2; Hahn and Meeker, *Statistical Intervals*, §5.2). A rank is `None` when no order
+/// statistic is far enough out, that is when n is too small for that side.
+pub fn quantile_ci95_ranks(n: u64, q: f64) -> (Option<u64>, Option<u64>) {
+    let Ok(binomial) = Binomial::new(q.clamp(0.0, 1.0), n) else {
+        return (None, None);
+    };
+    let lower = smallest_at_most_n(n, |k| binomial.cdf(k) > TAIL).filter(|l| *l >= 1);
+    let upper = smallest_at_most_n(n, |k| binomial.cdf(k) >= 1.0 - TAIL)
+        .map(|k| k + 1)
+        .filter(|u| *u <= n);
+    (lower, upper)
+}
+
+/// The smallest k in 0..=n for which the monotone predicate holds, by bisection.
+fn smallest_at_most_n(n: u64, holds: impl Fn(u64) -> bool) -> Option<u64> {
+    if !holds(n) {
+        return None;
+    }
+    let (mut low, mut high) = (0, n);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if holds(middle) {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    Some(low)
+}
+
+/// The 95% Wilson score interval of a proportion, `successes` out of `trials` (Wilson 1927,
+/// JASA 22:209; recommended over the Wald interval by Brown, Cai and DasGupta 2001,
+/// Statistical Science 16:101). `[0, 1]` without trials.
+pub fn wilson_ci95(successes: u64, trials: u64) -> [f64; 2] {
+    if trials == 0 {
+        return [0.0, 1.0];
+    }
+    let z = Z_95;
+    let n = trials as f64;
+    let p = successes as f64 / n;
+    let denominator = 1.0 + z * z / n;
+    let center = (p + z * z / (2.0 * n)) / denominator;
+    let half = z / denominator * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    // At 0 or all successes the end is exactly 0 or 1; rounding would leave a speck.
+    let low = if successes == 0 { 0.0 } else { center - half };
+    let high = if successes == trials {
+        1.0
+    } else {
+        center + half
+    };
+    [low.max(0.0), high.min(1.0)]
+}
+
+/// The 97.5th percentile of the standard normal distribution.
+const Z_95: f64 = 1.959_963_984_540_054;
+
 /// Records `value`, growing the histogram as needed (its `saturating_record` would clamp
 /// to the current range instead of growing).
 fn record(histogram: &mut Histogram<u64>, value: u64) {
@@ -160,14 +258,49 @@ fn interpolate(sorted: &[u64], q: f64) -> f64 {
     }
 }
 
+/// Outage durations of one expression: their moments and percentiles.
+#[derive(Clone, Debug, Default)]
+pub struct OutageStats {
+    /// Count, mean and variance.
+    pub moments: Moments,
+    /// Percentiles.
+    pub quantiles: Quantiles,
+}
+
+impl OutageStats {
+    fn add(&mut self, duration: Duration) {
+        self.moments.add(duration);
+        self.quantiles.add(duration);
+    }
+
+    /// The summary of these outages, with the 95% CI of their 99th percentile.
+    fn summary(&self) -> RtoSummary {
+        let [p50, p90, p99] = self.quantiles.quantiles_secs([0.5, 0.9, 0.99]);
+        RtoSummary {
+            count: self.moments.count(),
+            mean: self.moments.mean_secs(),
+            p50,
+            p90,
+            p99,
+            max: self.quantiles.max_secs(),
+            p99_ci95: self.quantiles.quantile_ci95_secs(0.99),
+        }
+    }
+}
+
 /// Everything accumulated over the years of one run, fed in year order.
+///
+/// Per expression (`up`, then each service): the moments and percentiles of yearly downtime,
+/// the moments and percentiles of outage durations, and the number of years whose downtime
+/// exceeded a threshold (years below an availability target), when one is set.
 #[derive(Clone, Debug)]
 pub struct Accumulator {
     horizon: Duration,
     downtime: Vec<Moments>,
-    yearly_downtime: Quantiles,
-    outage_durations: Moments,
-    outage_quantiles: Quantiles,
+    yearly_downtime: Vec<Quantiles>,
+    outages: Vec<OutageStats>,
+    miss_thresholds: Vec<Option<Duration>>,
+    misses: Vec<u64>,
 }
 
 impl Accumulator {
@@ -176,21 +309,37 @@ impl Accumulator {
         Accumulator {
             horizon,
             downtime: vec![Moments::default(); expressions],
-            yearly_downtime: Quantiles::default(),
-            outage_durations: Moments::default(),
-            outage_quantiles: Quantiles::default(),
+            yearly_downtime: vec![Quantiles::default(); expressions],
+            outages: vec![OutageStats::default(); expressions],
+            miss_thresholds: vec![None; expressions],
+            misses: vec![0; expressions],
         }
+    }
+
+    /// Also counts, for each expression with a threshold, the years whose downtime
+    /// exceeds it ([`Accumulator::misses`]).
+    pub fn with_miss_thresholds(mut self, thresholds: Vec<Option<Duration>>) -> Accumulator {
+        self.miss_thresholds = thresholds;
+        self.miss_thresholds.resize(self.downtime.len(), None);
+        self
     }
 
     /// Adds one year's outcome.
     pub fn add(&mut self, outcome: &YearOutcome) {
-        for (moments, downtime) in self.downtime.iter_mut().zip(&outcome.downtime) {
-            moments.add(*downtime);
+        for (expression, downtime) in outcome.downtime.iter().enumerate() {
+            self.downtime[expression].add(*downtime);
+            self.yearly_downtime[expression].add(*downtime);
+            if self.miss_thresholds[expression].is_some_and(|allowed| *downtime > allowed) {
+                self.misses[expression] += 1;
+            }
         }
-        self.yearly_downtime.add(outcome.downtime[0]);
         for outage in &outcome.outages {
-            self.outage_durations.add(outage.duration);
-            self.outage_quantiles.add(outage.duration);
+            self.outages[0].add(outage.duration);
+        }
+        for (stats, durations) in self.outages[1..].iter_mut().zip(&outcome.service_outages) {
+            for duration in durations {
+                stats.add(*duration);
+            }
         }
     }
 
@@ -199,23 +348,49 @@ impl Accumulator {
         self.downtime[0].count()
     }
 
+    /// Length of one year.
+    pub fn horizon(&self) -> Duration {
+        self.horizon
+    }
+
+    /// Moments of `expression`'s downtime per year.
+    pub fn downtime(&self, expression: usize) -> &Moments {
+        &self.downtime[expression]
+    }
+
+    /// Percentiles of `expression`'s downtime per year.
+    pub fn yearly_downtime(&self, expression: usize) -> &Quantiles {
+        &self.yearly_downtime[expression]
+    }
+
+    /// `expression`'s outage durations.
+    pub fn outages(&self, expression: usize) -> &OutageStats {
+        &self.outages[expression]
+    }
+
+    /// Years in which `expression`'s downtime exceeded its miss threshold (0 without one).
+    pub fn misses(&self, expression: usize) -> u64 {
+        self.misses[expression]
+    }
+
     /// The summary figures (SPEC section 4).
     pub fn summary(&self, meta: RunMeta, service_names: &[String]) -> Summary {
         let years = self.years();
-        let [p50, p90, p99] = self.yearly_downtime.quantiles_secs([0.5, 0.9, 0.99]);
-        let [r50, r90, r99] = self.outage_quantiles.quantiles_secs([0.5, 0.9, 0.99]);
+        let [p50, p90, p99] = self.yearly_downtime[0].quantiles_secs([0.5, 0.9, 0.99]);
         let services = service_names
             .iter()
-            .zip(&self.downtime[1..])
-            .map(|(name, moments)| {
+            .enumerate()
+            .map(|(index, name)| {
                 (
                     name.clone(),
                     ServiceSummary {
-                        availability: availability(moments, self.horizon),
+                        availability: availability(&self.downtime[index + 1], self.horizon),
+                        rto_s: self.outages[index + 1].summary(),
                     },
                 )
             })
             .collect();
+        let outages = &self.outages[0];
         Summary {
             model: meta.model,
             seed: meta.seed,
@@ -232,24 +407,17 @@ impl Accumulator {
                 mean: if years == 0 {
                     0.0
                 } else {
-                    self.outage_durations.count() as f64 / years as f64
+                    outages.moments.count() as f64 / years as f64
                 },
             },
-            rto_s: RtoSummary {
-                count: self.outage_durations.count(),
-                mean: self.outage_durations.mean_secs(),
-                p50: r50,
-                p90: r90,
-                p99: r99,
-                max: self.outage_quantiles.max_secs(),
-            },
+            rto_s: outages.summary(),
             services,
         }
     }
 }
 
-/// Availability figures from the moments of yearly downtime.
-fn availability(downtime: &Moments, horizon: Duration) -> Availability {
+/// Availability figures (mean, Student-t 95% CI, nines) from the moments of yearly downtime.
+pub fn availability(downtime: &Moments, horizon: Duration) -> Availability {
     let horizon_s = horizon.as_secs_f64();
     let mean = 1.0 - downtime.mean_secs() / horizon_s;
     // With fewer than two years no interval can be estimated: report all of [0, 1].
@@ -350,6 +518,10 @@ pub struct RtoSummary {
     pub p99: f64,
     /// Longest.
     pub max: f64,
+    /// Distribution-free 95% CI of the 99th percentile (see
+    /// [`Quantiles::quantile_ci95_secs`]); the upper end is null while there are too few
+    /// outages to bound it.
+    pub p99_ci95: [Option<f64>; 2],
 }
 
 /// One service's figures.
@@ -357,6 +529,9 @@ pub struct RtoSummary {
 pub struct ServiceSummary {
     /// The service's availability.
     pub availability: Availability,
+    /// The durations of the service's own outages (maximal intervals in which its
+    /// expression is false), like the system's `rto_s`.
+    pub rto_s: RtoSummary,
 }
 
 #[cfg(test)]
@@ -407,6 +582,76 @@ mod tests {
                 "q {q}: {found} vs {exact}"
             );
         }
+    }
+
+    #[test]
+    fn median_interval_ranks_match_the_published_table() {
+        // n = 100: the 95% CI of the median is X(40)..X(61) (Conover, Table A3 and §3.2):
+        // P(B <= 39) = 0.0176 <= 2.5% < P(B <= 40) = 0.0284, P(B <= 60) = 0.9824 >= 97.5%.
+        assert_eq!(quantile_ci95_ranks(100, 0.5), (Some(40), Some(61)));
+        // Too few values for an upper end: 0.99^n > 2.5% until n = 368.
+        assert_eq!(quantile_ci95_ranks(367, 0.99).1, None);
+        assert_eq!(quantile_ci95_ranks(368, 0.99).1, Some(368));
+        assert_eq!(quantile_ci95_ranks(0, 0.5), (None, None));
+    }
+
+    #[test]
+    fn quantile_interval_brackets_the_estimate() {
+        let mut quantiles = Quantiles::default();
+        for i in 1..=1000u64 {
+            quantiles.add(Duration::from_secs(i));
+        }
+        let [low, high] = quantiles.quantile_ci95_secs(0.9);
+        let (l, u) = quantile_ci95_ranks(1000, 0.9);
+        assert_eq!(low, Some(l.unwrap() as f64));
+        assert_eq!(high, Some(u.unwrap() as f64));
+        assert!(
+            low.unwrap() < 900.0 && high.unwrap() > 901.0,
+            "{low:?} {high:?}"
+        );
+    }
+
+    #[test]
+    fn histogram_order_statistics_stay_within_a_tenth_of_a_percent() {
+        let mut quantiles = Quantiles::default();
+        let n = Quantiles::EXACT_LIMIT as u64 * 2;
+        for i in 1..=n {
+            quantiles.add(Duration::from_micros(i * 1000));
+        }
+        for rank in [1, 1000, n / 2, n - 7, n] {
+            let exact = rank as f64 / 1e3;
+            let found = quantiles.order_statistic_secs(rank);
+            assert!(
+                (found - exact).abs() <= 1e-3 * exact,
+                "{rank}: {found} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn wilson_interval_matches_newcombe() {
+        // Newcombe (1998), Statistics in Medicine 17:857, Table I: 0/20 -> [0, 0.1611],
+        // 81/263 -> [0.2553, 0.3662].
+        let [low, high] = wilson_ci95(0, 20);
+        assert!(low == 0.0 && (high - 0.1611).abs() < 5e-5, "{high}");
+        let [low, high] = wilson_ci95(81, 263);
+        assert!((low - 0.2553).abs() < 5e-5 && (high - 0.3662).abs() < 5e-5);
+        assert_eq!(wilson_ci95(0, 0), [0.0, 1.0]);
+    }
+
+    #[test]
+    fn misses_count_years_above_the_threshold() {
+        let mut stats = Accumulator::new(Duration::from_secs(1000), 2)
+            .with_miss_thresholds(vec![Some(Duration::from_secs(10)), None]);
+        for secs in [0, 10, 11, 50] {
+            stats.add(&YearOutcome {
+                downtime: vec![Duration::from_secs(secs); 2],
+                service_outages: vec![vec![Duration::from_secs(secs)]],
+                ..YearOutcome::default()
+            });
+        }
+        assert_eq!((stats.misses(0), stats.misses(1)), (2, 0));
+        assert_eq!(stats.outages(1).moments.count(), 4);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The command line: argument definitions and the commands that wire the library together.
 
+mod check;
 mod run;
 mod trace;
 
@@ -24,6 +25,7 @@ pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
 #[command(after_help = "Examples:
   nines run models/milvus-ha-l1.toml
   nines run models/etcd-quorum.toml --years 100000 --out results/etcd
+  nines check models/etcd-quorum.toml --junit slo.xml --baseline results/etcd-quorum/summary.json
   nines trace models/etcd-quorum.toml --year 42
 
 Model format, figures and determinism: see SPEC.md and README.md.")]
@@ -42,6 +44,17 @@ enum Command {
 
 Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
     Run(run::RunArgs),
+    /// Simulate, then judge the model's [slo] targets: one line per target with the figure,
+    /// its 95% CI, the bound and pass, miss or inconclusive.
+    #[command(after_help = "Examples:
+  nines check models/etcd-quorum.toml
+  nines check models/etcd-quorum.toml --years 100000 --junit slo-junit.xml
+  nines check model.toml --baseline baseline/summary.json --allow-inconclusive
+
+Exit status: 0 when every target passes (inconclusive ones too with --allow-inconclusive),
+1 when a target is missed, inconclusive, or regressed against the baseline, 2 on a bad
+model, a bad baseline, bad usage or an output error.")]
+    Check(check::CheckArgs),
     /// Print the event log of one simulated year, exactly as `run` simulated it.
     #[command(after_help = "Examples:
   nines trace models/etcd-quorum.toml --year 0
@@ -137,6 +150,7 @@ impl Cli {
     pub fn execute(self) -> Result<ExitCode, CliError> {
         match self.command {
             Command::Run(args) => run::run(args),
+            Command::Check(args) => check::check(args),
             Command::Trace(args) => trace::trace(args),
         }
     }

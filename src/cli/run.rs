@@ -5,6 +5,7 @@ use super::{
     performance_line, write_stdout,
 };
 use crate::engine::YearOutcome;
+use crate::model::Model;
 use crate::plan::Plan;
 use crate::report::{self, OutagesCsv, OutputDir, YearsCsv};
 use crate::run::{YearSink, simulate_years};
@@ -18,10 +19,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration as WallDuration, Instant};
 
+/// The options of every command that simulates a run (`run`, `check`).
 #[derive(Debug, Args)]
-pub(crate) struct RunArgs {
+pub(crate) struct SimulateArgs {
     #[command(flatten)]
-    model: ModelArgs,
+    pub(crate) model: ModelArgs,
     /// Number of simulated years; overrides [simulation] years.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: Option<u64>,
@@ -31,20 +33,68 @@ pub(crate) struct RunArgs {
     /// Write summary.json, years.csv and outages.csv into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Print the summary as JSON (the contents of summary.json) instead of text.
-    #[arg(long)]
-    json: bool,
-    /// Run even if the run is estimated to be too large (see README, "Limits").
+    /// Run even if the run is estimated to be too large (see README, "Errors, limits").
     #[arg(long)]
     force: bool,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    simulate: SimulateArgs,
+    /// Print the summary as JSON (the contents of summary.json) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+impl SimulateArgs {
+    /// Reads the model, checks that the run is not too large (unless `--force`), and only
+    /// then compiles the plan, which may be large.
+    pub(crate) fn load(&self) -> Result<(Model, u64, Plan), CliError> {
+        let (model, seed) = load(&self.model)?;
+        check_workload(
+            &model,
+            &self.model.model,
+            self.years(&model),
+            self.threads(),
+            self.force,
+        )?;
+        let plan = Plan::compile(&model, seed);
+        Ok((model, seed, plan))
+    }
+
+    fn years(&self, model: &Model) -> u64 {
+        self.years.unwrap_or(model.simulation().years)
+    }
+
+    fn threads(&self) -> usize {
+        self.threads.map_or_else(available_threads, usize::from)
+    }
+}
+
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let (model, seed) = load(&args.model)?;
-    let years = args.years.unwrap_or(model.simulation().years);
-    let threads = args.threads.map_or_else(available_threads, usize::from);
-    check_workload(&model, &args.model.model, years, threads, args.force)?;
-    let plan = Plan::compile(&model, seed);
+    let (model, seed, plan) = args.simulate.load()?;
+    let stats = Accumulator::new(plan.horizon, plan.expressions.len());
+    let (summary, _) = simulate(&args.simulate, &model, seed, &plan, stats)?;
+    if args.json {
+        write_stdout(&report::summary_json(&summary))?;
+    } else {
+        write_stdout(report::summary_text(&summary).as_bytes())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Simulates the years `args` ask for, feeding `stats`; with `--out`, writes the result
+/// files. Returns the summary and the statistics; the performance line goes to stderr.
+pub(crate) fn simulate(
+    args: &SimulateArgs,
+    model: &Model,
+    seed: u64,
+    plan: &Plan,
+    stats: Accumulator,
+) -> Result<(Summary, Accumulator), CliError> {
+    let years = args.years(model);
+    let threads = args.threads();
     let mut output = args
         .out
         .as_deref()
@@ -56,31 +106,26 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
                 args.out.as_deref().unwrap_or_else(|| "".as_ref()).display()
             )
         })?;
-    let mut sink = RunSink::new(&plan, years, output.as_mut())?;
+    let mut sink = RunSink::new(plan, years, output.as_mut(), stats)?;
     let started = Instant::now();
-    let totals = simulate_years(&plan, years, threads, &mut sink, interrupt_flag())?;
+    let totals = simulate_years(plan, years, threads, &mut sink, interrupt_flag())?;
     let elapsed = started.elapsed();
     let meta = RunMeta {
         model: model.name().to_string(),
         seed,
     };
-    let summary = sink.finish(meta, &plan.expression_names[1..])?;
-    let json = report::summary_json(&summary);
+    let stats = sink.finish()?;
+    let summary = stats.summary(meta, &plan.expression_names[1..]);
     if let Some(mut output) = output {
         output
-            .write("summary.json", &json)
+            .write("summary.json", &report::summary_json(&summary))
             .context("cannot write summary.json")?;
         output
             .commit()
             .context("cannot move the result files into place")?;
     }
-    if args.json {
-        write_stdout(&json)?;
-    } else {
-        write_stdout(report::summary_text(&summary).as_bytes())?;
-    }
     eprintln!("{}", performance_line(totals, elapsed, threads));
-    Ok(ExitCode::SUCCESS)
+    Ok((summary, stats))
 }
 
 /// Everything a run does with each year, in year order: statistics, CSV rows, progress.
@@ -92,7 +137,12 @@ pub(crate) struct RunSink {
 }
 
 impl RunSink {
-    fn new(plan: &Plan, years: u64, output: Option<&mut OutputDir>) -> anyhow::Result<RunSink> {
+    fn new(
+        plan: &Plan,
+        years: u64,
+        output: Option<&mut OutputDir>,
+        stats: Accumulator,
+    ) -> anyhow::Result<RunSink> {
         let (years_csv, outages_csv) = match output {
             Some(output) => (
                 Some(YearsCsv::new(output.file("years.csv")?, plan)?),
@@ -101,14 +151,14 @@ impl RunSink {
             None => (None, None),
         };
         Ok(RunSink {
-            stats: Accumulator::new(plan.horizon, plan.expressions.len()),
+            stats,
             years_csv,
             outages_csv,
             progress: Progress::new(years),
         })
     }
 
-    fn finish(self, meta: RunMeta, services: &[String]) -> anyhow::Result<Summary> {
+    fn finish(self) -> anyhow::Result<Accumulator> {
         self.progress.finish();
         if let Some(csv) = self.years_csv {
             csv.finish().context("cannot write years.csv")?;
@@ -116,7 +166,7 @@ impl RunSink {
         if let Some(csv) = self.outages_csv {
             csv.finish().context("cannot write outages.csv")?;
         }
-        Ok(self.stats.summary(meta, services))
+        Ok(self.stats)
     }
 }
 

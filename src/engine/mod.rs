@@ -89,6 +89,9 @@ pub struct YearOutcome {
     pub downtime: Vec<Duration>,
     /// The system's outages, in order.
     pub outages: Vec<Outage>,
+    /// Each service's outage durations, in order (indexed like the services; an outage
+    /// still open at the end of the year is cut there).
+    pub service_outages: Vec<Vec<Duration>>,
     /// Number of events the engine handled.
     pub events: u64,
 }
@@ -147,6 +150,7 @@ impl<'p> Engine<'p> {
             open_outage: None,
             outcome: YearOutcome {
                 downtime: vec![Duration::ZERO; expressions],
+                service_outages: vec![Vec::new(); expressions.saturating_sub(1)],
                 ..YearOutcome::default()
             },
         }
@@ -207,6 +211,7 @@ impl<'p> Engine<'p> {
         self.outcome.year = year;
         self.outcome.downtime.fill(Duration::ZERO);
         self.outcome.outages.clear();
+        self.outcome.service_outages.iter_mut().for_each(Vec::clear);
         self.outcome.events = 0;
         tracer.event(Duration::ZERO, TraceEvent::YearStart { year });
         for replica in 0..plan.replica_count() as u32 {
@@ -395,8 +400,7 @@ impl<'p> Engine<'p> {
             tracer.event(now, TraceEvent::ExpressionChanged { expression, up });
             if up {
                 let down = now.saturating_sub(self.down_since[expression]);
-                self.outcome.downtime[expression] =
-                    self.outcome.downtime[expression].saturating_add(down);
+                self.record_down(expression, down);
             } else {
                 self.down_since[expression] = now;
             }
@@ -415,6 +419,16 @@ impl<'p> Engine<'p> {
                     });
                 }
             }
+        }
+    }
+
+    /// Counts one ended (or cut) interval in which `expression` was down.
+    fn record_down(&mut self, expression: usize, down: Duration) {
+        self.outcome.downtime[expression] = self.outcome.downtime[expression].saturating_add(down);
+        if let Some(service) = expression.checked_sub(1)
+            && down > Duration::ZERO
+        {
+            self.outcome.service_outages[service].push(down);
         }
     }
 
@@ -476,8 +490,7 @@ impl<'p> Engine<'p> {
         for expression in 0..self.expression_up.len() {
             if !self.expression_up[expression] {
                 let down = horizon.saturating_sub(self.down_since[expression]);
-                self.outcome.downtime[expression] =
-                    self.outcome.downtime[expression].saturating_add(down);
+                self.record_down(expression, down);
             }
         }
         self.close_outage(horizon, tracer);

@@ -65,12 +65,104 @@ impl Default for Simulation {
 }
 
 /// Service-level objectives from `[slo]`, judged by `nines check`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Slo {
-    /// Target for the mean availability over years, in (0, 1).
+    /// Targets for the system's `up` expression: the keys of `[slo]` itself.
+    pub up: Targets,
+    /// Targets for services, from `[slo.services.<name>]`, in file order.
+    pub services: Vec<(String, Targets)>,
+}
+
+impl Slo {
+    /// Whether no target at all is set.
+    pub fn is_empty(&self) -> bool {
+        self.up.is_empty() && self.services.iter().all(|(_, targets)| targets.is_empty())
+    }
+}
+
+/// The targets for one expression (`up` or a service). Every one is optional.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Targets {
+    /// Lower bound on the mean availability over years, in (0, 1).
     pub availability: Option<f64>,
-    /// Bound on the 99th percentile outage duration.
-    pub rto_p99: Option<Duration>,
+    /// Upper bound on the share of years whose own availability is below `availability`,
+    /// in (0, 1); only with `availability`.
+    pub miss_probability: Option<f64>,
+    /// Upper bound on the share of the yearly error budget, (1 − `availability`) × horizon,
+    /// that the mean yearly downtime consumes, in (0, 1]; only with `availability`.
+    pub error_budget: Option<f64>,
+    /// Upper bounds on percentiles of outage durations (`rto_p99` and the like).
+    pub rto: Vec<PercentileBound>,
+    /// Upper bounds on percentiles of downtime per year (`yearly_downtime_p95` and the like).
+    pub yearly_downtime: Vec<PercentileBound>,
+}
+
+impl Targets {
+    /// Whether no target is set.
+    pub fn is_empty(&self) -> bool {
+        self.availability.is_none()
+            && self.miss_probability.is_none()
+            && self.error_budget.is_none()
+            && self.rto.is_empty()
+            && self.yearly_downtime.is_empty()
+    }
+}
+
+/// An upper bound on one percentile of a distribution of durations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PercentileBound {
+    /// Which percentile.
+    pub percentile: Percentile,
+    /// The largest value the percentile may take.
+    pub bound: Duration,
+}
+
+/// The percentiles an SLO may bound: the usual ones of SRE dashboards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Percentile {
+    /// The median.
+    P50,
+    /// The 90th percentile.
+    P90,
+    /// The 95th percentile.
+    P95,
+    /// The 99th percentile.
+    P99,
+    /// The 99.9th percentile.
+    P999,
+}
+
+impl Percentile {
+    /// Every percentile, in increasing order.
+    pub const ALL: [Percentile; 5] = [
+        Percentile::P50,
+        Percentile::P90,
+        Percentile::P95,
+        Percentile::P99,
+        Percentile::P999,
+    ];
+
+    /// The percentile as a quantile in (0, 1).
+    pub fn quantile(self) -> f64 {
+        match self {
+            Percentile::P50 => 0.5,
+            Percentile::P90 => 0.9,
+            Percentile::P95 => 0.95,
+            Percentile::P99 => 0.99,
+            Percentile::P999 => 0.999,
+        }
+    }
+
+    /// The suffix of its keys: `p50`, `p90`, `p95`, `p99`, `p999`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Percentile::P50 => "p50",
+            Percentile::P90 => "p90",
+            Percentile::P95 => "p95",
+            Percentile::P99 => "p99",
+            Percentile::P999 => "p999",
+        }
+    }
 }
 
 /// One component: a group of identical replicas.
@@ -157,8 +249,8 @@ impl Model {
     }
 
     /// The model's service-level objectives, if it has any.
-    pub fn slo(&self) -> Option<Slo> {
-        self.slo
+    pub fn slo(&self) -> Option<&Slo> {
+        self.slo.as_ref()
     }
 
     /// The components, in file order.

@@ -5,8 +5,8 @@
 //! and carries on, so one pass reports all the problems of a file.
 
 use super::{
-    Component, Expression, FailureMode, Leader, Model, ModelError, ModelErrors, Service,
-    Simulation, Slo,
+    Component, Expression, FailureMode, Leader, Model, ModelError, ModelErrors, Percentile,
+    PercentileBound, Service, Simulation, Slo, Targets,
 };
 use crate::dist::{Dist, DistError};
 use crate::expr::{Expr, is_name_char};
@@ -224,7 +224,7 @@ fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Option<Model> {
         Some(value) => read_simulation(ctx, value),
         None => Some(Simulation::default()),
     };
-    let slo = top.get("slo").map(|value| read_slo(ctx, value));
+    let slo_value = top.get("slo");
     let services_value = top.get("services");
     let components = read_components(ctx, &mut top);
     top.finish(ctx);
@@ -242,6 +242,8 @@ fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Option<Model> {
         (Some(_), true) => None,
         (None, _) => Some(Vec::new()),
     };
+    let service_names = services_value.map_or_else(Vec::new, table_keys);
+    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names));
     Some(Model {
         name: name?,
         up: up?,
@@ -277,46 +279,205 @@ fn read_simulation(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Simulation> {
     })
 }
 
-fn read_slo(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Slo> {
+/// The keys of a table, in file order (none if it is not a table).
+fn table_keys(value: &Value<'_>) -> Vec<String> {
+    match value.get_ref() {
+        DeValue::Table(entries) => entries
+            .iter()
+            .map(|(key, _)| key.get_ref().to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `[slo]`: targets for `up`, and `[slo.services.<name>]` tables of targets for services.
+fn read_slo(ctx: &mut Ctx<'_>, value: &Value<'_>, service_names: &[String]) -> Option<Slo> {
     let mut table = read_table(ctx, value, "slo")?;
-    let availability = table
-        .get("availability")
-        .map(|v| read_availability(ctx, v, "slo.availability"));
-    let rto_p99 = table
-        .get("rto_p99")
-        .map(|v| read_duration(ctx, v, "slo.rto_p99"));
+    let up = read_targets(ctx, &mut table);
+    let services = table
+        .get("services")
+        .map(|v| read_slo_services(ctx, v, service_names));
     table.finish(ctx);
     Some(Slo {
-        availability: availability.map_or(Some(None), |a| a.map(Some))?,
-        rto_p99: rto_p99.map_or(Some(None), |d| d.map(Some))?,
+        up: up?,
+        services: services.unwrap_or(Some(Vec::new()))?,
     })
 }
 
-/// An availability target: `"99.95%"` or a fraction such as `0.9995`, strictly between 0 and 1.
-fn read_availability(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<f64> {
-    let fraction = match value.get_ref() {
-        DeValue::String(text) => match text.trim().strip_suffix('%') {
-            Some(percent) => percent.trim().parse::<f64>().ok().map(|p| p / 100.0),
-            None => None,
-        },
+fn read_slo_services(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    service_names: &[String],
+) -> Option<Vec<(String, Targets)>> {
+    let table = read_table(ctx, value, "slo.services")?;
+    let service_names: Vec<&str> = service_names.iter().map(String::as_str).collect();
+    let mut services = Vec::new();
+    let mut ok = true;
+    for (key, value) in table.entries.iter() {
+        let name = key.get_ref().as_ref();
+        let path = format!("slo.services.{name}");
+        if !service_names.contains(&name) {
+            let mut message = format!("no service is named `{name}`");
+            match closest(name, &service_names) {
+                Some(suggestion) => message.push_str(&format!("; did you mean `{suggestion}`?")),
+                None if service_names.is_empty() => {
+                    message.push_str("; the model has no [services] table")
+                }
+                None => message.push_str(&format!(
+                    "; the model's services are {}",
+                    service_names.join(", ")
+                )),
+            }
+            ctx.error(key.span(), &path, message);
+            ok = false;
+            continue;
+        }
+        let Some(mut targets_table) = read_table(ctx, value, &path) else {
+            ok = false;
+            continue;
+        };
+        let targets = read_targets(ctx, &mut targets_table);
+        targets_table.finish(ctx);
+        match targets {
+            Some(targets) => services.push((name.to_string(), targets)),
+            None => ok = false,
+        }
+    }
+    ok.then_some(services)
+}
+
+/// Keys of the bounds on outage-duration percentiles, in [`Percentile::ALL`] order.
+const RTO_KEYS: [&str; 5] = ["rto_p50", "rto_p90", "rto_p95", "rto_p99", "rto_p999"];
+
+/// Keys of the bounds on yearly-downtime percentiles, in [`Percentile::ALL`] order.
+const YEARLY_DOWNTIME_KEYS: [&str; 5] = [
+    "yearly_downtime_p50",
+    "yearly_downtime_p90",
+    "yearly_downtime_p95",
+    "yearly_downtime_p99",
+    "yearly_downtime_p999",
+];
+
+/// The targets of one SLO table (for `up` or for a service); the caller reports unknown keys.
+fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Targets> {
+    let mut ok = true;
+    let availability = table.get("availability");
+    let target = availability
+        .map(|v| read_share(ctx, v, &table.key("availability"), ShareKind::Availability));
+    let mut dependent = |ctx: &mut Ctx<'_>, key: &'static str, kind: ShareKind| {
+        let value = table.get(key)?;
+        if availability.is_none() {
+            let message = format!(
+                "`{key}` is measured against the availability target; add `availability` to \
+                 this table"
+            );
+            ctx.error(value.span(), &table.key(key), message);
+            return Some(None);
+        }
+        Some(read_share(ctx, value, &table.key(key), kind))
+    };
+    let miss_probability = dependent(ctx, "miss_probability", ShareKind::MissProbability);
+    let error_budget = dependent(ctx, "error_budget", ShareKind::ErrorBudget);
+    let mut bounds = |ctx: &mut Ctx<'_>, keys: [&'static str; 5]| {
+        let mut bounds = Vec::new();
+        for (key, percentile) in keys.into_iter().zip(Percentile::ALL) {
+            let Some(value) = table.get(key) else {
+                continue;
+            };
+            match read_positive_duration(ctx, value, &table.key(key)) {
+                Some(bound) => bounds.push(PercentileBound { percentile, bound }),
+                None => ok = false,
+            }
+        }
+        bounds
+    };
+    let rto = bounds(ctx, RTO_KEYS);
+    let yearly_downtime = bounds(ctx, YEARLY_DOWNTIME_KEYS);
+    let mut present = |read: Option<Option<f64>>| match read {
+        Some(Some(share)) => Some(share),
+        Some(None) => {
+            ok = false;
+            None
+        }
+        None => None,
+    };
+    let targets = Targets {
+        availability: present(target),
+        miss_probability: present(miss_probability),
+        error_budget: present(error_budget),
+        rto,
+        yearly_downtime,
+    };
+    ok.then_some(targets)
+}
+
+/// What a share (a percentage or a fraction) in `[slo]` bounds, and so its allowed range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ShareKind {
+    /// An availability target, strictly between 0 and 1.
+    Availability,
+    /// A share of years, strictly between 0 and 1.
+    MissProbability,
+    /// A share of the error budget, above 0 and at most 1.
+    ErrorBudget,
+}
+
+impl ShareKind {
+    fn allows(self, share: f64) -> bool {
+        match self {
+            ShareKind::Availability | ShareKind::MissProbability => share > 0.0 && share < 1.0,
+            ShareKind::ErrorBudget => share > 0.0 && share <= 1.0,
+        }
+    }
+
+    fn explain(self) -> &'static str {
+        match self {
+            ShareKind::Availability => {
+                "is not an availability target; write a percentage such as \"99.95%\" or a \
+                 fraction such as 0.9995, strictly between 0 and 1"
+            }
+            ShareKind::MissProbability => {
+                "is not a share of years; write a percentage such as \"5%\" or a fraction \
+                 such as 0.05, strictly between 0 and 1"
+            }
+            ShareKind::ErrorBudget => {
+                "is not a share of the error budget; write a percentage such as \"80%\" or a \
+                 fraction such as 0.8, above 0 and at most 100% (to allow more downtime, lower \
+                 the availability target instead)"
+            }
+        }
+    }
+}
+
+/// A share: a percentage such as `"99.95%"` or a number such as `0.9995`, within the range
+/// `kind` allows.
+fn read_share(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, kind: ShareKind) -> Option<f64> {
+    let share = match value.get_ref() {
+        DeValue::String(text) => text.trim().strip_suffix('%').and_then(parse_percentage),
         DeValue::Float(_) | DeValue::Integer(_) => number(value.get_ref()),
         _ => None,
     };
-    match fraction {
-        Some(f) if f > 0.0 && f < 1.0 => Some(f),
+    match share {
+        Some(share) if kind.allows(share) => Some(share),
         _ => {
             let quoted = ctx.quote(value);
-            ctx.error(
-                value.span(),
-                key,
-                format!(
-                    "`{quoted}` is not an availability target; write a percentage such as \
-                     \"99.95%\" or a fraction such as 0.9995, strictly between 0 and 1"
-                ),
-            );
+            ctx.error(value.span(), key, format!("`{quoted}` {}", kind.explain()));
             None
         }
     }
+}
+
+/// A percentage's digits (`"99.999"`) as the fraction nearest the exact decimal value.
+/// Dividing the parsed number by 100 would round twice (99.999 / 100 gives
+/// 0.9999899999999999); writing the division as an exponent lets the parser round once.
+fn parse_percentage(digits: &str) -> Option<f64> {
+    let digits = digits.trim();
+    let plain = digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().filter(|c| *c == '.').count() <= 1
+        && digits.chars().any(|c| c.is_ascii_digit());
+    plain
+        .then(|| format!("{digits}e-2").parse::<f64>().ok())
+        .flatten()
 }
 
 fn read_services(
@@ -1020,6 +1181,117 @@ name = "db"
                 "{expected}: {found:?}"
             );
         }
+    }
+
+    const SLO: &str = r#"
+[services]
+read = "db"
+
+[slo]
+availability = "99.999%"
+miss_probability = "5%"
+error_budget = 0.8
+rto_p99 = "30s"
+rto_p50 = "5s"
+yearly_downtime_p95 = "5m"
+
+[slo.services.read]
+availability = 0.9995
+rto_p999 = "1m"
+"#;
+
+    #[test]
+    fn slo_targets_for_up_and_services() {
+        let model = parse(&format!("{MINIMAL}{SLO}"), "m.toml").unwrap();
+        let slo = model.slo().unwrap();
+        // The percentage is read exactly: the double nearest 0.99999, not 99.999 / 100.
+        assert_eq!(slo.up.availability, Some(0.99999));
+        assert_eq!(slo.up.miss_probability, Some(0.05));
+        assert_eq!(slo.up.error_budget, Some(0.8));
+        let rto: Vec<_> = slo.up.rto.iter().map(|b| (b.percentile, b.bound)).collect();
+        assert_eq!(
+            rto,
+            [
+                (Percentile::P50, Duration::from_secs(5)),
+                (Percentile::P99, Duration::from_secs(30))
+            ]
+        );
+        assert_eq!(slo.up.yearly_downtime[0].percentile, Percentile::P95);
+        let (name, read) = &slo.services[0];
+        assert_eq!((name.as_str(), read.availability), ("read", Some(0.9995)));
+        assert_eq!(read.rto[0].percentile, Percentile::P999);
+    }
+
+    #[test]
+    fn percentages_parse_to_the_nearest_double() {
+        for (text, expected) in [
+            ("99.999", 0.99999),
+            ("99.95", 0.9995),
+            ("5", 0.05),
+            ("99.9999", 0.999999),
+        ] {
+            assert_eq!(parse_percentage(text), Some(expected), "{text}");
+        }
+        for bad in ["", ".", "1e2", "inf", "NaN", "9.9.9", "-5"] {
+            assert_eq!(parse_percentage(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn slo_errors_name_the_key() {
+        let cases = [
+            (
+                "rto_p99 = \"30s\"",
+                "rto_p98 = \"30s\"",
+                "slo.rto_p98: unknown key `rto_p98`; did you mean",
+            ),
+            (
+                "error_budget = 0.8",
+                "error_budget = \"150%\"",
+                "slo.error_budget: `\"150%\"` is not a share of the error budget",
+            ),
+            (
+                "miss_probability = \"5%\"",
+                "miss_probability = 0",
+                "slo.miss_probability: `0` is not a share of years",
+            ),
+            (
+                "rto_p50 = \"5s\"",
+                "rto_p50 = \"0s\"",
+                "slo.rto_p50: must be longer than zero",
+            ),
+            (
+                "[slo.services.read]",
+                "[slo.services.raed]",
+                "slo.services.raed: no service is named `raed`; did you mean `read`?",
+            ),
+            (
+                "rto_p999 = \"1m\"",
+                "rto_p999 = \"1m\"\nmiss_probability = \"1%\"\navailabilty = \"99%\"",
+                "slo.services.read.availabilty: unknown key `availabilty`; did you mean `availability`?",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let source = format!("{MINIMAL}{}", SLO.replace(from, to));
+            let found = errors(&source);
+            assert!(
+                found.len() == 1 && found[0].contains(expected),
+                "{to}: {found:?}"
+            );
+        }
+        // A share of years needs the availability target it is measured against.
+        let source = format!(
+            "{MINIMAL}{}",
+            SLO.replace("availability = \"99.999%\"\n", "")
+        );
+        let found = errors(&source);
+        assert!(
+            found.len() == 2
+                && found
+                    .iter()
+                    .all(|e| e.contains("is measured against the availability target")),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! Reports: the summary as JSON and text, the per-year and per-outage CSV files, the event
+//! Reports: the summary as JSON and text, the `check` report as text, JSON and JUnit XML, the per-year and per-outage CSV files, the event
 //! trace, and writing result files so that they are never left half-written.
 //!
 //! Formatters write to any `io::Write` (or return strings), so formats are tested in memory.
 
+mod check;
 mod csv;
 mod output;
 mod text;
 mod trace;
 
+pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::{OutagesCsv, YearsCsv};
 pub use output::OutputDir;
 pub use text::{human_duration, summary_text};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Runs the binary with `args` from the repository root.
-fn nines(args: &[&str]) -> Output {
+pub(crate) fn nines(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nines"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -14,7 +14,7 @@ fn nines(args: &[&str]) -> Output {
 }
 
 /// Runs the binary and insists on success, returning stdout.
-fn nines_ok(args: &[&str]) -> String {
+pub(crate) fn nines_ok(args: &[&str]) -> String {
     let output = nines(args);
     assert!(
         output.status.success(),
@@ -24,7 +24,7 @@ fn nines_ok(args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("stdout is UTF-8")
 }
 
-fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("temporary paths are UTF-8")
 }
 

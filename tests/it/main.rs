@@ -1,6 +1,16 @@
+//! The integration-test binary: one module per concern.
+
+/// Exact answers (closed forms, Markov chains) against simulated figures.
 mod analytic;
+/// The corpus of malformed models and the exact messages they must produce.
 mod bad_models;
+/// `nines check`: SLO verdicts, exit statuses, JUnit and baseline comparisons.
+mod check;
+/// End-to-end tests of `nines run` and `nines trace`.
 mod cli;
+/// Property tests: no input panics the parser or the engine.
 mod fuzz;
+/// A small dense Markov-chain solver for the exact answers.
 mod markov;
+/// Running the binary on temporary models.
 mod util;

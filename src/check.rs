@@ -1,0 +1,643 @@
+//! Judging a model's `[slo]` targets against the statistics of a run, and comparing a run
+//! with a saved baseline summary (`nines check`).
+//!
+//! Every target gets a figure, its 95% confidence interval and a status: **pass** when the
+//! whole interval is on the right side of the bound, **miss** when the whole interval is on
+//! the wrong side, **inconclusive** when the interval straddles the bound. For an
+//! inconclusive target, the number of years that would decide it is estimated from the
+//! current interval: its half-width shrinks as 1/√n, so the side facing the bound crosses
+//! it after about n·(h/d)² years, where h is that side's distance from the figure and d the
+//! figure's distance from the bound (assuming the figure itself stays put).
+
+use crate::model::{PercentileBound, Slo, Targets};
+use crate::stats::{Accumulator, Quantiles, Summary, availability, wilson_ci95};
+use crate::time::Duration;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The outcome of one target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The whole 95% CI is on the right side of the bound.
+    Pass,
+    /// The CI straddles the bound: more years are needed to tell.
+    Inconclusive,
+    /// The whole 95% CI is on the wrong side of the bound.
+    Miss,
+}
+
+impl Status {
+    /// The status as its lowercase word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Inconclusive => "inconclusive",
+            Status::Miss => "miss",
+        }
+    }
+}
+
+/// Which side of the bound the figure must be on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Direction {
+    /// The figure must be at least the bound (availability).
+    #[serde(rename = ">=")]
+    AtLeast,
+    /// The figure must be at most the bound (durations, shares of years and of budget).
+    #[serde(rename = "<=")]
+    AtMost,
+}
+
+impl Direction {
+    /// The comparison as a symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Direction::AtLeast => ">=",
+            Direction::AtMost => "<=",
+        }
+    }
+}
+
+/// What a figure measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// A share between 0 and 1 (availability, share of years, share of budget).
+    Fraction,
+    /// A duration in seconds.
+    Seconds,
+}
+
+/// The judgement of one target (or one comparison with the baseline).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verdict {
+    /// `up` or the service's name.
+    pub scope: String,
+    /// The target's key in `[slo]` (`availability`, `rto_p99`, …), or `baseline_…` for a
+    /// comparison with the baseline.
+    pub target: String,
+    /// What `figure`, `ci95` and `bound` measure.
+    pub unit: Unit,
+    /// The run's estimate.
+    pub figure: f64,
+    /// Its 95% confidence interval; an end is null where there are too few values to bound
+    /// that side.
+    pub ci95: [Option<f64>; 2],
+    /// Which side of `bound` passes.
+    pub direction: Direction,
+    /// The bound.
+    pub bound: f64,
+    /// Pass, miss or inconclusive.
+    pub status: Status,
+    /// For an inconclusive target, about how many years would decide it.
+    pub years_to_decide: Option<u64>,
+    /// Anything else worth saying (the baseline's figure, no outages seen, …).
+    pub note: Option<String>,
+}
+
+/// A figure with its interval and how much data it came from.
+struct Estimate {
+    figure: f64,
+    ci95: [Option<f64>; 2],
+    /// Years behind the figure.
+    years: u64,
+    /// Values behind the figure (years, or outages), and the quantile estimated, for the
+    /// size at which a missing end of an order-statistic interval appears.
+    samples: u64,
+    quantile: Option<f64>,
+}
+
+/// Judges every target of `slo` on the statistics of a run; `expression_names` are the
+/// plan's (`up`, then the services). Targets come in file order, `up`'s first.
+pub fn judge_slo(slo: &Slo, stats: &Accumulator, expression_names: &[String]) -> Vec<Verdict> {
+    let scopes = std::iter::once(("up", &slo.up, Some(0))).chain(slo.services.iter().map(
+        |(name, targets)| {
+            let index = expression_names[1..].iter().position(|n| n == name);
+            (name.as_str(), targets, index.map(|i| i + 1))
+        },
+    ));
+    let mut verdicts = Vec::new();
+    for (scope, targets, expression) in scopes {
+        // The model validated every service name, so the index is always there.
+        if let Some(expression) = expression {
+            judge_targets(scope, targets, stats, expression, &mut verdicts);
+        }
+    }
+    verdicts
+}
+
+fn judge_targets(
+    scope: &str,
+    targets: &Targets,
+    stats: &Accumulator,
+    expression: usize,
+    verdicts: &mut Vec<Verdict>,
+) {
+    let years = stats.years();
+    let mut push = |target: String, unit, estimate: Estimate, direction, bound, note| {
+        let (status, years_to_decide) = decide(&estimate, bound, direction);
+        verdicts.push(Verdict {
+            scope: scope.to_string(),
+            target,
+            unit,
+            figure: estimate.figure,
+            ci95: estimate.ci95,
+            direction,
+            bound,
+            status,
+            years_to_decide,
+            note,
+        });
+    };
+    let mean = availability(stats.downtime(expression), stats.horizon());
+    if let Some(target) = targets.availability {
+        let estimate = Estimate {
+            figure: mean.mean,
+            ci95: mean.ci95.map(Some),
+            years,
+            samples: years,
+            quantile: None,
+        };
+        let consumed = (1.0 - mean.mean) / (1.0 - target);
+        let note = format!("{} of the error budget consumed", percent_note(consumed));
+        push(
+            "availability".to_string(),
+            Unit::Fraction,
+            estimate,
+            Direction::AtLeast,
+            target,
+            Some(note),
+        );
+        if let Some(share) = targets.miss_probability {
+            let misses = stats.misses(expression);
+            let estimate = Estimate {
+                figure: if years == 0 {
+                    0.0
+                } else {
+                    misses as f64 / years as f64
+                },
+                ci95: wilson_ci95(misses, years).map(Some),
+                years,
+                samples: years,
+                quantile: None,
+            };
+            let note = format!("{misses} of {years} years below the availability target");
+            push(
+                "miss_probability".to_string(),
+                Unit::Fraction,
+                estimate,
+                Direction::AtMost,
+                share,
+                Some(note),
+            );
+        }
+        if let Some(share) = targets.error_budget {
+            // The share consumed is (1 − availability) / (1 − target), so its interval is
+            // the availability interval mapped through that decreasing function.
+            let budget = 1.0 - target;
+            let estimate = Estimate {
+                figure: consumed,
+                ci95: [
+                    Some((1.0 - mean.ci95[1]) / budget),
+                    Some((1.0 - mean.ci95[0]) / budget),
+                ],
+                years,
+                samples: years,
+                quantile: None,
+            };
+            let allowed = Duration::from_secs_f64(budget * stats.horizon().as_secs_f64());
+            let note = format!("error budget {} a year", allowed);
+            push(
+                "error_budget".to_string(),
+                Unit::Fraction,
+                estimate,
+                Direction::AtMost,
+                share,
+                Some(note),
+            );
+        }
+    }
+    let outages = &stats.outages(expression).quantiles;
+    for bound in &targets.rto {
+        let note = (outages.count() == 0).then(|| format!("no outages in {years} years"));
+        let estimate = percentile_estimate(outages, bound, years);
+        let target = format!("rto_{}", bound.percentile.suffix());
+        let secs = bound.bound.as_secs_f64();
+        push(
+            target,
+            Unit::Seconds,
+            estimate,
+            Direction::AtMost,
+            secs,
+            note,
+        );
+    }
+    for bound in &targets.yearly_downtime {
+        let estimate = percentile_estimate(stats.yearly_downtime(expression), bound, years);
+        let target = format!("yearly_downtime_{}", bound.percentile.suffix());
+        let secs = bound.bound.as_secs_f64();
+        push(
+            target,
+            Unit::Seconds,
+            estimate,
+            Direction::AtMost,
+            secs,
+            None,
+        );
+    }
+}
+
+/// A percentile with its order-statistic interval. With no values at all (no outages),
+/// the percentile is 0 and so is its interval: nothing was seen that could exceed a bound.
+fn percentile_estimate(values: &Quantiles, bound: &PercentileBound, years: u64) -> Estimate {
+    let q = bound.percentile.quantile();
+    let samples = values.count();
+    let (figure, ci95) = if samples == 0 {
+        (0.0, [Some(0.0), Some(0.0)])
+    } else {
+        (values.quantiles_secs([q])[0], values.quantile_ci95_secs(q))
+    };
+    Estimate {
+        figure,
+        ci95,
+        years,
+        samples,
+        quantile: Some(q),
+    }
+}
+
+/// The status of an estimate against a bound, and for an inconclusive one about how many
+/// years would decide it (see the module documentation).
+fn decide(estimate: &Estimate, bound: f64, direction: Direction) -> (Status, Option<u64>) {
+    let low = estimate.ci95[0].unwrap_or(f64::NEG_INFINITY);
+    let high = estimate.ci95[1].unwrap_or(f64::INFINITY);
+    let (good_side, bad_side, good) = match direction {
+        Direction::AtLeast => (low, high, estimate.figure > bound),
+        Direction::AtMost => (high, low, estimate.figure < bound),
+    };
+    let passes = |x: f64| match direction {
+        Direction::AtLeast => x >= bound,
+        Direction::AtMost => x <= bound,
+    };
+    if passes(good_side) {
+        return (Status::Pass, None);
+    }
+    if !passes(bad_side) {
+        return (Status::Miss, None);
+    }
+    // The side that must move past the bound: the good side to prove a pass, the bad side
+    // to prove a miss.
+    let side = if good { good_side } else { bad_side };
+    let distance = (estimate.figure - bound).abs();
+    let ratio = if distance == 0.0 {
+        None
+    } else if side.is_finite() {
+        Some(((side - estimate.figure) / distance).powi(2))
+    } else {
+        unbounded_side_ratio(estimate)
+    };
+    let years = ratio.map(|ratio| {
+        let needed = round_up_two_digits(estimate.years as f64 * ratio);
+        needed.max(estimate.years.saturating_add(1))
+    });
+    (Status::Inconclusive, years)
+}
+
+/// For an order-statistic interval with no upper end: how many times more values are
+/// needed before one exists, i.e. until P(all n values lie below the q-quantile) = q^n
+/// falls to 2.5%. Deciding may take more than that; it is a lower bound.
+fn unbounded_side_ratio(estimate: &Estimate) -> Option<f64> {
+    let q = estimate.quantile?;
+    if estimate.samples == 0 || q <= 0.0 || q >= 1.0 {
+        return None;
+    }
+    let needed = (0.025f64.ln() / q.ln()).ceil();
+    Some(needed / estimate.samples as f64)
+}
+
+/// Rounds up to two significant digits: 43217 → 44000.
+fn round_up_two_digits(x: f64) -> u64 {
+    // NaN, below one or exactly one: one year more is the least that can be asked for.
+    if x.is_nan() || x <= 1.0 {
+        return 1;
+    }
+    let scale = 10f64.powi(x.log10().floor() as i32 - 1).max(1.0);
+    // `as` saturates, so an absurd estimate stays u64::MAX rather than wrapping.
+    ((x / scale).ceil() * scale) as u64
+}
+
+/// `x` with as many decimals as three significant digits of `scale` need, so a baseline
+/// figure is shown to the precision of the change that would count as a regression.
+fn significant(x: f64, scale: f64) -> String {
+    let decimals = if scale > 0.0 && scale.is_finite() {
+        (2.0 - scale.abs().log10().floor()).clamp(0.0, 15.0) as usize
+    } else {
+        0
+    };
+    format!("{x:.decimals$}")
+}
+
+fn percent_note(share: f64) -> String {
+    format!("{:.3}%", share * 100.0)
+}
+
+/// The years whose downtime makes them miss each expression's availability target, for
+/// [`Accumulator::with_miss_thresholds`]: a year misses when 1 − downtime/horizon is below
+/// the target, i.e. when its downtime exceeds (1 − target) × horizon.
+pub fn miss_thresholds(
+    slo: &Slo,
+    expression_names: &[String],
+    horizon: Duration,
+) -> Vec<Option<Duration>> {
+    let allowed = |targets: &Targets| {
+        targets.availability.map(|target| {
+            // Downtimes are whole microseconds, so "above the real allowance" is "above its
+            // floor".
+            Duration::from_micros(((1.0 - target) * horizon.as_micros() as f64).floor() as u64)
+        })
+    };
+    expression_names
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            if index == 0 {
+                allowed(&slo.up)
+            } else {
+                slo.services
+                    .iter()
+                    .find(|(service, _)| service == name)
+                    .and_then(|(_, targets)| allowed(targets))
+            }
+        })
+        .collect()
+}
+
+/// The parts of a saved `summary.json` that a baseline comparison reads. Unknown fields are
+/// ignored, and fields added after the first version are optional, so older summaries load.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Baseline {
+    /// The system's availability.
+    pub availability: BaselineAvailability,
+    /// The system's outage durations.
+    pub rto_s: BaselineRto,
+    /// Each service's figures.
+    #[serde(default)]
+    pub services: BTreeMap<String, BaselineService>,
+}
+
+/// A baseline's availability.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct BaselineAvailability {
+    /// Mean over years.
+    pub mean: f64,
+    /// Its 95% CI.
+    pub ci95: [f64; 2],
+}
+
+/// A baseline's outage durations.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct BaselineRto {
+    /// Number of outages.
+    pub count: u64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Its 95% CI, when the summary has one.
+    #[serde(default)]
+    pub p99_ci95: Option<[Option<f64>; 2]>,
+}
+
+/// A baseline's service figures.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct BaselineService {
+    /// The service's availability.
+    pub availability: BaselineAvailability,
+    /// Its outage durations, when the summary has them.
+    #[serde(default)]
+    pub rto_s: Option<BaselineRto>,
+}
+
+/// Compares a run with a baseline: for `up` and every service in both, a regression is a
+/// drop in mean availability, or a rise in the 99th percentile outage duration, larger than
+/// the two runs' intervals allow. The allowance is √(h₁² + h₂²), the half-widths of the two
+/// intervals on the sides facing each other, as for the difference of two independent
+/// estimates. Runs of the same model with the same seed share random numbers and are
+/// positively correlated, so this allowance is conservative: an identical rerun differs by
+/// exactly zero, and only changes larger than the noise are flagged.
+pub fn compare_with_baseline(baseline: &Baseline, summary: &Summary) -> Vec<Verdict> {
+    let mut verdicts = Vec::new();
+    let up_rto = Some(&baseline.rto_s);
+    compare_scope(
+        "up",
+        (&baseline.availability, up_rto),
+        (&summary.availability, &summary.rto_s),
+        &mut verdicts,
+    );
+    for (name, service) in &summary.services {
+        if let Some(base) = baseline.services.get(name) {
+            compare_scope(
+                name,
+                (&base.availability, base.rto_s.as_ref()),
+                (&service.availability, &service.rto_s),
+                &mut verdicts,
+            );
+        }
+    }
+    verdicts
+}
+
+fn compare_scope(
+    scope: &str,
+    (base_availability, base_rto): (&BaselineAvailability, Option<&BaselineRto>),
+    (availability, rto): (&crate::stats::Availability, &crate::stats::RtoSummary),
+    verdicts: &mut Vec<Verdict>,
+) {
+    let allowance = (availability.ci95[1] - availability.mean)
+        .hypot(base_availability.mean - base_availability.ci95[0]);
+    let bound = base_availability.mean - allowance;
+    verdicts.push(Verdict {
+        scope: scope.to_string(),
+        target: "baseline_availability".to_string(),
+        unit: Unit::Fraction,
+        figure: availability.mean,
+        ci95: availability.ci95.map(Some),
+        direction: Direction::AtLeast,
+        bound,
+        status: if availability.mean >= bound {
+            Status::Pass
+        } else {
+            Status::Miss
+        },
+        years_to_decide: None,
+        note: Some(format!(
+            "baseline {}%, a drop of more than {} percentage points is a regression",
+            significant(base_availability.mean * 100.0, allowance * 100.0),
+            significant(allowance * 100.0, allowance * 100.0)
+        )),
+    });
+    let Some(base_rto) = base_rto.filter(|base| base.count > 0) else {
+        return;
+    };
+    let current_half = rto.p99 - rto.p99_ci95[0].unwrap_or(0.0);
+    // A baseline written before `p99_ci95` existed: take its interval as wide as ours.
+    let base_high = match base_rto.p99_ci95 {
+        Some([_, high]) => high,
+        None => rto.p99_ci95[1].map(|high| base_rto.p99 + (high - rto.p99)),
+    };
+    let allowance = base_high.map_or(f64::INFINITY, |high| {
+        current_half.hypot(high - base_rto.p99)
+    });
+    let bound = base_rto.p99 + allowance;
+    let note = if allowance.is_finite() {
+        format!(
+            "baseline {}s, a rise of more than {}s is a regression",
+            significant(base_rto.p99, allowance),
+            significant(allowance, allowance)
+        )
+    } else {
+        "the baseline has too few outages to bound its p99, so no rise can be shown".to_string()
+    };
+    verdicts.push(Verdict {
+        scope: scope.to_string(),
+        target: "baseline_rto_p99".to_string(),
+        unit: Unit::Seconds,
+        figure: rto.p99,
+        ci95: rto.p99_ci95,
+        direction: Direction::AtMost,
+        bound,
+        status: if rto.p99 <= bound {
+            Status::Pass
+        } else {
+            Status::Miss
+        },
+        years_to_decide: None,
+        note: Some(note),
+    });
+}
+
+/// Everything `nines check` reports: `--json` prints it, and the text and JUnit forms are
+/// made from it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// The model's name.
+    pub model: String,
+    /// The master seed.
+    pub seed: u64,
+    /// Simulated years.
+    pub years: u64,
+    /// Length of one year, in seconds.
+    pub horizon_s: f64,
+    /// The worst status of all targets and baseline comparisons.
+    pub status: Status,
+    /// Whether inconclusive targets were allowed (`--allow-inconclusive`).
+    pub allow_inconclusive: bool,
+    /// The `[slo]` targets, `up`'s first, then each service's, each in a fixed order.
+    pub targets: Vec<Verdict>,
+    /// The comparisons with the baseline (empty without `--baseline`).
+    pub baseline: Vec<Verdict>,
+}
+
+impl CheckReport {
+    /// A report of `targets` and `baseline` comparisons for the run that `summary` describes.
+    pub fn new(
+        summary: &Summary,
+        targets: Vec<Verdict>,
+        baseline: Vec<Verdict>,
+        allow_inconclusive: bool,
+    ) -> CheckReport {
+        let status = targets
+            .iter()
+            .chain(&baseline)
+            .map(|verdict| verdict.status)
+            .max()
+            .unwrap_or(Status::Pass);
+        CheckReport {
+            model: summary.model.clone(),
+            seed: summary.seed,
+            years: summary.years,
+            horizon_s: summary.horizon_s,
+            status,
+            allow_inconclusive,
+            targets,
+            baseline,
+        }
+    }
+
+    /// Whether the check succeeds: nothing missed, and nothing inconclusive unless allowed.
+    pub fn succeeded(&self) -> bool {
+        match self.status {
+            Status::Pass => true,
+            Status::Inconclusive => self.allow_inconclusive,
+            Status::Miss => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estimate(figure: f64, low: f64, high: Option<f64>) -> Estimate {
+        Estimate {
+            figure,
+            ci95: [Some(low), high],
+            years: 1000,
+            samples: 1000,
+            quantile: Some(0.99),
+        }
+    }
+
+    #[test]
+    fn decide_compares_the_whole_interval_with_the_bound() {
+        let e = estimate(0.9995, 0.9994, Some(0.9996));
+        assert_eq!(decide(&e, 0.999, Direction::AtLeast), (Status::Pass, None));
+        assert_eq!(decide(&e, 0.9999, Direction::AtLeast), (Status::Miss, None));
+        assert_eq!(decide(&e, 0.9999, Direction::AtMost).0, Status::Pass);
+        assert_eq!(decide(&e, 0.999, Direction::AtMost).0, Status::Miss);
+    }
+
+    #[test]
+    fn years_to_decide_scale_with_the_square_of_the_interval() {
+        // Half-width 4, distance 1: (4/1)² = 16 times the 1000 years.
+        let e = estimate(10.0, 6.0, Some(14.0));
+        assert_eq!(
+            decide(&e, 11.0, Direction::AtMost),
+            (Status::Inconclusive, Some(16_000))
+        );
+        assert_eq!(
+            decide(&e, 9.0, Direction::AtMost),
+            (Status::Inconclusive, Some(16_000))
+        );
+        // On the bound itself no number of years decides it.
+        assert_eq!(
+            decide(&e, 10.0, Direction::AtMost),
+            (Status::Inconclusive, None)
+        );
+    }
+
+    #[test]
+    fn a_missing_upper_end_asks_for_enough_values_to_have_one() {
+        // q = 0.99 needs n with 0.99^n <= 2.5%: n = 368, from 1000 samples that is at least
+        // the next year; from 100 samples 3.68 times as many years.
+        let mut e = estimate(10.0, 6.0, None);
+        e.samples = 100;
+        assert_eq!(
+            decide(&e, 11.0, Direction::AtMost),
+            (Status::Inconclusive, Some(3_700))
+        );
+    }
+
+    #[test]
+    fn notes_keep_three_significant_digits_of_the_scale() {
+        assert_eq!(significant(99.999_892_595, 0.000_092_07), "99.9998926");
+        assert_eq!(significant(0.000_040_13, 0.000_040_13), "0.0000401");
+        assert_eq!(significant(1.992_319, 1.992_319), "1.99");
+    }
+
+    #[test]
+    fn rounding_keeps_two_significant_digits() {
+        assert_eq!(round_up_two_digits(43_217.0), 44_000);
+        assert_eq!(round_up_two_digits(99.0), 99);
+        assert_eq!(round_up_two_digits(7.2), 8);
+    }
+}

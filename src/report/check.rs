@@ -1,0 +1,306 @@
+//! The three forms of a `nines check` report: text lines, JSON and JUnit XML.
+
+use super::human_duration;
+use crate::check::{CheckReport, Direction, Status, Unit, Verdict};
+use std::fmt::Write;
+
+/// One line per target and per baseline comparison, then a total.
+pub fn check_text(report: &CheckReport) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "{}: {} simulated years of {}, seed {}",
+        report.model,
+        report.years,
+        human_duration(report.horizon_s),
+        report.seed
+    );
+    let width = report
+        .targets
+        .iter()
+        .chain(&report.baseline)
+        .map(|v| name(v).len())
+        .max()
+        .unwrap_or(0);
+    for verdict in report.targets.iter().chain(&report.baseline) {
+        let _ = writeln!(
+            text,
+            "  {:<12}  {:<width$}  {}",
+            status_word(verdict.status),
+            name(verdict),
+            describe(verdict)
+        );
+    }
+    let count = |status| {
+        report
+            .targets
+            .iter()
+            .chain(&report.baseline)
+            .filter(|v| v.status == status)
+            .count()
+    };
+    let outcome = if report.succeeded() { "ok" } else { "FAILED" };
+    let _ = writeln!(
+        text,
+        "{} pass, {} miss, {} inconclusive{}: {outcome}",
+        count(Status::Pass),
+        count(Status::Miss),
+        count(Status::Inconclusive),
+        if report.allow_inconclusive && count(Status::Inconclusive) > 0 {
+            " (allowed)"
+        } else {
+            ""
+        }
+    );
+    text
+}
+
+/// The report as pretty-printed JSON with a final newline (`nines check --json`).
+pub fn check_json(report: &CheckReport) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(report).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The report as JUnit XML: one test suite for the targets and one for the baseline
+/// comparisons, one test case per line of the text report. A miss is a `<failure>`; an
+/// inconclusive target is a `<failure>` too, or `<skipped>` with `--allow-inconclusive`,
+/// so the CI system shows what the exit status means.
+pub fn check_junit(report: &CheckReport) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let all: Vec<&Verdict> = report.targets.iter().chain(&report.baseline).collect();
+    let (failures, skipped) = junit_counts(report, &all);
+    let _ = writeln!(
+        xml,
+        "<testsuites name=\"nines check\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
+        all.len()
+    );
+    let suites = [("slo", &report.targets), ("baseline", &report.baseline)];
+    for (suite, verdicts) in suites {
+        if verdicts.is_empty() {
+            continue;
+        }
+        let cases: Vec<&Verdict> = verdicts.iter().collect();
+        let (failures, skipped) = junit_counts(report, &cases);
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
+            escape(&format!("{}: {suite}", report.model)),
+            cases.len()
+        );
+        for verdict in cases {
+            write_case(&mut xml, report, suite, verdict);
+        }
+        xml.push_str("  </testsuite>\n");
+    }
+    xml.push_str("</testsuites>\n");
+    xml
+}
+
+fn write_case(xml: &mut String, report: &CheckReport, suite: &str, verdict: &Verdict) {
+    let _ = write!(
+        xml,
+        "    <testcase classname=\"nines.{suite}.{}\" name=\"{}\"",
+        escape(&verdict.scope),
+        escape(&verdict.target)
+    );
+    let line = escape(&describe(verdict));
+    match (verdict.status, report.allow_inconclusive) {
+        (Status::Pass, _) => {
+            let _ = writeln!(
+                xml,
+                ">\n      <system-out>{line}</system-out>\n    </testcase>"
+            );
+        }
+        (Status::Inconclusive, true) => {
+            let _ = writeln!(
+                xml,
+                ">\n      <skipped message=\"inconclusive: {line}\"/>\n    </testcase>"
+            );
+        }
+        (status, _) => {
+            let word = status.word();
+            let _ = writeln!(
+                xml,
+                ">\n      <failure type=\"{word}\" message=\"{word}: {line}\">{line}</failure>\n    </testcase>"
+            );
+        }
+    }
+}
+
+/// Failures and skipped cases among `verdicts`, as the JUnit report counts them.
+fn junit_counts(report: &CheckReport, verdicts: &[&Verdict]) -> (usize, usize) {
+    let count = |status| verdicts.iter().filter(|v| v.status == status).count();
+    let inconclusive = count(Status::Inconclusive);
+    if report.allow_inconclusive {
+        (count(Status::Miss), inconclusive)
+    } else {
+        (count(Status::Miss) + inconclusive, 0)
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Inconclusive => "INCONCLUSIVE",
+        Status::Miss => "MISS",
+    }
+}
+
+/// `scope target`, e.g. `up availability`.
+fn name(verdict: &Verdict) -> String {
+    format!("{} {}", verdict.scope, verdict.target)
+}
+
+/// The figure, its interval, the bound and whatever else the verdict says.
+fn describe(verdict: &Verdict) -> String {
+    let availability_digits = availability_digits(verdict);
+    let value = |x: f64| match (verdict.unit, verdict.direction) {
+        (Unit::Fraction, Direction::AtLeast) => format!("{:.*}%", availability_digits, x * 100.0),
+        (Unit::Fraction, Direction::AtMost) => share_percent(x),
+        (Unit::Seconds, _) => precise_duration(x),
+    };
+    let end = |x: Option<f64>| x.map_or("unbounded".to_string(), value);
+    let mut line = format!(
+        "{}  95% CI [{}, {}]  bound {} {}",
+        value(verdict.figure),
+        end(verdict.ci95[0]),
+        end(verdict.ci95[1]),
+        verdict.direction.symbol(),
+        value(verdict.bound)
+    );
+    if verdict.status == Status::Inconclusive {
+        match verdict.years_to_decide {
+            Some(years) => {
+                let _ = write!(line, "  about {years} years would decide it");
+            }
+            None => line.push_str("  no number of years decides it (the figure is on the bound)"),
+        }
+    }
+    if let Some(note) = &verdict.note {
+        let _ = write!(line, "  ({note})");
+    }
+    line
+}
+
+/// Decimals of the availability percentages of a verdict that show the figure, its
+/// interval and the bound apart: three significant digits of the smallest gap between
+/// 100% and any of them.
+fn availability_digits(verdict: &Verdict) -> usize {
+    let smallest_gap = [Some(verdict.figure), Some(verdict.bound)]
+        .into_iter()
+        .chain(verdict.ci95)
+        .flatten()
+        .map(|x| (100.0 - x * 100.0).abs())
+        .filter(|gap| *gap > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if !smallest_gap.is_finite() {
+        return 2;
+    }
+    (2.0 - smallest_gap.log10().floor()).clamp(2.0, 12.0) as usize
+}
+
+/// A share as a percentage with three significant digits: `0.0500%`, `12.3%`, `100%`.
+fn share_percent(share: f64) -> String {
+    let percent = share * 100.0;
+    if percent == 0.0 {
+        return "0%".to_string();
+    }
+    let decimals = (2.0 - percent.abs().log10().floor()).clamp(0.0, 12.0) as usize;
+    format!("{percent:.decimals$}%")
+}
+
+/// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
+/// `human_duration` writes them.
+fn precise_duration(secs: f64) -> String {
+    if secs == 0.0 {
+        "0s".to_string()
+    } else if secs < 1.0 {
+        format!("{:.1}ms", secs * 1e3)
+    } else if secs < 60.0 {
+        format!("{:.*}s", 3 - secs.log10().floor() as usize, secs)
+    } else {
+        human_duration(secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(status: Status) -> Verdict {
+        Verdict {
+            scope: "up".to_string(),
+            target: "availability".to_string(),
+            unit: Unit::Fraction,
+            figure: 0.9995,
+            ci95: [Some(0.99945), Some(0.99955)],
+            direction: Direction::AtLeast,
+            bound: 0.999,
+            status,
+            years_to_decide: None,
+            note: Some("a <note> & more".to_string()),
+        }
+    }
+
+    #[test]
+    fn describe_shows_figure_interval_and_bound() {
+        assert_eq!(
+            describe(&verdict(Status::Pass)),
+            "99.9500%  95% CI [99.9450%, 99.9550%]  bound >= 99.9000%  (a <note> & more)"
+        );
+    }
+
+    #[test]
+    fn shares_keep_three_significant_digits() {
+        assert_eq!(share_percent(0.0005), "0.0500%");
+        assert_eq!(share_percent(0.123_45), "12.3%");
+        assert_eq!(share_percent(1.0), "100%");
+        assert_eq!(share_percent(0.0), "0%");
+    }
+
+    #[test]
+    fn durations_keep_four_significant_digits() {
+        assert_eq!(precise_duration(1.97612), "1.976s");
+        assert_eq!(precise_duration(12.5), "12.50s");
+        assert_eq!(precise_duration(0.25), "250.0ms");
+        assert_eq!(precise_duration(725.0), "12m 5s");
+    }
+
+    #[test]
+    fn junit_escapes_text_and_counts_failures() {
+        let report = CheckReport {
+            model: "m & n".to_string(),
+            seed: 1,
+            years: 10,
+            horizon_s: 31_536_000.0,
+            status: Status::Miss,
+            allow_inconclusive: false,
+            targets: vec![verdict(Status::Pass), verdict(Status::Miss)],
+            baseline: Vec::new(),
+        };
+        let xml = check_junit(&report);
+        assert!(
+            xml.contains("tests=\"2\" failures=\"1\" skipped=\"0\""),
+            "{xml}"
+        );
+        assert!(xml.contains("name=\"m &amp; n: slo\""), "{xml}");
+        assert!(xml.contains("&lt;note&gt; &amp; more"), "{xml}");
+        assert!(!xml.contains("<note>"), "{xml}");
+    }
+}

@@ -1,0 +1,342 @@
+//! End-to-end tests of `nines check`: exit statuses for pass, miss, inconclusive and bad
+//! input; the JUnit report parsed as XML; baseline regressions; and the engine's per-service
+//! outages that the service RTO targets read.
+
+use crate::cli::{nines, path_str};
+use nines::engine::Engine;
+use nines::model::Model;
+use nines::plan::Plan;
+use nines::time::Duration;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// One server failing every 10 days on average and repaired in exactly 1 h, so every outage
+/// lasts 1 h (but those cut at the end of a year) and the long-run availability is
+/// 240/241 = 99.58506%. The service `read` is the same as `up`. `SLO` is the `[slo]` table.
+fn model(dir: &Path, file: &str, repair: &str, slo: &str) -> PathBuf {
+    let path = dir.join(file);
+    let source = format!(
+        r#"name = "one server"
+up = "db"
+
+[simulation]
+years = 2000
+
+[services]
+read = "db"
+
+{slo}
+
+[[component]]
+name = "db"
+
+  [[component.failure]]
+  name = "crash"
+  every = {{ dist = "exponential", mean = "10d" }}
+  repair = "{repair}"
+"#
+    );
+    fs::write(&path, source).unwrap();
+    path
+}
+
+/// Runs `nines check` with `args` after the model, returning the exit status and stdout.
+fn check(model: &Path, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["check", path_str(model)];
+    all.extend_from_slice(args);
+    let output = nines(&all);
+    let code = output.status.code().expect("nines exits normally");
+    (code, String::from_utf8(output.stdout).unwrap())
+}
+
+/// The `status` of each target in `check --json` output, as `scope target status`.
+fn statuses(json: &str, list: &str) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(json).expect("check --json is JSON");
+    report[list]
+        .as_array()
+        .expect("a list of verdicts")
+        .iter()
+        .map(|v| format!("{} {} {}", v["scope"], v["target"], v["status"]).replace('"', ""))
+        .collect()
+}
+
+#[test]
+fn targets_that_hold_pass_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let slo = "[slo]\navailability = \"99%\"\nrto_p99 = \"2h\"\nmiss_probability = \"50%\"\nerror_budget = \"50%\"\nyearly_downtime_p95 = \"2d\"\n[slo.services.read]\nrto_p50 = \"1h30m\"";
+    let path = model(dir.path(), "m.toml", "1h", slo);
+    let (code, text) = check(&path, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains("  pass  ")).count(), 6);
+    assert!(
+        text.ends_with("6 pass, 0 miss, 0 inconclusive: ok\n"),
+        "{text}"
+    );
+    // The figure is printed with its interval and the bound.
+    assert!(
+        text.contains("  pass          up availability         99.58")
+            && text.contains("bound >= 99.000%"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missed_target_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every outage lasts 1 h: a 30 min p99 is missed, whatever the years.
+    let path = model(
+        dir.path(),
+        "m.toml",
+        "1h",
+        "[slo]\navailability = \"99%\"\nrto_p99 = \"30m\"",
+    );
+    let (code, json) = check(&path, &["--json"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        statuses(&json, "targets"),
+        ["up availability pass", "up rto_p99 miss"]
+    );
+    // --allow-inconclusive does not excuse a miss.
+    assert_eq!(check(&path, &["--allow-inconclusive"]).0, 1);
+}
+
+#[test]
+fn a_target_within_the_noise_is_inconclusive_and_says_how_many_years_decide_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The target sits 6e-7 below the exact availability; the 95% CI over 2000 years is
+    // about ±3e-5 wide, so it cannot tell.
+    let path = model(
+        dir.path(),
+        "m.toml",
+        "1h",
+        "[slo]\navailability = \"99.585%\"",
+    );
+    let (code, text) = check(&path, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("INCONCLUSIVE  up availability"), "{text}");
+    let (code, json) = check(&path, &["--json", "--allow-inconclusive"]);
+    assert_eq!(code, 0, "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let target = &report["targets"][0];
+    assert_eq!(target["status"], "inconclusive");
+    // n·(h/d)² with the interval's half-width h and the distance d to the bound.
+    let figure = target["figure"].as_f64().unwrap();
+    let low = target["ci95"][0].as_f64().unwrap();
+    let bound = target["bound"].as_f64().unwrap();
+    let expected = 2000.0 * ((figure - low) / (figure - bound)).powi(2);
+    let years = target["years_to_decide"].as_f64().unwrap();
+    assert!(
+        years >= expected && years <= expected * 1.1,
+        "{years} vs {expected}"
+    );
+}
+
+#[test]
+fn bad_models_baselines_and_usage_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = model(
+        dir.path(),
+        "typo.toml",
+        "1h",
+        "[slo]\navailabilty = \"99%\"",
+    );
+    let output = nines(&["check", path_str(&typo)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            ":11:1: slo.availabilty: unknown key `availabilty`; did you mean `availability`?"
+        ),
+        "{stderr}"
+    );
+    let unknown_service = model(
+        dir.path(),
+        "service.toml",
+        "1h",
+        "[slo.services.write]\navailability = \"99%\"",
+    );
+    let output = nines(&["check", path_str(&unknown_service)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no service is named `write`"));
+    let no_slo = model(dir.path(), "none.toml", "1h", "");
+    let output = nines(&["check", path_str(&no_slo)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("sets no [slo] targets"));
+    let fine = model(
+        dir.path(),
+        "fine.toml",
+        "1h",
+        "[slo]\navailability = \"99%\"",
+    );
+    let bad_baseline = dir.path().join("baseline.json");
+    fs::write(&bad_baseline, "{\"model\": \"x\"}").unwrap();
+    let output = nines(&[
+        "check",
+        path_str(&fine),
+        "--baseline",
+        path_str(&bad_baseline),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a summary.json"));
+    assert_eq!(
+        nines(&["check", path_str(&fine), "--years", "0"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn junit_report_has_one_test_case_per_target_and_fails_what_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let slo = "[slo]\navailability = \"99%\"\nrto_p99 = \"30m\"\n[slo.services.read]\navailability = \"99.585%\"";
+    let path = model(dir.path(), "m.toml", "1h", slo);
+    let junit = dir.path().join("reports/junit.xml");
+    fs::create_dir_all(junit.parent().unwrap()).unwrap();
+    for (allow, failures, skipped) in [(false, 2, 0), (true, 1, 1)] {
+        let mut args = vec!["--junit", path_str(&junit)];
+        if allow {
+            args.push("--allow-inconclusive");
+        }
+        assert_eq!(check(&path, &args).0, 1);
+        let xml = fs::read_to_string(&junit).unwrap();
+        let doc = roxmltree::Document::parse(&xml).expect("the JUnit report is well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        assert_eq!(root.attribute("tests"), Some("3"));
+        assert_eq!(
+            root.attribute("failures"),
+            Some(failures.to_string().as_str())
+        );
+        let cases: Vec<(String, Option<String>)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|case| {
+                let name = format!(
+                    "{} {}",
+                    case.attribute("classname").unwrap(),
+                    case.attribute("name").unwrap()
+                );
+                let outcome = case
+                    .children()
+                    .find(|c| c.has_tag_name("failure") || c.has_tag_name("skipped"))
+                    .map(|c| {
+                        format!(
+                            "{} {}",
+                            c.tag_name().name(),
+                            c.attribute("type").unwrap_or("-")
+                        )
+                    });
+                (name, outcome)
+            })
+            .collect();
+        let inconclusive = if allow {
+            "skipped -"
+        } else {
+            "failure inconclusive"
+        };
+        assert_eq!(
+            cases,
+            [
+                ("nines.slo.up availability".to_string(), None),
+                (
+                    "nines.slo.up rto_p99".to_string(),
+                    Some("failure miss".to_string())
+                ),
+                (
+                    "nines.slo.read availability".to_string(),
+                    Some(inconclusive.to_string())
+                ),
+            ]
+        );
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite"))
+            .unwrap();
+        assert_eq!(
+            suite.attribute("skipped"),
+            Some(skipped.to_string().as_str())
+        );
+    }
+}
+
+#[test]
+fn baseline_flags_a_regression_and_not_an_identical_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let slo = "[slo]\navailability = \"99%\"";
+    let before = model(dir.path(), "before.toml", "1h", slo);
+    let base = dir.path().join("base");
+    crate::cli::nines_ok(&["run", path_str(&before), "--out", path_str(&base)]);
+    let summary = base.join("summary.json");
+    // The same model and seed give the same years: nothing moves, nothing is flagged.
+    let (code, json) = check(&before, &["--json", "--baseline", path_str(&summary)]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(
+        statuses(&json, "baseline"),
+        [
+            "up baseline_availability pass",
+            "up baseline_rto_p99 pass",
+            "read baseline_availability pass",
+            "read baseline_rto_p99 pass"
+        ]
+    );
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(
+        report["baseline"][0]["figure"],
+        saved["availability"]["mean"]
+    );
+    // A repair 10 minutes longer: 17% more downtime, far beyond the noise, and every
+    // outage (so the p99) 10 minutes longer. The SLO itself still passes.
+    let after = model(dir.path(), "after.toml", "1h10m", slo);
+    let (code, json) = check(&after, &["--json", "--baseline", path_str(&summary)]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(statuses(&json, "targets"), ["up availability pass"]);
+    assert_eq!(
+        statuses(&json, "baseline"),
+        [
+            "up baseline_availability miss",
+            "up baseline_rto_p99 miss",
+            "read baseline_availability miss",
+            "read baseline_rto_p99 miss"
+        ]
+    );
+}
+
+#[test]
+fn check_output_does_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let slo = "[slo]\navailability = \"99.585%\"\nrto_p99 = \"2h\"\nmiss_probability = \"50%\"";
+    let path = model(dir.path(), "m.toml", "1h", slo);
+    let one = check(&path, &["--json", "--threads", "1", "--years", "700"]);
+    let two = check(&path, &["--json", "--threads", "2", "--years", "700"]);
+    assert_eq!(one, two);
+}
+
+/// Service outages are the maximal intervals in which the service is down: for a service
+/// equal to `up` they are the system's outages, and they add up to its downtime.
+#[test]
+fn service_outages_match_the_system_outages_for_the_same_expression() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = model(dir.path(), "m.toml", "1h", "");
+    let source = fs::read_to_string(&path).unwrap().replace(
+        "repair = \"1h\"",
+        "repair = { dist = \"exponential\", mean = \"1h\" }",
+    );
+    let model = Model::parse(&source, "m.toml").unwrap();
+    let plan = Plan::compile(&model, 7);
+    let mut engine = Engine::new(&plan);
+    let mut outages = 0;
+    for year in 0..200 {
+        let outcome = engine.simulate(year);
+        let system: Vec<Duration> = outcome.outages.iter().map(|o| o.duration).collect();
+        assert_eq!(outcome.service_outages[0], system, "year {year}");
+        let total = outcome.service_outages[0]
+            .iter()
+            .fold(Duration::ZERO, |sum, d| sum.saturating_add(*d));
+        assert_eq!(total, outcome.downtime[1], "year {year}");
+        outages += system.len();
+    }
+    assert!(outages > 1000, "{outages} outages: the test must see many");
+}
