@@ -5,6 +5,7 @@
 //! into statistics ([`stats`]) and written as reports ([`report`]).
 
 pub mod cli;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod expr;

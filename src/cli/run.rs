@@ -1,13 +1,14 @@
 //! `nines run`: simulate and report.
 
 use super::{
-    CliError, MAX_YEARS, ModelArgs, available_threads, load, performance_line, write_stdout,
+    CliError, MAX_YEARS, ModelArgs, available_threads, load_with_source, output_dir,
+    performance_line, write_plots, write_stdout,
 };
-use crate::engine::YearOutcome;
+use crate::engine::{Engine, YearOutcome};
 use crate::plan::Plan;
-use crate::report::{self, OutagesCsv, OutputDir, YearsCsv};
+use crate::report::{self, OutagesCsv, OutputDir, RunFacts, Timeline, YearsCsv};
 use crate::run::{YearSink, simulate_years};
-use crate::stats::{Accumulator, RunMeta, Summary};
+use crate::stats::{Accumulator, Breakdown, RunMeta, Summary};
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -27,7 +28,8 @@ pub(crate) struct RunArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Write summary.json, years.csv and outages.csv into this directory.
+    /// Write summary.json, years.csv, outages.csv, the SVG plots and report.html into
+    /// this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print the summary as JSON (the contents of summary.json) instead of text.
@@ -36,21 +38,11 @@ pub(crate) struct RunArgs {
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let (model, seed) = load(&args.model)?;
+    let (model, seed, source) = load_with_source(&args.model)?;
     let plan = Plan::compile(&model, seed);
     let years = args.years.unwrap_or(model.simulation().years);
     let threads = args.threads.map_or_else(available_threads, usize::from);
-    let mut output = args
-        .out
-        .as_deref()
-        .map(OutputDir::create)
-        .transpose()
-        .with_context(|| {
-            format!(
-                "cannot create the output directory {}",
-                args.out.as_deref().unwrap_or_else(|| "".as_ref()).display()
-            )
-        })?;
+    let mut output = output_dir(args.out.as_deref())?;
     let mut sink = RunSink::new(&plan, years, output.as_mut())?;
     let started = Instant::now();
     let totals = simulate_years(&plan, years, threads, &mut sink)?;
@@ -59,12 +51,21 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         model: model.name().to_string(),
         seed,
     };
-    let summary = sink.finish(meta, &plan.expression_names[1..])?;
+    let (summary, plot_data) = sink.finish(meta, &plan.expression_names[1..])?;
     let json = report::summary_json(&summary);
     if let Some(mut output) = output {
         output
             .write("summary.json", &json)
             .context("cannot write summary.json")?;
+        if let Some((stats, breakdown)) = plot_data {
+            let facts = RunFacts {
+                file: &args.model.model.display().to_string(),
+                hash: &report::sha256_hex(source.as_bytes()),
+                plan: &plan,
+                slo: model.slo(),
+            };
+            write_run_report(&mut output, &facts, &summary, &stats, &breakdown)?;
+        }
         output
             .commit()
             .context("cannot move the result files into place")?;
@@ -78,9 +79,33 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes the plots and report.html of a run; the timeline traces the year with the most
+/// downtime again, exactly as the run simulated it.
+fn write_run_report(
+    output: &mut OutputDir,
+    facts: &RunFacts<'_>,
+    summary: &Summary,
+    stats: &Accumulator,
+    breakdown: &Breakdown,
+) -> Result<(), CliError> {
+    let year = breakdown.worst_year().map_or(0, |(year, _)| year);
+    let mut timeline = Timeline::new(facts.plan, year);
+    Engine::new(facts.plan).simulate_traced(year, &mut timeline);
+    let plots = report::run_plots(facts, stats, breakdown, &timeline);
+    write_plots(output, &plots)?;
+    output
+        .write(
+            "report.html",
+            report::run_page(facts, summary, &plots).as_bytes(),
+        )
+        .context("cannot write report.html")?;
+    Ok(())
+}
+
 /// Everything a run does with each year, in year order: statistics, CSV rows, progress.
 pub(crate) struct RunSink {
     stats: Accumulator,
+    breakdown: Option<Breakdown>,
     years_csv: Option<YearsCsv<BufWriter<File>>>,
     outages_csv: Option<OutagesCsv<BufWriter<File>>>,
     progress: Progress,
@@ -88,22 +113,31 @@ pub(crate) struct RunSink {
 
 impl RunSink {
     fn new(plan: &Plan, years: u64, output: Option<&mut OutputDir>) -> anyhow::Result<RunSink> {
-        let (years_csv, outages_csv) = match output {
+        let (years_csv, outages_csv, breakdown) = match output {
             Some(output) => (
                 Some(YearsCsv::new(output.file("years.csv")?, plan)?),
                 Some(OutagesCsv::new(output.file("outages.csv")?, plan)?),
+                Some(Breakdown::new(
+                    plan.components.iter().map(|c| c.modes.len()),
+                )),
             ),
-            None => (None, None),
+            None => (None, None, None),
         };
         Ok(RunSink {
             stats: Accumulator::new(plan.horizon, plan.expressions.len()),
+            breakdown,
             years_csv,
             outages_csv,
             progress: Progress::new(years),
         })
     }
 
-    fn finish(self, meta: RunMeta, services: &[String]) -> anyhow::Result<Summary> {
+    /// The summary, and with `--out` what the plots need.
+    fn finish(
+        self,
+        meta: RunMeta,
+        services: &[String],
+    ) -> anyhow::Result<(Summary, Option<(Accumulator, Breakdown)>)> {
         self.progress.finish();
         if let Some(csv) = self.years_csv {
             csv.finish().context("cannot write years.csv")?;
@@ -111,13 +145,17 @@ impl RunSink {
         if let Some(csv) = self.outages_csv {
             csv.finish().context("cannot write outages.csv")?;
         }
-        Ok(self.stats.summary(meta, services))
+        let summary = self.stats.summary(meta, services);
+        Ok((summary, self.breakdown.map(|b| (self.stats, b))))
     }
 }
 
 impl YearSink for RunSink {
     fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()> {
         self.stats.add(outcome);
+        if let Some(breakdown) = &mut self.breakdown {
+            breakdown.add(outcome);
+        }
         if let Some(csv) = &mut self.years_csv {
             csv.write(outcome).context("cannot write years.csv")?;
         }
@@ -131,7 +169,7 @@ impl YearSink for RunSink {
 
 /// A progress bar on stderr, shown only when stderr is a terminal and the run has already
 /// taken a second; it never touches the results.
-struct Progress {
+pub(crate) struct Progress {
     total: u64,
     done: u64,
     started: Instant,
@@ -142,7 +180,7 @@ impl Progress {
     /// Years between checks of the clock.
     const CHECK_EVERY: u64 = 256;
 
-    fn new(total: u64) -> Progress {
+    pub(crate) fn new(total: u64) -> Progress {
         Progress {
             total,
             done: 0,
@@ -151,7 +189,7 @@ impl Progress {
         }
     }
 
-    fn tick(&mut self) {
+    pub(crate) fn tick(&mut self) {
         self.done += 1;
         if !self.done.is_multiple_of(Self::CHECK_EVERY) {
             return;
@@ -175,7 +213,7 @@ impl Progress {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -2,3 +2,6 @@
 
 /// End-to-end tests of the `nines` binary.
 mod cli;
+
+/// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.
+mod sweep;
