@@ -49,15 +49,15 @@ Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
     Trace(trace::TraceArgs),
     /// Run variants of a model on common random numbers: a table with paired differences.
     #[command(
-        after_help = "Key paths: tables by key (simulation.horizon, slo.availability), \
+        after_help = "Key paths: tables by key (simulation.horizon, slo.availability),
 components and failure modes by name (component.querynode.replicas,
-component.querynode.failure.crash.repair, component.etcd.leader.election). Values are TOML
+component.querynode.failure.crash.repair.mean, component.etcd.leader.election). Values are TOML
 values or bare strings (3, \"all\", 10s, majority); commas inside braces do not split.
 Several --set make a grid; variant 0 takes every first value.
 
 Examples:
   nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3,4
-  nines sweep models/milvus-ha-l1.toml --set component.querynode.failure.crash.repair=1m,2m,4m --out sweep
+  nines sweep models/milvus-ha-l1.toml --set component.querynode.failure.crash.repair.mean=1m,2m,4m --out sweep
   nines sweep models/etcd-quorum.toml --set component.etcd.replicas=3,5 --set component.etcd.failure.crash.every=30d,60d
 
 Exit status: 0 on success, 2 on a bad model, bad key path, bad usage or an output error."
