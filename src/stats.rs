@@ -59,13 +59,72 @@ impl Moments {
     /// Half-width of the 95% Student-t confidence interval of the mean, in seconds;
     /// `None` with fewer than two values, where no interval can be estimated.
     pub fn ci95_half_width(&self) -> Option<f64> {
-        if self.count < 2 {
-            return None;
+        student_t_half_width(self.variance(), self.count)
+    }
+}
+
+/// Half-width of the 95% Student-t confidence interval of a mean of `count` values with
+/// sample variance `variance`; `None` with fewer than two values.
+fn student_t_half_width(variance: f64, count: u64) -> Option<f64> {
+    if count < 2 {
+        return None;
+    }
+    let t = StudentsT::new(0.0, 1.0, (count - 1) as f64)
+        .map(|dist| dist.inverse_cdf(0.975))
+        .unwrap_or(Z_95);
+    Some(t * (variance / count as f64).sqrt())
+}
+
+/// Running mean and variance of per-year paired differences (Welford's update), for the
+/// paired-t confidence interval of a difference between two variants run on common random
+/// numbers (Law, *Simulation Modeling and Analysis*, 5th ed., sections 10.2.1 and 11.2).
+/// Fed in year order, so the result is bit-identical whatever the thread count; equal
+/// values give exactly zero.
+#[derive(Clone, Debug, Default)]
+pub struct Differences {
+    count: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Differences {
+    /// Adds one year's difference.
+    pub fn add(&mut self, difference: f64) {
+        self.count += 1;
+        let delta = difference - self.mean;
+        self.mean += delta / self.count as f64;
+        self.m2 += delta * (difference - self.mean);
+    }
+
+    /// The mean difference, with its 95% Student-t confidence interval (`None` with fewer
+    /// than two years).
+    pub fn interval(&self) -> Interval {
+        let variance = if self.count < 2 {
+            0.0
+        } else {
+            (self.m2 / (self.count - 1) as f64).max(0.0)
+        };
+        Interval {
+            mean: self.mean,
+            ci95: student_t_half_width(variance, self.count)
+                .map(|half| [self.mean - half, self.mean + half]),
         }
-        let t = StudentsT::new(0.0, 1.0, (self.count - 1) as f64)
-            .map(|dist| dist.inverse_cdf(0.975))
-            .unwrap_or(Z_95);
-        Some(t * (self.variance() / self.count as f64).sqrt())
+    }
+}
+
+/// A mean with its 95% confidence interval.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct Interval {
+    /// The mean.
+    pub mean: f64,
+    /// The 95% confidence interval; `None` (null) when it cannot be estimated.
+    pub ci95: Option<[f64; 2]>,
+}
+
+impl Interval {
+    /// The interval's width (0 when there is none).
+    pub fn width(&self) -> f64 {
+        self.ci95.map_or(0.0, |[low, high]| high - low)
     }
 }
 
@@ -117,6 +176,36 @@ impl Quantiles {
         }
     }
 
+    /// How many values fall in each bin `[edges[i], edges[i + 1])` (the last bin also
+    /// holds values equal to its upper edge); values outside every bin are not counted.
+    /// With the histogram, each value counts at its bucket's representative value.
+    pub fn bin_counts(&self, edges: &[Duration]) -> Vec<u64> {
+        let mut counts = vec![0; edges.len().saturating_sub(1)];
+        let bin_of = |micros: u64| -> Option<usize> {
+            let (first, last) = (edges.first()?.as_micros(), edges.last()?.as_micros());
+            if edges.len() < 2 || micros < first || micros > last {
+                return None;
+            }
+            let above = edges.partition_point(|edge| edge.as_micros() <= micros);
+            Some((above - 1).min(edges.len() - 2))
+        };
+        let mut count = |micros: u64, n: u64| {
+            if let Some(bin) = bin_of(micros) {
+                counts[bin] += n;
+            }
+        };
+        match &self.histogram {
+            Some(histogram) => {
+                for value in histogram.iter_recorded() {
+                    let micros = histogram.median_equivalent(value.value_iterated_to());
+                    count(micros, value.count_at_value());
+                }
+            }
+            None => self.exact.iter().for_each(|micros| count(*micros, 1)),
+        }
+        counts
+    }
+
     /// The largest value, in seconds.
     pub fn max_secs(&self) -> f64 {
         Duration::from_micros(self.max).as_secs_f64()
@@ -126,14 +215,24 @@ impl Quantiles {
     /// interpolation between order statistics (numpy's default); with the histogram, the
     /// upper edge of the bucket holding that rank. 0 with no values.
     pub fn quantiles_secs<const N: usize>(&self, qs: [f64; N]) -> [f64; N] {
+        let found = self.quantiles_of(&qs);
+        std::array::from_fn(|i| found[i])
+    }
+
+    /// As [`Quantiles::quantiles_secs`], for any number of quantiles (sorting once).
+    pub fn quantiles_of(&self, qs: &[f64]) -> Vec<f64> {
         if let Some(histogram) = &self.histogram {
-            return qs.map(|q| {
-                Duration::from_micros(histogram.value_at_quantile(q).min(self.max)).as_secs_f64()
-            });
+            return qs
+                .iter()
+                .map(|q| {
+                    let micros = histogram.value_at_quantile(*q).min(self.max);
+                    Duration::from_micros(micros).as_secs_f64()
+                })
+                .collect();
         }
         let mut sorted = self.exact.clone();
         sorted.sort_unstable();
-        qs.map(|q| interpolate(&sorted, q) / 1e6)
+        qs.iter().map(|q| interpolate(&sorted, *q) / 1e6).collect()
     }
 }
 
@@ -416,6 +515,57 @@ impl Accumulator {
     }
 }
 
+/// What the plots need beyond the summary: outage durations by cause, and the year with
+/// the most downtime (the earliest of equals), fed in year order.
+#[derive(Clone, Debug)]
+pub struct Breakdown {
+    causes: Vec<Vec<Quantiles>>,
+    worst: Option<(u64, Duration)>,
+}
+
+impl Breakdown {
+    /// An empty breakdown for `modes[c]` failure modes of each component `c`.
+    pub fn new(modes: impl IntoIterator<Item = usize>) -> Breakdown {
+        Breakdown {
+            causes: modes
+                .into_iter()
+                .map(|n| vec![Quantiles::default(); n])
+                .collect(),
+            worst: None,
+        }
+    }
+
+    /// Adds one year's outcome.
+    pub fn add(&mut self, outcome: &YearOutcome) {
+        for outage in &outcome.outages {
+            self.causes[outage.component as usize][outage.mode as usize].add(outage.duration);
+        }
+        let downtime = outcome.downtime[0];
+        if self.worst.is_none_or(|(_, worst)| downtime > worst) {
+            self.worst = Some((outcome.year, downtime));
+        }
+    }
+
+    /// Outage durations of each cause (component index, mode index) that had outages,
+    /// most outages first (model order among equals).
+    pub fn by_cause(&self) -> Vec<(usize, usize, &Quantiles)> {
+        let mut causes: Vec<(usize, usize, &Quantiles)> = self
+            .causes
+            .iter()
+            .enumerate()
+            .flat_map(|(c, modes)| modes.iter().enumerate().map(move |(m, q)| (c, m, q)))
+            .filter(|(_, _, q)| q.count() > 0)
+            .collect();
+        causes.sort_by_key(|(_, _, q)| std::cmp::Reverse(q.count()));
+        causes
+    }
+
+    /// The year with the most downtime and its downtime; `None` before any year.
+    pub fn worst_year(&self) -> Option<(u64, Duration)> {
+        self.worst
+    }
+}
+
 /// Availability figures (mean, Student-t 95% CI, nines) from the moments of yearly downtime.
 pub fn availability(downtime: &Moments, horizon: Duration) -> Availability {
     let horizon_s = horizon.as_secs_f64();
@@ -652,6 +802,48 @@ mod tests {
         }
         assert_eq!((stats.misses(0), stats.misses(1)), (2, 0));
         assert_eq!(stats.outages(1).moments.count(), 4);
+    }
+
+    #[test]
+    fn bin_counts_of_exact_and_histogram_values() {
+        let edges: Vec<Duration> = [0, 10, 20, 30].map(Duration::from_secs).to_vec();
+        let mut quantiles = Quantiles::default();
+        for secs in [0, 5, 10, 25, 30, 31] {
+            quantiles.add(Duration::from_secs(secs));
+        }
+        assert_eq!(quantiles.bin_counts(&edges), [2, 1, 2]);
+        let n = Quantiles::EXACT_LIMIT as u64 * 3;
+        let mut many = Quantiles::default();
+        for i in 0..n {
+            many.add(Duration::from_micros(i * 300 / n * 100_000 + 50_000));
+        }
+        let counts = many.bin_counts(&edges);
+        assert_eq!(counts.iter().sum::<u64>(), n);
+        assert_eq!(counts, [n / 3; 3]);
+    }
+
+    #[test]
+    fn differences_of_equal_values_are_exactly_zero() {
+        let mut differences = Differences::default();
+        for _ in 0..10 {
+            differences.add(0.25 - 0.25);
+        }
+        assert_eq!(
+            differences.interval(),
+            Interval {
+                mean: 0.0,
+                ci95: Some([0.0, 0.0])
+            }
+        );
+        let mut spread = Differences::default();
+        for x in [1.0, 2.0, 3.0, 4.0, 10.0] {
+            spread.add(x);
+        }
+        let interval = spread.interval();
+        // The same figures as moments_match_direct_formulas.
+        let half = 2.776_445_105_197_798_7 * (12.5f64 / 5.0).sqrt();
+        assert!((interval.mean - 4.0).abs() < 1e-12);
+        assert!((interval.width() - 2.0 * half).abs() < 1e-9);
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub(crate) struct CheckArgs {
 }
 
 pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
-    let (model, seed, plan) = args.simulate.load()?;
+    let loaded = args.simulate.load()?;
+    let (model, plan) = (&loaded.model, &loaded.plan);
     let path = args.simulate.model.model.display();
     let slo = model
         .slo()
@@ -48,7 +49,7 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     let stats = Accumulator::new(plan.horizon, plan.expressions.len())
         .with_miss_thresholds(miss_thresholds(&slo, &plan.expression_names, plan.horizon));
-    let (summary, stats) = simulate(&args.simulate, &model, seed, &plan, stats)?;
+    let (summary, stats) = simulate(&args.simulate, &loaded, stats)?;
     let targets = judge_slo(&slo, &stats, &plan.expression_names);
     let regressions = baseline
         .map(|baseline| compare_with_baseline(&baseline, &summary))

@@ -1,12 +1,15 @@
 //! The command line: argument definitions and the commands that wire the library together.
 
 mod check;
+mod compare;
 mod run;
 mod trace;
 
 use crate::model::{Model, ModelErrors};
+use crate::report::{OutputDir, Plot};
 use crate::run::{Interrupted, RunTotals};
 use crate::workload::{Verdict, Workload};
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -27,6 +30,7 @@ pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
   nines run models/etcd-quorum.toml --years 100000 --out results/etcd
   nines check models/etcd-quorum.toml --junit slo.xml --baseline results/etcd-quorum/summary.json
   nines trace models/etcd-quorum.toml --year 42
+  nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3 --out sweep
 
 Model format, figures and determinism: see SPEC.md and README.md.")]
 pub struct Cli {
@@ -60,6 +64,29 @@ model, a bad baseline, bad usage or an output error.")]
   nines trace models/etcd-quorum.toml --year 0
   nines trace models/milvus-ha-l1.toml --year 17 --seed 5 | grep outage")]
     Trace(trace::TraceArgs),
+    /// Run variants of a model on common random numbers: a table with paired differences.
+    #[command(
+        after_help = "Key paths: tables by key (simulation.horizon, slo.availability),
+components and failure modes by name (component.querynode.replicas,
+component.querynode.failure.crash.repair.mean, component.etcd.leader.election). Values are TOML
+values or bare strings (3, \"all\", 10s, majority); commas inside braces do not split.
+Several --set make a grid; variant 0 takes every first value.
+
+Examples:
+  nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3,4
+  nines sweep models/milvus-ha-l1.toml --set component.querynode.failure.crash.repair.mean=1m,2m,4m --out sweep
+  nines sweep models/etcd-quorum.toml --set component.etcd.replicas=3,5 --set component.etcd.failure.crash.every=30d,60d
+
+Exit status: 0 on success, 2 on a bad model, bad key path, bad usage or an output error."
+    )]
+    Sweep(compare::SweepArgs),
+    /// Compare two model files on common random numbers: the same table as sweep.
+    #[command(after_help = "Examples:
+  nines compare models/etcd-quorum.toml my-etcd.toml
+  nines compare a.toml b.toml --years 100000 --out compare-ab
+
+Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
+    Compare(compare::CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -152,14 +179,43 @@ impl Cli {
             Command::Run(args) => run::run(args),
             Command::Check(args) => check::check(args),
             Command::Trace(args) => trace::trace(args),
+            Command::Sweep(args) => compare::sweep(args),
+            Command::Compare(args) => compare::compare(args),
         }
     }
 }
 
 pub(crate) fn load(args: &ModelArgs) -> Result<(Model, u64), CliError> {
-    let model = Model::load(&args.model)?;
-    let seed = args.seed.unwrap_or(model.simulation().seed);
+    let (model, seed, _) = load_with_source(args)?;
     Ok((model, seed))
+}
+
+/// As [`load`], also returning the file's text (to hash it, say).
+pub(crate) fn load_with_source(args: &ModelArgs) -> Result<(Model, u64, String), CliError> {
+    let source = Model::read_source(&args.model)?;
+    let model = Model::parse(&source, &args.model.display().to_string())?;
+    let seed = args.seed.unwrap_or(model.simulation().seed);
+    Ok((model, seed, source))
+}
+
+/// Opens the `--out` directory, if one was given.
+pub(crate) fn output_dir(out: Option<&std::path::Path>) -> Result<Option<OutputDir>, CliError> {
+    let Some(dir) = out else {
+        return Ok(None);
+    };
+    let output = OutputDir::create(dir)
+        .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+    Ok(Some(output))
+}
+
+/// Writes each plot as its SVG file.
+pub(crate) fn write_plots(output: &mut OutputDir, plots: &[Plot]) -> Result<(), CliError> {
+    for plot in plots {
+        output
+            .write(plot.file, plot.svg.as_bytes())
+            .with_context(|| format!("cannot write {}", plot.file))?;
+    }
+    Ok(())
 }
 
 /// A closed pipe (`nines trace … | head`) is not an error.

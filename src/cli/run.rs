@@ -1,15 +1,15 @@
 //! `nines run`: simulate and report.
 
 use super::{
-    CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, interrupt_flag, load,
-    performance_line, write_stdout,
+    CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, interrupt_flag,
+    load_with_source, output_dir, performance_line, write_plots, write_stdout,
 };
-use crate::engine::YearOutcome;
+use crate::engine::{Engine, YearOutcome};
 use crate::model::Model;
 use crate::plan::Plan;
-use crate::report::{self, OutagesCsv, OutputDir, YearsCsv};
+use crate::report::{self, OutagesCsv, OutputDir, RunFacts, Timeline, YearsCsv};
 use crate::run::{YearSink, simulate_years};
-use crate::stats::{Accumulator, RunMeta, Summary};
+use crate::stats::{Accumulator, Breakdown, RunMeta, Summary};
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -30,7 +30,8 @@ pub(crate) struct SimulateArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Write summary.json, years.csv and outages.csv into this directory.
+    /// Write summary.json, years.csv, outages.csv, the SVG plots and report.html into
+    /// this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Run even if the run is estimated to be too large (see README, "Errors, limits").
@@ -47,11 +48,23 @@ pub(crate) struct RunArgs {
     json: bool,
 }
 
+/// A model ready to simulate: validated, checked for size and compiled.
+pub(crate) struct Loaded {
+    /// The validated model.
+    pub(crate) model: Model,
+    /// The master seed (the model's, or `--seed`).
+    pub(crate) seed: u64,
+    /// The compiled plan.
+    pub(crate) plan: Plan,
+    /// The model file's text, hashed in reports.
+    pub(crate) source: String,
+}
+
 impl SimulateArgs {
     /// Reads the model, checks that the run is not too large (unless `--force`), and only
     /// then compiles the plan, which may be large.
-    pub(crate) fn load(&self) -> Result<(Model, u64, Plan), CliError> {
-        let (model, seed) = load(&self.model)?;
+    pub(crate) fn load(&self) -> Result<Loaded, CliError> {
+        let (model, seed, source) = load_with_source(&self.model)?;
         check_workload(
             &model,
             &self.model.model,
@@ -60,7 +73,12 @@ impl SimulateArgs {
             self.force,
         )?;
         let plan = Plan::compile(&model, seed);
-        Ok((model, seed, plan))
+        Ok(Loaded {
+            model,
+            seed,
+            plan,
+            source,
+        })
     }
 
     fn years(&self, model: &Model) -> u64 {
@@ -73,9 +91,10 @@ impl SimulateArgs {
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let (model, seed, plan) = args.simulate.load()?;
+    let loaded = args.simulate.load()?;
+    let plan = &loaded.plan;
     let stats = Accumulator::new(plan.horizon, plan.expressions.len());
-    let (summary, _) = simulate(&args.simulate, &model, seed, &plan, stats)?;
+    let (summary, _) = simulate(&args.simulate, &loaded, stats)?;
     if args.json {
         write_stdout(&report::summary_json(&summary))?;
     } else {
@@ -85,41 +104,45 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
 }
 
 /// Simulates the years `args` ask for, feeding `stats`; with `--out`, writes the result
-/// files. Returns the summary and the statistics; the performance line goes to stderr.
+/// files, the plots and report.html. Returns the summary and the statistics; the
+/// performance line goes to stderr.
 pub(crate) fn simulate(
     args: &SimulateArgs,
-    model: &Model,
-    seed: u64,
-    plan: &Plan,
+    loaded: &Loaded,
     stats: Accumulator,
 ) -> Result<(Summary, Accumulator), CliError> {
+    let Loaded {
+        model,
+        seed,
+        plan,
+        source,
+    } = loaded;
     let years = args.years(model);
     let threads = args.threads();
-    let mut output = args
-        .out
-        .as_deref()
-        .map(OutputDir::create)
-        .transpose()
-        .with_context(|| {
-            format!(
-                "cannot create the output directory {}",
-                args.out.as_deref().unwrap_or_else(|| "".as_ref()).display()
-            )
-        })?;
+    let mut output = output_dir(args.out.as_deref())?;
     let mut sink = RunSink::new(plan, years, output.as_mut(), stats)?;
     let started = Instant::now();
     let totals = simulate_years(plan, years, threads, &mut sink, interrupt_flag())?;
     let elapsed = started.elapsed();
     let meta = RunMeta {
         model: model.name().to_string(),
-        seed,
+        seed: *seed,
     };
-    let stats = sink.finish()?;
+    let (stats, breakdown) = sink.finish()?;
     let summary = stats.summary(meta, &plan.expression_names[1..]);
     if let Some(mut output) = output {
         output
             .write("summary.json", &report::summary_json(&summary))
             .context("cannot write summary.json")?;
+        if let Some(breakdown) = &breakdown {
+            let facts = RunFacts {
+                file: &args.model.model.display().to_string(),
+                hash: &report::sha256_hex(source.as_bytes()),
+                plan,
+                availability_target: model.slo().and_then(|slo| slo.up.availability),
+            };
+            write_run_report(&mut output, &facts, &summary, &stats, breakdown)?;
+        }
         output
             .commit()
             .context("cannot move the result files into place")?;
@@ -128,9 +151,33 @@ pub(crate) fn simulate(
     Ok((summary, stats))
 }
 
+/// Writes the plots and report.html of a run; the timeline traces the year with the most
+/// downtime again, exactly as the run simulated it.
+fn write_run_report(
+    output: &mut OutputDir,
+    facts: &RunFacts<'_>,
+    summary: &Summary,
+    stats: &Accumulator,
+    breakdown: &Breakdown,
+) -> Result<(), CliError> {
+    let year = breakdown.worst_year().map_or(0, |(year, _)| year);
+    let mut timeline = Timeline::new(facts.plan, year);
+    Engine::new(facts.plan).simulate_traced(year, &mut timeline);
+    let plots = report::run_plots(facts, stats, breakdown, &timeline);
+    write_plots(output, &plots)?;
+    output
+        .write(
+            "report.html",
+            report::run_page(facts, summary, &plots).as_bytes(),
+        )
+        .context("cannot write report.html")?;
+    Ok(())
+}
+
 /// Everything a run does with each year, in year order: statistics, CSV rows, progress.
 pub(crate) struct RunSink {
     stats: Accumulator,
+    breakdown: Option<Breakdown>,
     years_csv: Option<YearsCsv<BufWriter<File>>>,
     outages_csv: Option<OutagesCsv<BufWriter<File>>>,
     progress: Progress,
@@ -143,22 +190,27 @@ impl RunSink {
         output: Option<&mut OutputDir>,
         stats: Accumulator,
     ) -> anyhow::Result<RunSink> {
-        let (years_csv, outages_csv) = match output {
+        let (years_csv, outages_csv, breakdown) = match output {
             Some(output) => (
                 Some(YearsCsv::new(output.file("years.csv")?, plan)?),
                 Some(OutagesCsv::new(output.file("outages.csv")?, plan)?),
+                Some(Breakdown::new(
+                    plan.components.iter().map(|c| c.modes.len()),
+                )),
             ),
-            None => (None, None),
+            None => (None, None, None),
         };
         Ok(RunSink {
             stats,
+            breakdown,
             years_csv,
             outages_csv,
             progress: Progress::new(years),
         })
     }
 
-    fn finish(self) -> anyhow::Result<Accumulator> {
+    /// The statistics, and with `--out` what the plots need.
+    fn finish(self) -> anyhow::Result<(Accumulator, Option<Breakdown>)> {
         self.progress.finish();
         if let Some(csv) = self.years_csv {
             csv.finish().context("cannot write years.csv")?;
@@ -166,13 +218,16 @@ impl RunSink {
         if let Some(csv) = self.outages_csv {
             csv.finish().context("cannot write outages.csv")?;
         }
-        Ok(self.stats)
+        Ok((self.stats, self.breakdown))
     }
 }
 
 impl YearSink for RunSink {
     fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()> {
         self.stats.add(outcome);
+        if let Some(breakdown) = &mut self.breakdown {
+            breakdown.add(outcome);
+        }
         if let Some(csv) = &mut self.years_csv {
             csv.write(outcome).context("cannot write years.csv")?;
         }
@@ -186,7 +241,7 @@ impl YearSink for RunSink {
 
 /// A progress bar on stderr, shown only when stderr is a terminal and the run has already
 /// taken a second; it never touches the results.
-struct Progress {
+pub(crate) struct Progress {
     total: u64,
     done: u64,
     started: Instant,
@@ -197,7 +252,7 @@ impl Progress {
     /// Years between checks of the clock.
     const CHECK_EVERY: u64 = 256;
 
-    fn new(total: u64) -> Progress {
+    pub(crate) fn new(total: u64) -> Progress {
         Progress {
             total,
             done: 0,
@@ -206,7 +261,7 @@ impl Progress {
         }
     }
 
-    fn tick(&mut self) {
+    pub(crate) fn tick(&mut self) {
         self.done += 1;
         if !self.done.is_multiple_of(Self::CHECK_EVERY) {
             return;
@@ -230,7 +285,7 @@ impl Progress {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

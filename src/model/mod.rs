@@ -4,9 +4,11 @@
 //! everything SPEC sections 1 and 2 require and report every problem with its file, line,
 //! column and key. The rest of the crate can then trust the model.
 
+mod edit;
 mod error;
 mod parse;
 
+pub use edit::{Setting, set_value};
 pub use error::{ModelError, ModelErrors};
 
 use crate::dist::Dist;
@@ -203,24 +205,28 @@ pub struct FailureMode {
 impl Model {
     /// Reads and validates the model file at `path`.
     pub fn load(path: &Path) -> Result<Model, ModelErrors> {
+        let source = Model::read_source(path)?;
+        Model::parse(&source, &path.display().to_string())
+    }
+
+    /// Reads the model file at `path` as text, without validating it (to edit it first,
+    /// say); the error names the file, and the line of the first byte that is not UTF-8.
+    pub fn read_source(path: &Path) -> Result<String, ModelErrors> {
         let file = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|err| {
             ModelErrors::single(ModelError::whole_file(&file, format!("cannot read: {err}")))
         })?;
-        match std::str::from_utf8(&bytes) {
-            Ok(text) => Model::parse(text, &file),
-            Err(err) => {
-                let valid = &bytes[..err.valid_up_to()];
-                let text = String::from_utf8_lossy(valid);
-                Err(ModelErrors::single(ModelError::at(
-                    &file,
-                    &text,
-                    valid.len(),
-                    "",
-                    "the file is not valid UTF-8 text".to_string(),
-                )))
-            }
-        }
+        String::from_utf8(bytes).map_err(|err| {
+            let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+            let text = String::from_utf8_lossy(valid);
+            ModelErrors::single(ModelError::at(
+                &file,
+                &text,
+                valid.len(),
+                "",
+                "the file is not valid UTF-8 text".to_string(),
+            ))
+        })
     }
 
     /// Validates the model text `source`; `file` names it in error messages.

@@ -1,18 +1,28 @@
-//! Reports: the summary as JSON and text, the `check` report as text, JSON and JUnit XML, the per-year and per-outage CSV files, the event
-//! trace, and writing result files so that they are never left half-written.
+//! Reports: the summary as JSON and text, the `check` report as text, JSON and JUnit XML,
+//! the per-year and per-outage CSV files, the event trace, the tables of comparisons, SVG
+//! plots, the HTML page, and writing result files so that they are never left half-written.
 //!
 //! Formatters write to any `io::Write` (or return strings), so formats are tested in memory.
 
 mod check;
+mod compare;
 mod csv;
+mod html;
 mod output;
+mod pages;
+pub mod plot;
 mod text;
+mod timeline;
 mod trace;
 
 pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::{OutagesCsv, YearsCsv};
+pub use compare::ComparisonTables;
+pub use html::{HtmlPage, sha256_hex};
 pub use output::OutputDir;
-pub use text::{human_duration, summary_text};
+pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
+pub use text::{human_duration, signed_duration, summary_text};
+pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
 
 use crate::stats::Summary;

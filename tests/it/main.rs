@@ -12,5 +12,7 @@ mod cli;
 mod fuzz;
 /// A small dense Markov-chain solver for the exact answers.
 mod markov;
+/// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.
+mod sweep;
 /// Running the binary on temporary models.
 mod util;

@@ -1,0 +1,202 @@
+//! What-if analysis: variants of a model run on common random numbers, and the paired
+//! differences between them.
+//!
+//! Every variant runs the same years with the same seed, so year k of every variant draws
+//! from the same streams for every component that did not change (streams are keyed by
+//! component, replica, failure mode and purpose: see [`crate::rng`]). The per-year
+//! difference to the first variant then has a far smaller variance than the difference of
+//! two independent runs, and its mean gets a paired-t confidence interval (Law, *Simulation
+//! Modeling and Analysis*, 5th ed., section 11.2 on common random numbers; section 10.2.1
+//! on the paired-t interval).
+
+use crate::engine::YearOutcome;
+use crate::model::{Model, ModelErrors, Setting, set_value};
+use crate::plan::Plan;
+use crate::run::VariantsSink;
+use crate::stats::{Accumulator, Differences, Interval, RunMeta, Summary};
+use crate::time::Duration;
+
+/// Most variants one sweep may have.
+pub const MAX_VARIANTS: usize = 256;
+
+/// One variant of a comparison: a validated model and what distinguishes it.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// Short description: `key=value` pairs of a sweep, the file of a comparison.
+    pub label: String,
+    /// The value of each swept key (or the model file), in the order of the keys.
+    pub values: Vec<String>,
+    /// The model with the values applied.
+    pub model: Model,
+}
+
+/// How the variants' random streams relate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Streams {
+    /// Every variant uses the master seed: common random numbers.
+    Common,
+    /// Variant i uses the master seed + i (wrapping), so no two variants share a stream;
+    /// variant i is then exactly `nines run --seed` (seed + i) of its model.
+    Independent,
+}
+
+impl Streams {
+    /// The seed variant `index` runs with, under the master `seed`.
+    pub fn seed(self, seed: u64, index: usize) -> u64 {
+        match self {
+            Streams::Common => seed,
+            Streams::Independent => seed.wrapping_add(index as u64),
+        }
+    }
+}
+
+/// The variants of a sweep: every combination of the settings' values, the first setting
+/// varying slowest, each applied to the model text `source` (from `file`) and validated.
+/// The first variant takes every setting's first value.
+pub fn sweep_variants(
+    source: &str,
+    file: &str,
+    settings: &[Setting],
+) -> Result<Vec<Variant>, ModelErrors> {
+    let count = settings
+        .iter()
+        .try_fold(1usize, |n, s| n.checked_mul(s.values.len()))
+        .filter(|n| *n <= MAX_VARIANTS);
+    let Some(count) = count else {
+        return Err(ModelErrors::single(crate::model::ModelError::whole_file(
+            file,
+            format!("the sweep has more than {MAX_VARIANTS} variants; sweep fewer values"),
+        )));
+    };
+    (0..count)
+        .map(|index| {
+            let values = grid_values(settings, index);
+            let mut text = source.to_string();
+            let mut label = Vec::new();
+            for (setting, value) in settings.iter().zip(&values) {
+                text = set_value(&text, file, &setting.key, value).map_err(ModelErrors::single)?;
+                label.push(format!("{}={value}", setting.key));
+            }
+            let label = label.join(" ");
+            let model = Model::parse(&text, &format!("{file} (with {label})"))?;
+            Ok(Variant {
+                label,
+                values,
+                model,
+            })
+        })
+        .collect()
+}
+
+/// The values of grid point `index`, the last setting varying fastest.
+fn grid_values(settings: &[Setting], mut index: usize) -> Vec<String> {
+    let mut values = vec![String::new(); settings.len()];
+    for (slot, setting) in values.iter_mut().zip(settings).rev() {
+        *slot = setting.values[index % setting.values.len()].clone();
+        index /= setting.values.len();
+    }
+    values
+}
+
+/// Accumulates the years of every variant and the paired differences to the first,
+/// in year order. Memory does not grow with the number of years.
+pub struct Comparison {
+    horizons: Vec<Duration>,
+    accumulators: Vec<Accumulator>,
+    availability: Vec<Differences>,
+    downtime: Vec<Differences>,
+}
+
+/// One variant's figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantResult {
+    /// The variant's summary, as `nines run` would give it.
+    pub summary: Summary,
+    /// Mean per-year availability of this variant minus the first's, with its paired 95%
+    /// CI; `None` for the first variant.
+    pub availability_difference: Option<Interval>,
+    /// Mean per-year downtime (seconds) of this variant minus the first's, with its paired
+    /// 95% CI; `None` for the first variant.
+    pub downtime_difference_s: Option<Interval>,
+}
+
+impl Comparison {
+    /// An empty comparison of `plans`; the first is the baseline.
+    pub fn new(plans: &[Plan]) -> Comparison {
+        Comparison {
+            horizons: plans.iter().map(|plan| plan.horizon).collect(),
+            accumulators: plans
+                .iter()
+                .map(|plan| Accumulator::new(plan.horizon, plan.expressions.len()))
+                .collect(),
+            availability: vec![Differences::default(); plans.len()],
+            downtime: vec![Differences::default(); plans.len()],
+        }
+    }
+
+    /// Adds year k of every variant.
+    pub fn add(&mut self, outcomes: &[&YearOutcome]) {
+        let unavailability = |index: usize| {
+            outcomes[index].downtime[0].as_micros() as f64 / self.horizons[index].as_micros() as f64
+        };
+        let base_downtime = outcomes[0].downtime[0].as_secs_f64();
+        let base_unavailability = unavailability(0);
+        for (index, outcome) in outcomes.iter().enumerate() {
+            self.accumulators[index].add(outcome);
+            self.availability[index].add(base_unavailability - unavailability(index));
+            self.downtime[index].add(outcome.downtime[0].as_secs_f64() - base_downtime);
+        }
+    }
+
+    /// Each variant's accumulated years, for plots.
+    pub fn accumulators(&self) -> &[Accumulator] {
+        &self.accumulators
+    }
+
+    /// The figures of every variant; `metas` and `services` describe each variant's run.
+    pub fn results(&self, metas: Vec<RunMeta>, services: &[&[String]]) -> Vec<VariantResult> {
+        metas
+            .into_iter()
+            .enumerate()
+            .map(|(index, meta)| VariantResult {
+                summary: self.accumulators[index].summary(meta, services[index]),
+                availability_difference: (index > 0).then(|| self.availability[index].interval()),
+                downtime_difference_s: (index > 0).then(|| self.downtime[index].interval()),
+            })
+            .collect()
+    }
+}
+
+impl VariantsSink for Comparison {
+    fn years(&mut self, outcomes: &[&YearOutcome]) -> anyhow::Result<()> {
+        self.add(outcomes);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(text: &str) -> Setting {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_grid_varies_the_last_setting_fastest() {
+        let settings = [setting("a=1,2"), setting("b=x,y,z")];
+        let grid: Vec<Vec<String>> = (0..6).map(|i| grid_values(&settings, i)).collect();
+        assert_eq!(grid[0], ["1", "x"]);
+        assert_eq!(grid[1], ["1", "y"]);
+        assert_eq!(grid[3], ["2", "x"]);
+        assert_eq!(grid[5], ["2", "z"]);
+    }
+
+    #[test]
+    fn independent_streams_shift_the_seed_by_the_variant_index() {
+        assert_eq!(Streams::Common.seed(7, 3), 7);
+        assert_eq!(Streams::Independent.seed(7, 0), 7);
+        assert_eq!(Streams::Independent.seed(7, 3), 10);
+        assert_eq!(Streams::Independent.seed(u64::MAX, 1), 0);
+    }
+}

@@ -1,0 +1,231 @@
+//! The tables of a sweep or comparison: each variant's figures, and the paired differences
+//! to the first variant. The same cells feed the text, the CSV and the HTML page.
+
+use super::text::{availability_cells, human_duration, signed_duration};
+use crate::compare::VariantResult;
+use crate::stats::Interval;
+use std::fmt::Write;
+
+/// A sweep's or comparison's results with what names them.
+pub struct ComparisonTables<'a> {
+    /// What distinguishes the variants: the swept keys, or `model` for a comparison.
+    pub keys: &'a [String],
+    /// Each variant's value of every key.
+    pub values: &'a [Vec<String>],
+    /// Each variant's figures.
+    pub results: &'a [VariantResult],
+}
+
+impl ComparisonTables<'_> {
+    /// Header and rows of the per-variant table, formatted for people.
+    pub fn variants(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut header = vec!["variant".to_string()];
+        header.extend(self.keys.iter().cloned());
+        header.extend(
+            [
+                "availability",
+                "95% CI",
+                "nines",
+                "downtime/year",
+                "outages/year",
+                "RTO p50",
+                "RTO p99",
+            ]
+            .map(String::from),
+        );
+        let rows = self
+            .results
+            .iter()
+            .zip(self.values)
+            .enumerate()
+            .map(|(index, (result, values))| {
+                let s = &result.summary;
+                let [mean, ci, nines] = availability_cells(&s.availability);
+                let mut row = vec![index.to_string()];
+                row.extend(values.iter().cloned());
+                row.extend([
+                    mean,
+                    ci,
+                    nines,
+                    human_duration(s.downtime_per_year_s.mean),
+                    format!("{:.3}", s.outages_per_year.mean),
+                    human_duration(s.rto_s.p50),
+                    human_duration(s.rto_s.p99),
+                ]);
+                row
+            })
+            .collect();
+        (header, rows)
+    }
+
+    /// Header and rows of the paired differences to variant 0, formatted for people.
+    pub fn differences(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let header = [
+            "variant",
+            "Δ availability (percentage points)",
+            "95% CI",
+            "Δ downtime/year",
+            "95% CI",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rows = self
+            .results
+            .iter()
+            .enumerate()
+            .filter_map(|(index, result)| {
+                let availability = result.availability_difference?;
+                let downtime = result.downtime_difference_s?;
+                let decimals = points_decimals(&availability);
+                let points = |x: f64| format!("{:+.*}", decimals, x * 100.0);
+                Some(vec![
+                    index.to_string(),
+                    points(availability.mean),
+                    interval_text(&availability, points),
+                    signed_duration(downtime.mean),
+                    interval_text(&downtime, signed_duration),
+                ])
+            })
+            .collect();
+        (header, rows)
+    }
+
+    /// Both tables as aligned text.
+    pub fn text(&self) -> String {
+        let (header, rows) = self.variants();
+        let mut text = aligned(&header, &rows);
+        let (header, rows) = self.differences();
+        if !rows.is_empty() {
+            text.push_str("\npaired differences to variant 0 (variant minus variant 0):\n");
+            text.push_str(&aligned(&header, &rows));
+        }
+        text
+    }
+
+    /// One CSV row per variant with exact figures (shortest round-trip floats); the
+    /// difference columns are empty for variant 0. Key values are quoted when needed.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut out = String::from("variant");
+        for key in self.keys {
+            let _ = write!(out, ",{}", csv_field(key));
+        }
+        out.push_str(
+            ",availability,availability_ci_low,availability_ci_high,nines,downtime_per_year_s,\
+             outages_per_year,rto_p50_s,rto_p99_s,availability_diff,availability_diff_ci_low,\
+             availability_diff_ci_high,downtime_diff_s,downtime_diff_ci_low_s,\
+             downtime_diff_ci_high_s\n",
+        );
+        for (index, (result, values)) in self.results.iter().zip(self.values).enumerate() {
+            let s = &result.summary;
+            let _ = write!(out, "{index}");
+            for value in values {
+                let _ = write!(out, ",{}", csv_field(value));
+            }
+            let nines = s
+                .availability
+                .nines
+                .map_or(String::new(), |n| n.to_string());
+            let _ = write!(
+                out,
+                ",{},{},{},{nines},{},{},{},{}",
+                s.availability.mean,
+                s.availability.ci95[0],
+                s.availability.ci95[1],
+                s.downtime_per_year_s.mean,
+                s.outages_per_year.mean,
+                s.rto_s.p50,
+                s.rto_s.p99
+            );
+            for interval in [result.availability_difference, result.downtime_difference_s] {
+                match interval {
+                    Some(Interval {
+                        mean,
+                        ci95: Some([low, high]),
+                    }) => {
+                        let _ = write!(out, ",{mean},{low},{high}");
+                    }
+                    Some(Interval { mean, ci95: None }) => {
+                        let _ = write!(out, ",{mean},,");
+                    }
+                    None => out.push_str(",,,"),
+                }
+            }
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+}
+
+/// Decimals of percentage points that show the CI's width to two significant digits.
+fn points_decimals(interval: &Interval) -> usize {
+    let width = interval.width() * 100.0;
+    if width > 0.0 {
+        ((-width.log10()).ceil() as i64 + 1).clamp(2, 12) as usize
+    } else {
+        let mean = interval.mean.abs() * 100.0;
+        if mean > 0.0 {
+            ((-mean.log10()).ceil() as i64 + 2).clamp(2, 12) as usize
+        } else {
+            2
+        }
+    }
+}
+
+fn interval_text(interval: &Interval, format: impl Fn(f64) -> String) -> String {
+    match interval.ci95 {
+        Some([low, high]) => format!("[{}, {}]", format(low), format(high)),
+        None => "(one year: no CI)".to_string(),
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Columns padded to their widest cell, two spaces apart.
+fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(&widths) {
+            let pad = width - cell.chars().count();
+            let _ = write!(line, "{cell}{}  ", " ".repeat(pad));
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_on_characters() {
+        let header = ["a".to_string(), "Δb".to_string()];
+        let rows = vec![vec!["long".to_string(), "x".to_string()]];
+        assert_eq!(aligned(&header, &rows), "a     Δb\nlong  x\n");
+    }
+
+    #[test]
+    fn decimals_follow_the_interval_width() {
+        let interval = Interval {
+            mean: -1.2e-5,
+            ci95: Some([-1.3e-5, -1.1e-5]),
+        };
+        // width 2e-6 = 0.0002 percentage points: four decimals, then one more
+        assert_eq!(points_decimals(&interval), 5);
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+}

@@ -1,0 +1,248 @@
+//! The plots and `report.html` of a run and of a sweep or comparison, assembled from the
+//! accumulated statistics.
+
+use super::compare::ComparisonTables;
+use super::html::HtmlPage;
+use super::plot::{self, Series};
+use super::text::{availability_line, figure_rows, human_duration};
+use super::timeline::Timeline;
+use crate::plan::Plan;
+use crate::stats::{Accumulator, Breakdown, Summary};
+use crate::time::Duration;
+
+/// Causes drawn in the outage-duration CDF of a run; the rest are named as omitted.
+const CDF_CAUSES: usize = 8;
+
+/// One plot: its file name in the output directory, its id and caption in the page.
+pub struct Plot {
+    /// File name, e.g. `outage-cdf.svg`.
+    pub file: &'static str,
+    /// The SVG document.
+    pub svg: String,
+    /// What it shows, for the page.
+    pub caption: String,
+}
+
+/// What describes a run in its report.
+pub struct RunFacts<'a> {
+    /// The model file as named on the command line.
+    pub file: &'a str,
+    /// SHA-256 of the model file's bytes.
+    pub hash: &'a str,
+    /// The compiled model.
+    pub plan: &'a Plan,
+    /// The model's `[slo] availability` target, for the SLO line.
+    pub availability_target: Option<f64>,
+}
+
+/// The downtime a year may have under an availability target, if there is one.
+fn slo_budget(target: Option<f64>, horizon: Duration) -> Option<(f64, Duration)> {
+    let target = target?;
+    Some((
+        target,
+        Duration::from_secs_f64((1.0 - target) * horizon.as_secs_f64()),
+    ))
+}
+
+/// The plots of one run: outage-duration CDF per cause, histogram of yearly downtime,
+/// and the timeline of the year with the most downtime.
+pub fn run_plots(
+    facts: &RunFacts<'_>,
+    stats: &Accumulator,
+    breakdown: &Breakdown,
+    timeline: &Timeline,
+) -> Vec<Plot> {
+    let plan = facts.plan;
+    let causes = breakdown.by_cause();
+    let mut series = vec![Series {
+        label: "all causes".to_string(),
+        values: &stats.outages(0).quantiles,
+    }];
+    series.extend(
+        causes
+            .iter()
+            .take(CDF_CAUSES)
+            .map(|(component, mode, values)| Series {
+                label: plan.components[*component].modes[*mode].cause.clone(),
+                values,
+            }),
+    );
+    let omitted = causes.len().saturating_sub(CDF_CAUSES);
+    let mut cdf_caption = format!(
+        "Cumulative distribution of outage durations, over all outages and for the {} causes \
+         with the most outages (a cause is the failure that brought the system down).",
+        causes.len().min(CDF_CAUSES)
+    );
+    if omitted > 0 {
+        cdf_caption.push_str(&format!(" {omitted} rarer causes are not drawn."));
+    }
+    let years = stats.years();
+    let histogram = plot::downtime_histogram(
+        "Downtime per simulated year",
+        &[Series {
+            label: "simulated years".to_string(),
+            values: stats.yearly_downtime(0),
+        }],
+        slo_budget(facts.availability_target, plan.horizon),
+    );
+    let downtime: Duration = timeline.rows()[0]
+        .down
+        .iter()
+        .map(|(start, end)| end.saturating_sub(*start))
+        .fold(Duration::ZERO, Duration::saturating_add);
+    vec![
+        Plot {
+            file: "outage-cdf.svg",
+            svg: plot::outage_cdf("Outage duration by cause", &series),
+            caption: cdf_caption,
+        },
+        Plot {
+            file: "downtime-histogram.svg",
+            svg: histogram,
+            caption: format!(
+                "Histogram of the system's downtime in each of the {years} simulated years; \
+                 the red line, when the model has an [slo] availability, is the downtime a \
+                 year that target allows."
+            ),
+        },
+        Plot {
+            file: "timeline.svg",
+            svg: plot::timeline(&format!("Timeline of year {}", timeline.year), timeline),
+            caption: format!(
+                "Year {} is the year with the most downtime of the {years} simulated \
+                 ({} in {} outages). Top row (red): the system is down; other rows: when each \
+                 component was not serving. Intervals shorter than a pixel are drawn a pixel \
+                 wide.",
+                timeline.year,
+                human_duration(downtime.as_secs_f64()),
+                timeline.rows()[0].down.len()
+            ),
+        },
+    ]
+}
+
+/// `report.html` of a run.
+pub fn run_page(facts: &RunFacts<'_>, summary: &Summary, plots: &[Plot]) -> String {
+    let mut page = HtmlPage::new(&format!("nines report: {}", summary.model));
+    page.facts(&[
+        ("model", summary.model.clone()),
+        ("file", facts.file.to_string()),
+        ("SHA-256 of the file", facts.hash.to_string()),
+        ("seed", summary.seed.to_string()),
+        ("years", summary.years.to_string()),
+        ("horizon", human_duration(summary.horizon_s)),
+    ]);
+    page.heading("Summary");
+    let (header, rows) = summary_rows(summary);
+    page.table("summary", &header, &rows);
+    page.heading("Plots");
+    for plot in plots {
+        page.figure(plot.file.trim_end_matches(".svg"), &plot.svg, &plot.caption);
+    }
+    page.finish()
+}
+
+fn summary_rows(summary: &Summary) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = ["figure", "value"].map(String::from).to_vec();
+    let mut rows: Vec<Vec<String>> = figure_rows(summary)
+        .into_iter()
+        .map(|(figure, value)| vec![figure.to_string(), value])
+        .collect();
+    rows.extend(summary.services.iter().map(|(name, service)| {
+        vec![
+            format!("service {name}"),
+            availability_line(&service.availability),
+        ]
+    }));
+    (header, rows)
+}
+
+/// The plots of a sweep or comparison: nines of each variant with CI bars, and each
+/// variant's outage-duration CDF and yearly downtime histogram. `labels` name the
+/// variants on the x axis, `x_desc` what they vary.
+pub fn comparison_plots(
+    tables: &ComparisonTables<'_>,
+    accumulators: &[Accumulator],
+    availability_target: Option<(f64, Duration)>,
+) -> Vec<Plot> {
+    let labels: Vec<String> = tables.values.iter().map(|v| v.join(", ")).collect();
+    let x_desc = tables.keys.join(", ");
+    let availability: Vec<_> = tables
+        .results
+        .iter()
+        .map(|r| r.summary.availability)
+        .collect();
+    let series = |values: fn(&Accumulator) -> &crate::stats::Quantiles| -> Vec<Series<'_>> {
+        accumulators
+            .iter()
+            .zip(&labels)
+            .enumerate()
+            .map(|(index, (accumulator, label))| Series {
+                label: format!("{index}: {label}"),
+                values: values(accumulator),
+            })
+            .collect()
+    };
+    let slo = availability_target.and_then(|(target, horizon)| slo_budget(Some(target), horizon));
+    vec![
+        Plot {
+            file: "sweep.svg",
+            svg: plot::sweep_chart("Nines of each variant", &x_desc, &labels, &availability),
+            caption: "Nines (−log10 of the mean unavailability) of each variant, with the \
+                      95% CI of its mean availability as the error bar. The differences \
+                      between variants are more precise than these bars suggest: see the \
+                      paired differences."
+                .to_string(),
+        },
+        Plot {
+            file: "outage-cdf.svg",
+            svg: plot::outage_cdf(
+                "Outage duration by variant",
+                &series(|accumulator| &accumulator.outages(0).quantiles),
+            ),
+            caption: "Cumulative distribution of outage durations of each variant.".to_string(),
+        },
+        Plot {
+            file: "downtime-histogram.svg",
+            svg: plot::downtime_histogram(
+                "Downtime per simulated year by variant",
+                &series(|accumulator| accumulator.yearly_downtime(0)),
+                slo,
+            ),
+            caption: "Histogram of each variant's downtime per simulated year; the red line, \
+                      when the first variant's model has an [slo] availability, is the \
+                      downtime a year that target allows."
+                .to_string(),
+        },
+    ]
+}
+
+/// `report.html` of a sweep or comparison: `title`, the `facts` that identify it, both
+/// tables and the plots.
+pub fn comparison_page(
+    title: &str,
+    facts: &[(&str, String)],
+    tables: &ComparisonTables<'_>,
+    plots: &[Plot],
+) -> String {
+    let mut page = HtmlPage::new(title);
+    page.facts(facts);
+    page.heading("Variants");
+    let (header, rows) = tables.variants();
+    page.table("variants", &header, &rows);
+    let (header, rows) = tables.differences();
+    if !rows.is_empty() {
+        page.heading("Paired differences to variant 0");
+        page.paragraph(
+            "Each variant minus variant 0, year k against year k; the mean of the per-year \
+             differences with its 95% Student-t (paired-t) confidence interval. The streams \
+             line above says whether the variants shared their random numbers.",
+        );
+        page.table("differences", &header, &rows);
+    }
+    page.heading("Plots");
+    for plot in plots {
+        page.figure(plot.file.trim_end_matches(".svg"), &plot.svg, &plot.caption);
+    }
+    page.finish()
+}

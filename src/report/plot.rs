@@ -1,0 +1,352 @@
+//! SVG plots, drawn with plotters' SVG backend (text as `<text>` elements, so no font
+//! library is needed to build or to draw). Each function returns the SVG document as a
+//! string; the same data always gives the same bytes.
+//!
+//! Every plot carries its title as the caption and names its axes, so a test (or a
+//! reader of the page's text) can tell which plot is which.
+
+use super::timeline::Timeline;
+use crate::stats::{Availability, Quantiles, nines};
+use crate::time::Duration;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Size of every plot, in pixels.
+const SIZE: (u32, u32) = (860, 460);
+
+/// Points on each CDF curve.
+const CDF_POINTS: usize = 200;
+
+/// Bins of the yearly downtime histogram.
+const HISTOGRAM_BINS: usize = 40;
+
+/// One curve or bar set, with its legend label.
+pub struct Series<'a> {
+    /// Legend label.
+    pub label: String,
+    /// The values it shows.
+    pub values: &'a Quantiles,
+}
+
+type PlotResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Draws into an SVG string; a drawing error (none is expected with the SVG backend)
+/// becomes a one-line SVG saying so, so a report is never left without its plot.
+fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> PlotResult) -> String {
+    let mut text = String::new();
+    let outcome = {
+        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(Into::into)
+            .and_then(|()| draw(&root))
+            .and_then(|()| root.present().map_err(Into::into))
+    };
+    match outcome {
+        Ok(()) => text,
+        Err(error) => format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"20\">plot failed: {}</text></svg>",
+            escape(&error.to_string())
+        ),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The chart every plot starts from: caption, margin and room for the axis labels.
+fn builder<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    y_label_area: u32,
+) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(y_label_area);
+    builder
+}
+
+/// Draws the series' legend at `position`.
+fn legend<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    position: SeriesLabelPosition,
+) -> PlotResult {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
+
+/// A legend entry for a line drawn with `style`.
+fn line_key(style: ShapeStyle) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new([(x, y), (x + 18, y)], style)
+}
+
+fn colour(index: usize) -> RGBColor {
+    let (r, g, b) = Palette99::pick(index).rgb();
+    RGBColor(r, g, b)
+}
+
+/// A unit for durations on an axis, chosen so the largest value reads well.
+#[derive(Clone, Copy)]
+struct Unit {
+    name: &'static str,
+    secs: f64,
+}
+
+impl Unit {
+    fn for_max(max_secs: f64) -> Unit {
+        match max_secs {
+            s if s >= 2.0 * 86_400.0 => Unit {
+                name: "days",
+                secs: 86_400.0,
+            },
+            s if s >= 2.0 * 3_600.0 => Unit {
+                name: "hours",
+                secs: 3_600.0,
+            },
+            s if s >= 120.0 => Unit {
+                name: "minutes",
+                secs: 60.0,
+            },
+            _ => Unit {
+                name: "seconds",
+                secs: 1.0,
+            },
+        }
+    }
+}
+
+/// The cumulative distribution of outage durations, one curve per series, on a log axis.
+pub fn outage_cdf(title: &str, series: &[Series<'_>]) -> String {
+    let qs: Vec<f64> = (0..=CDF_POINTS)
+        .map(|i| i as f64 / CDF_POINTS as f64)
+        .collect();
+    let curves: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .filter(|s| s.values.count() > 0)
+        .map(|s| {
+            let xs = s.values.quantiles_of(&qs);
+            xs.into_iter().zip(qs.iter().copied()).collect()
+        })
+        .collect();
+    let max = curves.iter().flatten().map(|p| p.0).fold(1.0, f64::max) * 1.2;
+    let min = curves
+        .iter()
+        .flatten()
+        .map(|p| p.0)
+        .filter(|x| *x > 0.0)
+        .fold(max, f64::min)
+        .max(1e-3)
+        / 1.2;
+    svg(|root| {
+        let mut chart =
+            builder(root, title, 56).build_cartesian_2d((min..max).log_scale(), 0.0..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("outage duration (seconds, log scale)")
+            .y_desc("fraction of outages at most this long")
+            .draw()?;
+        for (index, (curve, s)) in curves
+            .iter()
+            .zip(series.iter().filter(|s| s.values.count() > 0))
+            .enumerate()
+        {
+            // The first curve (all causes, or the baseline variant) in black.
+            let style = if index == 0 { BLACK } else { colour(index) }.stroke_width(2);
+            let points = curve.iter().map(|(x, q)| (x.max(min), *q));
+            chart
+                .draw_series(LineSeries::new(points, style))?
+                .label(format!("{} ({} outages)", s.label, s.values.count()))
+                .legend(line_key(style));
+        }
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        Ok(())
+    })
+}
+
+/// The histogram of yearly downtime, one bar set per series (as a fraction of years), with
+/// the downtime the SLO allows per year as a vertical line when there is one.
+pub fn downtime_histogram(
+    title: &str,
+    series: &[Series<'_>],
+    slo: Option<(f64, Duration)>,
+) -> String {
+    let slo_budget = slo.map(|(_, budget)| budget.as_secs_f64());
+    let max_secs = series
+        .iter()
+        .map(|s| s.values.max_secs())
+        .chain(slo_budget)
+        .fold(1.0, f64::max)
+        * 1.05;
+    let unit = Unit::for_max(max_secs);
+    let edges: Vec<Duration> = (0..=HISTOGRAM_BINS)
+        .map(|i| Duration::from_secs_f64(max_secs * i as f64 / HISTOGRAM_BINS as f64))
+        .collect();
+    let bars: Vec<Vec<f64>> = series
+        .iter()
+        .map(|s| {
+            let total = s.values.count().max(1) as f64;
+            let counts = s.values.bin_counts(&edges);
+            counts.into_iter().map(|n| n as f64 / total).collect()
+        })
+        .collect();
+    let top = bars.iter().flatten().copied().fold(0.01, f64::max) * 1.1;
+    let x_max = max_secs / unit.secs;
+    svg(|root| {
+        let mut chart = builder(root, title, 56).build_cartesian_2d(0.0..x_max, 0.0..top)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("downtime in one year ({})", unit.name))
+            .y_desc("fraction of years")
+            .draw()?;
+        let width = x_max / HISTOGRAM_BINS as f64;
+        for (index, (fractions, s)) in bars.iter().zip(series).enumerate() {
+            let fill = colour(index).mix(0.45).filled();
+            let rectangles = fractions.iter().enumerate().filter(|(_, f)| **f > 0.0).map(
+                move |(bin, fraction)| {
+                    let x0 = bin as f64 * width;
+                    Rectangle::new([(x0, 0.0), (x0 + width, *fraction)], fill)
+                },
+            );
+            chart
+                .draw_series(rectangles)?
+                .label(format!("{} ({} years)", s.label, s.values.count()))
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], fill));
+        }
+        if let (Some((target, _)), Some(budget)) = (slo, slo_budget) {
+            let x = budget / unit.secs;
+            let style = RED.stroke_width(2);
+            chart
+                .draw_series(LineSeries::new([(x, 0.0), (x, top)], style))?
+                .label(format!(
+                    "SLO {}%: at most {} a year",
+                    target * 100.0,
+                    super::human_duration(budget)
+                ))
+                .legend(line_key(style));
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        Ok(())
+    })
+}
+
+/// Nines of each variant of a sweep with their 95% CI as error bars; `labels` name the
+/// variants along the x axis, described by `x_desc`.
+pub fn sweep_chart(
+    title: &str,
+    x_desc: &str,
+    labels: &[String],
+    availability: &[Availability],
+) -> String {
+    let nines_of = |a: f64| nines(a.min(1.0 - 1e-12)).unwrap_or(12.0);
+    let bars: Vec<(usize, f64, f64, f64)> = availability
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.nines.is_some())
+        .map(|(i, a)| {
+            let mid = nines_of(a.mean);
+            (i, nines_of(a.ci95[0]), mid, nines_of(a.ci95[1]))
+        })
+        .collect();
+    let low = bars.iter().map(|b| b.1).fold(f64::INFINITY, f64::min);
+    let high = bars.iter().map(|b| b.3).fold(f64::NEG_INFINITY, f64::max);
+    let (low, high) = if low.is_finite() {
+        (low, high)
+    } else {
+        (0.0, 1.0)
+    };
+    let pad = ((high - low) * 0.15).max(0.02);
+    let count = labels.len().max(1) as u32;
+    svg(|root| {
+        let mut chart = builder(root, title, 56)
+            .build_cartesian_2d((0..count).into_segmented(), (low - pad)..(high + pad))?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc(x_desc)
+            .y_desc("nines (-log10 of unavailability), 95% CI")
+            .x_labels(labels.len())
+            .x_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .draw()?;
+        let style = BLUE.stroke_width(2);
+        chart
+            .draw_series(bars.iter().map(|(i, low, mid, high)| {
+                ErrorBar::new_vertical(
+                    SegmentValue::CenterOf(*i as u32),
+                    *low,
+                    *mid,
+                    *high,
+                    style.filled(),
+                    14,
+                )
+            }))?
+            .label("nines with 95% CI")
+            .legend(line_key(style));
+        chart.draw_series(LineSeries::new(
+            bars.iter()
+                .map(|(i, _, mid, _)| (SegmentValue::CenterOf(*i as u32), *mid)),
+            BLUE.mix(0.4),
+        ))?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        Ok(())
+    })
+}
+
+/// Which components were down when in one year, with the system's outages on the top row.
+/// Intervals shorter than a pixel are widened to one so that short outages stay visible.
+pub fn timeline(title: &str, timeline: &Timeline) -> String {
+    let rows = timeline.rows();
+    let days = timeline.horizon.as_secs_f64() / 86_400.0;
+    let min_width = days / f64::from(SIZE.0) * 1.5;
+    let count = rows.len() as u32;
+    svg(|root| {
+        let mut chart =
+            builder(root, title, 110).build_cartesian_2d(0.0..days, (0..count).into_segmented())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc("day of the year")
+            .y_desc("down intervals")
+            .y_labels(rows.len())
+            .y_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => rows
+                    .get(*i as usize)
+                    .map(|row| row.name.clone())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .draw()?;
+        for (index, row) in rows.iter().enumerate() {
+            let fill = if index == 0 {
+                RED.filled()
+            } else {
+                colour(index).mix(0.8).filled()
+            };
+            let row_index = index as u32;
+            chart.draw_series(row.down.iter().map(|(start, end)| {
+                let x0 = start.as_secs_f64() / 86_400.0;
+                let x1 = (end.as_secs_f64() / 86_400.0).max(x0 + min_width);
+                Rectangle::new(
+                    [
+                        (x0, SegmentValue::Exact(row_index)),
+                        (x1, SegmentValue::Exact(row_index + 1)),
+                    ],
+                    fill,
+                )
+            }))?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,409 @@
+//! `nines sweep` and `nines compare`: common random numbers, paired differences, the plots
+//! and report.html.
+
+use crate::cli::{nines, nines_ok, path_str, read};
+use nines::engine::{Engine, TraceEvent};
+use nines::model::{Model, set_value};
+use nines::plan::Plan;
+use nines::report::sha256_hex;
+use nines::time::Duration;
+use std::collections::BTreeMap;
+
+const MILVUS: &str = "models/milvus-ha-l1.toml";
+
+/// The rows of a CSV with a header, as maps from column to field (no quoted commas in the
+/// fields these tests read).
+fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    lines
+        .map(|line| {
+            header
+                .iter()
+                .zip(line.split(','))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn width(row: &BTreeMap<String, String>) -> f64 {
+    let low: f64 = row["availability_diff_ci_low"].parse().unwrap();
+    let high: f64 = row["availability_diff_ci_high"].parse().unwrap();
+    high - low
+}
+
+#[test]
+fn equal_values_give_differences_of_exactly_zero() {
+    let csv = nines_ok(&[
+        "sweep",
+        MILVUS,
+        "--set",
+        "component.querynode.replicas=2,2",
+        "--years",
+        "300",
+        "--csv",
+    ]);
+    let rows = csv_rows(&csv);
+    assert_eq!(rows.len(), 2);
+    for column in [
+        "availability_diff",
+        "availability_diff_ci_low",
+        "availability_diff_ci_high",
+        "downtime_diff_s",
+        "downtime_diff_ci_low_s",
+        "downtime_diff_ci_high_s",
+    ] {
+        assert_eq!(rows[1][column], "0", "{column}");
+    }
+    assert_eq!(rows[0]["availability"], rows[1]["availability"]);
+    assert!(rows[0]["availability"].parse::<f64>().unwrap() < 1.0);
+}
+
+/// Every failure of `component`'s replicas in `year`: (time, replica, mode, detect, repair).
+fn failures(
+    plan: &Plan,
+    component: &str,
+    year: u64,
+) -> Vec<(Duration, u32, u32, Duration, Duration)> {
+    let index = plan
+        .components
+        .iter()
+        .position(|c| c.name == component)
+        .expect("the component exists") as u32;
+    let mut events = Vec::new();
+    Engine::new(plan).simulate_traced(year, &mut events);
+    events
+        .into_iter()
+        .filter_map(|(at, event)| match event {
+            TraceEvent::ReplicaFailed {
+                component: c,
+                replica,
+                mode,
+                detect,
+                repair,
+            } if c == index => Some((at, replica, mode, detect, repair)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn changing_one_component_leaves_every_other_components_draws_unchanged() {
+    let source = std::fs::read_to_string(MILVUS).unwrap();
+    let base = Model::parse(&source, MILVUS).unwrap();
+    let edited = set_value(&source, MILVUS, "component.querynode.replicas", "3").unwrap();
+    let edited = set_value(&edited, MILVUS, "component.proxy.failure.hang.detect", "5s").unwrap();
+    let variant = Model::parse(&edited, MILVUS).unwrap();
+    let (base, variant) = (Plan::compile(&base, 1), Plan::compile(&variant, 1));
+    let mut compared = 0;
+    for year in 0..20 {
+        for component in &base.components {
+            let before = failures(&base, &component.name, year);
+            let after = failures(&variant, &component.name, year);
+            match component.name.as_str() {
+                "querynode" => {
+                    // Replicas 0 and 1 keep their failures; replica 2 is new.
+                    let kept: Vec<_> = after.iter().filter(|f| f.1 < 2).copied().collect();
+                    assert_eq!(before, kept, "querynode replicas 0-1, year {year}");
+                    assert!(after.len() >= before.len());
+                }
+                "proxy" => {
+                    // Same failure times and repairs; only the hang detection changed.
+                    let times = |f: &[(Duration, u32, u32, Duration, Duration)]| {
+                        f.iter().map(|x| (x.1, x.2, x.4)).collect::<Vec<_>>()
+                    };
+                    assert_eq!(times(&before), times(&after), "proxy, year {year}");
+                }
+                name => assert_eq!(before, after, "{name}, year {year}"),
+            }
+            compared += before.len();
+        }
+    }
+    assert!(compared > 1000, "only {compared} failures compared");
+}
+
+#[test]
+fn pairing_narrows_the_difference_ci_more_than_tenfold() {
+    let args = |independent: bool| {
+        let mut args = vec![
+            "sweep",
+            MILVUS,
+            "--set",
+            "component.querynode.failure.crash.repair.mean=2m,3m",
+            "--years",
+            "500",
+            "--csv",
+        ];
+        if independent {
+            args.push("--independent");
+        }
+        nines_ok(&args)
+    };
+    let paired = csv_rows(&args(false));
+    let independent = csv_rows(&args(true));
+    let (paired, independent) = (width(&paired[1]), width(&independent[1]));
+    assert!(paired > 0.0);
+    assert!(
+        independent > 10.0 * paired,
+        "paired {paired} vs independent {independent}"
+    );
+}
+
+#[test]
+fn a_grid_runs_every_combination_and_results_do_not_depend_on_threads() {
+    let run = |threads: &str| {
+        nines_ok(&[
+            "sweep",
+            "models/etcd-quorum.toml",
+            "--set",
+            "component.etcd.replicas=3,5",
+            "--set",
+            "component.etcd.leader.election={ dist = \"uniform\", min = \"1s\", max = \"2s\" },500ms",
+            "--years",
+            "300",
+            "--threads",
+            threads,
+            "--csv",
+        ])
+    };
+    let one = run("1");
+    assert_eq!(one, run("3"));
+    let lines: Vec<&str> = one.lines().collect();
+    assert_eq!(lines.len(), 5, "{one}");
+    assert!(
+        lines[0].starts_with("variant,component.etcd.replicas,component.etcd.leader.election,")
+    );
+    assert!(lines[2].starts_with("1,3,500ms,"), "{}", lines[2]);
+    assert!(
+        lines[3].starts_with("2,5,\"{ dist = \"\"uniform\"\""),
+        "{}",
+        lines[3]
+    );
+}
+
+#[test]
+fn the_text_table_shows_each_variant_and_the_paired_differences() {
+    let text = nines_ok(&[
+        "sweep",
+        MILVUS,
+        "--set",
+        "component.querynode.failure.crash.repair.mean=2m,4m",
+        "--years",
+        "200",
+    ]);
+    assert!(text.starts_with("milvus ha (level 1): 2 variants, 200 simulated years each, seed 1, common random numbers"), "{text}");
+    assert!(text.contains("component.querynode.failure.crash.repair.mean"));
+    assert!(text.contains("RTO p99"));
+    assert!(text.contains("paired differences to variant 0"));
+    let last = text.lines().last().unwrap();
+    assert!(last.starts_with("1 ") && last.contains("+"), "{last}");
+}
+
+#[test]
+fn compare_pairs_two_model_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string("models/etcd-quorum.toml").unwrap();
+    let copy = dir.path().join("copy.toml");
+    std::fs::write(&copy, &source).unwrap();
+    let csv = nines_ok(&[
+        "compare",
+        "models/etcd-quorum.toml",
+        path_str(&copy),
+        "--years",
+        "200",
+        "--csv",
+    ]);
+    let rows = csv_rows(&csv);
+    assert_eq!(rows[0]["model"], "models/etcd-quorum.toml");
+    assert_eq!(rows[1]["availability_diff"], "0");
+    assert_eq!(rows[1]["downtime_diff_ci_high_s"], "0");
+}
+
+#[test]
+fn bad_key_paths_and_values_are_reported_with_what_exists() {
+    let output = nines(&[
+        "sweep",
+        MILVUS,
+        "--set",
+        "component.querynod.replicas=2,3",
+        "--years",
+        "10",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("component.querynod.replicas: no component named `querynod`; there are: proxy, rootcoord"),
+        "{stderr}"
+    );
+    let output = nines(&[
+        "sweep",
+        MILVUS,
+        "--set",
+        "component.querynode.replicas=2,0",
+        "--years",
+        "10",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .starts_with("error: models/milvus-ha-l1.toml (with component.querynode.replicas=0):")
+            && stderr.contains(": component.querynode.replicas: "),
+        "{stderr}"
+    );
+    let output = nines(&["sweep", MILVUS, "--set", "component.querynode.replica=3"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `replicas`"));
+}
+
+#[test]
+fn sweep_out_writes_the_table_plots_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = nines_ok(&[
+        "sweep",
+        MILVUS,
+        "--set",
+        "component.querynode.failure.crash.repair.mean=1m,2m,4m",
+        "--years",
+        "300",
+        "--out",
+        path_str(dir.path()),
+    ]);
+    assert!(text.contains("paired differences"));
+    let csv = read(dir.path().join("sweep.csv"));
+    assert_eq!(csv_rows(&csv).len(), 3);
+    let chart = read(dir.path().join("sweep.svg"));
+    for expected in [
+        "Nines of each variant",
+        "component.querynode.failure.crash.repair.mean",
+        "nines (-log10 of unavailability), 95% CI",
+        ">\n1m\n<",
+        ">\n4m\n<",
+    ] {
+        assert!(chart.contains(expected), "sweep.svg lacks {expected:?}");
+    }
+    // Three error bars: each draws its whisker caps and centre as lines.
+    assert!(
+        chart.matches("<circle").count() >= 3,
+        "sweep.svg has no points"
+    );
+    let cdf = read(dir.path().join("outage-cdf.svg"));
+    for expected in [
+        "Outage duration by variant",
+        "0: 1m (",
+        "2: 4m (",
+        "outage duration (seconds, log scale)",
+    ] {
+        assert!(cdf.contains(expected), "outage-cdf.svg lacks {expected:?}");
+    }
+    assert!(cdf.matches("<polyline").count() >= 3);
+    let histogram = read(dir.path().join("downtime-histogram.svg"));
+    for expected in [
+        "Downtime per simulated year by variant",
+        "SLO 99.9%",
+        "fraction of years",
+    ] {
+        assert!(
+            histogram.contains(expected),
+            "downtime-histogram.svg lacks {expected:?}"
+        );
+    }
+    let html = read(dir.path().join("report.html"));
+    let hash = sha256_hex(&std::fs::read(MILVUS).unwrap());
+    for expected in [
+        "<title>nines what-if report: milvus ha (level 1)</title>",
+        hash.as_str(),
+        "<table id=\"variants\">",
+        "<table id=\"differences\">",
+        "<figure id=\"sweep\">\n<svg",
+        "<figure id=\"outage-cdf\">\n<svg",
+        "<figure id=\"downtime-histogram\">\n<svg",
+    ] {
+        assert!(html.contains(expected), "report.html lacks {expected:?}");
+    }
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("src="), "report.html must not load anything");
+}
+
+#[test]
+fn run_out_writes_plots_and_a_report_with_their_content() {
+    let dir = tempfile::tempdir().unwrap();
+    nines_ok(&[
+        "run",
+        MILVUS,
+        "--years",
+        "300",
+        "--out",
+        path_str(dir.path()),
+    ]);
+    let cdf = read(dir.path().join("outage-cdf.svg"));
+    for expected in [
+        "Outage duration by cause",
+        "all causes (",
+        "querynode/crash (",
+        "outage duration (seconds, log scale)",
+        "fraction of outages at most this long",
+    ] {
+        assert!(cdf.contains(expected), "outage-cdf.svg lacks {expected:?}");
+    }
+    assert!(
+        cdf.matches("<polyline").count() >= 9,
+        "all causes + 8 causes"
+    );
+    let histogram = read(dir.path().join("downtime-histogram.svg"));
+    for expected in [
+        "Downtime per simulated year",
+        "simulated years (300 years)",
+        "SLO 99.9%: at most 8h 45m a year",
+        "downtime in one year (hours)",
+    ] {
+        assert!(
+            histogram.contains(expected),
+            "downtime-histogram.svg lacks {expected:?}"
+        );
+    }
+    assert!(histogram.matches("<rect").count() > 10, "histogram bars");
+    // The timeline shows the year with the most downtime (the earliest of equals).
+    let years = read(dir.path().join("years.csv"));
+    let worst = csv_rows(&years)
+        .iter()
+        .map(|row| {
+            (
+                row["downtime_s"].parse::<f64>().unwrap(),
+                row["year"].clone(),
+            )
+        })
+        .fold((-1.0, String::new()), |best, year| {
+            if year.0 > best.0 { year } else { best }
+        });
+    let timeline = read(dir.path().join("timeline.svg"));
+    assert!(
+        timeline.contains(&format!("Timeline of year {}\n", worst.1)),
+        "worst year {}",
+        worst.1
+    );
+    for expected in [
+        "Timeline of year ",
+        "day of the year",
+        ">\nsystem\n<",
+        ">\nquerynode\n<",
+        ">\nminio\n<",
+    ] {
+        assert!(
+            timeline.contains(expected),
+            "timeline.svg lacks {expected:?}"
+        );
+    }
+    let html = read(dir.path().join("report.html"));
+    for expected in [
+        "<title>nines report: milvus ha (level 1)</title>",
+        "<table id=\"summary\">",
+        "<figure id=\"outage-cdf\">",
+        "<figure id=\"downtime-histogram\">",
+        "<figure id=\"timeline\">",
+        "the year with the most downtime of the 300 simulated",
+    ] {
+        assert!(html.contains(expected), "report.html lacks {expected:?}");
+    }
+}
