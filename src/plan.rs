@@ -1,11 +1,17 @@
 //! The compiled plan: a validated model flattened into what the engine indexes directly.
 //!
-//! Replicas get global indices, every (replica, failure mode, purpose) gets a stream key,
-//! and expressions are kept with their names. The engine reads nothing else.
+//! Replicas get global indices, every stream a key, replicas their initial nodes, and
+//! expressions are kept with their names. The engine reads nothing else.
+//!
+//! Stream labels (see `rng`): `COMPONENT/REPLICA/MODE/{every,detect,repair}` for failure
+//! modes, `COMPONENT/REPLICA/{probes,start}` for a pod's probe phases and container starts,
+//! `COMPONENT/election` for leader elections, `COMPONENT/session` for session expiries, and
+//! `node/N/{every,repair,monitor}` for nodes. Labels never depend on other components, so a
+//! change to one component leaves every other component's draws as they were.
 
 use crate::dist::Dist;
 use crate::expr::Expr;
-use crate::model::{Leader, Model};
+use crate::model::{Detect, Leader, Model, Placement, Pod, Repair, Session, Workload};
 use crate::rng::StreamKey;
 use crate::time::Duration;
 
@@ -20,11 +26,31 @@ pub enum Purpose {
     Repair = 2,
 }
 
-const PURPOSES: [(Purpose, &str); 3] = [
-    (Purpose::Every, "every"),
-    (Purpose::Detect, "detect"),
-    (Purpose::Repair, "repair"),
-];
+const PURPOSES: [&str; 3] = ["every", "detect", "repair"];
+
+/// What a per-replica stream of a pod is drawn for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodPurpose {
+    /// The phases of the replica's probe tickers, drawn once a year.
+    Probes = 0,
+    /// Container start durations.
+    Start = 1,
+}
+
+const POD_PURPOSES: [&str; 2] = ["probes", "start"];
+
+/// What a node's stream is drawn for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodePurpose {
+    /// The time to the node's failure.
+    Every = 0,
+    /// How long it stays down.
+    Repair = 1,
+    /// When in its monitor period the node lifecycle controller notices.
+    Monitor = 2,
+}
+
+const NODE_PURPOSES: [&str; 3] = ["every", "repair", "monitor"];
 
 /// A model compiled for one seed.
 #[derive(Clone, Debug)]
@@ -35,12 +61,37 @@ pub struct Plan {
     pub components: Vec<ComponentPlan>,
     /// For each global replica index, its component's index.
     pub replica_component: Vec<u32>,
-    /// Every stream's key; indices come from [`ComponentPlan::stream`].
+    /// Every stream's key; indices come from the `stream` methods.
     pub keys: Vec<StreamKey>,
     /// The system's `up` expression first, then each service's.
     pub expressions: Vec<Expr>,
     /// Names of the expressions: `up`, then the service names.
     pub expression_names: Vec<String>,
+    /// The cluster's nodes, for a level-2 model.
+    pub nodes: Option<NodesPlan>,
+}
+
+/// The cluster's nodes and the Kubernetes timings that concern them.
+#[derive(Clone, Debug)]
+pub struct NodesPlan {
+    /// Number of worker nodes.
+    pub count: u32,
+    /// Time to failure and repair of a node, if nodes fail.
+    pub failure: Option<(Dist, Dist)>,
+    /// Heartbeat silence before a node is marked NotReady.
+    pub grace: Duration,
+    /// The node lifecycle controller's check period.
+    pub monitor_period: Duration,
+    /// Pods tolerate a NotReady node this long before eviction.
+    pub toleration: Duration,
+    first_stream: usize,
+}
+
+impl NodesPlan {
+    /// The stream for `purpose` of node `node`.
+    pub fn stream(&self, node: u32, purpose: NodePurpose) -> usize {
+        self.first_stream + node as usize * NODE_PURPOSES.len() + purpose as usize
+    }
 }
 
 /// One component, compiled.
@@ -54,14 +105,40 @@ pub struct ComponentPlan {
     pub replicas: u32,
     /// Replicas needed to serve.
     pub needs: u32,
-    /// Election duration, for a component with a leader office.
-    pub election: Option<Dist>,
+    /// How a vacant leader office is filled, for a component with one.
+    pub leader: Option<Leader>,
     /// The stream election durations are drawn from.
     pub election_stream: usize,
     /// Failure modes, competing for each replica.
     pub modes: Vec<ModePlan>,
-    /// Index of the first stream of replica 0.
+    /// How Kubernetes runs the replicas, for a level-2 workload.
+    pub pod: Option<PodPlan>,
+    /// A session kept in another component, and the stream its expiries are drawn from.
+    pub session: Option<(Session, usize)>,
+    /// Outage cause names: `component/mode` for each failure mode, then `component/node`
+    /// and `component/session`.
+    pub causes: Vec<String>,
     first_stream: usize,
+}
+
+/// A level-2 component's pod, compiled.
+#[derive(Clone, Debug)]
+pub struct PodPlan {
+    /// The pod's settings from the model.
+    pub pod: Pod,
+    /// Each replica's node at the start of a year.
+    pub initial_nodes: Vec<u32>,
+    /// From a readiness change to load balancers seeing it.
+    pub endpoint_propagation: Duration,
+    /// The kubelet's container re-list period, within which it sees an exit.
+    pub exit_detection: Duration,
+}
+
+impl PodPlan {
+    /// True for a Deployment, whose replicas move off a failed node.
+    pub fn moves_off_failed_nodes(&self) -> bool {
+        self.pod.workload == Workload::Deployment
+    }
 }
 
 /// One failure mode, compiled.
@@ -69,14 +146,12 @@ pub struct ComponentPlan {
 pub struct ModePlan {
     /// The failure mode's name.
     pub name: String,
-    /// `component/mode`, as outages name their cause.
-    pub cause: String,
     /// Time to failure.
     pub every: Dist,
-    /// Failure to noticed.
-    pub detect: Dist,
-    /// Noticed to serving again.
-    pub repair: Dist,
+    /// How the failure is noticed.
+    pub detect: Detect,
+    /// How the replica comes back.
+    pub repair: Repair,
 }
 
 impl ComponentPlan {
@@ -84,8 +159,43 @@ impl ComponentPlan {
     /// (an index within the component).
     pub fn stream(&self, replica: u32, mode: usize, purpose: Purpose) -> usize {
         self.first_stream
-            + (replica as usize * self.modes.len() + mode) * PURPOSES.len()
+            + replica as usize * self.streams_per_replica()
+            + mode * PURPOSES.len()
             + purpose as usize
+    }
+
+    /// The stream for `purpose` of the pod of replica `replica` (within the component).
+    pub fn pod_stream(&self, replica: u32, purpose: PodPurpose) -> usize {
+        self.first_stream
+            + replica as usize * self.streams_per_replica()
+            + self.modes.len() * PURPOSES.len()
+            + purpose as usize
+    }
+
+    fn streams_per_replica(&self) -> usize {
+        self.modes.len() * PURPOSES.len()
+            + if self.pod.is_some() {
+                POD_PURPOSES.len()
+            } else {
+                0
+            }
+    }
+
+    /// The cause index of a replica lost with its node.
+    pub fn node_cause(&self) -> u32 {
+        self.modes.len() as u32
+    }
+
+    /// The cause index of a replica shut down because its session expired.
+    pub fn session_cause(&self) -> u32 {
+        self.modes.len() as u32 + 1
+    }
+
+    /// The short name of cause `index`: the failure mode's name, `node` or `session`.
+    pub fn cause_name(&self, index: u32) -> &str {
+        self.causes[index as usize]
+            .split_once('/')
+            .map_or("", |(_, name)| name)
     }
 }
 
@@ -94,18 +204,32 @@ impl Plan {
     pub fn compile(model: &Model, seed: u64) -> Plan {
         let mut keys = Vec::new();
         let mut replica_component = Vec::new();
-        let mut components = Vec::new();
+        let mut components: Vec<ComponentPlan> = Vec::new();
+        let kubernetes = model.kubernetes();
         for (index, component) in model.components().iter().enumerate() {
             let election_stream = keys.len();
             keys.push(StreamKey::derive(
                 seed,
                 &format!("{}/election", component.name),
             ));
+            let session = component.session.map(|session| {
+                keys.push(StreamKey::derive(
+                    seed,
+                    &format!("{}/session", component.name),
+                ));
+                (session, keys.len() - 1)
+            });
             let first_stream = keys.len();
             for replica in 0..component.replicas {
                 for mode in &component.failures {
-                    for (_, purpose) in PURPOSES {
+                    for purpose in PURPOSES {
                         let label = format!("{}/{replica}/{}/{purpose}", component.name, mode.name);
+                        keys.push(StreamKey::derive(seed, &label));
+                    }
+                }
+                if component.pod.is_some() {
+                    for purpose in POD_PURPOSES {
+                        let label = format!("{}/{replica}/{purpose}", component.name);
                         keys.push(StreamKey::derive(seed, &label));
                     }
                 }
@@ -115,30 +239,64 @@ impl Plan {
                 index as u32,
                 component.replicas as usize,
             ));
+            let pod = match (&component.pod, kubernetes) {
+                (Some(pod), Some(kubernetes)) => Some(PodPlan {
+                    pod: pod.clone(),
+                    initial_nodes: own_nodes(pod, component.replicas, kubernetes.nodes),
+                    endpoint_propagation: kubernetes.endpoint_propagation,
+                    exit_detection: kubernetes.exit_detection,
+                }),
+                _ => None,
+            };
             components.push(ComponentPlan {
                 name: component.name.clone(),
                 first_replica,
                 replicas: component.replicas,
                 needs: component.needs,
-                election: component
-                    .leader
-                    .as_ref()
-                    .map(|Leader::Election(dist)| dist.clone()),
+                leader: component.leader.clone(),
                 election_stream,
                 modes: component
                     .failures
                     .iter()
                     .map(|mode| ModePlan {
                         name: mode.name.clone(),
-                        cause: format!("{}/{}", component.name, mode.name),
                         every: mode.every.clone(),
                         detect: mode.detect.clone(),
                         repair: mode.repair.clone(),
                     })
                     .collect(),
+                pod,
+                session,
+                causes: component
+                    .failures
+                    .iter()
+                    .map(|mode| mode.name.as_str())
+                    .chain(["node", "session"])
+                    .map(|cause| format!("{}/{cause}", component.name))
+                    .collect(),
                 first_stream,
             });
         }
+        share_nodes(&mut components);
+        let nodes = kubernetes.map(|kubernetes| {
+            let first_stream = keys.len();
+            for node in 0..kubernetes.nodes {
+                for purpose in NODE_PURPOSES {
+                    keys.push(StreamKey::derive(seed, &format!("node/{node}/{purpose}")));
+                }
+            }
+            NodesPlan {
+                count: kubernetes.nodes,
+                failure: kubernetes
+                    .node_failure
+                    .as_ref()
+                    .map(|f| (f.every.clone(), f.repair.clone())),
+                grace: kubernetes.node_monitor_grace_period,
+                monitor_period: kubernetes.node_monitor_period,
+                toleration: kubernetes.toleration_seconds,
+                first_stream,
+            }
+        });
         let mut expressions = vec![model.up().expr.clone()];
         let mut expression_names = vec!["up".to_string()];
         for service in model.services() {
@@ -152,11 +310,49 @@ impl Plan {
             keys,
             expressions,
             expression_names,
+            nodes,
         }
     }
 
     /// Total number of replicas.
     pub fn replica_count(&self) -> usize {
         self.replica_component.len()
+    }
+}
+
+/// Each replica's node at the start of a year, for a spread or pinned placement: replica i
+/// on node i mod nodes, or on the i-th listed node (cycling).
+fn own_nodes(pod: &Pod, replicas: u32, nodes: u32) -> Vec<u32> {
+    (0..replicas)
+        .map(|i| match &pod.placement {
+            Placement::Nodes(list) => list[i as usize % list.len()],
+            Placement::Spread | Placement::With(_) => i % nodes,
+        })
+        .collect()
+}
+
+/// Places replica i of each `with` component on the node of replica i (cycling) of the
+/// component it names. A `with` chain is followed one step.
+fn share_nodes(components: &mut [ComponentPlan]) {
+    for index in 0..components.len() {
+        let Some(Placement::With(other)) = components[index]
+            .pod
+            .as_ref()
+            .map(|p| p.pod.placement.clone())
+        else {
+            continue;
+        };
+        let Some(shared) = components[other]
+            .pod
+            .as_ref()
+            .map(|p| p.initial_nodes.clone())
+        else {
+            continue;
+        };
+        if let Some(pod) = &mut components[index].pod {
+            for (i, node) in pod.initial_nodes.iter_mut().enumerate() {
+                *node = shared[i % shared.len()];
+            }
+        }
     }
 }

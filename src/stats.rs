@@ -524,7 +524,7 @@ pub struct Breakdown {
 }
 
 impl Breakdown {
-    /// An empty breakdown for `modes[c]` failure modes of each component `c`.
+    /// An empty breakdown for `causes[c]` outage causes of each component `c`.
     pub fn new(modes: impl IntoIterator<Item = usize>) -> Breakdown {
         Breakdown {
             causes: modes

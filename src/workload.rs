@@ -13,7 +13,7 @@
 //! costs two events (failure and repair) plus, for a leader component, an election.
 
 use crate::dist::Dist;
-use crate::model::{Component, Model};
+use crate::model::{Component, Detect, Model, Repair};
 use crate::rng::StreamKey;
 use crate::time::Duration;
 use rand::Rng;
@@ -85,6 +85,21 @@ impl Workload {
             if busiest.as_ref().is_none_or(|(_, most)| events > *most) {
                 busiest = Some((component.name.clone(), events));
             }
+        }
+        if let Some((nodes, cycle)) = model.kubernetes().and_then(|k| {
+            let failure = k.node_failure.as_ref()?;
+            let cycle = failure.every.mean_secs() + failure.repair.mean_secs();
+            Some((f64::from(k.nodes), cycle))
+        }) {
+            // Each node failure: its own two events, and a failure, an eviction and a
+            // repair for each replica it hosts.
+            let replicas: f64 = model
+                .components()
+                .iter()
+                .filter(|c| c.pod.is_some())
+                .map(|c| f64::from(c.replicas))
+                .sum();
+            events_per_year += nodes * horizon / cycle.max(1e-6) * (2.0 + 3.0 * replicas / nodes);
         }
         Workload {
             events_per_year,
@@ -173,7 +188,16 @@ fn mean_cycle(component: &Component, horizon: Duration) -> Option<f64> {
             .map(|mode| draw(&mode.every, &mut rng).max(1e-6))
             .zip(&component.failures)
             .min_by(|a, b| a.0.total_cmp(&b.0))?;
-        total += up + draw(&strikes.detect, &mut rng) + draw(&strikes.repair, &mut rng);
+        // Kubernetes-derived delays count as zero here: shorter cycles, a cautious estimate.
+        let detect = match &strikes.detect {
+            Detect::After(dist) => draw(dist, &mut rng),
+            Detect::Exit | Detect::Liveness => 0.0,
+        };
+        let repair = match &strikes.repair {
+            Repair::After(dist) => draw(dist, &mut rng),
+            Repair::Restart => 0.0,
+        };
+        total += up + detect + repair;
     }
     Some(total / SAMPLED_CYCLES as f64)
 }

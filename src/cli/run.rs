@@ -195,7 +195,7 @@ impl RunSink {
                 Some(YearsCsv::new(output.file("years.csv")?, plan)?),
                 Some(OutagesCsv::new(output.file("outages.csv")?, plan)?),
                 Some(Breakdown::new(
-                    plan.components.iter().map(|c| c.modes.len()),
+                    plan.components.iter().map(|c| c.causes.len()),
                 )),
             ),
             None => (None, None, None),

@@ -7,6 +7,14 @@
 //! something changes are simulated, so a year without failures costs one draw per replica
 //! and failure mode.
 //!
+//! At level 2 the same replicas run as Kubernetes pods on nodes (see `pod` for the timing
+//! rules): a failure's detection and repair follow from probes, restart back-off, start and
+//! readiness, computed when the failure strikes; nodes fail and take their replicas with
+//! them (Deployments are evicted and recreated elsewhere, StatefulSets wait for their
+//! node); and a component keeping a session in a store shuts down when the store has been
+//! gone longer than the session's remaining lifetime. Events carry the replica's generation,
+//! so a node failure cancels whatever its replicas had scheduled (lazy deletion).
+//!
 //! Design choices SPEC leaves to the project:
 //! - A vacant office is taken by the up replica with the lowest index, with no draw.
 //! - Times to failure are at least 1 µs, so an up interval always has positive length.
@@ -16,6 +24,7 @@
 //!   recent failure is not yet noticed, and repair after. The blamed component is the
 //!   outage's cause while that is not serving, else the first component that is not.
 
+pub mod pod;
 mod queue;
 mod trace;
 
@@ -23,7 +32,8 @@ pub use queue::EventQueue;
 pub use trace::{NoTrace, TraceEvent, Tracer};
 
 use crate::dist::Dist;
-use crate::plan::{Plan, Purpose};
+use crate::model::{Detect, Leader, Repair};
+use crate::plan::{ComponentPlan, NodePurpose, Plan, PodPurpose, Purpose};
 use crate::rng::Streams;
 use crate::time::Duration;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,15 +42,58 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// that even a pathological year stops within milliseconds.
 const STOP_CHECK_EVENTS: u64 = 1 << 16;
 
-/// Something scheduled to happen.
+/// Something scheduled to happen. Replica events carry the replica's generation at the
+/// time they were scheduled; a later generation makes them stale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Event {
     /// Failure mode `mode` strikes global replica `replica`.
-    Fail { replica: u32, mode: u32 },
+    Fail {
+        replica: u32,
+        mode: u32,
+        generation: u32,
+    },
     /// Global replica `replica` serves again.
-    Repaired { replica: u32 },
+    Repaired { replica: u32, generation: u32 },
     /// The election of component `component` ends.
     ElectionEnd { component: u32 },
+    /// Node `node` fails.
+    NodeFail { node: u32 },
+    /// Node `node` runs pods again.
+    NodeRepaired { node: u32 },
+    /// A Deployment replica on a failed node is evicted and recreated elsewhere.
+    Evict { replica: u32, generation: u32 },
+    /// Component `component`'s sessions expire (stale if its store came back).
+    SessionExpired { component: u32, generation: u32 },
+}
+
+/// What a down replica waits for, beyond an event of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Waiting {
+    /// Nothing: a repair or eviction event is scheduled, or the replica is up.
+    Nothing,
+    /// Its node to come back.
+    Node,
+    /// Any node to come up, for a Deployment replica that could not be placed.
+    AnyNode,
+    /// Its session store to serve again.
+    Store,
+}
+
+/// One replica's state.
+#[derive(Clone, Copy, Debug)]
+struct ReplicaState {
+    up: bool,
+    generation: u32,
+    failed_at: Duration,
+    noticed_at: Duration,
+    node: u32,
+    restarts: u32,
+    /// When its container last started; `None` for the container running since before the
+    /// year began.
+    container_started: Option<Duration>,
+    /// Ticker phases of its liveness, readiness and startup probes.
+    probe_phases: [Duration; 3],
+    waiting: Waiting,
 }
 
 /// The state of a component's leader office.
@@ -102,6 +155,8 @@ struct ComponentState {
     office: Option<Office>,
     last_failed: u32,
     last_mode: u32,
+    /// Bumped when the session store serves again, which cancels a pending expiry.
+    session_generation: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -119,9 +174,9 @@ pub struct Engine<'p> {
     stop: Option<&'p AtomicBool>,
     queue: EventQueue<Event>,
     streams: Streams,
-    replica_up: Vec<bool>,
-    failed_at: Vec<Duration>,
-    noticed_at: Vec<Duration>,
+    replicas: Vec<ReplicaState>,
+    node_up: Vec<bool>,
+    node_back: Vec<Duration>,
     components: Vec<ComponentState>,
     serving: Vec<bool>,
     expression_up: Vec<bool>,
@@ -140,9 +195,9 @@ impl<'p> Engine<'p> {
             stop: None,
             queue: EventQueue::default(),
             streams: Streams::new(&plan.keys),
-            replica_up: vec![true; replicas],
-            failed_at: vec![Duration::ZERO; replicas],
-            noticed_at: vec![Duration::ZERO; replicas],
+            replicas: Vec::with_capacity(replicas),
+            node_up: Vec::new(),
+            node_back: Vec::new(),
             components: Vec::with_capacity(plan.components.len()),
             serving: vec![true; plan.components.len()],
             expression_up: vec![true; expressions],
@@ -179,9 +234,31 @@ impl<'p> Engine<'p> {
             }
             self.account_outage(now);
             match event {
-                Event::Fail { replica, mode } => self.on_fail(now, replica, mode, tracer),
-                Event::Repaired { replica } => self.on_repaired(now, replica, tracer),
+                Event::Fail {
+                    replica,
+                    mode,
+                    generation,
+                } if self.is_current(replica, generation) => {
+                    self.on_fail(now, replica, mode, tracer)
+                }
+                Event::Repaired {
+                    replica,
+                    generation,
+                } if self.is_current(replica, generation) => self.on_repaired(now, replica, tracer),
+                Event::Evict {
+                    replica,
+                    generation,
+                } if self.is_current(replica, generation) => self.on_evict(now, replica, tracer),
                 Event::ElectionEnd { component } => self.on_election_end(now, component, tracer),
+                Event::NodeFail { node } => self.on_node_fail(now, node, tracer),
+                Event::NodeRepaired { node } => self.on_node_repaired(now, node, tracer),
+                Event::SessionExpired {
+                    component,
+                    generation,
+                } if self.components[component as usize].session_generation == generation => {
+                    self.on_session_expired(now, component, tracer)
+                }
+                _ => {} // stale: the replica or session changed since it was scheduled
             }
         }
         self.end_year(tracer);
@@ -192,18 +269,42 @@ impl<'p> Engine<'p> {
         self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed))
     }
 
+    fn is_current(&self, replica: u32, generation: u32) -> bool {
+        self.replicas[replica as usize].generation == generation
+    }
+
     fn start_year<T: Tracer>(&mut self, year: u64, tracer: &mut T) {
         let plan = self.plan;
         self.queue.clear();
         self.streams.start_year(year);
-        self.replica_up.fill(true);
+        self.replicas.clear();
+        for component in &plan.components {
+            for local in 0..component.replicas {
+                let node = component
+                    .pod
+                    .as_ref()
+                    .map_or(u32::MAX, |p| p.initial_nodes[local as usize]);
+                self.replicas.push(ReplicaState {
+                    up: true,
+                    generation: 0,
+                    failed_at: Duration::ZERO,
+                    noticed_at: Duration::ZERO,
+                    node,
+                    restarts: 0,
+                    container_started: None,
+                    probe_phases: [Duration::ZERO; 3],
+                    waiting: Waiting::Nothing,
+                });
+            }
+        }
         self.components.clear();
         self.components
             .extend(plan.components.iter().map(|c| ComponentState {
                 up: c.replicas,
-                office: c.election.as_ref().map(|_| Office::Held(c.first_replica)),
+                office: c.leader.as_ref().map(|_| Office::Held(c.first_replica)),
                 last_failed: c.first_replica,
                 last_mode: 0,
+                session_generation: 0,
             }));
         self.serving.fill(true);
         self.expression_up.fill(true);
@@ -215,16 +316,54 @@ impl<'p> Engine<'p> {
         self.outcome.events = 0;
         tracer.event(Duration::ZERO, TraceEvent::YearStart { year });
         for replica in 0..plan.replica_count() as u32 {
+            self.draw_probe_phases(replica);
             self.schedule_failure(Duration::ZERO, replica);
+        }
+        let nodes = plan.nodes.as_ref().map_or(0, |n| n.count as usize);
+        self.node_up.clear();
+        self.node_up.resize(nodes, true);
+        self.node_back.clear();
+        self.node_back.resize(nodes, Duration::ZERO);
+        for node in 0..nodes as u32 {
+            self.schedule_node_failure(Duration::ZERO, node);
+        }
+    }
+
+    /// Draws the phases of a pod replica's probe tickers for the year (uniform in a period).
+    fn draw_probe_phases(&mut self, replica: u32) {
+        let (component, local) = self.locate(replica);
+        let Some(pod) = &component.pod else {
+            return;
+        };
+        let stream = component.pod_stream(local, PodPurpose::Probes);
+        let probes = [&pod.pod.liveness, &pod.pod.readiness, &pod.pod.startup];
+        for (slot, probe) in probes.into_iter().enumerate() {
+            if let Some(probe) = probe {
+                let phase = self.draw_below(stream, probe.period);
+                self.replicas[replica as usize].probe_phases[slot] = phase;
+            }
+        }
+    }
+
+    /// The component of a global replica, and the replica's index within it.
+    fn locate(&self, replica: u32) -> (&'p ComponentPlan, u32) {
+        let plan = self.plan;
+        let component = &plan.components[plan.replica_component[replica as usize] as usize];
+        (component, replica - component.first_replica)
+    }
+
+    /// A uniform draw in `[0, bound)` from `stream`.
+    fn draw_below(&mut self, stream: usize, bound: Duration) -> Duration {
+        match Dist::uniform(Duration::ZERO, bound) {
+            Ok(dist) => self.draw(stream, &dist),
+            Err(_) => Duration::ZERO,
         }
     }
 
     /// Draws every failure mode's time to failure for a replica that has just come up,
     /// and schedules the earliest if it falls within the year.
     fn schedule_failure(&mut self, now: Duration, replica: u32) {
-        let plan = self.plan;
-        let component = &plan.components[plan.replica_component[replica as usize] as usize];
-        let local = replica - component.first_replica;
+        let (component, local) = self.locate(replica);
         let mut earliest = Duration::NEVER;
         let mut strikes = 0;
         for (index, mode) in component.modes.iter().enumerate() {
@@ -236,12 +375,14 @@ impl<'p> Engine<'p> {
             }
         }
         let at = now.saturating_add(earliest);
-        if at < plan.horizon {
+        if at < self.plan.horizon {
+            let generation = self.replicas[replica as usize].generation;
             self.queue.push(
                 at,
                 Event::Fail {
                     replica,
                     mode: strikes,
+                    generation,
                 },
             );
         }
@@ -255,57 +396,179 @@ impl<'p> Engine<'p> {
     }
 
     fn on_fail<T: Tracer>(&mut self, now: Duration, replica: u32, mode: u32, tracer: &mut T) {
-        let plan = self.plan;
-        let index = plan.replica_component[replica as usize];
-        let component = &plan.components[index as usize];
-        let local = replica - component.first_replica;
+        let (component, local) = self.locate(replica);
         let mode_plan = &component.modes[mode as usize];
-        let detect = self.draw(
-            component.stream(local, mode as usize, Purpose::Detect),
-            &mode_plan.detect,
-        );
-        let repair = self.draw(
-            component.stream(local, mode as usize, Purpose::Repair),
-            &mode_plan.repair,
-        );
-        self.replica_up[replica as usize] = false;
-        self.failed_at[replica as usize] = now;
-        self.noticed_at[replica as usize] = now.saturating_add(detect);
-        let back = now.saturating_add(detect).saturating_add(repair);
-        if back < plan.horizon {
-            self.queue.push(back, Event::Repaired { replica });
-        }
-        let state = &mut self.components[index as usize];
-        state.up -= 1;
-        state.last_failed = replica;
-        state.last_mode = mode;
+        let detect = match &mode_plan.detect {
+            Detect::After(dist) => self.draw(
+                component.stream(local, mode as usize, Purpose::Detect),
+                dist,
+            ),
+            Detect::Exit => {
+                let within = component
+                    .pod
+                    .as_ref()
+                    .map_or(Duration::ZERO, |p| p.exit_detection);
+                self.draw_below(
+                    component.stream(local, mode as usize, Purpose::Detect),
+                    within,
+                )
+            }
+            Detect::Liveness => self.liveness_detection(now, replica),
+        };
+        let noticed = now.saturating_add(detect);
+        let back = match &mode_plan.repair {
+            Repair::After(dist) => {
+                let repair = self.draw(
+                    component.stream(local, mode as usize, Purpose::Repair),
+                    dist,
+                );
+                noticed.saturating_add(repair)
+            }
+            Repair::Restart => {
+                // A hung process ignores SIGTERM: the kill waits out the grace period.
+                let kill = match mode_plan.detect {
+                    Detect::Liveness => component
+                        .pod
+                        .as_ref()
+                        .map_or(Duration::ZERO, |p| p.pod.termination_grace_period),
+                    _ => Duration::ZERO,
+                };
+                self.restart(replica, now, noticed.saturating_add(kill))
+            }
+        };
+        self.take_down(now, replica, mode, detect, tracer);
+        let repair = back.saturating_sub(noticed);
         tracer.event(
             now,
             TraceEvent::ReplicaFailed {
-                component: index,
+                component: self.plan.replica_component[replica as usize],
                 replica: local,
                 mode,
                 detect,
                 repair,
             },
         );
-        // The office is vacated when its holder fails, or when the leader loses its quorum.
-        if let Some(Office::Held(holder)) = state.office
-            && (holder == replica || state.up < component.needs)
-        {
-            state.office = Some(Office::Vacant);
+        self.schedule_repair(replica, back);
+        self.after_change(now, self.plan.replica_component[replica as usize], tracer);
+    }
+
+    /// How long after a hang at `now` the liveness probe notices it.
+    fn liveness_detection(&self, now: Duration, replica: u32) -> Duration {
+        let (component, _) = self.locate(replica);
+        let state = &self.replicas[replica as usize];
+        match component.pod.as_ref().and_then(|p| p.pod.liveness.as_ref()) {
+            Some(probe) => {
+                let started = state.container_started.unwrap_or(Duration::ZERO);
+                pod::liveness_detection(probe, state.probe_phases[0], now, started)
+            }
+            None => Duration::ZERO,
+        }
+    }
+
+    /// Restarts the container of a pod replica that failed at `failed` and is dead at
+    /// `dead_at`; returns when it serves again. A container that ran ten minutes since its
+    /// last start has its back-off reset.
+    fn restart(&mut self, replica: u32, failed: Duration, dead_at: Duration) -> Duration {
+        let (component, local) = self.locate(replica);
+        let Some(pod) = &component.pod else {
+            return dead_at;
+        };
+        let state = self.replicas[replica as usize];
+        let ran = failed.saturating_sub(state.container_started.unwrap_or(Duration::ZERO));
+        let restarts = if state.container_started.is_none() || ran >= pod::BACKOFF_RESET {
+            0
+        } else {
+            state.restarts
+        };
+        let phases = state.probe_phases;
+        let probes = pod::Probes {
+            liveness: pod.pod.liveness.as_ref().map(|p| (p, phases[0])),
+            readiness: pod.pod.readiness.as_ref().map(|p| (p, phases[1])),
+            startup: pod.pod.startup.as_ref().map(|p| (p, phases[2])),
+        };
+        let stream = component.pod_stream(local, PodPurpose::Start);
+        let (streams, keys) = (&mut self.streams, &self.plan.keys);
+        let start = &pod.pod.start;
+        let mut draw_start = || match start.fixed_value() {
+            Some(value) => value,
+            None => start.sample(streams.get(stream, keys)),
+        };
+        let restarted = pod::restart(
+            &probes,
+            restarts,
+            dead_at,
+            self.plan.horizon,
+            pod.endpoint_propagation,
+            &mut draw_start,
+        );
+        let state = &mut self.replicas[replica as usize];
+        state.restarts = restarted.restarts;
+        state.container_started = Some(restarted.container_started);
+        restarted.serving_at
+    }
+
+    /// Takes a replica down at `now` (if it is not down already), cancelling whatever it
+    /// had scheduled; it will be noticed after `detect`. `cause` indexes the component's
+    /// causes. Leaves the leader office and elections to [`Engine::after_change`].
+    fn take_down<T: Tracer>(
+        &mut self,
+        now: Duration,
+        replica: u32,
+        cause: u32,
+        detect: Duration,
+        tracer: &mut T,
+    ) {
+        let index = self.plan.replica_component[replica as usize];
+        let state = &mut self.replicas[replica as usize];
+        state.generation = state.generation.wrapping_add(1);
+        state.waiting = Waiting::Nothing;
+        if !state.up {
+            return;
+        }
+        state.up = false;
+        state.failed_at = now;
+        state.noticed_at = now.saturating_add(detect);
+        let component = &mut self.components[index as usize];
+        component.up -= 1;
+        component.last_failed = replica;
+        component.last_mode = cause;
+        let office_lost = matches!(component.office, Some(Office::Held(holder)) if holder == replica)
+            || (matches!(component.office, Some(Office::Held(_)))
+                && component.up < self.plan.components[index as usize].needs);
+        if office_lost {
+            // The office is vacated when its holder fails, or when the leader loses its quorum.
+            component.office = Some(Office::Vacant);
             tracer.event(now, TraceEvent::LeaderLost { component: index });
         }
+    }
+
+    /// Schedules a down replica's return at `back`, if within the year.
+    fn schedule_repair(&mut self, replica: u32, back: Duration) {
+        if back < self.plan.horizon {
+            let generation = self.replicas[replica as usize].generation;
+            self.queue.push(
+                back,
+                Event::Repaired {
+                    replica,
+                    generation,
+                },
+            );
+        }
+    }
+
+    /// After replicas of component `index` went down or came up: elections, and serving.
+    fn after_change<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
         self.maybe_start_election(now, index, tracer);
         self.refresh(now, index, tracer);
     }
 
     fn on_repaired<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
-        let plan = self.plan;
-        let index = plan.replica_component[replica as usize];
-        self.replica_up[replica as usize] = true;
+        let (index, local) = (
+            self.plan.replica_component[replica as usize],
+            self.locate(replica).1,
+        );
+        self.replicas[replica as usize].up = true;
         self.components[index as usize].up += 1;
-        let local = replica - plan.components[index as usize].first_replica;
         tracer.event(
             now,
             TraceEvent::ReplicaRepaired {
@@ -314,8 +577,207 @@ impl<'p> Engine<'p> {
             },
         );
         self.schedule_failure(now, replica);
-        self.maybe_start_election(now, index, tracer);
-        self.refresh(now, index, tracer);
+        self.after_change(now, index, tracer);
+    }
+
+    /// Schedules node `node`'s next failure, `now` being when it came up.
+    fn schedule_node_failure(&mut self, now: Duration, node: u32) {
+        let Some(nodes) = &self.plan.nodes else {
+            return;
+        };
+        let Some((every, _)) = &nodes.failure else {
+            return;
+        };
+        let up_for = self
+            .draw(nodes.stream(node, NodePurpose::Every), every)
+            .max(Duration::MICROSECOND);
+        let at = now.saturating_add(up_for);
+        if at < self.plan.horizon {
+            self.queue.push(at, Event::NodeFail { node });
+        }
+    }
+
+    /// A node fails: every pod replica on it goes down. The node lifecycle controller marks
+    /// it NotReady after the grace period (plus up to one monitor period); Deployment
+    /// replicas are evicted after the toleration and recreated elsewhere, unless the node
+    /// is back first; StatefulSet replicas wait for their node.
+    fn on_node_fail<T: Tracer>(&mut self, now: Duration, node: u32, tracer: &mut T) {
+        let plan = self.plan;
+        let Some(nodes) = &plan.nodes else {
+            return;
+        };
+        let down_for = match &nodes.failure {
+            Some((_, repair)) => self.draw(nodes.stream(node, NodePurpose::Repair), repair),
+            None => Duration::ZERO,
+        };
+        let back = now.saturating_add(down_for);
+        self.node_up[node as usize] = false;
+        self.node_back[node as usize] = back;
+        if back < plan.horizon {
+            self.queue.push(back, Event::NodeRepaired { node });
+        }
+        let noticed = nodes.grace.saturating_add(self.draw_below(
+            nodes.stream(node, NodePurpose::Monitor),
+            nodes.monitor_period,
+        ));
+        let evicted_at = now.saturating_add(noticed).saturating_add(nodes.toleration);
+        tracer.event(now, TraceEvent::NodeFailed { node, down_for });
+        let mut touched = Vec::new();
+        for replica in 0..self.replicas.len() as u32 {
+            if self.replicas[replica as usize].node != node {
+                continue;
+            }
+            let (component, _) = self.locate(replica);
+            let Some(pod) = &component.pod else {
+                continue;
+            };
+            let index = plan.replica_component[replica as usize];
+            self.take_down(now, replica, component.node_cause(), noticed, tracer);
+            let state = &mut self.replicas[replica as usize];
+            if pod.moves_off_failed_nodes() && evicted_at < back {
+                let generation = state.generation;
+                if evicted_at < plan.horizon {
+                    self.queue.push(
+                        evicted_at,
+                        Event::Evict {
+                            replica,
+                            generation,
+                        },
+                    );
+                }
+            } else {
+                state.waiting = Waiting::Node;
+            }
+            if !touched.contains(&index) {
+                touched.push(index);
+            }
+        }
+        for index in touched {
+            self.after_change(now, index, tracer);
+        }
+    }
+
+    /// A node runs pods again: the replicas that waited for it restart there, and so do
+    /// Deployment replicas that found no node.
+    fn on_node_repaired<T: Tracer>(&mut self, now: Duration, node: u32, tracer: &mut T) {
+        self.node_up[node as usize] = true;
+        tracer.event(now, TraceEvent::NodeRepaired { node });
+        self.schedule_node_failure(now, node);
+        for replica in 0..self.replicas.len() as u32 {
+            let state = self.replicas[replica as usize];
+            let here = state.waiting == Waiting::Node && state.node == node;
+            if here || state.waiting == Waiting::AnyNode {
+                self.start_new_pod(now, replica, node);
+            }
+        }
+    }
+
+    /// Starts a fresh pod (no back-off history) for `replica` on `node` at `now`.
+    fn start_new_pod(&mut self, now: Duration, replica: u32, node: u32) {
+        let state = &mut self.replicas[replica as usize];
+        state.node = node;
+        state.waiting = Waiting::Nothing;
+        state.container_started = None;
+        state.restarts = 0;
+        let back = self.restart(replica, now, now);
+        self.schedule_repair(replica, back);
+    }
+
+    /// A Deployment replica is evicted from its failed node; the ReplicaSet creates its
+    /// replacement at once on an up node, preferring one without a replica of the same
+    /// component (anti-affinity), searching from the next node on.
+    fn on_evict<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
+        let (component, local) = self.locate(replica);
+        let count = self.node_up.len() as u32;
+        let from = self.replicas[replica as usize].node;
+        let candidates = (1..=count)
+            .map(|step| (from + step) % count)
+            .filter(|n| self.node_up[*n as usize]);
+        let first = component.first_replica as usize;
+        let siblings = first..first + component.replicas as usize;
+        let crowded = |node: u32| {
+            siblings
+                .clone()
+                .any(|r| r != replica as usize && self.replicas[r].node == node)
+        };
+        let chosen = candidates
+            .clone()
+            .find(|n| !crowded(*n))
+            .or_else(|| candidates.clone().next());
+        let index = self.plan.replica_component[replica as usize];
+        tracer.event(
+            now,
+            TraceEvent::Evicted {
+                component: index,
+                replica: local,
+                to: chosen,
+            },
+        );
+        match chosen {
+            Some(node) => self.start_new_pod(now, replica, node),
+            None => self.replicas[replica as usize].waiting = Waiting::AnyNode,
+        }
+    }
+
+    /// The sessions of component `index` expire: every replica shuts down and waits for
+    /// the store to serve again.
+    fn on_session_expired<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
+        let component = &self.plan.components[index as usize];
+        tracer.event(now, TraceEvent::SessionLost { component: index });
+        for replica in component.first_replica..component.first_replica + component.replicas {
+            self.take_down(
+                now,
+                replica,
+                component.session_cause(),
+                Duration::ZERO,
+                tracer,
+            );
+            self.replicas[replica as usize].waiting = Waiting::Store;
+        }
+        self.after_change(now, index, tracer);
+    }
+
+    /// Component `store` changed serving: components keeping sessions in it start their
+    /// expiry clocks, or (when it is back) cancel them and restart what shut down.
+    fn notify_session_holders(&mut self, now: Duration, store: u32, serving: bool) {
+        let plan = self.plan;
+        for (index, component) in plan.components.iter().enumerate() {
+            let Some((session, stream)) = &component.session else {
+                continue;
+            };
+            if session.store != store as usize {
+                continue;
+            }
+            let state = &mut self.components[index];
+            state.session_generation = state.session_generation.wrapping_add(1);
+            let generation = state.session_generation;
+            if serving {
+                let first = component.first_replica;
+                for replica in first..first + component.replicas {
+                    if self.replicas[replica as usize].waiting == Waiting::Store {
+                        self.replicas[replica as usize].waiting = Waiting::Nothing;
+                        let back = self.restart(replica, now, now);
+                        self.schedule_repair(replica, back);
+                    }
+                }
+            } else {
+                // The last keep-alive reached the store at most a third of the TTL ago, so
+                // the session has 2/3 to all of its TTL left (etcd client/v3/lease.go).
+                let ttl = session.ttl.as_micros();
+                let remaining = Dist::uniform(Duration::from_micros(ttl * 2 / 3), session.ttl)
+                    .map_or(session.ttl, |dist| self.draw(*stream, &dist));
+                let at = now.saturating_add(remaining);
+                if at < plan.horizon {
+                    self.queue.push(
+                        at,
+                        Event::SessionExpired {
+                            component: index as u32,
+                            generation,
+                        },
+                    );
+                }
+            }
+        }
     }
 
     fn on_election_end<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
@@ -324,7 +786,7 @@ impl<'p> Engine<'p> {
         if state.up >= component.needs {
             let first = component.first_replica as usize;
             let holder = (first..first + component.replicas as usize)
-                .find(|r| self.replica_up[*r])
+                .find(|r| self.replicas[*r].up)
                 .map_or(component.first_replica, |r| r as u32);
             state.office = Some(Office::Held(holder));
             let replica = holder - component.first_replica;
@@ -347,13 +809,13 @@ impl<'p> Engine<'p> {
     fn maybe_start_election<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
         let component = &self.plan.components[index as usize];
         let state = self.components[index as usize];
-        let (Some(Office::Vacant), Some(election)) = (state.office, &component.election) else {
+        let (Some(Office::Vacant), Some(leader)) = (state.office, &component.leader) else {
             return;
         };
         if state.up < component.needs {
             return;
         }
-        let duration = self.draw(component.election_stream, election);
+        let duration = self.election_duration(component, leader, state.up);
         self.components[index as usize].office = Some(Office::Electing);
         let end = now.saturating_add(duration);
         if end < self.plan.horizon {
@@ -369,6 +831,49 @@ impl<'p> Engine<'p> {
         );
     }
 
+    /// How long an election takes, from the moment the office fell vacant.
+    ///
+    /// Raft: each of the `candidates` up followers times out after a uniform draw in
+    /// [T, 2T) counted from the last heartbeat, which came up to one heartbeat interval
+    /// before; the first to time out wins after a pre-vote and a vote round (etcd-io/raft
+    /// raft.go). Lease: the holder's lease has 2/3 to all of its TTL left, then the
+    /// standby takes over.
+    fn election_duration(
+        &mut self,
+        component: &ComponentPlan,
+        leader: &Leader,
+        candidates: u32,
+    ) -> Duration {
+        let stream = component.election_stream;
+        match leader {
+            Leader::Election(dist) => self.draw(stream, dist),
+            Leader::Raft {
+                election_timeout,
+                heartbeat,
+                round_trip,
+            } => {
+                let timeout = Dist::uniform(
+                    *election_timeout,
+                    election_timeout.saturating_add(*election_timeout),
+                )
+                .unwrap_or_else(|_| Dist::fixed(*election_timeout));
+                let first = (0..candidates.max(1))
+                    .map(|_| self.draw(stream, &timeout))
+                    .min()
+                    .unwrap_or(*election_timeout);
+                let since_heartbeat = self.draw_below(stream, *heartbeat);
+                let rounds = Duration::from_micros(round_trip.as_micros().saturating_mul(2));
+                first.saturating_sub(since_heartbeat).saturating_add(rounds)
+            }
+            Leader::Lease { ttl, takeover } => {
+                let remaining = Dist::uniform(Duration::from_micros(ttl.as_micros() * 2 / 3), *ttl)
+                    .unwrap_or_else(|_| Dist::fixed(*ttl));
+                let expiry = self.draw(stream, &remaining);
+                expiry.saturating_add(self.draw(stream, takeover))
+            }
+        }
+    }
+
     fn is_serving(&self, index: u32) -> bool {
         let state = &self.components[index as usize];
         state.up >= self.plan.components[index as usize].needs
@@ -382,6 +887,7 @@ impl<'p> Engine<'p> {
             return;
         }
         self.serving[index as usize] = serving;
+        self.notify_session_holders(now, index, serving);
         let up = self.components[index as usize].up;
         tracer.event(
             now,
@@ -456,9 +962,9 @@ impl<'p> Engine<'p> {
         {
             phases.elect = phases.elect.saturating_add(span);
         } else {
-            let replica = state.last_failed as usize;
-            let from = outage.accounted_to.max(self.failed_at[replica]);
-            let detecting = now.min(self.noticed_at[replica]).saturating_sub(from);
+            let replica = &self.replicas[state.last_failed as usize];
+            let from = outage.accounted_to.max(replica.failed_at);
+            let detecting = now.min(replica.noticed_at).saturating_sub(from);
             phases.detect = phases.detect.saturating_add(detecting);
             phases.repair = phases.repair.saturating_add(span.saturating_sub(detecting));
         }

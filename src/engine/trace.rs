@@ -77,6 +77,32 @@ pub enum TraceEvent {
         /// The complete outage record.
         outage: Outage,
     },
+    /// A node fails, for `down_for`; every pod replica on it goes down.
+    NodeFailed {
+        /// The node.
+        node: u32,
+        /// How long it stays down.
+        down_for: Duration,
+    },
+    /// A node runs pods again.
+    NodeRepaired {
+        /// The node.
+        node: u32,
+    },
+    /// A Deployment replica is evicted from a failed node and recreated elsewhere.
+    Evicted {
+        /// Component index.
+        component: u32,
+        /// Replica index within the component.
+        replica: u32,
+        /// The node its replacement goes to; `None` when no node is up.
+        to: Option<u32>,
+    },
+    /// A component's sessions expired: its replicas shut down until the store is back.
+    SessionLost {
+        /// Component index.
+        component: u32,
+    },
     /// The year ends.
     YearEnd,
 }

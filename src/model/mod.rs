@@ -25,6 +25,7 @@ pub struct Model {
     pub(crate) simulation: Simulation,
     pub(crate) slo: Option<Slo>,
     pub(crate) components: Vec<Component>,
+    pub(crate) kubernetes: Option<Kubernetes>,
 }
 
 /// A boolean expression over components, with the text it was written as.
@@ -180,6 +181,10 @@ pub struct Component {
     pub leader: Option<Leader>,
     /// Failure modes, competing for each replica.
     pub failures: Vec<FailureMode>,
+    /// How Kubernetes runs the replicas; `None` at level 1 and for `external` components.
+    pub pod: Option<Pod>,
+    /// A session the component keeps in another component (an etcd lease, say).
+    pub session: Option<Session>,
 }
 
 /// How a vacant leader office is filled.
@@ -187,6 +192,117 @@ pub struct Component {
 pub enum Leader {
     /// An election lasting one draw of the distribution (SPEC level 1).
     Election(Dist),
+    /// Raft: a follower campaigns after a randomised election timeout in [T, 2T) less the
+    /// time since the last heartbeat, then a pre-vote and a vote round.
+    Raft {
+        /// The election timeout T.
+        election_timeout: Duration,
+        /// The leader's heartbeat interval, below T.
+        heartbeat: Duration,
+        /// One network round trip between members.
+        round_trip: Duration,
+    },
+    /// Active-standby through a lease: the standby takes over when the failed holder's
+    /// lease expires (2/3 of the TTL to the TTL after an abrupt failure), then `takeover`.
+    Lease {
+        /// The lease's time to live.
+        ttl: Duration,
+        /// From noticing the expiry to serving as the new holder.
+        takeover: Dist,
+    },
+}
+
+/// Cluster-wide Kubernetes settings from `[kubernetes]` (SPEC level 2).
+#[derive(Clone, Debug)]
+pub struct Kubernetes {
+    /// Worker nodes.
+    pub nodes: u32,
+    /// How often a node fails and how long it takes to come back; `None`: never.
+    pub node_failure: Option<NodeFailure>,
+    /// Node heartbeat silence before the node lifecycle controller marks it NotReady.
+    pub node_monitor_grace_period: Duration,
+    /// How often the node lifecycle controller checks node heartbeats.
+    pub node_monitor_period: Duration,
+    /// How long pods tolerate a not-ready or unreachable node before eviction.
+    pub toleration_seconds: Duration,
+    /// From a readiness change to load balancers seeing it.
+    pub endpoint_propagation: Duration,
+    /// How often the kubelet re-lists containers, which bounds how soon it sees an exit.
+    pub exit_detection: Duration,
+}
+
+/// Node failures.
+#[derive(Clone, Debug)]
+pub struct NodeFailure {
+    /// Time to failure of each node, in up time.
+    pub every: Dist,
+    /// From failure to the node running pods again.
+    pub repair: Dist,
+}
+
+/// How Kubernetes runs a component's replicas.
+#[derive(Clone, Debug)]
+pub struct Pod {
+    /// Deployment (replicas move off failed nodes) or StatefulSet (they wait for theirs).
+    pub workload: Workload,
+    /// From container start to the process serving.
+    pub start: Dist,
+    /// The liveness probe, which restarts a container that stops answering.
+    pub liveness: Option<Probe>,
+    /// The readiness probe, which gates traffic to the container.
+    pub readiness: Option<Probe>,
+    /// The startup probe, which holds the other probes off until the container started.
+    pub startup: Option<Probe>,
+    /// SIGTERM to SIGKILL when a container is killed.
+    pub termination_grace_period: Duration,
+    /// Which node each replica runs on.
+    pub placement: Placement,
+}
+
+/// The kind of workload controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
+    /// Replicas are recreated on another node after eviction.
+    Deployment,
+    /// Replicas wait for their own node to return.
+    StatefulSet,
+}
+
+/// A kubelet probe's settings (Kubernetes "Configure Probes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    /// Time between probes.
+    pub period: Duration,
+    /// A probe fails after this long without an answer.
+    pub timeout: Duration,
+    /// Consecutive failures that flip the probe to failed.
+    pub failure_threshold: u32,
+    /// Consecutive successes that flip it to succeeded.
+    pub success_threshold: u32,
+    /// No probe runs until this long after the container starts.
+    pub initial_delay: Duration,
+}
+
+/// Where a component's replicas run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Replica i on node i mod nodes.
+    Spread,
+    /// Replica i on the i-th listed node (cycling).
+    Nodes(Vec<u32>),
+    /// Replica i on the node of replica i of the named component (by index).
+    With(usize),
+}
+
+/// A session the component keeps alive in a store component (Milvus in etcd): when the
+/// store stops serving for longer than the session's remaining lifetime, every replica
+/// shuts down and comes back only after the store serves again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// The store's component index.
+    pub store: usize,
+    /// The session's time to live.
+    pub ttl: Duration,
 }
 
 /// One way a replica fails, and how long it takes to come back.
@@ -197,9 +313,29 @@ pub struct FailureMode {
     /// Time to this failure, counted in up time.
     pub every: Dist,
     /// Failure to noticed.
-    pub detect: Dist,
+    pub detect: Detect,
     /// Noticed to serving again.
-    pub repair: Dist,
+    pub repair: Repair,
+}
+
+/// How a failure is noticed.
+#[derive(Clone, Debug)]
+pub enum Detect {
+    /// After a drawn delay (level 1).
+    After(Dist),
+    /// The process exits; the kubelet sees it at its next container re-list.
+    Exit,
+    /// The process hangs; only the liveness probe sees it.
+    Liveness,
+}
+
+/// How a replica comes back once the failure is noticed.
+#[derive(Clone, Debug)]
+pub enum Repair {
+    /// After a drawn delay (level 1).
+    After(Dist),
+    /// The kubelet restarts the container: back-off, start, first passing readiness probe.
+    Restart,
 }
 
 impl Model {
@@ -262,5 +398,10 @@ impl Model {
     /// The components, in file order.
     pub fn components(&self) -> &[Component] {
         &self.components
+    }
+
+    /// The `[kubernetes]` settings, for a level-2 model.
+    pub fn kubernetes(&self) -> Option<&Kubernetes> {
+        self.kubernetes.as_ref()
     }
 }

@@ -4,9 +4,12 @@
 //! unknown key, with a suggestion when it looks like a typo. Every reader records its errors
 //! and carries on, so one pass reports all the problems of a file.
 
+mod kubernetes;
+
 use super::{
-    Component, Expression, FailureMode, Leader, Model, ModelError, ModelErrors, Percentile,
-    PercentileBound, Service, Simulation, Slo, Targets,
+    Component, Detect, Expression, FailureMode, Kubernetes, Leader, Model, ModelError, ModelErrors,
+    Percentile, PercentileBound, Placement, Pod, Repair, Service, Session, Simulation, Slo,
+    Targets,
 };
 use crate::dist::{Dist, DistError};
 use crate::expr::{Expr, is_name_char};
@@ -22,22 +25,6 @@ const MAX_REPLICAS: i64 = 100_000;
 
 /// Most years one run may simulate from the model file.
 const MAX_YEARS: i64 = 1_000_000_000_000;
-
-/// Keys of SPEC level 2 (Kubernetes), named so their error says what is missing.
-const LEVEL_2_KEYS: [&str; 12] = [
-    "kubernetes",
-    "workload",
-    "start",
-    "liveness",
-    "readiness",
-    "startup",
-    "termination_grace_period",
-    "node",
-    "placement",
-    "raft",
-    "lease",
-    "external",
-];
 
 pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
     let mut ctx = Ctx {
@@ -166,18 +153,21 @@ impl<'a, 'i> Table<'a, 'i> {
             if self.known.contains(&name) {
                 continue;
             }
-            let message = if LEVEL_2_KEYS.contains(&name) {
-                format!(
-                    "`{name}` belongs to SPEC level 2 (Kubernetes and consensus), which this \
-                     version of nines does not simulate yet"
-                )
-            } else {
+            let message = {
                 let mut message = format!("unknown key `{name}`");
                 match closest(name, &self.known) {
                     Some(suggestion) => {
                         message.push_str(&format!("; did you mean `{suggestion}`?"))
                     }
-                    None => message.push_str(&format!("; allowed here: {}", self.known.join(", "))),
+                    None => {
+                        let mut allowed: Vec<&str> = Vec::new();
+                        for key in &self.known {
+                            if !allowed.contains(key) {
+                                allowed.push(key);
+                            }
+                        }
+                        message.push_str(&format!("; allowed here: {}", allowed.join(", ")));
+                    }
                 }
                 message
             };
@@ -226,7 +216,18 @@ fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Option<Model> {
     };
     let slo_value = top.get("slo");
     let services_value = top.get("services");
-    let components = read_components(ctx, &mut top);
+    let kubernetes = match top.get("kubernetes") {
+        Some(value) => kubernetes::read_kubernetes(ctx, value).map(Some),
+        None => Some(None),
+    };
+    // A [kubernetes] table with errors still makes the components Kubernetes workloads,
+    // so their keys are checked as such rather than reported as unknown.
+    let fallback = kubernetes::defaults();
+    let cluster = match &kubernetes {
+        Some(settings) => settings.as_ref(),
+        None => Some(&fallback),
+    };
+    let components = read_components(ctx, &mut top, cluster);
     top.finish(ctx);
 
     // Expressions are checked against every name that parsed, even when a component has
@@ -251,12 +252,19 @@ fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Option<Model> {
         simulation: simulation?,
         slo: slo.flatten(),
         components: components?,
+        kubernetes: kubernetes?,
     })
 }
 
-/// Looks names up among the components whose names parsed.
+/// Looks names up among the components whose names parsed. While some component has no
+/// valid name, an unknown name may well be that one: it is let through (the model has an
+/// error already), so only the component's own error is reported.
 fn resolve(names: &[Option<String>]) -> impl Fn(&str) -> Option<usize> + '_ {
-    |name| names.iter().position(|n| n.as_deref() == Some(name))
+    let incomplete = names.iter().any(Option::is_none);
+    move |name| {
+        let found = names.iter().position(|n| n.as_deref() == Some(name));
+        if incomplete { found.or(Some(0)) } else { found }
+    }
 }
 
 fn read_simulation(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Simulation> {
@@ -531,6 +539,7 @@ fn read_expression(
 fn read_components(
     ctx: &mut Ctx<'_>,
     top: &mut Table<'_, '_>,
+    kubernetes: Option<&Kubernetes>,
 ) -> (Vec<Option<String>>, Option<Vec<Component>>) {
     let hint = ", at least one [[component]] table with a name, replicas and failure modes";
     let Some(value) = top.required(ctx, "component", hint) else {
@@ -554,8 +563,9 @@ fn read_components(
     }
     let mut names = Vec::new();
     let mut components = Vec::new();
+    let mut references = Vec::new();
     for (index, item) in array.iter().enumerate() {
-        let (name, component) = read_component(ctx, item, index);
+        let (name, component) = read_component(ctx, item, index, kubernetes, &mut references);
         if let Some(name) = &name
             && names.contains(&Some(name.clone()))
         {
@@ -565,18 +575,89 @@ fn read_components(
         names.push(name);
         components.push(component);
     }
-    let all_valid = components.iter().all(Option::is_some);
+    let mut resolved = true;
+    for reference in references {
+        resolved &= resolve_reference(ctx, reference, &names, &mut components);
+    }
+    let all_valid = resolved && components.iter().all(Option::is_some);
     (
         names,
         all_valid.then(|| components.into_iter().flatten().collect()),
     )
 }
 
-/// One component, and its name whenever the name itself is valid.
-fn read_component(
+/// A component's reference to another by name, resolved once every name is known.
+struct Reference<'a, 'i> {
+    from: usize,
+    value: &'a Value<'i>,
+    key: String,
+    name: String,
+    kind: ReferenceKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReferenceKind {
+    /// `placement = { with = NAME }`: share the named component's nodes.
+    PlacedWith,
+    /// `session = { store = NAME, ttl }`: keep a session in the named component.
+    SessionStore(Duration),
+}
+
+/// Resolves one reference into `components[from]`; false (with an error) when it names
+/// nothing usable.
+fn resolve_reference(
     ctx: &mut Ctx<'_>,
-    value: &Value<'_>,
+    reference: Reference<'_, '_>,
+    names: &[Option<String>],
+    components: &mut [Option<Component>],
+) -> bool {
+    let target = names
+        .iter()
+        .position(|n| n.as_deref() == Some(reference.name.as_str()));
+    let problem = match target {
+        None => Some(format!("no component is named `{}`", reference.name)),
+        Some(target) if target == reference.from => {
+            Some("a component cannot refer to itself".to_string())
+        }
+        Some(target)
+            if reference.kind == ReferenceKind::PlacedWith
+                && components[target].as_ref().is_some_and(|c| c.pod.is_none()) =>
+        {
+            Some(format!(
+                "`{}` runs on no node (it is not a Kubernetes workload)",
+                reference.name
+            ))
+        }
+        Some(_) => None,
+    };
+    if let Some(problem) = problem {
+        ctx.error(reference.value.span(), &reference.key, problem);
+        return false;
+    }
+    let (Some(target), Some(Some(component))) = (target, components.get_mut(reference.from)) else {
+        return true;
+    };
+    match reference.kind {
+        ReferenceKind::PlacedWith => {
+            if let Some(pod) = &mut component.pod {
+                pod.placement = Placement::With(target);
+            }
+        }
+        ReferenceKind::SessionStore(ttl) => {
+            component.session = Some(Session { store: target, ttl });
+        }
+    }
+    true
+}
+
+/// One component, and its name whenever the name itself is valid. References to other
+/// components are added to `references`, to be resolved when every name is known.
+fn read_component<'a, 'i>(
+    ctx: &mut Ctx<'_>,
+    value: &'a Value<'i>,
     index: usize,
+    kubernetes: Option<&Kubernetes>,
+    references: &mut Vec<Reference<'a, 'i>>,
 ) -> (Option<String>, Option<Component>) {
     let Some(mut table) = read_table(ctx, value, &format!("component[{index}]")) else {
         return (None, None);
@@ -595,15 +676,58 @@ fn read_component(
     let leader = table
         .get("leader")
         .map(|v| read_leader(ctx, v, &table.key("leader")));
-    let failures = match table.get("failure") {
-        Some(v) => read_failures(ctx, v, &table.key("failure")),
-        None => Some(Vec::new()),
+    let pod = kubernetes::read_pod(ctx, &mut table, kubernetes);
+    let failures = match (table.get("failure"), &pod) {
+        (Some(v), Some((pod, _))) => read_failures(ctx, v, &table.key("failure"), pod.as_ref()),
+        (Some(_), None) => None,
+        (None, _) => Some(Vec::new()),
     };
+    let session = table.get("session").map(|v| {
+        let key = table.key("session");
+        let session = kubernetes::read_session(ctx, v, &key);
+        if let (Some((store, _, _)), Some((None, _))) = (&session, &pod) {
+            ctx.error(
+                store.span(),
+                &format!("{key}.store"),
+                "a session needs a Kubernetes workload, which restarts when it is lost",
+            );
+            return None;
+        }
+        session.map(|(store, store_name, ttl)| Reference {
+            from: index,
+            value: store,
+            key: format!("{key}.store"),
+            name: store_name,
+            kind: ReferenceKind::SessionStore(ttl),
+        })
+    });
+    let path = table.path.clone();
     table.finish(ctx);
     let needs = match (needs, replicas) {
         (Some((value, key)), Some(replicas)) => read_needs(ctx, value, &key, replicas),
         (Some(_), None) => None,
         (None, _) => Some(1),
+    };
+    let (pod, placed_with) = match pod {
+        Some((pod, with)) => (Some(pod), with),
+        None => (None, None),
+    };
+    if let Some((with, with_name)) = placed_with {
+        references.push(Reference {
+            from: index,
+            value: with,
+            key: format!("{path}.placement.with"),
+            name: with_name,
+            kind: ReferenceKind::PlacedWith,
+        });
+    }
+    let session_ok = match session {
+        Some(Some(reference)) => {
+            references.push(reference);
+            true
+        }
+        Some(None) => false,
+        None => true,
     };
     let component = (|| {
         Some(Component {
@@ -612,6 +736,8 @@ fn read_component(
             needs: needs?,
             leader: leader.flatten(),
             failures: failures?,
+            pod: pod?,
+            session: session_ok.then_some(None)?,
         })
     })();
     (name, component)
@@ -643,20 +769,55 @@ fn read_needs(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, replicas: u32) ->
     }
 }
 
+/// `leader`: exactly one of `election = DIST`, `raft = {...}` or `lease = {...}`.
 fn read_leader(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Leader> {
     let mut table = read_table(ctx, value, key)?;
-    let election = table
-        .required(
-            ctx,
-            "election",
-            ", e.g. leader = { election = { dist = \"uniform\", min = \"1s\", max = \"2s\" } }",
-        )
-        .and_then(|v| read_dist(ctx, v, &table.key("election")));
+    let given: Vec<&str> = ["election", "raft", "lease"]
+        .into_iter()
+        .filter(|k| {
+            table
+                .entries
+                .iter()
+                .any(|(name, _)| name.get_ref().as_ref() == *k)
+        })
+        .collect();
+    if given.len() != 1 {
+        let message = if given.is_empty() {
+            "a leader needs one of `election` (a distribution), `raft = { ... }` or `lease = { ... }`, \
+             e.g. leader = { election = { dist = \"uniform\", min = \"1s\", max = \"2s\" } }"
+                .to_string()
+        } else {
+            format!(
+                "give only one of {}",
+                given
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        // Still look at the keys, so typos among them are reported too.
+        for k in ["election", "raft", "lease"] {
+            table.get(k);
+        }
+        table.finish(ctx);
+        ctx.error(value.span(), key, message);
+        return None;
+    }
+    let leader = match table.get("election") {
+        Some(v) => read_dist(ctx, v, &table.key("election")).map(Leader::Election),
+        None => kubernetes::read_consensus_leader(ctx, &mut table).flatten(),
+    };
     table.finish(ctx);
-    election.map(Leader::Election)
+    leader
 }
 
-fn read_failures(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Vec<FailureMode>> {
+fn read_failures(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    key: &str,
+    pod: Option<&Pod>,
+) -> Option<Vec<FailureMode>> {
     let Some(array) = value.get_ref().as_array() else {
         ctx.error(
             value.span(),
@@ -668,7 +829,7 @@ fn read_failures(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Vec<
     let mut modes: Vec<FailureMode> = Vec::new();
     let mut ok = true;
     for (index, item) in array.iter().enumerate() {
-        match read_failure(ctx, item, &format!("{key}[{index}]"), key) {
+        match read_failure(ctx, item, &format!("{key}[{index}]"), key, pod) {
             Some(mode) if modes.iter().any(|m| m.name == mode.name) => {
                 let message = format!(
                     "two failure modes are named `{}`; names must be unique within a component",
@@ -689,6 +850,7 @@ fn read_failure(
     value: &Value<'_>,
     path: &str,
     parent: &str,
+    pod: Option<&Pod>,
 ) -> Option<FailureMode> {
     let mut table = read_table(ctx, value, path)?;
     let name = table
@@ -705,8 +867,9 @@ fn read_failure(
         )
         .and_then(|v| read_time_to_failure(ctx, v, &table.key("every")));
     let detect = match table.get("detect") {
-        Some(v) => read_dist(ctx, v, &table.key("detect")),
-        None => Some(Dist::fixed(Duration::ZERO)),
+        Some(v) => kubernetes::read_detect(ctx, v, &table.key("detect"))
+            .filter(|detect| detect_fits_pod(ctx, detect, pod, v, &table.key("detect"))),
+        None => Some(Detect::After(Dist::fixed(Duration::ZERO))),
     };
     let repair = table
         .required(
@@ -714,7 +877,15 @@ fn read_failure(
             "repair",
             ", the time from noticed to serving again, e.g. repair = \"30s\"",
         )
-        .and_then(|v| read_dist(ctx, v, &table.key("repair")));
+        .and_then(|v| {
+            let key = table.key("repair");
+            let repair = kubernetes::read_repair(ctx, v, &key)?;
+            if matches!(repair, Repair::Restart) && pod.is_none() {
+                ctx.error(v.span(), &key, "\"restart\" needs a Kubernetes workload: add a [kubernetes] table, or give a distribution");
+                return None;
+            }
+            Some(repair)
+        });
     table.finish(ctx);
     Some(FailureMode {
         name: name?,
@@ -722,6 +893,29 @@ fn read_failure(
         detect: detect?,
         repair: repair?,
     })
+}
+
+/// Whether `detect` can apply to a replica run by `pod`; reports why not.
+fn detect_fits_pod(
+    ctx: &mut Ctx<'_>,
+    detect: &Detect,
+    pod: Option<&Pod>,
+    value: &Value<'_>,
+    key: &str,
+) -> bool {
+    let problem = match (detect, pod) {
+        (Detect::After(_), _) => return true,
+        (_, None) => {
+            "needs a Kubernetes workload: add a [kubernetes] table, or give a distribution"
+        }
+        (Detect::Liveness, Some(pod)) if pod.liveness.is_none() => {
+            "needs a liveness probe: add e.g. liveness = { period = \"10s\", timeout = \"1s\", failure_threshold = 3 }"
+        }
+        _ => return true,
+    };
+    let quoted = ctx.quote(value);
+    ctx.error(value.span(), key, format!("`{quoted}` {problem}"));
+    false
 }
 
 /// A time to failure: a distribution whose draws are positive (SPEC section 1).
@@ -1044,7 +1238,7 @@ name = "db"
         assert_eq!(model.simulation, Simulation::default());
         let db = &model.components[0];
         assert_eq!((db.replicas, db.needs), (1, 1));
-        assert!(db.failures[0].detect.is_fixed());
+        assert!(matches!(&db.failures[0].detect, Detect::After(d) if d.is_fixed()));
     }
 
     #[test]
@@ -1166,8 +1360,12 @@ name = "db"
                 "may use only lowercase letters",
             ),
             (
+                &MINIMAL.replace("name = \"db\"", "name = \"db\"\nstart = \"20s\""),
+                "add a [kubernetes] table",
+            ),
+            (
                 &format!("{MINIMAL}\n[kubernetes]\nnodes = 3\n"),
-                "belongs to SPEC level 2",
+                "`component.db` needs `start`",
             ),
             (
                 &format!("{MINIMAL}\n[slo]\navailability = \"101%\"\n"),

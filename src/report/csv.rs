@@ -68,11 +68,7 @@ impl<W: Write> OutagesCsv<W> {
             out,
             "year,start_s,duration_s,cause,detect_s,elect_s,repair_s"
         )?;
-        let causes = plan
-            .components
-            .iter()
-            .map(|c| c.modes.iter().map(|m| m.cause.clone()).collect())
-            .collect();
+        let causes = plan.components.iter().map(|c| c.causes.clone()).collect();
         Ok(OutagesCsv { out, causes })
     }
 

@@ -63,7 +63,7 @@ pub fn run_plots(
             .iter()
             .take(CDF_CAUSES)
             .map(|(component, mode, values)| Series {
-                label: plan.components[*component].modes[*mode].cause.clone(),
+                label: plan.components[*component].causes[*mode].clone(),
                 values,
             }),
     );

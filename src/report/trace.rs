@@ -47,7 +47,7 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                 detect,
                 repair,
             } => {
-                let mode = &self.plan.components[c as usize].modes[mode as usize].name;
+                let mode = self.plan.components[c as usize].cause_name(mode);
                 format!(
                     "{}/{replica} fails ({mode}): noticed after {detect}, then repair takes {repair}",
                     component(c)
@@ -107,10 +107,34 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                     "outage ends: started at {}s, lasted {}s, cause {} (detect {}, elect {}, repair {})",
                     outage.start.as_secs_f64(),
                     outage.duration.as_secs_f64(),
-                    c.modes[outage.mode as usize].cause,
+                    c.causes[outage.mode as usize],
                     p.detect,
                     p.elect,
                     p.repair
+                )
+            }
+            TraceEvent::NodeFailed { node, down_for } => {
+                format!("node {node} fails for {down_for}; its pods go down")
+            }
+            TraceEvent::NodeRepaired { node } => format!("node {node} runs pods again"),
+            TraceEvent::Evicted {
+                component: c,
+                replica,
+                to,
+            } => match to {
+                Some(node) => format!(
+                    "{}/{replica} evicted; its replacement starts on node {node}",
+                    component(c)
+                ),
+                None => format!(
+                    "{}/{replica} evicted; no node is up, its replacement is pending",
+                    component(c)
+                ),
+            },
+            TraceEvent::SessionLost { component: c } => {
+                format!(
+                    "{}: session expired; every replica shuts down until the store serves again",
+                    component(c)
                 )
             }
             TraceEvent::YearEnd => "year ends".to_string(),

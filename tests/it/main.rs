@@ -10,6 +10,8 @@ mod check;
 mod cli;
 /// Property tests: no input panics the parser or the engine.
 mod fuzz;
+/// Kubernetes and consensus mechanics against their exact answers.
+mod kubernetes;
 /// A small dense Markov-chain solver for the exact answers.
 mod markov;
 /// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.

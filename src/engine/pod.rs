@@ -1,0 +1,278 @@
+//! Kubernetes pod timing in closed form: probe ticks, liveness detection, restart back-off,
+//! start and readiness. No probe is ever simulated as an event; the instants follow from
+//! the ticker's phase, which is fixed per replica for the year (the kubelet's probe worker
+//! keeps one ticker across container restarts: kubernetes/kubernetes
+//! pkg/kubelet/prober/worker.go).
+
+use crate::model::Probe;
+use crate::time::Duration;
+
+/// First restart after a crash has no delay; then 10 s, doubling, at most 300 s
+/// (kubernetes/kubernetes pkg/kubelet/kubelet.go backOffPeriod, MaxContainerBackOff).
+const BACKOFF_BASE: Duration = Duration::from_secs(10);
+const BACKOFF_MAX: Duration = Duration::from_secs(300);
+/// A container that ran this long without problems has its back-off reset (pod-lifecycle).
+pub const BACKOFF_RESET: Duration = Duration::from_secs(600);
+
+/// The first tick of a ticker with `phase` and `period` at or after `at`.
+pub fn first_tick(phase: Duration, period: Duration, at: Duration) -> Duration {
+    if at <= phase {
+        return phase;
+    }
+    let period = period.as_micros().max(1);
+    let since = at.as_micros() - phase.as_micros();
+    let ticks = since.div_ceil(period);
+    Duration::from_micros(
+        phase
+            .as_micros()
+            .saturating_add(ticks.saturating_mul(period)),
+    )
+}
+
+/// The delay before the restart after `restarts` earlier consecutive restarts.
+pub fn backoff(restarts: u32) -> Duration {
+    if restarts == 0 {
+        return Duration::ZERO;
+    }
+    let doublings = (restarts - 1).min(16);
+    Duration::from_micros(BACKOFF_BASE.as_micros() << doublings).min(BACKOFF_MAX)
+}
+
+/// How long after a hang at `hang` the liveness probe declares the container dead.
+///
+/// Probes run at the ticker's ticks once `initial_delay` has passed since the container
+/// started; each probe of a hung process fails after `timeout`, and the next starts at the
+/// next tick, or at once if a tick came while it ran (a Go ticker buffers one tick), so
+/// failures are `max(period, timeout)` apart. The `failure_threshold`-th failure is the
+/// detection: `D = (first tick - hang) + (F-1)·max(P, T) + T`.
+pub fn liveness_detection(
+    probe: &Probe,
+    phase: Duration,
+    hang: Duration,
+    started: Duration,
+) -> Duration {
+    let eligible = hang.max(started.saturating_add(probe.initial_delay));
+    let first = first_tick(phase, probe.period, eligible);
+    let spacing = probe.period.max(probe.timeout);
+    let repeats = Duration::from_micros(
+        spacing
+            .as_micros()
+            .saturating_mul(u64::from(probe.failure_threshold - 1)),
+    );
+    first
+        .saturating_add(repeats)
+        .saturating_add(probe.timeout)
+        .saturating_sub(hang)
+}
+
+/// A pod's probes and their ticker phases, as a restart needs them.
+pub struct Probes<'a> {
+    /// The startup probe and its phase.
+    pub startup: Option<(&'a Probe, Duration)>,
+    /// The liveness probe and its phase.
+    pub liveness: Option<(&'a Probe, Duration)>,
+    /// The readiness probe and its phase.
+    pub readiness: Option<(&'a Probe, Duration)>,
+}
+
+/// Where a restart sequence ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Restarted {
+    /// When the replica serves again (or `Duration::NEVER` past the horizon).
+    pub serving_at: Duration,
+    /// When the last container started.
+    pub container_started: Duration,
+    /// Consecutive restarts so far, for the next back-off.
+    pub restarts: u32,
+}
+
+/// Restarts a dead container from `dead_at`: back-off, container start, `start` until the
+/// process serves, then the first passing readiness probe and endpoint propagation.
+///
+/// A container whose process is not serving when the startup probe gives up, or (without
+/// a startup probe) when the liveness probe has failed `failure_threshold` times, is killed
+/// and restarted again with a longer back-off: CrashLoopBackOff. Probes of a starting
+/// process fail at once (the port refuses connections). `draw_start` draws one start
+/// duration per attempt. Gives up at `horizon`.
+pub fn restart(
+    probes: &Probes<'_>,
+    mut restarts: u32,
+    dead_at: Duration,
+    horizon: Duration,
+    propagation: Duration,
+    draw_start: &mut dyn FnMut() -> Duration,
+) -> Restarted {
+    let mut dead_at = dead_at;
+    loop {
+        let started = dead_at.saturating_add(backoff(restarts));
+        restarts += 1;
+        if started >= horizon {
+            return Restarted {
+                serving_at: Duration::NEVER,
+                container_started: started,
+                restarts,
+            };
+        }
+        let process_ready = started.saturating_add(draw_start());
+        let (killed_at, probes_from) = match (probes.startup, probes.liveness) {
+            (Some((startup, phase)), _) => {
+                let first = first_tick(
+                    phase,
+                    startup.period,
+                    started.saturating_add(startup.initial_delay),
+                );
+                let gives_up =
+                    first.saturating_add(repeat(startup.period, startup.failure_threshold - 1));
+                let succeeds = first_tick(phase, startup.period, process_ready.max(first));
+                if gives_up < succeeds {
+                    (Some(gives_up), started)
+                } else {
+                    (None, succeeds)
+                }
+            }
+            (None, Some((liveness, phase))) => {
+                let first = first_tick(
+                    phase,
+                    liveness.period,
+                    started.saturating_add(liveness.initial_delay),
+                );
+                let kills =
+                    first.saturating_add(repeat(liveness.period, liveness.failure_threshold - 1));
+                ((kills < process_ready).then_some(kills), started)
+            }
+            (None, None) => (None, started),
+        };
+        if let Some(killed_at) = killed_at {
+            dead_at = killed_at;
+            continue;
+        }
+        let ready_from = process_ready.max(probes_from);
+        let ready = match probes.readiness {
+            Some((readiness, phase)) => {
+                let first = first_tick(
+                    phase,
+                    readiness.period,
+                    ready_from.max(started.saturating_add(readiness.initial_delay)),
+                );
+                first.saturating_add(repeat(readiness.period, readiness.success_threshold - 1))
+            }
+            None => ready_from,
+        };
+        return Restarted {
+            serving_at: ready.saturating_add(propagation),
+            container_started: started,
+            restarts,
+        };
+    }
+}
+
+fn repeat(period: Duration, times: u32) -> Duration {
+    Duration::from_micros(period.as_micros().saturating_mul(u64::from(times)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(secs: u64) -> Duration {
+        Duration::from_secs(secs)
+    }
+
+    fn probe(period: u64, timeout: u64, failures: u32, initial_delay: u64) -> Probe {
+        Probe {
+            period: s(period),
+            timeout: s(timeout),
+            failure_threshold: failures,
+            success_threshold: 1,
+            initial_delay: s(initial_delay),
+        }
+    }
+
+    #[test]
+    fn ticks_follow_the_phase() {
+        assert_eq!(first_tick(s(3), s(10), s(0)), s(3));
+        assert_eq!(first_tick(s(3), s(10), s(3)), s(3));
+        assert_eq!(first_tick(s(3), s(10), s(4)), s(13));
+        assert_eq!(first_tick(s(3), s(10), s(23)), s(23));
+    }
+
+    #[test]
+    fn backoff_doubles_from_ten_seconds_to_five_minutes() {
+        let delays: Vec<u64> = (0..8).map(|k| backoff(k).as_micros() / 1_000_000).collect();
+        assert_eq!(delays, [0, 10, 20, 40, 80, 160, 300, 300]);
+        assert_eq!(backoff(1000), s(300));
+    }
+
+    #[test]
+    fn liveness_detection_is_phase_plus_repeats_plus_timeout() {
+        // Period 10 s, timeout 5 s, threshold 3, ticks at 7, 17, 27, ...; hang at 100 s:
+        // first failing probe starts at 107 s, the third fails at 107 + 2·10 + 5 = 132 s.
+        let p = probe(10, 5, 3, 0);
+        assert_eq!(liveness_detection(&p, s(7), s(100), s(0)), s(32));
+        // A timeout longer than the period spaces the probes by the timeout.
+        let slow = probe(10, 15, 3, 0);
+        assert_eq!(
+            liveness_detection(&slow, s(7), s(100), s(0)),
+            s(7 + 2 * 15 + 15)
+        );
+        // No probe before initial_delay after the container started: the container started
+        // at 90 s, so the first probe is the tick at 127 s, not 107 s.
+        let delayed = probe(10, 5, 3, 30);
+        assert_eq!(
+            liveness_detection(&delayed, s(7), s(100), s(90)),
+            s(27 + 20 + 5)
+        );
+    }
+
+    #[test]
+    fn restart_waits_for_start_and_readiness() {
+        let readiness = probe(5, 1, 3, 10);
+        let probes = Probes {
+            startup: None,
+            liveness: None,
+            readiness: Some((&readiness, s(2))),
+        };
+        // Dead at 100 s after one earlier restart: back-off 10 s, start at 110 s, process
+        // ready at 130 s, readiness ticks at 2 + 5k: first at or after max(130, 120) is 132 s.
+        let restarted = restart(&probes, 1, s(100), s(1_000_000), s(1), &mut || s(20));
+        assert_eq!(
+            restarted,
+            Restarted {
+                serving_at: s(133),
+                container_started: s(110),
+                restarts: 2
+            }
+        );
+    }
+
+    #[test]
+    fn liveness_kills_a_slow_start_until_back_off_grows() {
+        // Liveness from 10 s after start, every 10 s, 3 failures: a process needing 40 s is
+        // killed 30 s after each start, forever; the sequence ends at the horizon.
+        let liveness = probe(10, 1, 3, 10);
+        let probes = Probes {
+            startup: None,
+            liveness: Some((&liveness, s(0))),
+            readiness: None,
+        };
+        let restarted = restart(&probes, 0, s(0), s(3600), s(0), &mut || s(40));
+        assert_eq!(restarted.serving_at, Duration::NEVER);
+        // A process needing 25 s survives: it serves before the third failure at 30 s.
+        let fine = restart(&probes, 0, s(0), s(3600), s(0), &mut || s(25));
+        assert_eq!(fine.serving_at, s(25));
+    }
+
+    #[test]
+    fn a_startup_probe_protects_a_slow_start() {
+        let liveness = probe(10, 1, 3, 10);
+        let startup = probe(10, 1, 18, 0);
+        let probes = Probes {
+            startup: Some((&startup, s(0))),
+            liveness: Some((&liveness, s(0))),
+            readiness: None,
+        };
+        // Startup allows 180 s; the 40 s start succeeds at the 40 s tick.
+        let restarted = restart(&probes, 0, s(0), s(3600), s(0), &mut || s(40));
+        assert_eq!(restarted.serving_at, s(40));
+    }
+}
