@@ -5,7 +5,8 @@
 //!
 //! Stream labels (see `rng`): `COMPONENT/REPLICA/MODE/{every,detect,repair}` for failure
 //! modes, `COMPONENT/REPLICA/{probes,start}` for a pod's probe phases and container starts,
-//! `COMPONENT/election` for leader elections, `COMPONENT/session` for session expiries, and
+//! `COMPONENT/election` for leader elections, `COMPONENT/session` for session expiries,
+//! `COMPONENT/reassign` for recovery by reassignment, and
 //! `node/N/{every,repair,monitor}` for nodes. Labels never depend on other components, so a
 //! change to one component leaves every other component's draws as they were.
 
@@ -115,6 +116,9 @@ pub struct ComponentPlan {
     pub pod: Option<PodPlan>,
     /// A session kept in another component, and the stream its expiries are drawn from.
     pub session: Option<(Session, usize)>,
+    /// The load time of recovery by reassignment, and the stream it is drawn from (with
+    /// the session expiry that precedes it).
+    pub reassign: Option<(Dist, usize)>,
     /// Outage cause names: `component/mode` for each failure mode, then `component/node`
     /// and `component/session`.
     pub causes: Vec<String>,
@@ -219,6 +223,13 @@ impl Plan {
                 ));
                 (session, keys.len() - 1)
             });
+            let reassign = component.reassign.as_ref().map(|reassign| {
+                keys.push(StreamKey::derive(
+                    seed,
+                    &format!("{}/reassign", component.name),
+                ));
+                (reassign.load.clone(), keys.len() - 1)
+            });
             let first_stream = keys.len();
             for replica in 0..component.replicas {
                 for mode in &component.failures {
@@ -267,6 +278,7 @@ impl Plan {
                     .collect(),
                 pod,
                 session,
+                reassign,
                 causes: component
                     .failures
                     .iter()

@@ -436,6 +436,7 @@ impl<'p> Engine<'p> {
                 self.restart(replica, now, noticed.saturating_add(kill))
             }
         };
+        let back = back.min(self.reassigned_at(now, replica));
         self.take_down(now, replica, mode, detect, tracer);
         let repair = back.saturating_sub(noticed);
         tracer.event(
@@ -450,6 +451,29 @@ impl<'p> Engine<'p> {
         );
         self.schedule_repair(replica, back);
         self.after_change(now, self.plan.replica_component[replica as usize], tracer);
+    }
+
+    /// When the share of `replica`, failing at `now`, serves again through reassignment:
+    /// the session expires 2/3 to all of its TTL later, then another replica loads the
+    /// share. `Duration::NEVER` without reassignment or without another replica up.
+    fn reassigned_at(&mut self, now: Duration, replica: u32) -> Duration {
+        let (component, _) = self.locate(replica);
+        let (Some((load, stream)), Some((session, _))) = (&component.reassign, &component.session)
+        else {
+            return Duration::NEVER;
+        };
+        let index = self.plan.replica_component[replica as usize] as usize;
+        let others_up = self.components[index].up - u32::from(self.replicas[replica as usize].up);
+        if others_up == 0 {
+            return Duration::NEVER;
+        }
+        let expiry = Dist::uniform(
+            Duration::from_micros(session.ttl.as_micros() * 2 / 3),
+            session.ttl,
+        )
+        .map_or(session.ttl, |dist| self.draw(*stream, &dist));
+        let loaded = self.draw(*stream, load);
+        now.saturating_add(expiry).saturating_add(loaded)
     }
 
     /// How long after a hang at `now` the liveness probe notices it.
@@ -632,9 +656,13 @@ impl<'p> Engine<'p> {
                 continue;
             };
             let index = plan.replica_component[replica as usize];
+            let reassigned = self.reassigned_at(now, replica);
             self.take_down(now, replica, component.node_cause(), noticed, tracer);
             let state = &mut self.replicas[replica as usize];
-            if pod.moves_off_failed_nodes() && evicted_at < back {
+            if reassigned < evicted_at.min(back) {
+                // Its share moves to another replica; the shard counts as this replica.
+                self.schedule_repair(replica, reassigned);
+            } else if pod.moves_off_failed_nodes() && evicted_at < back {
                 let generation = state.generation;
                 if evicted_at < plan.horizon {
                     self.queue.push(

@@ -185,6 +185,17 @@ pub struct Component {
     pub pod: Option<Pod>,
     /// A session the component keeps in another component (an etcd lease, say).
     pub session: Option<Session>,
+    /// How the share of a failed replica is taken over by the others, if it can be.
+    pub reassign: Option<Reassign>,
+}
+
+/// Recovery by reassignment (Milvus query nodes): when a replica fails, a coordinator
+/// notices through the replica's session expiring and has an up replica load its share
+/// of the data, so the share serves again before the failed replica's own restart.
+#[derive(Clone, Debug)]
+pub struct Reassign {
+    /// How long another replica takes to load the failed one's share.
+    pub load: Dist,
 }
 
 /// How a vacant leader office is filled.

@@ -682,6 +682,9 @@ fn read_component<'a, 'i>(
         (Some(_), None) => None,
         (None, _) => Some(Vec::new()),
     };
+    let reassign = table
+        .get("reassign")
+        .map(|v| (v, kubernetes::read_reassign(ctx, v, &table.key("reassign"))));
     let session = table.get("session").map(|v| {
         let key = table.key("session");
         let session = kubernetes::read_session(ctx, v, &key);
@@ -721,6 +724,17 @@ fn read_component<'a, 'i>(
             kind: ReferenceKind::PlacedWith,
         });
     }
+    let reassign = match (reassign, &session) {
+        (None, _) => Some(None),
+        (Some((_, None)), _) => None,
+        (Some((_, Some(reassign))), Some(_)) => Some(Some(reassign)),
+        (Some((value, Some(_))), None) => {
+            let message = "a failed replica is noticed through its session expiring: add \
+                session = { store = \"etcd\", ttl = \"30s\" } to the component";
+            ctx.error(value.span(), &format!("{path}.reassign"), message);
+            None
+        }
+    };
     let session_ok = match session {
         Some(Some(reference)) => {
             references.push(reference);
@@ -738,6 +752,7 @@ fn read_component<'a, 'i>(
             failures: failures?,
             pod: pod?,
             session: session_ok.then_some(None)?,
+            reassign: reassign?,
         })
     })();
     (name, component)

@@ -323,3 +323,45 @@ session = { store = "store", ttl = "30s" }
         outages.len()
     );
 }
+
+/// Recovery by reassignment: a query node's share is loaded by another up node once its
+/// session expires (U[20 s, 30 s] for a 30 s TTL) plus the 60 s load, well before its own
+/// 10-minute restart: outages are uniform on [80 s, 90 s], mean 85 s.
+#[test]
+fn reassignment_recovers_before_the_restart() {
+    let source = r#"
+name = "reassign"
+up = "querynode"
+[kubernetes]
+nodes = 2
+[[component]]
+name = "etcd"
+workload = "external"
+[[component]]
+name = "querynode"
+replicas = 2
+needs = "all"
+start = "10m"
+session = { store = "etcd", ttl = "30s" }
+reassign = { load = "60s" }
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "1d" }
+  detect = "exit"
+  repair = "restart"
+"#;
+    let durations = outage_durations(&trace(source, 20));
+    assert!(durations.len() > 5000, "{}", durations.len());
+    // When the other node fails too within the window, no replica is up to take the
+    // share and both wait for a restart (probability about 85 s / 1 d per outage).
+    let (single, overlapping): (Vec<f64>, Vec<f64>) = durations
+        .iter()
+        .partition(|d| (80.0 - 1e-6..=90.0 + 1e-6).contains(*d));
+    assert!(
+        overlapping.len() * 200 < durations.len(),
+        "{} overlaps",
+        overlapping.len()
+    );
+    let (mean, se) = mean_and_se(&single);
+    assert!((mean - 85.0).abs() < 4.0 * se, "mean {mean}, se {se}");
+}

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::dist::Dist;
 use crate::model::{
-    Detect, Kubernetes, Leader, NodeFailure, Placement, Pod, Probe, Repair, Workload,
+    Detect, Kubernetes, Leader, NodeFailure, Placement, Pod, Probe, Reassign, Repair, Workload,
 };
 use crate::time::Duration;
 use toml::de::DeValue;
@@ -396,6 +396,20 @@ pub(super) fn read_repair(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Op
         DeValue::String(text) if text.as_ref() == "restart" => Some(Repair::Restart),
         _ => read_dist(ctx, value, key).map(Repair::After),
     }
+}
+
+/// `reassign = { load = DIST }`: how long an up replica takes to load a failed one's share.
+pub(super) fn read_reassign(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Reassign> {
+    let mut table = read_table(ctx, value, key)?;
+    let load = table
+        .required(
+            ctx,
+            "load",
+            ", the time another replica takes to load the failed one's share, e.g. load = \"2m\"",
+        )
+        .and_then(|v| read_dist(ctx, v, &format!("{key}.load")));
+    table.finish(ctx);
+    Some(Reassign { load: load? })
 }
 
 /// `session = { store = "etcd", ttl = "30s" }`: the store's name (resolved by the caller,
