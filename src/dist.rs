@@ -196,6 +196,30 @@ impl Dist {
         Duration::from_secs_f64(micros / 1e6)
     }
 
+    /// The `p`-quantile in seconds, for `p` in (0, 1): the inverse of the distribution
+    /// function that sampling uses (exact for every kind; gamma through statrs).
+    pub fn quantile_secs(&self, p: f64) -> f64 {
+        let p = p.clamp(1e-12, 1.0 - 1e-12);
+        let micros = match &self.kind {
+            Kind::Fixed(value) => value.as_micros() as f64,
+            Kind::Exponential { mean } => -mean * (1.0 - p).ln(),
+            Kind::Weibull { shape, scale } => scale * (-(1.0 - p).ln()).powf(1.0 / shape),
+            Kind::LogNormal { mu, sigma } => (mu + sigma * std_normal_quantile(p)).exp(),
+            Kind::Gamma(_, shape, scale) => {
+                use statrs::distribution::{ContinuousCDF, Gamma};
+                Gamma::new(*shape, 1.0 / scale).map_or(shape * scale, |g| g.inverse_cdf(p))
+            }
+            Kind::Uniform { min, max } => min + (max - min) * p,
+            Kind::Empirical(samples) => {
+                let mut sorted = samples.clone();
+                sorted.sort();
+                let index = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+                sorted[index].as_micros() as f64
+            }
+        };
+        micros / 1e6
+    }
+
     /// The exact mean, in seconds.
     pub fn mean_secs(&self) -> f64 {
         let micros = match &self.kind {
@@ -323,6 +347,34 @@ mod tests {
                 "{dist}: sample mean {mean}, exact {exact}, se {se}"
             );
         }
+    }
+
+    #[test]
+    fn quantiles_invert_the_distribution_functions() {
+        let s = Duration::from_secs;
+        assert!(
+            (Dist::exponential(s(10)).quantile_secs(0.5) - 10.0 * std::f64::consts::LN_2).abs()
+                < 1e-9
+        );
+        assert!((Dist::uniform(s(20), s(30)).unwrap().quantile_secs(0.99) - 29.9).abs() < 1e-9);
+        assert!(
+            (Dist::lognormal_median_sigma(s(45), 0.5)
+                .unwrap()
+                .quantile_secs(0.5)
+                - 45.0)
+                .abs()
+                < 1e-9
+        );
+        assert_eq!(Dist::fixed(s(3)).quantile_secs(0.99), 3.0);
+        assert_eq!(
+            Dist::empirical(vec![s(1), s(2), s(9)])
+                .unwrap()
+                .quantile_secs(0.5),
+            2.0
+        );
+        // Gamma(shape 1) is exponential.
+        let gamma = Dist::gamma(1.0, s(10)).unwrap();
+        assert!((gamma.quantile_secs(0.9) - 10.0 * 10f64.ln()).abs() < 1e-6);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+pub mod explain;
 pub mod expr;
 pub mod model;
 pub mod plan;

@@ -2,6 +2,7 @@
 
 mod check;
 mod compare;
+mod explain;
 mod run;
 mod trace;
 
@@ -64,6 +65,14 @@ model, a bad baseline, bad usage or an output error.")]
   nines trace models/etcd-quorum.toml --year 0
   nines trace models/milvus-ha-l1.toml --year 17 --seed 5 | grep outage")]
     Trace(trace::TraceArgs),
+    /// Explain the model in closed form: each failure mode's failover timeline (detect,
+    /// elect, repair) and availability estimates beside the naive 1-(1-A)^n.
+    #[command(after_help = "Examples:
+  nines explain models/etcd-quorum.toml
+  nines explain models/milvus-ha.toml --json | jq .components
+
+Nothing is simulated; `nines run` gives the exact figures, correlations included.")]
+    Explain(explain::ExplainArgs),
     /// Run variants of a model on common random numbers: a table with paired differences.
     #[command(
         after_help = "Key paths: tables by key (simulation.horizon, slo.availability),
@@ -179,6 +188,7 @@ impl Cli {
             Command::Run(args) => run::run(args),
             Command::Check(args) => check::check(args),
             Command::Trace(args) => trace::trace(args),
+            Command::Explain(args) => explain::explain_command(args),
             Command::Sweep(args) => compare::sweep(args),
             Command::Compare(args) => compare::compare(args),
         }

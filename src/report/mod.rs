@@ -7,6 +7,7 @@
 mod check;
 mod compare;
 mod csv;
+mod explain;
 mod html;
 mod output;
 mod pages;
@@ -17,6 +18,7 @@ mod trace;
 
 pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::{OutagesCsv, YearsCsv};
+pub use self::explain::explain_text;
 pub use compare::ComparisonTables;
 pub use html::{HtmlPage, sha256_hex};
 pub use output::OutputDir;

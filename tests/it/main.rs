@@ -9,6 +9,8 @@ mod check;
 /// End-to-end tests of `nines run` and `nines trace`.
 mod cli;
 /// Property tests: no input panics the parser or the engine.
+/// `nines explain` against simulations where its closed forms are exact.
+mod explain;
 mod fuzz;
 /// Kubernetes and consensus mechanics against their exact answers.
 mod kubernetes;

@@ -1,0 +1,488 @@
+//! `nines explain`: failover timelines and availability estimates in closed form.
+//!
+//! Nothing here is simulated. Each phase of a failure (detect, elect, repair) is a random
+//! variable built from the model's distributions and the Kubernetes and consensus
+//! mechanics (see `engine::pod`); means are exact, and 99th percentiles of sums are
+//! computed from quantile grids, deterministically.
+//!
+//! The availability estimate treats replicas as independent alternating renewal
+//! processes: a replica with failure modes of rates `λ_m` and mean downtimes `D_m` is down
+//! a fraction `Σ λ_m D_m / (1 + Σ λ_m D_m)` of the time (exact in the long run for any
+//! distributions, by renewal-reward); a component needing `k` of `n` is up with the
+//! binomial probability of at least `k` up replicas; a leader adds the downtime of an
+//! election at every loss of the leader; the system combines components through its
+//! expression as if they were independent. The estimate is exact for components without
+//! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
+//! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
+
+use crate::dist::Dist;
+use crate::expr::Expr;
+use crate::model::{Detect, Leader, Model, Pod, Repair, Workload};
+use crate::time::Duration;
+use serde::Serialize;
+
+/// Points of a quantile grid: enough for a p99 within a fraction of a percent.
+const GRID: usize = 400;
+
+/// A random duration in seconds: its exact mean and an equally weighted quantile grid.
+#[derive(Clone, Debug)]
+struct Rv {
+    mean: f64,
+    grid: Vec<f64>,
+}
+
+impl Rv {
+    fn constant(value: f64) -> Rv {
+        Rv {
+            mean: value,
+            grid: vec![value; GRID],
+        }
+    }
+
+    fn from_quantile(mean: f64, quantile: impl Fn(f64) -> f64) -> Rv {
+        let grid = (0..GRID)
+            .map(|i| quantile((i as f64 + 0.5) / GRID as f64))
+            .collect();
+        Rv { mean, grid }
+    }
+
+    fn dist(dist: &Dist) -> Rv {
+        Rv::from_quantile(dist.mean_secs(), |p| dist.quantile_secs(p))
+    }
+
+    fn uniform(low: f64, high: f64) -> Rv {
+        Rv::from_quantile((low + high) / 2.0, |p| low + (high - low) * p)
+    }
+
+    /// The sum of two independent variables.
+    fn plus(&self, other: &Rv) -> Rv {
+        self.combine(other, self.mean + other.mean, |a, b| a + b)
+    }
+
+    /// The smaller of two independent variables (its mean from the grid).
+    fn min(&self, other: &Rv) -> Rv {
+        let mut result = self.combine(other, 0.0, f64::min);
+        result.mean = result.grid.iter().sum::<f64>() / GRID as f64;
+        result
+    }
+
+    fn combine(&self, other: &Rv, mean: f64, op: impl Fn(f64, f64) -> f64) -> Rv {
+        let mut all: Vec<f64> = self
+            .grid
+            .iter()
+            .flat_map(|a| other.grid.iter().map(|b| op(*a, *b)))
+            .collect();
+        all.sort_by(f64::total_cmp);
+        let grid = (0..GRID)
+            .map(|i| all[i * all.len() / GRID + all.len() / (2 * GRID)])
+            .collect();
+        Rv { mean, grid }
+    }
+
+    /// `max(self, floor)`, its mean from the grid.
+    fn at_least(&self, floor: f64) -> Rv {
+        let grid: Vec<f64> = self.grid.iter().map(|x| x.max(floor)).collect();
+        let mean = if floor <= self.grid[0] {
+            self.mean
+        } else {
+            grid.iter().sum::<f64>() / GRID as f64
+        };
+        Rv { mean, grid }
+    }
+
+    fn p99(&self) -> f64 {
+        self.grid[(GRID * 99) / 100]
+    }
+
+    fn summary(&self) -> PhaseSummary {
+        PhaseSummary {
+            mean_s: self.mean,
+            p99_s: self.p99(),
+        }
+    }
+}
+
+/// A phase's mean and 99th percentile, in seconds.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct PhaseSummary {
+    /// Mean.
+    pub mean_s: f64,
+    /// 99th percentile.
+    pub p99_s: f64,
+}
+
+/// The failover timeline of one failure mode of one component.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Timeline {
+    /// `component/mode`.
+    pub cause: String,
+    /// Failures of one replica per year.
+    pub per_replica_per_year: f64,
+    /// Failure to noticed.
+    pub detect: PhaseSummary,
+    /// The election when the failing replica held the leader office (zero without one).
+    pub elect: PhaseSummary,
+    /// Noticed to serving again by the replica's own repair.
+    pub repair: PhaseSummary,
+    /// The replica's whole downtime: detect + repair, or sooner by reassignment.
+    pub down: PhaseSummary,
+}
+
+/// One component's availability, estimated and naive.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ComponentEstimate {
+    /// The component's name.
+    pub name: String,
+    /// Replicas.
+    pub replicas: u32,
+    /// Replicas needed to serve.
+    pub needs: u32,
+    /// One replica's availability.
+    pub replica_availability: f64,
+    /// The estimate: at least `needs` up, less elections.
+    pub availability: f64,
+    /// The naive `1-(1-A)^n`.
+    pub naive: f64,
+    /// Why the two differ, one sentence each.
+    pub why: Vec<String>,
+}
+
+/// Everything `nines explain` reports.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Explanation {
+    /// The model's name.
+    pub model: String,
+    /// One timeline per failure mode (and per node failure, as `component/node`).
+    pub timelines: Vec<Timeline>,
+    /// One estimate per component.
+    pub components: Vec<ComponentEstimate>,
+    /// The system's estimated availability.
+    pub availability: f64,
+    /// The system's naive availability.
+    pub naive: f64,
+    /// Each service's estimated and naive availability.
+    pub services: Vec<(String, f64, f64)>,
+}
+
+/// Builds the explanation of `model`.
+pub fn explain(model: &Model) -> Explanation {
+    let mut timelines = Vec::new();
+    let mut components = Vec::new();
+    for component in model.components() {
+        let pod = component.pod.as_ref();
+        let elect = component
+            .leader
+            .as_ref()
+            .map(|leader| election(leader, component.replicas));
+        let mut rates_and_downs: Vec<(f64, f64)> = Vec::new();
+        for mode in &component.failures {
+            let rate = 1.0 / mode.every.mean_secs();
+            let detect = detection(&mode.detect, pod, model);
+            let repair = recovery(&mode.repair, &mode.detect, pod, model);
+            let mut down = detect.plus(&repair);
+            if let (Some(reassign), Some(session)) = (&component.reassign, &component.session) {
+                // Another replica takes the share once the session expires and it loaded.
+                let ttl = session.ttl.as_secs_f64();
+                let moved = Rv::uniform(ttl * 2.0 / 3.0, ttl).plus(&Rv::dist(&reassign.load));
+                down = down.min(&moved);
+            }
+            rates_and_downs.push((rate, down.mean));
+            timelines.push(Timeline {
+                cause: format!("{}/{}", component.name, mode.name),
+                per_replica_per_year: rate * Duration::YEAR.as_secs_f64(),
+                detect: detect.summary(),
+                elect: elect.as_ref().map_or(
+                    PhaseSummary {
+                        mean_s: 0.0,
+                        p99_s: 0.0,
+                    },
+                    Rv::summary,
+                ),
+                repair: repair.summary(),
+                down: down.summary(),
+            });
+        }
+        if let Some((rate, (detect, down))) = node_failure(model, pod) {
+            rates_and_downs.push((rate, down.mean));
+            timelines.push(Timeline {
+                cause: format!("{}/node", component.name),
+                per_replica_per_year: rate * Duration::YEAR.as_secs_f64(),
+                detect: detect.summary(),
+                elect: elect.as_ref().map_or(
+                    PhaseSummary {
+                        mean_s: 0.0,
+                        p99_s: 0.0,
+                    },
+                    Rv::summary,
+                ),
+                // Eviction or the node's return, after detection.
+                repair: PhaseSummary {
+                    mean_s: down.mean - detect.mean,
+                    p99_s: down.p99() - detect.mean,
+                },
+                down: down.summary(),
+            });
+        }
+        let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
+        let replica = 1.0 / (1.0 + load);
+        let total_rate: f64 =
+            rates_and_downs.iter().map(|(rate, _)| rate).sum::<f64>() / (1.0 + load);
+        let quorum = at_least(component.replicas, component.needs, replica);
+        let election_loss = elect.as_ref().map_or(0.0, |e| total_rate * e.mean * quorum);
+        let naive = 1.0 - (1.0 - replica).powi(component.replicas as i32);
+        let mut why = reasons(
+            component.replicas,
+            component.needs,
+            election_loss,
+            elect.as_ref(),
+            model,
+        );
+        if let Some(kill) = pod
+            .and_then(|pod| liveness_kills_start(pod))
+            .filter(|p| *p > 1e-3)
+        {
+            why.push(format!(
+                "a restarted container is killed by its liveness probe before it serves with \
+                 probability {:.1}% (its start outlasts initial_delay + failure_threshold periods): \
+                 CrashLoopBackOff, which this estimate leaves out; add a startup probe or raise \
+                 the liveness initial_delay",
+                kill * 100.0
+            ));
+        }
+        components.push(ComponentEstimate {
+            name: component.name.clone(),
+            replicas: component.replicas,
+            needs: component.needs,
+            replica_availability: replica,
+            availability: (quorum - election_loss).clamp(0.0, 1.0),
+            naive,
+            why,
+        });
+    }
+    let estimated: Vec<f64> = components.iter().map(|c| c.availability).collect();
+    let naive: Vec<f64> = components.iter().map(|c| c.naive).collect();
+    Explanation {
+        model: model.name().to_string(),
+        timelines,
+        availability: combine(&model.up().expr, &estimated),
+        naive: combine(&model.up().expr, &naive),
+        services: model
+            .services()
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    combine(&s.up.expr, &estimated),
+                    combine(&s.up.expr, &naive),
+                )
+            })
+            .collect(),
+        components,
+    }
+}
+
+fn detection(detect: &Detect, pod: Option<&Pod>, model: &Model) -> Rv {
+    match (detect, pod) {
+        (Detect::After(dist), _) => Rv::dist(dist),
+        (Detect::Exit, _) => {
+            let within = model
+                .kubernetes()
+                .map_or(0.0, |k| k.exit_detection.as_secs_f64());
+            Rv::uniform(0.0, within)
+        }
+        (
+            Detect::Liveness,
+            Some(Pod {
+                liveness: Some(probe),
+                ..
+            }),
+        ) => {
+            let (period, timeout) = (probe.period.as_secs_f64(), probe.timeout.as_secs_f64());
+            let fixed = f64::from(probe.failure_threshold - 1) * period.max(timeout) + timeout;
+            Rv::uniform(fixed, fixed + period)
+        }
+        (Detect::Liveness, _) => Rv::constant(0.0),
+    }
+}
+
+/// Noticed to serving again: a drawn repair, or a first restart (no back-off): the kill
+/// grace period for a hung process, start, the first passing readiness tick, propagation.
+fn recovery(repair: &Repair, detect: &Detect, pod: Option<&Pod>, model: &Model) -> Rv {
+    match (repair, pod) {
+        (Repair::After(dist), _) => Rv::dist(dist),
+        (Repair::Restart, Some(pod)) => {
+            let kill = match detect {
+                Detect::Liveness => pod.termination_grace_period.as_secs_f64(),
+                _ => 0.0,
+            };
+            Rv::constant(kill).plus(&start_to_serving(pod, model))
+        }
+        (Repair::Restart, None) => Rv::constant(0.0),
+    }
+}
+
+/// From container start to serving: start, then readiness, then propagation.
+fn start_to_serving(pod: &Pod, model: &Model) -> Rv {
+    let propagation = model
+        .kubernetes()
+        .map_or(0.0, |k| k.endpoint_propagation.as_secs_f64());
+    let started = Rv::dist(&pod.start);
+    let ready = match &pod.readiness {
+        Some(probe) => {
+            let period = probe.period.as_secs_f64();
+            let waits = started.at_least(probe.initial_delay.as_secs_f64());
+            waits.plus(&Rv::uniform(0.0, period)).plus(&Rv::constant(
+                f64::from(probe.success_threshold - 1) * period,
+            ))
+        }
+        None => started,
+    };
+    ready.plus(&Rv::constant(propagation))
+}
+
+/// The probability that the liveness probe kills a restarted container before its process
+/// serves: the start outlasting the first probe after `initial_delay` plus
+/// `failure_threshold - 1` periods. Zero with a startup probe, which holds liveness off.
+fn liveness_kills_start(pod: &Pod) -> Option<f64> {
+    let probe = pod.liveness.as_ref().filter(|_| pod.startup.is_none())?;
+    let period = probe.period.as_secs_f64();
+    let window = Rv::uniform(0.0, period).plus(&Rv::constant(
+        probe.initial_delay.as_secs_f64() + f64::from(probe.failure_threshold - 1) * period,
+    ));
+    let start = Rv::dist(&pod.start);
+    let killed = start
+        .grid
+        .iter()
+        .map(|s| window.grid.iter().filter(|w| s > *w).count())
+        .sum::<usize>();
+    Some(killed as f64 / (GRID * GRID) as f64)
+}
+
+/// A node failure as seen by a replica of `pod`: the rate (per replica, per second), and
+/// (detection, whole downtime).
+fn node_failure(model: &Model, pod: Option<&Pod>) -> Option<(f64, (Rv, Rv))> {
+    let kubernetes = model.kubernetes()?;
+    let failure = kubernetes.node_failure.as_ref()?;
+    let pod = pod?;
+    let detect = Rv::constant(kubernetes.node_monitor_grace_period.as_secs_f64()).plus(
+        &Rv::uniform(0.0, kubernetes.node_monitor_period.as_secs_f64()),
+    );
+    let node_repair = Rv::dist(&failure.repair);
+    let back_in_place = node_repair.plus(&start_to_serving(pod, model));
+    let down = match pod.workload {
+        Workload::StatefulSet => back_in_place,
+        Workload::Deployment => {
+            let evicted = detect.plus(&Rv::constant(kubernetes.toleration_seconds.as_secs_f64()));
+            evicted
+                .plus(&start_to_serving(pod, model))
+                .min(&back_in_place)
+        }
+    };
+    Some((1.0 / failure.every.mean_secs(), (detect, down)))
+}
+
+/// The duration of an election after the leader's loss with `replicas` members.
+fn election(leader: &Leader, replicas: u32) -> Rv {
+    match leader {
+        Leader::Election(dist) => Rv::dist(dist),
+        Leader::Raft {
+            election_timeout,
+            heartbeat,
+            round_trip,
+        } => {
+            let t = election_timeout.as_secs_f64();
+            let k = f64::from(replicas.saturating_sub(1).max(1));
+            // The first of k followers' timeouts, uniform on [T, 2T): Q(p) = T + T(1 - (1-p)^(1/k)).
+            let first = Rv::from_quantile(t + t / (k + 1.0), |p| {
+                t + t * (1.0 - (1.0 - p).powf(1.0 / k))
+            });
+            let h = heartbeat.as_secs_f64();
+            first
+                .plus(&Rv::uniform(-h, 0.0))
+                .plus(&Rv::constant(2.0 * round_trip.as_secs_f64()))
+        }
+        Leader::Lease { ttl, takeover } => {
+            let ttl = ttl.as_secs_f64();
+            Rv::uniform(ttl * 2.0 / 3.0, ttl).plus(&Rv::dist(takeover))
+        }
+    }
+}
+
+/// P(at least `needs` of `n` independent replicas up), each up with probability `a`.
+fn at_least(n: u32, needs: u32, a: f64) -> f64 {
+    (needs..=n)
+        .map(|k| binomial(n, k) * a.powi(k as i32) * (1.0 - a).powi((n - k) as i32))
+        .sum()
+}
+
+fn binomial(n: u32, k: u32) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1))
+}
+
+/// Availability of an expression over independent components.
+fn combine(expr: &Expr, availability: &[f64]) -> f64 {
+    match expr {
+        Expr::Component(index) => availability[*index],
+        Expr::All(operands) => operands.iter().map(|e| combine(e, availability)).product(),
+        Expr::Any(operands) => {
+            1.0 - operands
+                .iter()
+                .map(|e| 1.0 - combine(e, availability))
+                .product::<f64>()
+        }
+    }
+}
+
+fn reasons(
+    replicas: u32,
+    needs: u32,
+    election_loss: f64,
+    elect: Option<&Rv>,
+    model: &Model,
+) -> Vec<String> {
+    let year = Duration::YEAR.as_secs_f64();
+    let mut why = Vec::new();
+    if replicas > 1 && needs > 1 {
+        why.push(format!(
+            "needs {needs} of {replicas} replicas up; 1-(1-A)^n assumes any one replica is enough"
+        ));
+    }
+    if let Some(elect) = elect {
+        why.push(format!(
+            "every loss of the leader costs an election (mean {:.2} s, p99 {:.2} s) even with replicas to spare: about {:.0} s a year",
+            elect.mean,
+            elect.p99(),
+            election_loss * year
+        ));
+    }
+    if model.kubernetes().is_some_and(|k| k.node_failure.is_some()) && replicas > 1 {
+        why.push("replicas share nodes, so node failures take several down at once; this estimate, like 1-(1-A)^n, assumes independence: `nines run` has the exact figure".to_string());
+    }
+    why
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids_add_and_take_quantiles() {
+        let u = Rv::uniform(0.0, 10.0);
+        assert!((u.p99() - 9.9).abs() < 0.05);
+        let two = u.plus(&u);
+        assert!((two.mean - 10.0).abs() < 1e-12);
+        // The sum of two U[0,10] is triangular: P(S > s) = (20 - s)^2 / 200, so p99 = 20 - sqrt(2).
+        assert!(
+            (two.p99() - (20.0 - 2f64.sqrt())).abs() < 0.1,
+            "{}",
+            two.p99()
+        );
+    }
+
+    #[test]
+    fn binomial_quorum_of_three() {
+        let a = 0.99;
+        assert!((at_least(3, 2, a) - (3.0 * a * a - 2.0 * a * a * a)).abs() < 1e-12);
+        assert!((at_least(3, 1, a) - (1.0 - (1.0 - a).powi(3))).abs() < 1e-12);
+    }
+}
