@@ -237,10 +237,7 @@ pub fn explain(model: &Model) -> Explanation {
             elect.as_ref(),
             model,
         );
-        if let Some(kill) = pod
-            .and_then(|pod| liveness_kills_start(pod))
-            .filter(|p| *p > 1e-3)
-        {
+        if let Some(kill) = pod.and_then(liveness_kills_start).filter(|p| *p > 1e-3) {
             why.push(format!(
                 "a restarted container is killed by its liveness probe before it serves with \
                  probability {:.1}% (its start outlasts initial_delay + failure_threshold periods): \
