@@ -128,6 +128,32 @@ pub struct Timeline {
     pub down: PhaseSummary,
 }
 
+impl Timeline {
+    fn new(
+        cause: String,
+        rate: f64,
+        detect: &Rv,
+        elect: Option<&Rv>,
+        repair: PhaseSummary,
+        down: &Rv,
+    ) -> Timeline {
+        Timeline {
+            cause,
+            per_replica_per_year: rate * Duration::YEAR.as_secs_f64(),
+            detect: detect.summary(),
+            elect: elect.map_or(
+                PhaseSummary {
+                    mean_s: 0.0,
+                    p99_s: 0.0,
+                },
+                Rv::summary,
+            ),
+            repair,
+            down: down.summary(),
+        }
+    }
+}
+
 /// One component's availability, estimated and naive.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ComponentEstimate {
@@ -187,41 +213,32 @@ pub fn explain(model: &Model) -> Explanation {
                 down = down.min(&moved);
             }
             rates_and_downs.push((rate, down.mean));
-            timelines.push(Timeline {
-                cause: format!("{}/{}", component.name, mode.name),
-                per_replica_per_year: rate * Duration::YEAR.as_secs_f64(),
-                detect: detect.summary(),
-                elect: elect.as_ref().map_or(
-                    PhaseSummary {
-                        mean_s: 0.0,
-                        p99_s: 0.0,
-                    },
-                    Rv::summary,
-                ),
-                repair: repair.summary(),
-                down: down.summary(),
-            });
+            let cause = format!("{}/{}", component.name, mode.name);
+            timelines.push(Timeline::new(
+                cause,
+                rate,
+                &detect,
+                elect.as_ref(),
+                repair.summary(),
+                &down,
+            ));
         }
         if let Some((rate, (detect, down))) = node_failure(model, pod) {
             rates_and_downs.push((rate, down.mean));
-            timelines.push(Timeline {
-                cause: format!("{}/node", component.name),
-                per_replica_per_year: rate * Duration::YEAR.as_secs_f64(),
-                detect: detect.summary(),
-                elect: elect.as_ref().map_or(
-                    PhaseSummary {
-                        mean_s: 0.0,
-                        p99_s: 0.0,
-                    },
-                    Rv::summary,
-                ),
-                // Eviction or the node's return, after detection.
-                repair: PhaseSummary {
-                    mean_s: down.mean - detect.mean,
-                    p99_s: down.p99() - detect.mean,
-                },
-                down: down.summary(),
-            });
+            // Repair: eviction or the node's return, after detection.
+            let repair = PhaseSummary {
+                mean_s: down.mean - detect.mean,
+                p99_s: down.p99() - detect.mean,
+            };
+            let cause = format!("{}/node", component.name);
+            timelines.push(Timeline::new(
+                cause,
+                rate,
+                &detect,
+                elect.as_ref(),
+                repair,
+                &down,
+            ));
         }
         let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
         let replica = 1.0 / (1.0 + load);

@@ -4,6 +4,7 @@
 //! After a deliberate change of messages, regenerate the expectations with
 //! `NINES_UPDATE_SNAPSHOTS=1 cargo test --release bad_models` and review the diff.
 
+use crate::util::toml_files;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -12,12 +13,7 @@ use std::process::Command;
 fn every_bad_model_gets_its_exact_error_and_exit_2() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let update = std::env::var_os("NINES_UPDATE_SNAPSHOTS").is_some();
-    let mut models: Vec<_> = fs::read_dir(root.join("tests/bad-models"))
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    models.sort();
+    let models = toml_files("tests/bad-models");
     assert!(models.len() >= 30, "the corpus has {} models", models.len());
     let out = tempfile::tempdir().unwrap();
     let mut mismatches = Vec::new();

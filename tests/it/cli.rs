@@ -319,12 +319,7 @@ fn usage_errors_exit_2() {
 fn committed_results_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    let mut models: Vec<PathBuf> = fs::read_dir(root.join("models"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    models.sort();
+    let models = crate::util::toml_files("models");
     assert!(models.len() >= 3);
     for model in models {
         let name = model.file_stem().unwrap().to_str().unwrap();

@@ -4,29 +4,22 @@
 //! Inputs are mutations of real models (the shipped ones and the malformed corpus) and
 //! models generated from scratch with extreme but valid parameters.
 
+use crate::util::toml_files;
 use nines::engine::Engine;
 use nines::model::Model;
 use nines::plan::Plan;
 use nines::workload::Workload;
 use proptest::prelude::*;
-use std::path::Path;
 
 /// Accepted models whose estimate stays below this many events a year are simulated.
 const SIMULATE_BELOW_EVENTS: f64 = 2e5;
 
 fn seed_models() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut texts = Vec::new();
-    for dir in ["models", "tests/bad-models"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        paths.sort();
-        texts.extend(paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()));
-    }
-    texts
+    ["models", "tests/bad-models"]
+        .into_iter()
+        .flat_map(toml_files)
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .collect()
 }
 
 /// Tokens that probe the parser's edges when spliced into a model.
