@@ -125,10 +125,7 @@ impl Comparison {
     pub fn new(plans: &[Plan]) -> Comparison {
         Comparison {
             horizons: plans.iter().map(|plan| plan.horizon).collect(),
-            accumulators: plans
-                .iter()
-                .map(|plan| Accumulator::new(plan.horizon, plan.expressions.len()))
-                .collect(),
+            accumulators: plans.iter().map(Accumulator::for_plan).collect(),
             availability: vec![Differences::default(); plans.len()],
             downtime: vec![Differences::default(); plans.len()],
         }

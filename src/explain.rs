@@ -207,10 +207,12 @@ pub fn explain(model: &Model) -> Explanation {
             let repair = recovery(&mode.repair, &mode.detect, pod, model);
             let mut down = detect.plus(&repair);
             if let (Some(reassign), Some(session)) = (&component.reassign, &component.session) {
-                // Another replica takes the share once the session expires and it loaded.
+                // The share needs a load either way: on the restarted replica, or on another
+                // once the session expired, whichever comes first.
                 let ttl = session.ttl.as_secs_f64();
-                let moved = Rv::uniform(ttl * 2.0 / 3.0, ttl).plus(&Rv::dist(&reassign.load));
-                down = down.min(&moved);
+                down = down
+                    .min(&Rv::uniform(ttl * 2.0 / 3.0, ttl))
+                    .plus(&Rv::dist(&reassign.load));
             }
             rates_and_downs.push((rate, down.mean));
             let cause = format!("{}/{}", component.name, mode.name);

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod explain;
 pub mod expr;
 pub mod model;
+pub mod phases;
 pub mod plan;
 pub mod report;
 pub mod rng;

@@ -5,6 +5,8 @@
 //! running sums, and percentiles switch from exact values to a histogram past a bound.
 
 use crate::engine::YearOutcome;
+use crate::phases::{CauseSummary, Causes};
+use crate::plan::Plan;
 use crate::time::Duration;
 use hdrhistogram::Histogram;
 use serde::Serialize;
@@ -400,9 +402,18 @@ pub struct Accumulator {
     outages: Vec<OutageStats>,
     miss_thresholds: Vec<Option<Duration>>,
     misses: Vec<u64>,
+    causes: Causes,
 }
 
 impl Accumulator {
+    /// An empty accumulator for `plan`'s expressions and outage causes.
+    pub fn for_plan(plan: &Plan) -> Accumulator {
+        let mut accumulator = Accumulator::new(plan.horizon, plan.expressions.len());
+        accumulator.causes =
+            Causes::new(plan.components.iter().map(|c| c.causes.clone()).collect());
+        accumulator
+    }
+
     /// An empty accumulator for `expressions` expressions (`up`, then services).
     pub fn new(horizon: Duration, expressions: usize) -> Accumulator {
         Accumulator {
@@ -412,6 +423,7 @@ impl Accumulator {
             outages: vec![OutageStats::default(); expressions],
             miss_thresholds: vec![None; expressions],
             misses: vec![0; expressions],
+            causes: Causes::new(Vec::new()),
         }
     }
 
@@ -434,6 +446,7 @@ impl Accumulator {
         }
         for outage in &outcome.outages {
             self.outages[0].add(outage.duration);
+            self.causes.add(outage);
         }
         for (stats, durations) in self.outages[1..].iter_mut().zip(&outcome.service_outages) {
             for duration in durations {
@@ -511,6 +524,7 @@ impl Accumulator {
             },
             rto_s: outages.summary(),
             services,
+            causes: self.causes.summary(),
         }
     }
 }
@@ -620,6 +634,9 @@ pub struct Summary {
     pub rto_s: RtoSummary,
     /// Each service's availability, by name.
     pub services: BTreeMap<String, ServiceSummary>,
+    /// The system's outages by cause (`component/mode`, `component/node`,
+    /// `component/session`): count, and mean and p99 of the duration and of each phase.
+    pub causes: BTreeMap<String, CauseSummary>,
 }
 
 /// Mean availability over years.

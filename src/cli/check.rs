@@ -47,8 +47,11 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
         .clone();
     // Read the baseline before simulating, so a bad one fails at once.
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
-    let stats = Accumulator::new(plan.horizon, plan.expressions.len())
-        .with_miss_thresholds(miss_thresholds(&slo, &plan.expression_names, plan.horizon));
+    let stats = Accumulator::for_plan(plan).with_miss_thresholds(miss_thresholds(
+        &slo,
+        &plan.expression_names,
+        plan.horizon,
+    ));
     let (summary, stats) = simulate(&args.simulate, &loaded, stats)?;
     let targets = judge_slo(&slo, &stats, &plan.expression_names);
     let regressions = baseline

@@ -93,7 +93,7 @@ impl SimulateArgs {
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let loaded = args.simulate.load()?;
     let plan = &loaded.plan;
-    let stats = Accumulator::new(plan.horizon, plan.expressions.len());
+    let stats = Accumulator::for_plan(plan);
     let (summary, _) = simulate(&args.simulate, &loaded, stats)?;
     if args.json {
         write_stdout(&report::summary_json(&summary))?;

@@ -436,7 +436,7 @@ impl<'p> Engine<'p> {
                 self.restart(replica, now, noticed.saturating_add(kill))
             }
         };
-        let back = back.min(self.reassigned_at(now, replica));
+        let back = self.with_reload(now, replica, back);
         self.take_down(now, replica, mode, detect, tracer);
         let repair = back.saturating_sub(noticed);
         tracer.event(
@@ -453,27 +453,31 @@ impl<'p> Engine<'p> {
         self.after_change(now, self.plan.replica_component[replica as usize], tracer);
     }
 
-    /// When the share of `replica`, failing at `now`, serves again through reassignment:
-    /// the session expires 2/3 to all of its TTL later, then another replica loads the
-    /// share. `Duration::NEVER` without reassignment or without another replica up.
-    fn reassigned_at(&mut self, now: Duration, replica: u32) -> Duration {
+    /// When the share of data of `replica`, failing at `now` and restarted by `restarted`,
+    /// serves again for a component with reassignment (Milvus query nodes): a restarted
+    /// replica comes back empty, so the share needs a load either way, on the restarted
+    /// replica or, once the session expired (2/3 to all of its TTL), on another up replica,
+    /// whichever can start it sooner. Without reassignment, `restarted` unchanged.
+    fn with_reload(&mut self, now: Duration, replica: u32, restarted: Duration) -> Duration {
         let (component, _) = self.locate(replica);
         let (Some((load, stream)), Some((session, _))) = (&component.reassign, &component.session)
         else {
-            return Duration::NEVER;
+            return restarted;
         };
         let index = self.plan.replica_component[replica as usize] as usize;
         let others_up = self.components[index].up - u32::from(self.replicas[replica as usize].up);
-        if others_up == 0 {
-            return Duration::NEVER;
-        }
         let expiry = Dist::uniform(
             Duration::from_micros(session.ttl.as_micros() * 2 / 3),
             session.ttl,
         )
         .map_or(session.ttl, |dist| self.draw(*stream, &dist));
         let loaded = self.draw(*stream, load);
-        now.saturating_add(expiry).saturating_add(loaded)
+        let load_from = if others_up > 0 {
+            restarted.min(now.saturating_add(expiry))
+        } else {
+            restarted
+        };
+        load_from.saturating_add(loaded)
     }
 
     /// How long after a hang at `now` the liveness probe notices it.
@@ -656,7 +660,13 @@ impl<'p> Engine<'p> {
                 continue;
             };
             let index = plan.replica_component[replica as usize];
-            let reassigned = self.reassigned_at(now, replica);
+            // With reassignment the share moves to another replica unless its own return
+            // (which reloads it too) comes first.
+            let reassigned = if component.reassign.is_some() {
+                self.with_reload(now, replica, Duration::NEVER)
+            } else {
+                Duration::NEVER
+            };
             self.take_down(now, replica, component.node_cause(), noticed, tracer);
             let state = &mut self.replicas[replica as usize];
             if reassigned < evicted_at.min(back) {
