@@ -182,7 +182,10 @@ fn judge_targets(
                 samples: years,
                 quantile: None,
             };
-            let note = format!("{misses} of {years} years below the availability target");
+            let note = format!(
+                "{misses} of {} below the availability target",
+                crate::report::count(years, "year")
+            );
             push(
                 "miss_probability".to_string(),
                 Unit::Fraction,
@@ -207,7 +210,10 @@ fn judge_targets(
                 quantile: None,
             };
             let allowed = Duration::from_secs_f64(budget * stats.horizon().as_secs_f64());
-            let note = format!("error budget {} a year", allowed);
+            let note = format!(
+                "error budget {allowed} per {}",
+                stats.horizon().period_name()
+            );
             push(
                 "error_budget".to_string(),
                 Unit::Fraction,
@@ -220,7 +226,8 @@ fn judge_targets(
     }
     let outages = &stats.outages(expression).quantiles;
     for bound in &targets.rto {
-        let note = (outages.count() == 0).then(|| format!("no outages in {years} years"));
+        let note = (outages.count() == 0)
+            .then(|| format!("no outages in {}", crate::report::count(years, "year")));
         let estimate = percentile_estimate(outages, bound, years);
         let target = format!("rto_{}", bound.percentile.suffix());
         let secs = bound.bound.as_secs_f64();
@@ -384,6 +391,62 @@ pub struct Baseline {
     /// Each service's figures.
     #[serde(default)]
     pub services: BTreeMap<String, BaselineService>,
+    /// The model's name, to warn when the baseline is of another model.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The master seed of the baseline run.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Simulated years of the baseline run.
+    #[serde(default)]
+    pub years: Option<u64>,
+    /// Simulated horizon of the baseline run, in seconds.
+    #[serde(default)]
+    pub horizon_s: Option<f64>,
+}
+
+impl Baseline {
+    /// Why the baseline may not be comparable with the run `summary` describes, one
+    /// sentence each: another model, or another seed, number of years or horizon (then the
+    /// two runs do not share their random numbers year by year, or do not measure the same
+    /// thing). Empty when they match or the baseline does not say.
+    pub fn mismatches(&self, summary: &Summary) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Some(model) = self.model.as_ref().filter(|m| **m != summary.model) {
+            found.push(format!(
+                "the baseline is of model `{model}`, this run of `{}`",
+                summary.model
+            ));
+        }
+        let differs = |what: &str, baseline: Option<String>, run: String| {
+            baseline
+                .filter(|b| *b != run)
+                .map(|b| format!("the baseline ran with {what} {b}, this run with {run}"))
+        };
+        let horizon = |secs: f64| Duration::from_secs_f64(secs).label();
+        found.extend(
+            [
+                differs(
+                    "seed",
+                    self.seed.map(|s| s.to_string()),
+                    summary.seed.to_string(),
+                ),
+                differs(
+                    "years",
+                    self.years.map(|y| y.to_string()),
+                    summary.years.to_string(),
+                ),
+                differs(
+                    "horizon",
+                    self.horizon_s.map(horizon),
+                    horizon(summary.horizon_s),
+                ),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        found
+    }
 }
 
 /// A baseline's availability.

@@ -77,6 +77,28 @@ impl Duration {
         Duration(self.0.saturating_sub(other.0))
     }
 
+    /// The duration as reports name a horizon: whole years as `1y` or `2y`, anything else
+    /// exactly in the model syntax (`30d`, `12h30m`), never rounded (`30d`, not `30d 0h`).
+    pub fn label(self) -> String {
+        if self.0 > 0 && self.0.is_multiple_of(Duration::YEAR.0) {
+            format!("{}y", self.0 / Duration::YEAR.0)
+        } else {
+            self.to_string()
+        }
+    }
+
+    /// What one simulated "year" of this horizon is called in figures for people:
+    /// `year` for a horizon of exactly 1y, else the horizon (`30d`), so that labels read
+    /// "downtime per year" or "downtime per 30d". The JSON and CSV keys keep `per_year`:
+    /// there it means per simulated horizon.
+    pub fn period_name(self) -> String {
+        if self == Duration::YEAR {
+            "year".to_string()
+        } else {
+            self.label()
+        }
+    }
+
     /// Parses a duration string such as `"30d"`, `"1h30m"`, `"1.5s"` or `"250ms"`.
     ///
     /// Each part is a non-negative decimal number followed by a unit (`ms`, `s`, `m`, `h`,
@@ -280,6 +302,19 @@ mod tests {
         }
         assert_eq!(Duration::from_secs(5400).to_string(), "1h30m");
         assert_eq!(Duration(250_000).to_string(), "0.25s");
+    }
+
+    #[test]
+    fn horizons_are_named_exactly() {
+        assert_eq!(Duration::YEAR.label(), "1y");
+        assert_eq!(Duration::YEAR.period_name(), "year");
+        let two_years = Duration::from_secs(2 * 31_536_000);
+        assert_eq!(two_years.label(), "2y");
+        assert_eq!(two_years.period_name(), "2y");
+        let month = Duration::from_secs(30 * 86_400);
+        assert_eq!(month.label(), "30d");
+        assert_eq!(month.period_name(), "30d");
+        assert_eq!(Duration::from_secs(45_000).period_name(), "12h30m");
     }
 
     #[test]

@@ -54,6 +54,11 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
     ));
     let (summary, stats) = simulate(&args.simulate, &loaded, stats)?;
     let targets = judge_slo(&slo, &stats, &plan.expression_names);
+    if let Some(baseline) = &baseline {
+        for mismatch in baseline.mismatches(&summary) {
+            eprintln!("warning: {mismatch}; the comparison may be meaningless");
+        }
+    }
     let regressions = baseline
         .map(|baseline| compare_with_baseline(&baseline, &summary))
         .unwrap_or_default();

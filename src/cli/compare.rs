@@ -21,7 +21,7 @@ use std::time::Instant;
 /// Options shared by `sweep` and `compare`.
 #[derive(Debug, Args)]
 pub(crate) struct VariantArgs {
-    /// Master seed for every variant; overrides each variant's [simulation] seed.
+    /// Master seed for every variant [default: variant 0's [simulation] seed].
     #[arg(long)]
     seed: Option<u64>,
     /// Simulated years of each variant; overrides the first variant's [simulation] years.
@@ -30,8 +30,8 @@ pub(crate) struct VariantArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Run variant i on seed + i instead of common random numbers, to see what pairing
-    /// gains.
+    /// Run variant i on the master seed + i instead of common random numbers, to see what
+    /// pairing gains.
     #[arg(long)]
     independent: bool,
     /// Write sweep.csv, the SVG plots and report.html into this directory.
@@ -117,10 +117,9 @@ fn run_variants(
         .unwrap_or(variants[0].model.simulation().years)
         .max(2);
     let threads = args.threads.map_or_else(available_threads, usize::from);
-    let seeds: Vec<u64> = variants
-        .iter()
-        .enumerate()
-        .map(|(i, v)| streams.seed(args.seed.unwrap_or(v.model.simulation().seed), i))
+    let master = master_seed(variants, args.seed, streams);
+    let seeds: Vec<u64> = (0..variants.len())
+        .map(|i| streams.seed(master, i))
         .collect();
     let plans: Vec<Plan> = variants
         .iter()
@@ -154,7 +153,7 @@ fn run_variants(
     };
     let streams_fact = match streams {
         Streams::Common => "common random numbers: every variant uses the same seed".to_string(),
-        Streams::Independent => "independent: variant i uses the seed of variant 0 + i".to_string(),
+        Streams::Independent => format!("independent: variant i uses seed {master} + i"),
     };
     let seeds_text = seeds
         .iter()
@@ -191,15 +190,34 @@ fn run_variants(
         write_stdout(&csv)?;
     } else {
         let heading = format!(
-            "{}: {} variants, {years} simulated years each, seed {}, {streams_fact}\n",
+            "{}: {}, {} each, seed {master}, {streams_fact}\n",
             variants[0].model.name(),
-            variants.len(),
-            seeds[0]
+            report::count(variants.len() as u64, "variant"),
+            report::count(years, "simulated year"),
         );
         write_stdout(format!("{heading}{}", tables.text()).as_bytes())?;
     }
     eprintln!("{}", performance_line(totals, elapsed, threads));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The master seed: `--seed`, else variant 0's `[simulation] seed`. Every variant runs on
+/// it (or on it + i with `--independent`), whatever its own file says, so that the
+/// comparison is paired; when the files' seeds differ, stderr says which one is used.
+fn master_seed(variants: &[Variant], seed: Option<u64>, streams: Streams) -> u64 {
+    let own = |v: &Variant| v.model.simulation().seed;
+    let master = seed.unwrap_or_else(|| own(&variants[0]));
+    if seed.is_none() && variants.iter().any(|v| own(v) != master) {
+        let how = match streams {
+            Streams::Common => format!("every variant uses seed {master}"),
+            Streams::Independent => format!("variant i uses seed {master} + i"),
+        };
+        eprintln!(
+            "note: the variants' [simulation] seeds differ; {how} (the seed of variant 0; \
+             set another with --seed)"
+        );
+    }
+    master
 }
 
 /// The comparison and the progress bar, fed year by year.

@@ -33,7 +33,7 @@ pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
   nines trace models/etcd-quorum.toml --year 42
   nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3 --out sweep
 
-Model format, figures and determinism: see SPEC.md and README.md.")]
+Model format, figures and determinism: see README.md.")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -250,10 +250,10 @@ pub(crate) fn available_threads() -> usize {
 pub(crate) fn performance_line(totals: RunTotals, elapsed: WallDuration, threads: usize) -> String {
     let secs = elapsed.as_secs_f64().max(1e-9);
     format!(
-        "simulated {} years in {:.2} s on {threads} thread{}: {:.0} years/s, {:.2} M events/s",
-        totals.years,
+        "simulated {} in {:.2} s on {}: {:.0} years/s, {:.2} M events/s",
+        crate::report::count(totals.years, "year"),
         secs,
-        if threads == 1 { "" } else { "s" },
+        crate::report::count(threads as u64, "thread"),
         totals.years as f64 / secs,
         totals.events as f64 / secs / 1e6
     )

@@ -49,7 +49,7 @@ fn write_trace(
         out,
         "# {}: year {year} of seed {seed}, horizon {}",
         model.name(),
-        plan.horizon
+        plan.horizon.label()
     )?;
     writeln!(out, "#       time_s  event")?;
     let mut writer = TraceWriter::new(plan, out);
@@ -64,9 +64,9 @@ fn write_trace(
 
 fn trace_footer(plan: &Plan, outcome: &YearOutcome) -> String {
     let mut footer = format!(
-        "# {} events, {} outages, downtime {}s",
-        outcome.events,
-        outcome.outages.len(),
+        "# {}, {}, downtime {}s",
+        crate::report::count(outcome.events, "event"),
+        crate::report::count(outcome.outages.len() as u64, "outage"),
         outcome.downtime[0].as_secs_f64()
     );
     for (name, downtime) in plan.expression_names[1..]

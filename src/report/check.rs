@@ -1,6 +1,6 @@
 //! The three forms of a `nines check` report: text lines, JSON and JUnit XML.
 
-use super::human_duration;
+use super::{human_duration, run_heading};
 use crate::check::{CheckReport, Direction, Status, Unit, Verdict};
 use std::fmt::Write;
 
@@ -9,11 +9,9 @@ pub fn check_text(report: &CheckReport) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{}: {} simulated years of {}, seed {}",
+        "{}: {}",
         report.model,
-        report.years,
-        human_duration(report.horizon_s),
-        report.seed
+        run_heading(report.years, report.horizon_s, report.seed)
     );
     let width = report
         .targets
@@ -187,7 +185,11 @@ fn describe(verdict: &Verdict) -> String {
     if verdict.status == Status::Inconclusive {
         match verdict.years_to_decide {
             Some(years) => {
-                let _ = write!(line, "  about {years} years would decide it");
+                let _ = write!(
+                    line,
+                    "  about {} would decide it",
+                    super::count(years, "year")
+                );
             }
             None => line.push_str("  no number of years decides it (the figure is on the bound)"),
         }

@@ -1,7 +1,7 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::text::{availability_cells, human_duration, signed_duration};
+use super::text::{availability_cells, human_duration, period, signed_duration};
 use crate::compare::VariantResult;
 use crate::stats::Interval;
 use std::fmt::Write;
@@ -17,22 +17,30 @@ pub struct ComparisonTables<'a> {
 }
 
 impl ComparisonTables<'_> {
+    /// What the per-year figures are per, in headers: `year`, the horizon all variants
+    /// share (`30d`), or `horizon` when the variants differ in it.
+    pub fn period(&self) -> String {
+        let mut horizons = self.results.iter().map(|r| r.summary.horizon_s);
+        match horizons.next() {
+            Some(first) if horizons.all(|h| h == first) => period(first),
+            _ => "horizon".to_string(),
+        }
+    }
+
     /// Header and rows of the per-variant table, formatted for people.
     pub fn variants(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let period = self.period();
         let mut header = vec!["variant".to_string()];
         header.extend(self.keys.iter().cloned());
-        header.extend(
-            [
-                "availability",
-                "95% CI",
-                "nines",
-                "downtime/year",
-                "outages/year",
-                "RTO p50",
-                "RTO p99",
-            ]
-            .map(String::from),
-        );
+        header.extend([
+            "availability".to_string(),
+            "95% CI".to_string(),
+            "nines".to_string(),
+            format!("downtime/{period}"),
+            format!("outages/{period}"),
+            "RTO p50".to_string(),
+            "RTO p99".to_string(),
+        ]);
         let rows = self
             .results
             .iter()
@@ -61,13 +69,12 @@ impl ComparisonTables<'_> {
     /// Header and rows of the paired differences to variant 0, formatted for people.
     pub fn differences(&self) -> (Vec<String>, Vec<Vec<String>>) {
         let header = [
-            "variant",
-            "Δ availability (percentage points)",
-            "95% CI",
-            "Δ downtime/year",
-            "95% CI",
+            "variant".to_string(),
+            "Δ availability (percentage points)".to_string(),
+            "95% CI".to_string(),
+            format!("Δ downtime/{}", self.period()),
+            "95% CI".to_string(),
         ]
-        .map(String::from)
         .to_vec();
         let rows = self
             .results

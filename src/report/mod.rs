@@ -23,7 +23,7 @@ pub use compare::ComparisonTables;
 pub use html::{HtmlPage, sha256_hex};
 pub use output::OutputDir;
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
-pub use text::{human_duration, signed_duration, summary_text};
+pub use text::{count, human_duration, run_heading, signed_duration, summary_text};
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
 

@@ -20,15 +20,25 @@ pub const MARKER: &str = "summary.json";
 pub struct OutputDir {
     dir: PathBuf,
     staged: Vec<(PathBuf, PathBuf)>,
+    /// The directories this run created, innermost first: removed again, if still empty,
+    /// when the run ends without a commit (an interrupt or an error).
+    created: Vec<PathBuf>,
 }
 
 impl OutputDir {
     /// Uses `dir`, creating it (and its parents) if needed.
     pub fn create(dir: &Path) -> io::Result<OutputDir> {
+        let created: Vec<PathBuf> = dir
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .take_while(|a| !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
         fs::create_dir_all(dir)?;
         Ok(OutputDir {
             dir: dir.to_path_buf(),
             staged: Vec::new(),
+            created,
         })
     }
 
@@ -67,6 +77,7 @@ impl OutputDir {
         for (temporary, target) in &staged {
             fs::rename(temporary, target)?;
         }
+        self.created.clear();
         File::open(&self.dir)?.sync_all()
     }
 }
@@ -75,6 +86,12 @@ impl Drop for OutputDir {
     fn drop(&mut self) {
         for (temporary, _) in &self.staged {
             let _ = fs::remove_file(temporary);
+        }
+        // `remove_dir` removes only empty directories, so anything else put there stays.
+        for dir in &self.created {
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
         }
     }
 }
@@ -110,6 +127,24 @@ mod tests {
             fs::read_to_string(dir.path().join("years.csv")).unwrap(),
             "old years"
         );
+    }
+
+    #[test]
+    fn an_uncommitted_run_removes_the_directories_it_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("a").join("b");
+        drop(OutputDir::create(&nested).unwrap());
+        assert!(names(dir.path()).is_empty());
+        // A directory that existed before, or that holds something else, stays.
+        let existing = dir.path().join("existing");
+        fs::create_dir(&existing).unwrap();
+        drop(OutputDir::create(&existing).unwrap());
+        assert!(existing.is_dir());
+        let mut output = OutputDir::create(&dir.path().join("c").join("d")).unwrap();
+        output.write(MARKER, b"staged").unwrap();
+        fs::write(dir.path().join("c").join("other"), "kept").unwrap();
+        drop(output);
+        assert_eq!(names(&dir.path().join("c")), ["other"]);
     }
 
     #[test]

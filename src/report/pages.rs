@@ -4,7 +4,7 @@
 use super::compare::ComparisonTables;
 use super::html::HtmlPage;
 use super::plot::{self, Series};
-use super::text::{availability_line, figure_rows, human_duration};
+use super::text::{availability_line, count, figure_rows, human_duration};
 use super::timeline::Timeline;
 use crate::plan::Plan;
 use crate::stats::{Accumulator, Breakdown, Summary};
@@ -34,6 +34,10 @@ pub struct RunFacts<'a> {
     /// The model's `[slo] availability` target, for the SLO line.
     pub availability_target: Option<f64>,
 }
+
+/// How the histograms treat the long tail, for their captions.
+const HISTOGRAM_TAIL: &str = "the axis runs to the 99th percentile, and the rarer, longer \
+     ones share the bar set apart at the right (labelled with where it starts).";
 
 /// The downtime a year may have under an availability target, if there is one.
 fn slo_budget(target: Option<f64>, horizon: Duration) -> Option<(f64, Duration)> {
@@ -77,8 +81,10 @@ pub fn run_plots(
         cdf_caption.push_str(&format!(" {omitted} rarer causes are not drawn."));
     }
     let years = stats.years();
+    let per = plan.horizon.period_name();
     let histogram = plot::downtime_histogram(
-        "Downtime per simulated year",
+        &format!("Downtime per simulated {per}"),
+        &per,
         &[Series {
             label: "simulated years".to_string(),
             values: stats.yearly_downtime(0),
@@ -100,22 +106,28 @@ pub fn run_plots(
             file: "downtime-histogram.svg",
             svg: histogram,
             caption: format!(
-                "Histogram of the system's downtime in each of the {years} simulated years; \
-                 the red line, when the model has an [slo] availability, is the downtime a \
-                 year that target allows."
+                "Histogram of the system's downtime in each of the {} (each one horizon \
+                 of {}); {HISTOGRAM_TAIL} The red line, when the model has an [slo] \
+                 availability, is the downtime per {per} that target allows.",
+                count(years, "simulated year"),
+                plan.horizon.label()
             ),
         },
         Plot {
             file: "timeline.svg",
-            svg: plot::timeline(&format!("Timeline of year {}", timeline.year), timeline),
+            svg: plot::timeline(
+                &format!("Timeline of simulated year {}", timeline.year),
+                &per,
+                timeline,
+            ),
             caption: format!(
-                "Year {} is the year with the most downtime of the {years} simulated \
-                 ({} in {} outages). Top row (red): the system is down; other rows: when each \
+                "Simulated year {} is the one with the most downtime of the {years} \
+                 ({} in {}). Top row (red): the system is down; the rows below: when each \
                  component was not serving. Intervals shorter than a pixel are drawn a pixel \
                  wide.",
                 timeline.year,
                 human_duration(downtime.as_secs_f64()),
-                timeline.rows()[0].down.len()
+                count(timeline.rows()[0].down.len() as u64, "outage")
             ),
         },
     ]
@@ -130,7 +142,10 @@ pub fn run_page(facts: &RunFacts<'_>, summary: &Summary, plots: &[Plot]) -> Stri
         ("SHA-256 of the file", facts.hash.to_string()),
         ("seed", summary.seed.to_string()),
         ("years", summary.years.to_string()),
-        ("horizon", human_duration(summary.horizon_s)),
+        (
+            "horizon",
+            Duration::from_secs_f64(summary.horizon_s).label(),
+        ),
     ]);
     page.heading("Summary");
     let (header, rows) = summary_rows(summary);
@@ -184,6 +199,7 @@ pub fn comparison_plots(
             .collect()
     };
     let slo = availability_target.and_then(|(target, horizon)| slo_budget(Some(target), horizon));
+    let per = tables.period();
     vec![
         Plot {
             file: "sweep.svg",
@@ -205,14 +221,16 @@ pub fn comparison_plots(
         Plot {
             file: "downtime-histogram.svg",
             svg: plot::downtime_histogram(
-                "Downtime per simulated year by variant",
+                &format!("Downtime per simulated {per} by variant"),
+                &per,
                 &series(|accumulator| accumulator.yearly_downtime(0)),
                 slo,
             ),
-            caption: "Histogram of each variant's downtime per simulated year; the red line, \
-                      when the first variant's model has an [slo] availability, is the \
-                      downtime a year that target allows."
-                .to_string(),
+            caption: format!(
+                "Histogram of each variant's downtime per simulated {per}; \
+                 {HISTOGRAM_TAIL} The red line, when the first variant's model has an [slo] \
+                 availability, is the downtime per {per} that target allows."
+            ),
         },
     ]
 }

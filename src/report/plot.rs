@@ -5,11 +5,13 @@
 //! Every plot carries its title as the caption and names its axes, so a test (or a
 //! reader of the page's text) can tell which plot is which.
 
+use super::text::{count, human_duration, percent};
 use super::timeline::Timeline;
 use crate::stats::{Availability, Quantiles, nines};
 use crate::time::Duration;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Size of every plot, in pixels.
 const SIZE: (u32, u32) = (860, 460);
@@ -90,9 +92,25 @@ fn line_key(style: ShapeStyle) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)>
     move |(x, y)| PathElement::new([(x, y), (x + 18, y)], style)
 }
 
+/// Series colours that read on white: the Okabe-Ito palette without its yellow (Okabe and
+/// Ito 2008, "Color Universal Design", https://jfly.uni-koeln.de/color/), also told apart
+/// by colour-blind readers, then two dark colours of Paul Tol's "muted" scheme for more
+/// series (https://personal.sron.nl/~pault/).
+const PALETTE: [RGBColor; 9] = [
+    RGBColor(0, 0, 0),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 158, 115),
+    RGBColor(0, 114, 178),
+    RGBColor(204, 121, 167),
+    RGBColor(136, 34, 85),
+    RGBColor(153, 153, 51),
+    RGBColor(213, 94, 0),
+];
+
+/// The colour of series `index`; the palette repeats beyond its length.
 fn colour(index: usize) -> RGBColor {
-    let (r, g, b) = Palette99::pick(index).rgb();
-    RGBColor(r, g, b)
+    PALETTE[index % PALETTE.len()]
 }
 
 /// A unit for durations on an axis, chosen so the largest value reads well.
@@ -152,8 +170,9 @@ pub fn outage_cdf(title: &str, series: &[Series<'_>]) -> String {
             builder(root, title, 56).build_cartesian_2d((min..max).log_scale(), 0.0..1.0)?;
         chart
             .configure_mesh()
-            .x_desc("outage duration (seconds, log scale)")
+            .x_desc("outage duration (log scale)")
             .y_desc("fraction of outages at most this long")
+            .x_label_formatter(&|secs| human_duration(*secs))
             .draw()?;
         for (index, (curve, s)) in curves
             .iter()
@@ -165,7 +184,11 @@ pub fn outage_cdf(title: &str, series: &[Series<'_>]) -> String {
             let points = curve.iter().map(|(x, q)| (x.max(min), *q));
             chart
                 .draw_series(LineSeries::new(points, style))?
-                .label(format!("{} ({} outages)", s.label, s.values.count()))
+                .label(format!(
+                    "{} ({})",
+                    s.label,
+                    count(s.values.count(), "outage")
+                ))
                 .legend(line_key(style));
         }
         legend(&mut chart, SeriesLabelPosition::LowerRight)?;
@@ -174,69 +197,154 @@ pub fn outage_cdf(title: &str, series: &[Series<'_>]) -> String {
 }
 
 /// The histogram of yearly downtime, one bar set per series (as a fraction of years), with
-/// the downtime the SLO allows per year as a vertical line when there is one.
+/// the downtime the SLO allows per year as a vertical line when there is one. `period`
+/// names one simulated horizon (`year`, `30d`).
+///
+/// The axis runs to the largest 99th percentile of the series (or to the SLO line if that
+/// is not much further), so that the long tail of a few bad years does not squeeze every
+/// other year into the first bar; the years beyond share one overflow bar, set apart at
+/// the right end and labelled with where it starts.
 pub fn downtime_histogram(
     title: &str,
+    period: &str,
     series: &[Series<'_>],
     slo: Option<(f64, Duration)>,
 ) -> String {
     let slo_budget = slo.map(|(_, budget)| budget.as_secs_f64());
-    let max_secs = series
-        .iter()
-        .map(|s| s.values.max_secs())
-        .chain(slo_budget)
-        .fold(1.0, f64::max)
-        * 1.05;
-    let unit = Unit::for_max(max_secs);
-    let edges: Vec<Duration> = (0..=HISTOGRAM_BINS)
-        .map(|i| Duration::from_secs_f64(max_secs * i as f64 / HISTOGRAM_BINS as f64))
-        .collect();
-    let bars: Vec<Vec<f64>> = series
-        .iter()
-        .map(|s| {
-            let total = s.values.count().max(1) as f64;
-            let counts = s.values.bin_counts(&edges);
-            counts.into_iter().map(|n| n as f64 / total).collect()
-        })
-        .collect();
+    let axis = HistogramAxis::new(series, slo_budget);
+    let unit = Unit::for_max(axis.end_secs);
+    let bars: Vec<Vec<f64>> = series.iter().map(|s| axis.fractions(s.values)).collect();
     let top = bars.iter().flatten().copied().fold(0.01, f64::max) * 1.1;
-    let x_max = max_secs / unit.secs;
+    let bin = axis.end_secs / unit.secs / HISTOGRAM_BINS as f64;
+    // The overflow bar sits one empty bin to the right of the last regular one.
+    let x_end = bin * (HISTOGRAM_BINS + usize::from(axis.overflow) * 3) as f64;
+    let axis_end = axis.end_secs / unit.secs;
     svg(|root| {
-        let mut chart = builder(root, title, 56).build_cartesian_2d(0.0..x_max, 0.0..top)?;
+        let mut chart = builder(root, title, 56).build_cartesian_2d(0.0..x_end, 0.0..top)?;
         chart
             .configure_mesh()
-            .x_desc(format!("downtime in one year ({})", unit.name))
-            .y_desc("fraction of years")
+            .x_desc(format!("downtime per {period} ({})", unit.name))
+            .y_desc("fraction of simulated years")
+            // No ticks under the overflow bar: it is not on the scale.
+            .x_label_formatter(&|x| {
+                if *x <= axis_end * (1.0 + 1e-9) {
+                    axis_number(*x)
+                } else {
+                    String::new()
+                }
+            })
             .draw()?;
-        let width = x_max / HISTOGRAM_BINS as f64;
         for (index, (fractions, s)) in bars.iter().zip(series).enumerate() {
-            let fill = colour(index).mix(0.45).filled();
+            let style = colour(index);
+            let fill = style.mix(0.55).filled();
             let rectangles = fractions.iter().enumerate().filter(|(_, f)| **f > 0.0).map(
-                move |(bin, fraction)| {
-                    let x0 = bin as f64 * width;
-                    Rectangle::new([(x0, 0.0), (x0 + width, *fraction)], fill)
+                move |(index, fraction)| {
+                    let x0 = if index < HISTOGRAM_BINS {
+                        index as f64 * bin
+                    } else {
+                        (HISTOGRAM_BINS + 1) as f64 * bin
+                    };
+                    Rectangle::new([(x0, 0.0), (x0 + bin, *fraction)], fill)
                 },
             );
             chart
                 .draw_series(rectangles)?
-                .label(format!("{} ({} years)", s.label, s.values.count()))
+                .label(format!("{} ({})", s.label, count(s.values.count(), "year")))
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], fill));
         }
+        if axis.overflow {
+            // Above the overflow bar, ending at its right edge.
+            let label = format!("> {}", human_duration(axis.end_secs));
+            let height = bars
+                .iter()
+                .filter_map(|fractions| fractions.last())
+                .fold(0.0, |a: f64, b| a.max(*b));
+            let style = ("sans-serif", 13)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Right, VPos::Bottom));
+            chart.draw_series(std::iter::once(Text::new(
+                label,
+                ((HISTOGRAM_BINS + 2) as f64 * bin, height + top * 0.02),
+                style,
+            )))?;
+        }
         if let (Some((target, _)), Some(budget)) = (slo, slo_budget) {
-            let x = budget / unit.secs;
             let style = RED.stroke_width(2);
-            chart
-                .draw_series(LineSeries::new([(x, 0.0), (x, top)], style))?
-                .label(format!(
-                    "SLO {}%: at most {} a year",
-                    target * 100.0,
-                    super::human_duration(budget)
-                ))
-                .legend(line_key(style));
+            let label = format!(
+                "SLO {}: at most {} per {period}",
+                percent(target),
+                human_duration(budget)
+            );
+            if budget <= axis.end_secs {
+                let x = budget / unit.secs;
+                chart
+                    .draw_series(LineSeries::new([(x, 0.0), (x, top)], style))?
+                    .label(label)
+                    .legend(line_key(style));
+            } else {
+                // Beyond the scale: named in the legend, not drawn.
+                chart
+                    .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
+                    .label(format!("{label} (beyond the axis)"))
+                    .legend(line_key(style));
+            }
         }
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
+}
+
+/// A tick value with at most three decimals and no trailing zeros: `0`, `2.5`, `0.125`.
+fn axis_number(x: f64) -> String {
+    let text = format!("{x:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0" } else { text }.to_string()
+}
+
+/// Where the yearly-downtime histogram's regular bins end, and whether any year lies
+/// beyond them.
+struct HistogramAxis {
+    end_secs: f64,
+    overflow: bool,
+}
+
+impl HistogramAxis {
+    fn new(series: &[Series<'_>], slo_budget: Option<f64>) -> HistogramAxis {
+        let p99 = series
+            .iter()
+            .map(|s| s.values.quantiles_secs([0.99])[0])
+            .fold(0.0, f64::max);
+        let max = series
+            .iter()
+            .map(|s| s.values.max_secs())
+            .fold(0.0, f64::max);
+        let mut end = if p99 > 0.0 { p99 } else { max };
+        // Draw the SLO line on the scale when that costs at most a factor of three.
+        if let Some(budget) = slo_budget.filter(|b| *b <= 3.0 * end.max(1.0)) {
+            end = end.max(budget);
+        }
+        let end_secs = (end * 1.05).max(1.0);
+        HistogramAxis {
+            end_secs,
+            overflow: max > end_secs,
+        }
+    }
+
+    /// The share of `values` in each of the regular bins, then (with an overflow bar) the
+    /// share beyond them.
+    fn fractions(&self, values: &Quantiles) -> Vec<f64> {
+        let edges: Vec<Duration> = (0..=HISTOGRAM_BINS)
+            .map(|i| Duration::from_secs_f64(self.end_secs * i as f64 / HISTOGRAM_BINS as f64))
+            .collect();
+        let mut counts = values.bin_counts(&edges);
+        if self.overflow {
+            let regular: u64 = counts.iter().sum();
+            counts.push(values.count() - regular);
+        }
+        let total = values.count().max(1) as f64;
+        counts.into_iter().map(|n| n as f64 / total).collect()
+    }
 }
 
 /// Nines of each variant of a sweep with their 95% CI as error bars; `labels` name the
@@ -304,25 +412,35 @@ pub fn sweep_chart(
     })
 }
 
-/// Which components were down when in one year, with the system's outages on the top row.
+/// Which components were down when in one year, with the system's outages on the top row
+/// (red) and one row per component below it, in model order; `period` names the horizon.
 /// Intervals shorter than a pixel are widened to one so that short outages stay visible.
-pub fn timeline(title: &str, timeline: &Timeline) -> String {
+pub fn timeline(title: &str, period: &str, timeline: &Timeline) -> String {
     let rows = timeline.rows();
     let days = timeline.horizon.as_secs_f64() / 86_400.0;
     let min_width = days / f64::from(SIZE.0) * 1.5;
     let count = rows.len() as u32;
+    // The y axis counts from the bottom: row i of the list is drawn at count - 1 - i.
+    // A segmented range of integers includes its end, so 0..count - 1 has `count` rows.
+    let level = |index: usize| count - 1 - index as u32;
     svg(|root| {
-        let mut chart =
-            builder(root, title, 110).build_cartesian_2d(0.0..days, (0..count).into_segmented())?;
+        let mut chart = builder(root, title, 110)
+            .build_cartesian_2d(0.0..days, (0..count.saturating_sub(1)).into_segmented())?;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .x_desc("day of the year")
+            .x_desc(if period == "year" {
+                "day of the simulated year".to_string()
+            } else {
+                format!("day (one simulated year lasts {period})")
+            })
             .y_desc("down intervals")
+            .x_label_formatter(&|day| axis_number(*day))
             .y_labels(rows.len())
             .y_label_formatter(&|value| match value {
-                SegmentValue::CenterOf(i) => rows
-                    .get(*i as usize)
+                SegmentValue::CenterOf(i) => (count - 1)
+                    .checked_sub(*i)
+                    .and_then(|index| rows.get(index as usize))
                     .map(|row| row.name.clone())
                     .unwrap_or_default(),
                 _ => String::new(),
@@ -334,14 +452,14 @@ pub fn timeline(title: &str, timeline: &Timeline) -> String {
             } else {
                 colour(index).mix(0.8).filled()
             };
-            let row_index = index as u32;
+            let y = level(index);
             chart.draw_series(row.down.iter().map(|(start, end)| {
                 let x0 = start.as_secs_f64() / 86_400.0;
                 let x1 = (end.as_secs_f64() / 86_400.0).max(x0 + min_width);
                 Rectangle::new(
                     [
-                        (x0, SegmentValue::Exact(row_index)),
-                        (x1, SegmentValue::Exact(row_index + 1)),
+                        (x0, SegmentValue::Exact(y)),
+                        (x1, SegmentValue::Exact(y + 1)),
                     ],
                     fill,
                 )

@@ -1,17 +1,17 @@
 //! The human summary `nines run` prints.
 
 use crate::stats::{Availability, Summary};
+use crate::time::Duration;
 use std::fmt::Write;
 
 /// The summary as a few aligned lines of text.
 pub fn summary_text(summary: &Summary) -> String {
     let mut text = String::new();
-    let years = summary.years;
-    let horizon = human_duration(summary.horizon_s);
     let _ = writeln!(
         text,
-        "{}: {years} simulated years of {horizon}, seed {}",
-        summary.model, summary.seed
+        "{}: {}",
+        summary.model,
+        run_heading(summary.years, summary.horizon_s, summary.seed)
     );
     for (figure, value) in figure_rows(summary) {
         let _ = writeln!(text, "  {figure:<16}{value}");
@@ -30,27 +30,54 @@ pub fn summary_text(summary: &Summary) -> String {
     text
 }
 
+/// `10000 simulated years of 1y, seed 1`: what a run simulated, for headings.
+pub fn run_heading(years: u64, horizon_s: f64, seed: u64) -> String {
+    format!(
+        "{} of {}, seed {seed}",
+        count(years, "simulated year"),
+        Duration::from_secs_f64(horizon_s).label()
+    )
+}
+
+/// `1 year`, `2 years`: a count with its noun in the right number.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The short name of one simulated horizon in labels: `year` or e.g. `30d`.
+pub(crate) fn period(horizon_s: f64) -> String {
+    Duration::from_secs_f64(horizon_s).period_name()
+}
+
 /// The system's figures as (name, value) rows, values in words and units for people.
-pub(crate) fn figure_rows(summary: &Summary) -> [(&'static str, String); 4] {
+pub(crate) fn figure_rows(summary: &Summary) -> [(String, String); 4] {
+    let period = period(summary.horizon_s);
     let d = &summary.downtime_per_year_s;
     let r = &summary.rto_s;
     let outages = if r.count > 0 {
         format!(
-            "mean {}   p50 {}   p90 {}   p99 {}   max {}   ({} outages)",
+            "mean {}   p50 {}   p90 {}   p99 {}   max {}   ({})",
             human_duration(r.mean),
             human_duration(r.p50),
             human_duration(r.p90),
             human_duration(r.p99),
             human_duration(r.max),
-            r.count
+            count(r.count, "outage")
         )
     } else {
         "no outages".to_string()
     };
     [
-        ("availability", availability_line(&summary.availability)),
         (
-            "downtime/year",
+            "availability".to_string(),
+            availability_line(&summary.availability),
+        ),
+        (
+            format!("downtime/{period}"),
             format!(
                 "mean {}   p50 {}   p90 {}   p99 {}",
                 human_duration(d.mean),
@@ -60,10 +87,10 @@ pub(crate) fn figure_rows(summary: &Summary) -> [(&'static str, String); 4] {
             ),
         ),
         (
-            "outages/year",
+            format!("outages/{period}"),
             format!("{:.3}", summary.outages_per_year.mean),
         ),
-        ("outage length", outages),
+        ("outage length".to_string(), outages),
     ]
 }
 
@@ -75,8 +102,7 @@ pub(crate) fn availability_line(a: &Availability) -> String {
 
 /// An availability as three short strings: the mean in percent, the 95% CI, the nines.
 pub(crate) fn availability_cells(a: &Availability) -> [String; 3] {
-    // Enough decimals to show the first non-nine digit and one more.
-    let decimals = a.nines.map_or(4, |n| (n.ceil() as usize).clamp(2, 10));
+    let decimals = availability_decimals(a);
     let percent = |x: f64| format!("{:.*}%", decimals, x * 100.0);
     let nines = a
         .nines
@@ -86,6 +112,39 @@ pub(crate) fn availability_cells(a: &Availability) -> [String; 3] {
         format!("[{}, {}]", percent(a.ci95[0]), percent(a.ci95[1])),
         nines,
     ]
+}
+
+/// Decimals of an availability in percent: enough to show the first non-nine digit and one
+/// more, and more where needed for the two ends of the 95% CI to differ (at low
+/// availability the CI is wide in nines but may still be narrow in percent).
+fn availability_decimals(a: &Availability) -> usize {
+    const MOST: usize = 12;
+    let least = a.nines.map_or(4, |n| (n.ceil() as usize).clamp(2, 10));
+    let [low, high] = a.ci95;
+    if low == high {
+        return least;
+    }
+    let percent = |x: f64, decimals: usize| format!("{:.*}", decimals, x * 100.0);
+    (least..=MOST)
+        .find(|&d| percent(low, d) != percent(high, d))
+        .unwrap_or(MOST)
+}
+
+/// A share as a percentage without float artefacts: rounded to ten significant digits,
+/// trailing zeros dropped, so `0.99999` reads `99.999%`, not `99.99900000000001%`.
+pub fn percent(share: f64) -> String {
+    let value = share * 100.0;
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}%");
+    }
+    let decimals = (9 - value.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    format!("{text}%")
 }
 
 /// A signed duration in seconds as a short human string: `+12m 5s`, `-850ms`, `0s`.
@@ -148,5 +207,67 @@ mod tests {
         assert_eq!(signed_duration(-725.0), "-12m 5s");
         assert_eq!(signed_duration(0.25), "+250ms");
         assert_eq!(signed_duration(0.0), "0s");
+    }
+
+    fn availability(mean: f64, ci95: [f64; 2]) -> Availability {
+        Availability {
+            mean,
+            ci95,
+            nines: crate::stats::nines(mean),
+        }
+    }
+
+    #[test]
+    fn availability_decimals_separate_the_interval_ends() {
+        // Low availability: the nines ask for two decimals, the CI for three.
+        assert_eq!(
+            availability_cells(&availability(0.983_624, [0.983_61, 0.983_64])),
+            [
+                "98.362%".to_string(),
+                "[98.361%, 98.364%]".to_string(),
+                "1.79 nines".to_string()
+            ]
+        );
+        // High availability: the nines already separate the ends; never fewer decimals.
+        assert_eq!(
+            availability_cells(&availability(0.999_665, [0.999_662, 0.999_668]))[1],
+            "[99.9662%, 99.9668%]"
+        );
+        assert_eq!(
+            availability_cells(&availability(0.5, [0.4, 0.6]))[1],
+            "[40.00%, 60.00%]"
+        );
+        // A degenerate interval keeps the nines' decimals.
+        assert_eq!(
+            availability_cells(&availability(0.99, [0.99, 0.99]))[1],
+            "[99.00%, 99.00%]"
+        );
+    }
+
+    #[test]
+    fn percentages_have_no_float_artefacts() {
+        assert_eq!(percent(0.99999), "99.999%");
+        assert_eq!(percent(0.9995), "99.95%");
+        assert_eq!(percent(0.999), "99.9%");
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(1e-7), "0.00001%");
+        assert_eq!(percent(0.123_456_789_012_3), "12.3456789%");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "year"), "1 year");
+        assert_eq!(count(0, "year"), "0 years");
+        assert_eq!(count(10_000, "simulated year"), "10000 simulated years");
+        assert_eq!(
+            run_heading(1, 2_592_000.0, 7),
+            "1 simulated year of 30d, seed 7"
+        );
+        assert_eq!(
+            run_heading(10, 31_536_000.0, 1),
+            "10 simulated years of 1y, seed 1"
+        );
     }
 }

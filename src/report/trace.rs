@@ -36,9 +36,9 @@ impl<'p, W: Write> TraceWriter<'p, W> {
         let component = |index: u32| self.plan.components[index as usize].name.as_str();
         match *event {
             TraceEvent::YearStart { year } => format!(
-                "year {year} starts: {} replicas of {} components up, every leader office held",
-                self.plan.replica_count(),
-                self.plan.components.len()
+                "year {year} starts: {} of {} up, every leader office held",
+                super::count(self.plan.replica_count() as u64, "replica"),
+                super::count(self.plan.components.len() as u64, "component")
             ),
             TraceEvent::ReplicaFailed {
                 component: c,

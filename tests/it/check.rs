@@ -305,6 +305,40 @@ fn baseline_flags_a_regression_and_not_an_identical_rerun() {
 }
 
 #[test]
+fn a_baseline_of_another_model_seed_or_length_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let slo = "[slo]\navailability = \"99%\"";
+    let path = model(dir.path(), "m.toml", "1h", slo);
+    let base = dir.path().join("base");
+    crate::cli::nines_ok(&[
+        "run",
+        path_str(&path),
+        "--years",
+        "200",
+        "--out",
+        path_str(&base),
+    ]);
+    let summary = base.join("summary.json");
+    let stderr = |model: &Path, args: &[&str]| {
+        let mut all = vec!["check", path_str(model), "--baseline", path_str(&summary)];
+        all.extend_from_slice(args);
+        String::from_utf8(nines(&all).stderr).unwrap()
+    };
+    assert!(!stderr(&path, &["--years", "200"]).contains("warning"));
+    let renamed = dir.path().join("renamed.toml");
+    let source = fs::read_to_string(&path).unwrap();
+    fs::write(&renamed, source.replace("one server", "another server")).unwrap();
+    let warnings = stderr(&renamed, &["--years", "300", "--seed", "5"]);
+    for expected in [
+        "warning: the baseline is of model `one server`, this run of `another server`",
+        "warning: the baseline ran with seed 1, this run with 5",
+        "warning: the baseline ran with years 200, this run with 300",
+    ] {
+        assert!(warnings.contains(expected), "{expected:?} in {warnings}");
+    }
+}
+
+#[test]
 fn check_output_does_not_depend_on_threads() {
     let dir = tempfile::tempdir().unwrap();
     let slo = "[slo]\navailability = \"99.585%\"\nrto_p99 = \"2h\"\nmiss_probability = \"50%\"";

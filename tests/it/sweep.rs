@@ -221,6 +221,60 @@ fn compare_pairs_two_model_files() {
 }
 
 #[test]
+fn compare_runs_every_file_on_the_seed_of_variant_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string("models/etcd-quorum.toml").unwrap();
+    let reseeded = dir.path().join("reseeded.toml");
+    std::fs::write(&reseeded, source.replace("seed = 1 ", "seed = 7 ")).unwrap();
+    assert_ne!(source, std::fs::read_to_string(&reseeded).unwrap());
+    let args = |extra: &[&'static str]| {
+        let mut args = vec![
+            "compare",
+            "models/etcd-quorum.toml",
+            path_str(&reseeded),
+            "--years",
+            "200",
+            "--csv",
+        ];
+        args.extend(extra);
+        args
+    };
+    // Common random numbers: B runs on A's seed, so the same model differs by nothing.
+    let output = nines(&args(&[]));
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("seeds differ; every variant uses seed 1"),
+        "{stderr}"
+    );
+    let rows = csv_rows(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(rows[1]["availability_diff"], "0");
+    assert_eq!(rows[0]["availability"], rows[1]["availability"]);
+    // Independent: variant 1 is exactly `run --seed 2` of B, as the header says.
+    let output = nines(&args(&["--independent"]));
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("seeds differ; variant i uses seed 1 + i"),
+        "{stderr}"
+    );
+    let rows = csv_rows(&String::from_utf8(output.stdout).unwrap());
+    let run = |seed: &str, file: &str| -> f64 {
+        let json = nines_ok(&["run", file, "--years", "200", "--seed", seed, "--json"]);
+        let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
+        summary["availability"]["mean"].as_f64().unwrap()
+    };
+    let availability = |row: usize| rows[row]["availability"].parse::<f64>().unwrap();
+    assert_eq!(availability(0), run("1", "models/etcd-quorum.toml"));
+    assert_eq!(availability(1), run("2", path_str(&reseeded)));
+    assert_ne!(availability(1), run("8", path_str(&reseeded)));
+    // With --seed, nothing needs saying.
+    let output = nines(&args(&["--seed", "3"]));
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("seeds differ"));
+}
+
+#[test]
 fn bad_key_paths_and_values_are_reported_with_what_exists() {
     let output = nines(&[
         "sweep",
@@ -293,7 +347,7 @@ fn sweep_out_writes_the_table_plots_and_report() {
         "Outage duration by variant",
         "0: 1m (",
         "2: 4m (",
-        "outage duration (seconds, log scale)",
+        "outage duration (log scale)",
     ] {
         assert!(cdf.contains(expected), "outage-cdf.svg lacks {expected:?}");
     }
@@ -302,7 +356,7 @@ fn sweep_out_writes_the_table_plots_and_report() {
     for expected in [
         "Downtime per simulated year by variant",
         "SLO 99.9%",
-        "fraction of years",
+        "fraction of simulated years",
     ] {
         assert!(
             histogram.contains(expected),
@@ -342,7 +396,8 @@ fn run_out_writes_plots_and_a_report_with_their_content() {
         "Outage duration by cause",
         "all causes (",
         "querynode/crash (",
-        "outage duration (seconds, log scale)",
+        "outage duration (log scale)",
+        ">\n1m 40s\n<",
         "fraction of outages at most this long",
     ] {
         assert!(cdf.contains(expected), "outage-cdf.svg lacks {expected:?}");
@@ -355,8 +410,10 @@ fn run_out_writes_plots_and_a_report_with_their_content() {
     for expected in [
         "Downtime per simulated year",
         "simulated years (300 years)",
-        "SLO 99.9%: at most 8h 45m a year",
-        "downtime in one year (hours)",
+        "SLO 99.9%: at most 8h 45m per year",
+        "downtime per year (hours)",
+        // The few years beyond the 99th percentile share the overflow bar.
+        ">\n&gt; ",
     ] {
         assert!(
             histogram.contains(expected),
@@ -379,13 +436,13 @@ fn run_out_writes_plots_and_a_report_with_their_content() {
         });
     let timeline = read(dir.path().join("timeline.svg"));
     assert!(
-        timeline.contains(&format!("Timeline of year {}\n", worst.1)),
+        timeline.contains(&format!("Timeline of simulated year {}\n", worst.1)),
         "worst year {}",
         worst.1
     );
     for expected in [
-        "Timeline of year ",
-        "day of the year",
+        "Timeline of simulated year ",
+        "day of the simulated year",
         ">\nsystem\n<",
         ">\nquerynode\n<",
         ">\nminio\n<",
@@ -402,8 +459,74 @@ fn run_out_writes_plots_and_a_report_with_their_content() {
         "<figure id=\"outage-cdf\">",
         "<figure id=\"downtime-histogram\">",
         "<figure id=\"timeline\">",
-        "the year with the most downtime of the 300 simulated",
+        "the one with the most downtime of the 300",
+        "Top row (red): the system is down",
     ] {
         assert!(html.contains(expected), "report.html lacks {expected:?}");
     }
+    // The caption's top row is the system's: its label is above every component's.
+    let label_y = |name: &str| -> u32 {
+        let end = timeline.find(&format!(">\n{name}\n<")).unwrap();
+        let start = timeline[..end].rfind(" y=\"").unwrap() + 4;
+        let digits = &timeline[start..];
+        digits[..digits.find('"').unwrap()].parse().unwrap()
+    };
+    assert!(label_y("system") < label_y("proxy"));
+    assert!(label_y("proxy") < label_y("minio"));
+}
+
+#[test]
+fn a_horizon_other_than_a_year_is_named_in_every_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("month.toml");
+    std::fs::write(
+        &model,
+        r#"name = "one server, one month"
+up = "db"
+
+[simulation]
+years = 300
+horizon = "30d"
+
+[slo]
+availability = "99.999%"
+error_budget = "100%"
+
+[[component]]
+name = "db"
+
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "10d" }
+  repair = "1h"
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let text = nines_ok(&["run", path_str(&model), "--out", path_str(&out)]);
+    assert!(
+        text.starts_with("one server, one month: 300 simulated years of 30d, seed 1\n"),
+        "{text}"
+    );
+    assert!(text.contains("  downtime/30d    mean ") && text.contains("  outages/30d "));
+    let histogram = read(out.join("downtime-histogram.svg"));
+    assert!(histogram.contains("SLO 99.999%: at most 25.9s per 30d"));
+    assert!(histogram.contains("downtime per 30d ("));
+    let html = read(out.join("report.html"));
+    for unwanted in ["99.99900000000001", "per year", "a year", "30d 0h"] {
+        assert!(!html.contains(unwanted), "report.html has {unwanted:?}");
+    }
+    let check = nines(&["check", path_str(&model)]);
+    let check = String::from_utf8(check.stdout).unwrap();
+    assert!(check.contains("(error budget 25.92s per 30d)"), "{check}");
+    let sweep = nines_ok(&[
+        "sweep",
+        path_str(&model),
+        "--set",
+        "component.db.replicas=1,2",
+    ]);
+    assert!(
+        sweep.contains("downtime/30d") && sweep.contains("Δ downtime/30d"),
+        "{sweep}"
+    );
 }
