@@ -4,12 +4,14 @@
 //! [`plan`], simulated one year at a time ([`engine`]) in parallel ([`run`]), accumulated
 //! into statistics ([`stats`]) and written as reports ([`report`]).
 
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod expr;
+pub mod floor;
 pub mod model;
 pub mod plan;
 pub mod report;

@@ -10,6 +10,7 @@ use crate::plan::Plan;
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Years one task simulates with one engine before handing them on.
 const CHUNK_YEARS: u64 = 32;
@@ -56,7 +57,7 @@ pub fn simulate_years(
         threads,
         stop,
         || Engine::new(plan).with_stop(stop),
-        |engine, range| simulate_chunk(engine, range),
+        simulate_chunk,
         |chunk: &Vec<YearOutcome>| {
             for outcome in chunk {
                 sink.year(outcome)?;
@@ -96,11 +97,11 @@ pub fn simulate_variants(
                 .map(|plan| Engine::new(plan).with_stop(stop))
                 .collect::<Vec<_>>()
         },
-        |engines, range| {
-            engines
-                .iter_mut()
-                .map(|engine| simulate_chunk(engine, range.clone()))
-                .collect::<Vec<_>>()
+        |engines, range, chunk: &mut Vec<Vec<YearOutcome>>| {
+            chunk.resize_with(engines.len(), Vec::new);
+            for (engine, outcomes) in engines.iter_mut().zip(chunk.iter_mut()) {
+                simulate_chunk(engine, range.clone(), outcomes);
+            }
         },
         |chunk: &Vec<Vec<YearOutcome>>| {
             let Some(first) = chunk.first() else {
@@ -120,26 +121,54 @@ pub fn simulate_variants(
     Ok(totals)
 }
 
-fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>) -> Vec<YearOutcome> {
-    years.map(|year| engine.simulate(year).clone()).collect()
+/// Simulates `years` into `outcomes`, reusing the buffers of a chunk already consumed, so
+/// that no year allocates once the pipeline is primed.
+fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>, outcomes: &mut Vec<YearOutcome>) {
+    outcomes.truncate((years.end - years.start) as usize);
+    for (index, year) in years.enumerate() {
+        let outcome = engine.simulate(year);
+        match outcomes.get_mut(index) {
+            Some(slot) => copy_outcome(slot, outcome),
+            None => outcomes.push(outcome.clone()),
+        }
+    }
 }
 
-/// The parallel pipeline both entry points share: `simulate` turns a chunk of years into a
-/// result with the state `init` makes once per worker, and `consume` gets the chunks in
-/// year order, one batch behind the simulation. Setting `stop` ends it with [`Interrupted`]
-/// before the batch being simulated is consumed.
-fn pipeline<E, C: Send + Sync>(
+/// `*slot = from.clone()`, keeping `slot`'s allocations (a derived `clone_from` would not).
+/// The pattern names every field, so a new field cannot be forgotten here.
+fn copy_outcome(slot: &mut YearOutcome, from: &YearOutcome) {
+    let YearOutcome {
+        year,
+        downtime,
+        outages,
+        service_outages,
+        events,
+    } = from;
+    slot.year = *year;
+    slot.downtime.clone_from(downtime);
+    slot.outages.clone_from(outages);
+    slot.service_outages.clone_from(service_outages);
+    slot.events = *events;
+}
+
+/// The parallel pipeline both entry points share (and the random-number floor): `simulate`
+/// turns a chunk of years into a result with the state `init` makes once per worker,
+/// writing into a result already consumed (or a default one), and `consume` gets the chunks
+/// in year order, one batch behind the simulation. Setting `stop` ends it with
+/// [`Interrupted`] before the batch being simulated is consumed.
+pub(crate) fn pipeline<E, C: Send + Sync + Default>(
     years: u64,
     threads: usize,
     stop: &AtomicBool,
     init: impl Fn() -> E + Sync + Send,
-    simulate: impl Fn(&mut E, Range<u64>) -> C + Sync + Send,
+    simulate: impl Fn(&mut E, Range<u64>, &mut C) + Sync + Send,
     mut consume: impl FnMut(&C) -> anyhow::Result<()> + Send,
 ) -> anyhow::Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
     let batch = CHUNK_YEARS * CHUNKS_PER_THREAD * threads.max(1) as u64;
+    let spare: Mutex<Vec<C>> = Mutex::new(Vec::new());
     pool.install(|| {
         let mut ready: Vec<C> = Vec::new();
         let mut next: u64 = 0;
@@ -147,7 +176,7 @@ fn pipeline<E, C: Send + Sync>(
             let range = next..years.min(next.saturating_add(batch));
             next = range.end;
             let (simulated, consumed) = rayon::join(
-                || simulate_batch(range, &init, &simulate),
+                || simulate_batch(range, &init, &simulate, &spare),
                 || ready.iter().try_for_each(&mut consume),
             );
             consumed?;
@@ -157,22 +186,30 @@ fn pipeline<E, C: Send + Sync>(
             if simulated.is_empty() {
                 return Ok(());
             }
-            ready = simulated;
+            let consumed = std::mem::replace(&mut ready, simulated);
+            spare
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend(consumed);
         }
     })
 }
 
 /// Simulates a range of years, chunk by chunk in parallel, returning chunks in order.
-fn simulate_batch<E, C: Send>(
+fn simulate_batch<E, C: Send + Default>(
     years: Range<u64>,
     init: &(impl Fn() -> E + Sync + Send),
-    simulate: &(impl Fn(&mut E, Range<u64>) -> C + Sync + Send),
+    simulate: &(impl Fn(&mut E, Range<u64>, &mut C) + Sync + Send),
+    spare: &Mutex<Vec<C>>,
 ) -> Vec<C> {
     let starts: Vec<u64> = years.clone().step_by(CHUNK_YEARS as usize).collect();
     starts
         .into_par_iter()
         .map_init(init, |state, start| {
-            simulate(state, start..years.end.min(start + CHUNK_YEARS))
+            let reused = spare.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let mut chunk = reused.unwrap_or_default();
+            simulate(state, start..years.end.min(start + CHUNK_YEARS), &mut chunk);
+            chunk
         })
         .collect()
 }
