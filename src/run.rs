@@ -23,6 +23,41 @@ const CHUNKS_PER_THREAD: u64 = 8;
 pub trait YearSink: Send {
     /// Takes one year's outcome. An error stops the run.
     fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()>;
+
+    /// Takes what [`Format`] made of a chunk of years, after those years, one buffer per
+    /// output in [`Format::outputs`] order. An error stops the run.
+    fn formatted(&mut self, _outputs: &[Vec<u8>]) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// Turns years into bytes (rows of CSV, say) in the parallel tasks, so that the sink,
+/// which gets years in order on one thread, only copies bytes out. The bytes of a chunk
+/// are those of its years in year order, whatever the thread count.
+pub trait Format: Sync {
+    /// How many buffers [`Format::format`] appends to.
+    fn outputs(&self) -> usize;
+
+    /// Appends what `outcome` gives to each of `outputs`.
+    fn format(&self, outcome: &YearOutcome, outputs: &mut [Vec<u8>]);
+}
+
+/// A [`Format`] that formats nothing.
+pub struct NoFormat;
+
+impl Format for NoFormat {
+    fn outputs(&self) -> usize {
+        0
+    }
+
+    fn format(&self, _: &YearOutcome, _: &mut [Vec<u8>]) {}
+}
+
+/// A chunk of simulated years, with what [`Format`] made of them.
+#[derive(Default)]
+struct Chunk {
+    outcomes: Vec<YearOutcome>,
+    formatted: Vec<Vec<u8>>,
 }
 
 /// Totals of a run, for the performance line (not part of the results).
@@ -51,20 +86,40 @@ pub fn simulate_years(
     sink: &mut dyn YearSink,
     stop: &AtomicBool,
 ) -> anyhow::Result<RunTotals> {
+    simulate_years_formatted(plan, years, threads, &NoFormat, sink, stop)
+}
+
+/// As [`simulate_years`], also formatting every year with `format` in the parallel tasks
+/// and handing the bytes of each chunk to [`YearSink::formatted`] after its years.
+pub fn simulate_years_formatted(
+    plan: &Plan,
+    years: u64,
+    threads: usize,
+    format: &dyn Format,
+    sink: &mut dyn YearSink,
+    stop: &AtomicBool,
+) -> anyhow::Result<RunTotals> {
     let mut totals = RunTotals::default();
     pipeline(
         years,
         threads,
         stop,
         || Engine::new(plan).with_stop(stop),
-        simulate_chunk,
-        |chunk: &Vec<YearOutcome>| {
-            for outcome in chunk {
+        |engine, range, chunk: &mut Chunk| {
+            simulate_chunk(engine, range, &mut chunk.outcomes);
+            chunk.formatted.resize_with(format.outputs(), Vec::new);
+            chunk.formatted.iter_mut().for_each(Vec::clear);
+            for outcome in &chunk.outcomes {
+                format.format(outcome, &mut chunk.formatted);
+            }
+        },
+        |chunk: &Chunk| {
+            for outcome in &chunk.outcomes {
                 sink.year(outcome)?;
                 totals.years += 1;
                 totals.events += outcome.events;
             }
-            Ok(())
+            sink.formatted(&chunk.formatted)
         },
     )?;
     Ok(totals)
@@ -212,4 +267,69 @@ fn simulate_batch<E, C: Send + Default>(
             chunk
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+
+    /// Formats each year's index and event count on a line of its own.
+    struct YearLines;
+
+    impl Format for YearLines {
+        fn outputs(&self) -> usize {
+            1
+        }
+
+        fn format(&self, outcome: &YearOutcome, outputs: &mut [Vec<u8>]) {
+            outputs[0].extend(format!("{} {}\n", outcome.year, outcome.events).bytes());
+        }
+    }
+
+    /// Collects the years it gets and the bytes formatted for them.
+    #[derive(Default)]
+    struct Collect {
+        years: Vec<(u64, u64)>,
+        bytes: Vec<u8>,
+    }
+
+    impl YearSink for Collect {
+        fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()> {
+            self.years.push((outcome.year, outcome.events));
+            Ok(())
+        }
+
+        fn formatted(&mut self, outputs: &[Vec<u8>]) -> anyhow::Result<()> {
+            self.bytes.extend_from_slice(&outputs[0]);
+            Ok(())
+        }
+    }
+
+    /// Formatted bytes arrive in year order and match the years, whatever the thread
+    /// count, across many batches of recycled chunks.
+    #[test]
+    fn formatted_bytes_follow_the_years_in_order() {
+        let model = Model::parse(crate::floor::tests::MODEL, "floor.toml").unwrap();
+        let plan = Plan::compile(&model, 5);
+        let years = 3 * CHUNK_YEARS * CHUNKS_PER_THREAD * 3 + 7;
+        let stop = AtomicBool::new(false);
+        let mut runs = Vec::new();
+        for threads in [1, 3] {
+            let mut sink = Collect::default();
+            let totals =
+                simulate_years_formatted(&plan, years, threads, &YearLines, &mut sink, &stop)
+                    .unwrap();
+            assert_eq!(totals.years, years);
+            let expected: String = sink
+                .years
+                .iter()
+                .map(|(year, events)| format!("{year} {events}\n"))
+                .collect();
+            assert_eq!(String::from_utf8(sink.bytes.clone()).unwrap(), expected);
+            assert!(sink.years.iter().map(|(year, _)| *year).eq(0..years));
+            runs.push(sink.bytes);
+        }
+        assert_eq!(runs[0], runs[1]);
+    }
 }

@@ -18,7 +18,7 @@ mod trace;
 
 pub use self::bench::{BenchFacts, bench_text};
 pub use self::check::{check_json, check_junit, check_text};
-pub use self::csv::{OutagesCsv, YearsCsv};
+pub use self::csv::CsvRows;
 pub use compare::ComparisonTables;
 pub use html::{HtmlPage, sha256_hex};
 pub use output::OutputDir;
