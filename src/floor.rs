@@ -43,7 +43,7 @@ struct FloorFailure {
 pub struct FloorTotals {
     /// Years drawn.
     pub years: u64,
-    /// Durations drawn (fixed durations included, as the engine counts them too).
+    /// Durations drawn (fixed ones included, though they open no stream).
     pub draws: u64,
     /// Wrapping sum of every instant reached, in microseconds.
     pub checksum: u64,
