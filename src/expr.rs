@@ -54,11 +54,23 @@ impl Expr {
     }
 
     /// Evaluates the expression given which components serve.
+    #[inline]
     pub fn eval(&self, serving: &[bool]) -> bool {
         match self {
             Expr::Component(index) => serving[*index],
-            Expr::All(operands) => operands.iter().all(|e| e.eval(serving)),
-            Expr::Any(operands) => operands.iter().any(|e| e.eval(serving)),
+            Expr::All(operands) => operands.iter().all(|e| e.eval_operand(serving)),
+            Expr::Any(operands) => operands.iter().any(|e| e.eval_operand(serving)),
+        }
+    }
+
+    /// As [`Expr::eval`], looking a component up in place instead of recursing: most
+    /// operands are components, and the engine evaluates every expression whenever a
+    /// component starts or stops serving.
+    #[inline]
+    fn eval_operand(&self, serving: &[bool]) -> bool {
+        match self {
+            Expr::Component(index) => serving[*index],
+            nested => nested.eval(serving),
         }
     }
 

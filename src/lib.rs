@@ -4,6 +4,7 @@
 //! [`plan`], simulated one year at a time ([`engine`]) in parallel ([`run`]), accumulated
 //! into statistics ([`stats`]) and written as reports ([`report`]).
 
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod compare;
@@ -11,6 +12,7 @@ pub mod dist;
 pub mod engine;
 pub mod explain;
 pub mod expr;
+pub mod floor;
 pub mod model;
 pub mod phases;
 pub mod plan;

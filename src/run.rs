@@ -10,6 +10,7 @@ use crate::plan::Plan;
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Years one task simulates with one engine before handing them on.
 const CHUNK_YEARS: u64 = 32;
@@ -22,6 +23,41 @@ const CHUNKS_PER_THREAD: u64 = 8;
 pub trait YearSink: Send {
     /// Takes one year's outcome. An error stops the run.
     fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()>;
+
+    /// Takes what [`Format`] made of a chunk of years, after those years, one buffer per
+    /// output in [`Format::outputs`] order. An error stops the run.
+    fn formatted(&mut self, _outputs: &[Vec<u8>]) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// Turns years into bytes (rows of CSV, say) in the parallel tasks, so that the sink,
+/// which gets years in order on one thread, only copies bytes out. The bytes of a chunk
+/// are those of its years in year order, whatever the thread count.
+pub trait Format: Sync {
+    /// How many buffers [`Format::format`] appends to.
+    fn outputs(&self) -> usize;
+
+    /// Appends what `outcome` gives to each of `outputs`.
+    fn format(&self, outcome: &YearOutcome, outputs: &mut [Vec<u8>]);
+}
+
+/// A [`Format`] that formats nothing.
+pub struct NoFormat;
+
+impl Format for NoFormat {
+    fn outputs(&self) -> usize {
+        0
+    }
+
+    fn format(&self, _: &YearOutcome, _: &mut [Vec<u8>]) {}
+}
+
+/// A chunk of simulated years, with what [`Format`] made of them.
+#[derive(Default)]
+struct Chunk {
+    outcomes: Vec<YearOutcome>,
+    formatted: Vec<Vec<u8>>,
 }
 
 /// Totals of a run, for the performance line (not part of the results).
@@ -50,20 +86,40 @@ pub fn simulate_years(
     sink: &mut dyn YearSink,
     stop: &AtomicBool,
 ) -> anyhow::Result<RunTotals> {
+    simulate_years_formatted(plan, years, threads, &NoFormat, sink, stop)
+}
+
+/// As [`simulate_years`], also formatting every year with `format` in the parallel tasks
+/// and handing the bytes of each chunk to [`YearSink::formatted`] after its years.
+pub fn simulate_years_formatted(
+    plan: &Plan,
+    years: u64,
+    threads: usize,
+    format: &dyn Format,
+    sink: &mut dyn YearSink,
+    stop: &AtomicBool,
+) -> anyhow::Result<RunTotals> {
     let mut totals = RunTotals::default();
     pipeline(
         years,
         threads,
         stop,
         || Engine::new(plan).with_stop(stop),
-        |engine, range| simulate_chunk(engine, range),
-        |chunk: &Vec<YearOutcome>| {
-            for outcome in chunk {
+        |engine, range, chunk: &mut Chunk| {
+            simulate_chunk(engine, range, &mut chunk.outcomes);
+            chunk.formatted.resize_with(format.outputs(), Vec::new);
+            chunk.formatted.iter_mut().for_each(Vec::clear);
+            for outcome in &chunk.outcomes {
+                format.format(outcome, &mut chunk.formatted);
+            }
+        },
+        |chunk: &Chunk| {
+            for outcome in &chunk.outcomes {
                 sink.year(outcome)?;
                 totals.years += 1;
                 totals.events += outcome.events;
             }
-            Ok(())
+            sink.formatted(&chunk.formatted)
         },
     )?;
     Ok(totals)
@@ -96,11 +152,11 @@ pub fn simulate_variants(
                 .map(|plan| Engine::new(plan).with_stop(stop))
                 .collect::<Vec<_>>()
         },
-        |engines, range| {
-            engines
-                .iter_mut()
-                .map(|engine| simulate_chunk(engine, range.clone()))
-                .collect::<Vec<_>>()
+        |engines, range, chunk: &mut Vec<Vec<YearOutcome>>| {
+            chunk.resize_with(engines.len(), Vec::new);
+            for (engine, outcomes) in engines.iter_mut().zip(chunk.iter_mut()) {
+                simulate_chunk(engine, range.clone(), outcomes);
+            }
         },
         |chunk: &Vec<Vec<YearOutcome>>| {
             let Some(first) = chunk.first() else {
@@ -120,26 +176,54 @@ pub fn simulate_variants(
     Ok(totals)
 }
 
-fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>) -> Vec<YearOutcome> {
-    years.map(|year| engine.simulate(year).clone()).collect()
+/// Simulates `years` into `outcomes`, reusing the buffers of a chunk already consumed, so
+/// that no year allocates once the pipeline is primed.
+fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>, outcomes: &mut Vec<YearOutcome>) {
+    outcomes.truncate((years.end - years.start) as usize);
+    for (index, year) in years.enumerate() {
+        let outcome = engine.simulate(year);
+        match outcomes.get_mut(index) {
+            Some(slot) => copy_outcome(slot, outcome),
+            None => outcomes.push(outcome.clone()),
+        }
+    }
 }
 
-/// The parallel pipeline both entry points share: `simulate` turns a chunk of years into a
-/// result with the state `init` makes once per worker, and `consume` gets the chunks in
-/// year order, one batch behind the simulation. Setting `stop` ends it with [`Interrupted`]
-/// before the batch being simulated is consumed.
-fn pipeline<E, C: Send + Sync>(
+/// `*slot = from.clone()`, keeping `slot`'s allocations (a derived `clone_from` would not).
+/// The pattern names every field, so a new field cannot be forgotten here.
+fn copy_outcome(slot: &mut YearOutcome, from: &YearOutcome) {
+    let YearOutcome {
+        year,
+        downtime,
+        outages,
+        service_outages,
+        events,
+    } = from;
+    slot.year = *year;
+    slot.downtime.clone_from(downtime);
+    slot.outages.clone_from(outages);
+    slot.service_outages.clone_from(service_outages);
+    slot.events = *events;
+}
+
+/// The parallel pipeline both entry points share (and the random-number floor): `simulate`
+/// turns a chunk of years into a result with the state `init` makes once per worker,
+/// writing into a result already consumed (or a default one), and `consume` gets the chunks
+/// in year order, one batch behind the simulation. Setting `stop` ends it with
+/// [`Interrupted`] before the batch being simulated is consumed.
+pub(crate) fn pipeline<E, C: Send + Sync + Default>(
     years: u64,
     threads: usize,
     stop: &AtomicBool,
     init: impl Fn() -> E + Sync + Send,
-    simulate: impl Fn(&mut E, Range<u64>) -> C + Sync + Send,
+    simulate: impl Fn(&mut E, Range<u64>, &mut C) + Sync + Send,
     mut consume: impl FnMut(&C) -> anyhow::Result<()> + Send,
 ) -> anyhow::Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
     let batch = CHUNK_YEARS * CHUNKS_PER_THREAD * threads.max(1) as u64;
+    let spare: Mutex<Vec<C>> = Mutex::new(Vec::new());
     pool.install(|| {
         let mut ready: Vec<C> = Vec::new();
         let mut next: u64 = 0;
@@ -147,7 +231,7 @@ fn pipeline<E, C: Send + Sync>(
             let range = next..years.min(next.saturating_add(batch));
             next = range.end;
             let (simulated, consumed) = rayon::join(
-                || simulate_batch(range, &init, &simulate),
+                || simulate_batch(range, &init, &simulate, &spare),
                 || ready.iter().try_for_each(&mut consume),
             );
             consumed?;
@@ -157,22 +241,95 @@ fn pipeline<E, C: Send + Sync>(
             if simulated.is_empty() {
                 return Ok(());
             }
-            ready = simulated;
+            let consumed = std::mem::replace(&mut ready, simulated);
+            spare
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend(consumed);
         }
     })
 }
 
 /// Simulates a range of years, chunk by chunk in parallel, returning chunks in order.
-fn simulate_batch<E, C: Send>(
+fn simulate_batch<E, C: Send + Default>(
     years: Range<u64>,
     init: &(impl Fn() -> E + Sync + Send),
-    simulate: &(impl Fn(&mut E, Range<u64>) -> C + Sync + Send),
+    simulate: &(impl Fn(&mut E, Range<u64>, &mut C) + Sync + Send),
+    spare: &Mutex<Vec<C>>,
 ) -> Vec<C> {
     let starts: Vec<u64> = years.clone().step_by(CHUNK_YEARS as usize).collect();
     starts
         .into_par_iter()
         .map_init(init, |state, start| {
-            simulate(state, start..years.end.min(start + CHUNK_YEARS))
+            let reused = spare.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let mut chunk = reused.unwrap_or_default();
+            simulate(state, start..years.end.min(start + CHUNK_YEARS), &mut chunk);
+            chunk
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+
+    /// Formats each year's index and event count on a line of its own.
+    struct YearLines;
+
+    impl Format for YearLines {
+        fn outputs(&self) -> usize {
+            1
+        }
+
+        fn format(&self, outcome: &YearOutcome, outputs: &mut [Vec<u8>]) {
+            outputs[0].extend(format!("{} {}\n", outcome.year, outcome.events).bytes());
+        }
+    }
+
+    /// Collects the years it gets and the bytes formatted for them.
+    #[derive(Default)]
+    struct Collect {
+        years: Vec<(u64, u64)>,
+        bytes: Vec<u8>,
+    }
+
+    impl YearSink for Collect {
+        fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()> {
+            self.years.push((outcome.year, outcome.events));
+            Ok(())
+        }
+
+        fn formatted(&mut self, outputs: &[Vec<u8>]) -> anyhow::Result<()> {
+            self.bytes.extend_from_slice(&outputs[0]);
+            Ok(())
+        }
+    }
+
+    /// Formatted bytes arrive in year order and match the years, whatever the thread
+    /// count, across many batches of recycled chunks.
+    #[test]
+    fn formatted_bytes_follow_the_years_in_order() {
+        let model = Model::parse(crate::floor::tests::MODEL, "floor.toml").unwrap();
+        let plan = Plan::compile(&model, 5);
+        let years = 3 * CHUNK_YEARS * CHUNKS_PER_THREAD * 3 + 7;
+        let stop = AtomicBool::new(false);
+        let mut runs = Vec::new();
+        for threads in [1, 3] {
+            let mut sink = Collect::default();
+            let totals =
+                simulate_years_formatted(&plan, years, threads, &YearLines, &mut sink, &stop)
+                    .unwrap();
+            assert_eq!(totals.years, years);
+            let expected: String = sink
+                .years
+                .iter()
+                .map(|(year, events)| format!("{year} {events}\n"))
+                .collect();
+            assert_eq!(String::from_utf8(sink.bytes.clone()).unwrap(), expected);
+            assert!(sink.years.iter().map(|(year, _)| *year).eq(0..years));
+            runs.push(sink.bytes);
+        }
+        assert_eq!(runs[0], runs[1]);
+    }
 }

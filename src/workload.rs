@@ -14,7 +14,7 @@
 
 use crate::dist::Dist;
 use crate::model::{Component, Detect, Model, Repair};
-use crate::rng::StreamKey;
+use crate::rng::{Stream, StreamKey};
 use crate::time::Duration;
 use rand::Rng;
 
@@ -39,10 +39,10 @@ pub const MAX_EVENTS_PER_YEAR: f64 = 1e9;
 /// Estimated memory above which a run is refused unless forced.
 pub const MAX_MEMORY_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 
-/// Bytes of state per random stream: its key in the plan, and in every engine a ChaCha8
-/// generator with its block buffer and an opened-in mark.
+/// Bytes of state per random stream: its key in the plan, and in every engine a
+/// [`Stream`] (key, position and one block) with its opened-in mark.
 const STREAM_KEY_BYTES: f64 = 32.0;
-const STREAM_STATE_BYTES: f64 = 360.0;
+const STREAM_STATE_BYTES: f64 = (size_of::<Stream>() + size_of::<u64>()) as f64;
 
 /// The estimated size of simulating one model.
 #[derive(Clone, Debug, PartialEq)]

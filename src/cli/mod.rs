@@ -1,5 +1,6 @@
 //! The command line: argument definitions and the commands that wire the library together.
 
+mod bench;
 mod check;
 mod compare;
 mod explain;
@@ -96,6 +97,16 @@ Exit status: 0 on success, 2 on a bad model, bad key path, bad usage or an outpu
 
 Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
     Compare(compare::CompareArgs),
+    /// Measure the engine's years per second against the random-number floor (the same
+    /// draws with no event queue, state or statistics), interleaved, as medians and ratios.
+    #[command(after_help = "Examples:
+  nines bench models/milvus-ha-l1.toml
+  nines bench models/milvus-ha-l1.toml --years 50000 --threads 1,2 --rounds 9
+
+Results are not written anywhere; see README, \"Performance\".
+
+Exit status: 0 on success, 2 on a bad model or bad usage.")]
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +202,7 @@ impl Cli {
             Command::Explain(args) => explain::explain_command(args),
             Command::Sweep(args) => compare::sweep(args),
             Command::Compare(args) => compare::compare(args),
+            Command::Bench(args) => bench::bench(args),
         }
     }
 }

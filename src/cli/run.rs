@@ -7,14 +7,14 @@ use super::{
 use crate::engine::{Engine, YearOutcome};
 use crate::model::Model;
 use crate::plan::Plan;
-use crate::report::{self, OutagesCsv, OutputDir, RunFacts, Timeline, YearsCsv};
-use crate::run::{YearSink, simulate_years};
+use crate::report::{self, CsvRows, OutputDir, RunFacts, Timeline};
+use crate::run::{Format, NoFormat, YearSink, simulate_years_formatted};
 use crate::stats::{Accumulator, Breakdown, RunMeta, Summary};
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration as WallDuration, Instant};
@@ -120,9 +120,12 @@ pub(crate) fn simulate(
     let years = args.years(model);
     let threads = args.threads();
     let mut output = output_dir(args.out.as_deref())?;
-    let mut sink = RunSink::new(plan, years, output.as_mut(), stats)?;
+    let files = CsvFiles(CsvRows::new(plan));
+    let mut sink = RunSink::new(plan, &files.0, years, output.as_mut(), stats)?;
+    let format: &dyn Format = if output.is_some() { &files } else { &NoFormat };
     let started = Instant::now();
-    let totals = simulate_years(plan, years, threads, &mut sink, interrupt_flag())?;
+    let totals =
+        simulate_years_formatted(plan, years, threads, format, &mut sink, interrupt_flag())?;
     let elapsed = started.elapsed();
     let meta = RunMeta {
         model: model.name().to_string(),
@@ -174,37 +177,60 @@ fn write_run_report(
     Ok(())
 }
 
+/// The rows of years.csv and outages.csv, formatted in the parallel tasks (in this order).
+struct CsvFiles(CsvRows);
+
+impl Format for CsvFiles {
+    fn outputs(&self) -> usize {
+        2
+    }
+
+    fn format(&self, outcome: &YearOutcome, outputs: &mut [Vec<u8>]) {
+        self.0.year_row(&mut outputs[0], outcome);
+        self.0.outage_rows(&mut outputs[1], outcome);
+    }
+}
+
 /// Everything a run does with each year, in year order: statistics, CSV rows, progress.
 pub(crate) struct RunSink {
     stats: Accumulator,
     breakdown: Option<Breakdown>,
-    years_csv: Option<YearsCsv<BufWriter<File>>>,
-    outages_csv: Option<OutagesCsv<BufWriter<File>>>,
+    /// years.csv and outages.csv, with `--out`.
+    csv: Option<[BufWriter<File>; 2]>,
     progress: Progress,
 }
 
 impl RunSink {
     fn new(
         plan: &Plan,
+        rows: &CsvRows,
         years: u64,
         output: Option<&mut OutputDir>,
         stats: Accumulator,
     ) -> anyhow::Result<RunSink> {
-        let (years_csv, outages_csv, breakdown) = match output {
-            Some(output) => (
-                Some(YearsCsv::new(output.file("years.csv")?, plan)?),
-                Some(OutagesCsv::new(output.file("outages.csv")?, plan)?),
-                Some(Breakdown::new(
-                    plan.components.iter().map(|c| c.causes.len()),
-                )),
-            ),
-            None => (None, None, None),
+        let (csv, breakdown) = match output {
+            Some(output) => {
+                let mut header = Vec::new();
+                rows.years_header(&mut header);
+                let mut years_csv = output.file("years.csv")?;
+                years_csv.write_all(&header)?;
+                header.clear();
+                rows.outages_header(&mut header);
+                let mut outages_csv = output.file("outages.csv")?;
+                outages_csv.write_all(&header)?;
+                (
+                    Some([years_csv, outages_csv]),
+                    Some(Breakdown::new(
+                        plan.components.iter().map(|c| c.causes.len()),
+                    )),
+                )
+            }
+            None => (None, None),
         };
         Ok(RunSink {
             stats,
             breakdown,
-            years_csv,
-            outages_csv,
+            csv,
             progress: Progress::new(years),
         })
     }
@@ -212,15 +238,18 @@ impl RunSink {
     /// The statistics, and with `--out` what the plots need.
     fn finish(self) -> anyhow::Result<(Accumulator, Option<Breakdown>)> {
         self.progress.finish();
-        if let Some(csv) = self.years_csv {
-            csv.finish().context("cannot write years.csv")?;
-        }
-        if let Some(csv) = self.outages_csv {
-            csv.finish().context("cannot write outages.csv")?;
+        if let Some(files) = self.csv {
+            for (mut file, name) in files.into_iter().zip(CSV_FILES) {
+                file.flush()
+                    .with_context(|| format!("cannot write {name}"))?;
+            }
         }
         Ok((self.stats, self.breakdown))
     }
 }
+
+/// The CSV files of a run, in the order [`CsvFiles`] formats them.
+const CSV_FILES: [&str; 2] = ["years.csv", "outages.csv"];
 
 impl YearSink for RunSink {
     fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()> {
@@ -228,13 +257,17 @@ impl YearSink for RunSink {
         if let Some(breakdown) = &mut self.breakdown {
             breakdown.add(outcome);
         }
-        if let Some(csv) = &mut self.years_csv {
-            csv.write(outcome).context("cannot write years.csv")?;
-        }
-        if let Some(csv) = &mut self.outages_csv {
-            csv.write(outcome).context("cannot write outages.csv")?;
-        }
         self.progress.tick();
+        Ok(())
+    }
+
+    fn formatted(&mut self, outputs: &[Vec<u8>]) -> anyhow::Result<()> {
+        if let Some(files) = &mut self.csv {
+            for ((file, bytes), name) in files.iter_mut().zip(outputs).zip(CSV_FILES) {
+                file.write_all(bytes)
+                    .with_context(|| format!("cannot write {name}"))?;
+            }
+        }
         Ok(())
     }
 }

@@ -1,9 +1,10 @@
-//! Reports: the summary as JSON and text, the `check` report as text, JSON and JUnit XML,
+//! Reports: the summary as JSON and text, the `bench` table, the `check` report as text, JSON and JUnit XML,
 //! the per-year and per-outage CSV files, the event trace, the tables of comparisons, SVG
 //! plots, the HTML page, and writing result files so that they are never left half-written.
 //!
 //! Formatters write to any `io::Write` (or return strings), so formats are tested in memory.
 
+mod bench;
 mod check;
 mod compare;
 mod csv;
@@ -16,8 +17,9 @@ mod text;
 mod timeline;
 mod trace;
 
+pub use self::bench::{BenchFacts, bench_text};
 pub use self::check::{check_json, check_junit, check_text};
-pub use self::csv::{OutagesCsv, YearsCsv};
+pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
 pub use compare::ComparisonTables;
 pub use html::{HtmlPage, sha256_hex};

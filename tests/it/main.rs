@@ -4,6 +4,8 @@
 mod analytic;
 /// The corpus of malformed models and the exact messages they must produce.
 mod bad_models;
+/// `nines bench`: the engine against the random-number floor.
+mod bench;
 /// `nines check`: SLO verdicts, exit statuses, JUnit and baseline comparisons.
 mod check;
 /// End-to-end tests of `nines run` and `nines trace`.

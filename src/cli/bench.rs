@@ -1,0 +1,50 @@
+//! `nines bench`: the engine's speed against the random-number floor, side by side.
+
+use super::{
+    CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, load, write_stdout,
+};
+use crate::bench::compare;
+use crate::plan::Plan;
+use crate::report::{BenchFacts, bench_text};
+use clap::Args;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Years per timed run.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
+    years: u64,
+    /// Thread counts to measure, comma-separated [default: 1 and all cores].
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Vec<u16>,
+    /// Rounds; each times the engine then the floor at every thread count.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    rounds: u16,
+    /// Run even if one timed run is estimated to be too large (see README, "Errors, limits").
+    #[arg(long)]
+    force: bool,
+}
+
+pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
+    let (model, seed) = load(&args.model)?;
+    let mut threads: Vec<usize> = args.threads.iter().map(|t| usize::from(*t)).collect();
+    if threads.is_empty() {
+        threads = vec![1, available_threads()];
+        threads.dedup();
+    }
+    let rounds = usize::from(args.rounds);
+    let most = threads.iter().copied().max().unwrap_or(1);
+    check_workload(&model, &args.model.model, args.years, most, args.force)?;
+    let plan = Plan::compile(&model, seed);
+    let sides = compare(&plan, args.years, &threads, rounds)?;
+    let facts = BenchFacts {
+        model: model.name(),
+        replicas: plan.replica_count(),
+        years: args.years,
+        rounds,
+    };
+    write_stdout(bench_text(&facts, &sides).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,269 @@
+//! The random-number floor: what any exact simulation of a plan must pay for its draws.
+//!
+//! For each replica, [`Floor::year`] draws the alternating sequence one simulated year
+//! needs, from exactly the streams and samplers the engine uses: the time to failure of
+//! every failure mode (the earliest strikes), then the detection and repair of the mode that
+//! struck, again and again until the horizon. There is no event queue, no system state and
+//! no statistics, so its years per second bound what the engine can reach while drawing the
+//! same numbers; benchmarks report the engine as a ratio to it. Leader elections are left
+//! out: they depend on the system state, and they only make the engine draw more.
+
+use crate::dist::Dist;
+use crate::model::{Detect, Repair};
+use crate::plan::{Plan, PodPurpose, Purpose};
+use crate::rng::Streams;
+use crate::run::{Interrupted, pipeline};
+use crate::time::Duration;
+use std::sync::atomic::AtomicBool;
+
+/// Draws the random numbers of whole years of one plan, reusing its streams.
+pub struct Floor<'p> {
+    plan: &'p Plan,
+    streams: Streams,
+    ttf_draws: u64,
+}
+
+/// One failure the floor drew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FloorFailure {
+    /// Global replica index.
+    replica: u32,
+    /// Failure mode index within the component.
+    mode: u32,
+    /// When it struck.
+    at: Duration,
+    /// Drawn detection time.
+    detect: Duration,
+    /// Drawn repair time.
+    repair: Duration,
+}
+
+/// What the floor drew: how many durations, and a checksum that keeps the work from being
+/// optimised away (and shows two runs drew the same numbers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FloorTotals {
+    /// Years drawn.
+    pub years: u64,
+    /// Durations drawn (fixed ones included, though they open no stream).
+    pub draws: u64,
+    /// Wrapping sum of every instant reached, in microseconds.
+    pub checksum: u64,
+}
+
+impl<'p> Floor<'p> {
+    /// A floor for `plan`, with its streams allocated once.
+    pub fn new(plan: &'p Plan) -> Floor<'p> {
+        Floor {
+            plan,
+            streams: Streams::new(&plan.keys),
+            ttf_draws: 0,
+        }
+    }
+
+    /// Draws what every replica needs for `year`, adding to `totals`.
+    pub fn year(&mut self, year: u64, totals: &mut FloorTotals) {
+        self.year_with(year, |failure| {
+            totals.draws += 2;
+            totals.checksum = totals.checksum.wrapping_add(failure.at.as_micros());
+        });
+        totals.years += 1;
+        totals.draws += self.ttf_draws;
+        self.ttf_draws = 0;
+    }
+
+    /// Draws `year`, telling `on_failure` about every failure of every replica, replica by
+    /// replica in plan order.
+    fn year_with(&mut self, year: u64, mut on_failure: impl FnMut(FloorFailure)) {
+        let plan = self.plan;
+        self.streams.start_year(year);
+        for component in &plan.components {
+            for replica in 0..component.replicas {
+                let mut now = Duration::ZERO;
+                loop {
+                    let mut earliest = Duration::NEVER;
+                    let mut strikes = 0;
+                    for (index, mode) in component.modes.iter().enumerate() {
+                        let stream = component.stream(replica, index, Purpose::Every);
+                        let ttf = self.draw(stream, &mode.every).max(Duration::MICROSECOND);
+                        if ttf < earliest {
+                            earliest = ttf;
+                            strikes = index;
+                        }
+                    }
+                    self.ttf_draws += component.modes.len() as u64;
+                    now = now.saturating_add(earliest);
+                    if now >= plan.horizon {
+                        break;
+                    }
+                    let mode = &component.modes[strikes];
+                    let detect_stream = component.stream(replica, strikes, Purpose::Detect);
+                    let detect = match &mode.detect {
+                        Detect::After(dist) => self.draw(detect_stream, dist),
+                        Detect::Exit => {
+                            let within = component
+                                .pod
+                                .as_ref()
+                                .map_or(Duration::ZERO, |p| p.exit_detection);
+                            let dist = Dist::uniform(Duration::ZERO, within)
+                                .unwrap_or_else(|_| Dist::fixed(Duration::ZERO));
+                            self.draw(detect_stream, &dist)
+                        }
+                        // Closed form from the probe's phase: no draw of its own.
+                        Detect::Liveness => Duration::ZERO,
+                    };
+                    let repair = match (&mode.repair, &component.pod) {
+                        (Repair::After(dist), _) => {
+                            self.draw(component.stream(replica, strikes, Purpose::Repair), dist)
+                        }
+                        // A restart draws the container's start (once, without crash loops).
+                        (Repair::Restart, Some(pod)) => self.draw(
+                            component.pod_stream(replica, PodPurpose::Start),
+                            &pod.pod.start,
+                        ),
+                        (Repair::Restart, None) => Duration::ZERO,
+                    };
+                    on_failure(FloorFailure {
+                        replica: component.first_replica + replica,
+                        mode: strikes as u32,
+                        at: now,
+                        detect,
+                        repair,
+                    });
+                    now = now.saturating_add(detect).saturating_add(repair);
+                    if now >= plan.horizon {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One draw, exactly as the engine makes it.
+    fn draw(&mut self, stream: usize, dist: &Dist) -> Duration {
+        self.streams.draw(stream, dist, &self.plan.keys)
+    }
+}
+
+/// Draws years `0..years` of `plan` on `threads` threads, in the same chunks and on the
+/// same pipeline as [`crate::run::simulate_years`], so the two compare like for like.
+pub fn draw_years(
+    plan: &Plan,
+    years: u64,
+    threads: usize,
+    stop: &AtomicBool,
+) -> Result<FloorTotals, Interrupted> {
+    let mut totals = FloorTotals::default();
+    let result = pipeline(
+        years,
+        threads,
+        stop,
+        || Floor::new(plan),
+        |floor, range, chunk: &mut FloorTotals| {
+            *chunk = FloorTotals::default();
+            range.for_each(|year| floor.year(year, chunk));
+        },
+        |chunk: &FloorTotals| {
+            totals.years += chunk.years;
+            totals.draws += chunk.draws;
+            totals.checksum = totals.checksum.wrapping_add(chunk.checksum);
+            Ok(())
+        },
+    );
+    match result {
+        Ok(()) => Ok(totals),
+        Err(_) => Err(Interrupted),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::engine::{Engine, TraceEvent, Tracer};
+    use crate::model::Model;
+
+    /// Two components, three failure modes of four distributions, fixed and zero times.
+    pub(crate) const MODEL: &str = r#"
+name = "floor"
+up = "a & b"
+[[component]]
+name = "a"
+replicas = 2
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "20d" }
+  detect = { dist = "uniform", min = "0s", max = "1s" }
+  repair = { dist = "lognormal", mean = "1h", sd = "30m" }
+  [[component.failure]]
+  name = "disk"
+  every = { dist = "weibull", shape = 0.8, mean = "90d" }
+  detect = "5m"
+  repair = { dist = "exponential", mean = "4h" }
+[[component]]
+name = "b"
+replicas = 1
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "30d" }
+  detect = "0s"
+  repair = { dist = "lognormal", mean = "10m", sd = "5m" }
+"#;
+
+    /// Collects the engine's replica failures.
+    struct Failures<'p>(&'p Plan, Vec<FloorFailure>);
+
+    impl Tracer for Failures<'_> {
+        fn event(&mut self, at: Duration, event: TraceEvent) {
+            if let TraceEvent::ReplicaFailed {
+                component,
+                replica,
+                mode,
+                detect,
+                repair,
+            } = event
+            {
+                let first = self.0.components[component as usize].first_replica;
+                self.1.push(FloorFailure {
+                    replica: first + replica,
+                    mode,
+                    at,
+                    detect,
+                    repair,
+                });
+            }
+        }
+    }
+
+    /// Without leaders, the floor draws exactly the engine's numbers: the same failures at
+    /// the same instants with the same detection and repair times.
+    #[test]
+    fn floor_draws_what_the_engine_draws() {
+        let model = Model::parse(MODEL, "floor.toml").unwrap();
+        let plan = Plan::compile(&model, 3);
+        let mut engine = Engine::new(&plan);
+        let mut floor = Floor::new(&plan);
+        let mut failures = 0;
+        for year in 0..50 {
+            let mut traced = Failures(&plan, Vec::new());
+            engine.simulate_traced(year, &mut traced);
+            // The engine reports failures in time order; the floor replica by replica.
+            traced.1.sort_by_key(|f| (f.replica, f.at));
+            let mut drawn = Vec::new();
+            floor.year_with(year, |failure| drawn.push(failure));
+            assert_eq!(drawn, traced.1, "year {year}");
+            failures += drawn.len();
+        }
+        assert!(failures > 100, "too few failures to compare: {failures}");
+    }
+
+    #[test]
+    fn parallel_floor_is_deterministic() {
+        let model = Model::parse(MODEL, "floor.toml").unwrap();
+        let plan = Plan::compile(&model, 1);
+        let stop = AtomicBool::new(false);
+        let one = draw_years(&plan, 300, 1, &stop).unwrap();
+        let two = draw_years(&plan, 300, 2, &stop).unwrap();
+        assert_eq!(one, two);
+        assert_eq!(one.years, 300);
+        assert!(one.draws > 300 * 3);
+    }
+}

@@ -1,0 +1,45 @@
+//! `nines bench`: the engine against the random-number floor.
+
+use crate::cli::{nines, nines_ok};
+
+/// One row per thread count with every column filled, then the scaling line.
+#[test]
+fn bench_prints_medians_and_ratios_per_thread_count() {
+    let out = nines_ok(&[
+        "bench",
+        "models/etcd-quorum.toml",
+        "--years",
+        "300",
+        "--rounds",
+        "3",
+        "--threads",
+        "1,2",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0]
+            .starts_with("three-node etcd: 3 replicas, 300 years per run, 3 interleaved rounds"),
+        "{out}"
+    );
+    for (line, threads) in lines[2..4].iter().zip(["1", "2"]) {
+        let fields: Vec<f64> = line
+            .split_whitespace()
+            .map(|field| field.parse().unwrap())
+            .collect();
+        assert_eq!(fields.len(), 8, "{line}");
+        assert_eq!(fields[0], threads.parse::<f64>().unwrap());
+        assert!(fields[1..].iter().all(|value| *value > 0.0), "{line}");
+    }
+    assert!(
+        lines[4].starts_with("2 threads against 1: engine "),
+        "{out}"
+    );
+}
+
+#[test]
+fn bench_rejects_a_bad_model_and_zero_threads() {
+    let output = nines(&["bench", "tests/no-such-model.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = nines(&["bench", "models/etcd-quorum.toml", "--threads", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+}
