@@ -188,6 +188,19 @@ pub struct Explanation {
     pub naive: f64,
     /// Each service's estimated and naive availability.
     pub services: Vec<(String, f64, f64)>,
+    /// Common rules of thumb (the Milvus course's among them) checked against the model.
+    pub rules_of_thumb: Vec<RuleOfThumb>,
+}
+
+/// A common claim about failover, and what this model says about it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RuleOfThumb {
+    /// The claim.
+    pub claim: String,
+    /// Whether the model bears it out.
+    pub holds: bool,
+    /// The figures.
+    pub this_model: String,
 }
 
 /// Builds the explanation of `model`.
@@ -277,11 +290,17 @@ pub fn explain(model: &Model) -> Explanation {
     }
     let estimated: Vec<f64> = components.iter().map(|c| c.availability).collect();
     let naive: Vec<f64> = components.iter().map(|c| c.naive).collect();
+    let (availability, naive_availability) = (
+        combine(&model.up().expr, &estimated),
+        combine(&model.up().expr, &naive),
+    );
+    let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
     Explanation {
         model: model.name().to_string(),
         timelines,
-        availability: combine(&model.up().expr, &estimated),
-        naive: combine(&model.up().expr, &naive),
+        availability,
+        naive: naive_availability,
+        rules_of_thumb,
         services: model
             .services()
             .iter()
@@ -447,6 +466,62 @@ fn combine(expr: &Expr, availability: &[f64]) -> f64 {
                 .product::<f64>()
         }
     }
+}
+
+/// Checks the usual claims (detection in 3-5 s, failover in 5-15 s, the naive formula)
+/// against the model's timelines and estimates.
+fn rules_of_thumb(timelines: &[Timeline], availability: f64, naive: f64) -> Vec<RuleOfThumb> {
+    let mut rules = Vec::new();
+    let range =
+        |pick: fn(&Timeline) -> f64, of: &[&Timeline]| -> Option<(String, f64, String, f64)> {
+            let low = of.iter().min_by(|a, b| pick(a).total_cmp(&pick(b)))?;
+            let high = of.iter().max_by(|a, b| pick(a).total_cmp(&pick(b)))?;
+            Some((low.cause.clone(), pick(low), high.cause.clone(), pick(high)))
+        };
+    let all: Vec<&Timeline> = timelines.iter().collect();
+    if let Some((low_cause, low, high_cause, high)) = range(|t| t.detect.mean_s, &all) {
+        let within = all.iter().filter(|t| t.detect.mean_s <= 5.0).count();
+        rules.push(RuleOfThumb {
+            claim: "a failure is noticed within 3-5 s".to_string(),
+            holds: high <= 5.0,
+            this_model: format!(
+                "{within} of {} causes are noticed within 5 s on average; detection ranges from {low:.2} s ({low_cause}) to {high:.1} s ({high_cause})",
+                all.len()
+            ),
+        });
+    }
+    let led: Vec<&Timeline> = timelines.iter().filter(|t| t.elect.mean_s > 0.0).collect();
+    if let Some((low_cause, low, high_cause, high)) = range(|t| t.elect.mean_s, &led) {
+        rules.push(RuleOfThumb {
+            claim: "failover (a new leader) takes 5-15 s".to_string(),
+            holds: low >= 5.0 && high <= 15.0,
+            this_model: format!(
+                "elections take {low:.2} s ({low_cause}) to {high:.1} s ({high_cause}) on average"
+            ),
+        });
+    }
+    if let Some((low_cause, low, high_cause, high)) = range(|t| t.down.mean_s, &all) {
+        rules.push(RuleOfThumb {
+            claim: "a failed replica is back in tens of seconds (RTO 10-38 s)".to_string(),
+            holds: high <= 38.0,
+            this_model: format!(
+                "a replica is down {low:.1} s ({low_cause}) to {high:.0} s ({high_cause}) on average"
+            ),
+        });
+    }
+    let (down, naive_down) = (1.0 - availability, 1.0 - naive);
+    rules.push(RuleOfThumb {
+        claim: "availability is 1-(1-A)^n".to_string(),
+        holds: (down - naive_down).abs() <= 0.1 * down.max(naive_down),
+        this_model: format!(
+            "the naive formula gives {:.4}% ({:.0} s of downtime a year), the estimate {:.4}% ({:.0} s a year)",
+            naive * 100.0,
+            naive_down * Duration::YEAR.as_secs_f64(),
+            availability * 100.0,
+            down * Duration::YEAR.as_secs_f64()
+        ),
+    });
+    rules
 }
 
 fn reasons(

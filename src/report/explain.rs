@@ -96,6 +96,16 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
     }
     let _ = writeln!(text);
+    let _ = writeln!(text, "Rules of thumb against this model:");
+    for rule in &explanation.rules_of_thumb {
+        let verdict = if rule.holds { "holds" } else { "does not hold" };
+        let _ = writeln!(
+            text,
+            "  \"{}\": {verdict}: {}.",
+            rule.claim, rule.this_model
+        );
+    }
+    let _ = writeln!(text);
     let _ = writeln!(
         text,
         "Estimates are exact for components without leader, node failures or sessions (renewal \
