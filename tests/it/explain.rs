@@ -148,6 +148,7 @@ fn explain_text_shows_phases_and_the_naive_formula() {
         "naive",
         "needs 2 of 3",
         "election",
+        "Rules of thumb",
     ] {
         assert!(text.contains(expected), "{expected} in:\n{text}");
     }
@@ -174,6 +175,9 @@ fn milvus_probe_tuning_changes_what_explain_predicts() {
             .as_f64()
             .unwrap()
     };
+    // The course's "detection in 3-5 s" and "failover in 5-15 s" do not hold here.
+    let rules = seed_explained["rules_of_thumb"].as_array().unwrap();
+    assert!(rules.iter().all(|rule| rule["holds"] == false), "{rules:?}");
     assert!((hang_detect(&seed_explained) - 30.0).abs() < 0.1);
     assert!((hang_detect(&tuned_explained) - 11.5).abs() < 0.1);
     let predicted =
