@@ -324,13 +324,12 @@ session = { store = "store", ttl = "30s" }
     );
 }
 
-/// Recovery by reassignment: a query node's share is loaded by another up node once its
-/// session expires (U[20 s, 30 s] for a 30 s TTL), well before its own 10-minute restart,
-/// then the 60 s load: outages are uniform on [80 s, 90 s], mean 85 s.
-#[test]
-fn reassignment_recovers_before_the_restart() {
-    let source = r#"
-name = "reassign"
+/// Two query nodes holding a share of the segments each (needs all), keeping sessions in
+/// an etcd that never fails, crashing once a day, with a 60 s load and the given start.
+fn query_nodes(start: &str) -> String {
+    format!(
+        r#"
+name = "query nodes"
 up = "querynode"
 [kubernetes]
 nodes = 2
@@ -341,16 +340,24 @@ workload = "external"
 name = "querynode"
 replicas = 2
 needs = "all"
-start = "10m"
-session = { store = "etcd", ttl = "30s" }
-reassign = { load = "60s" }
+start = "{start}"
+session = {{ store = "etcd", ttl = "30s" }}
+reassign = {{ load = "60s" }}
   [[component.failure]]
   name = "crash"
-  every = { dist = "exponential", mean = "1d" }
+  every = {{ dist = "exponential", mean = "1d" }}
   detect = "exit"
   repair = "restart"
-"#;
-    let durations = outage_durations(&trace(source, 20));
+"#
+    )
+}
+
+/// Recovery by reassignment: a query node's share is loaded by another up node once its
+/// session expires (U[20 s, 30 s] for a 30 s TTL), well before its own 10-minute restart,
+/// then the 60 s load: outages are uniform on [80 s, 90 s], mean 85 s.
+#[test]
+fn reassignment_recovers_before_the_restart() {
+    let durations = outage_durations(&trace(&query_nodes("10m"), 20));
     assert!(durations.len() > 5000, "{}", durations.len());
     // When the other node fails too within the window, no replica is up to take the
     // share and both wait for a restart (probability about 85 s / 1 d per outage).
@@ -371,28 +378,7 @@ reassign = { load = "60s" }
 /// start, 1 s propagation) plus 60 s: within [66 s, 67 s].
 #[test]
 fn a_restarted_replica_reloads_its_share() {
-    let source = r#"
-name = "reload"
-up = "querynode"
-[kubernetes]
-nodes = 2
-[[component]]
-name = "etcd"
-workload = "external"
-[[component]]
-name = "querynode"
-replicas = 2
-needs = "all"
-start = "5s"
-session = { store = "etcd", ttl = "30s" }
-reassign = { load = "60s" }
-  [[component.failure]]
-  name = "crash"
-  every = { dist = "exponential", mean = "1d" }
-  detect = "exit"
-  repair = "restart"
-"#;
-    let durations = outage_durations(&trace(source, 5));
+    let durations = outage_durations(&trace(&query_nodes("5s"), 5));
     assert!(durations.len() > 1000);
     let (single, _): (Vec<f64>, Vec<f64>) = durations
         .iter()
