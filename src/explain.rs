@@ -54,6 +54,13 @@ impl Rv {
         Rv::from_quantile((low + high) / 2.0, |p| low + (high - low) * p)
     }
 
+    /// What a silent holder has left of its lease: 2/3 to all of the TTL (keep-alives go
+    /// out every TTL/3; etcd-io/etcd client/v3/lease.go).
+    fn lease_remaining(ttl: Duration) -> Rv {
+        let ttl = ttl.as_secs_f64();
+        Rv::uniform(ttl * 2.0 / 3.0, ttl)
+    }
+
     /// The sum of two independent variables.
     fn plus(&self, other: &Rv) -> Rv {
         self.combine(other, self.mean + other.mean, |a, b| a + b)
@@ -222,9 +229,8 @@ pub fn explain(model: &Model) -> Explanation {
             if let (Some(reassign), Some(session)) = (&component.reassign, &component.session) {
                 // The share needs a load either way: on the restarted replica, or on another
                 // once the session expired, whichever comes first.
-                let ttl = session.ttl.as_secs_f64();
                 down = down
-                    .min(&Rv::uniform(ttl * 2.0 / 3.0, ttl))
+                    .min(&Rv::lease_remaining(session.ttl))
                     .plus(&Rv::dist(&reassign.load));
             }
             rates_and_downs.push((rate, down.mean));
@@ -436,10 +442,7 @@ fn election(leader: &Leader, replicas: u32) -> Rv {
                 .plus(&Rv::uniform(-h, 0.0))
                 .plus(&Rv::constant(2.0 * round_trip.as_secs_f64()))
         }
-        Leader::Lease { ttl, takeover } => {
-            let ttl = ttl.as_secs_f64();
-            Rv::uniform(ttl * 2.0 / 3.0, ttl).plus(&Rv::dist(takeover))
-        }
+        Leader::Lease { ttl, takeover } => Rv::lease_remaining(*ttl).plus(&Rv::dist(takeover)),
     }
 }
 

@@ -116,6 +116,8 @@ pub struct ComponentPlan {
     pub pod: Option<PodPlan>,
     /// A session kept in another component, and the stream its expiries are drawn from.
     pub session: Option<(Session, usize)>,
+    /// The components keeping a session in this one, by index.
+    pub session_holders: Vec<u32>,
     /// The load time of recovery by reassignment, and the stream it is drawn from (with
     /// the session expiry that precedes it).
     pub reassign: Option<(Dist, usize)>,
@@ -278,6 +280,7 @@ impl Plan {
                     .collect(),
                 pod,
                 session,
+                session_holders: Vec::new(),
                 reassign,
                 causes: component
                     .failures
@@ -290,6 +293,13 @@ impl Plan {
             });
         }
         share_nodes(&mut components);
+        for holder in 0..components.len() {
+            if let Some((session, _)) = components[holder].session {
+                components[session.store]
+                    .session_holders
+                    .push(holder as u32);
+            }
+        }
         let nodes = kubernetes.map(|kubernetes| {
             let first_stream = keys.len();
             for node in 0..kubernetes.nodes {

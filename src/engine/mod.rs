@@ -466,11 +466,7 @@ impl<'p> Engine<'p> {
         };
         let index = self.plan.replica_component[replica as usize] as usize;
         let others_up = self.components[index].up - u32::from(self.replicas[replica as usize].up);
-        let expiry = Dist::uniform(
-            Duration::from_micros(session.ttl.as_micros() * 2 / 3),
-            session.ttl,
-        )
-        .map_or(session.ttl, |dist| self.draw(*stream, &dist));
+        let expiry = self.draw(*stream, &lease_remaining(session.ttl));
         let loaded = self.draw(*stream, load);
         let load_from = if others_up > 0 {
             restarted.min(now.saturating_add(expiry))
@@ -779,14 +775,12 @@ impl<'p> Engine<'p> {
     /// expiry clocks, or (when it is back) cancel them and restart what shut down.
     fn notify_session_holders(&mut self, now: Duration, store: u32, serving: bool) {
         let plan = self.plan;
-        for (index, component) in plan.components.iter().enumerate() {
+        for &index in &plan.components[store as usize].session_holders {
+            let component = &plan.components[index as usize];
             let Some((session, stream)) = &component.session else {
                 continue;
             };
-            if session.store != store as usize {
-                continue;
-            }
-            let state = &mut self.components[index];
+            let state = &mut self.components[index as usize];
             state.session_generation = state.session_generation.wrapping_add(1);
             let generation = state.session_generation;
             if serving {
@@ -799,17 +793,13 @@ impl<'p> Engine<'p> {
                     }
                 }
             } else {
-                // The last keep-alive reached the store at most a third of the TTL ago, so
-                // the session has 2/3 to all of its TTL left (etcd client/v3/lease.go).
-                let ttl = session.ttl.as_micros();
-                let remaining = Dist::uniform(Duration::from_micros(ttl * 2 / 3), session.ttl)
-                    .map_or(session.ttl, |dist| self.draw(*stream, &dist));
+                let remaining = self.draw(*stream, &lease_remaining(session.ttl));
                 let at = now.saturating_add(remaining);
                 if at < plan.horizon {
                     self.queue.push(
                         at,
                         Event::SessionExpired {
-                            component: index as u32,
+                            component: index,
                             generation,
                         },
                     );
@@ -904,9 +894,7 @@ impl<'p> Engine<'p> {
                 first.saturating_sub(since_heartbeat).saturating_add(rounds)
             }
             Leader::Lease { ttl, takeover } => {
-                let remaining = Dist::uniform(Duration::from_micros(ttl.as_micros() * 2 / 3), *ttl)
-                    .unwrap_or_else(|_| Dist::fixed(*ttl));
-                let expiry = self.draw(stream, &remaining);
+                let expiry = self.draw(stream, &lease_remaining(*ttl));
                 expiry.saturating_add(self.draw(stream, takeover))
             }
         }
@@ -1040,4 +1028,12 @@ impl<'p> Engine<'p> {
         self.close_outage(horizon, tracer);
         tracer.event(horizon, TraceEvent::YearEnd);
     }
+}
+
+/// How much of its lease a holder that just went silent still has: its last keep-alive
+/// reached the store at most a third of the TTL ago (keep-alives are sent every TTL/3), so
+/// 2/3 to all of the TTL (etcd-io/etcd client/v3/lease.go).
+fn lease_remaining(ttl: Duration) -> Dist {
+    Dist::uniform(Duration::from_micros(ttl.as_micros() * 2 / 3), ttl)
+        .unwrap_or_else(|_| Dist::fixed(ttl))
 }
