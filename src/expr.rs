@@ -74,6 +74,16 @@ impl Expr {
         }
     }
 
+    /// True for a conjunction of components (`a & b & c`, or one name): up exactly when none
+    /// of the components it names is down, so it can be kept as a count of those down.
+    pub fn is_conjunction(&self) -> bool {
+        match self {
+            Expr::Component(_) => true,
+            Expr::All(operands) => operands.iter().all(Expr::is_conjunction),
+            Expr::Any(_) => false,
+        }
+    }
+
     /// Adds the indices of the components the expression names to `out`.
     pub fn collect_components(&self, out: &mut Vec<usize>) {
         match self {
@@ -236,6 +246,13 @@ mod tests {
             err("a && b").message,
             "expected a component name, found `&`"
         );
+    }
+
+    #[test]
+    fn conjunctions_have_no_or() {
+        assert!(parse("a").unwrap().is_conjunction());
+        assert!(parse("a & (b & c)").unwrap().is_conjunction());
+        assert!(!parse("a & (b | c)").unwrap().is_conjunction());
     }
 
     #[test]

@@ -5,12 +5,13 @@
 //!
 //! Stream labels (see `rng`): `COMPONENT/REPLICA/MODE/{every,detect,repair}` for failure
 //! modes, `COMPONENT/REPLICA/{probes,start}` for a pod's probe phases and container starts,
+//! `COMPONENT/REPLICA/race` for the first of a component's exponential failure modes,
 //! `COMPONENT/election` for leader elections, `COMPONENT/session` for session expiries,
 //! `COMPONENT/reassign` for recovery by reassignment, and
 //! `node/N/{every,repair,monitor}` for nodes. Labels never depend on other components, so a
 //! change to one component leaves every other component's draws as they were.
 
-use crate::dist::Dist;
+use crate::dist::{Dist, ExponentialRace};
 use crate::expr::Expr;
 use crate::model::{Detect, Leader, Model, Placement, Pod, Repair, Session, Workload};
 use crate::rng::StreamKey;
@@ -66,6 +67,12 @@ pub struct Plan {
     pub keys: Vec<StreamKey>,
     /// The system's `up` expression first, then each service's.
     pub expressions: Vec<Expr>,
+    /// For each component, the expressions naming it, in order: the only ones a change of
+    /// its serving can change.
+    pub readers: Vec<Vec<usize>>,
+    /// For each expression, whether it is a conjunction ([`Expr::is_conjunction`]), which
+    /// the engine keeps as a count of the components it names that are down.
+    pub conjunctions: Vec<bool>,
     /// Names of the expressions: `up`, then the service names.
     pub expression_names: Vec<String>,
     /// The cluster's nodes, for a level-2 model.
@@ -112,6 +119,11 @@ pub struct ComponentPlan {
     pub election_stream: usize,
     /// Failure modes, competing for each replica.
     pub modes: Vec<ModePlan>,
+    /// The exponential failure modes, when there are two or more: each replica draws the
+    /// first of them as one race, from its race stream.
+    pub race: Option<Race>,
+    /// The failure modes whose time to failure is drawn alone, from the mode's stream.
+    pub drawn_alone: Vec<usize>,
     /// How Kubernetes runs the replicas, for a level-2 workload.
     pub pod: Option<PodPlan>,
     /// A session kept in another component, and the stream its expiries are drawn from.
@@ -147,6 +159,15 @@ impl PodPlan {
     }
 }
 
+/// A component's exponential failure modes, raced in one draw.
+#[derive(Clone, Debug)]
+pub struct Race {
+    /// The race between their times to failure.
+    pub race: ExponentialRace,
+    /// The failure mode of each entrant.
+    pub modes: Vec<usize>,
+}
+
 /// One failure mode, compiled.
 #[derive(Clone, Debug)]
 pub struct ModePlan {
@@ -178,6 +199,11 @@ impl ComponentPlan {
             + purpose as usize
     }
 
+    /// The stream replica `replica` (within the component) draws its race from.
+    pub fn race_stream(&self, replica: u32) -> usize {
+        self.first_stream + (replica as usize + 1) * self.streams_per_replica() - 1
+    }
+
     fn streams_per_replica(&self) -> usize {
         self.modes.len() * PURPOSES.len()
             + if self.pod.is_some() {
@@ -185,6 +211,7 @@ impl ComponentPlan {
             } else {
                 0
             }
+            + usize::from(self.race.is_some())
     }
 
     /// The cause index of a replica lost with its node.
@@ -232,6 +259,17 @@ impl Plan {
                 ));
                 (reassign.load.clone(), keys.len() - 1)
             });
+            let modes: Vec<ModePlan> = component
+                .failures
+                .iter()
+                .map(|mode| ModePlan {
+                    name: mode.name.clone(),
+                    every: mode.every.clone(),
+                    detect: mode.detect.clone(),
+                    repair: mode.repair.clone(),
+                })
+                .collect();
+            let (race, drawn_alone) = race(&modes);
             let first_stream = keys.len();
             for replica in 0..component.replicas {
                 for mode in &component.failures {
@@ -245,6 +283,10 @@ impl Plan {
                         let label = format!("{}/{replica}/{purpose}", component.name);
                         keys.push(StreamKey::derive(seed, &label));
                     }
+                }
+                if race.is_some() {
+                    let label = format!("{}/{replica}/race", component.name);
+                    keys.push(StreamKey::derive(seed, &label));
                 }
             }
             let first_replica = replica_component.len() as u32;
@@ -268,16 +310,9 @@ impl Plan {
                 needs: component.needs,
                 leader: component.leader.clone(),
                 election_stream,
-                modes: component
-                    .failures
-                    .iter()
-                    .map(|mode| ModePlan {
-                        name: mode.name.clone(),
-                        every: mode.every.clone(),
-                        detect: mode.detect.clone(),
-                        repair: mode.repair.clone(),
-                    })
-                    .collect(),
+                modes,
+                race,
+                drawn_alone,
                 pod,
                 session,
                 session_holders: Vec::new(),
@@ -327,6 +362,8 @@ impl Plan {
         }
         Plan {
             horizon: model.simulation().horizon,
+            readers: readers(&expressions, components.len()),
+            conjunctions: expressions.iter().map(Expr::is_conjunction).collect(),
             components,
             replica_component,
             keys,
@@ -339,6 +376,38 @@ impl Plan {
     /// Total number of replicas.
     pub fn replica_count(&self) -> usize {
         self.replica_component.len()
+    }
+}
+
+/// For each of `components` components, the indices of the expressions naming it (once
+/// each, in order).
+fn readers(expressions: &[Expr], components: usize) -> Vec<Vec<usize>> {
+    let mut readers = vec![Vec::new(); components];
+    for (index, expr) in expressions.iter().enumerate() {
+        let mut named = Vec::new();
+        expr.collect_components(&mut named);
+        named.sort_unstable();
+        named.dedup();
+        named.into_iter().for_each(|c| readers[c].push(index));
+    }
+    readers
+}
+
+/// Splits failure modes into a race of the exponential ones, when there are two or more,
+/// and those drawn alone.
+fn race(modes: &[ModePlan]) -> (Option<Race>, Vec<usize>) {
+    let (exponential, alone): (Vec<usize>, Vec<usize>) =
+        (0..modes.len()).partition(|m| modes[*m].every.is_exponential());
+    let entrants: Vec<&Dist> = exponential.iter().map(|m| &modes[*m].every).collect();
+    match ExponentialRace::new(&entrants) {
+        Some(race) if exponential.len() >= 2 => (
+            Some(Race {
+                race,
+                modes: exponential,
+            }),
+            alone,
+        ),
+        _ => (None, (0..modes.len()).collect()),
     }
 }
 

@@ -2,10 +2,12 @@
 //!
 //! Each replica alternates up and down. When it comes up, every failure mode draws a time
 //! to failure and the earliest is scheduled (competing risks); when it strikes, the replica
-//! is down for that mode's `detect` + `repair`. A component serves while at least `needs`
-//! replicas are up and, if it has a leader office, the office is held. Only instants where
-//! something changes are simulated, so a year without failures costs one draw per replica
-//! and failure mode.
+//! is down for that mode's `detect` + `repair`. Two or more exponential modes are drawn as
+//! one race (`dist::ExponentialRace`): the first of them, and which it is, from one draw,
+//! which is exact in distribution. A component serves while at least `needs` replicas are
+//! up and, if it has a leader office, the office is held. Only instants where something
+//! changes are simulated, so a year without failures costs one draw per replica and failure
+//! mode (one for all of its raced modes).
 //!
 //! At level 2 the same replicas run as Kubernetes pods on nodes (see `pod` for the timing
 //! rules): a failure's detection and repair follow from probes, restart back-off, start and
@@ -18,7 +20,8 @@
 //! Design choices SPEC leaves to the project:
 //! - A vacant office is taken by the up replica with the lowest index, with no draw.
 //! - Times to failure are at least 1 µs, so an up interval always has positive length.
-//! - When several failure modes draw the same time to failure, the first listed strikes.
+//! - When several failure modes draw the same time to failure, the raced modes strike
+//!   first, then the first listed.
 //! - An outage's time is split into phases by what the blamed component is waiting for:
 //!   election while it has enough replicas but no leader; otherwise detection while its most
 //!   recent failure is not yet noticed, and repair after. The blamed component is the
@@ -180,6 +183,8 @@ pub struct Engine<'p> {
     components: Vec<ComponentState>,
     serving: Vec<bool>,
     expression_up: Vec<bool>,
+    /// For each conjunction, how many of the components it names are not serving.
+    not_serving: Vec<u32>,
     down_since: Vec<Duration>,
     open_outage: Option<OpenOutage>,
     outcome: YearOutcome,
@@ -201,6 +206,7 @@ impl<'p> Engine<'p> {
             components: Vec::with_capacity(plan.components.len()),
             serving: vec![true; plan.components.len()],
             expression_up: vec![true; expressions],
+            not_serving: vec![0; expressions],
             down_since: vec![Duration::ZERO; expressions],
             open_outage: None,
             outcome: YearOutcome {
@@ -308,6 +314,7 @@ impl<'p> Engine<'p> {
             }));
         self.serving.fill(true);
         self.expression_up.fill(true);
+        self.not_serving.fill(0);
         self.open_outage = None;
         self.outcome.year = year;
         self.outcome.downtime.fill(Duration::ZERO);
@@ -360,13 +367,23 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// Draws every failure mode's time to failure for a replica that has just come up,
-    /// and schedules the earliest if it falls within the year.
+    /// Draws the time to the first failure of a replica that has just come up (the race of
+    /// its exponential modes, then each other mode), and schedules it if it falls within
+    /// the year.
     fn schedule_failure(&mut self, now: Duration, replica: u32) {
         let (component, local) = self.locate(replica);
         let mut earliest = Duration::NEVER;
         let mut strikes = 0;
-        for (index, mode) in component.modes.iter().enumerate() {
+        if let Some(race) = &component.race {
+            let stream = self
+                .streams
+                .get(component.race_stream(local), &self.plan.keys);
+            let (time_to_failure, entrant) = race.race.sample(stream);
+            earliest = time_to_failure.max(Duration::MICROSECOND);
+            strikes = race.modes[entrant] as u32;
+        }
+        for &index in &component.drawn_alone {
+            let mode = &component.modes[index];
             let stream = component.stream(local, index, Purpose::Every);
             let time_to_failure = self.draw(stream, &mode.every).max(Duration::MICROSECOND);
             if time_to_failure < earliest {
@@ -906,8 +923,9 @@ impl<'p> Engine<'p> {
             && !matches!(state.office, Some(Office::Electing | Office::Vacant))
     }
 
-    /// Re-evaluates component `index` and, if it changed, every expression.
+    /// Re-evaluates component `index` and, if it changed, the expressions naming it.
     fn refresh<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
+        let plan = self.plan;
         let serving = self.is_serving(index);
         if serving == self.serving[index as usize] {
             return;
@@ -923,8 +941,18 @@ impl<'p> Engine<'p> {
                 up,
             },
         );
-        for (expression, expr) in self.plan.expressions.iter().enumerate() {
-            let up = expr.eval(&self.serving);
+        for &expression in &plan.readers[index as usize] {
+            let up = if plan.conjunctions[expression] {
+                let not_serving = &mut self.not_serving[expression];
+                *not_serving = if serving {
+                    *not_serving - 1
+                } else {
+                    *not_serving + 1
+                };
+                *not_serving == 0
+            } else {
+                plan.expressions[expression].eval(&self.serving)
+            };
             if up == self.expression_up[expression] {
                 continue;
             }
