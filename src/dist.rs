@@ -193,7 +193,7 @@ impl Dist {
                 return samples[index.min(samples.len() - 1)];
             }
         };
-        Duration::from_secs_f64(micros / 1e6)
+        Duration::from_micros_f64(micros)
     }
 
     /// The `p`-quantile in seconds, for `p` in (0, 1): the inverse of the distribution
@@ -270,7 +270,7 @@ impl Dist {
 impl fmt::Display for Dist {
     /// A short description in model-file terms, e.g. `exponential(mean 30d)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = |micros: f64| Duration::from_secs_f64(micros / 1e6);
+        let d = |micros: f64| Duration::from_micros_f64(micros);
         match &self.kind {
             Kind::Fixed(value) => write!(f, "{value}"),
             Kind::Exponential { mean } => write!(f, "exponential(mean {})", d(*mean)),
@@ -304,6 +304,8 @@ pub struct ExponentialRace {
     /// Where each entrant's share of the 2^64 draws starts; the first starts at 0, the last
     /// ends at 2^64.
     starts: Vec<u64>,
+    /// How many draws each share holds.
+    widths: Vec<f64>,
 }
 
 impl ExponentialRace {
@@ -318,7 +320,7 @@ impl ExponentialRace {
             .collect::<Option<Vec<f64>>>()?;
         let total_rate: f64 = means.iter().map(|mean| 1.0 / mean).sum();
         let mut before = 0.0;
-        let starts = means
+        let starts: Vec<u64> = means
             .iter()
             .map(|mean| {
                 // 2^64 × the share of the rate of the entrants before this one (saturating).
@@ -327,9 +329,16 @@ impl ExponentialRace {
                 start
             })
             .collect();
+        let ends = starts.iter().skip(1).map(|end| u128::from(*end));
+        let widths = starts
+            .iter()
+            .zip(ends.chain([1u128 << 64]))
+            .map(|(start, end)| (end - u128::from(*start)) as f64)
+            .collect();
         Some(ExponentialRace {
             mean: 1.0 / total_rate,
             starts,
+            widths,
         })
     }
 
@@ -338,16 +347,11 @@ impl ExponentialRace {
         let draw = rng.next_u64();
         // The last share starting at or before the draw (an empty share is never picked).
         let entrant = self.starts.partition_point(|start| *start <= draw) - 1;
-        let start = self.starts[entrant];
-        let end = self
-            .starts
-            .get(entrant + 1)
-            .map_or(1u128 << 64, |end| u128::from(*end));
-        let width = (end - u128::from(start)) as f64;
+        let within = draw - self.starts[entrant];
         // Centred in its cell like `open_unit`; rounding to 53 bits could reach 1.
-        let uniform = (((draw - start) as f64 + 0.5) / width).min(1.0 - f64::EPSILON / 2.0);
+        let uniform = ((within as f64 + 0.5) / self.widths[entrant]).min(1.0 - f64::EPSILON / 2.0);
         let micros = -self.mean * uniform.ln();
-        (Duration::from_secs_f64(micros / 1e6), entrant)
+        (Duration::from_micros_f64(micros), entrant)
     }
 }
 
@@ -371,9 +375,88 @@ fn open_unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     (((rng.next_u64() >> 11) as i64) as f64 + 0.5) * SCALE
 }
 
-/// The standard normal quantile function, through the inverse complementary error function.
+/// The standard normal quantile function, for `p` in (0, 1): Wichura's algorithm AS 241
+/// (PPND16, Applied Statistics 37:477, 1988), accurate to about 1 part in 10^16. Most draws
+/// fall in its central region, a single rational function with no logarithm, which makes
+/// it about twice as fast as going through the inverse error function.
 fn std_normal_quantile(p: f64) -> f64 {
-    -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p)
+    const A: [f64; 8] = [
+        3.387_132_872_796_366_608,
+        133.141_667_891_784_377_45,
+        1_971.590_950_306_551_442_7,
+        13_731.693_765_509_461_125,
+        45_921.953_931_549_871_457,
+        67_265.770_927_008_700_853,
+        33_430.575_583_588_128_105,
+        2_509.080_928_730_122_672_7,
+    ];
+    const B: [f64; 8] = [
+        1.0,
+        42.313_330_701_600_911_252,
+        687.187_007_492_057_908_3,
+        5_394.196_021_424_751_107_7,
+        21_213.794_301_586_595_867,
+        39_307.895_800_092_710_61,
+        28_729.085_735_721_942_674,
+        5_226.495_278_852_854_561,
+    ];
+    const C: [f64; 8] = [
+        1.423_437_110_749_683_577_34,
+        4.630_337_846_156_545_295_9,
+        5.769_497_221_460_691_405_5,
+        3.647_848_324_763_204_605_04,
+        1.270_458_252_452_368_382_58,
+        0.241_780_725_177_450_611_77,
+        0.022_723_844_989_269_184_583_3,
+        7.745_450_142_783_414_076_4e-4,
+    ];
+    const D: [f64; 8] = [
+        1.0,
+        2.053_191_626_637_758_821_87,
+        1.676_384_830_183_803_849_4,
+        0.689_767_334_985_100_004_55,
+        0.148_103_976_427_480_074_59,
+        0.015_198_666_563_616_457_196_6,
+        5.475_938_084_995_344_946e-4,
+        1.050_750_071_644_416_843_24e-9,
+    ];
+    const E: [f64; 8] = [
+        6.657_904_643_501_103_777_2,
+        5.463_784_911_164_114_369_9,
+        1.784_826_539_917_291_335_8,
+        0.296_560_571_828_504_891_23,
+        0.026_532_189_526_576_123_093,
+        0.001_242_660_947_388_078_438_6,
+        2.711_555_568_743_487_578_15e-5,
+        2.010_334_399_292_288_132_65e-7,
+    ];
+    const F: [f64; 8] = [
+        1.0,
+        0.599_832_206_555_887_937_69,
+        0.136_929_880_922_735_805_31,
+        0.014_875_361_290_850_614_852_5,
+        7.868_691_311_456_132_591e-4,
+        1.846_318_317_510_054_681_8e-5,
+        1.421_511_758_316_445_888_7e-7,
+        2.044_263_103_389_939_785_64e-15,
+    ];
+    /// Σ coefficients[i]·x^i, by Horner's rule.
+    fn polynomial(coefficients: &[f64; 8], x: f64) -> f64 {
+        coefficients.iter().rev().fold(0.0, |sum, c| sum * x + c)
+    }
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180_625 - q * q;
+        return q * polynomial(&A, r) / polynomial(&B, r);
+    }
+    let tail = if q < 0.0 { p } else { 1.0 - p };
+    let r = (-tail.ln()).sqrt();
+    let z = if r <= 5.0 {
+        polynomial(&C, r - 1.6) / polynomial(&D, r - 1.6)
+    } else {
+        polynomial(&E, r - 5.0) / polynomial(&F, r - 5.0)
+    };
+    if q < 0.0 { -z } else { z }
 }
 
 #[cfg(test)]
@@ -523,6 +606,26 @@ mod tests {
         let exponential = Dist::exponential(s(10));
         assert!(ExponentialRace::new(&[&exponential, &weibull]).is_none());
         assert!(ExponentialRace::new(&[&exponential, &exponential]).is_some());
+    }
+
+    /// AS 241 agrees with the inverse error function route to within a few units in the
+    /// last place, from the far tails through the centre.
+    #[test]
+    fn normal_quantile_matches_the_inverse_error_function() {
+        let by_erfc = |p: f64| -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p);
+        let tails = (1..300).map(|k| 10f64.powi(-k));
+        let grid = (1..100_000).map(|i| i as f64 / 100_000.0);
+        for p in tails.clone().chain(tails.map(|p| 1.0 - p)).chain(grid) {
+            if p <= 0.0 || p >= 1.0 {
+                continue;
+            }
+            let (found, expected) = (std_normal_quantile(p), by_erfc(p));
+            assert!(
+                (found - expected).abs() <= 1e-14 * expected.abs().max(1.0),
+                "p {p:e}: {found} vs {expected}"
+            );
+        }
+        assert_eq!(std_normal_quantile(0.5), 0.0);
     }
 
     #[test]

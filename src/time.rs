@@ -50,11 +50,17 @@ impl Duration {
     }
 
     /// The nearest whole number of microseconds to `secs` seconds, clamped to
-    /// `[0, NEVER]`; NaN maps to zero. Used to turn sampled values into simulated time.
+    /// `[0, NEVER]`; NaN maps to zero.
     pub fn from_secs_f64(secs: f64) -> Duration {
+        Duration::from_micros_f64(secs * 1e6)
+    }
+
+    /// The nearest whole number of microseconds to `micros`, clamped to `[0, NEVER]`; NaN
+    /// maps to zero. Used to turn sampled values, computed in microseconds, into simulated
+    /// time.
+    pub fn from_micros_f64(micros: f64) -> Duration {
         /// 2^63: below it, a float converts to and from `i64` in one instruction each.
         const SIGNED: f64 = 9_223_372_036_854_775_808.0;
-        let micros = secs * 1e6;
         // Every sampled duration passes through here, so this avoids both a libm call for
         // `round` (5% of a simulated year) and the multi-instruction unsigned conversions.
         // Rounding half away from zero by hand gives exactly `micros.round()`: the
