@@ -293,11 +293,11 @@ impl fmt::Display for Dist {
 ///
 /// Competing risks: the minimum of independent exponentials with rates λᵢ is exponential
 /// with rate Λ = Σλᵢ, and it is the i-th with probability λᵢ/Λ, independently of when (Ross,
-/// *Introduction to Probability Models*, §5.2.3). One
-/// 64-bit draw decides both: the range of draws is cut into one share per entrant,
-/// proportional to its rate, so where the draw falls picks the entrant, and its position
-/// within that share is a uniform, independent of the pick, that the time is inverted from.
-/// That costs one draw and one logarithm instead of one of each per entrant.
+/// *Introduction to Probability Models*, §5.2.3). One 64-bit draw decides both: the range
+/// of draws is cut into one share per entrant, proportional to its rate, so where the draw
+/// falls picks the entrant, and its position within that share is a uniform, independent
+/// of the pick, that the time is inverted from. That costs one draw and one logarithm
+/// instead of one of each per entrant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExponentialRace {
     /// 1/Λ, in microseconds.
