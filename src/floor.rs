@@ -3,10 +3,13 @@
 //! For each replica, [`Floor::year`] draws the alternating sequence one simulated year
 //! needs, with the engine's streams and samplers: the time to failure of every failure mode
 //! (the earliest strikes), then the detection and repair of the mode that struck, again and
-//! again until the horizon. There is no event queue, no system state and no statistics, so
-//! its years per second bound what an engine drawing the same numbers can reach; benchmarks
-//! report the engine as a ratio to it. Leader elections are left out: they depend on the
-//! system state, and they only make the engine draw more.
+//! again until the horizon. At level 2 it also draws what the engine draws whatever the
+//! state: each pod replica's probe phases at the start of the year, and each node's failures
+//! and repairs (with when the node lifecycle controller notices). There is no event queue, no
+//! system state and no statistics, so its years per second bound what an engine drawing the
+//! same numbers can reach; benchmarks report the engine as a ratio to it. Leader elections,
+//! session expiries and reloads are left out: they depend on the system state, and they only
+//! make the engine draw more.
 //!
 //! The floor draws every mode's time to failure from its own stream, the plain exact way.
 //! Where a component has two or more exponential modes the engine goes beyond it, racing
@@ -15,7 +18,7 @@
 
 use crate::dist::Dist;
 use crate::model::{Detect, Repair};
-use crate::plan::{Plan, PodPurpose, Purpose};
+use crate::plan::{NodePurpose, Plan, PodPurpose, Purpose};
 use crate::rng::Streams;
 use crate::run::{Interrupted, pipeline};
 use crate::time::Duration;
@@ -25,7 +28,10 @@ use std::sync::atomic::AtomicBool;
 pub struct Floor<'p> {
     plan: &'p Plan,
     streams: Streams,
-    ttf_draws: u64,
+    /// Durations drawn this year besides each failure's detection and repair.
+    draws: u64,
+    /// Wrapping sum of the probe phases and node instants drawn this year.
+    checksum: u64,
 }
 
 /// One failure the floor drew.
@@ -41,6 +47,14 @@ struct FloorFailure {
     detect: Duration,
     /// Drawn repair time.
     repair: Duration,
+}
+
+/// One node failure the floor drew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct NodeFailure {
+    node: u32,
+    at: Duration,
+    down_for: Duration,
 }
 
 /// What the floor drew: how many durations, and a checksum that keeps the work from being
@@ -61,7 +75,8 @@ impl<'p> Floor<'p> {
         Floor {
             plan,
             streams: Streams::new(&plan.keys),
-            ttf_draws: 0,
+            draws: 0,
+            checksum: 0,
         }
     }
 
@@ -72,8 +87,10 @@ impl<'p> Floor<'p> {
             totals.checksum = totals.checksum.wrapping_add(failure.at.as_micros());
         });
         totals.years += 1;
-        totals.draws += self.ttf_draws;
-        self.ttf_draws = 0;
+        totals.draws += std::mem::take(&mut self.draws);
+        totals.checksum = totals
+            .checksum
+            .wrapping_add(std::mem::take(&mut self.checksum));
     }
 
     /// Draws `year`, telling `on_failure` about every failure of every replica, replica by
@@ -81,6 +98,8 @@ impl<'p> Floor<'p> {
     fn year_with(&mut self, year: u64, mut on_failure: impl FnMut(FloorFailure)) {
         let plan = self.plan;
         self.streams.start_year(year);
+        self.draw_probe_phases();
+        self.draw_nodes(|_| {});
         for component in &plan.components {
             for replica in 0..component.replicas {
                 let mut now = Duration::ZERO;
@@ -95,7 +114,7 @@ impl<'p> Floor<'p> {
                             strikes = index;
                         }
                     }
-                    self.ttf_draws += component.modes.len() as u64;
+                    self.draws += component.modes.len() as u64;
                     now = now.saturating_add(earliest);
                     if now >= plan.horizon {
                         break;
@@ -109,9 +128,7 @@ impl<'p> Floor<'p> {
                                 .pod
                                 .as_ref()
                                 .map_or(Duration::ZERO, |p| p.exit_detection);
-                            let dist = Dist::uniform(Duration::ZERO, within)
-                                .unwrap_or_else(|_| Dist::fixed(Duration::ZERO));
-                            self.draw(detect_stream, &dist)
+                            self.draw_below(detect_stream, within)
                         }
                         // Closed form from the probe's phase: no draw of its own.
                         Detect::Liveness => Duration::ZERO,
@@ -143,9 +160,73 @@ impl<'p> Floor<'p> {
         }
     }
 
+    /// Each pod replica's probe phases, as the engine draws them when the year starts.
+    fn draw_probe_phases(&mut self) {
+        for component in &self.plan.components {
+            let Some(pod) = &component.pod else {
+                continue;
+            };
+            for replica in 0..component.replicas {
+                let stream = component.pod_stream(replica, PodPurpose::Probes);
+                for probe in pod.probes().into_iter().flatten() {
+                    let phase = self.draw_below(stream, probe.period);
+                    self.record(phase);
+                }
+            }
+        }
+    }
+
+    /// Each node's failures, repairs and noticing delays over the year, as the engine
+    /// draws them, telling `on_failure` about each failure (node by node).
+    fn draw_nodes(&mut self, mut on_failure: impl FnMut(NodeFailure)) {
+        let plan = self.plan;
+        let Some(nodes) = &plan.nodes else {
+            return;
+        };
+        let Some((every, repair)) = &nodes.failure else {
+            return;
+        };
+        for node in 0..nodes.count {
+            let mut now = Duration::ZERO;
+            loop {
+                let up_for = self.draw(nodes.stream(node, NodePurpose::Every), every);
+                now = now.saturating_add(up_for.max(Duration::MICROSECOND));
+                self.record(now);
+                if now >= plan.horizon {
+                    break;
+                }
+                let down_for = self.draw(nodes.stream(node, NodePurpose::Repair), repair);
+                let monitor = nodes.stream(node, NodePurpose::Monitor);
+                let noticed = self.draw_below(monitor, nodes.monitor_period);
+                self.record(down_for);
+                self.record(noticed);
+                on_failure(NodeFailure {
+                    node,
+                    at: now,
+                    down_for,
+                });
+                now = now.saturating_add(down_for);
+                if now >= plan.horizon {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Counts one drawn duration into the draws and the checksum.
+    fn record(&mut self, drawn: Duration) {
+        self.draws += 1;
+        self.checksum = self.checksum.wrapping_add(drawn.as_micros());
+    }
+
     /// One draw, exactly as the engine makes it.
     fn draw(&mut self, stream: usize, dist: &Dist) -> Duration {
         self.streams.draw(stream, dist, &self.plan.keys)
+    }
+
+    /// A uniform draw in `[0, bound)`, exactly as the engine makes it.
+    fn draw_below(&mut self, stream: usize, bound: Duration) -> Duration {
+        self.streams.draw_below(stream, bound, &self.plan.keys)
     }
 }
 
@@ -260,6 +341,40 @@ replicas = 1
             failures += drawn.len();
         }
         assert!(failures > 100, "too few failures to compare: {failures}");
+    }
+
+    /// At level 2 the floor draws the engine's node failures: the same nodes fail at the
+    /// same instants for the same time.
+    #[test]
+    fn floor_draws_the_engines_node_failures() {
+        struct NodeFailures(Vec<NodeFailure>);
+        impl Tracer for NodeFailures {
+            fn event(&mut self, at: Duration, event: TraceEvent) {
+                if let TraceEvent::NodeFailed { node, down_for } = event {
+                    self.0.push(NodeFailure { node, at, down_for });
+                }
+            }
+        }
+        let text = std::fs::read_to_string("models/milvus-ha.toml").unwrap();
+        let model = Model::parse(&text, "milvus-ha.toml").unwrap();
+        let plan = Plan::compile(&model, 5);
+        let mut engine = Engine::new(&plan);
+        let mut floor = Floor::new(&plan);
+        let mut failures = 0;
+        for year in 0..40 {
+            let mut traced = NodeFailures(Vec::new());
+            engine.simulate_traced(year, &mut traced);
+            traced.0.sort_by_key(|f| (f.node, f.at));
+            let mut drawn = Vec::new();
+            floor.streams.start_year(year);
+            floor.draw_nodes(|failure| drawn.push(failure));
+            assert_eq!(drawn, traced.0, "year {year}");
+            failures += drawn.len();
+        }
+        assert!(
+            failures > 40,
+            "too few node failures to compare: {failures}"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use crate::dist::{Dist, ExponentialRace};
 use crate::expr::Expr;
-use crate::model::{Detect, Leader, Model, Placement, Pod, Repair, Session, Workload};
+use crate::model::{Detect, Leader, Model, Placement, Pod, Probe, Repair, Session, Workload};
 use crate::rng::StreamKey;
 use crate::time::Duration;
 
@@ -153,6 +153,15 @@ pub struct PodPlan {
 }
 
 impl PodPlan {
+    /// The pod's liveness, readiness and startup probes, in that order, where set.
+    pub fn probes(&self) -> [Option<&Probe>; 3] {
+        [
+            self.pod.liveness.as_ref(),
+            self.pod.readiness.as_ref(),
+            self.pod.startup.as_ref(),
+        ]
+    }
+
     /// True for a Deployment, whose replicas move off a failed node.
     pub fn moves_off_failed_nodes(&self) -> bool {
         self.pod.workload == Workload::Deployment

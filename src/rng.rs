@@ -238,6 +238,16 @@ impl Streams {
         }
     }
 
+    /// A uniform draw in `[0, bound)` from stream `index`; zero, without a draw, when
+    /// `bound` is zero.
+    #[inline]
+    pub fn draw_below(&mut self, index: usize, bound: Duration, keys: &[StreamKey]) -> Duration {
+        match Dist::uniform(Duration::ZERO, bound) {
+            Ok(dist) => self.draw(index, &dist, keys),
+            Err(_) => Duration::ZERO,
+        }
+    }
+
     /// The stream `index` of `keys`, opened for the current year on first use.
     #[inline]
     pub fn get(&mut self, index: usize, keys: &[StreamKey]) -> &mut Stream {

@@ -343,8 +343,7 @@ impl<'p> Engine<'p> {
             return;
         };
         let stream = component.pod_stream(local, PodPurpose::Probes);
-        let probes = [&pod.pod.liveness, &pod.pod.readiness, &pod.pod.startup];
-        for (slot, probe) in probes.into_iter().enumerate() {
+        for (slot, probe) in pod.probes().into_iter().enumerate() {
             if let Some(probe) = probe {
                 let phase = self.draw_below(stream, probe.period);
                 self.replicas[replica as usize].probe_phases[slot] = phase;
@@ -361,10 +360,7 @@ impl<'p> Engine<'p> {
 
     /// A uniform draw in `[0, bound)` from `stream`.
     fn draw_below(&mut self, stream: usize, bound: Duration) -> Duration {
-        match Dist::uniform(Duration::ZERO, bound) {
-            Ok(dist) => self.draw(stream, &dist),
-            Err(_) => Duration::ZERO,
-        }
+        self.streams.draw_below(stream, bound, &self.plan.keys)
     }
 
     /// Draws the time to the first failure of a replica that has just come up (the race of
