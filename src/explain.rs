@@ -471,45 +471,82 @@ fn combine(expr: &Expr, availability: &[f64]) -> f64 {
     }
 }
 
+/// The least and the greatest of one figure over several causes, in seconds.
+struct Span<'t> {
+    low: f64,
+    low_cause: &'t str,
+    high: f64,
+    high_cause: &'t str,
+}
+
+impl<'t> Span<'t> {
+    /// The span of `pick` over `timelines`; `None` when there are none.
+    fn of(pick: fn(&Timeline) -> f64, timelines: &[&'t Timeline]) -> Option<Span<'t>> {
+        let low = timelines
+            .iter()
+            .min_by(|a, b| pick(a).total_cmp(&pick(b)))?;
+        let high = timelines
+            .iter()
+            .max_by(|a, b| pick(a).total_cmp(&pick(b)))?;
+        Some(Span {
+            low: pick(low),
+            low_cause: &low.cause,
+            high: pick(high),
+            high_cause: &high.cause,
+        })
+    }
+
+    /// `1.50 s (a/crash) to 30.0 s (a/hang)`, with three significant digits, or one figure
+    /// when both ends read the same.
+    fn text(&self) -> String {
+        let (low, high) = (three_digits(self.low), three_digits(self.high));
+        if low == high {
+            format!("{low} s for every cause")
+        } else {
+            format!(
+                "{low} s ({}) to {high} s ({})",
+                self.low_cause, self.high_cause
+            )
+        }
+    }
+}
+
+/// `x` with three significant digits (whole numbers from 100 up).
+fn three_digits(x: f64) -> String {
+    let decimals = (2.0 - x.abs().log10().floor()).clamp(0.0, 6.0) as usize;
+    format!("{x:.decimals$}")
+}
+
 /// Checks the usual claims (detection in 3-5 s, failover in 5-15 s, the naive formula)
 /// against the model's timelines and estimates.
 fn rules_of_thumb(timelines: &[Timeline], availability: f64, naive: f64) -> Vec<RuleOfThumb> {
     let mut rules = Vec::new();
-    let range =
-        |pick: fn(&Timeline) -> f64, of: &[&Timeline]| -> Option<(String, f64, String, f64)> {
-            let low = of.iter().min_by(|a, b| pick(a).total_cmp(&pick(b)))?;
-            let high = of.iter().max_by(|a, b| pick(a).total_cmp(&pick(b)))?;
-            Some((low.cause.clone(), pick(low), high.cause.clone(), pick(high)))
-        };
     let all: Vec<&Timeline> = timelines.iter().collect();
-    if let Some((low_cause, low, high_cause, high)) = range(|t| t.detect.mean_s, &all) {
+    if let Some(detection) = Span::of(|t| t.detect.mean_s, &all) {
         let within = all.iter().filter(|t| t.detect.mean_s <= 5.0).count();
         rules.push(RuleOfThumb {
             claim: "a failure is noticed within 3-5 s".to_string(),
-            holds: high <= 5.0,
+            holds: detection.high <= 5.0,
             this_model: format!(
-                "{within} of {} causes are noticed within 5 s on average; detection ranges from {low:.2} s ({low_cause}) to {high:.1} s ({high_cause})",
-                all.len()
+                "{within} of {} causes are noticed within 5 s on average; detection takes {}",
+                all.len(),
+                detection.text()
             ),
         });
     }
     let led: Vec<&Timeline> = timelines.iter().filter(|t| t.elect.mean_s > 0.0).collect();
-    if let Some((low_cause, low, high_cause, high)) = range(|t| t.elect.mean_s, &led) {
+    if let Some(elections) = Span::of(|t| t.elect.mean_s, &led) {
         rules.push(RuleOfThumb {
             claim: "failover (a new leader) takes 5-15 s".to_string(),
-            holds: low >= 5.0 && high <= 15.0,
-            this_model: format!(
-                "elections take {low:.2} s ({low_cause}) to {high:.1} s ({high_cause}) on average"
-            ),
+            holds: elections.low >= 5.0 && elections.high <= 15.0,
+            this_model: format!("elections take {} on average", elections.text()),
         });
     }
-    if let Some((low_cause, low, high_cause, high)) = range(|t| t.down.mean_s, &all) {
+    if let Some(down) = Span::of(|t| t.down.mean_s, &all) {
         rules.push(RuleOfThumb {
             claim: "a failed replica is back in tens of seconds (RTO 10-38 s)".to_string(),
-            holds: high <= 38.0,
-            this_model: format!(
-                "a replica is down {low:.1} s ({low_cause}) to {high:.0} s ({high_cause}) on average"
-            ),
+            holds: down.high <= 38.0,
+            this_model: format!("a replica is down {} on average", down.text()),
         });
     }
     let (down, naive_down) = (1.0 - availability, 1.0 - naive);

@@ -176,18 +176,17 @@ pub fn human_duration(secs: f64) -> String {
         let years = format!("{:.2}", secs / YEAR_SECS);
         return format!("{}y", years.trim_end_matches('0').trim_end_matches('.'));
     }
+    // Rounded to the last unit shown, so 5h 28m 53s reads 5h 29m.
     let whole = secs.round() as u64;
-    let (d, h, m, s) = (
-        whole / 86_400,
-        whole % 86_400 / 3_600,
-        whole % 3_600 / 60,
-        whole % 60,
-    );
-    match (d, h) {
-        (0, 0) => format!("{m}m {s}s"),
-        (0, _) => format!("{h}h {m}m"),
-        _ => format!("{d}d {h}h"),
+    if whole < 3_600 {
+        return format!("{}m {}s", whole / 60, whole % 60);
     }
+    let minutes = (secs / 60.0).round() as u64;
+    if minutes < 24 * 60 {
+        return format!("{}h {}m", minutes / 60, minutes % 60);
+    }
+    let hours = (secs / 3_600.0).round() as u64;
+    format!("{}d {}h", hours / 24, hours % 24)
 }
 
 #[cfg(test)]
@@ -201,7 +200,10 @@ mod tests {
         assert_eq!(human_duration(42.34), "42.3s");
         assert_eq!(human_duration(725.0), "12m 5s");
         assert_eq!(human_duration(12_000.0), "3h 20m");
-        assert_eq!(human_duration(200_000.0), "2d 7h");
+        assert_eq!(human_duration(19_733.0), "5h 29m");
+        assert_eq!(human_duration(3_599.6), "1h 0m");
+        assert_eq!(human_duration(86_390.0), "1d 0h");
+        assert_eq!(human_duration(200_000.0), "2d 8h");
         assert_eq!(human_duration(31_536_000.0), "1y");
         assert_eq!(human_duration(47_304_000.0), "1.5y");
         assert_eq!(signed_duration(-725.0), "-12m 5s");

@@ -410,7 +410,7 @@ fn run_out_writes_plots_and_a_report_with_their_content() {
     for expected in [
         "Downtime per simulated year",
         "simulated years (300 years)",
-        "SLO 99.9%: at most 8h 45m per year",
+        "SLO 99.9%: at most 8h 46m per year",
         "downtime per year (hours)",
         // The few years beyond the 99th percentile share the overflow bar.
         ">\n&gt; ",
