@@ -310,8 +310,12 @@ pub struct ExponentialRace {
 }
 
 impl ExponentialRace {
-    /// A race between `entrants`, or `None` unless every one is exponential.
+    /// A race between `entrants`, or `None` unless there are two or more and every one is
+    /// exponential.
     pub fn new(entrants: &[&Dist]) -> Option<ExponentialRace> {
+        if entrants.len() < 2 {
+            return None;
+        }
         let means = entrants
             .iter()
             .map(|dist| match dist.kind {
@@ -603,11 +607,12 @@ mod tests {
     }
 
     #[test]
-    fn only_exponentials_race() {
+    fn only_two_or_more_exponentials_race() {
         let s = Duration::from_secs;
         let weibull = Dist::weibull_mean(2.0, s(10)).unwrap();
         let exponential = Dist::exponential(s(10));
         assert!(ExponentialRace::new(&[&exponential, &weibull]).is_none());
+        assert!(ExponentialRace::new(&[&exponential]).is_none());
         assert!(ExponentialRace::new(&[&exponential, &exponential]).is_some());
     }
 

@@ -497,11 +497,11 @@ impl<'t> Span<'t> {
     }
 
     /// `1.50 s (a/crash) to 30.0 s (a/hang)`, with three significant digits, or one figure
-    /// when both ends read the same.
-    fn text(&self) -> String {
+    /// for all the causes (`which`) when both ends read the same.
+    fn text(&self, which: &str) -> String {
         let (low, high) = (three_digits(self.low), three_digits(self.high));
         if low == high {
-            format!("{low} s for every cause")
+            format!("{low} s for {which}")
         } else {
             format!(
                 "{low} s ({}) to {high} s ({})",
@@ -511,10 +511,15 @@ impl<'t> Span<'t> {
     }
 }
 
-/// `x` with three significant digits (whole numbers from 100 up).
+/// `x` with three significant digits (whole numbers from 100 up; 0 as `0`).
 fn three_digits(x: f64) -> String {
-    let decimals = (2.0 - x.abs().log10().floor()).clamp(0.0, 6.0) as usize;
-    format!("{x:.decimals$}")
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let decimals = |x: f64| (2.0 - x.abs().log10().floor()).clamp(0.0, 6.0) as usize;
+    // Rounding can carry into the next decade (9.996 to 10.0), which needs one decimal less.
+    let rounded: f64 = format!("{x:.*}", decimals(x)).parse().unwrap_or(x);
+    format!("{x:.*}", decimals(rounded))
 }
 
 /// Checks the usual claims (detection in 3-5 s, failover in 5-15 s, the naive formula)
@@ -530,7 +535,7 @@ fn rules_of_thumb(timelines: &[Timeline], availability: f64, naive: f64) -> Vec<
             this_model: format!(
                 "{within} of {} causes are noticed within 5 s on average; detection takes {}",
                 all.len(),
-                detection.text()
+                detection.text("every cause")
             ),
         });
     }
@@ -539,14 +544,17 @@ fn rules_of_thumb(timelines: &[Timeline], availability: f64, naive: f64) -> Vec<
         rules.push(RuleOfThumb {
             claim: "failover (a new leader) takes 5-15 s".to_string(),
             holds: elections.low >= 5.0 && elections.high <= 15.0,
-            this_model: format!("elections take {} on average", elections.text()),
+            this_model: format!(
+                "elections take {} on average",
+                elections.text("every cause with an election")
+            ),
         });
     }
     if let Some(down) = Span::of(|t| t.down.mean_s, &all) {
         rules.push(RuleOfThumb {
             claim: "a failed replica is back in tens of seconds (RTO 10-38 s)".to_string(),
             holds: down.high <= 38.0,
-            this_model: format!("a replica is down {} on average", down.text()),
+            this_model: format!("a replica is down {} on average", down.text("every cause")),
         });
     }
     let (down, naive_down) = (1.0 - availability, 1.0 - naive);
@@ -608,6 +616,22 @@ mod tests {
             "{}",
             two.p99()
         );
+    }
+
+    #[test]
+    fn three_significant_digits() {
+        let cases = [
+            (0.0, "0"),
+            (0.5, "0.500"),
+            (1.5, "1.50"),
+            (9.996, "10.0"),
+            (99.96, "100"),
+            (300.0, "300"),
+            (14_411.2, "14411"),
+        ];
+        for (x, text) in cases {
+            assert_eq!(three_digits(x), text, "{x}");
+        }
     }
 
     #[test]

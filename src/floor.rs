@@ -1,4 +1,5 @@
-//! The random-number floor: what any exact simulation of a plan must pay for its draws.
+//! The random-number floor: what an exact simulation of a plan pays for its draws when it
+//! draws every failure mode on its own.
 //!
 //! For each replica, [`Floor::year`] draws the alternating sequence one simulated year
 //! needs, with the engine's streams and samplers: the time to failure of every failure mode

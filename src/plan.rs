@@ -172,7 +172,7 @@ impl PodPlan {
 #[derive(Clone, Debug)]
 pub struct Race {
     /// The race between their times to failure.
-    pub race: ExponentialRace,
+    pub times: ExponentialRace,
     /// The failure mode of each entrant.
     pub modes: Vec<usize>,
 }
@@ -409,14 +409,14 @@ fn race(modes: &[ModePlan]) -> (Option<Race>, Vec<usize>) {
         (0..modes.len()).partition(|m| modes[*m].every.is_exponential());
     let entrants: Vec<&Dist> = exponential.iter().map(|m| &modes[*m].every).collect();
     match ExponentialRace::new(&entrants) {
-        Some(race) if exponential.len() >= 2 => (
+        Some(times) => (
             Some(Race {
-                race,
+                times,
                 modes: exponential,
             }),
             alone,
         ),
-        _ => (None, (0..modes.len()).collect()),
+        None => (None, (0..modes.len()).collect()),
     }
 }
 
@@ -453,6 +453,96 @@ fn share_nodes(components: &mut [ComponentPlan]) {
             for (i, node) in pod.initial_nodes.iter_mut().enumerate() {
                 *node = shared[i % shared.len()];
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each replica's streams, at level 1 and in a pod: the label every index stands for.
+    fn assert_replica_streams(plan: &Plan, seed: u64, component: &ComponentPlan) {
+        let key = |label: String| StreamKey::derive(seed, &label);
+        let name = &component.name;
+        for replica in 0..component.replicas {
+            for (index, mode) in component.modes.iter().enumerate() {
+                for (purpose, label) in [Purpose::Every, Purpose::Detect, Purpose::Repair]
+                    .into_iter()
+                    .zip(PURPOSES)
+                {
+                    let stream = component.stream(replica, index, purpose);
+                    assert_eq!(
+                        plan.keys[stream],
+                        key(format!("{name}/{replica}/{}/{label}", mode.name))
+                    );
+                }
+            }
+            if component.pod.is_some() {
+                let stream = component.pod_stream(replica, PodPurpose::Start);
+                assert_eq!(plan.keys[stream], key(format!("{name}/{replica}/start")));
+            }
+            if component.race.is_some() {
+                let stream = component.race_stream(replica);
+                assert_eq!(plan.keys[stream], key(format!("{name}/{replica}/race")));
+            }
+        }
+    }
+
+    #[test]
+    fn exponential_modes_race_and_the_others_draw_alone() {
+        let text = r#"
+name = "mixed"
+up = "a & b"
+[[component]]
+name = "a"
+replicas = 2
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "10d" }
+  repair = "1h"
+  [[component.failure]]
+  name = "wear"
+  every = { dist = "weibull", shape = 2.0, mean = "90d" }
+  repair = "1h"
+  [[component.failure]]
+  name = "hang"
+  every = { dist = "exponential", mean = "20d" }
+  repair = "1h"
+[[component]]
+name = "b"
+replicas = 1
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "10d" }
+  repair = "1h"
+"#;
+        let plan = Plan::compile(&Model::parse(text, "mixed.toml").unwrap(), 7);
+        let (a, b) = (&plan.components[0], &plan.components[1]);
+        assert_eq!(
+            a.race.as_ref().map(|race| race.modes.clone()),
+            Some(vec![0, 2])
+        );
+        assert_eq!(a.drawn_alone, [1]);
+        assert!(b.race.is_none(), "one exponential mode draws alone");
+        assert_eq!(b.drawn_alone, [0]);
+        for component in &plan.components {
+            assert_replica_streams(&plan, 7, component);
+        }
+    }
+
+    #[test]
+    fn pods_streams_and_races_have_their_labels() {
+        let text = std::fs::read_to_string("models/milvus-ha.toml").unwrap();
+        let plan = Plan::compile(&Model::parse(&text, "milvus-ha.toml").unwrap(), 3);
+        let raced_pods = plan
+            .components
+            .iter()
+            .filter(|c| c.pod.is_some() && c.race.is_some())
+            .count();
+        assert!(raced_pods > 0, "no pod component with a race to check");
+        for component in &plan.components {
+            assert_replica_streams(&plan, 3, component);
         }
     }
 }

@@ -374,7 +374,7 @@ impl<'p> Engine<'p> {
             let stream = self
                 .streams
                 .get(component.race_stream(local), &self.plan.keys);
-            let (time_to_failure, entrant) = race.race.sample(stream);
+            let (time_to_failure, entrant) = race.times.sample(stream);
             earliest = time_to_failure.max(Duration::MICROSECOND);
             strikes = race.modes[entrant] as u32;
         }
@@ -402,10 +402,7 @@ impl<'p> Engine<'p> {
     }
 
     fn draw(&mut self, stream: usize, dist: &Dist) -> Duration {
-        match dist.fixed_value() {
-            Some(value) => value,
-            None => dist.sample(self.streams.get(stream, &self.plan.keys)),
-        }
+        self.streams.draw(stream, dist, &self.plan.keys)
     }
 
     fn on_fail<T: Tracer>(&mut self, now: Duration, replica: u32, mode: u32, tracer: &mut T) {

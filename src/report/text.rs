@@ -162,21 +162,18 @@ pub fn signed_duration(secs: f64) -> String {
 const YEAR_SECS: f64 = 31_536_000.0;
 
 /// A duration in seconds as a short human string: `850ms`, `42.3s`, `12m 5s`, `3h 20m`, `2d 4h`, `1.5y`.
+/// Each form is rounded to its last unit (5h 28m 53s reads 5h 29m), and a value that
+/// rounds up to the next form's first value takes that form (59.97 s reads 1m 0s).
 pub fn human_duration(secs: f64) -> String {
     if secs == 0.0 {
         return "0s".to_string();
     }
-    if secs < 1.0 {
+    if (secs * 1e3).round() < 1e3 {
         return format!("{:.0}ms", secs * 1e3);
     }
-    if secs < 60.0 {
+    if (secs * 10.0).round() < 600.0 {
         return format!("{secs:.1}s");
     }
-    if secs >= YEAR_SECS {
-        let years = format!("{:.2}", secs / YEAR_SECS);
-        return format!("{}y", years.trim_end_matches('0').trim_end_matches('.'));
-    }
-    // Rounded to the last unit shown, so 5h 28m 53s reads 5h 29m.
     let whole = secs.round() as u64;
     if whole < 3_600 {
         return format!("{}m {}s", whole / 60, whole % 60);
@@ -186,7 +183,11 @@ pub fn human_duration(secs: f64) -> String {
         return format!("{}h {}m", minutes / 60, minutes % 60);
     }
     let hours = (secs / 3_600.0).round() as u64;
-    format!("{}d {}h", hours / 24, hours % 24)
+    if hours < 365 * 24 {
+        return format!("{}d {}h", hours / 24, hours % 24);
+    }
+    let years = format!("{:.2}", secs / YEAR_SECS);
+    format!("{}y", years.trim_end_matches('0').trim_end_matches('.'))
 }
 
 #[cfg(test)]
@@ -204,6 +205,9 @@ mod tests {
         assert_eq!(human_duration(3_599.6), "1h 0m");
         assert_eq!(human_duration(86_390.0), "1d 0h");
         assert_eq!(human_duration(200_000.0), "2d 8h");
+        assert_eq!(human_duration(0.9996), "1.0s");
+        assert_eq!(human_duration(59.97), "1m 0s");
+        assert_eq!(human_duration(31_535_000.0), "1y");
         assert_eq!(human_duration(31_536_000.0), "1y");
         assert_eq!(human_duration(47_304_000.0), "1.5y");
         assert_eq!(signed_duration(-725.0), "-12m 5s");
