@@ -10,7 +10,7 @@
 //! figure's distance from the bound (assuming the figure itself stays put).
 
 use crate::model::{PercentileBound, Slo, Targets};
-use crate::stats::{Accumulator, Quantiles, Summary, availability, wilson_ci95};
+use crate::stats::{Accumulator, Quantiles, Summary, availability, significant, wilson_ci95};
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -332,17 +332,6 @@ fn round_up_two_digits(x: f64) -> u64 {
     let scale = 10f64.powi(x.log10().floor() as i32 - 1).max(1.0);
     // `as` saturates, so an absurd estimate stays u64::MAX rather than wrapping.
     ((x / scale).ceil() * scale) as u64
-}
-
-/// `x` with as many decimals as three significant digits of `scale` need, so a baseline
-/// figure is shown to the precision of the change that would count as a regression.
-fn significant(x: f64, scale: f64) -> String {
-    let decimals = if scale > 0.0 && scale.is_finite() {
-        (2.0 - scale.abs().log10().floor()).clamp(0.0, 15.0) as usize
-    } else {
-        0
-    };
-    format!("{x:.decimals$}")
 }
 
 fn percent_note(share: f64) -> String {
@@ -688,13 +677,6 @@ mod tests {
             decide(&e, 11.0, Direction::AtMost),
             (Status::Inconclusive, Some(3_700))
         );
-    }
-
-    #[test]
-    fn notes_keep_three_significant_digits_of_the_scale() {
-        assert_eq!(significant(99.999_892_595, 0.000_092_07), "99.9998926");
-        assert_eq!(significant(0.000_040_13, 0.000_040_13), "0.0000401");
-        assert_eq!(significant(1.992_319, 1.992_319), "1.99");
     }
 
     #[test]

@@ -18,6 +18,7 @@
 use crate::dist::Dist;
 use crate::expr::Expr;
 use crate::model::{Detect, Leader, Model, Pod, Repair, Workload};
+use crate::stats::significant;
 use crate::time::Duration;
 use serde::Serialize;
 
@@ -499,7 +500,10 @@ impl<'t> Span<'t> {
     /// `1.50 s (a/crash) to 30.0 s (a/hang)`, with three significant digits, or one figure
     /// for all the causes (`which`) when both ends read the same.
     fn text(&self, which: &str) -> String {
-        let (low, high) = (three_digits(self.low), three_digits(self.high));
+        let (low, high) = (
+            significant(self.low, self.low),
+            significant(self.high, self.high),
+        );
         if low == high {
             format!("{low} s for {which}")
         } else {
@@ -509,17 +513,6 @@ impl<'t> Span<'t> {
             )
         }
     }
-}
-
-/// `x` with three significant digits (whole numbers from 100 up; 0 as `0`).
-fn three_digits(x: f64) -> String {
-    if x == 0.0 {
-        return "0".to_string();
-    }
-    let decimals = |x: f64| (2.0 - x.abs().log10().floor()).clamp(0.0, 6.0) as usize;
-    // Rounding can carry into the next decade (9.996 to 10.0), which needs one decimal less.
-    let rounded: f64 = format!("{x:.*}", decimals(x)).parse().unwrap_or(x);
-    format!("{x:.*}", decimals(rounded))
 }
 
 /// Checks the usual claims (detection in 3-5 s, failover in 5-15 s, the naive formula)
@@ -616,22 +609,6 @@ mod tests {
             "{}",
             two.p99()
         );
-    }
-
-    #[test]
-    fn three_significant_digits() {
-        let cases = [
-            (0.0, "0"),
-            (0.5, "0.500"),
-            (1.5, "1.50"),
-            (9.996, "10.0"),
-            (99.96, "100"),
-            (300.0, "300"),
-            (14_411.2, "14411"),
-        ];
-        for (x, text) in cases {
-            assert_eq!(three_digits(x), text, "{x}");
-        }
     }
 
     #[test]

@@ -281,6 +281,8 @@ impl Plan {
             let (race, drawn_alone) = race(&modes);
             let first_stream = keys.len();
             for replica in 0..component.replicas {
+                // A raced mode keeps its own `every` stream, unused, so that every mode's
+                // streams sit at the same offsets.
                 for mode in &component.failures {
                     for purpose in PURPOSES {
                         let label = format!("{}/{replica}/{}/{purpose}", component.name, mode.name);
