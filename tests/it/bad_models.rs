@@ -2,7 +2,7 @@
 //! with exit status 2, nothing written, and exactly the messages in `NAME.stderr`.
 //!
 //! After a deliberate change of messages, regenerate the expectations with
-//! `NINES_UPDATE_SNAPSHOTS=1 cargo test --release bad_models` and review the diff.
+//! `NINES_UPDATE_SNAPSHOTS=1 cargo test --profile fast bad_models` and review the diff.
 
 use crate::util::toml_files;
 use std::fs;
