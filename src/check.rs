@@ -10,10 +10,12 @@
 //! figure's distance from the bound (assuming the figure itself stays put).
 
 use crate::model::{PercentileBound, Slo, Targets};
-use crate::stats::{Accumulator, Quantiles, Summary, availability, significant, wilson_ci95};
+use crate::stats::{
+    Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, significant,
+    wilson_ci95,
+};
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The outcome of one target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -369,65 +371,45 @@ pub fn miss_thresholds(
         .collect()
 }
 
-/// The parts of a saved `summary.json` that a baseline comparison reads. Unknown fields are
-/// ignored, and fields added after the first version are optional, so older summaries load.
+/// A saved `summary.json` to compare a run with: read with the very schema a run writes
+/// ([`Summary`]), so the two cannot drift apart.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(transparent)]
 pub struct Baseline {
-    /// The system's availability.
-    pub availability: BaselineAvailability,
-    /// The system's outage durations.
-    pub rto_s: BaselineRto,
-    /// Each service's figures.
-    #[serde(default)]
-    pub services: BTreeMap<String, BaselineService>,
-    /// The model's name, to warn when the baseline is of another model.
-    #[serde(default)]
-    pub model: Option<String>,
-    /// The master seed of the baseline run.
-    #[serde(default)]
-    pub seed: Option<u64>,
-    /// Simulated years of the baseline run.
-    #[serde(default)]
-    pub years: Option<u64>,
-    /// Simulated horizon of the baseline run, in seconds.
-    #[serde(default)]
-    pub horizon_s: Option<f64>,
+    /// The baseline run's figures.
+    pub summary: Summary,
 }
 
 impl Baseline {
     /// Why the baseline may not be comparable with the run `summary` describes, one
     /// sentence each: another model, or another seed, number of years or horizon (then the
     /// two runs do not share their random numbers year by year, or do not measure the same
-    /// thing). Empty when they match or the baseline does not say.
+    /// thing). Empty when they match.
     pub fn mismatches(&self, summary: &Summary) -> Vec<String> {
+        let baseline = &self.summary;
         let mut found = Vec::new();
-        if let Some(model) = self.model.as_ref().filter(|m| **m != summary.model) {
+        if baseline.model != summary.model {
             found.push(format!(
-                "the baseline is of model `{model}`, this run of `{}`",
-                summary.model
+                "the baseline is of model `{}`, this run of `{}`",
+                baseline.model, summary.model
             ));
         }
-        let differs = |what: &str, baseline: Option<String>, run: String| {
-            baseline
-                .filter(|b| *b != run)
-                .map(|b| format!("the baseline ran with {what} {b}, this run with {run}"))
+        let differs = |what: &str, baseline: String, run: String| {
+            (baseline != run)
+                .then(|| format!("the baseline ran with {what} {baseline}, this run with {run}"))
         };
         let horizon = |secs: f64| Duration::from_secs_f64(secs).label();
         found.extend(
             [
-                differs(
-                    "seed",
-                    self.seed.map(|s| s.to_string()),
-                    summary.seed.to_string(),
-                ),
+                differs("seed", baseline.seed.to_string(), summary.seed.to_string()),
                 differs(
                     "years",
-                    self.years.map(|y| y.to_string()),
+                    baseline.years.to_string(),
                     summary.years.to_string(),
                 ),
                 differs(
                     "horizon",
-                    self.horizon_s.map(horizon),
+                    horizon(baseline.horizon_s),
                     horizon(summary.horizon_s),
                 ),
             ]
@@ -438,37 +420,6 @@ impl Baseline {
     }
 }
 
-/// A baseline's availability.
-#[derive(Clone, Copy, Debug, Deserialize)]
-pub struct BaselineAvailability {
-    /// Mean over years.
-    pub mean: f64,
-    /// Its 95% CI.
-    pub ci95: [f64; 2],
-}
-
-/// A baseline's outage durations.
-#[derive(Clone, Copy, Debug, Deserialize)]
-pub struct BaselineRto {
-    /// Number of outages.
-    pub count: u64,
-    /// 99th percentile.
-    pub p99: f64,
-    /// Its 95% CI, when the summary has one.
-    #[serde(default)]
-    pub p99_ci95: Option<[Option<f64>; 2]>,
-}
-
-/// A baseline's service figures.
-#[derive(Clone, Copy, Debug, Deserialize)]
-pub struct BaselineService {
-    /// The service's availability.
-    pub availability: BaselineAvailability,
-    /// Its outage durations, when the summary has them.
-    #[serde(default)]
-    pub rto_s: Option<BaselineRto>,
-}
-
 /// Compares a run with a baseline: for `up` and every service in both, a regression is a
 /// drop in mean availability, or a rise in the 99th percentile outage duration, larger than
 /// the two runs' intervals allow. The allowance is √(h₁² + h₂²), the half-widths of the two
@@ -477,11 +428,11 @@ pub struct BaselineService {
 /// positively correlated, so this allowance is conservative: an identical rerun differs by
 /// exactly zero, and only changes larger than the noise are flagged.
 pub fn compare_with_baseline(baseline: &Baseline, summary: &Summary) -> Vec<Verdict> {
+    let baseline = &baseline.summary;
     let mut verdicts = Vec::new();
-    let up_rto = Some(&baseline.rto_s);
     compare_scope(
         "up",
-        (&baseline.availability, up_rto),
+        (&baseline.availability, &baseline.rto_s),
         (&summary.availability, &summary.rto_s),
         &mut verdicts,
     );
@@ -489,7 +440,7 @@ pub fn compare_with_baseline(baseline: &Baseline, summary: &Summary) -> Vec<Verd
         if let Some(base) = baseline.services.get(name) {
             compare_scope(
                 name,
-                (&base.availability, base.rto_s.as_ref()),
+                (&base.availability, &base.rto_s),
                 (&service.availability, &service.rto_s),
                 &mut verdicts,
             );
@@ -500,8 +451,8 @@ pub fn compare_with_baseline(baseline: &Baseline, summary: &Summary) -> Vec<Verd
 
 fn compare_scope(
     scope: &str,
-    (base_availability, base_rto): (&BaselineAvailability, Option<&BaselineRto>),
-    (availability, rto): (&crate::stats::Availability, &crate::stats::RtoSummary),
+    (base_availability, base_rto): (&Availability, &RtoSummary),
+    (availability, rto): (&Availability, &RtoSummary),
     verdicts: &mut Vec<Verdict>,
 ) {
     let allowance = (availability.ci95[1] - availability.mean)
@@ -527,16 +478,11 @@ fn compare_scope(
             significant(allowance * 100.0, allowance * 100.0)
         )),
     });
-    let Some(base_rto) = base_rto.filter(|base| base.count > 0) else {
+    if base_rto.count == 0 {
         return;
-    };
+    }
     let current_half = rto.p99 - rto.p99_ci95[0].unwrap_or(0.0);
-    // A baseline written before `p99_ci95` existed: take its interval as wide as ours.
-    let base_high = match base_rto.p99_ci95 {
-        Some([_, high]) => high,
-        None => rto.p99_ci95[1].map(|high| base_rto.p99 + (high - rto.p99)),
-    };
-    let allowance = base_high.map_or(f64::INFINITY, |high| {
+    let allowance = base_rto.p99_ci95[1].map_or(f64::INFINITY, |high| {
         current_half.hypot(high - base_rto.p99)
     });
     let bound = base_rto.p99 + allowance;

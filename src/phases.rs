@@ -8,11 +8,11 @@
 use crate::engine::Outage;
 use crate::time::Duration;
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Mean and 99th percentile of one phase, in seconds.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
 pub struct PhaseFigures {
     /// Mean over the cause's outages.
     pub mean: f64,
@@ -21,7 +21,7 @@ pub struct PhaseFigures {
 }
 
 /// One cause's outages: how many, and their phases.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct CauseSummary {
     /// Outages with this cause, over all years.
     pub count: u64,
@@ -35,9 +35,10 @@ pub struct CauseSummary {
     pub repair_s: PhaseFigures,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Phase {
     total: u128,
+    #[serde(with = "crate::stats::histogram::optional")]
     histogram: Option<Histogram<u64>>,
 }
 
@@ -58,6 +59,15 @@ impl Phase {
         }
     }
 
+    fn merge(&mut self, other: Phase) {
+        self.total += other.total;
+        match (&mut self.histogram, other.histogram) {
+            (Some(mine), Some(theirs)) => crate::stats::histogram::add(mine, &theirs),
+            (None, theirs) => self.histogram = theirs,
+            (Some(_), None) => {}
+        }
+    }
+
     fn figures(&self, count: u64) -> PhaseFigures {
         let p99 = self
             .histogram
@@ -74,14 +84,24 @@ impl Phase {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Cause {
     count: u64,
     phases: [Phase; 4],
 }
 
-/// The phases of the system's outages, accumulated per cause.
-#[derive(Clone, Debug)]
+impl Cause {
+    fn merge(&mut self, other: Cause) {
+        self.count += other.count;
+        for (mine, theirs) in self.phases.iter_mut().zip(other.phases) {
+            mine.merge(theirs);
+        }
+    }
+}
+
+/// The phases of the system's outages, accumulated per cause (saved as part of an
+/// accumulator's state).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Causes {
     names: Vec<Vec<String>>,
     causes: Vec<Vec<Option<Cause>>>,
@@ -116,6 +136,24 @@ impl Causes {
                 .zip([outage.duration, p.detect, p.elect, p.repair])
         {
             phase.add(value);
+        }
+    }
+
+    /// Whether `other` accumulates the same causes, so the two can merge.
+    pub fn same_causes(&self, other: &Causes) -> bool {
+        self.names == other.names
+    }
+
+    /// Adds the outages `other` accumulated (of the same causes, see
+    /// [`Causes::same_causes`]), as if they had been added one by one.
+    pub fn merge(&mut self, other: Causes) {
+        let slots = self.causes.iter_mut().flatten();
+        for (mine, theirs) in slots.zip(other.causes.into_iter().flatten()) {
+            match (mine, theirs) {
+                (Some(mine), Some(theirs)) => mine.merge(theirs),
+                (mine @ None, theirs) => *mine = theirs,
+                (Some(_), None) => {}
+            }
         }
     }
 

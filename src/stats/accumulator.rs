@@ -1,0 +1,371 @@
+//! Everything accumulated over the years of a run, fed in year order, and the merge of runs
+//! of consecutive years.
+
+use super::estimators::{Moments, availability};
+use super::quantiles::Quantiles;
+use super::summary::{
+    DowntimeSummary, OutagesSummary, RtoSummary, RunMeta, ServiceSummary, Summary,
+};
+use crate::engine::YearOutcome;
+use crate::phases::Causes;
+use crate::plan::Plan;
+use crate::time::Duration;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+/// Outage durations of one expression: their moments and percentiles.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct OutageStats {
+    /// Count, mean and variance.
+    pub moments: Moments,
+    /// Percentiles.
+    pub quantiles: Quantiles,
+}
+
+impl OutageStats {
+    fn add(&mut self, duration: Duration) {
+        self.moments.add(duration);
+        self.quantiles.add(duration);
+    }
+
+    fn merge(&mut self, other: OutageStats) {
+        self.moments.merge(&other.moments);
+        self.quantiles.merge(other.quantiles);
+    }
+
+    /// The summary of these outages, with the 95% CI of their 99th percentile.
+    fn summary(&self) -> RtoSummary {
+        let [p50, p90, p99] = self.quantiles.quantiles_secs([0.5, 0.9, 0.99]);
+        RtoSummary {
+            count: self.moments.count(),
+            mean: self.moments.mean_secs(),
+            p50,
+            p90,
+            p99,
+            max: self.quantiles.max_secs(),
+            p99_ci95: self.quantiles.quantile_ci95_secs(0.99),
+        }
+    }
+}
+
+/// Why two accumulators cannot be merged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// They were not made for the same plan (or the same miss thresholds).
+    #[error("the two runs differ in their {0}")]
+    Mismatch(&'static str),
+    /// The later run does not begin where the earlier one ends.
+    #[error("the later years begin at year {start}, not at year {end} where the earlier end")]
+    NotContiguous {
+        /// The year after the earlier run's last.
+        end: u64,
+        /// The later run's first year.
+        start: u64,
+    },
+}
+
+/// Everything accumulated over the years of one run, fed in year order.
+///
+/// Per expression (`up`, then each service): the moments and percentiles of yearly downtime,
+/// the moments and percentiles of outage durations, and the number of years whose downtime
+/// exceeded a threshold (years below an availability target), when one is set.
+///
+/// The years may begin at any index (the first year added, or [`Accumulator::starting_at`]);
+/// [`Accumulator::merge`] appends a run of the years that follow, and gives exactly what
+/// adding those years one by one would have.
+#[derive(Clone, Debug)]
+pub struct Accumulator {
+    pub(super) horizon: Duration,
+    pub(super) first_year: u64,
+    pub(super) downtime: Vec<Moments>,
+    pub(super) yearly_downtime: Vec<Quantiles>,
+    pub(super) outages: Vec<OutageStats>,
+    pub(super) miss_thresholds: Vec<Option<Duration>>,
+    pub(super) misses: Vec<u64>,
+    pub(super) causes: Causes,
+}
+
+impl Accumulator {
+    /// An empty accumulator for `plan`'s expressions and outage causes.
+    pub fn for_plan(plan: &Plan) -> Accumulator {
+        let mut accumulator = Accumulator::new(plan.horizon, plan.expressions.len());
+        accumulator.causes =
+            Causes::new(plan.components.iter().map(|c| c.causes.clone()).collect());
+        accumulator
+    }
+
+    /// An empty accumulator for `expressions` expressions (`up`, then services).
+    pub fn new(horizon: Duration, expressions: usize) -> Accumulator {
+        Accumulator {
+            horizon,
+            first_year: 0,
+            downtime: vec![Moments::default(); expressions],
+            yearly_downtime: vec![Quantiles::default(); expressions],
+            outages: vec![OutageStats::default(); expressions],
+            miss_thresholds: vec![None; expressions],
+            misses: vec![0; expressions],
+            causes: Causes::new(Vec::new()),
+        }
+    }
+
+    /// Also counts, for each expression with a threshold, the years whose downtime
+    /// exceeds it ([`Accumulator::misses`]).
+    pub fn with_miss_thresholds(mut self, thresholds: Vec<Option<Duration>>) -> Accumulator {
+        self.miss_thresholds = thresholds;
+        self.miss_thresholds.resize(self.downtime.len(), None);
+        self
+    }
+
+    /// The same empty accumulator for years that begin at `year` (without it, they begin at
+    /// the first year added); an empty run then still knows where it stands.
+    pub fn starting_at(mut self, year: u64) -> Accumulator {
+        self.first_year = year;
+        self
+    }
+
+    /// Adds one year's outcome: the year after the last one added.
+    pub fn add(&mut self, outcome: &YearOutcome) {
+        if self.years() == 0 {
+            self.first_year = outcome.year;
+        }
+        for (expression, downtime) in outcome.downtime.iter().enumerate() {
+            self.downtime[expression].add(*downtime);
+            self.yearly_downtime[expression].add(*downtime);
+            if self.miss_thresholds[expression].is_some_and(|allowed| *downtime > allowed) {
+                self.misses[expression] += 1;
+            }
+        }
+        for outage in &outcome.outages {
+            self.outages[0].add(outage.duration);
+            self.causes.add(outage);
+        }
+        for (stats, durations) in self.outages[1..].iter_mut().zip(&outcome.service_outages) {
+            for duration in durations {
+                stats.add(*duration);
+            }
+        }
+    }
+
+    /// Appends `other`, the run of the years right after these: afterwards `self` is
+    /// exactly what adding those years one by one would have made it. Fails, leaving
+    /// `self` unchanged, when `other` was made for another plan, or begins elsewhere than
+    /// where these years end (either being empty is fine).
+    pub fn merge(&mut self, other: Accumulator) -> Result<(), MergeError> {
+        self.check_mergeable(&other)?;
+        if self.years() == 0 {
+            self.first_year = other.first_year;
+        }
+        for (mine, theirs) in self.downtime.iter_mut().zip(&other.downtime) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.yearly_downtime.iter_mut().zip(other.yearly_downtime) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.outages.iter_mut().zip(other.outages) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.misses.iter_mut().zip(other.misses) {
+            *mine += theirs;
+        }
+        self.causes.merge(other.causes);
+        Ok(())
+    }
+
+    fn check_mergeable(&self, other: &Accumulator) -> Result<(), MergeError> {
+        let mismatch = if self.horizon != other.horizon {
+            Some("horizons")
+        } else if self.downtime.len() != other.downtime.len() {
+            Some("numbers of services")
+        } else if self.miss_thresholds != other.miss_thresholds {
+            Some("availability targets")
+        } else if !self.causes.same_causes(&other.causes) {
+            Some("outage causes")
+        } else {
+            None
+        };
+        if let Some(what) = mismatch {
+            return Err(MergeError::Mismatch(what));
+        }
+        let end = self.year_range().end;
+        if self.years() > 0 && other.years() > 0 && other.first_year != end {
+            return Err(MergeError::NotContiguous {
+                end,
+                start: other.first_year,
+            });
+        }
+        Ok(())
+    }
+
+    /// Number of years added.
+    pub fn years(&self) -> u64 {
+        self.downtime[0].count()
+    }
+
+    /// The indices of the years added (empty, at where they would begin, before any).
+    pub fn year_range(&self) -> Range<u64> {
+        self.first_year..self.first_year + self.years()
+    }
+
+    /// Length of one year.
+    pub fn horizon(&self) -> Duration {
+        self.horizon
+    }
+
+    /// Moments of `expression`'s downtime per year.
+    pub fn downtime(&self, expression: usize) -> &Moments {
+        &self.downtime[expression]
+    }
+
+    /// Percentiles of `expression`'s downtime per year.
+    pub fn yearly_downtime(&self, expression: usize) -> &Quantiles {
+        &self.yearly_downtime[expression]
+    }
+
+    /// `expression`'s outage durations.
+    pub fn outages(&self, expression: usize) -> &OutageStats {
+        &self.outages[expression]
+    }
+
+    /// Years in which `expression`'s downtime exceeded its miss threshold (0 without one).
+    pub fn misses(&self, expression: usize) -> u64 {
+        self.misses[expression]
+    }
+
+    /// The summary figures (SPEC section 4).
+    pub fn summary(&self, meta: RunMeta, service_names: &[String]) -> Summary {
+        let years = self.years();
+        let [p50, p90, p99] = self.yearly_downtime[0].quantiles_secs([0.5, 0.9, 0.99]);
+        let services = service_names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                (
+                    name.clone(),
+                    ServiceSummary {
+                        availability: availability(&self.downtime[index + 1], self.horizon),
+                        rto_s: self.outages[index + 1].summary(),
+                    },
+                )
+            })
+            .collect();
+        let outages = &self.outages[0];
+        Summary {
+            model: meta.model,
+            seed: meta.seed,
+            years,
+            horizon_s: self.horizon.as_secs_f64(),
+            availability: availability(&self.downtime[0], self.horizon),
+            downtime_per_year_s: DowntimeSummary {
+                mean: self.downtime[0].mean_secs(),
+                p50,
+                p90,
+                p99,
+            },
+            outages_per_year: OutagesSummary {
+                mean: if years == 0 {
+                    0.0
+                } else {
+                    outages.moments.count() as f64 / years as f64
+                },
+            },
+            rto_s: outages.summary(),
+            services,
+            causes: self.causes.summary(),
+        }
+    }
+}
+
+/// What the plots need beyond the summary: outage durations by cause, and the year with
+/// the most downtime (the earliest of equals), fed in year order.
+#[derive(Clone, Debug)]
+pub struct Breakdown {
+    causes: Vec<Vec<Quantiles>>,
+    worst: Option<(u64, Duration)>,
+}
+
+impl Breakdown {
+    /// An empty breakdown for `causes[c]` outage causes of each component `c`.
+    pub fn new(modes: impl IntoIterator<Item = usize>) -> Breakdown {
+        Breakdown {
+            causes: modes
+                .into_iter()
+                .map(|n| vec![Quantiles::default(); n])
+                .collect(),
+            worst: None,
+        }
+    }
+
+    /// Adds one year's outcome.
+    pub fn add(&mut self, outcome: &YearOutcome) {
+        for outage in &outcome.outages {
+            self.causes[outage.component as usize][outage.mode as usize].add(outage.duration);
+        }
+        let downtime = outcome.downtime[0];
+        if self.worst.is_none_or(|(_, worst)| downtime > worst) {
+            self.worst = Some((outcome.year, downtime));
+        }
+    }
+
+    /// Appends `other`, the breakdown of the years right after these, as adding them one by
+    /// one would have; fails, leaving `self` unchanged, when it has other causes.
+    pub fn merge(&mut self, other: Breakdown) -> Result<(), MergeError> {
+        let shape = |b: &Breakdown| b.causes.iter().map(Vec::len).collect::<Vec<_>>();
+        if shape(self) != shape(&other) {
+            return Err(MergeError::Mismatch("outage causes"));
+        }
+        for (mine, theirs) in self
+            .causes
+            .iter_mut()
+            .flatten()
+            .zip(other.causes.into_iter().flatten())
+        {
+            mine.merge(theirs);
+        }
+        // The earliest of equals: a later year replaces only a strictly worse one.
+        if let Some((year, downtime)) = other.worst
+            && self.worst.is_none_or(|(_, worst)| downtime > worst)
+        {
+            self.worst = Some((year, downtime));
+        }
+        Ok(())
+    }
+
+    /// Outage durations of each cause (component index, mode index) that had outages,
+    /// most outages first (model order among equals).
+    pub fn by_cause(&self) -> Vec<(usize, usize, &Quantiles)> {
+        let mut causes: Vec<(usize, usize, &Quantiles)> = self
+            .causes
+            .iter()
+            .enumerate()
+            .flat_map(|(c, modes)| modes.iter().enumerate().map(move |(m, q)| (c, m, q)))
+            .filter(|(_, _, q)| q.count() > 0)
+            .collect();
+        causes.sort_by_key(|(_, _, q)| std::cmp::Reverse(q.count()));
+        causes
+    }
+
+    /// The year with the most downtime and its downtime; `None` before any year.
+    pub fn worst_year(&self) -> Option<(u64, Duration)> {
+        self.worst
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misses_count_years_above_the_threshold() {
+        let mut stats = Accumulator::new(Duration::from_secs(1000), 2)
+            .with_miss_thresholds(vec![Some(Duration::from_secs(10)), None]);
+        for secs in [0, 10, 11, 50] {
+            stats.add(&YearOutcome {
+                downtime: vec![Duration::from_secs(secs); 2],
+                service_outages: vec![vec![Duration::from_secs(secs)]],
+                ..YearOutcome::default()
+            });
+        }
+        assert_eq!((stats.misses(0), stats.misses(1)), (2, 0));
+        assert_eq!(stats.outages(1).moments.count(), 4);
+    }
+}

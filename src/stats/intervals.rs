@@ -1,0 +1,125 @@
+//! Confidence intervals: Student-t for means, order statistics for quantiles, Wilson for
+//! proportions.
+
+use serde::Serialize;
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
+
+/// A mean with its 95% confidence interval.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct Interval {
+    /// The mean.
+    pub mean: f64,
+    /// The 95% confidence interval; `None` (null) when it cannot be estimated.
+    pub ci95: Option<[f64; 2]>,
+}
+
+impl Interval {
+    /// The interval's width (0 when there is none).
+    pub fn width(&self) -> f64 {
+        self.ci95.map_or(0.0, |[low, high]| high - low)
+    }
+}
+
+/// Half-width of the 95% Student-t confidence interval of a mean of `count` values with
+/// sample variance `variance`; `None` with fewer than two values.
+pub(super) fn student_t_half_width(variance: f64, count: u64) -> Option<f64> {
+    if count < 2 {
+        return None;
+    }
+    let t = StudentsT::new(0.0, 1.0, (count - 1) as f64)
+        .map(|dist| dist.inverse_cdf(0.975))
+        .unwrap_or(Z_95);
+    Some(t * (variance / count as f64).sqrt())
+}
+
+/// Two-sided 95%: each tail of an interval holds at most 2.5%.
+const TAIL: f64 = 0.025;
+
+/// Ranks (1-based) of the order statistics X(l), X(u) of `n` values that bound a
+/// distribution-free confidence interval of at least 95% for the `q`-quantile.
+///
+/// The number B of values below the true quantile is Binomial(n, q), and
+/// P(X(l) ≤ ξq ≤ X(u)) ≥ P(l ≤ B ≤ u − 1); l is the largest rank with P(B < l) ≤ 2.5% and u
+/// the smallest with P(B ≥ u) ≤ 2.5% (Conover, *Practical Nonparametric Statistics*, 3rd ed.,
+/// §3.2; Hahn and Meeker, *Statistical Intervals*, §5.2). A rank is `None` when no order
+/// statistic is far enough out, that is when n is too small for that side.
+pub fn quantile_ci95_ranks(n: u64, q: f64) -> (Option<u64>, Option<u64>) {
+    let Ok(binomial) = Binomial::new(q.clamp(0.0, 1.0), n) else {
+        return (None, None);
+    };
+    let lower = smallest_at_most_n(n, |k| binomial.cdf(k) > TAIL).filter(|l| *l >= 1);
+    let upper = smallest_at_most_n(n, |k| binomial.cdf(k) >= 1.0 - TAIL)
+        .map(|k| k + 1)
+        .filter(|u| *u <= n);
+    (lower, upper)
+}
+
+/// The smallest k in 0..=n for which the monotone predicate holds, by bisection.
+fn smallest_at_most_n(n: u64, holds: impl Fn(u64) -> bool) -> Option<u64> {
+    if !holds(n) {
+        return None;
+    }
+    let (mut low, mut high) = (0, n);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if holds(middle) {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    Some(low)
+}
+
+/// The 95% Wilson score interval of a proportion, `successes` out of `trials` (Wilson 1927,
+/// JASA 22:209; recommended over the Wald interval by Brown, Cai and DasGupta 2001,
+/// Statistical Science 16:101). `[0, 1]` without trials.
+pub fn wilson_ci95(successes: u64, trials: u64) -> [f64; 2] {
+    if trials == 0 {
+        return [0.0, 1.0];
+    }
+    let z = Z_95;
+    let n = trials as f64;
+    let p = successes as f64 / n;
+    let denominator = 1.0 + z * z / n;
+    let center = (p + z * z / (2.0 * n)) / denominator;
+    let half = z / denominator * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    // At 0 or all successes the end is exactly 0 or 1; rounding would leave a speck.
+    let low = if successes == 0 { 0.0 } else { center - half };
+    let high = if successes == trials {
+        1.0
+    } else {
+        center + half
+    };
+    [low.max(0.0), high.min(1.0)]
+}
+
+/// The 97.5th percentile of the standard normal distribution.
+const Z_95: f64 = 1.959_963_984_540_054;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_interval_ranks_match_the_published_table() {
+        // n = 100: the 95% CI of the median is X(40)..X(61) (Conover, Table A3 and §3.2):
+        // P(B <= 39) = 0.0176 <= 2.5% < P(B <= 40) = 0.0284, P(B <= 60) = 0.9824 >= 97.5%.
+        assert_eq!(quantile_ci95_ranks(100, 0.5), (Some(40), Some(61)));
+        // Too few values for an upper end: 0.99^n > 2.5% until n = 368.
+        assert_eq!(quantile_ci95_ranks(367, 0.99).1, None);
+        assert_eq!(quantile_ci95_ranks(368, 0.99).1, Some(368));
+        assert_eq!(quantile_ci95_ranks(0, 0.5), (None, None));
+    }
+
+    #[test]
+    fn wilson_interval_matches_newcombe() {
+        // Newcombe (1998), Statistics in Medicine 17:857, Table I: 0/20 -> [0, 0.1611],
+        // 81/263 -> [0.2553, 0.3662].
+        let [low, high] = wilson_ci95(0, 20);
+        assert!(low == 0.0 && (high - 0.1611).abs() < 5e-5, "{high}");
+        let [low, high] = wilson_ci95(81, 263);
+        assert!((low - 0.2553).abs() < 5e-5 && (high - 0.3662).abs() < 5e-5);
+        assert_eq!(wilson_ci95(0, 0), [0.0, 1.0]);
+    }
+}
