@@ -6,10 +6,11 @@
 
 mod kubernetes;
 
+use super::error::LineIndex;
 use super::{
-    Component, Detect, Expression, FailureMode, Kubernetes, Leader, Model, ModelError, ModelErrors,
-    Percentile, PercentileBound, Placement, Pod, Repair, Service, Session, Simulation, Slo,
-    Targets,
+    Component, Detect, Expression, FailureMode, Kubernetes, Leader, Model, ModelError,
+    ModelErrorKind, ModelErrors, Percentile, PercentileBound, Placement, Pod, Repair, Service,
+    Session, Simulation, Slo, Targets,
 };
 use crate::dist::{Dist, DistError};
 use crate::expr::{Expr, is_name_char};
@@ -30,10 +31,12 @@ pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
     let mut ctx = Ctx {
         source,
         file,
+        lines: LineIndex::new(source),
         errors: Vec::new(),
     };
     if source.trim().is_empty() {
         ctx.error(
+            ModelErrorKind::Empty,
             0..0,
             "",
             "the model file is empty; it needs at least `name`, `up` and one [[component]]",
@@ -45,7 +48,7 @@ pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
         Err(err) => {
             let span = err.span().unwrap_or(0..0);
             let message = format!("not valid TOML: {}", err.message().trim_end());
-            ctx.error(span, "", message);
+            ctx.error(ModelErrorKind::Syntax, span, "", message);
             return Err(ctx.into_errors());
         }
     };
@@ -60,12 +63,20 @@ pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
 struct Ctx<'s> {
     source: &'s str,
     file: &'s str,
+    /// Where the lines of `source` start, to place each error.
+    lines: LineIndex<'s>,
     errors: Vec<ModelError>,
 }
 
 impl Ctx<'_> {
-    fn error(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
-        let error = ModelError::at(self.file, self.source, span.start, key, message.into());
+    fn error(
+        &mut self,
+        kind: ModelErrorKind,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) {
+        let error = ModelError::at(kind, self.file, &self.lines, span, key, message.into());
         self.errors.push(error);
     }
 
@@ -80,7 +91,7 @@ impl Ctx<'_> {
     }
 
     fn into_errors(mut self) -> ModelErrors {
-        self.errors.sort_by_key(|e| (e.line, e.column));
+        self.errors.sort_by_key(ModelError::sort_key);
         ModelErrors {
             errors: self.errors,
         }
@@ -129,6 +140,7 @@ impl<'a, 'i> Table<'a, 'i> {
                 format!("`{}`", self.path)
             };
             ctx.error(
+                ModelErrorKind::MissingKey,
                 self.span.clone(),
                 &self.key(key),
                 format!("{where_} needs `{key}`{hint}"),
@@ -171,7 +183,12 @@ impl<'a, 'i> Table<'a, 'i> {
                 }
                 message
             };
-            ctx.error(key.span(), &self.key(name), message);
+            ctx.error(
+                ModelErrorKind::UnknownKey,
+                key.span(),
+                &self.key(name),
+                message,
+            );
         }
     }
 }
@@ -336,7 +353,7 @@ fn read_slo_services(
                     service_names.join(", ")
                 )),
             }
-            ctx.error(key.span(), &path, message);
+            ctx.error(ModelErrorKind::UnknownName, key.span(), &path, message);
             ok = false;
             continue;
         }
@@ -379,7 +396,12 @@ fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Targets>
                 "`{key}` is measured against the availability target; add `availability` to \
                  this table"
             );
-            ctx.error(value.span(), &table.key(key), message);
+            ctx.error(
+                ModelErrorKind::Conflict,
+                value.span(),
+                &table.key(key),
+                message,
+            );
             return Some(None);
         }
         Some(read_share(ctx, value, &table.key(key), kind))
@@ -469,7 +491,12 @@ fn read_share(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, kind: ShareKind) 
         Some(share) if kind.allows(share) => Some(share),
         _ => {
             let quoted = ctx.quote(value);
-            ctx.error(value.span(), key, format!("`{quoted}` {}", kind.explain()));
+            ctx.error(
+                ModelErrorKind::OutOfRange,
+                value.span(),
+                key,
+                format!("`{quoted}` {}", kind.explain()),
+            );
             None
         }
     }
@@ -500,7 +527,12 @@ fn read_services(
         let name = key.get_ref().as_ref();
         let path = format!("services.{name}");
         if !valid_name(name) {
-            ctx.error(key.span(), &path, name_rule("service"));
+            ctx.error(
+                ModelErrorKind::BadName,
+                key.span(),
+                &path,
+                name_rule("service"),
+            );
             ok = false;
             continue;
         }
@@ -529,7 +561,12 @@ fn read_expression(
         }),
         Err(err) => {
             let quoted = ctx.quote(value);
-            ctx.error(value.span(), key, format!("in {quoted}: {err}"));
+            ctx.error(
+                ModelErrorKind::BadExpression,
+                value.span(),
+                key,
+                format!("in {quoted}: {err}"),
+            );
             None
         }
     }
@@ -547,6 +584,7 @@ fn read_components(
     };
     let Some(array) = value.get_ref().as_array() else {
         ctx.error(
+            ModelErrorKind::WrongType,
             value.span(),
             "component",
             "write components as [[component]] tables (an array of tables), one per component",
@@ -555,6 +593,7 @@ fn read_components(
     };
     if array.is_empty() {
         ctx.error(
+            ModelErrorKind::MissingKey,
             value.span(),
             "component",
             "the model needs at least one [[component]]",
@@ -570,7 +609,12 @@ fn read_components(
             && names.contains(&Some(name.clone()))
         {
             let message = format!("two components are named `{name}`; names must be unique");
-            ctx.error(item.span(), &format!("component.{name}"), message);
+            ctx.error(
+                ModelErrorKind::Duplicate,
+                item.span(),
+                &format!("component.{name}"),
+                message,
+            );
         }
         names.push(name);
         components.push(component);
@@ -631,7 +675,12 @@ fn resolve_reference(
         Some(_) => None,
     };
     if let Some(problem) = problem {
-        ctx.error(reference.value.span(), &reference.key, problem);
+        ctx.error(
+            ModelErrorKind::UnknownName,
+            reference.value.span(),
+            &reference.key,
+            problem,
+        );
         return false;
     }
     let (Some(target), Some(Some(component))) = (target, components.get_mut(reference.from)) else {
@@ -690,6 +739,7 @@ fn read_component<'a, 'i>(
         let session = kubernetes::read_session(ctx, v, &key);
         if let (Some((store, _, _)), Some((None, _))) = (&session, &pod) {
             ctx.error(
+                ModelErrorKind::Conflict,
                 store.span(),
                 &format!("{key}.store"),
                 "a session needs a Kubernetes workload, which restarts when it is lost",
@@ -731,7 +781,12 @@ fn read_component<'a, 'i>(
         (Some((value, Some(_))), None) => {
             let message = "a failed replica is noticed through its session expiring: add \
                 session = { store = \"etcd\", ttl = \"30s\" } to the component";
-            ctx.error(value.span(), &format!("{path}.reassign"), message);
+            ctx.error(
+                ModelErrorKind::Conflict,
+                value.span(),
+                &format!("{path}.reassign"),
+                message,
+            );
             None
         }
     };
@@ -768,7 +823,7 @@ fn read_needs(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, replicas: u32) ->
             if needs > replicas {
                 let message =
                     format!("needs {needs} replicas up, but the component has only {replicas}");
-                ctx.error(value.span(), key, message);
+                ctx.error(ModelErrorKind::OutOfRange, value.span(), key, message);
                 return None;
             }
             Some(needs)
@@ -778,7 +833,7 @@ fn read_needs(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, replicas: u32) ->
                 "`{}` is not allowed; write a number of replicas (1 to {replicas}), \"majority\" or \"all\"",
                 ctx.quote(value)
             );
-            ctx.error(value.span(), key, message);
+            ctx.error(ModelErrorKind::OutOfRange, value.span(), key, message);
             None
         }
     }
@@ -797,6 +852,11 @@ fn read_leader(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Leader
         })
         .collect();
     if given.len() != 1 {
+        let kind = if given.is_empty() {
+            ModelErrorKind::MissingKey
+        } else {
+            ModelErrorKind::Conflict
+        };
         let message = if given.is_empty() {
             "a leader needs one of `election` (a distribution), `raft = { ... }` or `lease = { ... }`, \
              e.g. leader = { election = { dist = \"uniform\", min = \"1s\", max = \"2s\" } }"
@@ -816,7 +876,7 @@ fn read_leader(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Leader
             table.get(k);
         }
         table.finish(ctx);
-        ctx.error(value.span(), key, message);
+        ctx.error(kind, value.span(), key, message);
         return None;
     }
     let leader = match table.get("election") {
@@ -835,6 +895,7 @@ fn read_failures(
 ) -> Option<Vec<FailureMode>> {
     let Some(array) = value.get_ref().as_array() else {
         ctx.error(
+            ModelErrorKind::WrongType,
             value.span(),
             key,
             "write failure modes as [[component.failure]] tables",
@@ -850,7 +911,12 @@ fn read_failures(
                     "two failure modes are named `{}`; names must be unique within a component",
                     mode.name
                 );
-                ctx.error(item.span(), &format!("{key}.{}", mode.name), message);
+                ctx.error(
+                    ModelErrorKind::Duplicate,
+                    item.span(),
+                    &format!("{key}.{}", mode.name),
+                    message,
+                );
                 ok = false;
             }
             Some(mode) => modes.push(mode),
@@ -896,7 +962,7 @@ fn read_failure(
             let key = table.key("repair");
             let repair = kubernetes::read_repair(ctx, v, &key)?;
             if matches!(repair, Repair::Restart) && pod.is_none() {
-                ctx.error(v.span(), &key, "\"restart\" needs a Kubernetes workload: add a [kubernetes] table, or give a distribution");
+                ctx.error(ModelErrorKind::Conflict, v.span(), &key, "\"restart\" needs a Kubernetes workload: add a [kubernetes] table, or give a distribution");
                 return None;
             }
             Some(repair)
@@ -929,7 +995,12 @@ fn detect_fits_pod(
         _ => return true,
     };
     let quoted = ctx.quote(value);
-    ctx.error(value.span(), key, format!("`{quoted}` {problem}"));
+    ctx.error(
+        ModelErrorKind::Conflict,
+        value.span(),
+        key,
+        format!("`{quoted}` {problem}"),
+    );
     false
 }
 
@@ -940,7 +1011,7 @@ fn read_time_to_failure(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Opti
         let quoted = ctx.quote(value);
         let verb = if dist.is_fixed() { "is" } else { "can be" };
         let message = format!("`{quoted}` {verb} zero, but times to failure must be positive");
-        ctx.error(value.span(), key, message);
+        ctx.error(ModelErrorKind::OutOfRange, value.span(), key, message);
         return None;
     }
     Some(dist)
@@ -981,7 +1052,12 @@ fn read_dist_table(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Di
         "empirical" => read_samples(ctx, &mut table).map(Dist::empirical),
         other => {
             let message = format!("unknown distribution `{other}`; use one of {DIST_KINDS}");
-            ctx.error(kind_value.span(), &table.key("dist"), message);
+            ctx.error(
+                ModelErrorKind::BadDistribution,
+                kind_value.span(),
+                &table.key("dist"),
+                message,
+            );
             return None;
         }
     };
@@ -993,7 +1069,12 @@ fn read_dist_table(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Di
                 DistError::NotPositive { name, .. } => format!("{key}.{name}"),
                 _ => key.to_string(),
             };
-            ctx.error(value.span(), &key, err.to_string());
+            ctx.error(
+                ModelErrorKind::BadDistribution,
+                value.span(),
+                &key,
+                err.to_string(),
+            );
             None
         }
     }
@@ -1006,6 +1087,7 @@ fn read_weibull(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Result<D
     let parameter = match (scale, mean) {
         (Some(_), Some(m)) => {
             ctx.error(
+                ModelErrorKind::BadDistribution,
                 m.span(),
                 &table.key("mean"),
                 "give either `scale` or `mean`, not both",
@@ -1014,6 +1096,7 @@ fn read_weibull(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Result<D
         }
         (None, None) => {
             ctx.error(
+                ModelErrorKind::BadDistribution,
                 table.span.clone(),
                 &table.path,
                 "weibull needs `shape` and one of `scale` or `mean`",
@@ -1049,7 +1132,12 @@ fn read_lognormal(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Result
         _ => {
             let message =
                 "lognormal needs either `mean` and `sd`, or `median` and `sigma` (the sd of ln X)";
-            ctx.error(table.span.clone(), &table.path, message);
+            ctx.error(
+                ModelErrorKind::BadDistribution,
+                table.span.clone(),
+                &table.path,
+                message,
+            );
             None
         }
     }
@@ -1060,6 +1148,7 @@ fn read_samples(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Vec<Dura
     let key = table.key("samples");
     let Some(array) = value.get_ref().as_array() else {
         ctx.error(
+            ModelErrorKind::WrongType,
             value.span(),
             &key,
             "write samples as a list of durations, e.g. [\"12s\", \"40s\"]",
@@ -1096,7 +1185,7 @@ fn read_table<'a, 'i>(
                 other.type_str(),
                 ctx.quote(value)
             );
-            ctx.error(value.span(), path, message);
+            ctx.error(ModelErrorKind::WrongType, value.span(), path, message);
             None
         }
     }
@@ -1111,7 +1200,7 @@ fn read_str<'a>(ctx: &mut Ctx<'_>, value: &'a Value<'_>, key: &str) -> Option<&'
                 other.type_str(),
                 ctx.quote(value)
             );
-            ctx.error(value.span(), key, message);
+            ctx.error(ModelErrorKind::WrongType, value.span(), key, message);
             None
         }
     }
@@ -1122,7 +1211,12 @@ fn read_name(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, what: &str) -> Opt
     if valid_name(name) {
         Some(name.to_string())
     } else {
-        ctx.error(value.span(), key, format!("`{name}`: {}", name_rule(what)));
+        ctx.error(
+            ModelErrorKind::BadName,
+            value.span(),
+            key,
+            format!("`{name}`: {}", name_rule(what)),
+        );
         None
     }
 }
@@ -1142,6 +1236,7 @@ fn read_int(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, min: i64, max: i64)
         DeValue::Integer(int) => i64::from_str_radix(int.as_str(), int.radix()).ok(),
         _ => {
             ctx.error(
+                ModelErrorKind::WrongType,
                 value.span(),
                 key,
                 format!("expected a whole number, found `{quoted}`"),
@@ -1153,6 +1248,7 @@ fn read_int(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, min: i64, max: i64)
         Some(n) if (min..=max).contains(&n) => Some(n),
         _ => {
             ctx.error(
+                ModelErrorKind::OutOfRange,
                 value.span(),
                 key,
                 format!("`{quoted}` is out of range; allowed: {min} to {max}"),
@@ -1168,6 +1264,7 @@ fn read_number(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<f64> {
     if parsed.is_none() {
         let quoted = ctx.quote(value);
         ctx.error(
+            ModelErrorKind::WrongType,
             value.span(),
             key,
             format!("expected a finite number, found `{quoted}`"),
@@ -1192,7 +1289,12 @@ fn read_duration(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Dura
         DeValue::String(text) => match Duration::parse(text) {
             Ok(duration) => Some(duration),
             Err(err) => {
-                ctx.error(value.span(), key, format!("{quoted}: {err}"));
+                ctx.error(
+                    ModelErrorKind::BadDuration,
+                    value.span(),
+                    key,
+                    format!("{quoted}: {err}"),
+                );
                 None
             }
         },
@@ -1200,7 +1302,7 @@ fn read_duration(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Dura
             let message = format!(
                 "`{quoted}` is a bare number; durations need a unit, e.g. \"{quoted}s\" or \"{quoted}ms\""
             );
-            ctx.error(value.span(), key, message);
+            ctx.error(ModelErrorKind::BadDuration, value.span(), key, message);
             None
         }
         other => {
@@ -1208,7 +1310,7 @@ fn read_duration(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Dura
                 "expected a duration such as \"30s\" or a distribution table, found {} `{quoted}`",
                 other.type_str()
             );
-            ctx.error(value.span(), key, message);
+            ctx.error(ModelErrorKind::WrongType, value.span(), key, message);
             None
         }
     }
@@ -1217,7 +1319,12 @@ fn read_duration(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Dura
 fn read_positive_duration(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Duration> {
     let duration = read_duration(ctx, value, key)?;
     if duration == Duration::ZERO {
-        ctx.error(value.span(), key, "must be longer than zero");
+        ctx.error(
+            ModelErrorKind::OutOfRange,
+            value.span(),
+            key,
+            "must be longer than zero",
+        );
         return None;
     }
     Some(duration)
@@ -1517,6 +1624,75 @@ rto_p999 = "1m"
                 .any(|e| e.contains("two components are named `db`")),
             "{found:?}"
         );
+    }
+
+    /// Each error's kind and the text its span covers.
+    fn kinds_and_spans(source: &str) -> Vec<(ModelErrorKind, &str)> {
+        let errors = parse(source, "m.toml").unwrap_err().errors;
+        errors
+            .iter()
+            .map(|e| (e.kind(), &source[e.position().unwrap().span()]))
+            .collect()
+    }
+
+    #[test]
+    fn errors_have_a_kind_and_the_span_of_the_culprit() {
+        use ModelErrorKind::*;
+        let cases = [
+            (
+                "name = \"db\"",
+                "name = \"db\"\nreplica = 3",
+                (UnknownKey, "replica"),
+            ),
+            (
+                "name = \"db\"",
+                "name = \"db\"\nreplicas = 0",
+                (OutOfRange, "0"),
+            ),
+            ("name = \"db\"", "name = \"DB\"", (BadName, "\"DB\"")),
+            ("repair = \"1m\"", "repair = 60", (BadDuration, "60")),
+            (
+                "repair = \"1m\"",
+                "repair = \"1 min\"",
+                (BadDuration, "\"1 min\""),
+            ),
+            ("repair = \"1m\"", "repair = true", (WrongType, "true")),
+            (
+                "repair = \"1m\"",
+                "repair = { dist = \"poisson\" }",
+                (BadDistribution, "\"poisson\""),
+            ),
+            ("up = \"db\"", "up = \"db &\"", (BadExpression, "\"db &\"")),
+            (
+                "every",
+                "detect = \"exit\"\n  every",
+                (Conflict, "\"exit\""),
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let source = MINIMAL.replace(from, to);
+            assert_eq!(kinds_and_spans(&source), [expected], "{to}");
+        }
+        let duplicate = format!("{MINIMAL}\n[[component]]\nname = \"db\"\n");
+        assert_eq!(kinds_and_spans(&duplicate), [(Duplicate, "[[component]]")]);
+        let missing = MINIMAL.replace("repair = \"1m\"", "");
+        let errors = parse(&missing, "m.toml").unwrap_err().errors;
+        assert_eq!(errors[0].kind(), MissingKey);
+        assert_eq!(errors[0].key(), "component.db.failure.crash.repair");
+        assert_eq!(kinds_and_spans(""), [(Empty, "")]);
+        assert_eq!(kinds_and_spans("name = ")[0].0, Syntax);
+    }
+
+    #[test]
+    fn positions_of_many_errors_are_found_quickly() {
+        // One unknown key per line: placing each error must not rescan the file.
+        let keys: String = (0..20_000).map(|i| format!("k{i} = 1\n")).collect();
+        let source = format!("{keys}{MINIMAL}");
+        let errors = parse(&source, "m.toml").unwrap_err().errors;
+        assert_eq!(errors.len(), 20_000);
+        let last = errors[19_999].position().unwrap();
+        assert_eq!((last.line(), last.column()), (20_000, 1));
+        assert_eq!(errors[19_999].kind(), ModelErrorKind::UnknownKey);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use super::{
 };
 use crate::dist::Dist;
 use crate::model::{
-    Detect, Kubernetes, Leader, NodeFailure, Placement, Pod, Probe, Reassign, Repair, Workload,
+    Detect, Kubernetes, Leader, ModelErrorKind, NodeFailure, Placement, Pod, Probe, Reassign,
+    Repair, Workload,
 };
 use crate::time::Duration;
 use toml::de::DeValue;
@@ -133,7 +134,7 @@ pub(super) fn read_pod<'a, 'i>(
             if keys.len() == 1 { "s" } else { "" },
             if keys.len() == 1 { "it" } else { "them" },
         );
-        ctx.error(first.span(), &table.path, message);
+        ctx.error(ModelErrorKind::Conflict, first.span(), &table.path, message);
         return None;
     };
     let workload = match present.iter().find(|(key, _)| *key == "workload") {
@@ -145,7 +146,12 @@ pub(super) fn read_pod<'a, 'i>(
                 if let Some((key, value)) = present.iter().find(|(key, _)| *key != "workload") {
                     let message =
                         format!("an external component has no pod, so `{key}` does not apply");
-                    ctx.error(value.span(), &table.key(key), message);
+                    ctx.error(
+                        ModelErrorKind::Conflict,
+                        value.span(),
+                        &table.key(key),
+                        message,
+                    );
                     return None;
                 }
                 return Some((None, None));
@@ -154,7 +160,12 @@ pub(super) fn read_pod<'a, 'i>(
                 let message = format!(
                     "unknown workload `{other}`; use \"deployment\", \"statefulset\" or \"external\""
                 );
-                ctx.error(v.span(), &table.key("workload"), message);
+                ctx.error(
+                    ModelErrorKind::OutOfRange,
+                    v.span(),
+                    &table.key("workload"),
+                    message,
+                );
                 return None;
             }
         },
@@ -227,7 +238,12 @@ fn read_probe(
                     "`{parsed}` is not allowed: success_threshold must be 1 for liveness and \
                      startup probes (Kubernetes API validation)"
                 );
-                ctx.error(v.span(), &table.key("success_threshold"), message);
+                ctx.error(
+                    ModelErrorKind::OutOfRange,
+                    v.span(),
+                    &table.key("success_threshold"),
+                    message,
+                );
                 return None;
             }
             Some(1)
@@ -264,7 +280,7 @@ fn read_probe_interval(
         let message = format!(
             "{duration} is too short: a probe's {name} is whole seconds, at least 1s (Kubernetes API validation)"
         );
-        ctx.error(value.span(), &key, message);
+        ctx.error(ModelErrorKind::OutOfRange, value.span(), &key, message);
         return None;
     }
     Some(duration)
@@ -287,6 +303,7 @@ fn read_placement<'a, 'i>(
         (Some(list), None) => {
             let Some(array) = list.get_ref().as_array() else {
                 ctx.error(
+                    ModelErrorKind::WrongType,
                     list.span(),
                     &format!("{key}.nodes"),
                     "write node numbers as a list, e.g. nodes = [0, 1, 2]",
@@ -304,6 +321,7 @@ fn read_placement<'a, 'i>(
             let numbers = numbers?;
             if numbers.is_empty() {
                 ctx.error(
+                    ModelErrorKind::OutOfRange,
                     list.span(),
                     &format!("{key}.nodes"),
                     "list at least one node",
@@ -318,7 +336,7 @@ fn read_placement<'a, 'i>(
         }
         _ => {
             let message = "give either `nodes = [...]` (pin replicas to nodes) or `with = \"component\"` (share its nodes)";
-            ctx.error(value.span(), key, message);
+            ctx.error(ModelErrorKind::Conflict, value.span(), key, message);
             None
         }
     }
@@ -353,7 +371,12 @@ pub(super) fn read_consensus_leader(
                 "the heartbeat ({heartbeat}) must be below the election timeout ({election_timeout}), \
                  or followers would campaign against a live leader (etcd recommends about a tenth)"
             );
-            ctx.error(span, &format!("{key}.heartbeat"), message);
+            ctx.error(
+                ModelErrorKind::OutOfRange,
+                span,
+                &format!("{key}.heartbeat"),
+                message,
+            );
             return None;
         }
         return Some(Some(Leader::Raft {
