@@ -4,10 +4,9 @@
 //! Every default is the upstream default, cited where it is defined; see
 //! docs/kubernetes.md for the mechanics and sources.
 
-use super::{
-    Ctx, Table, Value, read_dist, read_duration, read_int, read_positive_duration, read_str,
-    read_table,
-};
+use super::dist::{read_dist, read_time_to_failure};
+use super::toolkit::{Ctx, Table, Value};
+use super::values::{read_duration, read_int, read_positive_duration, read_str, read_table};
 use crate::dist::Dist;
 use crate::model::{
     Detect, Kubernetes, Leader, ModelErrorKind, NodeFailure, Placement, Pod, Probe, Reassign,
@@ -89,11 +88,12 @@ pub(super) fn read_kubernetes(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Ku
     })
 }
 
+/// `[kubernetes.node_failure]`: time to a node's failure and its repair.
 fn read_node_failure(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<NodeFailure> {
     let mut table = read_table(ctx, value, "kubernetes.node_failure")?;
     let every = table
         .required(ctx, "every", ", the time to a node's failure")
-        .and_then(|v| super::read_time_to_failure(ctx, v, "kubernetes.node_failure.every"));
+        .and_then(|v| read_time_to_failure(ctx, v, "kubernetes.node_failure.every"));
     let repair = table
         .required(
             ctx,
@@ -203,6 +203,7 @@ pub(super) fn read_pod<'a, 'i>(
     ))
 }
 
+/// The probe at key `name`, if the component has one.
 fn read_optional_probe(
     ctx: &mut Ctx<'_>,
     table: &mut Table<'_, '_>,
@@ -265,6 +266,7 @@ fn read_probe(
     })
 }
 
+/// A probe's `period` or `timeout`: at least the API's minimum of one second.
 fn read_probe_interval(
     ctx: &mut Ctx<'_>,
     table: &mut Table<'_, '_>,
@@ -289,6 +291,7 @@ fn read_probe_interval(
 /// A `placement = { with = NAME }` still to resolve: the value and the name.
 type PlacementWith<'a, 'i> = Option<(&'a Value<'i>, String)>;
 
+/// `placement`: pinned `nodes`, or `with` another component (resolved by the caller).
 fn read_placement<'a, 'i>(
     ctx: &mut Ctx<'_>,
     value: &'a Value<'i>,
