@@ -4,7 +4,7 @@
 //!
 //! Formatters write to any `io::Write` (or return strings), so formats are tested in memory.
 //! How each figure reads (durations, percentages, digits, counts, escaping) is decided once,
-//! in [`format`].
+//! in [`format`](mod@format).
 
 mod bench;
 mod check;
