@@ -25,13 +25,15 @@ pub enum ModelErrorKind {
     BadDuration,
     /// An unknown distribution, or parameters that do not define one.
     BadDistribution,
-    /// A value outside its allowed range (zero where it must be positive, say).
+    /// A value outside the values allowed: a range (zero where it must be positive, say) or
+    /// a set of words (a workload, `needs`).
     OutOfRange,
     /// A component, failure-mode or service name with characters names may not use.
     BadName,
-    /// A reference to a component or service that does not exist, or cannot be referred to.
+    /// A name (in an expression, a placement, a session or an SLO) of a component or service
+    /// that does not exist, or cannot be referred to there.
     UnknownName,
-    /// A boolean expression (`up`, a service) that does not parse.
+    /// A boolean expression (`up`, a service) that does not follow the grammar.
     BadExpression,
     /// Two components, or two failure modes of a component, with the same name.
     Duplicate,

@@ -2,7 +2,7 @@
 
 use super::toolkit::{Ctx, Value};
 use super::values::{name_rule, read_str, read_table, valid_name};
-use crate::expr::Expr;
+use crate::expr::{Expr, ExprErrorKind};
 use crate::model::{Expression, ModelErrorKind, Service};
 
 /// `[services]`: one expression per service, names resolved by `resolve`.
@@ -53,12 +53,11 @@ pub(super) fn read_expression(
         }),
         Err(err) => {
             let quoted = ctx.quote(value);
-            ctx.error(
-                ModelErrorKind::BadExpression,
-                value.span(),
-                key,
-                format!("in {quoted}: {err}"),
-            );
+            let kind = match err.kind {
+                ExprErrorKind::Syntax => ModelErrorKind::BadExpression,
+                ExprErrorKind::UnknownName => ModelErrorKind::UnknownName,
+            };
+            ctx.error(kind, value.span(), key, format!("in {quoted}: {err}"));
             None
         }
     }

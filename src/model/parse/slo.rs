@@ -185,9 +185,15 @@ fn read_share(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, kind: ShareKind) 
     match share {
         Some(share) if kind.allows(share) => Some(share),
         _ => {
+            // A number outside the range is out of range; anything else is no share at all.
+            let error_kind = if share.is_some() {
+                ModelErrorKind::OutOfRange
+            } else {
+                ModelErrorKind::WrongType
+            };
             let quoted = ctx.quote(value);
             ctx.error(
-                ModelErrorKind::OutOfRange,
+                error_kind,
                 value.span(),
                 key,
                 format!("`{quoted}` {}", kind.explain()),

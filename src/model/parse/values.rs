@@ -111,11 +111,18 @@ pub(super) fn read_int(
 
 /// A finite number, integer or float.
 pub(super) fn read_number(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<f64> {
-    let parsed = number(value.get_ref()).filter(|n| n.is_finite());
+    let number = number(value.get_ref());
+    let parsed = number.filter(|n| n.is_finite());
     if parsed.is_none() {
+        // `inf` and `nan` are TOML floats, but no finite number.
+        let kind = if number.is_some() {
+            ModelErrorKind::OutOfRange
+        } else {
+            ModelErrorKind::WrongType
+        };
         let quoted = ctx.quote(value);
         ctx.error(
-            ModelErrorKind::WrongType,
+            kind,
             value.span(),
             key,
             format!("expected a finite number, found `{quoted}`"),
