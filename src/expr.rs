@@ -23,10 +23,21 @@ pub enum Expr {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (at character {})", .offset + 1)]
 pub struct ExprError {
+    /// Whether the text does not parse or names what does not exist.
+    pub kind: ExprErrorKind,
     /// Byte offset of the problem within the expression.
     pub offset: usize,
     /// What is wrong.
     pub message: String,
+}
+
+/// What is wrong with an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExprErrorKind {
+    /// The text does not follow the grammar.
+    Syntax,
+    /// A name that `resolve` does not know.
+    UnknownName,
 }
 
 impl Expr {
@@ -155,6 +166,7 @@ impl Parser<'_> {
                 (self.resolve)(name)
                     .map(Expr::Component)
                     .ok_or_else(|| ExprError {
+                        kind: ExprErrorKind::UnknownName,
                         offset: start,
                         message: format!("no component is named `{name}`"),
                     })
@@ -176,6 +188,7 @@ impl Parser<'_> {
 
     fn error(&self, message: &str) -> ExprError {
         ExprError {
+            kind: ExprErrorKind::Syntax,
             offset: self.pos,
             message: message.to_string(),
         }
@@ -235,6 +248,8 @@ mod tests {
         );
         assert_eq!(err("a & d").offset, 4);
         assert_eq!(err("a & d").message, "no component is named `d`");
+        assert_eq!(err("a & d").kind, ExprErrorKind::UnknownName);
+        assert_eq!(err("a & & d").kind, ExprErrorKind::Syntax);
         assert_eq!(
             err("a &").message,
             "expected a component name after the operator"

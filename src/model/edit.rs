@@ -8,7 +8,7 @@
 //! validated like any model file, so a value of the wrong kind gets the usual positioned
 //! error, and an unknown key the usual "did you mean".
 
-use super::ModelError;
+use super::{ModelError, ModelErrorKind};
 use toml_edit::{DocumentMut, InlineTable, Item, TableLike, Value};
 
 /// One `--set KEY=V1,V2,...`: a key path and the values to try, in order.
@@ -75,19 +75,17 @@ fn split_top_level(text: &str) -> Vec<String> {
 /// a string when it is not one (`10s`, `majority`, `99.9%`). `file` names the model in
 /// errors.
 pub fn set_value(source: &str, file: &str, key: &str, value: &str) -> Result<String, ModelError> {
-    let error = |message: String| ModelError {
-        file: file.to_string(),
-        line: 0,
-        column: 0,
-        key: key.to_string(),
-        message,
-    };
-    let mut document: DocumentMut = source
-        .parse()
-        .map_err(|e: toml_edit::TomlError| error(format!("not valid TOML: {}", e.message())))?;
+    let error = |kind, message| ModelError::unplaced(kind, file, key, message);
+    let mut document: DocumentMut = source.parse().map_err(|e: toml_edit::TomlError| {
+        error(
+            ModelErrorKind::Syntax,
+            format!("not valid TOML: {}", e.message()),
+        )
+    })?;
     let value: Value = value.parse().unwrap_or_else(|_| Value::from(value));
     let path: Vec<&str> = key.split('.').collect();
-    set_in(document.as_table_mut(), &path, 0, value).map_err(error)?;
+    set_in(document.as_table_mut(), &path, 0, value)
+        .map_err(|message| error(ModelErrorKind::BadSetting, message))?;
     Ok(document.to_string())
 }
 

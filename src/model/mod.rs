@@ -9,7 +9,8 @@ mod error;
 mod parse;
 
 pub use edit::{Setting, set_value};
-pub use error::{ModelError, ModelErrors};
+use error::LineIndex;
+pub use error::{ModelError, ModelErrorKind, ModelErrors, Position};
 
 use crate::dist::Dist;
 use crate::expr::Expr;
@@ -366,10 +367,12 @@ impl Model {
         String::from_utf8(bytes).map_err(|err| {
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
             let text = String::from_utf8_lossy(valid);
+            let bad = valid.len()..valid.len() + err.utf8_error().error_len().unwrap_or(0);
             ModelErrors::single(ModelError::at(
+                ModelErrorKind::Unreadable,
                 &file,
-                &text,
-                valid.len(),
+                &LineIndex::new(&text),
+                bad,
                 "",
                 "the file is not valid UTF-8 text".to_string(),
             ))

@@ -1,6 +1,7 @@
 //! The three forms of a `nines check` report: text lines, JSON and JUnit XML.
 
-use super::{human_duration, run_heading};
+use super::format::{Target, escape, percent_to, precise_duration, share_percent};
+use super::run_heading;
 use crate::check::{CheckReport, Direction, Status, Unit, Verdict};
 use std::fmt::Write;
 
@@ -83,7 +84,7 @@ pub fn check_junit(report: &CheckReport) -> String {
         let _ = writeln!(
             xml,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
-            escape(&format!("{}: {suite}", report.model)),
+            escape(&format!("{}: {suite}", report.model), Target::Xml),
             cases.len()
         );
         for verdict in cases {
@@ -99,10 +100,10 @@ fn write_case(xml: &mut String, report: &CheckReport, suite: &str, verdict: &Ver
     let _ = write!(
         xml,
         "    <testcase classname=\"nines.{suite}.{}\" name=\"{}\"",
-        escape(&verdict.scope),
-        escape(&verdict.target)
+        escape(&verdict.scope, Target::Xml),
+        escape(&verdict.target, Target::Xml)
     );
-    let line = escape(&describe(verdict));
+    let line = escape(&describe(verdict), Target::Xml);
     match (verdict.status, report.allow_inconclusive) {
         (Status::Pass, _) => {
             let _ = writeln!(
@@ -137,21 +138,6 @@ fn junit_counts(report: &CheckReport, verdicts: &[&Verdict]) -> (usize, usize) {
     }
 }
 
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
-}
-
 fn status_word(status: Status) -> &'static str {
     match status {
         Status::Pass => "pass",
@@ -169,7 +155,7 @@ fn name(verdict: &Verdict) -> String {
 fn describe(verdict: &Verdict) -> String {
     let availability_digits = availability_digits(verdict);
     let value = |x: f64| match (verdict.unit, verdict.direction) {
-        (Unit::Fraction, Direction::AtLeast) => format!("{:.*}%", availability_digits, x * 100.0),
+        (Unit::Fraction, Direction::AtLeast) => percent_to(x, availability_digits),
         (Unit::Fraction, Direction::AtMost) => share_percent(x),
         (Unit::Seconds, _) => precise_duration(x),
     };
@@ -217,30 +203,6 @@ fn availability_digits(verdict: &Verdict) -> usize {
     (2.0 - smallest_gap.log10().floor()).clamp(2.0, 12.0) as usize
 }
 
-/// A share as a percentage with three significant digits: `0.0500%`, `12.3%`, `100%`.
-fn share_percent(share: f64) -> String {
-    let percent = share * 100.0;
-    if percent == 0.0 {
-        return "0%".to_string();
-    }
-    let decimals = (2.0 - percent.abs().log10().floor()).clamp(0.0, 12.0) as usize;
-    format!("{percent:.decimals$}%")
-}
-
-/// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
-/// `human_duration` writes them.
-fn precise_duration(secs: f64) -> String {
-    if secs == 0.0 {
-        "0s".to_string()
-    } else if secs < 1.0 {
-        format!("{:.1}ms", secs * 1e3)
-    } else if secs < 60.0 {
-        format!("{:.*}s", 3 - secs.log10().floor() as usize, secs)
-    } else {
-        human_duration(secs)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,22 +228,6 @@ mod tests {
             describe(&verdict(Status::Pass)),
             "99.9500%  95% CI [99.9450%, 99.9550%]  bound >= 99.9000%  (a <note> & more)"
         );
-    }
-
-    #[test]
-    fn shares_keep_three_significant_digits() {
-        assert_eq!(share_percent(0.0005), "0.0500%");
-        assert_eq!(share_percent(0.123_45), "12.3%");
-        assert_eq!(share_percent(1.0), "100%");
-        assert_eq!(share_percent(0.0), "0%");
-    }
-
-    #[test]
-    fn durations_keep_four_significant_digits() {
-        assert_eq!(precise_duration(1.97612), "1.976s");
-        assert_eq!(precise_duration(12.5), "12.50s");
-        assert_eq!(precise_duration(0.25), "250.0ms");
-        assert_eq!(precise_duration(725.0), "12m 5s");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::text::{availability_cells, human_duration, period, signed_duration};
+use super::format::{Target, escape, human_duration, signed_duration};
+use super::text::{availability_cells, period};
 use crate::compare::VariantResult;
 use crate::stats::Interval;
 use std::fmt::Write;
@@ -114,7 +115,7 @@ impl ComparisonTables<'_> {
     pub fn csv(&self) -> Vec<u8> {
         let mut out = String::from("variant");
         for key in self.keys {
-            let _ = write!(out, ",{}", csv_field(key));
+            let _ = write!(out, ",{}", escape(key, Target::Csv));
         }
         out.push_str(
             ",availability,availability_ci_low,availability_ci_high,nines,downtime_per_year_s,\
@@ -126,7 +127,7 @@ impl ComparisonTables<'_> {
             let s = &result.summary;
             let _ = write!(out, "{index}");
             for value in values {
-                let _ = write!(out, ",{}", csv_field(value));
+                let _ = write!(out, ",{}", escape(value, Target::Csv));
             }
             let nines = s
                 .availability
@@ -185,14 +186,6 @@ fn interval_text(interval: &Interval, format: impl Fn(f64) -> String) -> String 
     }
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// Columns padded to their widest cell, two spaces apart.
 fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -233,6 +226,5 @@ mod tests {
         };
         // width 2e-6 = 0.0002 percentage points: four decimals, then one more
         assert_eq!(points_decimals(&interval), 5);
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
     }
 }

@@ -1,6 +1,7 @@
 //! `report.html`: one self-contained page (inline CSS and SVG, no scripts, nothing
 //! fetched), built section by section.
 
+use super::format::{Target, escape};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
@@ -37,19 +38,19 @@ impl HtmlPage {
             body,
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <title>{0}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{0}</h1>\n",
-            escape(title)
+            escape(title, Target::Html)
         );
         HtmlPage { body }
     }
 
     /// A section heading.
     pub fn heading(&mut self, text: &str) {
-        let _ = writeln!(self.body, "<h2>{}</h2>", escape(text));
+        let _ = writeln!(self.body, "<h2>{}</h2>", escape(text, Target::Html));
     }
 
     /// A paragraph of plain text.
     pub fn paragraph(&mut self, text: &str) {
-        let _ = writeln!(self.body, "<p>{}</p>", escape(text));
+        let _ = writeln!(self.body, "<p>{}</p>", escape(text, Target::Html));
     }
 
     /// A definition list of facts (`model`, `hash`, ...), values shown as code.
@@ -59,8 +60,8 @@ impl HtmlPage {
             let _ = writeln!(
                 self.body,
                 "<tr><th>{}</th><td><code>{}</code></td></tr>",
-                escape(name),
-                escape(value)
+                escape(name, Target::Html),
+                escape(value, Target::Html)
             );
         }
         self.body.push_str("</table>\n");
@@ -68,15 +69,19 @@ impl HtmlPage {
 
     /// A table with a header row.
     pub fn table(&mut self, id: &str, header: &[String], rows: &[Vec<String>]) {
-        let _ = write!(self.body, "<table id=\"{}\">\n<tr>", escape(id));
+        let _ = write!(
+            self.body,
+            "<table id=\"{}\">\n<tr>",
+            escape(id, Target::Html)
+        );
         for cell in header {
-            let _ = write!(self.body, "<th>{}</th>", escape(cell));
+            let _ = write!(self.body, "<th>{}</th>", escape(cell, Target::Html));
         }
         self.body.push_str("</tr>\n");
         for row in rows {
             self.body.push_str("<tr>");
             for cell in row {
-                let _ = write!(self.body, "<td>{}</td>", escape(cell));
+                let _ = write!(self.body, "<td>{}</td>", escape(cell, Target::Html));
             }
             self.body.push_str("</tr>\n");
         }
@@ -95,8 +100,8 @@ impl HtmlPage {
         let _ = write!(
             self.body,
             "<figure id=\"{}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
-            escape(id),
-            escape(caption)
+            escape(id, Target::Html),
+            escape(caption, Target::Html)
         );
     }
 
@@ -105,13 +110,6 @@ impl HtmlPage {
         self.body.push_str("</body>\n</html>\n");
         self.body
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -3,12 +3,15 @@
 //! plots, the HTML page, and writing result files so that they are never left half-written.
 //!
 //! Formatters write to any `io::Write` (or return strings), so formats are tested in memory.
+//! How each figure reads (durations, percentages, digits, counts, escaping) is decided once,
+//! in [`format`](mod@format).
 
 mod bench;
 mod check;
 mod compare;
 mod csv;
 mod explain;
+pub mod format;
 mod html;
 mod output;
 mod pages;
@@ -22,10 +25,11 @@ pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
 pub use compare::ComparisonTables;
+pub use format::{count, human_duration, signed_duration};
 pub use html::{HtmlPage, sha256_hex};
 pub use output::OutputDir;
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
-pub use text::{count, human_duration, run_heading, signed_duration, summary_text};
+pub use text::{run_heading, summary_text};
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
 

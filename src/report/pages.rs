@@ -2,9 +2,10 @@
 //! accumulated statistics.
 
 use super::compare::ComparisonTables;
+use super::format::{count, human_duration};
 use super::html::HtmlPage;
 use super::plot::{self, Series};
-use super::text::{availability_line, count, figure_rows, human_duration};
+use super::text::{availability_line, figure_rows};
 use super::timeline::Timeline;
 use crate::plan::Plan;
 use crate::stats::{Accumulator, Breakdown, Summary};

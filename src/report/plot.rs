@@ -5,7 +5,7 @@
 //! Every plot carries its title as the caption and names its axes, so a test (or a
 //! reader of the page's text) can tell which plot is which.
 
-use super::text::{count, human_duration, percent};
+use super::format::{Target, count, escape, human_duration, percent};
 use super::timeline::Timeline;
 use crate::stats::{Availability, Quantiles, nines};
 use crate::time::Duration;
@@ -47,15 +47,9 @@ fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> PlotResult) -> 
         Ok(()) => text,
         Err(error) => format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"20\">plot failed: {}</text></svg>",
-            escape(&error.to_string())
+            escape(&error.to_string(), Target::Svg)
         ),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The chart every plot starts from: caption, margin and room for the axis labels.

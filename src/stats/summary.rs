@@ -105,20 +105,6 @@ pub struct ServiceSummary {
     pub rto_s: RtoSummary,
 }
 
-/// `x` with as many decimals as three significant digits of `scale` need (whole numbers
-/// from 100 up; none for a zero scale), so a figure is shown to the precision that matters
-/// beside it; `significant(x, x)` is `x` to three significant digits.
-pub fn significant(x: f64, scale: f64) -> String {
-    let decimals = if scale > 0.0 && scale.is_finite() {
-        // The scale as it reads to three digits: 9.996 reads 10.0, one decimal fewer.
-        let shown: f64 = format!("{scale:.2e}").parse().unwrap_or(scale);
-        (2.0 - shown.log10().floor()).clamp(0.0, 15.0) as usize
-    } else {
-        0
-    };
-    format!("{x:.decimals$}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,21 +121,5 @@ mod tests {
             read += 1;
         }
         assert!(read >= 7, "only {read} summaries under results/");
-    }
-
-    #[test]
-    fn three_significant_digits_of_the_scale() {
-        assert_eq!(significant(99.999_892_595, 0.000_092_07), "99.9998926");
-        assert_eq!(significant(0.000_040_13, 0.000_040_13), "0.0000401");
-        for (x, text) in [
-            (0.0, "0"),
-            (0.5, "0.500"),
-            (1.992_319, "1.99"),
-            (9.996, "10.0"),
-            (99.96, "100"),
-            (14_411.2, "14411"),
-        ] {
-            assert_eq!(significant(x, x), text, "{x}");
-        }
     }
 }

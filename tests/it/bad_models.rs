@@ -5,6 +5,7 @@
 //! `NINES_UPDATE_SNAPSHOTS=1 cargo test --profile fast bad_models` and review the diff.
 
 use crate::util::toml_files;
+use nines::model::Model;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -48,4 +49,46 @@ fn every_bad_model_gets_its_exact_error_and_exit_2() {
         "messages differ from the .stderr files:\n{}",
         mismatches.join("\n")
     );
+}
+
+/// Each bad model's errors, as the library reports them: their kinds match
+/// `tests/bad-models/kinds.txt` (one `NAME: KIND KIND ...` line per model), and every
+/// position is a span inside the file whose start is the line and column shown.
+#[test]
+fn every_bad_model_gets_its_kinds_and_spans() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut lines = Vec::new();
+    for model in toml_files("tests/bad-models") {
+        let errors = Model::load(&model).unwrap_err().errors;
+        let bytes = fs::read(&model).unwrap();
+        for error in &errors {
+            let Some(position) = error.position() else {
+                continue;
+            };
+            let span = position.span();
+            assert!(
+                span.start <= span.end && span.end <= bytes.len(),
+                "{error}: {span:?}"
+            );
+            let before = String::from_utf8_lossy(&bytes[..span.start]);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+            assert_eq!(
+                (position.line(), position.column()),
+                (line, column),
+                "{error}"
+            );
+            let place = format!("{}:{line}:{column}: ", model.display());
+            assert!(error.to_string().starts_with(&place), "{error}");
+        }
+        let kinds: Vec<String> = errors.iter().map(|e| format!("{:?}", e.kind())).collect();
+        let name = model.file_stem().unwrap().to_string_lossy();
+        lines.push(format!("{name}: {}\n", kinds.join(" ")));
+    }
+    let found = lines.concat();
+    let expected_path = root.join("tests/bad-models/kinds.txt");
+    if std::env::var_os("NINES_UPDATE_SNAPSHOTS").is_some() {
+        fs::write(&expected_path, &found).unwrap();
+    }
+    assert_eq!(fs::read_to_string(&expected_path).unwrap(), found);
 }

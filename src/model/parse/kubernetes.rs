@@ -4,13 +4,13 @@
 //! Every default is the upstream default, cited where it is defined; see
 //! docs/kubernetes.md for the mechanics and sources.
 
-use super::{
-    Ctx, Table, Value, read_dist, read_duration, read_int, read_positive_duration, read_str,
-    read_table,
-};
+use super::dist::{read_dist, read_time_to_failure};
+use super::toolkit::{Ctx, Table, Value};
+use super::values::{read_duration, read_int, read_positive_duration, read_str, read_table};
 use crate::dist::Dist;
 use crate::model::{
-    Detect, Kubernetes, Leader, NodeFailure, Placement, Pod, Probe, Reassign, Repair, Workload,
+    Detect, Kubernetes, Leader, ModelErrorKind, NodeFailure, Placement, Pod, Probe, Reassign,
+    Repair, Workload,
 };
 use crate::time::Duration;
 use toml::de::DeValue;
@@ -88,11 +88,12 @@ pub(super) fn read_kubernetes(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Ku
     })
 }
 
+/// `[kubernetes.node_failure]`: time to a node's failure and its repair.
 fn read_node_failure(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<NodeFailure> {
     let mut table = read_table(ctx, value, "kubernetes.node_failure")?;
     let every = table
         .required(ctx, "every", ", the time to a node's failure")
-        .and_then(|v| super::read_time_to_failure(ctx, v, "kubernetes.node_failure.every"));
+        .and_then(|v| read_time_to_failure(ctx, v, "kubernetes.node_failure.every"));
     let repair = table
         .required(
             ctx,
@@ -133,7 +134,7 @@ pub(super) fn read_pod<'a, 'i>(
             if keys.len() == 1 { "s" } else { "" },
             if keys.len() == 1 { "it" } else { "them" },
         );
-        ctx.error(first.span(), &table.path, message);
+        ctx.error(ModelErrorKind::Conflict, first.span(), &table.path, message);
         return None;
     };
     let workload = match present.iter().find(|(key, _)| *key == "workload") {
@@ -145,7 +146,12 @@ pub(super) fn read_pod<'a, 'i>(
                 if let Some((key, value)) = present.iter().find(|(key, _)| *key != "workload") {
                     let message =
                         format!("an external component has no pod, so `{key}` does not apply");
-                    ctx.error(value.span(), &table.key(key), message);
+                    ctx.error(
+                        ModelErrorKind::Conflict,
+                        value.span(),
+                        &table.key(key),
+                        message,
+                    );
                     return None;
                 }
                 return Some((None, None));
@@ -154,7 +160,12 @@ pub(super) fn read_pod<'a, 'i>(
                 let message = format!(
                     "unknown workload `{other}`; use \"deployment\", \"statefulset\" or \"external\""
                 );
-                ctx.error(v.span(), &table.key("workload"), message);
+                ctx.error(
+                    ModelErrorKind::OutOfRange,
+                    v.span(),
+                    &table.key("workload"),
+                    message,
+                );
                 return None;
             }
         },
@@ -192,6 +203,7 @@ pub(super) fn read_pod<'a, 'i>(
     ))
 }
 
+/// The probe at key `name`, if the component has one.
 fn read_optional_probe(
     ctx: &mut Ctx<'_>,
     table: &mut Table<'_, '_>,
@@ -227,7 +239,12 @@ fn read_probe(
                     "`{parsed}` is not allowed: success_threshold must be 1 for liveness and \
                      startup probes (Kubernetes API validation)"
                 );
-                ctx.error(v.span(), &table.key("success_threshold"), message);
+                ctx.error(
+                    ModelErrorKind::OutOfRange,
+                    v.span(),
+                    &table.key("success_threshold"),
+                    message,
+                );
                 return None;
             }
             Some(1)
@@ -249,6 +266,7 @@ fn read_probe(
     })
 }
 
+/// A probe's `period` or `timeout`: at least the API's minimum of one second.
 fn read_probe_interval(
     ctx: &mut Ctx<'_>,
     table: &mut Table<'_, '_>,
@@ -264,7 +282,7 @@ fn read_probe_interval(
         let message = format!(
             "{duration} is too short: a probe's {name} is whole seconds, at least 1s (Kubernetes API validation)"
         );
-        ctx.error(value.span(), &key, message);
+        ctx.error(ModelErrorKind::OutOfRange, value.span(), &key, message);
         return None;
     }
     Some(duration)
@@ -273,6 +291,7 @@ fn read_probe_interval(
 /// A `placement = { with = NAME }` still to resolve: the value and the name.
 type PlacementWith<'a, 'i> = Option<(&'a Value<'i>, String)>;
 
+/// `placement`: pinned `nodes`, or `with` another component (resolved by the caller).
 fn read_placement<'a, 'i>(
     ctx: &mut Ctx<'_>,
     value: &'a Value<'i>,
@@ -287,6 +306,7 @@ fn read_placement<'a, 'i>(
         (Some(list), None) => {
             let Some(array) = list.get_ref().as_array() else {
                 ctx.error(
+                    ModelErrorKind::WrongType,
                     list.span(),
                     &format!("{key}.nodes"),
                     "write node numbers as a list, e.g. nodes = [0, 1, 2]",
@@ -304,6 +324,7 @@ fn read_placement<'a, 'i>(
             let numbers = numbers?;
             if numbers.is_empty() {
                 ctx.error(
+                    ModelErrorKind::OutOfRange,
                     list.span(),
                     &format!("{key}.nodes"),
                     "list at least one node",
@@ -318,7 +339,7 @@ fn read_placement<'a, 'i>(
         }
         _ => {
             let message = "give either `nodes = [...]` (pin replicas to nodes) or `with = \"component\"` (share its nodes)";
-            ctx.error(value.span(), key, message);
+            ctx.error(ModelErrorKind::Conflict, value.span(), key, message);
             None
         }
     }
@@ -353,7 +374,12 @@ pub(super) fn read_consensus_leader(
                 "the heartbeat ({heartbeat}) must be below the election timeout ({election_timeout}), \
                  or followers would campaign against a live leader (etcd recommends about a tenth)"
             );
-            ctx.error(span, &format!("{key}.heartbeat"), message);
+            ctx.error(
+                ModelErrorKind::OutOfRange,
+                span,
+                &format!("{key}.heartbeat"),
+                message,
+            );
             return None;
         }
         return Some(Some(Leader::Raft {

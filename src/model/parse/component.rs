@@ -1,0 +1,329 @@
+//! `[[component]]`: replicas, quorum, leader, failure modes, and references between
+//! components (placement, sessions), resolved once every name is known.
+
+use super::dist::read_dist;
+use super::failure::read_failures;
+use super::kubernetes;
+use super::toolkit::{Ctx, Table, Value};
+use super::values::{read_int, read_name, read_table};
+use crate::model::{Component, Kubernetes, Leader, ModelErrorKind, Placement, Session};
+use crate::time::Duration;
+use toml::de::DeValue;
+
+/// Most replicas one component may have (SPEC section 2).
+const MAX_REPLICAS: i64 = 100_000;
+
+/// The components, and the name of every `[[component]]` table whose name parsed (by index).
+pub(super) fn read_components(
+    ctx: &mut Ctx<'_>,
+    top: &mut Table<'_, '_>,
+    kubernetes: Option<&Kubernetes>,
+) -> (Vec<Option<String>>, Option<Vec<Component>>) {
+    let hint = ", at least one [[component]] table with a name, replicas and failure modes";
+    let Some(value) = top.required(ctx, "component", hint) else {
+        return (Vec::new(), None);
+    };
+    let Some(array) = value.get_ref().as_array() else {
+        ctx.error(
+            ModelErrorKind::WrongType,
+            value.span(),
+            "component",
+            "write components as [[component]] tables (an array of tables), one per component",
+        );
+        return (Vec::new(), None);
+    };
+    if array.is_empty() {
+        ctx.error(
+            ModelErrorKind::MissingKey,
+            value.span(),
+            "component",
+            "the model needs at least one [[component]]",
+        );
+        return (Vec::new(), None);
+    }
+    let mut names = Vec::new();
+    let mut components = Vec::new();
+    let mut references = Vec::new();
+    for (index, item) in array.iter().enumerate() {
+        let (name, component) = read_component(ctx, item, index, kubernetes, &mut references);
+        if let Some(name) = &name
+            && names.contains(&Some(name.clone()))
+        {
+            let message = format!("two components are named `{name}`; names must be unique");
+            ctx.error(
+                ModelErrorKind::Duplicate,
+                item.span(),
+                &format!("component.{name}"),
+                message,
+            );
+        }
+        names.push(name);
+        components.push(component);
+    }
+    let mut resolved = true;
+    for reference in references {
+        resolved &= resolve_reference(ctx, reference, &names, &mut components);
+    }
+    let all_valid = resolved && components.iter().all(Option::is_some);
+    (
+        names,
+        all_valid.then(|| components.into_iter().flatten().collect()),
+    )
+}
+
+/// A component's reference to another by name, resolved once every name is known.
+struct Reference<'a, 'i> {
+    from: usize,
+    value: &'a Value<'i>,
+    key: String,
+    name: String,
+    kind: ReferenceKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReferenceKind {
+    /// `placement = { with = NAME }`: share the named component's nodes.
+    PlacedWith,
+    /// `session = { store = NAME, ttl }`: keep a session in the named component.
+    SessionStore(Duration),
+}
+
+/// Resolves one reference into `components[from]`; false (with an error) when it names
+/// nothing usable.
+fn resolve_reference(
+    ctx: &mut Ctx<'_>,
+    reference: Reference<'_, '_>,
+    names: &[Option<String>],
+    components: &mut [Option<Component>],
+) -> bool {
+    let target = names
+        .iter()
+        .position(|n| n.as_deref() == Some(reference.name.as_str()));
+    let problem = match target {
+        None => Some(format!("no component is named `{}`", reference.name)),
+        Some(target) if target == reference.from => {
+            Some("a component cannot refer to itself".to_string())
+        }
+        Some(target)
+            if reference.kind == ReferenceKind::PlacedWith
+                && components[target].as_ref().is_some_and(|c| c.pod.is_none()) =>
+        {
+            Some(format!(
+                "`{}` runs on no node (it is not a Kubernetes workload)",
+                reference.name
+            ))
+        }
+        Some(_) => None,
+    };
+    if let Some(problem) = problem {
+        ctx.error(
+            ModelErrorKind::UnknownName,
+            reference.value.span(),
+            &reference.key,
+            problem,
+        );
+        return false;
+    }
+    let (Some(target), Some(Some(component))) = (target, components.get_mut(reference.from)) else {
+        return true;
+    };
+    match reference.kind {
+        ReferenceKind::PlacedWith => {
+            if let Some(pod) = &mut component.pod {
+                pod.placement = Placement::With(target);
+            }
+        }
+        ReferenceKind::SessionStore(ttl) => {
+            component.session = Some(Session { store: target, ttl });
+        }
+    }
+    true
+}
+
+/// One component, and its name whenever the name itself is valid. References to other
+/// components are added to `references`, to be resolved when every name is known.
+fn read_component<'a, 'i>(
+    ctx: &mut Ctx<'_>,
+    value: &'a Value<'i>,
+    index: usize,
+    kubernetes: Option<&Kubernetes>,
+    references: &mut Vec<Reference<'a, 'i>>,
+) -> (Option<String>, Option<Component>) {
+    let Some(mut table) = read_table(ctx, value, &format!("component[{index}]")) else {
+        return (None, None);
+    };
+    let name = table
+        .required(ctx, "name", ", e.g. name = \"etcd\"")
+        .and_then(|v| read_name(ctx, v, &table.key("name"), "component"));
+    if let Some(name) = &name {
+        table.path = format!("component.{name}");
+    }
+    let replicas = match table.get("replicas") {
+        Some(v) => read_int(ctx, v, &table.key("replicas"), 1, MAX_REPLICAS).map(|n| n as u32),
+        None => Some(1),
+    };
+    let needs = table.get("needs").map(|v| (v, table.key("needs")));
+    let leader = table
+        .get("leader")
+        .map(|v| read_leader(ctx, v, &table.key("leader")));
+    let pod = kubernetes::read_pod(ctx, &mut table, kubernetes);
+    let failures = match (table.get("failure"), &pod) {
+        (Some(v), Some((pod, _))) => read_failures(ctx, v, &table.key("failure"), pod.as_ref()),
+        (Some(_), None) => None,
+        (None, _) => Some(Vec::new()),
+    };
+    let reassign = table
+        .get("reassign")
+        .map(|v| (v, kubernetes::read_reassign(ctx, v, &table.key("reassign"))));
+    let session = table.get("session").map(|v| {
+        let key = table.key("session");
+        let session = kubernetes::read_session(ctx, v, &key);
+        if let (Some((store, _, _)), Some((None, _))) = (&session, &pod) {
+            ctx.error(
+                ModelErrorKind::Conflict,
+                store.span(),
+                &format!("{key}.store"),
+                "a session needs a Kubernetes workload, which restarts when it is lost",
+            );
+            return None;
+        }
+        session.map(|(store, store_name, ttl)| Reference {
+            from: index,
+            value: store,
+            key: format!("{key}.store"),
+            name: store_name,
+            kind: ReferenceKind::SessionStore(ttl),
+        })
+    });
+    let path = table.path.clone();
+    table.finish(ctx);
+    let needs = match (needs, replicas) {
+        (Some((value, key)), Some(replicas)) => read_needs(ctx, value, &key, replicas),
+        (Some(_), None) => None,
+        (None, _) => Some(1),
+    };
+    let (pod, placed_with) = match pod {
+        Some((pod, with)) => (Some(pod), with),
+        None => (None, None),
+    };
+    if let Some((with, with_name)) = placed_with {
+        references.push(Reference {
+            from: index,
+            value: with,
+            key: format!("{path}.placement.with"),
+            name: with_name,
+            kind: ReferenceKind::PlacedWith,
+        });
+    }
+    let reassign = match (reassign, &session) {
+        (None, _) => Some(None),
+        (Some((_, None)), _) => None,
+        (Some((_, Some(reassign))), Some(_)) => Some(Some(reassign)),
+        (Some((value, Some(_))), None) => {
+            let message = "a failed replica is noticed through its session expiring: add \
+                session = { store = \"etcd\", ttl = \"30s\" } to the component";
+            ctx.error(
+                ModelErrorKind::Conflict,
+                value.span(),
+                &format!("{path}.reassign"),
+                message,
+            );
+            None
+        }
+    };
+    let session_ok = match session {
+        Some(Some(reference)) => {
+            references.push(reference);
+            true
+        }
+        Some(None) => false,
+        None => true,
+    };
+    let component = (|| {
+        Some(Component {
+            name: name.clone()?,
+            replicas: replicas?,
+            needs: needs?,
+            leader: leader.flatten(),
+            failures: failures?,
+            pod: pod?,
+            session: session_ok.then_some(None)?,
+            reassign: reassign?,
+        })
+    })();
+    (name, component)
+}
+
+/// `needs`: an integer from 1 to `replicas`, `"majority"` (floor(n/2) + 1) or `"all"`.
+fn read_needs(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, replicas: u32) -> Option<u32> {
+    match value.get_ref() {
+        DeValue::String(text) if text.as_ref() == "majority" => Some(replicas / 2 + 1),
+        DeValue::String(text) if text.as_ref() == "all" => Some(replicas),
+        DeValue::Integer(_) => {
+            let needs = read_int(ctx, value, key, 1, MAX_REPLICAS)? as u32;
+            if needs > replicas {
+                let message =
+                    format!("needs {needs} replicas up, but the component has only {replicas}");
+                ctx.error(ModelErrorKind::OutOfRange, value.span(), key, message);
+                return None;
+            }
+            Some(needs)
+        }
+        _ => {
+            let message = format!(
+                "`{}` is not allowed; write a number of replicas (1 to {replicas}), \"majority\" or \"all\"",
+                ctx.quote(value)
+            );
+            ctx.error(ModelErrorKind::OutOfRange, value.span(), key, message);
+            None
+        }
+    }
+}
+
+/// `leader`: exactly one of `election = DIST`, `raft = {...}` or `lease = {...}`.
+fn read_leader(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Leader> {
+    let mut table = read_table(ctx, value, key)?;
+    let given: Vec<&str> = ["election", "raft", "lease"]
+        .into_iter()
+        .filter(|k| {
+            table
+                .entries
+                .iter()
+                .any(|(name, _)| name.get_ref().as_ref() == *k)
+        })
+        .collect();
+    if given.len() != 1 {
+        let kind = if given.is_empty() {
+            ModelErrorKind::MissingKey
+        } else {
+            ModelErrorKind::Conflict
+        };
+        let message = if given.is_empty() {
+            "a leader needs one of `election` (a distribution), `raft = { ... }` or `lease = { ... }`, \
+             e.g. leader = { election = { dist = \"uniform\", min = \"1s\", max = \"2s\" } }"
+                .to_string()
+        } else {
+            format!(
+                "give only one of {}",
+                given
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        // Still look at the keys, so typos among them are reported too.
+        for k in ["election", "raft", "lease"] {
+            table.get(k);
+        }
+        table.finish(ctx);
+        ctx.error(kind, value.span(), key, message);
+        return None;
+    }
+    let leader = match table.get("election") {
+        Some(v) => read_dist(ctx, v, &table.key("election")).map(Leader::Election),
+        None => kubernetes::read_consensus_leader(ctx, &mut table).flatten(),
+    };
+    table.finish(ctx);
+    leader
+}

@@ -1,0 +1,129 @@
+//! `[[component.failure]]`: failure modes, their time to failure, detection and repair.
+
+use super::dist::read_time_to_failure;
+use super::kubernetes;
+use super::toolkit::{Ctx, Value};
+use super::values::{read_name, read_table};
+use crate::dist::Dist;
+use crate::model::{Detect, FailureMode, ModelErrorKind, Pod, Repair};
+use crate::time::Duration;
+
+/// The `[[component.failure]]` array of a component run by `pod` (`None`: no pod), with
+/// unique names.
+pub(super) fn read_failures(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    key: &str,
+    pod: Option<&Pod>,
+) -> Option<Vec<FailureMode>> {
+    let Some(array) = value.get_ref().as_array() else {
+        ctx.error(
+            ModelErrorKind::WrongType,
+            value.span(),
+            key,
+            "write failure modes as [[component.failure]] tables",
+        );
+        return None;
+    };
+    let mut modes: Vec<FailureMode> = Vec::new();
+    let mut ok = true;
+    for (index, item) in array.iter().enumerate() {
+        match read_failure(ctx, item, &format!("{key}[{index}]"), key, pod) {
+            Some(mode) if modes.iter().any(|m| m.name == mode.name) => {
+                let message = format!(
+                    "two failure modes are named `{}`; names must be unique within a component",
+                    mode.name
+                );
+                ctx.error(
+                    ModelErrorKind::Duplicate,
+                    item.span(),
+                    &format!("{key}.{}", mode.name),
+                    message,
+                );
+                ok = false;
+            }
+            Some(mode) => modes.push(mode),
+            None => ok = false,
+        }
+    }
+    ok.then_some(modes)
+}
+
+/// One failure mode; `path` names it until its name is known, under `parent`.
+fn read_failure(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    path: &str,
+    parent: &str,
+    pod: Option<&Pod>,
+) -> Option<FailureMode> {
+    let mut table = read_table(ctx, value, path)?;
+    let name = table
+        .required(ctx, "name", ", e.g. name = \"crash\"")
+        .and_then(|v| read_name(ctx, v, &table.key("name"), "failure mode"));
+    if let Some(name) = &name {
+        table.path = format!("{parent}.{name}");
+    }
+    let every = table
+        .required(
+            ctx,
+            "every",
+            ", the time to this failure, e.g. every = { dist = \"exponential\", mean = \"30d\" }",
+        )
+        .and_then(|v| read_time_to_failure(ctx, v, &table.key("every")));
+    let detect = match table.get("detect") {
+        Some(v) => kubernetes::read_detect(ctx, v, &table.key("detect"))
+            .filter(|detect| detect_fits_pod(ctx, detect, pod, v, &table.key("detect"))),
+        None => Some(Detect::After(Dist::fixed(Duration::ZERO))),
+    };
+    let repair = table
+        .required(
+            ctx,
+            "repair",
+            ", the time from noticed to serving again, e.g. repair = \"30s\"",
+        )
+        .and_then(|v| {
+            let key = table.key("repair");
+            let repair = kubernetes::read_repair(ctx, v, &key)?;
+            if matches!(repair, Repair::Restart) && pod.is_none() {
+                ctx.error(ModelErrorKind::Conflict, v.span(), &key, "\"restart\" needs a Kubernetes workload: add a [kubernetes] table, or give a distribution");
+                return None;
+            }
+            Some(repair)
+        });
+    table.finish(ctx);
+    Some(FailureMode {
+        name: name?,
+        every: every?,
+        detect: detect?,
+        repair: repair?,
+    })
+}
+
+/// Whether `detect` can apply to a replica run by `pod`; reports why not.
+fn detect_fits_pod(
+    ctx: &mut Ctx<'_>,
+    detect: &Detect,
+    pod: Option<&Pod>,
+    value: &Value<'_>,
+    key: &str,
+) -> bool {
+    let problem = match (detect, pod) {
+        (Detect::After(_), _) => return true,
+        (_, None) => {
+            "needs a Kubernetes workload: add a [kubernetes] table, or give a distribution"
+        }
+        (Detect::Liveness, Some(pod)) if pod.liveness.is_none() => {
+            "needs a liveness probe: add e.g. liveness = { period = \"10s\", timeout = \"1s\", failure_threshold = 3 }"
+        }
+        _ => return true,
+    };
+    let quoted = ctx.quote(value);
+    ctx.error(
+        ModelErrorKind::Conflict,
+        value.span(),
+        key,
+        format!("`{quoted}` {problem}"),
+    );
+    false
+}

@@ -1,0 +1,56 @@
+//! Reads a model file's spanned TOML tree into a validated [`Model`].
+//!
+//! The walker asks each table for the keys it knows; whatever is left is reported as an
+//! unknown key, with a suggestion when it looks like a typo. Every reader records its errors
+//! and carries on, so one pass reports all the problems of a file.
+//!
+//! The toolkit ([`toolkit`], [`values`], [`dist`]) reads typed values with their positions;
+//! each section of the file has its own reader ([`top`], [`simulation`], [`slo`],
+//! [`services`], [`component`], [`failure`], [`kubernetes`]). A new table of the model is a
+//! new reader file, called from [`top`].
+
+mod component;
+mod dist;
+mod failure;
+mod kubernetes;
+mod services;
+mod simulation;
+mod slo;
+#[cfg(test)]
+mod tests;
+mod toolkit;
+mod top;
+mod values;
+
+use super::{Model, ModelErrorKind, ModelErrors};
+use toml::de::DeTable;
+use toolkit::Ctx;
+use top::read_model;
+
+/// Reads and validates `source`; `file` names it in error messages.
+pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
+    let mut ctx = Ctx::new(source, file);
+    if source.trim().is_empty() {
+        ctx.error(
+            ModelErrorKind::Empty,
+            0..0,
+            "",
+            "the model file is empty; it needs at least `name`, `up` and one [[component]]",
+        );
+        return Err(ctx.into_errors());
+    }
+    let root = match DeTable::parse(source) {
+        Ok(root) => root,
+        Err(err) => {
+            let span = err.span().unwrap_or(0..0);
+            let message = format!("not valid TOML: {}", err.message().trim_end());
+            ctx.error(ModelErrorKind::Syntax, span, "", message);
+            return Err(ctx.into_errors());
+        }
+    };
+    let model = read_model(&mut ctx, &root);
+    match model {
+        Some(model) if !ctx.has_errors() => Ok(model),
+        _ => Err(ctx.into_errors()),
+    }
+}

@@ -1,0 +1,237 @@
+//! `[slo]`: targets for `up`, and `[slo.services.<name>]` targets for services.
+
+use super::toolkit::{Ctx, Table, Value, closest};
+use super::values::{number, read_positive_duration, read_table};
+use crate::model::{ModelErrorKind, Percentile, PercentileBound, Slo, Targets};
+use toml::de::DeValue;
+
+/// `[slo]`: targets for `up`, and `[slo.services.<name>]` tables of targets for services.
+pub(super) fn read_slo(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    service_names: &[String],
+) -> Option<Slo> {
+    let mut table = read_table(ctx, value, "slo")?;
+    let up = read_targets(ctx, &mut table);
+    let services = table
+        .get("services")
+        .map(|v| read_slo_services(ctx, v, service_names));
+    table.finish(ctx);
+    Some(Slo {
+        up: up?,
+        services: services.unwrap_or(Some(Vec::new()))?,
+    })
+}
+
+/// `[slo.services]`: targets per service, each naming one of `service_names`.
+fn read_slo_services(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    service_names: &[String],
+) -> Option<Vec<(String, Targets)>> {
+    let table = read_table(ctx, value, "slo.services")?;
+    let service_names: Vec<&str> = service_names.iter().map(String::as_str).collect();
+    let mut services = Vec::new();
+    let mut ok = true;
+    for (key, value) in table.entries.iter() {
+        let name = key.get_ref().as_ref();
+        let path = format!("slo.services.{name}");
+        if !service_names.contains(&name) {
+            let mut message = format!("no service is named `{name}`");
+            match closest(name, &service_names) {
+                Some(suggestion) => message.push_str(&format!("; did you mean `{suggestion}`?")),
+                None if service_names.is_empty() => {
+                    message.push_str("; the model has no [services] table")
+                }
+                None => message.push_str(&format!(
+                    "; the model's services are {}",
+                    service_names.join(", ")
+                )),
+            }
+            ctx.error(ModelErrorKind::UnknownName, key.span(), &path, message);
+            ok = false;
+            continue;
+        }
+        let Some(mut targets_table) = read_table(ctx, value, &path) else {
+            ok = false;
+            continue;
+        };
+        let targets = read_targets(ctx, &mut targets_table);
+        targets_table.finish(ctx);
+        match targets {
+            Some(targets) => services.push((name.to_string(), targets)),
+            None => ok = false,
+        }
+    }
+    ok.then_some(services)
+}
+
+/// Keys of the bounds on outage-duration percentiles, in [`Percentile::ALL`] order.
+const RTO_KEYS: [&str; 5] = ["rto_p50", "rto_p90", "rto_p95", "rto_p99", "rto_p999"];
+
+/// Keys of the bounds on yearly-downtime percentiles, in [`Percentile::ALL`] order.
+const YEARLY_DOWNTIME_KEYS: [&str; 5] = [
+    "yearly_downtime_p50",
+    "yearly_downtime_p90",
+    "yearly_downtime_p95",
+    "yearly_downtime_p99",
+    "yearly_downtime_p999",
+];
+
+/// The targets of one SLO table (for `up` or for a service); the caller reports unknown keys.
+fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Targets> {
+    let mut ok = true;
+    let availability = table.get("availability");
+    let target = availability
+        .map(|v| read_share(ctx, v, &table.key("availability"), ShareKind::Availability));
+    let mut dependent = |ctx: &mut Ctx<'_>, key: &'static str, kind: ShareKind| {
+        let value = table.get(key)?;
+        if availability.is_none() {
+            let message = format!(
+                "`{key}` is measured against the availability target; add `availability` to \
+                 this table"
+            );
+            ctx.error(
+                ModelErrorKind::Conflict,
+                value.span(),
+                &table.key(key),
+                message,
+            );
+            return Some(None);
+        }
+        Some(read_share(ctx, value, &table.key(key), kind))
+    };
+    let miss_probability = dependent(ctx, "miss_probability", ShareKind::MissProbability);
+    let error_budget = dependent(ctx, "error_budget", ShareKind::ErrorBudget);
+    let mut bounds = |ctx: &mut Ctx<'_>, keys: [&'static str; 5]| {
+        let mut bounds = Vec::new();
+        for (key, percentile) in keys.into_iter().zip(Percentile::ALL) {
+            let Some(value) = table.get(key) else {
+                continue;
+            };
+            match read_positive_duration(ctx, value, &table.key(key)) {
+                Some(bound) => bounds.push(PercentileBound { percentile, bound }),
+                None => ok = false,
+            }
+        }
+        bounds
+    };
+    let rto = bounds(ctx, RTO_KEYS);
+    let yearly_downtime = bounds(ctx, YEARLY_DOWNTIME_KEYS);
+    let mut present = |read: Option<Option<f64>>| match read {
+        Some(Some(share)) => Some(share),
+        Some(None) => {
+            ok = false;
+            None
+        }
+        None => None,
+    };
+    let targets = Targets {
+        availability: present(target),
+        miss_probability: present(miss_probability),
+        error_budget: present(error_budget),
+        rto,
+        yearly_downtime,
+    };
+    ok.then_some(targets)
+}
+
+/// What a share (a percentage or a fraction) in `[slo]` bounds, and so its allowed range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ShareKind {
+    /// An availability target, strictly between 0 and 1.
+    Availability,
+    /// A share of years, strictly between 0 and 1.
+    MissProbability,
+    /// A share of the error budget, above 0 and at most 1.
+    ErrorBudget,
+}
+
+impl ShareKind {
+    fn allows(self, share: f64) -> bool {
+        match self {
+            ShareKind::Availability | ShareKind::MissProbability => share > 0.0 && share < 1.0,
+            ShareKind::ErrorBudget => share > 0.0 && share <= 1.0,
+        }
+    }
+
+    fn explain(self) -> &'static str {
+        match self {
+            ShareKind::Availability => {
+                "is not an availability target; write a percentage such as \"99.95%\" or a \
+                 fraction such as 0.9995, strictly between 0 and 1"
+            }
+            ShareKind::MissProbability => {
+                "is not a share of years; write a percentage such as \"5%\" or a fraction \
+                 such as 0.05, strictly between 0 and 1"
+            }
+            ShareKind::ErrorBudget => {
+                "is not a share of the error budget; write a percentage such as \"80%\" or a \
+                 fraction such as 0.8, above 0 and at most 100% (to allow more downtime, lower \
+                 the availability target instead)"
+            }
+        }
+    }
+}
+
+/// A share: a percentage such as `"99.95%"` or a number such as `0.9995`, within the range
+/// `kind` allows.
+fn read_share(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, kind: ShareKind) -> Option<f64> {
+    let share = match value.get_ref() {
+        DeValue::String(text) => text.trim().strip_suffix('%').and_then(parse_percentage),
+        DeValue::Float(_) | DeValue::Integer(_) => number(value.get_ref()),
+        _ => None,
+    };
+    match share {
+        Some(share) if kind.allows(share) => Some(share),
+        _ => {
+            // A number outside the range is out of range; anything else is no share at all.
+            let error_kind = if share.is_some() {
+                ModelErrorKind::OutOfRange
+            } else {
+                ModelErrorKind::WrongType
+            };
+            let quoted = ctx.quote(value);
+            ctx.error(
+                error_kind,
+                value.span(),
+                key,
+                format!("`{quoted}` {}", kind.explain()),
+            );
+            None
+        }
+    }
+}
+
+/// A percentage's digits (`"99.999"`) as the fraction nearest the exact decimal value.
+/// Dividing the parsed number by 100 would round twice (99.999 / 100 gives
+/// 0.9999899999999999); writing the division as an exponent lets the parser round once.
+fn parse_percentage(digits: &str) -> Option<f64> {
+    let digits = digits.trim();
+    let plain = digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().filter(|c| *c == '.').count() <= 1
+        && digits.chars().any(|c| c.is_ascii_digit());
+    plain
+        .then(|| format!("{digits}e-2").parse::<f64>().ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_parse_to_the_nearest_double() {
+        for (text, expected) in [
+            ("99.999", 0.99999),
+            ("99.95", 0.9995),
+            ("5", 0.05),
+            ("99.9999", 0.999999),
+        ] {
+            assert_eq!(parse_percentage(text), Some(expected), "{text}");
+        }
+        for bad in ["", ".", "1e2", "inf", "NaN", "9.9.9", "-5"] {
+            assert_eq!(parse_percentage(bad), None, "{bad}");
+        }
+    }
+}

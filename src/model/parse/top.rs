@@ -1,0 +1,88 @@
+//! The top level of a model file: `name`, `up`, and the sections in their order of need.
+
+use super::component::read_components;
+use super::kubernetes;
+use super::services::{read_expression, read_services};
+use super::simulation::read_simulation;
+use super::slo::read_slo;
+use super::toolkit::{Ctx, Table, Value};
+use super::values::read_str;
+use crate::model::{Model, Simulation};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// The whole model from the root table; `None` when anything is wrong (see `ctx`).
+pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Option<Model> {
+    let mut top = Table::new(root.get_ref(), 0..0, String::new());
+    let name = top
+        .required(ctx, "name", ", e.g. name = \"three-node etcd\"")
+        .and_then(|v| read_str(ctx, v, "name"))
+        .map(str::to_string);
+    let up_value = top.required(ctx, "up", ", e.g. up = \"etcd & proxy\"");
+    let simulation = match top.get("simulation") {
+        Some(value) => read_simulation(ctx, value),
+        None => Some(Simulation::default()),
+    };
+    let slo_value = top.get("slo");
+    let services_value = top.get("services");
+    let kubernetes = match top.get("kubernetes") {
+        Some(value) => kubernetes::read_kubernetes(ctx, value).map(Some),
+        None => Some(None),
+    };
+    // A [kubernetes] table with errors still makes the components Kubernetes workloads,
+    // so their keys are checked as such rather than reported as unknown.
+    let fallback = kubernetes::defaults();
+    let cluster = match &kubernetes {
+        Some(settings) => settings.as_ref(),
+        None => Some(&fallback),
+    };
+    let components = read_components(ctx, &mut top, cluster);
+    top.finish(ctx);
+
+    // Expressions are checked against every name that parsed, even when a component has
+    // other errors, so one pass reports both kinds of problem.
+    let (names, components) = components;
+    // Without any [[component]] list, every name would be "unknown": say nothing of them.
+    let up = match (&up_value, names.is_empty()) {
+        (Some(value), false) => read_expression(ctx, value, "up", &resolve(&names)),
+        _ => None,
+    };
+    let services = match (services_value, names.is_empty()) {
+        (Some(value), false) => read_services(ctx, value, &resolve(&names)),
+        (Some(_), true) => None,
+        (None, _) => Some(Vec::new()),
+    };
+    let service_names = services_value.map_or_else(Vec::new, table_keys);
+    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names));
+    Some(Model {
+        name: name?,
+        up: up?,
+        services: services?,
+        simulation: simulation?,
+        slo: slo.flatten(),
+        components: components?,
+        kubernetes: kubernetes?,
+    })
+}
+
+/// Looks names up among the components whose names parsed. While some component has no
+/// valid name, an unknown name may well be that one: it is let through (the model has an
+/// error already), so only the component's own error is reported.
+fn resolve(names: &[Option<String>]) -> impl Fn(&str) -> Option<usize> + '_ {
+    let incomplete = names.iter().any(Option::is_none);
+    move |name| {
+        let found = names.iter().position(|n| n.as_deref() == Some(name));
+        if incomplete { found.or(Some(0)) } else { found }
+    }
+}
+
+/// The keys of a table, in file order (none if it is not a table).
+fn table_keys(value: &Value<'_>) -> Vec<String> {
+    match value.get_ref() {
+        DeValue::Table(entries) => entries
+            .iter()
+            .map(|(key, _)| key.get_ref().to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}

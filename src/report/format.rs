@@ -1,0 +1,254 @@
+//! How figures read in every report: durations, percentages, significant digits, counts
+//! with their noun, and escaping text for each output format. Reports format through
+//! these functions only, so one figure reads the same in the text, the page and the plots.
+
+/// Seconds in the 365-day year that durations of a year or more are written in.
+const YEAR_SECS: f64 = 31_536_000.0;
+
+/// `1 year`, `2 years`: a count with its noun in the right number.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A share as a percentage without float artefacts: rounded to ten significant digits,
+/// trailing zeros dropped, so `0.99999` reads `99.999%`, not `99.99900000000001%`.
+pub fn percent(share: f64) -> String {
+    let value = share * 100.0;
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}%");
+    }
+    let decimals = (9 - value.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    format!("{text}%")
+}
+
+/// A share as a percentage with exactly `decimals` decimals: `percent_to(0.9995, 3)` is
+/// `99.950%`.
+pub fn percent_to(share: f64, decimals: usize) -> String {
+    format!("{:.*}%", decimals, share * 100.0)
+}
+
+/// A share as a percentage with three significant digits: `0.0500%`, `12.3%`, `100%`.
+pub fn share_percent(share: f64) -> String {
+    let percent = share * 100.0;
+    if percent == 0.0 {
+        return "0%".to_string();
+    }
+    let decimals = (2.0 - percent.abs().log10().floor()).clamp(0.0, 12.0) as usize;
+    format!("{percent:.decimals$}%")
+}
+
+/// `x` with as many decimals as three significant digits of `scale` need (whole numbers
+/// from 100 up; none for a zero scale), so a figure is shown to the precision that matters
+/// beside it; `significant(x, x)` is `x` to three significant digits.
+pub fn significant(x: f64, scale: f64) -> String {
+    let decimals = if scale > 0.0 && scale.is_finite() {
+        // The scale as it reads to three digits: 9.996 reads 10.0, one decimal fewer.
+        let shown: f64 = format!("{scale:.2e}").parse().unwrap_or(scale);
+        (2.0 - shown.log10().floor()).clamp(0.0, 15.0) as usize
+    } else {
+        0
+    };
+    format!("{x:.decimals$}")
+}
+
+/// A duration in seconds as a short human string: `850ms`, `42.3s`, `12m 5s`, `3h 20m`, `2d 4h`, `1.5y`.
+/// Each form is rounded to its last unit (5h 28m 53s reads 5h 29m), and a value that
+/// rounds up to the next form's first value takes that form (59.97 s reads 1m 0s).
+pub fn human_duration(secs: f64) -> String {
+    if secs == 0.0 {
+        return "0s".to_string();
+    }
+    if (secs * 1e3).round() < 1e3 {
+        return format!("{:.0}ms", secs * 1e3);
+    }
+    if (secs * 10.0).round() < 600.0 {
+        return format!("{secs:.1}s");
+    }
+    let whole = secs.round() as u64;
+    if whole < 3_600 {
+        return format!("{}m {}s", whole / 60, whole % 60);
+    }
+    let minutes = (secs / 60.0).round() as u64;
+    if minutes < 24 * 60 {
+        return format!("{}h {}m", minutes / 60, minutes % 60);
+    }
+    let hours = (secs / 3_600.0).round() as u64;
+    if hours < 365 * 24 {
+        return format!("{}d {}h", hours / 24, hours % 24);
+    }
+    let years = format!("{:.2}", secs / YEAR_SECS);
+    format!("{}y", years.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// A signed duration in seconds as a short human string: `+12m 5s`, `-850ms`, `0s`.
+pub fn signed_duration(secs: f64) -> String {
+    let sign = if secs > 0.0 {
+        "+"
+    } else if secs < 0.0 {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{}", human_duration(secs.abs()))
+}
+
+/// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
+/// [`human_duration`] writes them.
+pub fn precise_duration(secs: f64) -> String {
+    if secs == 0.0 {
+        "0s".to_string()
+    } else if secs < 1.0 {
+        format!("{:.1}ms", secs * 1e3)
+    } else if secs < 60.0 {
+        format!("{:.*}s", 3 - secs.log10().floor() as usize, secs)
+    } else {
+        human_duration(secs)
+    }
+}
+
+/// The output format a text is escaped for, which decides the characters that must be
+/// replaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Text content of an SVG element: `&`, `<` and `>`.
+    Svg,
+    /// HTML text and double-quoted attributes: also `"`.
+    Html,
+    /// XML text and attributes quoted either way (JUnit): also `'`.
+    Xml,
+    /// One CSV field: quoted, with its quotes doubled, when it holds a comma, a quote or a
+    /// line break (RFC 4180).
+    Csv,
+}
+
+/// `text` escaped for `target`, so it reads as itself there.
+pub fn escape(text: &str, target: Target) -> String {
+    if target == Target::Csv {
+        return if text.contains([',', '"', '\n']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_string()
+        };
+    }
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match (c, target) {
+            ('&', _) => escaped.push_str("&amp;"),
+            ('<', _) => escaped.push_str("&lt;"),
+            ('>', _) => escaped.push_str("&gt;"),
+            ('"', Target::Html | Target::Xml) => escaped.push_str("&quot;"),
+            ('\'', Target::Xml) => escaped.push_str("&apos;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human_duration(0.0), "0s");
+        assert_eq!(human_duration(0.25), "250ms");
+        assert_eq!(human_duration(42.34), "42.3s");
+        assert_eq!(human_duration(725.0), "12m 5s");
+        assert_eq!(human_duration(12_000.0), "3h 20m");
+        assert_eq!(human_duration(19_733.0), "5h 29m");
+        assert_eq!(human_duration(3_599.6), "1h 0m");
+        assert_eq!(human_duration(86_390.0), "1d 0h");
+        assert_eq!(human_duration(200_000.0), "2d 8h");
+        assert_eq!(human_duration(0.9996), "1.0s");
+        assert_eq!(human_duration(59.97), "1m 0s");
+        assert_eq!(human_duration(31_535_000.0), "1y");
+        assert_eq!(human_duration(31_536_000.0), "1y");
+        assert_eq!(human_duration(47_304_000.0), "1.5y");
+        assert_eq!(signed_duration(-725.0), "-12m 5s");
+        assert_eq!(signed_duration(0.25), "+250ms");
+        assert_eq!(signed_duration(0.0), "0s");
+    }
+
+    #[test]
+    fn durations_keep_four_significant_digits() {
+        assert_eq!(precise_duration(1.97612), "1.976s");
+        assert_eq!(precise_duration(12.5), "12.50s");
+        assert_eq!(precise_duration(0.25), "250.0ms");
+        assert_eq!(precise_duration(725.0), "12m 5s");
+        assert_eq!(precise_duration(0.0), "0s");
+    }
+
+    #[test]
+    fn percentages_have_no_float_artefacts() {
+        assert_eq!(percent(0.99999), "99.999%");
+        assert_eq!(percent(0.9995), "99.95%");
+        assert_eq!(percent(0.999), "99.9%");
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(1e-7), "0.00001%");
+        assert_eq!(percent(0.123_456_789_012_3), "12.3456789%");
+        assert_eq!(percent_to(0.9995, 3), "99.950%");
+        assert_eq!(percent_to(0.5, 0), "50%");
+    }
+
+    #[test]
+    fn shares_keep_three_significant_digits() {
+        assert_eq!(share_percent(0.0005), "0.0500%");
+        assert_eq!(share_percent(0.123_45), "12.3%");
+        assert_eq!(share_percent(1.0), "100%");
+        assert_eq!(share_percent(0.0), "0%");
+    }
+
+    #[test]
+    fn three_significant_digits_of_the_scale() {
+        assert_eq!(significant(99.999_892_595, 0.000_092_07), "99.9998926");
+        assert_eq!(significant(0.000_040_13, 0.000_040_13), "0.0000401");
+        for (x, text) in [
+            (0.0, "0"),
+            (0.5, "0.500"),
+            (1.992_319, "1.99"),
+            (9.996, "10.0"),
+            (99.96, "100"),
+            (14_411.2, "14411"),
+        ] {
+            assert_eq!(significant(x, x), text, "{x}");
+        }
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "year"), "1 year");
+        assert_eq!(count(0, "year"), "0 years");
+        assert_eq!(count(10_000, "simulated year"), "10000 simulated years");
+    }
+
+    #[test]
+    fn each_target_escapes_what_it_must() {
+        let text = "a<b> & \"c\" 'd'";
+        assert_eq!(escape(text, Target::Svg), "a&lt;b&gt; &amp; \"c\" 'd'");
+        assert_eq!(
+            escape(text, Target::Html),
+            "a&lt;b&gt; &amp; &quot;c&quot; 'd'"
+        );
+        assert_eq!(
+            escape(text, Target::Xml),
+            "a&lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;"
+        );
+        assert_eq!(escape("plain", Target::Xml), "plain");
+        assert_eq!(escape("a,b", Target::Csv), "\"a,b\"");
+        assert_eq!(escape("say \"hi\"", Target::Csv), "\"say \"\"hi\"\"\"");
+        assert_eq!(escape("line\nbreak", Target::Csv), "\"line\nbreak\"");
+        assert_eq!(escape("plain <b>", Target::Csv), "plain <b>");
+    }
+}
