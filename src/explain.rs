@@ -2,8 +2,9 @@
 //!
 //! Nothing here is simulated. Each phase of a failure (detect, elect, repair) is a random
 //! variable built from the model's distributions and the Kubernetes and consensus
-//! mechanics (see `engine::pod`); means are exact, and 99th percentiles of sums are
-//! computed from quantile grids, deterministically.
+//! mechanics, read from their statements in `mechanics` (the ones the engine samples);
+//! means are exact, and 99th percentiles of sums are computed from quantile grids,
+//! deterministically.
 //!
 //! The availability estimate treats replicas as independent alternating renewal
 //! processes: a replica with failure modes of rates `λ_m` and mean downtimes `D_m` is down
@@ -17,7 +18,13 @@
 
 use crate::dist::Dist;
 use crate::expr::Expr;
-use crate::model::{Detect, Leader, Model, Pod, Repair, Workload};
+use crate::mechanics::failure::{Detect, Repair};
+use crate::mechanics::leader::Leader;
+use crate::mechanics::lease;
+use crate::mechanics::node::{NodeFailure, NodeLifecycle};
+use crate::mechanics::pod::Pod;
+use crate::model::Model;
+use crate::plan;
 use crate::stats::significant;
 use crate::time::Duration;
 use serde::Serialize;
@@ -55,11 +62,8 @@ impl Rv {
         Rv::from_quantile((low + high) / 2.0, |p| low + (high - low) * p)
     }
 
-    /// What a silent holder has left of its lease: 2/3 to all of the TTL (keep-alives go
-    /// out every TTL/3; etcd-io/etcd client/v3/lease.go).
-    fn lease_remaining(ttl: Duration) -> Rv {
-        let ttl = ttl.as_secs_f64();
-        Rv::uniform(ttl * 2.0 / 3.0, ttl)
+    fn duration(value: Duration) -> Rv {
+        Rv::constant(value.as_secs_f64())
     }
 
     /// The sum of two independent variables.
@@ -215,23 +219,34 @@ pub struct RuleOfThumb {
 pub fn explain(model: &Model) -> Explanation {
     let mut timelines = Vec::new();
     let mut components = Vec::new();
+    let kubernetes = model.kubernetes();
+    let nodes = kubernetes.and_then(|k| {
+        let failure = plan::node_failure(k.node_failure.as_ref()?);
+        Some((failure, plan::node_lifecycle(k)))
+    });
     for component in model.components() {
-        let pod = component.pod.as_ref();
+        let pod = component
+            .pod
+            .as_ref()
+            .zip(kubernetes)
+            .map(|(pod, kubernetes)| plan::pod(pod, kubernetes));
+        let pod = pod.as_ref();
         let elect = component
             .leader
             .as_ref()
-            .map(|leader| election(leader, component.replicas));
+            .map(|leader| election(&plan::leader(leader), component.replicas));
         let mut rates_and_downs: Vec<(f64, f64)> = Vec::new();
         for mode in &component.failures {
             let rate = 1.0 / mode.every.mean_secs();
-            let detect = detection(&mode.detect, pod, model);
-            let repair = recovery(&mode.repair, &mode.detect, pod, model);
+            let detect_mode = plan::detect(&mode.detect, kubernetes);
+            let detect = detection(&detect_mode, pod);
+            let repair = recovery(&plan::repair(&mode.repair), &detect_mode, pod);
             let mut down = detect.plus(&repair);
             if let (Some(reassign), Some(session)) = (&component.reassign, &component.session) {
                 // The share needs a load either way: on the restarted replica, or on another
                 // once the session expired, whichever comes first.
                 down = down
-                    .min(&Rv::lease_remaining(session.ttl))
+                    .min(&Rv::dist(&lease::remaining(session.ttl)))
                     .plus(&Rv::dist(&reassign.load));
             }
             rates_and_downs.push((rate, down.mean));
@@ -245,7 +260,10 @@ pub fn explain(model: &Model) -> Explanation {
                 &down,
             ));
         }
-        if let Some((rate, (detect, down))) = node_failure(model, pod) {
+        if let Some((rate, (detect, down))) = pod
+            .zip(nodes.as_ref())
+            .map(|(pod, (failure, lifecycle))| node_failure(failure, lifecycle, pod))
+        {
             rates_and_downs.push((rate, down.mean));
             // Repair: eviction or the node's return, after detection.
             let repair = PhaseSummary {
@@ -323,73 +341,64 @@ pub fn explain(model: &Model) -> Explanation {
     }
 }
 
-fn detection(detect: &Detect, pod: Option<&Pod>, model: &Model) -> Rv {
-    match (detect, pod) {
-        (Detect::After(dist), _) => Rv::dist(dist),
-        (Detect::Exit, _) => {
-            let within = model
-                .kubernetes()
-                .map_or(0.0, |k| k.exit_detection.as_secs_f64());
-            Rv::uniform(0.0, within)
-        }
-        (
-            Detect::Liveness,
-            Some(Pod {
-                liveness: Some(probe),
-                ..
-            }),
-        ) => {
-            let (period, timeout) = (probe.period.as_secs_f64(), probe.timeout.as_secs_f64());
-            let fixed = f64::from(probe.failure_threshold - 1) * period.max(timeout) + timeout;
-            Rv::uniform(fixed, fixed + period)
-        }
-        (Detect::Liveness, _) => Rv::constant(0.0),
+/// Failure to noticed: a drawn delay, the kubelet's next re-list, or the liveness probe's
+/// detection over a uniform ticker phase.
+fn detection(detect: &Detect, pod: Option<&Pod>) -> Rv {
+    match detect {
+        Detect::After(dist) => Rv::dist(dist),
+        Detect::Exit { within } => Rv::uniform(0.0, within.as_secs_f64()),
+        Detect::Liveness => match pod.and_then(|p| p.probes.liveness) {
+            Some(probe) => {
+                let fixed = probe.hang_detected_after_first_tick().as_secs_f64();
+                Rv::uniform(fixed, fixed + probe.period.as_secs_f64())
+            }
+            None => Rv::constant(0.0),
+        },
     }
 }
 
 /// Noticed to serving again: a drawn repair, or a first restart (no back-off): the kill
-/// grace period for a hung process, start, the first passing readiness tick, propagation.
-fn recovery(repair: &Repair, detect: &Detect, pod: Option<&Pod>, model: &Model) -> Rv {
+/// of a hung process, start, the first passing readiness tick, propagation.
+fn recovery(repair: &Repair, detect: &Detect, pod: Option<&Pod>) -> Rv {
     match (repair, pod) {
         (Repair::After(dist), _) => Rv::dist(dist),
         (Repair::Restart, Some(pod)) => {
-            let kill = match detect {
-                Detect::Liveness => pod.termination_grace_period.as_secs_f64(),
-                _ => 0.0,
-            };
-            Rv::constant(kill).plus(&start_to_serving(pod, model))
+            Rv::duration(detect.kill_delay(pod.termination_grace_period))
+                .plus(&start_to_serving(pod))
         }
         (Repair::Restart, None) => Rv::constant(0.0),
     }
 }
 
 /// From container start to serving: start, then readiness, then propagation.
-fn start_to_serving(pod: &Pod, model: &Model) -> Rv {
-    let propagation = model
-        .kubernetes()
-        .map_or(0.0, |k| k.endpoint_propagation.as_secs_f64());
+fn start_to_serving(pod: &Pod) -> Rv {
     let started = Rv::dist(&pod.start);
-    let ready = match &pod.readiness {
+    let ready = match &pod.probes.readiness {
         Some(probe) => {
             let period = probe.period.as_secs_f64();
             let waits = started.at_least(probe.initial_delay.as_secs_f64());
-            waits.plus(&Rv::uniform(0.0, period)).plus(&Rv::constant(
-                f64::from(probe.success_threshold - 1) * period,
-            ))
+            waits
+                .plus(&Rv::uniform(0.0, period))
+                .plus(&Rv::duration(probe.successes_after_first()))
         }
         None => started,
     };
-    ready.plus(&Rv::constant(propagation))
+    ready.plus(&Rv::duration(pod.endpoint_propagation))
 }
 
 /// The probability that the liveness probe kills a restarted container before its process
 /// serves: the start outlasting the first probe after `initial_delay` plus
 /// `failure_threshold - 1` periods. Zero with a startup probe, which holds liveness off.
 fn liveness_kills_start(pod: &Pod) -> Option<f64> {
-    let probe = pod.liveness.as_ref().filter(|_| pod.startup.is_none())?;
+    let probe = pod
+        .probes
+        .liveness
+        .filter(|_| pod.probes.startup.is_none())?;
     let period = probe.period.as_secs_f64();
-    let window = Rv::uniform(0.0, period).plus(&Rv::constant(
-        probe.initial_delay.as_secs_f64() + f64::from(probe.failure_threshold - 1) * period,
+    let window = Rv::uniform(0.0, period).plus(&Rv::duration(
+        probe
+            .initial_delay
+            .saturating_add(probe.failures_after_first()),
     ));
     let start = Rv::dist(&pod.start);
     let killed = start
@@ -402,48 +411,37 @@ fn liveness_kills_start(pod: &Pod) -> Option<f64> {
 
 /// A node failure as seen by a replica of `pod`: the rate (per replica, per second), and
 /// (detection, whole downtime).
-fn node_failure(model: &Model, pod: Option<&Pod>) -> Option<(f64, (Rv, Rv))> {
-    let kubernetes = model.kubernetes()?;
-    let failure = kubernetes.node_failure.as_ref()?;
-    let pod = pod?;
-    let detect = Rv::constant(kubernetes.node_monitor_grace_period.as_secs_f64()).plus(
-        &Rv::uniform(0.0, kubernetes.node_monitor_period.as_secs_f64()),
-    );
-    let node_repair = Rv::dist(&failure.repair);
-    let back_in_place = node_repair.plus(&start_to_serving(pod, model));
-    let down = match pod.workload {
-        Workload::StatefulSet => back_in_place,
-        Workload::Deployment => {
-            let evicted = detect.plus(&Rv::constant(kubernetes.toleration_seconds.as_secs_f64()));
-            evicted
-                .plus(&start_to_serving(pod, model))
-                .min(&back_in_place)
-        }
+fn node_failure(failure: &NodeFailure, lifecycle: &NodeLifecycle, pod: &Pod) -> (f64, (Rv, Rv)) {
+    let detect = Rv::duration(lifecycle.grace)
+        .plus(&Rv::uniform(0.0, lifecycle.monitor_period.as_secs_f64()));
+    let back_in_place = Rv::dist(&failure.repair).plus(&start_to_serving(pod));
+    let down = if pod.moves_off_failed_nodes {
+        let evicted = detect.plus(&Rv::duration(lifecycle.toleration));
+        evicted.plus(&start_to_serving(pod)).min(&back_in_place)
+    } else {
+        back_in_place
     };
-    Some((1.0 / failure.every.mean_secs(), (detect, down)))
+    (1.0 / failure.every.mean_secs(), (detect, down))
 }
 
-/// The duration of an election after the leader's loss with `replicas` members.
+/// The duration of an election after the leader's loss with `replicas` members: the
+/// candidates are the other members.
 fn election(leader: &Leader, replicas: u32) -> Rv {
     match leader {
         Leader::Election(dist) => Rv::dist(dist),
-        Leader::Raft {
-            election_timeout,
-            heartbeat,
-            round_trip,
-        } => {
-            let t = election_timeout.as_secs_f64();
-            let k = f64::from(replicas.saturating_sub(1).max(1));
-            // The first of k followers' timeouts, uniform on [T, 2T): Q(p) = T + T(1 - (1-p)^(1/k)).
-            let first = Rv::from_quantile(t + t / (k + 1.0), |p| {
-                t + t * (1.0 - (1.0 - p).powf(1.0 / k))
+        Leader::Raft(raft) => {
+            let k = replicas.saturating_sub(1);
+            let first = Rv::from_quantile(raft.first_timeout_mean_secs(k), |p| {
+                raft.first_timeout_quantile_secs(k, p)
             });
-            let h = heartbeat.as_secs_f64();
+            let h = raft.heartbeat.as_secs_f64();
             first
                 .plus(&Rv::uniform(-h, 0.0))
-                .plus(&Rv::constant(2.0 * round_trip.as_secs_f64()))
+                .plus(&Rv::duration(raft.rounds()))
         }
-        Leader::Lease { ttl, takeover } => Rv::lease_remaining(*ttl).plus(&Rv::dist(takeover)),
+        Leader::Lease(lease) => {
+            Rv::dist(&lease::remaining(lease.ttl)).plus(&Rv::dist(&lease.takeover))
+        }
     }
 }
 

@@ -1,58 +1,23 @@
 //! The compiled plan: a validated model flattened into what the engine indexes directly.
 //!
-//! Replicas get global indices, every stream a key, replicas their initial nodes, and
-//! expressions are kept with their names. The engine reads nothing else.
-//!
-//! Stream labels (see `rng`): `COMPONENT/REPLICA/MODE/{every,detect,repair}` for failure
-//! modes, `COMPONENT/REPLICA/{probes,start}` for a pod's probe phases and container starts,
-//! `COMPONENT/REPLICA/race` for the first of a component's exponential failure modes,
-//! `COMPONENT/election` for leader elections, `COMPONENT/session` for session expiries,
-//! `COMPONENT/reassign` for recovery by reassignment, and
-//! `node/N/{every,repair,monitor}` for nodes. Labels never depend on other components, so a
-//! change to one component leaves every other component's draws as they were.
+//! Replicas get global indices, every stream a key (in the order of
+//! [`stream_layout`], see `mechanics::streams`), replicas their initial nodes, and
+//! expressions are kept with their names. The model's failure, recovery and consensus
+//! settings are compiled into the vocabulary of `mechanics`, so the engine and the floor
+//! read nothing of the model.
 
 use crate::dist::{Dist, ExponentialRace};
 use crate::expr::Expr;
-use crate::model::{Detect, Leader, Model, Placement, Pod, Probe, Repair, Session, Workload};
+use crate::mechanics::failure::{Detect, Repair};
+use crate::mechanics::leader::{Leader, LeaseTakeover, Raft};
+use crate::mechanics::node::{NodeFailure, NodeLifecycle};
+use crate::mechanics::pod::{Pod, Probe, Probes};
+use crate::mechanics::streams::{
+    ComponentShape, ComponentStreams, NodePurpose, NodeStreams, StreamLayout,
+};
+use crate::model::{self, Component, Kubernetes, Model, Placement};
 use crate::rng::StreamKey;
 use crate::time::Duration;
-
-/// What a stream is drawn for, within one replica's failure mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// The time to the failure.
-    Every = 0,
-    /// Failure to noticed.
-    Detect = 1,
-    /// Noticed to serving again.
-    Repair = 2,
-}
-
-const PURPOSES: [&str; 3] = ["every", "detect", "repair"];
-
-/// What a per-replica stream of a pod is drawn for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PodPurpose {
-    /// The phases of the replica's probe tickers, drawn once a year.
-    Probes = 0,
-    /// Container start durations.
-    Start = 1,
-}
-
-const POD_PURPOSES: [&str; 2] = ["probes", "start"];
-
-/// What a node's stream is drawn for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodePurpose {
-    /// The time to the node's failure.
-    Every = 0,
-    /// How long it stays down.
-    Repair = 1,
-    /// When in its monitor period the node lifecycle controller notices.
-    Monitor = 2,
-}
-
-const NODE_PURPOSES: [&str; 3] = ["every", "repair", "monitor"];
 
 /// A model compiled for one seed.
 #[derive(Clone, Debug)]
@@ -63,7 +28,7 @@ pub struct Plan {
     pub components: Vec<ComponentPlan>,
     /// For each global replica index, its component's index.
     pub replica_component: Vec<u32>,
-    /// Every stream's key; indices come from the `stream` methods.
+    /// Every stream's key, in the order of [`stream_layout`].
     pub keys: Vec<StreamKey>,
     /// The system's `up` expression first, then each service's.
     pub expressions: Vec<Expr>,
@@ -85,20 +50,17 @@ pub struct NodesPlan {
     /// Number of worker nodes.
     pub count: u32,
     /// Time to failure and repair of a node, if nodes fail.
-    pub failure: Option<(Dist, Dist)>,
-    /// Heartbeat silence before a node is marked NotReady.
-    pub grace: Duration,
-    /// The node lifecycle controller's check period.
-    pub monitor_period: Duration,
-    /// Pods tolerate a NotReady node this long before eviction.
-    pub toleration: Duration,
-    first_stream: usize,
+    pub failure: Option<NodeFailure>,
+    /// When a failed node is noticed and its pods evicted.
+    pub lifecycle: NodeLifecycle,
+    /// Where the node streams sit.
+    pub streams: NodeStreams,
 }
 
 impl NodesPlan {
     /// The stream for `purpose` of node `node`.
     pub fn stream(&self, node: u32, purpose: NodePurpose) -> usize {
-        self.first_stream + node as usize * NODE_PURPOSES.len() + purpose as usize
+        self.streams.stream(node, purpose)
     }
 }
 
@@ -115,8 +77,6 @@ pub struct ComponentPlan {
     pub needs: u32,
     /// How a vacant leader office is filled, for a component with one.
     pub leader: Option<Leader>,
-    /// The stream election durations are drawn from.
-    pub election_stream: usize,
     /// Failure modes, competing for each replica.
     pub modes: Vec<ModePlan>,
     /// The exponential failure modes, when there are two or more: each replica draws the
@@ -126,46 +86,38 @@ pub struct ComponentPlan {
     pub drawn_alone: Vec<usize>,
     /// How Kubernetes runs the replicas, for a level-2 workload.
     pub pod: Option<PodPlan>,
-    /// A session kept in another component, and the stream its expiries are drawn from.
-    pub session: Option<(Session, usize)>,
+    /// A session kept in another component.
+    pub session: Option<SessionPlan>,
     /// The components keeping a session in this one, by index.
     pub session_holders: Vec<u32>,
-    /// The load time of recovery by reassignment, and the stream it is drawn from (with
-    /// the session expiry that precedes it).
-    pub reassign: Option<(Dist, usize)>,
+    /// The load time of recovery by reassignment (drawn with the session expiry that
+    /// precedes it, from the reassignment stream).
+    pub reassign: Option<Dist>,
     /// Outage cause names: `component/mode` for each failure mode, then `component/node`
     /// and `component/session`.
     pub causes: Vec<String>,
-    first_stream: usize,
+    /// Where the component's streams sit.
+    pub streams: ComponentStreams,
+}
+
+/// A session a component keeps alive in a store component: when the store stops serving
+/// for longer than the session's remaining lifetime, every replica shuts down and comes
+/// back only after the store serves again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPlan {
+    /// The store's component index.
+    pub store: usize,
+    /// The session's time to live.
+    pub ttl: Duration,
 }
 
 /// A level-2 component's pod, compiled.
 #[derive(Clone, Debug)]
 pub struct PodPlan {
-    /// The pod's settings from the model.
+    /// How Kubernetes runs the replicas.
     pub pod: Pod,
     /// Each replica's node at the start of a year.
     pub initial_nodes: Vec<u32>,
-    /// From a readiness change to load balancers seeing it.
-    pub endpoint_propagation: Duration,
-    /// The kubelet's container re-list period, within which it sees an exit.
-    pub exit_detection: Duration,
-}
-
-impl PodPlan {
-    /// The pod's liveness, readiness and startup probes, in that order, where set.
-    pub fn probes(&self) -> [Option<&Probe>; 3] {
-        [
-            self.pod.liveness.as_ref(),
-            self.pod.readiness.as_ref(),
-            self.pod.startup.as_ref(),
-        ]
-    }
-
-    /// True for a Deployment, whose replicas move off a failed node.
-    pub fn moves_off_failed_nodes(&self) -> bool {
-        self.pod.workload == Workload::Deployment
-    }
 }
 
 /// A component's exponential failure modes, raced in one draw.
@@ -191,38 +143,6 @@ pub struct ModePlan {
 }
 
 impl ComponentPlan {
-    /// The stream for `purpose` of failure `mode` of the component's replica `replica`
-    /// (an index within the component).
-    pub fn stream(&self, replica: u32, mode: usize, purpose: Purpose) -> usize {
-        self.first_stream
-            + replica as usize * self.streams_per_replica()
-            + mode * PURPOSES.len()
-            + purpose as usize
-    }
-
-    /// The stream for `purpose` of the pod of replica `replica` (within the component).
-    pub fn pod_stream(&self, replica: u32, purpose: PodPurpose) -> usize {
-        self.first_stream
-            + replica as usize * self.streams_per_replica()
-            + self.modes.len() * PURPOSES.len()
-            + purpose as usize
-    }
-
-    /// The stream replica `replica` (within the component) draws its race from.
-    pub fn race_stream(&self, replica: u32) -> usize {
-        self.first_stream + (replica as usize + 1) * self.streams_per_replica() - 1
-    }
-
-    fn streams_per_replica(&self) -> usize {
-        self.modes.len() * PURPOSES.len()
-            + if self.pod.is_some() {
-                POD_PURPOSES.len()
-            } else {
-                0
-            }
-            + usize::from(self.race.is_some())
-    }
-
     /// The cause index of a replica lost with its node.
     pub fn node_cause(&self) -> u32 {
         self.modes.len() as u32
@@ -244,127 +164,43 @@ impl ComponentPlan {
 impl Plan {
     /// Compiles `model` for the master `seed`.
     pub fn compile(model: &Model, seed: u64) -> Plan {
-        let mut keys = Vec::new();
-        let mut replica_component = Vec::new();
-        let mut components: Vec<ComponentPlan> = Vec::new();
+        let layout = stream_layout(model);
+        let keys = layout
+            .labels()
+            .map(|label| StreamKey::derive(seed, &label))
+            .collect();
         let kubernetes = model.kubernetes();
-        for (index, component) in model.components().iter().enumerate() {
-            let election_stream = keys.len();
-            keys.push(StreamKey::derive(
-                seed,
-                &format!("{}/election", component.name),
-            ));
-            let session = component.session.map(|session| {
-                keys.push(StreamKey::derive(
-                    seed,
-                    &format!("{}/session", component.name),
+        let mut replica_component = Vec::new();
+        let mut components: Vec<ComponentPlan> = model
+            .components()
+            .iter()
+            .zip(&layout.components)
+            .enumerate()
+            .map(|(index, (component, streams))| {
+                let first_replica = replica_component.len() as u32;
+                replica_component.extend(std::iter::repeat_n(
+                    index as u32,
+                    component.replicas as usize,
                 ));
-                (session, keys.len() - 1)
-            });
-            let reassign = component.reassign.as_ref().map(|reassign| {
-                keys.push(StreamKey::derive(
-                    seed,
-                    &format!("{}/reassign", component.name),
-                ));
-                (reassign.load.clone(), keys.len() - 1)
-            });
-            let modes: Vec<ModePlan> = component
-                .failures
-                .iter()
-                .map(|mode| ModePlan {
-                    name: mode.name.clone(),
-                    every: mode.every.clone(),
-                    detect: mode.detect.clone(),
-                    repair: mode.repair.clone(),
-                })
-                .collect();
-            let (race, drawn_alone) = race(&modes);
-            let first_stream = keys.len();
-            for replica in 0..component.replicas {
-                // A raced mode keeps its own `every` stream, unused, so that every mode's
-                // streams sit at the same offsets.
-                for mode in &component.failures {
-                    for purpose in PURPOSES {
-                        let label = format!("{}/{replica}/{}/{purpose}", component.name, mode.name);
-                        keys.push(StreamKey::derive(seed, &label));
-                    }
-                }
-                if component.pod.is_some() {
-                    for purpose in POD_PURPOSES {
-                        let label = format!("{}/{replica}/{purpose}", component.name);
-                        keys.push(StreamKey::derive(seed, &label));
-                    }
-                }
-                if race.is_some() {
-                    let label = format!("{}/{replica}/race", component.name);
-                    keys.push(StreamKey::derive(seed, &label));
-                }
-            }
-            let first_replica = replica_component.len() as u32;
-            replica_component.extend(std::iter::repeat_n(
-                index as u32,
-                component.replicas as usize,
-            ));
-            let pod = match (&component.pod, kubernetes) {
-                (Some(pod), Some(kubernetes)) => Some(PodPlan {
-                    pod: pod.clone(),
-                    initial_nodes: own_nodes(pod, component.replicas, kubernetes.nodes),
-                    endpoint_propagation: kubernetes.endpoint_propagation,
-                    exit_detection: kubernetes.exit_detection,
-                }),
-                _ => None,
-            };
-            components.push(ComponentPlan {
-                name: component.name.clone(),
-                first_replica,
-                replicas: component.replicas,
-                needs: component.needs,
-                leader: component.leader.clone(),
-                election_stream,
-                modes,
-                race,
-                drawn_alone,
-                pod,
-                session,
-                session_holders: Vec::new(),
-                reassign,
-                causes: component
-                    .failures
-                    .iter()
-                    .map(|mode| mode.name.as_str())
-                    .chain(["node", "session"])
-                    .map(|cause| format!("{}/{cause}", component.name))
-                    .collect(),
-                first_stream,
-            });
-        }
-        share_nodes(&mut components);
+                compile_component(component, kubernetes, first_replica, *streams)
+            })
+            .collect();
+        share_nodes(model, &mut components);
         for holder in 0..components.len() {
-            if let Some((session, _)) = components[holder].session {
+            if let Some(session) = components[holder].session {
                 components[session.store]
                     .session_holders
                     .push(holder as u32);
             }
         }
-        let nodes = kubernetes.map(|kubernetes| {
-            let first_stream = keys.len();
-            for node in 0..kubernetes.nodes {
-                for purpose in NODE_PURPOSES {
-                    keys.push(StreamKey::derive(seed, &format!("node/{node}/{purpose}")));
-                }
-            }
-            NodesPlan {
+        let nodes = kubernetes
+            .zip(layout.nodes)
+            .map(|(kubernetes, streams)| NodesPlan {
                 count: kubernetes.nodes,
-                failure: kubernetes
-                    .node_failure
-                    .as_ref()
-                    .map(|f| (f.every.clone(), f.repair.clone())),
-                grace: kubernetes.node_monitor_grace_period,
-                monitor_period: kubernetes.node_monitor_period,
-                toleration: kubernetes.toleration_seconds,
-                first_stream,
-            }
-        });
+                failure: kubernetes.node_failure.as_ref().map(node_failure),
+                lifecycle: node_lifecycle(kubernetes),
+                streams,
+            });
         let mut expressions = vec![model.up().expr.clone()];
         let mut expression_names = vec!["up".to_string()];
         for service in model.services() {
@@ -390,6 +226,158 @@ impl Plan {
     }
 }
 
+/// Where every stream of `model`'s plan sits: a pure function of the model, so the
+/// workload estimate counts the streams the plan will hold before compiling it.
+pub fn stream_layout(model: &Model) -> StreamLayout {
+    let shapes = model
+        .components()
+        .iter()
+        .map(|component| ComponentShape {
+            name: component.name.clone(),
+            replicas: component.replicas,
+            modes: component.failures.iter().map(|m| m.name.clone()).collect(),
+            pod: component.pod.is_some(),
+            race: raced(component).len() >= 2,
+            session: component.session.is_some(),
+            reassign: component.reassign.is_some(),
+        })
+        .collect();
+    StreamLayout::new(shapes, model.kubernetes().map(|k| k.nodes))
+}
+
+fn compile_component(
+    component: &Component,
+    kubernetes: Option<&Kubernetes>,
+    first_replica: u32,
+    streams: ComponentStreams,
+) -> ComponentPlan {
+    let modes: Vec<ModePlan> = component
+        .failures
+        .iter()
+        .map(|mode| ModePlan {
+            name: mode.name.clone(),
+            every: mode.every.clone(),
+            detect: detect(&mode.detect, kubernetes),
+            repair: repair(&mode.repair),
+        })
+        .collect();
+    let (race, drawn_alone) = race(component, &modes);
+    let pod = match (&component.pod, kubernetes) {
+        (Some(model_pod), Some(kubernetes)) => Some(PodPlan {
+            pod: pod(model_pod, kubernetes),
+            initial_nodes: own_nodes(model_pod, component.replicas, kubernetes.nodes),
+        }),
+        _ => None,
+    };
+    ComponentPlan {
+        name: component.name.clone(),
+        first_replica,
+        replicas: component.replicas,
+        needs: component.needs,
+        leader: component.leader.as_ref().map(leader),
+        modes,
+        race,
+        drawn_alone,
+        pod,
+        session: component.session.map(|session| SessionPlan {
+            store: session.store,
+            ttl: session.ttl,
+        }),
+        session_holders: Vec::new(),
+        reassign: component.reassign.as_ref().map(|r| r.load.clone()),
+        causes: component
+            .failures
+            .iter()
+            .map(|mode| mode.name.as_str())
+            .chain(["node", "session"])
+            .map(|cause| format!("{}/{cause}", component.name))
+            .collect(),
+        streams,
+    }
+}
+
+/// A leader office's settings in the plan's vocabulary.
+pub fn leader(leader: &model::Leader) -> Leader {
+    match leader {
+        model::Leader::Election(dist) => Leader::Election(dist.clone()),
+        model::Leader::Raft {
+            election_timeout,
+            heartbeat,
+            round_trip,
+        } => Leader::Raft(Raft {
+            election_timeout: *election_timeout,
+            heartbeat: *heartbeat,
+            round_trip: *round_trip,
+        }),
+        model::Leader::Lease { ttl, takeover } => Leader::Lease(LeaseTakeover {
+            ttl: *ttl,
+            takeover: takeover.clone(),
+        }),
+    }
+}
+
+/// How a failure is noticed, in the plan's vocabulary: an exit within the kubelet's
+/// re-list period of `kubernetes`.
+pub fn detect(detect: &model::Detect, kubernetes: Option<&Kubernetes>) -> Detect {
+    match detect {
+        model::Detect::After(dist) => Detect::After(dist.clone()),
+        model::Detect::Exit => Detect::Exit {
+            within: kubernetes.map_or(Duration::ZERO, |k| k.exit_detection),
+        },
+        model::Detect::Liveness => Detect::Liveness,
+    }
+}
+
+/// How a replica comes back, in the plan's vocabulary.
+pub fn repair(repair: &model::Repair) -> Repair {
+    match repair {
+        model::Repair::After(dist) => Repair::After(dist.clone()),
+        model::Repair::Restart => Repair::Restart,
+    }
+}
+
+/// A pod's settings in the plan's vocabulary, with the cluster's endpoint propagation.
+pub fn pod(pod: &model::Pod, kubernetes: &Kubernetes) -> Pod {
+    Pod {
+        moves_off_failed_nodes: pod.workload == model::Workload::Deployment,
+        start: pod.start.clone(),
+        probes: Probes {
+            liveness: pod.liveness.as_ref().map(probe),
+            readiness: pod.readiness.as_ref().map(probe),
+            startup: pod.startup.as_ref().map(probe),
+        },
+        termination_grace_period: pod.termination_grace_period,
+        endpoint_propagation: kubernetes.endpoint_propagation,
+    }
+}
+
+fn probe(probe: &model::Probe) -> Probe {
+    Probe {
+        period: probe.period,
+        timeout: probe.timeout,
+        failure_threshold: probe.failure_threshold,
+        success_threshold: probe.success_threshold,
+        initial_delay: probe.initial_delay,
+    }
+}
+
+/// Node failures in the plan's vocabulary.
+pub fn node_failure(failure: &model::NodeFailure) -> NodeFailure {
+    NodeFailure {
+        every: failure.every.clone(),
+        repair: failure.repair.clone(),
+    }
+}
+
+/// The node lifecycle controller's timings of `kubernetes`.
+pub fn node_lifecycle(kubernetes: &Kubernetes) -> NodeLifecycle {
+    NodeLifecycle {
+        grace: kubernetes.node_monitor_grace_period,
+        monitor_period: kubernetes.node_monitor_period,
+        toleration: kubernetes.toleration_seconds,
+    }
+}
+
 /// For each of `components` components, the indices of the expressions naming it (once
 /// each, in order).
 fn readers(expressions: &[Expr], components: usize) -> Vec<Vec<usize>> {
@@ -404,27 +392,38 @@ fn readers(expressions: &[Expr], components: usize) -> Vec<Vec<usize>> {
     readers
 }
 
+/// The exponential failure modes of `component`, which race when there are two or more.
+fn raced(component: &Component) -> Vec<usize> {
+    (0..component.failures.len())
+        .filter(|m| component.failures[*m].every.is_exponential())
+        .collect()
+}
+
 /// Splits failure modes into a race of the exponential ones, when there are two or more,
 /// and those drawn alone.
-fn race(modes: &[ModePlan]) -> (Option<Race>, Vec<usize>) {
-    let (exponential, alone): (Vec<usize>, Vec<usize>) =
-        (0..modes.len()).partition(|m| modes[*m].every.is_exponential());
+fn race(component: &Component, modes: &[ModePlan]) -> (Option<Race>, Vec<usize>) {
+    let exponential = raced(component);
     let entrants: Vec<&Dist> = exponential.iter().map(|m| &modes[*m].every).collect();
     match ExponentialRace::new(&entrants) {
-        Some(times) => (
-            Some(Race {
-                times,
-                modes: exponential,
-            }),
-            alone,
-        ),
+        Some(times) => {
+            let alone = (0..modes.len())
+                .filter(|m| !exponential.contains(m))
+                .collect();
+            (
+                Some(Race {
+                    times,
+                    modes: exponential,
+                }),
+                alone,
+            )
+        }
         None => (None, (0..modes.len()).collect()),
     }
 }
 
 /// Each replica's node at the start of a year, for a spread or pinned placement: replica i
 /// on node i mod nodes, or on the i-th listed node (cycling).
-fn own_nodes(pod: &Pod, replicas: u32, nodes: u32) -> Vec<u32> {
+fn own_nodes(pod: &model::Pod, replicas: u32, nodes: u32) -> Vec<u32> {
     (0..replicas)
         .map(|i| match &pod.placement {
             Placement::Nodes(list) => list[i as usize % list.len()],
@@ -435,16 +434,12 @@ fn own_nodes(pod: &Pod, replicas: u32, nodes: u32) -> Vec<u32> {
 
 /// Places replica i of each `with` component on the node of replica i (cycling) of the
 /// component it names. A `with` chain is followed one step.
-fn share_nodes(components: &mut [ComponentPlan]) {
-    for index in 0..components.len() {
-        let Some(Placement::With(other)) = components[index]
-            .pod
-            .as_ref()
-            .map(|p| p.pod.placement.clone())
-        else {
+fn share_nodes(model: &Model, components: &mut [ComponentPlan]) {
+    for (index, component) in model.components().iter().enumerate() {
+        let Some(Placement::With(other)) = component.pod.as_ref().map(|p| &p.placement) else {
             continue;
         };
-        let Some(shared) = components[other]
+        let Some(shared) = components[*other]
             .pod
             .as_ref()
             .map(|p| p.initial_nodes.clone())
@@ -462,6 +457,7 @@ fn share_nodes(components: &mut [ComponentPlan]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mechanics::streams::{PURPOSES, PodPurpose, Purpose};
 
     /// Each replica's streams, at level 1 and in a pod: the label every index stands for.
     fn assert_replica_streams(plan: &Plan, seed: u64, component: &ComponentPlan) {
@@ -473,7 +469,7 @@ mod tests {
                     .into_iter()
                     .zip(PURPOSES)
                 {
-                    let stream = component.stream(replica, index, purpose);
+                    let stream = component.streams.mode(replica, index, purpose);
                     assert_eq!(
                         plan.keys[stream],
                         key(format!("{name}/{replica}/{}/{label}", mode.name))
@@ -481,11 +477,11 @@ mod tests {
                 }
             }
             if component.pod.is_some() {
-                let stream = component.pod_stream(replica, PodPurpose::Start);
+                let stream = component.streams.pod(replica, PodPurpose::Start);
                 assert_eq!(plan.keys[stream], key(format!("{name}/{replica}/start")));
             }
             if component.race.is_some() {
-                let stream = component.race_stream(replica);
+                let stream = component.streams.race(replica);
                 assert_eq!(plan.keys[stream], key(format!("{name}/{replica}/race")));
             }
         }

@@ -13,7 +13,9 @@
 //! costs two events (failure and repair) plus, for a leader component, an election.
 
 use crate::dist::Dist;
-use crate::model::{Component, Detect, Model, Repair};
+use crate::mechanics::failure;
+use crate::model::{Component, Kubernetes, Model};
+use crate::plan;
 use crate::rng::{Stream, StreamKey};
 use crate::time::Duration;
 use rand::Rng;
@@ -72,11 +74,10 @@ impl Workload {
         let horizon = model.simulation().horizon.as_secs_f64();
         let mut events_per_year = 0.0;
         let mut busiest: Option<(String, f64)> = None;
-        let mut streams = 0.0;
         for component in model.components() {
             let replicas = f64::from(component.replicas);
-            streams += 1.0 + replicas * component.failures.len() as f64 * 3.0;
-            let Some(cycle) = mean_cycle(component, model.simulation().horizon) else {
+            let Some(cycle) = mean_cycle(component, model.kubernetes(), model.simulation().horizon)
+            else {
                 continue;
             };
             let per_cycle = if component.leader.is_some() { 3.0 } else { 2.0 };
@@ -87,8 +88,7 @@ impl Workload {
             }
         }
         if let Some((nodes, cycle)) = model.kubernetes().and_then(|k| {
-            let failure = k.node_failure.as_ref()?;
-            let cycle = failure.every.mean_secs() + failure.repair.mean_secs();
+            let cycle = plan::node_failure(k.node_failure.as_ref()?).mean_cycle_secs();
             Some((f64::from(k.nodes), cycle))
         }) {
             // Each node failure: its own two events, and a failure, an eviction and a
@@ -104,7 +104,7 @@ impl Workload {
         Workload {
             events_per_year,
             busiest,
-            streams,
+            streams: plan::stream_layout(model).len() as f64,
         }
     }
 
@@ -174,29 +174,40 @@ impl Workload {
 
 /// The mean length in seconds of one up-then-down cycle of a replica, from a fixed sample
 /// with every draw cut at the horizon; `None` for a component that never fails.
-fn mean_cycle(component: &Component, horizon: Duration) -> Option<f64> {
+fn mean_cycle(
+    component: &Component,
+    kubernetes: Option<&Kubernetes>,
+    horizon: Duration,
+) -> Option<f64> {
     if component.failures.is_empty() {
         return None;
     }
+    let modes: Vec<_> = component
+        .failures
+        .iter()
+        .map(|mode| {
+            let detect = plan::detect(&mode.detect, kubernetes);
+            let repair = plan::repair(&mode.repair);
+            (&mode.every, detect, repair)
+        })
+        .collect();
     let mut rng = StreamKey::derive(0, &format!("workload/{}", component.name)).open(0);
-    let draw = |dist: &Dist, rng: &mut dyn Rng| dist.sample(rng).min(horizon).as_secs_f64();
+    let draw = |dist: &Dist, rng: &mut dyn Rng| dist.sample(rng).min(horizon);
+    let secs = Duration::as_secs_f64;
     let mut total = 0.0;
     for _ in 0..SAMPLED_CYCLES {
-        let (up, strikes) = component
-            .failures
+        let (up, (_, detect, repair)) = modes
             .iter()
-            .map(|mode| draw(&mode.every, &mut rng).max(1e-6))
-            .zip(&component.failures)
+            .map(|mode| secs(failure::time_to_failure(draw(mode.0, &mut rng))))
+            .zip(&modes)
             .min_by(|a, b| a.0.total_cmp(&b.0))?;
         // Kubernetes-derived delays count as zero here: shorter cycles, a cautious estimate.
-        let detect = match &strikes.detect {
-            Detect::After(dist) => draw(dist, &mut rng),
-            Detect::Exit | Detect::Liveness => 0.0,
-        };
-        let repair = match &strikes.repair {
-            Repair::After(dist) => draw(dist, &mut rng),
-            Repair::Restart => 0.0,
-        };
+        let detect = detect
+            .drawn()
+            .map_or(0.0, |dist| secs(draw(dist, &mut rng)));
+        let repair = repair
+            .drawn()
+            .map_or(0.0, |dist| secs(draw(dist, &mut rng)));
         total += up + detect + repair;
     }
     Some(total / SAMPLED_CYCLES as f64)
@@ -221,6 +232,25 @@ fn human_seconds(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
+    use crate::plan::Plan;
+
+    /// The memory guard counts the streams the plan holds, for every shipped model.
+    #[test]
+    fn the_estimate_counts_the_plans_streams() {
+        let shipped = fixtures::every_shipped();
+        assert!(shipped.len() >= 7, "{} models", shipped.len());
+        for (name, model) in shipped {
+            let plan = Plan::compile(&model, 1);
+            assert_eq!(
+                Workload::estimate(&model).streams,
+                plan.keys.len() as f64,
+                "{name}"
+            );
+        }
+        let milvus = Plan::compile(&fixtures::shipped("milvus-ha"), 1);
+        assert_eq!(milvus.keys.len(), 207);
+    }
 
     fn model(every: &str, repair: &str, replicas: u32, leader: bool) -> Model {
         let leader = if leader {
