@@ -25,7 +25,6 @@ use crate::mechanics::node::{NodeFailure, NodeLifecycle};
 use crate::mechanics::pod::Pod;
 use crate::model::Model;
 use crate::plan;
-use crate::stats::significant;
 use crate::time::Duration;
 use serde::Serialize;
 
@@ -181,8 +180,8 @@ pub struct ComponentEstimate {
     pub availability: f64,
     /// The naive `1-(1-A)^n`.
     pub naive: f64,
-    /// Why the two differ, one sentence each.
-    pub why: Vec<String>,
+    /// Why the two differ.
+    pub why: Vec<Reason>,
 }
 
 /// Everything `nines explain` reports.
@@ -204,15 +203,112 @@ pub struct Explanation {
     pub rules_of_thumb: Vec<RuleOfThumb>,
 }
 
-/// A common claim about failover, and what this model says about it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct RuleOfThumb {
-    /// The claim.
-    pub claim: String,
-    /// Whether the model bears it out.
-    pub holds: bool,
-    /// The figures.
-    pub this_model: String,
+/// Why a component's estimate differs from the naive `1-(1-A)^n` (`report` says it in
+/// words, in the JSON too).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reason {
+    /// The component needs more than one replica up.
+    Quorum {
+        /// Replicas needed.
+        needs: u32,
+        /// Replicas.
+        replicas: u32,
+    },
+    /// Every loss of the leader costs an election, even with replicas to spare.
+    Election {
+        /// The election's mean, in seconds.
+        mean_s: f64,
+        /// Its 99th percentile, in seconds.
+        p99_s: f64,
+        /// The share of the time lost to elections.
+        unavailability: f64,
+    },
+    /// Replicas share failing nodes, which the estimate treats as independent.
+    SharedNodes,
+    /// The liveness probe kills a restarted container before it serves (CrashLoopBackOff,
+    /// which the estimate leaves out).
+    LivenessKillsStart {
+        /// The probability, per restart.
+        probability: f64,
+    },
+}
+
+/// A common claim about failover (the Milvus course's among them), and this model's
+/// figures for it (`report` says it in words, in the JSON too).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleOfThumb {
+    /// "A failure is noticed within 3-5 s."
+    Detection {
+        /// Causes noticed within 5 s on average.
+        within: usize,
+        /// All causes.
+        causes: usize,
+        /// Mean detection times over the causes.
+        detection: Span,
+    },
+    /// "Failover (a new leader) takes 5-15 s."
+    Failover {
+        /// Mean election times over the causes with an election.
+        elections: Span,
+    },
+    /// "A failed replica is back in tens of seconds (RTO 10-38 s)."
+    Recovery {
+        /// Mean replica downtimes over the causes.
+        down: Span,
+    },
+    /// "Availability is 1-(1-A)^n."
+    Naive {
+        /// The naive formula's system availability.
+        naive: f64,
+        /// The estimate's.
+        estimate: f64,
+    },
+}
+
+impl RuleOfThumb {
+    /// Whether the model bears the claim out.
+    pub fn holds(&self) -> bool {
+        match self {
+            RuleOfThumb::Detection { detection, .. } => detection.high <= 5.0,
+            RuleOfThumb::Failover { elections } => elections.low >= 5.0 && elections.high <= 15.0,
+            RuleOfThumb::Recovery { down } => down.high <= 38.0,
+            RuleOfThumb::Naive { naive, estimate } => {
+                let (down, naive_down) = (1.0 - estimate, 1.0 - naive);
+                (down - naive_down).abs() <= 0.1 * down.max(naive_down)
+            }
+        }
+    }
+}
+
+/// The least and the greatest of one figure over several causes, in seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    /// The least.
+    pub low: f64,
+    /// The cause with the least.
+    pub low_cause: String,
+    /// The greatest.
+    pub high: f64,
+    /// The cause with the greatest.
+    pub high_cause: String,
+}
+
+impl Span {
+    /// The span of `pick` over `timelines`; `None` when there are none.
+    fn of(pick: fn(&Timeline) -> f64, timelines: &[&Timeline]) -> Option<Span> {
+        let low = timelines
+            .iter()
+            .min_by(|a, b| pick(a).total_cmp(&pick(b)))?;
+        let high = timelines
+            .iter()
+            .max_by(|a, b| pick(a).total_cmp(&pick(b)))?;
+        Some(Span {
+            low: pick(low),
+            low_cause: low.cause.clone(),
+            high: pick(high),
+            high_cause: high.cause.clone(),
+        })
+    }
 }
 
 /// Builds the explanation of `model`.
@@ -294,14 +390,8 @@ pub fn explain(model: &Model) -> Explanation {
             elect.as_ref(),
             model,
         );
-        if let Some(kill) = pod.and_then(liveness_kills_start).filter(|p| *p > 1e-3) {
-            why.push(format!(
-                "a restarted container is killed by its liveness probe before it serves with \
-                 probability {:.1}% (its start outlasts initial_delay + failure_threshold periods): \
-                 CrashLoopBackOff, which this estimate leaves out; add a startup probe or raise \
-                 the liveness initial_delay",
-                kill * 100.0
-            ));
+        if let Some(probability) = pod.and_then(liveness_kills_start).filter(|p| *p > 1e-3) {
+            why.push(Reason::LivenessKillsStart { probability });
         }
         components.push(ComponentEstimate {
             name: component.name.clone(),
@@ -470,95 +560,28 @@ fn combine(expr: &Expr, availability: &[f64]) -> f64 {
     }
 }
 
-/// The least and the greatest of one figure over several causes, in seconds.
-struct Span<'t> {
-    low: f64,
-    low_cause: &'t str,
-    high: f64,
-    high_cause: &'t str,
-}
-
-impl<'t> Span<'t> {
-    /// The span of `pick` over `timelines`; `None` when there are none.
-    fn of(pick: fn(&Timeline) -> f64, timelines: &[&'t Timeline]) -> Option<Span<'t>> {
-        let low = timelines
-            .iter()
-            .min_by(|a, b| pick(a).total_cmp(&pick(b)))?;
-        let high = timelines
-            .iter()
-            .max_by(|a, b| pick(a).total_cmp(&pick(b)))?;
-        Some(Span {
-            low: pick(low),
-            low_cause: &low.cause,
-            high: pick(high),
-            high_cause: &high.cause,
-        })
-    }
-
-    /// `1.50 s (a/crash) to 30.0 s (a/hang)`, with three significant digits, or one figure
-    /// for all the causes (`which`) when both ends read the same.
-    fn text(&self, which: &str) -> String {
-        let (low, high) = (
-            significant(self.low, self.low),
-            significant(self.high, self.high),
-        );
-        if low == high {
-            format!("{low} s for {which}")
-        } else {
-            format!(
-                "{low} s ({}) to {high} s ({})",
-                self.low_cause, self.high_cause
-            )
-        }
-    }
-}
-
 /// Checks the usual claims (detection in 3-5 s, failover in 5-15 s, the naive formula)
 /// against the model's timelines and estimates.
 fn rules_of_thumb(timelines: &[Timeline], availability: f64, naive: f64) -> Vec<RuleOfThumb> {
     let mut rules = Vec::new();
     let all: Vec<&Timeline> = timelines.iter().collect();
     if let Some(detection) = Span::of(|t| t.detect.mean_s, &all) {
-        let within = all.iter().filter(|t| t.detect.mean_s <= 5.0).count();
-        rules.push(RuleOfThumb {
-            claim: "a failure is noticed within 3-5 s".to_string(),
-            holds: detection.high <= 5.0,
-            this_model: format!(
-                "{within} of {} causes are noticed within 5 s on average; detection takes {}",
-                all.len(),
-                detection.text("every cause")
-            ),
+        rules.push(RuleOfThumb::Detection {
+            within: all.iter().filter(|t| t.detect.mean_s <= 5.0).count(),
+            causes: all.len(),
+            detection,
         });
     }
     let led: Vec<&Timeline> = timelines.iter().filter(|t| t.elect.mean_s > 0.0).collect();
     if let Some(elections) = Span::of(|t| t.elect.mean_s, &led) {
-        rules.push(RuleOfThumb {
-            claim: "failover (a new leader) takes 5-15 s".to_string(),
-            holds: elections.low >= 5.0 && elections.high <= 15.0,
-            this_model: format!(
-                "elections take {} on average",
-                elections.text("every cause with an election")
-            ),
-        });
+        rules.push(RuleOfThumb::Failover { elections });
     }
     if let Some(down) = Span::of(|t| t.down.mean_s, &all) {
-        rules.push(RuleOfThumb {
-            claim: "a failed replica is back in tens of seconds (RTO 10-38 s)".to_string(),
-            holds: down.high <= 38.0,
-            this_model: format!("a replica is down {} on average", down.text("every cause")),
-        });
+        rules.push(RuleOfThumb::Recovery { down });
     }
-    let (down, naive_down) = (1.0 - availability, 1.0 - naive);
-    rules.push(RuleOfThumb {
-        claim: "availability is 1-(1-A)^n".to_string(),
-        holds: (down - naive_down).abs() <= 0.1 * down.max(naive_down),
-        this_model: format!(
-            "the naive formula gives {:.4}% ({:.0} s of downtime a year), the estimate {:.4}% ({:.0} s a year)",
-            naive * 100.0,
-            naive_down * Duration::YEAR.as_secs_f64(),
-            availability * 100.0,
-            down * Duration::YEAR.as_secs_f64()
-        ),
+    rules.push(RuleOfThumb::Naive {
+        naive,
+        estimate: availability,
     });
     rules
 }
@@ -569,24 +592,20 @@ fn reasons(
     election_loss: f64,
     elect: Option<&Rv>,
     model: &Model,
-) -> Vec<String> {
-    let year = Duration::YEAR.as_secs_f64();
+) -> Vec<Reason> {
     let mut why = Vec::new();
     if replicas > 1 && needs > 1 {
-        why.push(format!(
-            "needs {needs} of {replicas} replicas up; 1-(1-A)^n assumes any one replica is enough"
-        ));
+        why.push(Reason::Quorum { needs, replicas });
     }
     if let Some(elect) = elect {
-        why.push(format!(
-            "every loss of the leader costs an election (mean {:.2} s, p99 {:.2} s) even with replicas to spare: about {:.0} s a year",
-            elect.mean,
-            elect.p99(),
-            election_loss * year
-        ));
+        why.push(Reason::Election {
+            mean_s: elect.mean,
+            p99_s: elect.p99(),
+            unavailability: election_loss,
+        });
     }
     if model.kubernetes().is_some_and(|k| k.node_failure.is_some()) && replicas > 1 {
-        why.push("replicas share nodes, so node failures take several down at once; this estimate, like 1-(1-A)^n, assumes independence: `nines run` has the exact figure".to_string());
+        why.push(Reason::SharedNodes);
     }
     why
 }

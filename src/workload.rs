@@ -57,15 +57,49 @@ pub struct Workload {
     pub streams: f64,
 }
 
-/// What to do about a run of a given size.
+/// What to do about a run of a given size (`report::workload_message` says it in words).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
     /// Nothing to say.
     Fine,
-    /// Worth a warning on stderr, with the expected run time.
-    Slow(String),
-    /// Too large to run without `--force`; the message says what is too large.
-    TooLarge(String),
+    /// Worth a warning on stderr: the run is expected to take longer than
+    /// [`WARN_SECONDS`].
+    Slow(RunSize),
+    /// Too large to run without `--force`.
+    TooLarge(TooLarge),
+}
+
+/// What is too large about a run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TooLarge {
+    /// One simulated year has more than [`MAX_EVENTS_PER_YEAR`] events.
+    Year(RunSize),
+    /// The run has more than [`MAX_EVENTS`] events in all.
+    Run(RunSize),
+    /// The random streams need more than [`MAX_MEMORY_BYTES`].
+    Memory {
+        /// Estimated bytes.
+        bytes: f64,
+        /// Random streams of the plan.
+        streams: f64,
+        /// Engines alive at once.
+        threads: usize,
+    },
+}
+
+/// The size of one run: `years` of a model on `threads` threads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSize {
+    /// Expected events in one simulated year.
+    pub events_per_year: f64,
+    /// The component that contributes the most events, and its events per year.
+    pub busiest: Option<(String, f64)>,
+    /// Expected events of the whole run.
+    pub events: f64,
+    /// Expected wall-clock seconds at the nominal speed.
+    pub seconds: f64,
+    /// Threads it runs on.
+    pub threads: usize,
 }
 
 impl Workload {
@@ -121,53 +155,28 @@ impl Workload {
 
     /// Judges a run of `years` on `threads` threads against the limits.
     pub fn judge(&self, years: u64, threads: usize) -> Verdict {
-        let total = self.events_per_year * years as f64;
-        let seconds = self.expected_seconds(years, threads);
+        let size = RunSize {
+            events_per_year: self.events_per_year,
+            busiest: self.busiest.clone(),
+            events: self.events_per_year * years as f64,
+            seconds: self.expected_seconds(years, threads),
+            threads,
+        };
         let memory = self.memory_bytes(threads);
-        let size = format!(
-            "about {} events per simulated year{}, {} in all, expected to take {} on {threads} thread{}",
-            short_number(self.events_per_year),
-            self.busiest_note(),
-            short_number(total),
-            human_seconds(seconds),
-            if threads == 1 { "" } else { "s" },
-        );
-        if self.events_per_year > MAX_EVENTS_PER_YEAR {
-            return Verdict::TooLarge(format!(
-                "one simulated year is too large: {size}; the limit is {} events per year",
-                short_number(MAX_EVENTS_PER_YEAR)
-            ));
-        }
-        if total > MAX_EVENTS {
-            return Verdict::TooLarge(format!(
-                "the run is too large: {size}; the limit is {} events in all",
-                short_number(MAX_EVENTS)
-            ));
-        }
-        if memory > MAX_MEMORY_BYTES {
-            return Verdict::TooLarge(format!(
-                "the model needs about {:.1} GiB for its {} random streams on {threads} thread{}; the limit is {:.0} GiB",
-                memory / 1024f64.powi(3),
-                short_number(self.streams),
-                if threads == 1 { "" } else { "s" },
-                MAX_MEMORY_BYTES / 1024f64.powi(3)
-            ));
-        }
-        if seconds > WARN_SECONDS {
-            return Verdict::Slow(format!("this run will take a while: {size}"));
-        }
-        Verdict::Fine
-    }
-
-    fn busiest_note(&self) -> String {
-        match &self.busiest {
-            Some((name, events)) if self.events_per_year > 0.0 => {
-                format!(
-                    " ({:.0}% from component `{name}`)",
-                    100.0 * events / self.events_per_year
-                )
-            }
-            _ => String::new(),
+        if size.events_per_year > MAX_EVENTS_PER_YEAR {
+            Verdict::TooLarge(TooLarge::Year(size))
+        } else if size.events > MAX_EVENTS {
+            Verdict::TooLarge(TooLarge::Run(size))
+        } else if memory > MAX_MEMORY_BYTES {
+            Verdict::TooLarge(TooLarge::Memory {
+                bytes: memory,
+                streams: self.streams,
+                threads,
+            })
+        } else if size.seconds > WARN_SECONDS {
+            Verdict::Slow(size)
+        } else {
+            Verdict::Fine
         }
     }
 }
@@ -211,22 +220,6 @@ fn mean_cycle(
         total += up + detect + repair;
     }
     Some(total / SAMPLED_CYCLES as f64)
-}
-
-/// `1234567.0` as `1.2e6`; small numbers as they are.
-fn short_number(x: f64) -> String {
-    if x < 1e4 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1e}")
-    }
-}
-
-fn human_seconds(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds > Duration::MAX_MODEL.as_secs_f64() {
-        return "longer than 10000 years".to_string();
-    }
-    crate::report::human_duration(seconds)
 }
 
 #[cfg(test)]
@@ -300,7 +293,8 @@ mod tests {
         );
         let every_millisecond = Workload::estimate(&model("1ms", "1ms", 1, false));
         match every_millisecond.judge(1, 2) {
-            Verdict::TooLarge(message) => {
+            verdict @ Verdict::TooLarge(TooLarge::Year(_)) => {
+                let message = crate::report::workload_message(&verdict);
                 assert!(
                     message.contains("one simulated year is too large"),
                     "{message}"

@@ -16,6 +16,7 @@ pub mod plot;
 mod text;
 mod timeline;
 mod trace;
+mod workload;
 
 pub use self::bench::{BenchFacts, bench_text};
 pub use self::check::{check_json, check_junit, check_text};
@@ -28,6 +29,7 @@ pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run
 pub use text::{count, human_duration, run_heading, signed_duration, summary_text};
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
+pub use workload::workload_message;
 
 use crate::stats::Summary;
 
