@@ -1,7 +1,10 @@
 //! Models and plans shared by the unit tests.
 
+use crate::dist::Dist;
+use crate::mechanics::Draw;
 use crate::model::Model;
 use crate::plan::Plan;
+use crate::time::Duration;
 
 /// Two components, three failure modes of four distributions, fixed and zero times.
 pub(crate) const MODEL: &str = r#"
@@ -64,4 +67,43 @@ pub(crate) fn every_shipped() -> Vec<(String, Model)> {
             (name, model)
         })
         .collect()
+}
+
+/// Draws that hand out scripted answers in order, remembering what each was asked for
+/// (a distribution, or `below BOUND`); a fixed distribution takes its value without a
+/// draw, as from a real stream.
+pub(crate) struct Scripted {
+    answers: Vec<Duration>,
+    /// What was asked, in order.
+    pub(crate) asked: Vec<String>,
+}
+
+impl Scripted {
+    /// Draws answering `answers`, in order.
+    pub(crate) fn new(answers: &[Duration]) -> Scripted {
+        Scripted {
+            answers: answers.iter().rev().copied().collect(),
+            asked: Vec::new(),
+        }
+    }
+
+    fn answer(&mut self, asked: String) -> Duration {
+        let answer = self.answers.pop();
+        answer.unwrap_or_else(|| panic!("no answer left for {asked}"))
+    }
+}
+
+impl Draw for Scripted {
+    fn draw(&mut self, dist: &Dist) -> Duration {
+        if let Some(value) = dist.fixed_value() {
+            return value;
+        }
+        self.asked.push(dist.to_string());
+        self.answer(dist.to_string())
+    }
+
+    fn below(&mut self, bound: Duration) -> Duration {
+        self.asked.push(format!("below {bound}"));
+        self.answer(format!("below {bound}"))
+    }
 }

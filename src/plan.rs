@@ -457,6 +457,7 @@ fn share_nodes(model: &Model, components: &mut [ComponentPlan]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
     use crate::mechanics::streams::{PURPOSES, PodPurpose, Purpose};
 
     /// Each replica's streams, at level 1 and in a pod: the label every index stands for.
@@ -515,7 +516,7 @@ replicas = 1
   every = { dist = "exponential", mean = "10d" }
   repair = "1h"
 "#;
-        let plan = Plan::compile(&Model::parse(text, "mixed.toml").unwrap(), 7);
+        let plan = fixtures::plan(text, 7);
         let (a, b) = (&plan.components[0], &plan.components[1]);
         assert_eq!(
             a.race.as_ref().map(|race| race.modes.clone()),
@@ -531,8 +532,7 @@ replicas = 1
 
     #[test]
     fn pods_streams_and_races_have_their_labels() {
-        let text = std::fs::read_to_string("models/milvus-ha.toml").unwrap();
-        let plan = Plan::compile(&Model::parse(&text, "milvus-ha.toml").unwrap(), 3);
+        let plan = Plan::compile(&fixtures::shipped("milvus-ha"), 3);
         let raced_pods = plan
             .components
             .iter()

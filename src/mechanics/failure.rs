@@ -75,3 +75,24 @@ impl Repair {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::Scripted;
+
+    #[test]
+    fn detection_draws_a_delay_or_a_re_list_and_liveness_in_closed_form() {
+        let s = Duration::from_secs;
+        let mut draws = Scripted::new(&[s(2), s(7)]);
+        let after = Detect::After(Dist::exponential(s(10)));
+        assert_eq!(after.draw(&mut draws, || s(99)), s(2));
+        let exit = Detect::Exit { within: s(10) };
+        assert_eq!(exit.draw(&mut draws, || s(99)), s(7));
+        assert_eq!(Detect::Liveness.draw(&mut draws, || s(99)), s(99));
+        assert_eq!(draws.asked.len(), 2, "{:?}", draws.asked);
+        assert_eq!(Detect::Liveness.kill_delay(s(30)), s(30));
+        assert_eq!(exit.kill_delay(s(30)), Duration::ZERO);
+        assert_eq!(time_to_failure(Duration::ZERO), Duration::MICROSECOND);
+    }
+}

@@ -106,26 +106,7 @@ impl Raft {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Hands out fixed answers, remembering what was asked.
-    struct Scripted {
-        draws: Vec<Duration>,
-        asked: Vec<String>,
-    }
-
-    impl Draw for Scripted {
-        fn draw(&mut self, dist: &Dist) -> Duration {
-            if let Some(value) = dist.fixed_value() {
-                return value;
-            }
-            self.asked.push(dist.to_string());
-            self.draws.remove(0)
-        }
-        fn below(&mut self, bound: Duration) -> Duration {
-            self.asked.push(format!("below {bound}"));
-            self.draws.remove(0)
-        }
-    }
+    use crate::fixtures::Scripted;
 
     fn s(secs: u64) -> Duration {
         Duration::from_secs(secs)
@@ -142,10 +123,7 @@ mod tests {
             heartbeat: ms(100),
             round_trip: ms(10),
         });
-        let mut draws = Scripted {
-            draws: vec![ms(1700), ms(1200), ms(50)],
-            asked: Vec::new(),
-        };
+        let mut draws = Scripted::new(&[ms(1700), ms(1200), ms(50)]);
         let elected = raft.draw(2, &mut draws);
         assert_eq!(elected, ms(1200 - 50 + 20));
         assert_eq!(draws.asked.len(), 3, "{:?}", draws.asked);
@@ -158,10 +136,7 @@ mod tests {
             ttl: s(9),
             takeover: Dist::fixed(s(2)),
         });
-        let mut draws = Scripted {
-            draws: vec![s(7)],
-            asked: Vec::new(),
-        };
+        let mut draws = Scripted::new(&[s(7)]);
         assert_eq!(lease.draw(1, &mut draws), s(9));
     }
 

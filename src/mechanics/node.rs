@@ -61,3 +61,36 @@ impl NodeLifecycle {
         noticed.saturating_add(self.toleration)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::Scripted;
+
+    #[test]
+    fn a_node_is_noticed_after_the_grace_period_and_evicted_after_the_toleration() {
+        let s = Duration::from_secs;
+        let lifecycle = NodeLifecycle {
+            grace: s(40),
+            monitor_period: s(5),
+            toleration: s(300),
+        };
+        let mut draws = Scripted::new(&[s(3)]);
+        let noticed = lifecycle.draw_notice(&mut draws);
+        assert_eq!(noticed, s(43));
+        assert_eq!(draws.asked, ["below 5s"]);
+        assert_eq!(lifecycle.eviction_after(noticed), s(343));
+    }
+
+    #[test]
+    fn a_node_is_up_at_least_a_microsecond() {
+        let failure = NodeFailure {
+            every: Dist::exponential(Duration::from_secs(3600)),
+            repair: Dist::fixed(Duration::from_secs(60)),
+        };
+        let mut draws = Scripted::new(&[Duration::ZERO]);
+        assert_eq!(failure.draw_up_for(&mut draws), Duration::MICROSECOND);
+        assert_eq!(failure.draw_down_for(&mut draws), Duration::from_secs(60));
+        assert_eq!(failure.mean_cycle_secs(), 3660.0);
+    }
+}
