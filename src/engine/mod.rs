@@ -155,6 +155,8 @@ pub struct Engine<'p> {
     down_since: Vec<Duration>,
     open_outage: Option<OpenOutage>,
     outcome: YearOutcome,
+    /// The components a node failure touched, kept to reuse its allocation.
+    touched: Vec<u32>,
 }
 
 impl<'p> Engine<'p> {
@@ -180,6 +182,7 @@ impl<'p> Engine<'p> {
                 service_outages: vec![Vec::new(); expressions.saturating_sub(1)],
                 ..YearOutcome::default()
             },
+            touched: Vec::new(),
         }
     }
 

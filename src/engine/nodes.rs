@@ -55,7 +55,8 @@ impl Engine<'_> {
         let noticed = nodes.lifecycle.draw_notice(&mut self.draws(monitor));
         let evicted_at = now.saturating_add(nodes.lifecycle.eviction_after(noticed));
         tracer.event(now, TraceEvent::NodeFailed { node, down_for });
-        let mut touched = Vec::new();
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
         for replica in 0..self.replicas.len() as u32 {
             if self.replicas[replica as usize].node != node {
                 continue;
@@ -95,9 +96,10 @@ impl Engine<'_> {
                 touched.push(index);
             }
         }
-        for index in touched {
+        for &index in &touched {
             self.after_change(now, index, tracer);
         }
+        self.touched = touched;
     }
 
     /// A node runs pods again: the replicas that waited for it restart there, and so do
