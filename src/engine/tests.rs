@@ -32,8 +32,108 @@ fn mode(detect: u64, repair: Option<u64>) -> ModePlan {
     }
 }
 
-/// A one-component plan `c` of `replicas` needing `needs`, with a day's horizon and
-/// optionally an office, a pod on nodes and failing nodes.
+/// What the stream layout needs to know of a component.
+fn shape(
+    name: &str,
+    replicas: u32,
+    modes: &[ModePlan],
+    pod: bool,
+    session: bool,
+) -> ComponentShape {
+    ComponentShape {
+        name: name.to_string(),
+        replicas,
+        modes: modes.iter().map(|m| m.name.clone()).collect(),
+        pod,
+        race: false,
+        session,
+        reassign: false,
+    }
+}
+
+/// Component `name` of `replicas` needing `needs`, with an office, a pod and its initial
+/// nodes, or neither; [`assemble`] gives it its place in the plan.
+fn component(
+    name: &str,
+    replicas: u32,
+    needs: u32,
+    leader: Option<Leader>,
+    mode: ModePlan,
+    pod: Option<(Pod, Vec<u32>)>,
+) -> ComponentPlan {
+    let modes = vec![mode];
+    let own = shape(name, replicas, &modes, pod.is_some(), false);
+    ComponentPlan {
+        name: name.to_string(),
+        first_replica: 0,
+        replicas,
+        needs,
+        leader,
+        modes,
+        race: None,
+        drawn_alone: vec![0],
+        pod: pod.map(|(pod, initial_nodes)| PodPlan { pod, initial_nodes }),
+        session: None,
+        session_holders: Vec::new(),
+        reassign: None,
+        causes: ["crash", "node", "session"]
+            .map(|cause| format!("{name}/{cause}"))
+            .to_vec(),
+        streams: StreamLayout::new(vec![own], None).components[0],
+    }
+}
+
+/// A plan of `components`, up when all of them serve, with a day's horizon: global
+/// replica indices, streams and session holders filled in.
+fn assemble(mut components: Vec<ComponentPlan>, nodes: Option<NodesPlan>) -> Plan {
+    let shapes = components
+        .iter()
+        .map(|c| {
+            shape(
+                &c.name,
+                c.replicas,
+                &c.modes,
+                c.pod.is_some(),
+                c.session.is_some(),
+            )
+        })
+        .collect();
+    let layout = StreamLayout::new(shapes, nodes.as_ref().map(|n| n.count));
+    let mut replica_component = Vec::new();
+    for (index, component) in components.iter_mut().enumerate() {
+        component.first_replica = replica_component.len() as u32;
+        component.streams = layout.components[index];
+        replica_component.extend(std::iter::repeat_n(
+            index as u32,
+            component.replicas as usize,
+        ));
+    }
+    for holder in 0..components.len() {
+        if let Some(session) = components[holder].session {
+            components[session.store]
+                .session_holders
+                .push(holder as u32);
+        }
+    }
+    let count = components.len();
+    let up = Expr::All((0..count).map(Expr::Component).collect());
+    Plan {
+        horizon: s(86_400),
+        components,
+        replica_component,
+        keys: layout.labels().map(|l| StreamKey::derive(1, &l)).collect(),
+        conjunctions: vec![up.is_conjunction()],
+        expressions: vec![up],
+        readers: vec![vec![0]; count],
+        expression_names: vec!["up".to_string()],
+        nodes: nodes.map(|n| NodesPlan {
+            streams: layout.nodes.expect("node streams"),
+            ..n
+        }),
+    }
+}
+
+/// A one-component plan `c` (see [`component`]).
 fn plan(
     replicas: u32,
     needs: u32,
@@ -42,47 +142,10 @@ fn plan(
     pod: Option<(Pod, Vec<u32>)>,
     nodes: Option<NodesPlan>,
 ) -> Plan {
-    let shape = ComponentShape {
-        name: "c".to_string(),
-        replicas,
-        modes: vec![mode.name.clone()],
-        pod: pod.is_some(),
-        race: false,
-        session: false,
-        reassign: false,
-    };
-    let layout = StreamLayout::new(vec![shape], nodes.as_ref().map(|n| n.count));
-    let component = ComponentPlan {
-        name: "c".to_string(),
-        first_replica: 0,
-        replicas,
-        needs,
-        leader,
-        modes: vec![mode],
-        race: None,
-        drawn_alone: vec![0],
-        pod: pod.map(|(pod, initial_nodes)| PodPlan { pod, initial_nodes }),
-        session: None,
-        session_holders: Vec::new(),
-        reassign: None,
-        causes: vec!["c/crash".into(), "c/node".into(), "c/session".into()],
-        streams: layout.components[0],
-    };
-    let up = Expr::Component(0);
-    Plan {
-        horizon: s(86_400),
-        components: vec![component],
-        replica_component: vec![0; replicas as usize],
-        keys: layout.labels().map(|l| StreamKey::derive(1, &l)).collect(),
-        conjunctions: vec![up.is_conjunction()],
-        expressions: vec![up],
-        readers: vec![vec![0]],
-        expression_names: vec!["up".to_string()],
-        nodes: nodes.map(|n| NodesPlan {
-            streams: layout.nodes.expect("node streams"),
-            ..n
-        }),
-    }
+    assemble(
+        vec![component("c", replicas, needs, leader, mode, pod)],
+        nodes,
+    )
 }
 
 /// Runs year 0 of `plan` with `failures` (time, replica) injected; returns the trace
@@ -291,4 +354,44 @@ fn an_evicted_deployment_replica_waits_for_any_node() {
         ..outage(10, 40, 0, 61)
     };
     assert_eq!(outcome.outages, [node_loss]);
+}
+
+/// The store fails for longer than the holder's session can last: the holder shuts down
+/// when its session expires (2/3 to all of the TTL after the store stopped serving) and
+/// restarts when the store serves again; the outage stays the store's.
+#[test]
+fn a_session_outlived_by_its_store_shuts_the_holder_down() {
+    let store = component("store", 1, 1, None, mode(0, Some(100)), None);
+    let mut holder = component("holder", 1, 1, None, mode(0, Some(1)), None);
+    holder.session = Some(crate::plan::SessionPlan {
+        store: 0,
+        ttl: s(30),
+    });
+    let plan = assemble(vec![store, holder], None);
+    let (trace, outcome) = run(&plan, &[(10, 0)], &[]);
+    let lost: Vec<Duration> = trace
+        .iter()
+        .filter(|(_, e)| matches!(e, TraceEvent::SessionLost { component: 1 }))
+        .map(|(at, _)| *at)
+        .collect();
+    assert_eq!(lost.len(), 1, "{trace:?}");
+    assert!(s(30) <= lost[0] && lost[0] <= s(40), "{lost:?}");
+    // Without a pod the holder is back the moment the store serves again.
+    let back = TraceEvent::ReplicaRepaired {
+        component: 1,
+        replica: 0,
+    };
+    assert!(trace.contains(&(s(110), back)), "{trace:?}");
+    let store_outage = Outage {
+        start: s(10),
+        duration: s(100),
+        component: 0,
+        mode: 0,
+        phases: Phases {
+            detect: Duration::ZERO,
+            elect: Duration::ZERO,
+            repair: s(100),
+        },
+    };
+    assert_eq!(outcome.outages, [store_outage]);
 }
