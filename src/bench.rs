@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn compare_times_every_round_and_thread_count() {
-        let model = Model::parse(crate::floor::tests::MODEL, "floor.toml").unwrap();
+        let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
         let plan = Plan::compile(&model, 1);
         let sides = compare(&plan, 64, &[1, 2], 3).unwrap();
         assert_eq!(sides.len(), 2);

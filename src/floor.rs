@@ -17,10 +17,11 @@
 //! them in one draw (`dist::ExponentialRace`); without such a race the two draw exactly the
 //! same numbers.
 
-use crate::dist::Dist;
-use crate::model::{Detect, Repair};
-use crate::plan::{NodePurpose, Plan, PodPurpose, Purpose};
-use crate::rng::Streams;
+use crate::mechanics::Draw;
+use crate::mechanics::failure::{self, Repair};
+use crate::mechanics::streams::{NodePurpose, PodPurpose, Purpose};
+use crate::plan::Plan;
+use crate::rng::{StreamDraw, Streams};
 use crate::run::{Interrupted, pipeline};
 use crate::time::Duration;
 use std::sync::atomic::AtomicBool;
@@ -108,8 +109,8 @@ impl<'p> Floor<'p> {
                     let mut earliest = Duration::NEVER;
                     let mut strikes = 0;
                     for (index, mode) in component.modes.iter().enumerate() {
-                        let stream = component.stream(replica, index, Purpose::Every);
-                        let ttf = self.draw(stream, &mode.every).max(Duration::MICROSECOND);
+                        let stream = component.streams.mode(replica, index, Purpose::Every);
+                        let ttf = failure::time_to_failure(self.draws(stream).draw(&mode.every));
                         if ttf < earliest {
                             earliest = ttf;
                             strikes = index;
@@ -121,28 +122,21 @@ impl<'p> Floor<'p> {
                         break;
                     }
                     let mode = &component.modes[strikes];
-                    let detect_stream = component.stream(replica, strikes, Purpose::Detect);
-                    let detect = match &mode.detect {
-                        Detect::After(dist) => self.draw(detect_stream, dist),
-                        Detect::Exit => {
-                            let within = component
-                                .pod
-                                .as_ref()
-                                .map_or(Duration::ZERO, |p| p.exit_detection);
-                            self.draw_below(detect_stream, within)
-                        }
-                        // Closed form from the probe's phase: no draw of its own.
-                        Detect::Liveness => Duration::ZERO,
-                    };
+                    let detect_stream = component.streams.mode(replica, strikes, Purpose::Detect);
+                    // Liveness is in closed form from the probe's phase: no draw of its own.
+                    let detect = mode
+                        .detect
+                        .draw(&mut self.draws(detect_stream), || Duration::ZERO);
                     let repair = match (&mode.repair, &component.pod) {
                         (Repair::After(dist), _) => {
-                            self.draw(component.stream(replica, strikes, Purpose::Repair), dist)
+                            let stream = component.streams.mode(replica, strikes, Purpose::Repair);
+                            self.draws(stream).draw(dist)
                         }
                         // A restart draws the container's start (once, without crash loops).
-                        (Repair::Restart, Some(pod)) => self.draw(
-                            component.pod_stream(replica, PodPurpose::Start),
-                            &pod.pod.start,
-                        ),
+                        (Repair::Restart, Some(pod)) => {
+                            let stream = component.streams.pod(replica, PodPurpose::Start);
+                            self.draws(stream).draw(&pod.pod.start)
+                        }
                         (Repair::Restart, None) => Duration::ZERO,
                     };
                     on_failure(FloorFailure {
@@ -163,15 +157,23 @@ impl<'p> Floor<'p> {
 
     /// Each pod replica's probe phases, as the engine draws them when the year starts.
     fn draw_probe_phases(&mut self) {
-        for component in &self.plan.components {
+        let plan = self.plan;
+        for component in &plan.components {
             let Some(pod) = &component.pod else {
                 continue;
             };
             for replica in 0..component.replicas {
-                let stream = component.pod_stream(replica, PodPurpose::Probes);
-                for probe in pod.probes().into_iter().flatten() {
-                    let phase = self.draw_below(stream, probe.period);
-                    self.record(phase);
+                let stream = component.streams.pod(replica, PodPurpose::Probes);
+                let phases = pod.pod.probes.draw_phases(&mut self.draws(stream));
+                let probes = &pod.pod.probes;
+                for (probe, phase) in [
+                    (probes.liveness, phases.liveness),
+                    (probes.readiness, phases.readiness),
+                    (probes.startup, phases.startup),
+                ] {
+                    if probe.is_some() {
+                        self.record(phase);
+                    }
                 }
             }
         }
@@ -184,21 +186,23 @@ impl<'p> Floor<'p> {
         let Some(nodes) = &plan.nodes else {
             return;
         };
-        let Some((every, repair)) = &nodes.failure else {
+        let Some(failure) = &nodes.failure else {
             return;
         };
         for node in 0..nodes.count {
             let mut now = Duration::ZERO;
             loop {
-                let up_for = self.draw(nodes.stream(node, NodePurpose::Every), every);
-                now = now.saturating_add(up_for.max(Duration::MICROSECOND));
+                let up_for =
+                    failure.draw_up_for(&mut self.draws(nodes.stream(node, NodePurpose::Every)));
+                now = now.saturating_add(up_for);
                 self.record(now);
                 if now >= plan.horizon {
                     break;
                 }
-                let down_for = self.draw(nodes.stream(node, NodePurpose::Repair), repair);
+                let down_for =
+                    failure.draw_down_for(&mut self.draws(nodes.stream(node, NodePurpose::Repair)));
                 let monitor = nodes.stream(node, NodePurpose::Monitor);
-                let noticed = self.draw_below(monitor, nodes.monitor_period);
+                let noticed = nodes.lifecycle.draw_notice(&mut self.draws(monitor));
                 self.record(down_for);
                 self.record(noticed);
                 on_failure(NodeFailure {
@@ -220,14 +224,9 @@ impl<'p> Floor<'p> {
         self.checksum = self.checksum.wrapping_add(drawn.as_micros());
     }
 
-    /// One draw, exactly as the engine makes it.
-    fn draw(&mut self, stream: usize, dist: &Dist) -> Duration {
-        self.streams.draw(stream, dist, &self.plan.keys)
-    }
-
-    /// A uniform draw in `[0, bound)`, exactly as the engine makes it.
-    fn draw_below(&mut self, stream: usize, bound: Duration) -> Duration {
-        self.streams.draw_below(stream, bound, &self.plan.keys)
+    /// Stream `stream` of the year, drawn from exactly as the engine draws from it.
+    fn draws(&mut self, stream: usize) -> StreamDraw<'_> {
+        self.streams.on(stream, &self.plan.keys)
     }
 }
 
@@ -263,37 +262,10 @@ pub fn draw_years(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::engine::{Engine, TraceEvent, Tracer};
-    use crate::model::Model;
-
-    /// Two components, three failure modes of four distributions, fixed and zero times.
-    pub(crate) const MODEL: &str = r#"
-name = "floor"
-up = "a & b"
-[[component]]
-name = "a"
-replicas = 2
-  [[component.failure]]
-  name = "crash"
-  every = { dist = "exponential", mean = "20d" }
-  detect = { dist = "uniform", min = "0s", max = "1s" }
-  repair = { dist = "lognormal", mean = "1h", sd = "30m" }
-  [[component.failure]]
-  name = "disk"
-  every = { dist = "weibull", shape = 0.8, mean = "90d" }
-  detect = "5m"
-  repair = { dist = "exponential", mean = "4h" }
-[[component]]
-name = "b"
-replicas = 1
-  [[component.failure]]
-  name = "crash"
-  every = { dist = "exponential", mean = "30d" }
-  detect = "0s"
-  repair = { dist = "lognormal", mean = "10m", sd = "5m" }
-"#;
+    use crate::fixtures::{self, MODEL};
 
     /// Collects the engine's replica failures.
     struct Failures<'p>(&'p Plan, Vec<FloorFailure>);
@@ -325,8 +297,7 @@ replicas = 1
     /// same detection and repair times.
     #[test]
     fn floor_draws_what_the_engine_draws() {
-        let model = Model::parse(MODEL, "floor.toml").unwrap();
-        let plan = Plan::compile(&model, 3);
+        let plan = fixtures::plan(MODEL, 3);
         assert!(plan.components.iter().all(|c| c.race.is_none()));
         let mut engine = Engine::new(&plan);
         let mut floor = Floor::new(&plan);
@@ -356,9 +327,7 @@ replicas = 1
                 }
             }
         }
-        let text = std::fs::read_to_string("models/milvus-ha.toml").unwrap();
-        let model = Model::parse(&text, "milvus-ha.toml").unwrap();
-        let plan = Plan::compile(&model, 5);
+        let plan = Plan::compile(&fixtures::shipped("milvus-ha"), 5);
         let mut engine = Engine::new(&plan);
         let mut floor = Floor::new(&plan);
         let mut failures = 0;
@@ -380,8 +349,7 @@ replicas = 1
 
     #[test]
     fn parallel_floor_is_deterministic() {
-        let model = Model::parse(MODEL, "floor.toml").unwrap();
-        let plan = Plan::compile(&model, 1);
+        let plan = fixtures::plan(MODEL, 1);
         let stop = AtomicBool::new(false);
         let one = draw_years(&plan, 300, 1, &stop).unwrap();
         let two = draw_years(&plan, 300, 2, &stop).unwrap();

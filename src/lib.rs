@@ -12,7 +12,10 @@ pub mod dist;
 pub mod engine;
 pub mod explain;
 pub mod expr;
+#[cfg(test)]
+mod fixtures;
 pub mod floor;
+pub mod mechanics;
 pub mod model;
 pub mod phases;
 pub mod plan;

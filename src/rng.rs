@@ -15,6 +15,7 @@
 //! result. Treat such a change as value-breaking and say so in the changelog.
 
 use crate::dist::Dist;
+use crate::mechanics::Draw;
 use crate::time::Duration;
 use rand::TryRng;
 use std::convert::Infallible;
@@ -248,6 +249,16 @@ impl Streams {
         }
     }
 
+    /// Stream `index` of `keys`, as a mechanism draws from it.
+    #[inline]
+    pub fn on<'s>(&'s mut self, index: usize, keys: &'s [StreamKey]) -> StreamDraw<'s> {
+        StreamDraw {
+            streams: self,
+            keys,
+            index,
+        }
+    }
+
     /// The stream `index` of `keys`, opened for the current year on first use.
     #[inline]
     pub fn get(&mut self, index: usize, keys: &[StreamKey]) -> &mut Stream {
@@ -261,6 +272,25 @@ impl Streams {
             debug_assert_eq!(stream.key, keys[index].open(0).key);
         }
         stream
+    }
+}
+
+/// One stream of a [`Streams`], lent to a mechanism for its draws.
+pub struct StreamDraw<'s> {
+    streams: &'s mut Streams,
+    keys: &'s [StreamKey],
+    index: usize,
+}
+
+impl Draw for StreamDraw<'_> {
+    #[inline]
+    fn draw(&mut self, dist: &Dist) -> Duration {
+        self.streams.draw(self.index, dist, self.keys)
+    }
+
+    #[inline]
+    fn below(&mut self, bound: Duration) -> Duration {
+        self.streams.draw_below(self.index, bound, self.keys)
     }
 }
 

@@ -310,7 +310,7 @@ mod tests {
     /// count, across many batches of recycled chunks.
     #[test]
     fn formatted_bytes_follow_the_years_in_order() {
-        let model = Model::parse(crate::floor::tests::MODEL, "floor.toml").unwrap();
+        let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
         let plan = Plan::compile(&model, 5);
         let years = 3 * CHUNK_YEARS * CHUNKS_PER_THREAD * 3 + 7;
         let stop = AtomicBool::new(false);

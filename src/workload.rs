@@ -13,7 +13,9 @@
 //! costs two events (failure and repair) plus, for a leader component, an election.
 
 use crate::dist::Dist;
-use crate::model::{Component, Detect, Model, Repair};
+use crate::mechanics::failure;
+use crate::model::{Component, Kubernetes, Model};
+use crate::plan;
 use crate::rng::{Stream, StreamKey};
 use crate::time::Duration;
 use rand::Rng;
@@ -55,15 +57,49 @@ pub struct Workload {
     pub streams: f64,
 }
 
-/// What to do about a run of a given size.
+/// What to do about a run of a given size (`report::workload_message` says it in words).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
     /// Nothing to say.
     Fine,
-    /// Worth a warning on stderr, with the expected run time.
-    Slow(String),
-    /// Too large to run without `--force`; the message says what is too large.
-    TooLarge(String),
+    /// Worth a warning on stderr: the run is expected to take longer than
+    /// [`WARN_SECONDS`].
+    Slow(RunSize),
+    /// Too large to run without `--force`.
+    TooLarge(TooLarge),
+}
+
+/// What is too large about a run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TooLarge {
+    /// One simulated year has more than [`MAX_EVENTS_PER_YEAR`] events.
+    Year(RunSize),
+    /// The run has more than [`MAX_EVENTS`] events in all.
+    Run(RunSize),
+    /// The random streams need more than [`MAX_MEMORY_BYTES`].
+    Memory {
+        /// Estimated bytes.
+        bytes: f64,
+        /// Random streams of the plan.
+        streams: f64,
+        /// Engines alive at once.
+        threads: usize,
+    },
+}
+
+/// The size of one run: `years` of a model on `threads` threads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSize {
+    /// Expected events in one simulated year.
+    pub events_per_year: f64,
+    /// The component that contributes the most events, and its events per year.
+    pub busiest: Option<(String, f64)>,
+    /// Expected events of the whole run.
+    pub events: f64,
+    /// Expected wall-clock seconds at the nominal speed.
+    pub seconds: f64,
+    /// Threads it runs on.
+    pub threads: usize,
 }
 
 impl Workload {
@@ -72,11 +108,10 @@ impl Workload {
         let horizon = model.simulation().horizon.as_secs_f64();
         let mut events_per_year = 0.0;
         let mut busiest: Option<(String, f64)> = None;
-        let mut streams = 0.0;
         for component in model.components() {
             let replicas = f64::from(component.replicas);
-            streams += 1.0 + replicas * component.failures.len() as f64 * 3.0;
-            let Some(cycle) = mean_cycle(component, model.simulation().horizon) else {
+            let Some(cycle) = mean_cycle(component, model.kubernetes(), model.simulation().horizon)
+            else {
                 continue;
             };
             let per_cycle = if component.leader.is_some() { 3.0 } else { 2.0 };
@@ -87,8 +122,7 @@ impl Workload {
             }
         }
         if let Some((nodes, cycle)) = model.kubernetes().and_then(|k| {
-            let failure = k.node_failure.as_ref()?;
-            let cycle = failure.every.mean_secs() + failure.repair.mean_secs();
+            let cycle = plan::node_failure(k.node_failure.as_ref()?).mean_cycle_secs();
             Some((f64::from(k.nodes), cycle))
         }) {
             // Each node failure: its own two events, and a failure, an eviction and a
@@ -104,7 +138,7 @@ impl Workload {
         Workload {
             events_per_year,
             busiest,
-            streams,
+            streams: plan::stream_layout(model).len() as f64,
         }
     }
 
@@ -121,106 +155,95 @@ impl Workload {
 
     /// Judges a run of `years` on `threads` threads against the limits.
     pub fn judge(&self, years: u64, threads: usize) -> Verdict {
-        let total = self.events_per_year * years as f64;
-        let seconds = self.expected_seconds(years, threads);
+        let size = RunSize {
+            events_per_year: self.events_per_year,
+            busiest: self.busiest.clone(),
+            events: self.events_per_year * years as f64,
+            seconds: self.expected_seconds(years, threads),
+            threads,
+        };
         let memory = self.memory_bytes(threads);
-        let size = format!(
-            "about {} events per simulated year{}, {} in all, expected to take {} on {threads} thread{}",
-            short_number(self.events_per_year),
-            self.busiest_note(),
-            short_number(total),
-            human_seconds(seconds),
-            if threads == 1 { "" } else { "s" },
-        );
-        if self.events_per_year > MAX_EVENTS_PER_YEAR {
-            return Verdict::TooLarge(format!(
-                "one simulated year is too large: {size}; the limit is {} events per year",
-                short_number(MAX_EVENTS_PER_YEAR)
-            ));
-        }
-        if total > MAX_EVENTS {
-            return Verdict::TooLarge(format!(
-                "the run is too large: {size}; the limit is {} events in all",
-                short_number(MAX_EVENTS)
-            ));
-        }
-        if memory > MAX_MEMORY_BYTES {
-            return Verdict::TooLarge(format!(
-                "the model needs about {:.1} GiB for its {} random streams on {threads} thread{}; the limit is {:.0} GiB",
-                memory / 1024f64.powi(3),
-                short_number(self.streams),
-                if threads == 1 { "" } else { "s" },
-                MAX_MEMORY_BYTES / 1024f64.powi(3)
-            ));
-        }
-        if seconds > WARN_SECONDS {
-            return Verdict::Slow(format!("this run will take a while: {size}"));
-        }
-        Verdict::Fine
-    }
-
-    fn busiest_note(&self) -> String {
-        match &self.busiest {
-            Some((name, events)) if self.events_per_year > 0.0 => {
-                format!(
-                    " ({:.0}% from component `{name}`)",
-                    100.0 * events / self.events_per_year
-                )
-            }
-            _ => String::new(),
+        if size.events_per_year > MAX_EVENTS_PER_YEAR {
+            Verdict::TooLarge(TooLarge::Year(size))
+        } else if size.events > MAX_EVENTS {
+            Verdict::TooLarge(TooLarge::Run(size))
+        } else if memory > MAX_MEMORY_BYTES {
+            Verdict::TooLarge(TooLarge::Memory {
+                bytes: memory,
+                streams: self.streams,
+                threads,
+            })
+        } else if size.seconds > WARN_SECONDS {
+            Verdict::Slow(size)
+        } else {
+            Verdict::Fine
         }
     }
 }
 
 /// The mean length in seconds of one up-then-down cycle of a replica, from a fixed sample
 /// with every draw cut at the horizon; `None` for a component that never fails.
-fn mean_cycle(component: &Component, horizon: Duration) -> Option<f64> {
+fn mean_cycle(
+    component: &Component,
+    kubernetes: Option<&Kubernetes>,
+    horizon: Duration,
+) -> Option<f64> {
     if component.failures.is_empty() {
         return None;
     }
+    let modes: Vec<_> = component
+        .failures
+        .iter()
+        .map(|mode| {
+            let detect = plan::detect(&mode.detect, kubernetes);
+            let repair = plan::repair(&mode.repair);
+            (&mode.every, detect, repair)
+        })
+        .collect();
     let mut rng = StreamKey::derive(0, &format!("workload/{}", component.name)).open(0);
-    let draw = |dist: &Dist, rng: &mut dyn Rng| dist.sample(rng).min(horizon).as_secs_f64();
+    let draw = |dist: &Dist, rng: &mut dyn Rng| dist.sample(rng).min(horizon);
+    let secs = Duration::as_secs_f64;
     let mut total = 0.0;
     for _ in 0..SAMPLED_CYCLES {
-        let (up, strikes) = component
-            .failures
+        let (up, (_, detect, repair)) = modes
             .iter()
-            .map(|mode| draw(&mode.every, &mut rng).max(1e-6))
-            .zip(&component.failures)
+            .map(|mode| secs(failure::time_to_failure(draw(mode.0, &mut rng))))
+            .zip(&modes)
             .min_by(|a, b| a.0.total_cmp(&b.0))?;
         // Kubernetes-derived delays count as zero here: shorter cycles, a cautious estimate.
-        let detect = match &strikes.detect {
-            Detect::After(dist) => draw(dist, &mut rng),
-            Detect::Exit | Detect::Liveness => 0.0,
-        };
-        let repair = match &strikes.repair {
-            Repair::After(dist) => draw(dist, &mut rng),
-            Repair::Restart => 0.0,
-        };
+        let detect = detect
+            .drawn()
+            .map_or(0.0, |dist| secs(draw(dist, &mut rng)));
+        let repair = repair
+            .drawn()
+            .map_or(0.0, |dist| secs(draw(dist, &mut rng)));
         total += up + detect + repair;
     }
     Some(total / SAMPLED_CYCLES as f64)
 }
 
-/// `1234567.0` as `1.2e6`; small numbers as they are.
-fn short_number(x: f64) -> String {
-    if x < 1e4 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1e}")
-    }
-}
-
-fn human_seconds(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds > Duration::MAX_MODEL.as_secs_f64() {
-        return "longer than 10000 years".to_string();
-    }
-    crate::report::human_duration(seconds)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
+    use crate::plan::Plan;
+
+    /// The memory guard counts the streams the plan holds, for every shipped model.
+    #[test]
+    fn the_estimate_counts_the_plans_streams() {
+        let shipped = fixtures::every_shipped();
+        assert!(shipped.len() >= 7, "{} models", shipped.len());
+        for (name, model) in shipped {
+            let plan = Plan::compile(&model, 1);
+            assert_eq!(
+                Workload::estimate(&model).streams,
+                plan.keys.len() as f64,
+                "{name}"
+            );
+        }
+        let milvus = Plan::compile(&fixtures::shipped("milvus-ha"), 1);
+        assert_eq!(milvus.keys.len(), 207);
+    }
 
     fn model(every: &str, repair: &str, replicas: u32, leader: bool) -> Model {
         let leader = if leader {
@@ -270,7 +293,8 @@ mod tests {
         );
         let every_millisecond = Workload::estimate(&model("1ms", "1ms", 1, false));
         match every_millisecond.judge(1, 2) {
-            Verdict::TooLarge(message) => {
+            verdict @ Verdict::TooLarge(TooLarge::Year(_)) => {
+                let message = crate::report::workload_message(&verdict);
                 assert!(
                     message.contains("one simulated year is too large"),
                     "{message}"

@@ -175,17 +175,19 @@ pub(crate) fn check_workload(
     threads: usize,
     force: bool,
 ) -> Result<(), CliError> {
-    match Workload::estimate(model).judge(years, threads) {
+    let verdict = Workload::estimate(model).judge(years, threads);
+    let message = crate::report::workload_message(&verdict);
+    match verdict {
         Verdict::Fine => Ok(()),
-        Verdict::Slow(message) => {
+        Verdict::Slow(_) => {
             eprintln!("note: {message}");
             Ok(())
         }
-        Verdict::TooLarge(message) if force => {
+        Verdict::TooLarge(_) if force => {
             eprintln!("warning: {message}; running anyway (--force)");
             Ok(())
         }
-        Verdict::TooLarge(message) => Err(CliError::TooLarge(format!(
+        Verdict::TooLarge(_) => Err(CliError::TooLarge(format!(
             "{}: {message}. Lower --years, check the model's rates, or pass --force to run it anyway",
             file.display()
         ))),

@@ -1,6 +1,10 @@
-//! `nines explain` as text.
+//! `nines explain` as text, and the sentences of its reasons and rules of thumb (which the
+//! JSON carries too).
 
-use crate::explain::{Explanation, PhaseSummary};
+use crate::explain::{Explanation, PhaseSummary, Reason, RuleOfThumb, Span};
+use crate::stats::significant;
+use crate::time::Duration;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::fmt::Write;
 
 /// The explanation as aligned tables: timelines, then availability estimates.
@@ -72,7 +76,7 @@ pub fn explain_text(explanation: &Explanation) -> String {
             percent(c.naive)
         );
         for why in &c.why {
-            let _ = writeln!(text, "  {:<width$}    why: {why}", "");
+            let _ = writeln!(text, "  {:<width$}    why: {}", "", reason_text(why));
         }
     }
     let _ = writeln!(
@@ -98,11 +102,16 @@ pub fn explain_text(explanation: &Explanation) -> String {
     let _ = writeln!(text);
     let _ = writeln!(text, "Rules of thumb against this model:");
     for rule in &explanation.rules_of_thumb {
-        let verdict = if rule.holds { "holds" } else { "does not hold" };
+        let verdict = if rule.holds() {
+            "holds"
+        } else {
+            "does not hold"
+        };
         let _ = writeln!(
             text,
             "  \"{}\": {verdict}: {}.",
-            rule.claim, rule.this_model
+            claim(rule),
+            this_model(rule)
         );
     }
     let _ = writeln!(text);
@@ -112,6 +121,106 @@ pub fn explain_text(explanation: &Explanation) -> String {
          theory and the binomial); `nines run` simulates everything, correlations included."
     );
     text
+}
+
+/// Why a component's estimate differs from the naive formula, as one sentence.
+pub fn reason_text(reason: &Reason) -> String {
+    match *reason {
+        Reason::Quorum { needs, replicas } => format!(
+            "needs {needs} of {replicas} replicas up; 1-(1-A)^n assumes any one replica is enough"
+        ),
+        Reason::Election {
+            mean_s,
+            p99_s,
+            unavailability,
+        } => format!(
+            "every loss of the leader costs an election (mean {mean_s:.2} s, p99 {p99_s:.2} s) even with replicas to spare: about {:.0} s a year",
+            unavailability * Duration::YEAR.as_secs_f64()
+        ),
+        Reason::SharedNodes => "replicas share nodes, so node failures take several down at once; this estimate, like 1-(1-A)^n, assumes independence: `nines run` has the exact figure".to_string(),
+        Reason::LivenessKillsStart { probability } => format!(
+            "a restarted container is killed by its liveness probe before it serves with \
+             probability {:.1}% (its start outlasts initial_delay + failure_threshold periods): \
+             CrashLoopBackOff, which this estimate leaves out; add a startup probe or raise \
+             the liveness initial_delay",
+            probability * 100.0
+        ),
+    }
+}
+
+/// The claim a rule of thumb makes.
+pub fn claim(rule: &RuleOfThumb) -> &'static str {
+    match rule {
+        RuleOfThumb::Detection { .. } => "a failure is noticed within 3-5 s",
+        RuleOfThumb::Failover { .. } => "failover (a new leader) takes 5-15 s",
+        RuleOfThumb::Recovery { .. } => "a failed replica is back in tens of seconds (RTO 10-38 s)",
+        RuleOfThumb::Naive { .. } => "availability is 1-(1-A)^n",
+    }
+}
+
+/// What the model's figures say about a rule of thumb.
+pub fn this_model(rule: &RuleOfThumb) -> String {
+    let year = Duration::YEAR.as_secs_f64();
+    match rule {
+        RuleOfThumb::Detection {
+            within,
+            causes,
+            detection,
+        } => format!(
+            "{within} of {causes} causes are noticed within 5 s on average; detection takes {}",
+            span_text(detection, "every cause")
+        ),
+        RuleOfThumb::Failover { elections } => format!(
+            "elections take {} on average",
+            span_text(elections, "every cause with an election")
+        ),
+        RuleOfThumb::Recovery { down } => format!(
+            "a replica is down {} on average",
+            span_text(down, "every cause")
+        ),
+        RuleOfThumb::Naive { naive, estimate } => format!(
+            "the naive formula gives {:.4}% ({:.0} s of downtime a year), the estimate {:.4}% ({:.0} s a year)",
+            naive * 100.0,
+            (1.0 - naive) * year,
+            estimate * 100.0,
+            (1.0 - estimate) * year
+        ),
+    }
+}
+
+/// `1.50 s (a/crash) to 30.0 s (a/hang)`, with three significant digits, or one figure
+/// for all the causes (`which`) when both ends read the same.
+fn span_text(span: &Span, which: &str) -> String {
+    let (low, high) = (
+        significant(span.low, span.low),
+        significant(span.high, span.high),
+    );
+    if low == high {
+        format!("{low} s for {which}")
+    } else {
+        format!(
+            "{low} s ({}) to {high} s ({})",
+            span.low_cause, span.high_cause
+        )
+    }
+}
+
+/// In the JSON, a reason is its sentence.
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&reason_text(self))
+    }
+}
+
+/// In the JSON, a rule of thumb is its claim, whether it holds, and the figures in words.
+impl Serialize for RuleOfThumb {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut rule = serializer.serialize_struct("RuleOfThumb", 3)?;
+        rule.serialize_field("claim", claim(self))?;
+        rule.serialize_field("holds", &self.holds())?;
+        rule.serialize_field("this_model", &this_model(self))?;
+        rule.end()
+    }
 }
 
 fn phase(p: PhaseSummary) -> String {

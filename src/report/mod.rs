@@ -19,6 +19,7 @@ pub mod plot;
 mod text;
 mod timeline;
 mod trace;
+mod workload;
 
 pub use self::bench::{BenchFacts, bench_text};
 pub use self::check::{check_json, check_junit, check_text};
@@ -32,6 +33,7 @@ pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run
 pub use text::{run_heading, summary_text};
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
+pub use workload::workload_message;
 
 use crate::stats::Summary;
 

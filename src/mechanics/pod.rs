@@ -4,15 +4,107 @@
 //! keeps one ticker across container restarts: kubernetes/kubernetes
 //! pkg/kubelet/prober/worker.go).
 
-use crate::model::Probe;
+use super::Draw;
+use crate::dist::Dist;
 use crate::time::Duration;
+
+/// How Kubernetes runs a component's replicas.
+#[derive(Clone, Debug)]
+pub struct Pod {
+    /// True for a Deployment, whose replicas move off a failed node; a StatefulSet's wait
+    /// for theirs.
+    pub moves_off_failed_nodes: bool,
+    /// From container start to the process serving.
+    pub start: Dist,
+    /// The pod's probes.
+    pub probes: Probes,
+    /// SIGTERM to SIGKILL when a container is killed.
+    pub termination_grace_period: Duration,
+    /// From a readiness change to load balancers seeing it.
+    pub endpoint_propagation: Duration,
+}
+
+/// A kubelet probe's settings (Kubernetes "Configure Probes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    /// Time between probes.
+    pub period: Duration,
+    /// A probe fails after this long without an answer.
+    pub timeout: Duration,
+    /// Consecutive failures that flip the probe to failed.
+    pub failure_threshold: u32,
+    /// Consecutive successes that flip it to succeeded.
+    pub success_threshold: u32,
+    /// No probe runs until this long after the container starts.
+    pub initial_delay: Duration,
+}
+
+impl Probe {
+    /// From the first failing probe to the last of `failure_threshold` failures, when
+    /// each fails at once (the port of a starting process refuses connections).
+    pub fn failures_after_first(&self) -> Duration {
+        repeat(self.period, self.failure_threshold - 1)
+    }
+
+    /// From the first passing probe to the last of `success_threshold` successes.
+    pub fn successes_after_first(&self) -> Duration {
+        repeat(self.period, self.success_threshold - 1)
+    }
+
+    /// From the first tick at which a hung process is probed to its detection: probes of
+    /// a hung process fail after `timeout`, `max(period, timeout)` apart (a Go ticker
+    /// buffers one tick), so `(F-1)·max(P, T) + T`.
+    pub fn hang_detected_after_first_tick(&self) -> Duration {
+        repeat(self.period.max(self.timeout), self.failure_threshold - 1)
+            .saturating_add(self.timeout)
+    }
+}
+
+/// A pod's probes, where set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Probes {
+    /// The liveness probe, which restarts a container that stops answering.
+    pub liveness: Option<Probe>,
+    /// The readiness probe, which gates traffic to the container.
+    pub readiness: Option<Probe>,
+    /// The startup probe, which holds the other probes off until the container started.
+    pub startup: Option<Probe>,
+}
+
+/// The phases of a replica's probe tickers, fixed for the year (zero for a probe not set).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProbePhases {
+    /// The liveness probe's.
+    pub liveness: Duration,
+    /// The readiness probe's.
+    pub readiness: Duration,
+    /// The startup probe's.
+    pub startup: Duration,
+}
+
+impl Probes {
+    /// Draws the tickers' phases, uniform in each set probe's period: liveness, readiness,
+    /// then startup.
+    pub fn draw_phases(&self, draws: &mut impl Draw) -> ProbePhases {
+        let mut phase =
+            |probe: Option<Probe>| probe.map_or(Duration::ZERO, |p| draws.below(p.period));
+        let liveness = phase(self.liveness);
+        let readiness = phase(self.readiness);
+        let startup = phase(self.startup);
+        ProbePhases {
+            liveness,
+            readiness,
+            startup,
+        }
+    }
+}
 
 /// First restart after a crash has no delay; then 10 s, doubling, at most 300 s
 /// (kubernetes/kubernetes pkg/kubelet/kubelet.go backOffPeriod, MaxContainerBackOff).
 const BACKOFF_BASE: Duration = Duration::from_secs(10);
 const BACKOFF_MAX: Duration = Duration::from_secs(300);
 /// A container that ran this long without problems has its back-off reset (pod-lifecycle).
-pub const BACKOFF_RESET: Duration = Duration::from_secs(600);
+const BACKOFF_RESET: Duration = Duration::from_secs(600);
 
 /// The first tick of a ticker with `phase` and `period` at or after `at`.
 pub fn first_tick(phase: Duration, period: Duration, at: Duration) -> Duration {
@@ -41,10 +133,8 @@ pub fn backoff(restarts: u32) -> Duration {
 /// How long after a hang at `hang` the liveness probe declares the container dead.
 ///
 /// Probes run at the ticker's ticks once `initial_delay` has passed since the container
-/// started; each probe of a hung process fails after `timeout`, and the next starts at the
-/// next tick, or at once if a tick came while it ran (a Go ticker buffers one tick), so
-/// failures are `max(period, timeout)` apart. The `failure_threshold`-th failure is the
-/// detection: `D = (first tick - hang) + (F-1)·max(P, T) + T`.
+/// started; the detection follows the first of them at or after the hang by
+/// [`Probe::hang_detected_after_first_tick`]: `D = (first tick - hang) + (F-1)·max(P, T) + T`.
 pub fn liveness_detection(
     probe: &Probe,
     phase: Duration,
@@ -52,27 +142,19 @@ pub fn liveness_detection(
     started: Duration,
 ) -> Duration {
     let eligible = hang.max(started.saturating_add(probe.initial_delay));
-    let first = first_tick(phase, probe.period, eligible);
-    let spacing = probe.period.max(probe.timeout);
-    let repeats = Duration::from_micros(
-        spacing
-            .as_micros()
-            .saturating_mul(u64::from(probe.failure_threshold - 1)),
-    );
-    first
-        .saturating_add(repeats)
-        .saturating_add(probe.timeout)
+    first_tick(phase, probe.period, eligible)
+        .saturating_add(probe.hang_detected_after_first_tick())
         .saturating_sub(hang)
 }
 
-/// A pod's probes and their ticker phases, as a restart needs them.
-pub struct Probes<'a> {
-    /// The startup probe and its phase.
-    pub startup: Option<(&'a Probe, Duration)>,
-    /// The liveness probe and its phase.
-    pub liveness: Option<(&'a Probe, Duration)>,
-    /// The readiness probe and its phase.
-    pub readiness: Option<(&'a Probe, Duration)>,
+/// The consecutive restarts a container failing at `failed` has behind it: those so far,
+/// unless it ran ten minutes since its last start or is the one running since before the
+/// year began (`started` is `None`), when its back-off is reset.
+pub fn restarts_before(restarts: u32, started: Option<Duration>, failed: Duration) -> u32 {
+    match started {
+        Some(started) if failed.saturating_sub(started) < BACKOFF_RESET => restarts,
+        _ => 0,
+    }
 }
 
 /// Where a restart sequence ended.
@@ -95,12 +177,13 @@ pub struct Restarted {
 /// process fail at once (the port refuses connections). `draw_start` draws one start
 /// duration per attempt. Gives up at `horizon`.
 pub fn restart(
-    probes: &Probes<'_>,
+    probes: &Probes,
+    phases: &ProbePhases,
     mut restarts: u32,
     dead_at: Duration,
     horizon: Duration,
     propagation: Duration,
-    draw_start: &mut dyn FnMut() -> Duration,
+    mut draw_start: impl FnMut() -> Duration,
 ) -> Restarted {
     let mut dead_at = dead_at;
     loop {
@@ -114,15 +197,15 @@ pub fn restart(
             };
         }
         let process_ready = started.saturating_add(draw_start());
-        let (killed_at, probes_from) = match (probes.startup, probes.liveness) {
-            (Some((startup, phase)), _) => {
+        let (killed_at, probes_from) = match (&probes.startup, &probes.liveness) {
+            (Some(startup), _) => {
+                let phase = phases.startup;
                 let first = first_tick(
                     phase,
                     startup.period,
                     started.saturating_add(startup.initial_delay),
                 );
-                let gives_up =
-                    first.saturating_add(repeat(startup.period, startup.failure_threshold - 1));
+                let gives_up = first.saturating_add(startup.failures_after_first());
                 let succeeds = first_tick(phase, startup.period, process_ready.max(first));
                 if gives_up < succeeds {
                     (Some(gives_up), started)
@@ -130,14 +213,14 @@ pub fn restart(
                     (None, succeeds)
                 }
             }
-            (None, Some((liveness, phase))) => {
+            (None, Some(liveness)) => {
+                let phase = phases.liveness;
                 let first = first_tick(
                     phase,
                     liveness.period,
                     started.saturating_add(liveness.initial_delay),
                 );
-                let kills =
-                    first.saturating_add(repeat(liveness.period, liveness.failure_threshold - 1));
+                let kills = first.saturating_add(liveness.failures_after_first());
                 ((kills < process_ready).then_some(kills), started)
             }
             (None, None) => (None, started),
@@ -147,14 +230,14 @@ pub fn restart(
             continue;
         }
         let ready_from = process_ready.max(probes_from);
-        let ready = match probes.readiness {
-            Some((readiness, phase)) => {
+        let ready = match &probes.readiness {
+            Some(readiness) => {
                 let first = first_tick(
-                    phase,
+                    phases.readiness,
                     readiness.period,
                     ready_from.max(started.saturating_add(readiness.initial_delay)),
                 );
-                first.saturating_add(repeat(readiness.period, readiness.success_threshold - 1))
+                first.saturating_add(readiness.successes_after_first())
             }
             None => ready_from,
         };
@@ -225,16 +308,26 @@ mod tests {
     }
 
     #[test]
+    fn the_back_off_resets_after_ten_minutes_and_for_the_first_container() {
+        assert_eq!(restarts_before(3, Some(s(100)), s(699)), 3);
+        assert_eq!(restarts_before(3, Some(s(100)), s(700)), 0);
+        assert_eq!(restarts_before(3, None, s(1)), 0);
+    }
+
+    #[test]
     fn restart_waits_for_start_and_readiness() {
         let readiness = probe(5, 1, 3, 10);
         let probes = Probes {
-            startup: None,
-            liveness: None,
-            readiness: Some((&readiness, s(2))),
+            readiness: Some(readiness),
+            ..Probes::default()
+        };
+        let phases = ProbePhases {
+            readiness: s(2),
+            ..ProbePhases::default()
         };
         // Dead at 100 s after one earlier restart: back-off 10 s, start at 110 s, process
         // ready at 130 s, readiness ticks at 2 + 5k: first at or after max(130, 120) is 132 s.
-        let restarted = restart(&probes, 1, s(100), s(1_000_000), s(1), &mut || s(20));
+        let restarted = restart(&probes, &phases, 1, s(100), s(1_000_000), s(1), || s(20));
         assert_eq!(
             restarted,
             Restarted {
@@ -251,14 +344,14 @@ mod tests {
         // killed 30 s after each start, forever; the sequence ends at the horizon.
         let liveness = probe(10, 1, 3, 10);
         let probes = Probes {
-            startup: None,
-            liveness: Some((&liveness, s(0))),
-            readiness: None,
+            liveness: Some(liveness),
+            ..Probes::default()
         };
-        let restarted = restart(&probes, 0, s(0), s(3600), s(0), &mut || s(40));
+        let phases = ProbePhases::default();
+        let restarted = restart(&probes, &phases, 0, s(0), s(3600), s(0), || s(40));
         assert_eq!(restarted.serving_at, Duration::NEVER);
         // A process needing 25 s survives: it serves before the third failure at 30 s.
-        let fine = restart(&probes, 0, s(0), s(3600), s(0), &mut || s(25));
+        let fine = restart(&probes, &phases, 0, s(0), s(3600), s(0), || s(25));
         assert_eq!(fine.serving_at, s(25));
     }
 
@@ -267,12 +360,13 @@ mod tests {
         let liveness = probe(10, 1, 3, 10);
         let startup = probe(10, 1, 18, 0);
         let probes = Probes {
-            startup: Some((&startup, s(0))),
-            liveness: Some((&liveness, s(0))),
+            startup: Some(startup),
+            liveness: Some(liveness),
             readiness: None,
         };
+        let phases = ProbePhases::default();
         // Startup allows 180 s; the 40 s start succeeds at the 40 s tick.
-        let restarted = restart(&probes, 0, s(0), s(3600), s(0), &mut || s(40));
+        let restarted = restart(&probes, &phases, 0, s(0), s(3600), s(0), || s(40));
         assert_eq!(restarted.serving_at, s(40));
     }
 }

@@ -1,0 +1,189 @@
+//! Serving, expressions and outages: which components serve, which expressions are up,
+//! and where the time of each system outage went.
+
+use super::office::Office;
+use super::{Engine, TraceEvent, Tracer};
+use crate::time::Duration;
+
+/// How an outage's duration splits into phases; the three add up to the duration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Phases {
+    /// Waiting for the failure to be noticed.
+    pub detect: Duration,
+    /// Waiting for a leader to be elected.
+    pub elect: Duration,
+    /// Waiting for replicas to serve again.
+    pub repair: Duration,
+}
+
+/// One maximal interval in which the system's `up` expression was false.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outage {
+    /// When it began, from the start of the year.
+    pub start: Duration,
+    /// How long it lasted; cut at the end of the year.
+    pub duration: Duration,
+    /// Component whose failure brought the system down.
+    pub component: u32,
+    /// That failure's mode, an index into the component's modes.
+    pub mode: u32,
+    /// Where the time went.
+    pub phases: Phases,
+}
+
+/// The system outage in progress, accounted up to `accounted_to`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct OpenOutage {
+    start: Duration,
+    component: u32,
+    mode: u32,
+    phases: Phases,
+    accounted_to: Duration,
+}
+
+impl Engine<'_> {
+    /// After replicas of component `index` went down or came up: elections, and serving.
+    pub(super) fn after_change<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
+        self.maybe_start_election(now, index, tracer);
+        self.refresh(now, index, tracer);
+    }
+
+    fn is_serving(&self, index: u32) -> bool {
+        let state = &self.components[index as usize];
+        state.up >= self.plan.components[index as usize].needs && !Office::is_vacant(state.office)
+    }
+
+    /// Re-evaluates component `index` and, if it changed, the expressions naming it.
+    pub(super) fn refresh<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
+        let plan = self.plan;
+        let serving = self.is_serving(index);
+        if serving == self.serving[index as usize] {
+            return;
+        }
+        self.serving[index as usize] = serving;
+        self.notify_session_holders(now, index, serving);
+        let up = self.components[index as usize].up;
+        tracer.event(
+            now,
+            TraceEvent::ComponentChanged {
+                component: index,
+                serving,
+                up,
+            },
+        );
+        for &expression in &plan.readers[index as usize] {
+            let up = if plan.conjunctions[expression] {
+                let not_serving = &mut self.not_serving[expression];
+                *not_serving = if serving {
+                    *not_serving - 1
+                } else {
+                    *not_serving + 1
+                };
+                *not_serving == 0
+            } else {
+                plan.expressions[expression].eval(&self.serving)
+            };
+            if up == self.expression_up[expression] {
+                continue;
+            }
+            self.expression_up[expression] = up;
+            tracer.event(now, TraceEvent::ExpressionChanged { expression, up });
+            if up {
+                let down = now.saturating_sub(self.down_since[expression]);
+                self.record_down(expression, down);
+            } else {
+                self.down_since[expression] = now;
+            }
+            if expression == 0 {
+                if up {
+                    self.close_outage(now, tracer);
+                } else {
+                    // Only a failure can take a monotone expression down, so the component
+                    // that changed has just failed, with its last mode.
+                    self.open_outage = Some(OpenOutage {
+                        start: now,
+                        component: index,
+                        mode: self.components[index as usize].last_mode,
+                        phases: Phases::default(),
+                        accounted_to: now,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Counts one ended (or cut) interval in which `expression` was down.
+    fn record_down(&mut self, expression: usize, down: Duration) {
+        self.outcome.downtime[expression] = self.outcome.downtime[expression].saturating_add(down);
+        if let Some(service) = expression.checked_sub(1)
+            && down > Duration::ZERO
+        {
+            self.outcome.service_outages[service].push(down);
+        }
+    }
+
+    /// Attributes the time since the last event to the open outage's phases.
+    pub(super) fn account_outage(&mut self, now: Duration) {
+        let Some(outage) = self.open_outage else {
+            return;
+        };
+        let span = now.saturating_sub(outage.accounted_to);
+        if span == Duration::ZERO {
+            return;
+        }
+        let blamed = if self.serving[outage.component as usize] {
+            self.serving
+                .iter()
+                .position(|s| !s)
+                .map_or(outage.component, |i| i as u32)
+        } else {
+            outage.component
+        };
+        let state = &self.components[blamed as usize];
+        let mut phases = outage.phases;
+        if Office::is_vacant(state.office)
+            && state.up >= self.plan.components[blamed as usize].needs
+        {
+            phases.elect = phases.elect.saturating_add(span);
+        } else {
+            let replica = &self.replicas[state.last_failed as usize];
+            let from = outage.accounted_to.max(replica.failed_at);
+            let detecting = now.min(replica.noticed_at).saturating_sub(from);
+            phases.detect = phases.detect.saturating_add(detecting);
+            phases.repair = phases.repair.saturating_add(span.saturating_sub(detecting));
+        }
+        self.open_outage = Some(OpenOutage {
+            phases,
+            accounted_to: now,
+            ..outage
+        });
+    }
+
+    fn close_outage<T: Tracer>(&mut self, now: Duration, tracer: &mut T) {
+        if let Some(open) = self.open_outage.take() {
+            let outage = Outage {
+                start: open.start,
+                duration: now.saturating_sub(open.start),
+                component: open.component,
+                mode: open.mode,
+                phases: open.phases,
+            };
+            tracer.event(now, TraceEvent::OutageEnded { outage });
+            self.outcome.outages.push(outage);
+        }
+    }
+
+    /// Cuts whatever is still down at the end of the year, where it counts at its cut length.
+    pub(super) fn end_year<T: Tracer>(&mut self, tracer: &mut T) {
+        let horizon = self.plan.horizon;
+        self.account_outage(horizon);
+        for expression in 0..self.expression_up.len() {
+            if !self.expression_up[expression] {
+                let down = horizon.saturating_sub(self.down_since[expression]);
+                self.record_down(expression, down);
+            }
+        }
+        self.close_outage(horizon, tracer);
+        tracer.event(horizon, TraceEvent::YearEnd);
+    }
+}

@@ -1,0 +1,261 @@
+//! Replicas: failures, repairs, pod restarts and reloads.
+
+use super::{Engine, Event, ReplicaState, TraceEvent, Tracer, Waiting};
+use crate::mechanics::failure::{self, Repair};
+use crate::mechanics::streams::{PodPurpose, Purpose};
+use crate::mechanics::{Draw, lease, pod};
+use crate::plan::ComponentPlan;
+use crate::time::Duration;
+
+impl Engine<'_> {
+    /// Draws the phases of a pod replica's probe tickers for the year.
+    pub(super) fn draw_probe_phases(&mut self, replica: u32) {
+        let (component, local) = self.locate(replica);
+        let Some(pod) = &component.pod else {
+            return;
+        };
+        let stream = component.streams.pod(local, PodPurpose::Probes);
+        let phases = pod.pod.probes.draw_phases(&mut self.draws(stream));
+        self.replicas[replica as usize].probe_phases = phases;
+    }
+
+    /// Draws the time to the first failure of a replica that has just come up (the race of
+    /// its exponential modes, then each other mode), and schedules it if it falls within
+    /// the year.
+    pub(super) fn schedule_failure(&mut self, now: Duration, replica: u32) {
+        let (component, local) = self.locate(replica);
+        let mut earliest = Duration::NEVER;
+        let mut strikes = 0;
+        if let Some(race) = &component.race {
+            let stream = self
+                .streams
+                .get(component.streams.race(local), &self.plan.keys);
+            let (time_to_failure, entrant) = race.times.sample(stream);
+            earliest = failure::time_to_failure(time_to_failure);
+            strikes = race.modes[entrant] as u32;
+        }
+        for &index in &component.drawn_alone {
+            let mode = &component.modes[index];
+            let stream = component.streams.mode(local, index, Purpose::Every);
+            let time_to_failure = failure::time_to_failure(self.draws(stream).draw(&mode.every));
+            if time_to_failure < earliest {
+                earliest = time_to_failure;
+                strikes = index as u32;
+            }
+        }
+        let at = now.saturating_add(earliest);
+        if at < self.plan.horizon {
+            let generation = self.replicas[replica as usize].generation;
+            self.queue.push(
+                at,
+                Event::Fail {
+                    replica,
+                    mode: strikes,
+                    generation,
+                },
+            );
+        }
+    }
+
+    pub(super) fn on_fail<T: Tracer>(
+        &mut self,
+        now: Duration,
+        replica: u32,
+        mode: u32,
+        tracer: &mut T,
+    ) {
+        let (component, local) = self.locate(replica);
+        let mode_plan = &component.modes[mode as usize];
+        let state = &self.replicas[replica as usize];
+        let detect_stream = component
+            .streams
+            .mode(local, mode as usize, Purpose::Detect);
+        let detect = mode_plan
+            .detect
+            .draw(&mut self.streams.on(detect_stream, &self.plan.keys), || {
+                liveness_detection(component, state, now)
+            });
+        let noticed = now.saturating_add(detect);
+        let back = match &mode_plan.repair {
+            Repair::After(dist) => {
+                let stream = component
+                    .streams
+                    .mode(local, mode as usize, Purpose::Repair);
+                noticed.saturating_add(self.draws(stream).draw(dist))
+            }
+            Repair::Restart => {
+                let grace = component
+                    .pod
+                    .as_ref()
+                    .map_or(Duration::ZERO, |p| p.pod.termination_grace_period);
+                let kill = mode_plan.detect.kill_delay(grace);
+                self.restart(replica, now, noticed.saturating_add(kill))
+            }
+        };
+        let back = self.with_reload(now, replica, back);
+        self.take_down(now, replica, mode, detect, tracer);
+        let repair = back.saturating_sub(noticed);
+        tracer.event(
+            now,
+            TraceEvent::ReplicaFailed {
+                component: self.plan.replica_component[replica as usize],
+                replica: local,
+                mode,
+                detect,
+                repair,
+            },
+        );
+        self.schedule_repair(replica, back);
+        self.after_change(now, self.plan.replica_component[replica as usize], tracer);
+    }
+
+    /// When the share of data of `replica`, failing at `now` and restarted by `restarted`,
+    /// serves again for a component with reassignment (Milvus query nodes): a restarted
+    /// replica comes back empty, so the share needs a load either way, on the restarted
+    /// replica or, once the session expired, on another up replica, whichever can start it
+    /// sooner. Without reassignment, `restarted` unchanged.
+    pub(super) fn with_reload(
+        &mut self,
+        now: Duration,
+        replica: u32,
+        restarted: Duration,
+    ) -> Duration {
+        let (component, _) = self.locate(replica);
+        let (Some(load), Some(session), Some(stream)) = (
+            &component.reassign,
+            &component.session,
+            component.streams.reassign,
+        ) else {
+            return restarted;
+        };
+        let index = self.plan.replica_component[replica as usize] as usize;
+        let others_up = self.components[index].up - u32::from(self.replicas[replica as usize].up);
+        let mut draws = self.draws(stream);
+        let expiry = draws.draw(&lease::remaining(session.ttl));
+        let loaded = draws.draw(load);
+        let load_from = if others_up > 0 {
+            restarted.min(now.saturating_add(expiry))
+        } else {
+            restarted
+        };
+        load_from.saturating_add(loaded)
+    }
+
+    /// Restarts the container of a pod replica that failed at `failed` and is dead at
+    /// `dead_at`; returns when it serves again.
+    pub(super) fn restart(
+        &mut self,
+        replica: u32,
+        failed: Duration,
+        dead_at: Duration,
+    ) -> Duration {
+        let (component, local) = self.locate(replica);
+        let Some(pod) = &component.pod else {
+            return dead_at;
+        };
+        let state = self.replicas[replica as usize];
+        let restarts = pod::restarts_before(state.restarts, state.container_started, failed);
+        let stream = component.streams.pod(local, PodPurpose::Start);
+        let horizon = self.plan.horizon;
+        let mut draws = self.draws(stream);
+        let restarted = pod::restart(
+            &pod.pod.probes,
+            &state.probe_phases,
+            restarts,
+            dead_at,
+            horizon,
+            pod.pod.endpoint_propagation,
+            || draws.draw(&pod.pod.start),
+        );
+        let state = &mut self.replicas[replica as usize];
+        state.restarts = restarted.restarts;
+        state.container_started = Some(restarted.container_started);
+        restarted.serving_at
+    }
+
+    /// Takes a replica down at `now` (if it is not down already), cancelling whatever it
+    /// had scheduled; it will be noticed after `detect`. `cause` indexes the component's
+    /// causes. Leaves the leader office's election to [`Engine::after_change`].
+    pub(super) fn take_down<T: Tracer>(
+        &mut self,
+        now: Duration,
+        replica: u32,
+        cause: u32,
+        detect: Duration,
+        tracer: &mut T,
+    ) {
+        let index = self.plan.replica_component[replica as usize];
+        let state = &mut self.replicas[replica as usize];
+        state.generation = state.generation.wrapping_add(1);
+        state.waiting = Waiting::Nothing;
+        if !state.up {
+            return;
+        }
+        state.up = false;
+        state.failed_at = now;
+        state.noticed_at = now.saturating_add(detect);
+        let component = &mut self.components[index as usize];
+        component.up -= 1;
+        component.last_failed = replica;
+        component.last_mode = cause;
+        self.vacate_if_lost(now, index, replica, tracer);
+    }
+
+    /// Schedules a down replica's return at `back`, if within the year.
+    pub(super) fn schedule_repair(&mut self, replica: u32, back: Duration) {
+        if back < self.plan.horizon {
+            let generation = self.replicas[replica as usize].generation;
+            self.queue.push(
+                back,
+                Event::Repaired {
+                    replica,
+                    generation,
+                },
+            );
+        }
+    }
+
+    pub(super) fn on_repaired<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
+        let (index, local) = (
+            self.plan.replica_component[replica as usize],
+            self.locate(replica).1,
+        );
+        self.replicas[replica as usize].up = true;
+        self.components[index as usize].up += 1;
+        tracer.event(
+            now,
+            TraceEvent::ReplicaRepaired {
+                component: index,
+                replica: local,
+            },
+        );
+        self.schedule_failure(now, replica);
+        self.after_change(now, index, tracer);
+    }
+
+    /// Starts a fresh pod (no back-off history) for `replica` on `node` at `now`.
+    pub(super) fn start_new_pod(&mut self, now: Duration, replica: u32, node: u32) {
+        let state = &mut self.replicas[replica as usize];
+        state.node = node;
+        state.waiting = Waiting::Nothing;
+        state.container_started = None;
+        state.restarts = 0;
+        let back = self.restart(replica, now, now);
+        self.schedule_repair(replica, back);
+    }
+}
+
+/// How long after a hang at `now` the liveness probe of `state`'s pod notices it.
+fn liveness_detection(component: &ComponentPlan, state: &ReplicaState, now: Duration) -> Duration {
+    match component
+        .pod
+        .as_ref()
+        .and_then(|p| p.pod.probes.liveness.as_ref())
+    {
+        Some(probe) => {
+            let started = state.container_started.unwrap_or(Duration::ZERO);
+            pod::liveness_detection(probe, state.probe_phases.liveness, now, started)
+        }
+        None => Duration::ZERO,
+    }
+}

@@ -1,0 +1,397 @@
+//! The engine on small hand-built plans: events are injected into the queue, and the
+//! trace and outcome are compared with what the rules give, instant by instant.
+
+use super::*;
+use crate::dist::Dist;
+use crate::expr::Expr;
+use crate::mechanics::failure::{Detect, Repair};
+use crate::mechanics::leader::Leader;
+use crate::mechanics::node::{NodeFailure, NodeLifecycle};
+use crate::mechanics::pod::{Pod, Probes};
+use crate::mechanics::streams::{ComponentShape, StreamLayout};
+use crate::plan::{ModePlan, NodesPlan, PodPlan};
+use crate::rng::StreamKey;
+
+fn s(secs: u64) -> Duration {
+    Duration::from_secs(secs)
+}
+
+/// Never within a test's horizon.
+fn never() -> Dist {
+    Dist::fixed(s(10 * 365 * 86_400))
+}
+
+/// One failure mode that never strikes by itself (tests inject it), noticed after
+/// `detect` and repaired after `repair`, or by a restart.
+fn mode(detect: u64, repair: Option<u64>) -> ModePlan {
+    ModePlan {
+        name: "crash".to_string(),
+        every: never(),
+        detect: Detect::After(Dist::fixed(s(detect))),
+        repair: repair.map_or(Repair::Restart, |r| Repair::After(Dist::fixed(s(r)))),
+    }
+}
+
+/// What the stream layout needs to know of a component.
+fn shape(
+    name: &str,
+    replicas: u32,
+    modes: &[ModePlan],
+    pod: bool,
+    session: bool,
+) -> ComponentShape {
+    ComponentShape {
+        name: name.to_string(),
+        replicas,
+        modes: modes.iter().map(|m| m.name.clone()).collect(),
+        pod,
+        race: false,
+        session,
+        reassign: false,
+    }
+}
+
+/// Component `name` of `replicas` needing `needs`, with an office, a pod and its initial
+/// nodes, or neither; [`assemble`] gives it its place in the plan.
+fn component(
+    name: &str,
+    replicas: u32,
+    needs: u32,
+    leader: Option<Leader>,
+    mode: ModePlan,
+    pod: Option<(Pod, Vec<u32>)>,
+) -> ComponentPlan {
+    let modes = vec![mode];
+    let own = shape(name, replicas, &modes, pod.is_some(), false);
+    ComponentPlan {
+        name: name.to_string(),
+        first_replica: 0,
+        replicas,
+        needs,
+        leader,
+        modes,
+        race: None,
+        drawn_alone: vec![0],
+        pod: pod.map(|(pod, initial_nodes)| PodPlan { pod, initial_nodes }),
+        session: None,
+        session_holders: Vec::new(),
+        reassign: None,
+        causes: ["crash", "node", "session"]
+            .map(|cause| format!("{name}/{cause}"))
+            .to_vec(),
+        streams: StreamLayout::new(vec![own], None).components[0],
+    }
+}
+
+/// A plan of `components`, up when all of them serve, with a day's horizon: global
+/// replica indices, streams and session holders filled in.
+fn assemble(mut components: Vec<ComponentPlan>, nodes: Option<NodesPlan>) -> Plan {
+    let shapes = components
+        .iter()
+        .map(|c| {
+            shape(
+                &c.name,
+                c.replicas,
+                &c.modes,
+                c.pod.is_some(),
+                c.session.is_some(),
+            )
+        })
+        .collect();
+    let layout = StreamLayout::new(shapes, nodes.as_ref().map(|n| n.count));
+    let mut replica_component = Vec::new();
+    for (index, component) in components.iter_mut().enumerate() {
+        component.first_replica = replica_component.len() as u32;
+        component.streams = layout.components[index];
+        replica_component.extend(std::iter::repeat_n(
+            index as u32,
+            component.replicas as usize,
+        ));
+    }
+    for holder in 0..components.len() {
+        if let Some(session) = components[holder].session {
+            components[session.store]
+                .session_holders
+                .push(holder as u32);
+        }
+    }
+    let count = components.len();
+    let up = Expr::All((0..count).map(Expr::Component).collect());
+    Plan {
+        horizon: s(86_400),
+        components,
+        replica_component,
+        keys: layout.labels().map(|l| StreamKey::derive(1, &l)).collect(),
+        conjunctions: vec![up.is_conjunction()],
+        expressions: vec![up],
+        readers: vec![vec![0]; count],
+        expression_names: vec!["up".to_string()],
+        nodes: nodes.map(|n| NodesPlan {
+            streams: layout.nodes.expect("node streams"),
+            ..n
+        }),
+    }
+}
+
+/// A one-component plan `c` (see [`component`]).
+fn plan(
+    replicas: u32,
+    needs: u32,
+    leader: Option<Leader>,
+    mode: ModePlan,
+    pod: Option<(Pod, Vec<u32>)>,
+    nodes: Option<NodesPlan>,
+) -> Plan {
+    assemble(
+        vec![component("c", replicas, needs, leader, mode, pod)],
+        nodes,
+    )
+}
+
+/// Runs year 0 of `plan` with `failures` (time, replica) injected; returns the trace
+/// (without the year's start and end) and the outcome.
+fn run(
+    plan: &Plan,
+    failures: &[(u64, u32)],
+    nodes: &[(u64, u32)],
+) -> (Vec<(Duration, TraceEvent)>, YearOutcome) {
+    let mut engine = Engine::new(plan);
+    let mut trace = Vec::new();
+    engine.start_year(0, &mut trace);
+    for &(at, replica) in failures {
+        let event = Event::Fail {
+            replica,
+            mode: 0,
+            generation: 0,
+        };
+        engine.queue.push(s(at), event);
+    }
+    for &(at, node) in nodes {
+        engine.queue.push(s(at), Event::NodeFail { node });
+    }
+    engine.handle_events(&mut trace);
+    engine.end_year(&mut trace);
+    trace.retain(|(_, e)| !matches!(e, TraceEvent::YearStart { .. } | TraceEvent::YearEnd));
+    (trace, engine.outcome.clone())
+}
+
+/// The events of `trace` about the leader office.
+fn office_events(trace: &[(Duration, TraceEvent)]) -> Vec<(Duration, TraceEvent)> {
+    trace
+        .iter()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                TraceEvent::LeaderLost { .. }
+                    | TraceEvent::ElectionStarted { .. }
+                    | TraceEvent::LeaderElected { .. }
+                    | TraceEvent::ElectionFailed { .. }
+            )
+        })
+        .copied()
+        .collect()
+}
+
+fn outage(start: u64, detect: u64, elect: u64, repair: u64) -> Outage {
+    Outage {
+        start: s(start),
+        duration: s(detect + elect + repair),
+        component: 0,
+        mode: 0,
+        phases: Phases {
+            detect: s(detect),
+            elect: s(elect),
+            repair: s(repair),
+        },
+    }
+}
+
+/// The holder fails: the office goes to the lowest up replica after the election, and
+/// back to replica 0 when the new holder fails in turn.
+#[test]
+fn the_office_passes_to_the_lowest_up_replica() {
+    let election = Some(Leader::Election(Dist::fixed(s(2))));
+    let plan = plan(3, 2, election, mode(1, Some(10)), None, None);
+    let (trace, outcome) = run(&plan, &[(10, 0), (30, 1)], &[]);
+    let component = 0;
+    let started = TraceEvent::ElectionStarted {
+        component,
+        duration: s(2),
+    };
+    assert_eq!(
+        office_events(&trace),
+        [
+            (s(10), TraceEvent::LeaderLost { component }),
+            (s(10), started),
+            (
+                s(12),
+                TraceEvent::LeaderElected {
+                    component,
+                    replica: 1
+                }
+            ),
+            (s(30), TraceEvent::LeaderLost { component }),
+            (s(30), started),
+            (
+                s(32),
+                TraceEvent::LeaderElected {
+                    component,
+                    replica: 0
+                }
+            ),
+        ]
+    );
+    // Each outage is the election alone: two replicas serve throughout.
+    assert_eq!(outcome.outages, [outage(10, 0, 2, 0), outage(30, 0, 2, 0)]);
+    assert_eq!(outcome.downtime, [s(4)]);
+}
+
+/// Every replica fails at once: the election started with a quorum ends without one,
+/// the office waits for two replicas, and the outage's phases are detection (until the
+/// last failure is noticed), repair (until a quorum is back) and the second election.
+#[test]
+fn an_outage_splits_into_detection_repair_and_election() {
+    let election = Some(Leader::Election(Dist::fixed(s(5))));
+    let plan = plan(3, 2, election, mode(1, Some(10)), None, None);
+    let (trace, outcome) = run(&plan, &[(100, 0), (100, 1), (100, 2)], &[]);
+    let component = 0;
+    let started = TraceEvent::ElectionStarted {
+        component,
+        duration: s(5),
+    };
+    assert_eq!(
+        office_events(&trace),
+        [
+            (s(100), TraceEvent::LeaderLost { component }),
+            (s(100), started),
+            (s(105), TraceEvent::ElectionFailed { component }),
+            (s(111), started),
+            (
+                s(116),
+                TraceEvent::LeaderElected {
+                    component,
+                    replica: 0
+                }
+            ),
+        ]
+    );
+    assert_eq!(outcome.outages, [outage(100, 1, 5, 10)]);
+}
+
+/// A failure scheduled before the replica went down is stale once it is down: the
+/// replica fails once, and its repair is not undone.
+#[test]
+fn stale_generations_are_ignored() {
+    let plan = plan(1, 1, None, mode(3, Some(7)), None, None);
+    let (trace, outcome) = run(&plan, &[(10, 0), (12, 0)], &[]);
+    let failures = trace
+        .iter()
+        .filter(|(_, e)| matches!(e, TraceEvent::ReplicaFailed { .. }))
+        .count();
+    assert_eq!(failures, 1);
+    assert_eq!(outcome.outages, [outage(10, 3, 0, 7)]);
+    // Both injected failures and the repair were handled, the second as stale.
+    assert_eq!(outcome.events, 3);
+}
+
+/// A Deployment replica evicted while no node is up waits for any node, and starts on
+/// the first to come back, not its own.
+#[test]
+fn an_evicted_deployment_replica_waits_for_any_node() {
+    let pod = Pod {
+        moves_off_failed_nodes: true,
+        start: Dist::fixed(s(5)),
+        probes: Probes::default(),
+        termination_grace_period: s(30),
+        endpoint_propagation: s(1),
+    };
+    let nodes = NodesPlan {
+        count: 2,
+        failure: Some(NodeFailure {
+            every: never(),
+            repair: Dist::fixed(s(100)),
+        }),
+        lifecycle: NodeLifecycle {
+            grace: s(40),
+            monitor_period: Duration::ZERO,
+            toleration: s(30),
+        },
+        streams: StreamLayout::new(Vec::new(), Some(0)).nodes.unwrap(),
+    };
+    let plan = plan(1, 1, None, mode(0, None), Some((pod, vec![0])), Some(nodes));
+    // Node 1 fails at 5 s (back at 105 s), node 0 with the replica at 10 s (back at 110 s):
+    // noticed at 50 s, evicted at 80 s with no node up.
+    let (trace, outcome) = run(&plan, &[], &[(5, 1), (10, 0)]);
+    let pods: Vec<_> = trace
+        .iter()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                TraceEvent::Evicted { .. } | TraceEvent::ReplicaRepaired { .. }
+            )
+        })
+        .copied()
+        .collect();
+    let (component, replica) = (0, 0);
+    assert_eq!(
+        pods,
+        [
+            (
+                s(80),
+                TraceEvent::Evicted {
+                    component,
+                    replica,
+                    to: None
+                }
+            ),
+            // Node 1 is back at 105 s: start 5 s, propagation 1 s.
+            (s(111), TraceEvent::ReplicaRepaired { component, replica }),
+        ]
+    );
+    // The node's loss is its own cause, noticed after the grace period.
+    let node_loss = Outage {
+        mode: 1,
+        ..outage(10, 40, 0, 61)
+    };
+    assert_eq!(outcome.outages, [node_loss]);
+}
+
+/// The store fails for longer than the holder's session can last: the holder shuts down
+/// when its session expires (2/3 to all of the TTL after the store stopped serving) and
+/// restarts when the store serves again; the outage stays the store's.
+#[test]
+fn a_session_outlived_by_its_store_shuts_the_holder_down() {
+    let store = component("store", 1, 1, None, mode(0, Some(100)), None);
+    let mut holder = component("holder", 1, 1, None, mode(0, Some(1)), None);
+    holder.session = Some(crate::plan::SessionPlan {
+        store: 0,
+        ttl: s(30),
+    });
+    let plan = assemble(vec![store, holder], None);
+    let (trace, outcome) = run(&plan, &[(10, 0)], &[]);
+    let lost: Vec<Duration> = trace
+        .iter()
+        .filter(|(_, e)| matches!(e, TraceEvent::SessionLost { component: 1 }))
+        .map(|(at, _)| *at)
+        .collect();
+    assert_eq!(lost.len(), 1, "{trace:?}");
+    assert!(s(30) <= lost[0] && lost[0] <= s(40), "{lost:?}");
+    // Without a pod the holder is back the moment the store serves again.
+    let back = TraceEvent::ReplicaRepaired {
+        component: 1,
+        replica: 0,
+    };
+    assert!(trace.contains(&(s(110), back)), "{trace:?}");
+    let store_outage = Outage {
+        start: s(10),
+        duration: s(100),
+        component: 0,
+        mode: 0,
+        phases: Phases {
+            detect: Duration::ZERO,
+            elect: Duration::ZERO,
+            repair: s(100),
+        },
+    };
+    assert_eq!(outcome.outages, [store_outage]);
+}

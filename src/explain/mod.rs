@@ -1,0 +1,540 @@
+//! `nines explain`: failover timelines and availability estimates in closed form.
+//!
+//! Nothing here is simulated. Each phase of a failure (detect, elect, repair) is a random
+//! variable built from the model's distributions and the Kubernetes and consensus
+//! mechanics, read from their statements in `mechanics` (the ones the engine samples);
+//! means are exact, and 99th percentiles of sums are computed from quantile grids,
+//! deterministically.
+//!
+//! The availability estimate treats replicas as independent alternating renewal
+//! processes: a replica with failure modes of rates `λ_m` and mean downtimes `D_m` is down
+//! a fraction `Σ λ_m D_m / (1 + Σ λ_m D_m)` of the time (exact in the long run for any
+//! distributions, by renewal-reward); a component needing `k` of `n` is up with the
+//! binomial probability of at least `k` up replicas; a leader adds the downtime of an
+//! election at every loss of the leader; the system combines components through its
+//! expression as if they were independent. The estimate is exact for components without
+//! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
+//! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
+
+mod rv;
+
+use crate::expr::Expr;
+use crate::mechanics::failure::{Detect, Repair};
+use crate::mechanics::leader::Leader;
+use crate::mechanics::lease;
+use crate::mechanics::node::{NodeFailure, NodeLifecycle};
+use crate::mechanics::pod::Pod;
+use crate::model::Model;
+use crate::plan;
+use crate::time::Duration;
+use rv::{GRID, Rv};
+use serde::Serialize;
+
+/// A phase's mean and 99th percentile, in seconds.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct PhaseSummary {
+    /// Mean.
+    pub mean_s: f64,
+    /// 99th percentile.
+    pub p99_s: f64,
+}
+
+/// The failover timeline of one failure mode of one component.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Timeline {
+    /// `component/mode`.
+    pub cause: String,
+    /// Failures of one replica per year.
+    pub per_replica_per_year: f64,
+    /// Failure to noticed.
+    pub detect: PhaseSummary,
+    /// The election when the failing replica held the leader office (zero without one).
+    pub elect: PhaseSummary,
+    /// Noticed to serving again by the replica's own repair.
+    pub repair: PhaseSummary,
+    /// The replica's whole downtime: detect + repair, or sooner by reassignment.
+    pub down: PhaseSummary,
+}
+
+impl Timeline {
+    fn new(
+        cause: String,
+        rate: f64,
+        detect: &Rv,
+        elect: Option<&Rv>,
+        repair: PhaseSummary,
+        down: &Rv,
+    ) -> Timeline {
+        Timeline {
+            cause,
+            per_replica_per_year: rate * Duration::YEAR.as_secs_f64(),
+            detect: detect.summary(),
+            elect: elect.map_or(
+                PhaseSummary {
+                    mean_s: 0.0,
+                    p99_s: 0.0,
+                },
+                Rv::summary,
+            ),
+            repair,
+            down: down.summary(),
+        }
+    }
+}
+
+/// One component's availability, estimated and naive.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ComponentEstimate {
+    /// The component's name.
+    pub name: String,
+    /// Replicas.
+    pub replicas: u32,
+    /// Replicas needed to serve.
+    pub needs: u32,
+    /// One replica's availability.
+    pub replica_availability: f64,
+    /// The estimate: at least `needs` up, less elections.
+    pub availability: f64,
+    /// The naive `1-(1-A)^n`.
+    pub naive: f64,
+    /// Why the two differ.
+    pub why: Vec<Reason>,
+}
+
+/// Everything `nines explain` reports.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Explanation {
+    /// The model's name.
+    pub model: String,
+    /// One timeline per failure mode (and per node failure, as `component/node`).
+    pub timelines: Vec<Timeline>,
+    /// One estimate per component.
+    pub components: Vec<ComponentEstimate>,
+    /// The system's estimated availability.
+    pub availability: f64,
+    /// The system's naive availability.
+    pub naive: f64,
+    /// Each service's estimated and naive availability.
+    pub services: Vec<(String, f64, f64)>,
+    /// Common rules of thumb (the Milvus course's among them) checked against the model.
+    pub rules_of_thumb: Vec<RuleOfThumb>,
+}
+
+/// Why a component's estimate differs from the naive `1-(1-A)^n` (`report` says it in
+/// words, in the JSON too).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reason {
+    /// The component needs more than one replica up.
+    Quorum {
+        /// Replicas needed.
+        needs: u32,
+        /// Replicas.
+        replicas: u32,
+    },
+    /// Every loss of the leader costs an election, even with replicas to spare.
+    Election {
+        /// The election's mean, in seconds.
+        mean_s: f64,
+        /// Its 99th percentile, in seconds.
+        p99_s: f64,
+        /// The share of the time lost to elections.
+        unavailability: f64,
+    },
+    /// Replicas share failing nodes, which the estimate treats as independent.
+    SharedNodes,
+    /// The liveness probe kills a restarted container before it serves (CrashLoopBackOff,
+    /// which the estimate leaves out).
+    LivenessKillsStart {
+        /// The probability, per restart.
+        probability: f64,
+    },
+}
+
+/// A common claim about failover (the Milvus course's among them), and this model's
+/// figures for it (`report` says it in words, in the JSON too).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleOfThumb {
+    /// "A failure is noticed within 3-5 s."
+    Detection {
+        /// Causes noticed within 5 s on average.
+        within: usize,
+        /// All causes.
+        causes: usize,
+        /// Mean detection times over the causes.
+        detection: Span,
+    },
+    /// "Failover (a new leader) takes 5-15 s."
+    Failover {
+        /// Mean election times over the causes with an election.
+        elections: Span,
+    },
+    /// "A failed replica is back in tens of seconds (RTO 10-38 s)."
+    Recovery {
+        /// Mean replica downtimes over the causes.
+        down: Span,
+    },
+    /// "Availability is 1-(1-A)^n."
+    Naive {
+        /// The naive formula's system availability.
+        naive: f64,
+        /// The estimate's.
+        estimate: f64,
+    },
+}
+
+impl RuleOfThumb {
+    /// Whether the model bears the claim out.
+    pub fn holds(&self) -> bool {
+        match self {
+            RuleOfThumb::Detection { detection, .. } => detection.high <= 5.0,
+            RuleOfThumb::Failover { elections } => elections.low >= 5.0 && elections.high <= 15.0,
+            RuleOfThumb::Recovery { down } => down.high <= 38.0,
+            RuleOfThumb::Naive { naive, estimate } => {
+                let (down, naive_down) = (1.0 - estimate, 1.0 - naive);
+                (down - naive_down).abs() <= 0.1 * down.max(naive_down)
+            }
+        }
+    }
+}
+
+/// The least and the greatest of one figure over several causes, in seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    /// The least.
+    pub low: f64,
+    /// The cause with the least.
+    pub low_cause: String,
+    /// The greatest.
+    pub high: f64,
+    /// The cause with the greatest.
+    pub high_cause: String,
+}
+
+impl Span {
+    /// The span of `pick` over `timelines`; `None` when there are none.
+    fn of(pick: fn(&Timeline) -> f64, timelines: &[&Timeline]) -> Option<Span> {
+        let low = timelines
+            .iter()
+            .min_by(|a, b| pick(a).total_cmp(&pick(b)))?;
+        let high = timelines
+            .iter()
+            .max_by(|a, b| pick(a).total_cmp(&pick(b)))?;
+        Some(Span {
+            low: pick(low),
+            low_cause: low.cause.clone(),
+            high: pick(high),
+            high_cause: high.cause.clone(),
+        })
+    }
+}
+
+/// Builds the explanation of `model`.
+pub fn explain(model: &Model) -> Explanation {
+    let mut timelines = Vec::new();
+    let mut components = Vec::new();
+    let kubernetes = model.kubernetes();
+    let nodes = kubernetes.and_then(|k| {
+        let failure = plan::node_failure(k.node_failure.as_ref()?);
+        Some((failure, plan::node_lifecycle(k)))
+    });
+    for component in model.components() {
+        let pod = component
+            .pod
+            .as_ref()
+            .zip(kubernetes)
+            .map(|(pod, kubernetes)| plan::pod(pod, kubernetes));
+        let pod = pod.as_ref();
+        let elect = component
+            .leader
+            .as_ref()
+            .map(|leader| election(&plan::leader(leader), component.replicas));
+        let mut rates_and_downs: Vec<(f64, f64)> = Vec::new();
+        for mode in &component.failures {
+            let rate = 1.0 / mode.every.mean_secs();
+            let detect_mode = plan::detect(&mode.detect, kubernetes);
+            let detect = detection(&detect_mode, pod);
+            let repair = recovery(&plan::repair(&mode.repair), &detect_mode, pod);
+            let mut down = detect.plus(&repair);
+            if let (Some(reassign), Some(session)) = (&component.reassign, &component.session) {
+                // The share needs a load either way: on the restarted replica, or on another
+                // once the session expired, whichever comes first.
+                down = down
+                    .min(&Rv::dist(&lease::remaining(session.ttl)))
+                    .plus(&Rv::dist(&reassign.load));
+            }
+            rates_and_downs.push((rate, down.mean));
+            let cause = format!("{}/{}", component.name, mode.name);
+            timelines.push(Timeline::new(
+                cause,
+                rate,
+                &detect,
+                elect.as_ref(),
+                repair.summary(),
+                &down,
+            ));
+        }
+        if let Some((rate, (detect, down))) = pod
+            .zip(nodes.as_ref())
+            .map(|(pod, (failure, lifecycle))| node_failure(failure, lifecycle, pod))
+        {
+            rates_and_downs.push((rate, down.mean));
+            // Repair: eviction or the node's return, after detection.
+            let repair = PhaseSummary {
+                mean_s: down.mean - detect.mean,
+                p99_s: down.p99() - detect.mean,
+            };
+            let cause = format!("{}/node", component.name);
+            timelines.push(Timeline::new(
+                cause,
+                rate,
+                &detect,
+                elect.as_ref(),
+                repair,
+                &down,
+            ));
+        }
+        let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
+        let replica = 1.0 / (1.0 + load);
+        let total_rate: f64 =
+            rates_and_downs.iter().map(|(rate, _)| rate).sum::<f64>() / (1.0 + load);
+        let quorum = at_least(component.replicas, component.needs, replica);
+        let election_loss = elect.as_ref().map_or(0.0, |e| total_rate * e.mean * quorum);
+        let naive = 1.0 - (1.0 - replica).powi(component.replicas as i32);
+        let mut why = reasons(
+            component.replicas,
+            component.needs,
+            election_loss,
+            elect.as_ref(),
+            model,
+        );
+        if let Some(probability) = pod.and_then(liveness_kills_start).filter(|p| *p > 1e-3) {
+            why.push(Reason::LivenessKillsStart { probability });
+        }
+        components.push(ComponentEstimate {
+            name: component.name.clone(),
+            replicas: component.replicas,
+            needs: component.needs,
+            replica_availability: replica,
+            availability: (quorum - election_loss).clamp(0.0, 1.0),
+            naive,
+            why,
+        });
+    }
+    let estimated: Vec<f64> = components.iter().map(|c| c.availability).collect();
+    let naive: Vec<f64> = components.iter().map(|c| c.naive).collect();
+    let (availability, naive_availability) = (
+        combine(&model.up().expr, &estimated),
+        combine(&model.up().expr, &naive),
+    );
+    let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
+    Explanation {
+        model: model.name().to_string(),
+        timelines,
+        availability,
+        naive: naive_availability,
+        rules_of_thumb,
+        services: model
+            .services()
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    combine(&s.up.expr, &estimated),
+                    combine(&s.up.expr, &naive),
+                )
+            })
+            .collect(),
+        components,
+    }
+}
+
+/// Failure to noticed: a drawn delay, the kubelet's next re-list, or the liveness probe's
+/// detection over a uniform ticker phase.
+fn detection(detect: &Detect, pod: Option<&Pod>) -> Rv {
+    match detect {
+        Detect::After(dist) => Rv::dist(dist),
+        Detect::Exit { within } => Rv::uniform(0.0, within.as_secs_f64()),
+        Detect::Liveness => match pod.and_then(|p| p.probes.liveness) {
+            Some(probe) => {
+                let fixed = probe.hang_detected_after_first_tick().as_secs_f64();
+                Rv::uniform(fixed, fixed + probe.period.as_secs_f64())
+            }
+            None => Rv::constant(0.0),
+        },
+    }
+}
+
+/// Noticed to serving again: a drawn repair, or a first restart (no back-off): the kill
+/// of a hung process, start, the first passing readiness tick, propagation.
+fn recovery(repair: &Repair, detect: &Detect, pod: Option<&Pod>) -> Rv {
+    match (repair, pod) {
+        (Repair::After(dist), _) => Rv::dist(dist),
+        (Repair::Restart, Some(pod)) => {
+            Rv::duration(detect.kill_delay(pod.termination_grace_period))
+                .plus(&start_to_serving(pod))
+        }
+        (Repair::Restart, None) => Rv::constant(0.0),
+    }
+}
+
+/// From container start to serving: start, then readiness, then propagation.
+fn start_to_serving(pod: &Pod) -> Rv {
+    let started = Rv::dist(&pod.start);
+    let ready = match &pod.probes.readiness {
+        Some(probe) => {
+            let period = probe.period.as_secs_f64();
+            let waits = started.at_least(probe.initial_delay.as_secs_f64());
+            waits
+                .plus(&Rv::uniform(0.0, period))
+                .plus(&Rv::duration(probe.successes_after_first()))
+        }
+        None => started,
+    };
+    ready.plus(&Rv::duration(pod.endpoint_propagation))
+}
+
+/// The probability that the liveness probe kills a restarted container before its process
+/// serves: the start outlasting the first probe after `initial_delay` plus
+/// `failure_threshold - 1` periods. Zero with a startup probe, which holds liveness off.
+fn liveness_kills_start(pod: &Pod) -> Option<f64> {
+    let probe = pod
+        .probes
+        .liveness
+        .filter(|_| pod.probes.startup.is_none())?;
+    let period = probe.period.as_secs_f64();
+    let window = Rv::uniform(0.0, period).plus(&Rv::duration(
+        probe
+            .initial_delay
+            .saturating_add(probe.failures_after_first()),
+    ));
+    let start = Rv::dist(&pod.start);
+    let killed = start
+        .grid
+        .iter()
+        .map(|s| window.grid.iter().filter(|w| s > *w).count())
+        .sum::<usize>();
+    Some(killed as f64 / (GRID * GRID) as f64)
+}
+
+/// A node failure as seen by a replica of `pod`: the rate (per replica, per second), and
+/// (detection, whole downtime).
+fn node_failure(failure: &NodeFailure, lifecycle: &NodeLifecycle, pod: &Pod) -> (f64, (Rv, Rv)) {
+    let detect = Rv::duration(lifecycle.grace)
+        .plus(&Rv::uniform(0.0, lifecycle.monitor_period.as_secs_f64()));
+    let back_in_place = Rv::dist(&failure.repair).plus(&start_to_serving(pod));
+    let down = if pod.moves_off_failed_nodes {
+        let evicted = detect.plus(&Rv::duration(lifecycle.toleration));
+        evicted.plus(&start_to_serving(pod)).min(&back_in_place)
+    } else {
+        back_in_place
+    };
+    (1.0 / failure.every.mean_secs(), (detect, down))
+}
+
+/// The duration of an election after the leader's loss with `replicas` members: the
+/// candidates are the other members.
+fn election(leader: &Leader, replicas: u32) -> Rv {
+    match leader {
+        Leader::Election(dist) => Rv::dist(dist),
+        Leader::Raft(raft) => {
+            let k = replicas.saturating_sub(1);
+            let first = Rv::from_quantile(raft.first_timeout_mean_secs(k), |p| {
+                raft.first_timeout_quantile_secs(k, p)
+            });
+            let h = raft.heartbeat.as_secs_f64();
+            first
+                .plus(&Rv::uniform(-h, 0.0))
+                .plus(&Rv::duration(raft.rounds()))
+        }
+        Leader::Lease(lease) => {
+            Rv::dist(&lease::remaining(lease.ttl)).plus(&Rv::dist(&lease.takeover))
+        }
+    }
+}
+
+/// P(at least `needs` of `n` independent replicas up), each up with probability `a`.
+fn at_least(n: u32, needs: u32, a: f64) -> f64 {
+    (needs..=n)
+        .map(|k| binomial(n, k) * a.powi(k as i32) * (1.0 - a).powi((n - k) as i32))
+        .sum()
+}
+
+fn binomial(n: u32, k: u32) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1))
+}
+
+/// Availability of an expression over independent components.
+fn combine(expr: &Expr, availability: &[f64]) -> f64 {
+    match expr {
+        Expr::Component(index) => availability[*index],
+        Expr::All(operands) => operands.iter().map(|e| combine(e, availability)).product(),
+        Expr::Any(operands) => {
+            1.0 - operands
+                .iter()
+                .map(|e| 1.0 - combine(e, availability))
+                .product::<f64>()
+        }
+    }
+}
+
+/// Checks the usual claims (detection in 3-5 s, failover in 5-15 s, the naive formula)
+/// against the model's timelines and estimates.
+fn rules_of_thumb(timelines: &[Timeline], availability: f64, naive: f64) -> Vec<RuleOfThumb> {
+    let mut rules = Vec::new();
+    let all: Vec<&Timeline> = timelines.iter().collect();
+    if let Some(detection) = Span::of(|t| t.detect.mean_s, &all) {
+        rules.push(RuleOfThumb::Detection {
+            within: all.iter().filter(|t| t.detect.mean_s <= 5.0).count(),
+            causes: all.len(),
+            detection,
+        });
+    }
+    let led: Vec<&Timeline> = timelines.iter().filter(|t| t.elect.mean_s > 0.0).collect();
+    if let Some(elections) = Span::of(|t| t.elect.mean_s, &led) {
+        rules.push(RuleOfThumb::Failover { elections });
+    }
+    if let Some(down) = Span::of(|t| t.down.mean_s, &all) {
+        rules.push(RuleOfThumb::Recovery { down });
+    }
+    rules.push(RuleOfThumb::Naive {
+        naive,
+        estimate: availability,
+    });
+    rules
+}
+
+fn reasons(
+    replicas: u32,
+    needs: u32,
+    election_loss: f64,
+    elect: Option<&Rv>,
+    model: &Model,
+) -> Vec<Reason> {
+    let mut why = Vec::new();
+    if replicas > 1 && needs > 1 {
+        why.push(Reason::Quorum { needs, replicas });
+    }
+    if let Some(elect) = elect {
+        why.push(Reason::Election {
+            mean_s: elect.mean,
+            p99_s: elect.p99(),
+            unavailability: election_loss,
+        });
+    }
+    if model.kubernetes().is_some_and(|k| k.node_failure.is_some()) && replicas > 1 {
+        why.push(Reason::SharedNodes);
+    }
+    why
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binomial_quorum_of_three() {
+        let a = 0.99;
+        assert!((at_least(3, 2, a) - (3.0 * a * a - 2.0 * a * a * a)).abs() < 1e-12);
+        assert!((at_least(3, 1, a) - (1.0 - (1.0 - a).powi(3))).abs() < 1e-12);
+    }
+}
