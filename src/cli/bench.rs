@@ -1,12 +1,11 @@
 //! `nines bench`: the engine's speed against the random-number floor, side by side.
 
-use super::{
-    CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, load, write_stdout,
-};
-use crate::bench::compare;
-use crate::plan::Plan;
-use crate::report::{BenchFacts, bench_text};
+use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, write_stdout};
 use clap::Args;
+use nines::app::RunError;
+use nines::bench::compare;
+use nines::plan::Plan;
+use nines::report::{BenchFacts, bench_text};
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -28,7 +27,7 @@ pub(crate) struct BenchArgs {
 }
 
 pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
-    let (model, seed) = load(&args.model)?;
+    let loaded = args.model.load()?;
     let mut threads: Vec<usize> = args.threads.iter().map(|t| usize::from(*t)).collect();
     if threads.is_empty() {
         threads = vec![1, available_threads()];
@@ -36,11 +35,11 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     }
     let rounds = usize::from(args.rounds);
     let most = threads.iter().copied().max().unwrap_or(1);
-    check_workload(&model, &args.model.model, args.years, most, args.force)?;
-    let plan = Plan::compile(&model, seed);
-    let sides = compare(&plan, args.years, &threads, rounds)?;
+    check_workload(&loaded, args.years, most, args.force)?;
+    let plan = Plan::compile(&loaded.model, loaded.seed);
+    let sides = compare(&plan, args.years, &threads, rounds).map_err(RunError::from)?;
     let facts = BenchFacts {
-        model: model.name(),
+        model: loaded.model.name(),
         replicas: plan.replica_count(),
         years: args.years,
         rounds,

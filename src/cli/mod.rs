@@ -1,21 +1,24 @@
-//! The command line: argument definitions and the commands that wire the library together.
+//! The command line, in ripgrep's shape: clap arguments, resolved once into a request of
+//! the library's application layer ([`nines::app`]), whose typed result is printed through
+//! [`nines::report`] and mapped to an exit status (0, 1 for a check that fails, 2 for a bad
+//! model, bad usage or an output error, 130 for an interrupt). The progress bar and the
+//! Ctrl-C handler live here, not in the library.
 
 mod bench;
 mod check;
 mod compare;
 mod explain;
+mod progress;
 mod run;
 mod trace;
 
-use crate::model::{Model, ModelErrors};
-use crate::report::{OutputDir, Plot};
-use crate::run::{Interrupted, RunTotals};
-use crate::workload::{Verdict, Workload};
+use nines::app::{Admission, Loaded, RunError, admit};
+use nines::model::ModelErrors;
+use nines::run::RunTotals;
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -118,30 +121,33 @@ pub(crate) struct ModelArgs {
     pub(crate) seed: Option<u64>,
 }
 
-/// A failure the user must fix: reported as `error: …` with exit status 2.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// The model file is invalid.
-    #[error("{0}")]
-    Model(#[from] ModelErrors),
-    /// The run is too large to start without `--force`.
-    #[error("{0}")]
-    TooLarge(String),
-    /// The user pressed Ctrl-C; nothing was written.
-    #[error("interrupted; no result files were written")]
-    Interrupted,
-    /// Anything else (files that cannot be written, say).
-    #[error("{0:#}")]
-    Other(anyhow::Error),
+impl ModelArgs {
+    /// Reads and validates the model.
+    pub(crate) fn load(&self) -> Result<Loaded, ModelErrors> {
+        Loaded::read(&self.model, self.seed)
+    }
 }
 
-impl From<anyhow::Error> for CliError {
-    fn from(error: anyhow::Error) -> CliError {
-        if error.is::<Interrupted>() {
-            CliError::Interrupted
-        } else {
-            CliError::Other(error)
-        }
+/// A failure the user must fix: reported as `error: …` with exit status 2 (130 for an
+/// interrupt).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The run, the check or the comparison failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// Standard output (or the trace) could not be written.
+    #[error("cannot write {what}: {source}")]
+    Output {
+        /// What was being written.
+        what: &'static str,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl From<ModelErrors> for CliError {
+    fn from(errors: ModelErrors) -> CliError {
+        CliError::Run(RunError::Model(errors))
     }
 }
 
@@ -149,7 +155,7 @@ impl CliError {
     /// The exit status for this error: 130 (128 + SIGINT) for an interrupt, else 2.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Interrupted => 130,
+            CliError::Run(RunError::Interrupted) => 130,
             _ => 2,
         }
     }
@@ -166,30 +172,20 @@ pub(crate) fn interrupt_flag() -> &'static AtomicBool {
     })
 }
 
-/// Checks the estimated size of simulating `model` for `years` on `threads` threads:
-/// warns on stderr about a slow run, and refuses a too large one unless `force`.
+/// Checks the estimated size of simulating `loaded` for `years` on `threads` threads:
+/// warns on stderr about a slow or a forced run, and refuses a too large one unless `force`.
 pub(crate) fn check_workload(
-    model: &Model,
-    file: &Path,
+    loaded: &Loaded,
     years: u64,
     threads: usize,
     force: bool,
 ) -> Result<(), CliError> {
-    match Workload::estimate(model).judge(years, threads) {
-        Verdict::Fine => Ok(()),
-        Verdict::Slow(message) => {
-            eprintln!("note: {message}");
-            Ok(())
-        }
-        Verdict::TooLarge(message) if force => {
-            eprintln!("warning: {message}; running anyway (--force)");
-            Ok(())
-        }
-        Verdict::TooLarge(message) => Err(CliError::TooLarge(format!(
-            "{}: {message}. Lower --years, check the model's rates, or pass --force to run it anyway",
-            file.display()
-        ))),
+    match admit(loaded, years, threads, force)? {
+        Admission::Fine => {}
+        Admission::Slow(reason) => eprintln!("note: {reason}"),
+        Admission::Forced(reason) => eprintln!("warning: {reason}; running anyway (--force)"),
     }
+    Ok(())
 }
 
 impl Cli {
@@ -207,39 +203,6 @@ impl Cli {
     }
 }
 
-pub(crate) fn load(args: &ModelArgs) -> Result<(Model, u64), CliError> {
-    let (model, seed, _) = load_with_source(args)?;
-    Ok((model, seed))
-}
-
-/// As [`load`], also returning the file's text (to hash it, say).
-pub(crate) fn load_with_source(args: &ModelArgs) -> Result<(Model, u64, String), CliError> {
-    let source = Model::read_source(&args.model)?;
-    let model = Model::parse(&source, &args.model.display().to_string())?;
-    let seed = args.seed.unwrap_or(model.simulation().seed);
-    Ok((model, seed, source))
-}
-
-/// Opens the `--out` directory, if one was given.
-pub(crate) fn output_dir(out: Option<&std::path::Path>) -> Result<Option<OutputDir>, CliError> {
-    let Some(dir) = out else {
-        return Ok(None);
-    };
-    let output = OutputDir::create(dir)
-        .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
-    Ok(Some(output))
-}
-
-/// Writes each plot as its SVG file.
-pub(crate) fn write_plots(output: &mut OutputDir, plots: &[Plot]) -> Result<(), CliError> {
-    for plot in plots {
-        output
-            .write(plot.file, plot.svg.as_bytes())
-            .with_context(|| format!("cannot write {}", plot.file))?;
-    }
-    Ok(())
-}
-
 /// A closed pipe (`nines trace … | head`) is not an error.
 pub(crate) fn ignore_broken_pipe(result: std::io::Result<()>) -> std::io::Result<()> {
     match result {
@@ -251,8 +214,10 @@ pub(crate) fn ignore_broken_pipe(result: std::io::Result<()>) -> std::io::Result
 pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     let written = stdout.write_all(bytes).and_then(|()| stdout.flush());
-    ignore_broken_pipe(written).context("cannot write to standard output")?;
-    Ok(())
+    ignore_broken_pipe(written).map_err(|source| CliError::Output {
+        what: "to standard output",
+        source,
+    })
 }
 
 pub(crate) fn available_threads() -> usize {
@@ -263,9 +228,9 @@ pub(crate) fn performance_line(totals: RunTotals, elapsed: WallDuration, threads
     let secs = elapsed.as_secs_f64().max(1e-9);
     format!(
         "simulated {} in {:.2} s on {}: {:.0} years/s, {:.2} M events/s",
-        crate::report::count(totals.years, "year"),
+        nines::report::count(totals.years, "year"),
         secs,
-        crate::report::count(threads as u64, "thread"),
+        nines::report::count(threads as u64, "thread"),
         totals.years as f64 / secs,
         totals.events as f64 / secs / 1e6
     )

@@ -1,14 +1,12 @@
 //! `nines trace`: the event log of one simulated year.
 
-use super::{
-    CliError, MAX_YEARS, ModelArgs, check_workload, ignore_broken_pipe, interrupt_flag, load,
-};
-use crate::engine::{Engine, YearOutcome};
-use crate::model::Model;
-use crate::plan::Plan;
-use crate::report::TraceWriter;
-use anyhow::Context;
+use super::{CliError, MAX_YEARS, ModelArgs, check_workload, ignore_broken_pipe, interrupt_flag};
 use clap::Args;
+use nines::app::RunError;
+use nines::engine::{Engine, YearOutcome};
+use nines::model::Model;
+use nines::plan::Plan;
+use nines::report::TraceWriter;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -26,13 +24,17 @@ pub(crate) struct TraceArgs {
 }
 
 pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
-    let (model, seed) = load(&args.model)?;
-    check_workload(&model, &args.model.model, 1, 1, args.force)?;
-    let plan = Plan::compile(&model, seed);
-    let written = write_trace(&model, &plan, seed, args.year, std::io::stdout().lock());
-    ignore_broken_pipe(written).context("cannot write the trace")?;
+    let loaded = args.model.load()?;
+    check_workload(&loaded, 1, 1, args.force)?;
+    let plan = Plan::compile(&loaded.model, loaded.seed);
+    let (model, seed) = (&loaded.model, loaded.seed);
+    let written = write_trace(model, &plan, seed, args.year, std::io::stdout().lock());
+    ignore_broken_pipe(written).map_err(|source| CliError::Output {
+        what: "the trace",
+        source,
+    })?;
     if interrupt_flag().load(Ordering::Relaxed) {
-        return Err(CliError::Interrupted);
+        return Err(RunError::Interrupted.into());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -65,8 +67,8 @@ fn write_trace(
 fn trace_footer(plan: &Plan, outcome: &YearOutcome) -> String {
     let mut footer = format!(
         "# {}, {}, downtime {}s",
-        crate::report::count(outcome.events, "event"),
-        crate::report::count(outcome.outages.len() as u64, "outage"),
+        nines::report::count(outcome.events, "event"),
+        nines::report::count(outcome.outages.len() as u64, "outage"),
         outcome.downtime[0].as_secs_f64()
     );
     for (name, downtime) in plan.expression_names[1..]

@@ -9,11 +9,15 @@ mod check;
 mod compare;
 mod csv;
 mod explain;
+#[cfg(feature = "plots")]
 mod html;
 mod output;
+#[cfg(feature = "plots")]
 mod pages;
+#[cfg(feature = "plots")]
 pub mod plot;
 mod text;
+#[cfg(feature = "plots")]
 mod timeline;
 mod trace;
 
@@ -22,10 +26,13 @@ pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
 pub use compare::ComparisonTables;
+#[cfg(feature = "plots")]
 pub use html::{HtmlPage, sha256_hex};
-pub use output::OutputDir;
+pub use output::{OutputDir, write_file};
+#[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
 pub use text::{count, human_duration, run_heading, signed_duration, summary_text};
+#[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
 

@@ -132,6 +132,7 @@ fn availability_decimals(a: &Availability) -> usize {
 
 /// A share as a percentage without float artefacts: rounded to ten significant digits,
 /// trailing zeros dropped, so `0.99999` reads `99.999%`, not `99.99900000000001%`.
+#[cfg(feature = "plots")]
 pub fn percent(share: f64) -> String {
     let value = share * 100.0;
     if value == 0.0 || !value.is_finite() {
