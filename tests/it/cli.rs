@@ -336,13 +336,84 @@ fn committed_results_are_current() {
         ]);
         for file in RESULT_FILES {
             let committed = root.join("results").join(name).join(file);
-            assert!(
-                fs::read(&committed).ok() == Some(fs::read(out.join(file)).unwrap()),
-                "{} is stale or missing: run scripts/regenerate-results",
-                committed.display()
-            );
+            let fresh = fs::read(out.join(file)).unwrap();
+            let Ok(old) = fs::read(&committed) else {
+                panic!(
+                    "{} is missing: run scripts/regenerate-results",
+                    committed.display()
+                );
+            };
+            if let Some(difference) = first_difference(&old, &fresh) {
+                panic!(
+                    "{} is stale ({difference}): run scripts/regenerate-results",
+                    committed.display()
+                );
+            }
         }
     }
+}
+
+/// Characters of a differing line that a stale-file message shows.
+const SHOWN_CHARS: usize = 160;
+
+/// Where `fresh` first differs from `old`, line by line: the line number and both lines,
+/// or `None` when they are the same bytes.
+fn first_difference(old: &[u8], fresh: &[u8]) -> Option<String> {
+    if old == fresh {
+        return None;
+    }
+    let old = String::from_utf8_lossy(old);
+    let fresh = String::from_utf8_lossy(fresh);
+    let mut old_lines = old.split_inclusive('\n');
+    let mut fresh_lines = fresh.split_inclusive('\n');
+    let mut number = 1;
+    loop {
+        match (old_lines.next(), fresh_lines.next()) {
+            (Some(a), Some(b)) if a == b => number += 1,
+            (a, b) => {
+                // Lines of an SVG or of report.html can be long: show their start.
+                let shown = |line: Option<&str>| match line {
+                    None => "end of file".to_string(),
+                    Some(l) if l.chars().count() > SHOWN_CHARS => {
+                        let start: String = l.chars().take(SHOWN_CHARS).collect();
+                        format!("{start:?}...")
+                    }
+                    Some(l) => format!("{l:?}"),
+                };
+                return Some(format!(
+                    "first difference at line {number}: committed {}, now {}",
+                    shown(a),
+                    shown(b)
+                ));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_stale_file_names_its_first_differing_line() {
+    assert_eq!(first_difference(b"a\nb\n", b"a\nb\n"), None);
+    assert_eq!(
+        first_difference(b"a\nb\nc\n", b"a\nB\nc\n").unwrap(),
+        "first difference at line 2: committed \"b\\n\", now \"B\\n\""
+    );
+    assert_eq!(
+        first_difference(b"a\n", b"a\nb\n").unwrap(),
+        "first difference at line 2: committed end of file, now \"b\\n\""
+    );
+    assert_eq!(
+        first_difference(b"a\nb", b"a\nb\n").unwrap(),
+        "first difference at line 2: committed \"b\", now \"b\\n\""
+    );
+    let long = "x".repeat(SHOWN_CHARS + 1);
+    let message = first_difference(long.as_bytes(), b"y").unwrap();
+    assert_eq!(
+        message,
+        format!(
+            "first difference at line 1: committed \"{}\"..., now \"y\"",
+            &long[..SHOWN_CHARS]
+        )
+    );
 }
 
 /// Years simulated for `results/`; scripts/regenerate-results uses the same number.
