@@ -21,7 +21,8 @@ pub(crate) struct BenchArgs {
     /// Rounds; each times the engine then the floor at every thread count.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
-    /// Run even if one timed run is estimated to be too large (see README, "Errors, limits").
+    /// Run even if one timed run is estimated to be too large (over 1e9 events in one
+    /// simulated year, 1e11 in all, or 4 GiB of memory).
     #[arg(long)]
     force: bool,
 }

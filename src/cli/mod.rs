@@ -7,6 +7,7 @@
 mod bench;
 mod check;
 mod compare;
+mod docs;
 mod explain;
 mod progress;
 mod run;
@@ -27,9 +28,50 @@ use std::time::Duration as WallDuration;
 /// Most years one run may simulate.
 pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
 
+/// The long description of `nines --help` and of the manual page: what a user without the
+/// README needs to write a model and trust its figures.
+const GUIDE: &str = "Predict the availability of a highly available cluster by simulating many \
+independent years of its failures, detections, elections and repairs (a deterministic \
+discrete-event Monte Carlo simulation), and report availability with its 95% confidence \
+interval, downtime per year and outage durations (RTO percentiles).
+
+Model file (TOML):
+  name = \"three-node etcd\"
+  up = \"etcd\"                  # when the system is up: component names, &, |, ( )
+  [simulation]                 # optional: years = 10000, seed = 1, horizon = \"1y\"
+  [services]                   # optional extra views, reported like up: read = \"etcd\"
+  [slo]                        # optional targets for `nines check`, e.g.
+                               # availability = \"99.999%\", rto_p99 = \"5s\"
+  [[component]]
+  name = \"etcd\"                # [a-z0-9_-]+, unique
+  replicas = 3                 # default 1
+  needs = \"majority\"           # replicas up to serve: a number, \"majority\" or \"all\"
+  leader = { election = { dist = \"uniform\", min = \"1s\", max = \"2s\" } }  # optional
+    [[component.failure]]      # any number of failure modes per replica
+    name = \"crash\"
+    every = { dist = \"exponential\", mean = \"30d\" }   # time to failure, in up time
+    detect = \"0s\"                                    # failure -> noticed
+    repair = { dist = \"lognormal\", mean = \"45s\", sd = \"15s\" }  # noticed -> serving
+
+Durations carry units (ms, s, m, h, d, w, y; \"1h30m\", \"1.5s\"); a bare number is an error. A \
+distribution is a duration (fixed) or a table with dist = fixed (value), exponential (mean), \
+weibull (shape and scale or mean), lognormal (mean and sd, or median and sigma), gamma \
+(shape, mean), uniform (min, max) or empirical (samples = [\"12s\", ...]). Every problem in a \
+model is reported before anything runs, with its file, line, column and key.
+
+Determinism: year K draws from random streams keyed by the seed, K and what draws, so the \
+results depend only on the model, the seed and the years: never on --threads, and the first \
+N years of a longer run are the N-year run.
+
+Limits: a run expected to take over a minute gets a note; a run over 1e9 events in one \
+simulated year, 1e11 events in all or 4 GiB of memory is refused unless --force. Ctrl-C \
+stops a run with exit status 130 and writes nothing. Result files (--out DIR) appear only \
+when the whole run succeeded; whenever DIR/summary.json exists, every file beside it comes \
+from the same run.";
+
 /// Predict the availability of a highly available cluster by simulating many years.
 #[derive(Debug, Parser)]
-#[command(name = "nines", version, about, propagate_version = true)]
+#[command(name = "nines", version, about, long_about = GUIDE, propagate_version = true)]
 #[command(after_help = "Examples:
   nines run models/milvus-ha-l1.toml
   nines run models/etcd-quorum.toml --years 100000 --out results/etcd
@@ -37,7 +79,9 @@ pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
   nines trace models/etcd-quorum.toml --year 42
   nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3 --out sweep
 
-Model format, figures and determinism: see README.md.")]
+`nines --help` describes the model file, determinism and limits; `nines help COMMAND` a
+command. `nines man` prints this as a manual page (`nines man run` the page of `run`),
+`nines completions bash` a completion script (also zsh, fish, elvish, powershell).")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -106,10 +150,23 @@ Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
   nines bench models/milvus-ha-l1.toml
   nines bench models/milvus-ha-l1.toml --years 50000 --threads 1,2 --rounds 9
 
-Results are not written anywhere; see README, \"Performance\".
+The floor draws the random numbers the engine draws, with no event queue, state or
+statistics, so engine/floor is the engine's cost beyond its draws (1 = none). Results are
+not written anywhere.
 
 Exit status: 0 on success, 2 on a bad model or bad usage.")]
     Bench(bench::BenchArgs),
+    /// Print the manual page (roff) of nines, or of one command.
+    #[command(after_help = "Examples:
+  nines man | man -l -
+  nines man check > nines-check.1")]
+    Man(docs::ManArgs),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(after_help = "Examples:
+  nines completions bash > ~/.local/share/bash-completion/completions/nines
+  nines completions zsh > ~/.zfunc/_nines
+  nines completions fish > ~/.config/fish/completions/nines.fish")]
+    Completions(docs::CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +192,9 @@ pub enum CliError {
     /// The run, the check or the comparison failed.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// The arguments name something that does not exist.
+    #[error("{0}")]
+    Usage(String),
     /// Standard output (or the trace) could not be written.
     #[error("cannot write {what}: {source}")]
     Output {
@@ -199,6 +259,8 @@ impl Cli {
             Command::Sweep(args) => compare::sweep(args),
             Command::Compare(args) => compare::compare(args),
             Command::Bench(args) => bench::bench(args),
+            Command::Man(args) => docs::man(args),
+            Command::Completions(args) => docs::completions(args),
         }
     }
 }
@@ -234,4 +296,27 @@ pub(crate) fn performance_line(totals: RunTotals, elapsed: WallDuration, threads
         totals.years as f64 / secs,
         totals.events as f64 / secs / 1e6
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nines::workload::{MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, WARN_SECONDS};
+
+    /// The limits `nines --help` and `--force` state are the ones the workload applies.
+    #[test]
+    fn the_help_states_the_workload_limits() {
+        assert_eq!(MAX_EVENTS_PER_YEAR, 1e9);
+        assert_eq!(MAX_EVENTS, 1e11);
+        assert_eq!(MAX_MEMORY_BYTES, 4.0 * 1024f64.powi(3));
+        assert_eq!(WARN_SECONDS, 60.0);
+        for limit in [
+            "over a minute",
+            "1e9 events in one",
+            "1e11 events in all",
+            "4 GiB",
+        ] {
+            assert!(GUIDE.contains(limit), "{limit}");
+        }
+    }
 }

@@ -27,7 +27,8 @@ pub(crate) struct SimulateArgs {
     /// this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Run even if the run is estimated to be too large (see README, "Errors, limits").
+    /// Run even if the run is estimated to be too large: over 1e9 events in one simulated
+    /// year, 1e11 in all, or 4 GiB of memory.
     #[arg(long)]
     force: bool,
 }

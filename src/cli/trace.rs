@@ -18,7 +18,8 @@ pub(crate) struct TraceArgs {
     /// The year to trace (years are numbered from 0).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..MAX_YEARS))]
     year: u64,
-    /// Trace even if the year is estimated to be too large (see README, "Limits").
+    /// Trace even if the year is estimated to be too large (over 1e9 events, or 4 GiB of
+    /// memory).
     #[arg(long)]
     force: bool,
 }

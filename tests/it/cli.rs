@@ -458,3 +458,54 @@ fn ctrl_c_stops_a_run_with_status_130_and_leaves_nothing() {
     // The run created the directory, so it removes it again: nothing is left behind.
     assert!(!out.exists(), "the output directory is left behind");
 }
+
+/// The manual page and the completion scripts come from the clap definitions.
+#[test]
+fn man_and_completions_are_generated_from_the_arguments() {
+    let page = nines_ok(&["man"]);
+    assert!(page.contains(".TH nines 1"), "{page}");
+    assert!(page.contains("nines\\-sweep(1)"), "{page}");
+    let check = nines_ok(&["man", "check"]);
+    assert!(check.contains("\\-\\-allow\\-inconclusive"), "{check}");
+    let unknown = nines(&["man", "walk"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).starts_with("error: there is no command `walk`")
+    );
+    let bash = nines_ok(&["completions", "bash"]);
+    assert!(
+        bash.contains("_nines()") && bash.contains("--allow-inconclusive"),
+        "{bash}"
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        assert!(
+            nines_ok(&["completions", shell]).contains("nines"),
+            "{shell}"
+        );
+    }
+    assert_eq!(nines(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// Help never sends the user to a README they may not have.
+#[test]
+fn help_is_self_contained() {
+    let mut pages = vec![nines_ok(&["--help"])];
+    for command in [
+        "run",
+        "check",
+        "trace",
+        "explain",
+        "sweep",
+        "compare",
+        "bench",
+        "man",
+        "completions",
+    ] {
+        pages.push(nines_ok(&[command, "--help"]));
+    }
+    for page in &pages {
+        assert!(!page.contains("README"), "{page}");
+    }
+    assert!(pages[0].contains("Model file (TOML):"));
+    assert!(pages[0].contains("nines man"));
+}
