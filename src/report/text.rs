@@ -252,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "plots")]
     fn percentages_have_no_float_artefacts() {
         assert_eq!(percent(0.99999), "99.999%");
         assert_eq!(percent(0.9995), "99.95%");
