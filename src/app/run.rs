@@ -250,3 +250,116 @@ impl YearSink for RunSink<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{CheckRequest, NoProgress, check};
+    use crate::floor::tests::MODEL;
+    use crate::model::Model;
+
+    fn loaded() -> Loaded {
+        Loaded {
+            file: PathBuf::from("floor.toml"),
+            source: MODEL.to_string(),
+            model: Model::parse(MODEL, "floor.toml").unwrap(),
+            seed: 5,
+        }
+    }
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_run_writes_every_result_file_and_an_interrupted_one_none() {
+        let loaded = loaded();
+        let plan = Plan::compile(&loaded.model, loaded.seed);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let request = RunRequest {
+            loaded: &loaded,
+            plan: &plan,
+            years: 0..50,
+            threads: 2,
+            out: Some(out.clone()),
+        };
+        let stop = AtomicBool::new(true);
+        let interrupted = run(&request, &mut NoProgress, &stop);
+        assert!(matches!(interrupted, Err(RunError::Interrupted)));
+        assert!(!out.exists(), "an interrupted run leaves nothing");
+        stop.store(false, std::sync::atomic::Ordering::Relaxed);
+        let outcome = run(&request, &mut NoProgress, &stop).unwrap();
+        assert_eq!(outcome.summary.years, 50);
+        assert_eq!(outcome.totals.years, 50);
+        let mut expected = vec!["outages.csv", "summary.json", "years.csv"];
+        if cfg!(feature = "plots") {
+            expected.extend([
+                "downtime-histogram.svg",
+                "outage-cdf.svg",
+                "report.html",
+                "timeline.svg",
+            ]);
+            expected.sort();
+        }
+        assert_eq!(names(&out), expected);
+    }
+
+    /// A range of years accumulates exactly those years: its years.csv rows are the
+    /// matching rows of the whole run.
+    #[test]
+    fn a_range_of_years_is_that_part_of_the_whole_run() {
+        let loaded = loaded();
+        let plan = Plan::compile(&loaded.model, loaded.seed);
+        let dir = tempfile::tempdir().unwrap();
+        let stop = AtomicBool::new(false);
+        let years_csv = |years: Range<u64>, name: &str| {
+            let out = dir.path().join(name);
+            let request = RunRequest {
+                loaded: &loaded,
+                plan: &plan,
+                years,
+                threads: 2,
+                out: Some(out.clone()),
+            };
+            let outcome = run(&request, &mut NoProgress, &stop).unwrap();
+            let text = std::fs::read_to_string(out.join("years.csv")).unwrap();
+            (outcome.summary.years, text)
+        };
+        let (whole_years, whole) = years_csv(0..60, "whole");
+        let (part_years, part) = years_csv(20..60, "part");
+        assert_eq!((whole_years, part_years), (60, 40));
+        let whole: Vec<&str> = whole.lines().collect();
+        let part: Vec<&str> = part.lines().collect();
+        assert_eq!(part[0], whole[0], "the same header");
+        assert_eq!(part[1..], whole[21..]);
+    }
+
+    #[test]
+    fn a_check_needs_targets() {
+        let loaded = loaded();
+        let plan = Plan::compile(&loaded.model, loaded.seed);
+        let request = CheckRequest {
+            run: RunRequest {
+                loaded: &loaded,
+                plan: &plan,
+                years: 0..10,
+                threads: 1,
+                out: None,
+            },
+            baseline: None,
+            junit: None,
+            allow_inconclusive: false,
+        };
+        let error = check(&request, &mut NoProgress, &AtomicBool::new(false)).err();
+        assert!(
+            matches!(&error, Some(RunError::NoTargets { file }) if file == &loaded.file),
+            "{error:?}"
+        );
+    }
+}
