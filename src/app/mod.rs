@@ -3,7 +3,8 @@
 //! A front end (the `nines` binary, or any other) reads a model ([`Loaded`]), asks whether a
 //! run of that size may start ([`admit`]), resolves its arguments once into a request
 //! ([`RunRequest`], [`CheckRequest`], [`VariantsRequest`]) and gets typed results back
-//! ([`RunOutcome`], [`CheckOutcome`], [`VariantsOutcome`]) or a typed [`RunError`]. Nothing
+//! ([`RunOutcome`], [`CheckOutcome`], [`VariantsOutcome`]) or a typed [`RunError`]; [`trace`]
+//! writes the event log of one year. Nothing
 //! here prints or exits: what a run has to say besides its results (a slow run, a baseline
 //! of another model, seeds that differ) comes back as data, progress goes to a
 //! [`Progress`], and a stop flag (set by a Ctrl-C handler, say) interrupts a run.
@@ -13,12 +14,14 @@ mod compare;
 mod error;
 mod load;
 mod run;
+mod trace;
 
 pub use check::{CheckOutcome, CheckRequest, check};
 pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit};
 pub use run::{RunOutcome, RunRequest, run, simulate};
+pub use trace::trace;
 
 /// Told of a run's progress, year by year (a progress bar, say); it never touches the
 /// results.
