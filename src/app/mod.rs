@@ -3,11 +3,11 @@
 //! A front end (the `nines` binary, or any other) reads a model ([`Loaded`]), asks whether a
 //! run of that size may start ([`admit`]), resolves its arguments once into a request
 //! ([`RunRequest`], [`CheckRequest`], [`VariantsRequest`]) and gets typed results back
-//! ([`RunOutcome`], [`CheckOutcome`], [`VariantsOutcome`]) or a typed [`RunError`]; [`trace`]
-//! writes the event log of one year. Nothing
-//! here prints or exits: what a run has to say besides its results (a slow run, a baseline
-//! of another model, seeds that differ) comes back as data, progress goes to a
-//! [`Progress`], and a stop flag (set by a Ctrl-C handler, say) interrupts a run.
+//! ([`RunOutcome`], [`CheckOutcome`], [`VariantsOutcome`]) or a typed [`RunError`];
+//! [`trace`] writes the event log of one year. Nothing here prints or exits: what a run has
+//! to say besides its results (a slow run, a baseline of another model, seeds that differ)
+//! comes back as data, progress goes to a [`Progress`], and a stop flag (set by a Ctrl-C
+//! handler, say) interrupts a run.
 
 mod check;
 mod compare;
