@@ -85,7 +85,7 @@ pub enum SimulateError<E> {
     Interrupted,
     /// The worker threads could not be started.
     #[error("cannot start the worker threads: {0}")]
-    Threads(#[source] rayon::ThreadPoolBuildError),
+    Threads(rayon::ThreadPoolBuildError),
     /// The sink stopped the run.
     #[error(transparent)]
     Sink(E),

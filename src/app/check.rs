@@ -81,8 +81,8 @@ pub fn check(
 
 fn read_baseline(path: &Path) -> Result<Baseline, RunError> {
     let bytes = std::fs::read(path).map_err(RunError::io(IoAction::ReadBaseline(path.into())))?;
-    serde_json::from_slice(&bytes).map_err(|source| RunError::BadBaseline {
+    serde_json::from_slice(&bytes).map_err(|error| RunError::BadBaseline {
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }

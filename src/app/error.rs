@@ -6,11 +6,12 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A failure of a run, a check or a comparison. Every variant but [`RunError::Interrupted`]
-/// is something the user must fix.
+/// is something the user must fix. Each message is complete on its own (it includes the
+/// underlying error), so none has a separate source.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The model file cannot be read or is invalid.
-    #[error("{0}")]
+    #[error(transparent)]
     Model(#[from] ModelErrors),
     /// The run is estimated to be too large to start without `force`.
     #[error(
@@ -34,28 +35,28 @@ pub enum RunError {
     },
     /// The baseline is not a summary written by `nines run --out`.
     #[error(
-        "the baseline {} is not a summary.json written by `nines run --out`: {source}",
+        "the baseline {} is not a summary.json written by `nines run --out`: {error}",
         path.display()
     )]
     BadBaseline {
         /// The baseline file.
         path: PathBuf,
         /// What the JSON reader found.
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     /// The stop flag was set: nothing was written.
     #[error("interrupted; no result files were written")]
     Interrupted,
     /// The worker threads could not be started.
     #[error("cannot start the worker threads: {0}")]
-    Threads(#[source] rayon::ThreadPoolBuildError),
+    Threads(rayon::ThreadPoolBuildError),
     /// A file could not be read or written.
-    #[error("cannot {action}: {source}")]
+    #[error("cannot {action}: {error}")]
     Io {
         /// What was being done.
         action: IoAction,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -91,7 +92,7 @@ impl fmt::Display for IoAction {
 impl RunError {
     /// A closure for `map_err` that files an I/O error under `action`.
     pub(crate) fn io(action: IoAction) -> impl FnOnce(std::io::Error) -> RunError {
-        move |source| RunError::Io { action, source }
+        move |error| RunError::Io { action, error }
     }
 }
 
@@ -123,7 +124,7 @@ mod tests {
     fn messages_name_the_file_and_what_failed() {
         let io = RunError::Io {
             action: IoAction::CreateDir(PathBuf::from("out/x")),
-            source: std::io::Error::other("denied"),
+            error: std::io::Error::other("denied"),
         };
         assert_eq!(
             io.to_string(),

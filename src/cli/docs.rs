@@ -57,9 +57,9 @@ fn man_page(command: Option<&str>) -> Result<Vec<u8>, CliError> {
     let mut roff = Vec::new();
     clap_mangen::Man::new(bare)
         .render(&mut roff)
-        .map_err(|source| CliError::Output {
+        .map_err(|error| CliError::Output {
             what: "the manual page",
-            source,
+            error,
         })?;
     let mut roff = String::from_utf8_lossy(&roff).into_owned();
     if let Some(description) = description {

@@ -196,12 +196,12 @@ pub enum CliError {
     #[error("{0}")]
     Usage(String),
     /// Standard output (or the trace) could not be written.
-    #[error("cannot write {what}: {source}")]
+    #[error("cannot write {what}: {error}")]
     Output {
         /// What was being written.
         what: &'static str,
         /// The error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -276,9 +276,9 @@ pub(crate) fn ignore_broken_pipe(result: std::io::Result<()>) -> std::io::Result
 pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     let written = stdout.write_all(bytes).and_then(|()| stdout.flush());
-    ignore_broken_pipe(written).map_err(|source| CliError::Output {
+    ignore_broken_pipe(written).map_err(|error| CliError::Output {
         what: "to standard output",
-        source,
+        error,
     })
 }
 

@@ -26,9 +26,9 @@ pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let stdout = std::io::stdout().lock();
     let written = nines::app::trace(&loaded, &plan, args.year, stdout, interrupt_flag());
-    ignore_broken_pipe(written).map_err(|source| CliError::Output {
+    ignore_broken_pipe(written).map_err(|error| CliError::Output {
         what: "the trace",
-        source,
+        error,
     })?;
     if interrupt_flag().load(Ordering::Relaxed) {
         return Err(RunError::Interrupted.into());
