@@ -10,8 +10,9 @@
 use crate::engine::YearOutcome;
 use crate::floor::draw_years;
 use crate::plan::Plan;
-use crate::run::{YearSink, simulate_years};
+use crate::run::{SimulateError, YearSink, simulate_years};
 use crate::stats::Accumulator;
+use std::convert::Infallible;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -43,7 +44,9 @@ impl Timing {
 struct BenchSink(Option<Accumulator>);
 
 impl YearSink for BenchSink {
-    fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()> {
+    type Error = Infallible;
+
+    fn year(&mut self, outcome: &YearOutcome) -> Result<(), Infallible> {
         match &mut self.0 {
             Some(stats) => stats.add(outcome),
             None => {
@@ -63,14 +66,22 @@ pub enum Sink {
     Statistics,
 }
 
+/// Why a timed run failed: its worker threads could not be started.
+pub type BenchError = SimulateError<Infallible>;
+
 /// Simulates years `0..years` of `plan` on `threads` threads into `sink`, timed.
-pub fn time_engine(plan: &Plan, years: u64, threads: usize, sink: Sink) -> anyhow::Result<Timing> {
+pub fn time_engine(
+    plan: &Plan,
+    years: u64,
+    threads: usize,
+    sink: Sink,
+) -> Result<Timing, BenchError> {
     let mut sink = BenchSink(match sink {
         Sink::Nothing => None,
         Sink::Statistics => Some(Accumulator::new(plan.horizon, plan.expressions.len())),
     });
     let started = Instant::now();
-    let totals = simulate_years(plan, years, threads, &mut sink, &AtomicBool::new(false))?;
+    let totals = simulate_years(plan, 0..years, threads, &mut sink, &AtomicBool::new(false))?;
     let secs = started.elapsed().as_secs_f64();
     std::hint::black_box(&sink.0);
     Ok(Timing {
@@ -81,7 +92,7 @@ pub fn time_engine(plan: &Plan, years: u64, threads: usize, sink: Sink) -> anyho
 }
 
 /// Draws the floor of years `0..years` of `plan` on `threads` threads, timed.
-pub fn time_floor(plan: &Plan, years: u64, threads: usize) -> anyhow::Result<Timing> {
+pub fn time_floor(plan: &Plan, years: u64, threads: usize) -> Result<Timing, BenchError> {
     let started = Instant::now();
     let totals = draw_years(plan, years, threads, &AtomicBool::new(false))?;
     let secs = started.elapsed().as_secs_f64();
@@ -161,7 +172,7 @@ pub fn compare(
     years: u64,
     threads: &[usize],
     rounds: usize,
-) -> anyhow::Result<Vec<Side>> {
+) -> Result<Vec<Side>, BenchError> {
     let mut sides: Vec<Side> = threads
         .iter()
         .map(|&threads| Side {

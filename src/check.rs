@@ -11,8 +11,7 @@
 
 use crate::model::{PercentileBound, Slo, Targets};
 use crate::stats::{
-    Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, significant,
-    wilson_ci95,
+    Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, wilson_ci95,
 };
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
@@ -94,8 +93,54 @@ pub struct Verdict {
     pub status: Status,
     /// For an inconclusive target, about how many years would decide it.
     pub years_to_decide: Option<u64>,
-    /// Anything else worth saying (the baseline's figure, no outages seen, …).
-    pub note: Option<String>,
+    /// Anything else worth saying (the baseline's figure, no outages seen, …); the JSON
+    /// report has it as the sentence the text report shows.
+    pub note: Option<Note>,
+}
+
+/// What a verdict adds to its figure, as facts; [`crate::report`] words them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note {
+    /// The share of the error budget (1 − the availability target) the run consumed.
+    BudgetConsumed {
+        /// The share, 1 for all of it.
+        share: f64,
+    },
+    /// Years whose availability fell below the target.
+    YearsBelowTarget {
+        /// Years below the target.
+        misses: u64,
+        /// All years.
+        years: u64,
+    },
+    /// The downtime the availability target allows per horizon.
+    ErrorBudget {
+        /// The downtime allowed.
+        allowed: Duration,
+        /// The horizon it is allowed in.
+        horizon: Duration,
+    },
+    /// The run saw no outages at all.
+    NoOutages {
+        /// Years simulated.
+        years: u64,
+    },
+    /// The baseline's availability, and the drop that counts as a regression.
+    BaselineAvailability {
+        /// The baseline's mean availability.
+        baseline: f64,
+        /// The largest drop the two intervals allow.
+        allowance: f64,
+    },
+    /// The baseline's p99 outage duration, and the rise that counts as a regression.
+    BaselineRto {
+        /// The baseline's p99, in seconds.
+        baseline_s: f64,
+        /// The largest rise the two intervals allow, in seconds.
+        allowance_s: f64,
+    },
+    /// The baseline has too few outages to bound its p99, so no rise can be shown.
+    BaselineRtoUnbounded,
 }
 
 /// A figure with its interval and how much data it came from.
@@ -162,7 +207,7 @@ fn judge_targets(
             quantile: None,
         };
         let consumed = (1.0 - mean.mean) / (1.0 - target);
-        let note = format!("{} of the error budget consumed", percent_note(consumed));
+        let note = Note::BudgetConsumed { share: consumed };
         push(
             "availability".to_string(),
             Unit::Fraction,
@@ -184,10 +229,7 @@ fn judge_targets(
                 samples: years,
                 quantile: None,
             };
-            let note = format!(
-                "{misses} of {} below the availability target",
-                crate::report::count(years, "year")
-            );
+            let note = Note::YearsBelowTarget { misses, years };
             push(
                 "miss_probability".to_string(),
                 Unit::Fraction,
@@ -212,10 +254,10 @@ fn judge_targets(
                 quantile: None,
             };
             let allowed = Duration::from_secs_f64(budget * stats.horizon().as_secs_f64());
-            let note = format!(
-                "error budget {allowed} per {}",
-                stats.horizon().period_name()
-            );
+            let note = Note::ErrorBudget {
+                allowed,
+                horizon: stats.horizon(),
+            };
             push(
                 "error_budget".to_string(),
                 Unit::Fraction,
@@ -228,8 +270,7 @@ fn judge_targets(
     }
     let outages = &stats.outages(expression).quantiles;
     for bound in &targets.rto {
-        let note = (outages.count() == 0)
-            .then(|| format!("no outages in {}", crate::report::count(years, "year")));
+        let note = (outages.count() == 0).then_some(Note::NoOutages { years });
         let estimate = percentile_estimate(outages, bound, years);
         let target = format!("rto_{}", bound.percentile.suffix());
         let secs = bound.bound.as_secs_f64();
@@ -334,10 +375,6 @@ fn round_up_two_digits(x: f64) -> u64 {
     let scale = 10f64.powi(x.log10().floor() as i32 - 1).max(1.0);
     // `as` saturates, so an absurd estimate stays u64::MAX rather than wrapping.
     ((x / scale).ceil() * scale) as u64
-}
-
-fn percent_note(share: f64) -> String {
-    format!("{:.3}%", share * 100.0)
 }
 
 /// The years whose downtime makes them miss each expression's availability target, for
@@ -472,11 +509,10 @@ fn compare_scope(
             Status::Miss
         },
         years_to_decide: None,
-        note: Some(format!(
-            "baseline {}%, a drop of more than {} percentage points is a regression",
-            significant(base_availability.mean * 100.0, allowance * 100.0),
-            significant(allowance * 100.0, allowance * 100.0)
-        )),
+        note: Some(Note::BaselineAvailability {
+            baseline: base_availability.mean,
+            allowance,
+        }),
     });
     if base_rto.count == 0 {
         return;
@@ -487,13 +523,12 @@ fn compare_scope(
     });
     let bound = base_rto.p99 + allowance;
     let note = if allowance.is_finite() {
-        format!(
-            "baseline {}s, a rise of more than {}s is a regression",
-            significant(base_rto.p99, allowance),
-            significant(allowance, allowance)
-        )
+        Note::BaselineRto {
+            baseline_s: base_rto.p99,
+            allowance_s: allowance,
+        }
     } else {
-        "the baseline has too few outages to bound its p99, so no rise can be shown".to_string()
+        Note::BaselineRtoUnbounded
     };
     verdicts.push(Verdict {
         scope: scope.to_string(),

@@ -165,7 +165,9 @@ impl Comparison {
 }
 
 impl VariantsSink for Comparison {
-    fn years(&mut self, outcomes: &[&YearOutcome]) -> anyhow::Result<()> {
+    type Error = std::convert::Infallible;
+
+    fn years(&mut self, outcomes: &[&YearOutcome]) -> Result<(), Self::Error> {
         self.add(outcomes);
         Ok(())
     }

@@ -240,7 +240,7 @@ pub fn draw_years(
 ) -> Result<FloorTotals, Interrupted> {
     let mut totals = FloorTotals::default();
     let result = pipeline(
-        years,
+        0..years,
         threads,
         stop,
         || Floor::new(plan),
@@ -252,7 +252,7 @@ pub fn draw_years(
             totals.years += chunk.years;
             totals.draws += chunk.draws;
             totals.checksum = totals.checksum.wrapping_add(chunk.checksum);
-            Ok(())
+            Ok::<(), std::convert::Infallible>(())
         },
     );
     match result {

@@ -2,11 +2,17 @@
 //!
 //! Data flows one way: a model file is parsed and validated ([`model`]), compiled into a
 //! [`plan`], simulated one year at a time ([`engine`]) in parallel ([`run`]), accumulated
-//! into statistics ([`stats`]) and written as reports ([`report`]).
+//! into statistics ([`stats`]) and written as reports ([`report`]). The application layer
+//! ([`app`]) runs whole commands: a request in, typed results (or a typed error) out; the
+//! `nines` binary only parses arguments into requests, prints and picks the exit status.
+//!
+//! Features: `cli` (default) builds the binary, with clap, indicatif and ctrlc; `plots`
+//! (which `cli` enables) adds the SVG plots and report.html, with plotters. Without them the
+//! library is the core alone: `cargo build --no-default-features --lib`.
 
+pub mod app;
 pub mod bench;
 pub mod check;
-pub mod cli;
 pub mod compare;
 pub mod dist;
 pub mod engine;

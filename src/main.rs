@@ -1,10 +1,12 @@
 //! The `nines` binary: parse the command line, run it, map the result to an exit status.
 
+mod cli;
+
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = nines::cli::Cli::parse();
+    let cli = cli::Cli::parse();
     match cli.execute() {
         Ok(code) => code,
         Err(error) => {

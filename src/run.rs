@@ -21,12 +21,15 @@ const CHUNKS_PER_THREAD: u64 = 8;
 
 /// Receives each simulated year, in year order.
 pub trait YearSink: Send {
+    /// Why the sink may stop the run ([`std::convert::Infallible`] if it never does).
+    type Error: Send;
+
     /// Takes one year's outcome. An error stops the run.
-    fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()>;
+    fn year(&mut self, outcome: &YearOutcome) -> Result<(), Self::Error>;
 
     /// Takes what [`Format`] made of a chunk of years, after those years, one buffer per
     /// output in [`Format::outputs`] order. An error stops the run.
-    fn formatted(&mut self, _outputs: &[Vec<u8>]) -> anyhow::Result<()> {
+    fn formatted(&mut self, _outputs: &[Vec<u8>]) -> Result<(), Self::Error> {
         Ok(())
     }
 }
@@ -74,31 +77,53 @@ pub struct RunTotals {
 #[error("interrupted")]
 pub struct Interrupted;
 
-/// Simulates years `0..years` of `plan` on `threads` threads, feeding `sink` in year order.
+/// Why a run of years ended before its last year; `E` is the sink's error.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulateError<E> {
+    /// The stop flag was set.
+    #[error("interrupted")]
+    Interrupted,
+    /// The worker threads could not be started.
+    #[error("cannot start the worker threads: {0}")]
+    Threads(rayon::ThreadPoolBuildError),
+    /// The sink stopped the run.
+    #[error(transparent)]
+    Sink(E),
+}
+
+impl<E> From<Interrupted> for SimulateError<E> {
+    fn from(_: Interrupted) -> SimulateError<E> {
+        SimulateError::Interrupted
+    }
+}
+
+/// Simulates `years` of `plan` on `threads` threads, feeding `sink` in year order. The
+/// whole run is `0..N`; a sub-range simulates exactly those years of it, each as the whole
+/// run would (a year depends only on the plan and its index).
 ///
-/// Setting `stop` (from a Ctrl-C handler, say) ends the run within milliseconds with an
-/// [`Interrupted`] error; the sink then has received a prefix of the years, never a
-/// partial one.
-pub fn simulate_years(
+/// Setting `stop` (from a Ctrl-C handler, say) ends the run within milliseconds with
+/// [`SimulateError::Interrupted`]; the sink then has received a prefix of the years, never
+/// a partial one.
+pub fn simulate_years<S: YearSink + ?Sized>(
     plan: &Plan,
-    years: u64,
+    years: Range<u64>,
     threads: usize,
-    sink: &mut dyn YearSink,
+    sink: &mut S,
     stop: &AtomicBool,
-) -> anyhow::Result<RunTotals> {
+) -> Result<RunTotals, SimulateError<S::Error>> {
     simulate_years_formatted(plan, years, threads, &NoFormat, sink, stop)
 }
 
 /// As [`simulate_years`], also formatting every year with `format` in the parallel tasks
 /// and handing the bytes of each chunk to [`YearSink::formatted`] after its years.
-pub fn simulate_years_formatted(
+pub fn simulate_years_formatted<S: YearSink + ?Sized>(
     plan: &Plan,
-    years: u64,
+    years: Range<u64>,
     threads: usize,
     format: &dyn Format,
-    sink: &mut dyn YearSink,
+    sink: &mut S,
     stop: &AtomicBool,
-) -> anyhow::Result<RunTotals> {
+) -> Result<RunTotals, SimulateError<S::Error>> {
     let mut totals = RunTotals::default();
     pipeline(
         years,
@@ -127,20 +152,23 @@ pub fn simulate_years_formatted(
 
 /// Receives each simulated year of every variant of a comparison, in year order.
 pub trait VariantsSink: Send {
+    /// Why the sink may stop the run ([`std::convert::Infallible`] if it never does).
+    type Error: Send;
+
     /// Takes year k's outcome of every variant, in variant order. An error stops the run.
-    fn years(&mut self, outcomes: &[&YearOutcome]) -> anyhow::Result<()>;
+    fn years(&mut self, outcomes: &[&YearOutcome]) -> Result<(), Self::Error>;
 }
 
-/// Simulates years `0..years` of every plan in lockstep on `threads` threads: each chunk
-/// of years is simulated for every variant by one task, and `sink` gets year k of all
-/// variants together, in year order. Memory stays bounded whatever `years` is.
-pub fn simulate_variants(
+/// Simulates `years` of every plan in lockstep on `threads` threads: each chunk of years
+/// is simulated for every variant by one task, and `sink` gets year k of all variants
+/// together, in year order. Memory stays bounded whatever the number of years.
+pub fn simulate_variants<S: VariantsSink + ?Sized>(
     plans: &[Plan],
-    years: u64,
+    years: Range<u64>,
     threads: usize,
-    sink: &mut dyn VariantsSink,
+    sink: &mut S,
     stop: &AtomicBool,
-) -> anyhow::Result<RunTotals> {
+) -> Result<RunTotals, SimulateError<S::Error>> {
     let mut totals = RunTotals::default();
     pipeline(
         years,
@@ -210,33 +238,35 @@ fn copy_outcome(slot: &mut YearOutcome, from: &YearOutcome) {
 /// turns a chunk of years into a result with the state `init` makes once per worker,
 /// writing into a result already consumed (or a default one), and `consume` gets the chunks
 /// in year order, one batch behind the simulation. Setting `stop` ends it with
-/// [`Interrupted`] before the batch being simulated is consumed.
-pub(crate) fn pipeline<E, C: Send + Sync + Default>(
-    years: u64,
+/// [`SimulateError::Interrupted`] before the batch being simulated is consumed; an error of
+/// `consume` ends it at once.
+pub(crate) fn pipeline<S, C: Send + Sync + Default, E: Send>(
+    years: Range<u64>,
     threads: usize,
     stop: &AtomicBool,
-    init: impl Fn() -> E + Sync + Send,
-    simulate: impl Fn(&mut E, Range<u64>, &mut C) + Sync + Send,
-    mut consume: impl FnMut(&C) -> anyhow::Result<()> + Send,
-) -> anyhow::Result<()> {
+    init: impl Fn() -> S + Sync + Send,
+    simulate: impl Fn(&mut S, Range<u64>, &mut C) + Sync + Send,
+    mut consume: impl FnMut(&C) -> Result<(), E> + Send,
+) -> Result<(), SimulateError<E>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
-        .build()?;
+        .build()
+        .map_err(SimulateError::Threads)?;
     let batch = CHUNK_YEARS * CHUNKS_PER_THREAD * threads.max(1) as u64;
     let spare: Mutex<Vec<C>> = Mutex::new(Vec::new());
     pool.install(|| {
         let mut ready: Vec<C> = Vec::new();
-        let mut next: u64 = 0;
+        let mut next: u64 = years.start;
         loop {
-            let range = next..years.min(next.saturating_add(batch));
+            let range = next..years.end.min(next.saturating_add(batch));
             next = range.end;
             let (simulated, consumed) = rayon::join(
                 || simulate_batch(range, &init, &simulate, &spare),
                 || ready.iter().try_for_each(&mut consume),
             );
-            consumed?;
+            consumed.map_err(SimulateError::Sink)?;
             if stop.load(Ordering::Relaxed) {
-                return Err(Interrupted.into());
+                return Err(SimulateError::Interrupted);
             }
             if simulated.is_empty() {
                 return Ok(());
@@ -251,10 +281,10 @@ pub(crate) fn pipeline<E, C: Send + Sync + Default>(
 }
 
 /// Simulates a range of years, chunk by chunk in parallel, returning chunks in order.
-fn simulate_batch<E, C: Send + Default>(
+fn simulate_batch<S, C: Send + Default>(
     years: Range<u64>,
-    init: &(impl Fn() -> E + Sync + Send),
-    simulate: &(impl Fn(&mut E, Range<u64>, &mut C) + Sync + Send),
+    init: &(impl Fn() -> S + Sync + Send),
+    simulate: &(impl Fn(&mut S, Range<u64>, &mut C) + Sync + Send),
     spare: &Mutex<Vec<C>>,
 ) -> Vec<C> {
     let starts: Vec<u64> = years.clone().step_by(CHUNK_YEARS as usize).collect();
@@ -295,12 +325,14 @@ mod tests {
     }
 
     impl YearSink for Collect {
-        fn year(&mut self, outcome: &YearOutcome) -> anyhow::Result<()> {
+        type Error = std::convert::Infallible;
+
+        fn year(&mut self, outcome: &YearOutcome) -> Result<(), Self::Error> {
             self.years.push((outcome.year, outcome.events));
             Ok(())
         }
 
-        fn formatted(&mut self, outputs: &[Vec<u8>]) -> anyhow::Result<()> {
+        fn formatted(&mut self, outputs: &[Vec<u8>]) -> Result<(), Self::Error> {
             self.bytes.extend_from_slice(&outputs[0]);
             Ok(())
         }
@@ -318,7 +350,7 @@ mod tests {
         for threads in [1, 3] {
             let mut sink = Collect::default();
             let totals =
-                simulate_years_formatted(&plan, years, threads, &YearLines, &mut sink, &stop)
+                simulate_years_formatted(&plan, 0..years, threads, &YearLines, &mut sink, &stop)
                     .unwrap();
             assert_eq!(totals.years, years);
             let expected: String = sink
@@ -331,5 +363,27 @@ mod tests {
             runs.push(sink.bytes);
         }
         assert_eq!(runs[0], runs[1]);
+    }
+
+    /// A sub-range of years gives exactly those years of the whole run.
+    #[test]
+    fn a_range_of_years_is_that_slice_of_the_whole_run() {
+        let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
+        let plan = Plan::compile(&model, 5);
+        let stop = AtomicBool::new(false);
+        let run = |years: Range<u64>| {
+            let mut sink = Collect::default();
+            simulate_years_formatted(&plan, years, 2, &YearLines, &mut sink, &stop).unwrap();
+            sink
+        };
+        let whole = run(0..900);
+        let part = run(300..700);
+        assert_eq!(part.years, whole.years[300..700]);
+        let lines: Vec<&str> = std::str::from_utf8(&whole.bytes).unwrap().lines().collect();
+        let expected: String = lines[300..700]
+            .iter()
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert_eq!(String::from_utf8(part.bytes).unwrap(), expected);
     }
 }

@@ -1,12 +1,11 @@
 //! `nines bench`: the engine's speed against the random-number floor, side by side.
 
-use super::{
-    CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, load, write_stdout,
-};
-use crate::bench::compare;
-use crate::plan::Plan;
-use crate::report::{BenchFacts, bench_text};
+use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, write_stdout};
 use clap::Args;
+use nines::app::RunError;
+use nines::bench::compare;
+use nines::plan::Plan;
+use nines::report::{BenchFacts, bench_text};
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -22,13 +21,14 @@ pub(crate) struct BenchArgs {
     /// Rounds; each times the engine then the floor at every thread count.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
-    /// Run even if one timed run is estimated to be too large (see README, "Errors, limits").
+    /// Run even if one timed run is estimated to be too large (over 1e9 events in one
+    /// simulated year, 1e11 in all, or 4 GiB of memory).
     #[arg(long)]
     force: bool,
 }
 
 pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
-    let (model, seed) = load(&args.model)?;
+    let loaded = args.model.load()?;
     let mut threads: Vec<usize> = args.threads.iter().map(|t| usize::from(*t)).collect();
     if threads.is_empty() {
         threads = vec![1, available_threads()];
@@ -36,11 +36,11 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     }
     let rounds = usize::from(args.rounds);
     let most = threads.iter().copied().max().unwrap_or(1);
-    check_workload(&model, &args.model.model, args.years, most, args.force)?;
-    let plan = Plan::compile(&model, seed);
-    let sides = compare(&plan, args.years, &threads, rounds)?;
+    check_workload(&loaded, args.years, most, args.force)?;
+    let plan = Plan::compile(&loaded.model, loaded.seed);
+    let sides = compare(&plan, args.years, &threads, rounds).map_err(RunError::from)?;
     let facts = BenchFacts {
-        model: model.name(),
+        model: loaded.model.name(),
         replicas: plan.replica_count(),
         years: args.years,
         rounds,

@@ -1,9 +1,9 @@
 //! `nines explain`: closed-form failover timelines and availability estimates.
 
-use super::{CliError, ModelArgs, load, write_stdout};
-use crate::explain::explain;
-use crate::report;
+use super::{CliError, ModelArgs, write_stdout};
 use clap::Args;
+use nines::explain::explain;
+use nines::report;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -16,10 +16,11 @@ pub(crate) struct ExplainArgs {
 }
 
 pub(crate) fn explain_command(args: ExplainArgs) -> Result<ExitCode, CliError> {
-    let (model, _) = load(&args.model)?;
-    let explanation = explain(&model);
+    let loaded = args.model.load()?;
+    let explanation = explain(&loaded.model);
     if args.json {
-        let mut json = serde_json::to_vec_pretty(&explanation).map_err(anyhow::Error::from)?;
+        // Serialising plain data to memory cannot fail.
+        let mut json = serde_json::to_vec_pretty(&explanation).unwrap_or_default();
         json.push(b'\n');
         write_stdout(&json)?;
     } else {

@@ -1,21 +1,25 @@
-//! The command line: argument definitions and the commands that wire the library together.
+//! The command line, in ripgrep's shape: clap arguments, resolved once into a request of
+//! the library's application layer ([`nines::app`]), whose typed result is printed through
+//! [`nines::report`] and mapped to an exit status (0, 1 for a check that fails, 2 for a bad
+//! model, bad usage or an output error, 130 for an interrupt). The progress bar and the
+//! Ctrl-C handler live here, not in the library.
 
 mod bench;
 mod check;
 mod compare;
+mod docs;
 mod explain;
+mod progress;
 mod run;
 mod trace;
 
-use crate::model::{Model, ModelErrors};
-use crate::report::{OutputDir, Plot};
-use crate::run::{Interrupted, RunTotals};
-use crate::workload::{Verdict, Workload};
+use nines::app::{Admission, Loaded, RunError, admit};
+use nines::model::ModelErrors;
+use nines::run::RunTotals;
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,9 +28,50 @@ use std::time::Duration as WallDuration;
 /// Most years one run may simulate.
 pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
 
+/// The long description of `nines --help` and of the manual page: what a user without the
+/// README needs to write a model and trust its figures.
+const GUIDE: &str = "Predict the availability of a highly available cluster by simulating many \
+independent years of its failures, detections, elections and repairs (a deterministic \
+discrete-event Monte Carlo simulation), and report availability with its 95% confidence \
+interval, downtime per year and outage durations (RTO percentiles).
+
+Model file (TOML):
+  name = \"three-node etcd\"
+  up = \"etcd\"                  # when the system is up: component names, &, |, ( )
+  [simulation]                 # optional: years = 10000, seed = 1, horizon = \"1y\"
+  [services]                   # optional extra views, reported like up: read = \"etcd\"
+  [slo]                        # optional targets for `nines check`, e.g.
+                               # availability = \"99.999%\", rto_p99 = \"5s\"
+  [[component]]
+  name = \"etcd\"                # [a-z0-9_-]+, unique
+  replicas = 3                 # default 1
+  needs = \"majority\"           # replicas up to serve: a number, \"majority\" or \"all\"
+  leader = { election = { dist = \"uniform\", min = \"1s\", max = \"2s\" } }  # optional
+    [[component.failure]]      # any number of failure modes per replica
+    name = \"crash\"
+    every = { dist = \"exponential\", mean = \"30d\" }   # time to failure, in up time
+    detect = \"0s\"                                    # failure -> noticed
+    repair = { dist = \"lognormal\", mean = \"45s\", sd = \"15s\" }  # noticed -> serving
+
+Durations carry units (ms, s, m, h, d, w, y; \"1h30m\", \"1.5s\"); a bare number is an error. A \
+distribution is a duration (fixed) or a table with dist = fixed (value), exponential (mean), \
+weibull (shape and scale or mean), lognormal (mean and sd, or median and sigma), gamma \
+(shape, mean), uniform (min, max) or empirical (samples = [\"12s\", ...]). Every problem in a \
+model is reported before anything runs, with its file, line, column and key.
+
+Determinism: year K draws from random streams keyed by the seed, K and what draws, so the \
+results depend only on the model, the seed and the years: never on --threads, and the first \
+N years of a longer run are the N-year run.
+
+Limits: a run expected to take over a minute gets a note; a run over 1e9 events in one \
+simulated year, 1e11 events in all or 4 GiB of memory is refused unless --force. Ctrl-C \
+stops a run with exit status 130 and writes nothing. Result files (--out DIR) appear only \
+when the whole run succeeded; whenever DIR/summary.json exists, every file beside it comes \
+from the same run.";
+
 /// Predict the availability of a highly available cluster by simulating many years.
 #[derive(Debug, Parser)]
-#[command(name = "nines", version, about, propagate_version = true)]
+#[command(name = "nines", version, about, long_about = GUIDE, propagate_version = true)]
 #[command(after_help = "Examples:
   nines run models/milvus-ha-l1.toml
   nines run models/etcd-quorum.toml --years 100000 --out results/etcd
@@ -34,7 +79,9 @@ pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
   nines trace models/etcd-quorum.toml --year 42
   nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3 --out sweep
 
-Model format, figures and determinism: see README.md.")]
+`nines --help` describes the model file, determinism and limits; `nines help COMMAND` a
+command. `nines man` prints this as a manual page (`nines man run` the page of `run`),
+`nines completions bash` a completion script (also zsh, fish, elvish, powershell).")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -103,10 +150,23 @@ Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
   nines bench models/milvus-ha-l1.toml
   nines bench models/milvus-ha-l1.toml --years 50000 --threads 1,2 --rounds 9
 
-Results are not written anywhere; see README, \"Performance\".
+The floor draws the random numbers the engine draws, with no event queue, state or
+statistics, so engine/floor is the engine's cost beyond its draws (1 = none). Results are
+not written anywhere.
 
 Exit status: 0 on success, 2 on a bad model or bad usage.")]
     Bench(bench::BenchArgs),
+    /// Print the manual page (roff) of nines, or of one command.
+    #[command(after_help = "Examples:
+  nines man | man -l -
+  nines man check > nines-check.1")]
+    Man(docs::ManArgs),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(after_help = "Examples:
+  nines completions bash > ~/.local/share/bash-completion/completions/nines
+  nines completions zsh > ~/.zfunc/_nines
+  nines completions fish > ~/.config/fish/completions/nines.fish")]
+    Completions(docs::CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -118,30 +178,36 @@ pub(crate) struct ModelArgs {
     pub(crate) seed: Option<u64>,
 }
 
-/// A failure the user must fix: reported as `error: …` with exit status 2.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// The model file is invalid.
-    #[error("{0}")]
-    Model(#[from] ModelErrors),
-    /// The run is too large to start without `--force`.
-    #[error("{0}")]
-    TooLarge(String),
-    /// The user pressed Ctrl-C; nothing was written.
-    #[error("interrupted; no result files were written")]
-    Interrupted,
-    /// Anything else (files that cannot be written, say).
-    #[error("{0:#}")]
-    Other(anyhow::Error),
+impl ModelArgs {
+    /// Reads and validates the model.
+    pub(crate) fn load(&self) -> Result<Loaded, ModelErrors> {
+        Loaded::read(&self.model, self.seed)
+    }
 }
 
-impl From<anyhow::Error> for CliError {
-    fn from(error: anyhow::Error) -> CliError {
-        if error.is::<Interrupted>() {
-            CliError::Interrupted
-        } else {
-            CliError::Other(error)
-        }
+/// A failure the user must fix: reported as `error: …` with exit status 2 (130 for an
+/// interrupt).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The run, the check or the comparison failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The arguments name something that does not exist.
+    #[error("{0}")]
+    Usage(String),
+    /// Standard output (or the trace) could not be written.
+    #[error("cannot write {what}: {error}")]
+    Output {
+        /// What was being written.
+        what: &'static str,
+        /// The error.
+        error: std::io::Error,
+    },
+}
+
+impl From<ModelErrors> for CliError {
+    fn from(errors: ModelErrors) -> CliError {
+        CliError::Run(RunError::Model(errors))
     }
 }
 
@@ -149,7 +215,7 @@ impl CliError {
     /// The exit status for this error: 130 (128 + SIGINT) for an interrupt, else 2.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Interrupted => 130,
+            CliError::Run(RunError::Interrupted) => 130,
             _ => 2,
         }
     }
@@ -166,32 +232,20 @@ pub(crate) fn interrupt_flag() -> &'static AtomicBool {
     })
 }
 
-/// Checks the estimated size of simulating `model` for `years` on `threads` threads:
-/// warns on stderr about a slow run, and refuses a too large one unless `force`.
+/// Checks the estimated size of simulating `loaded` for `years` on `threads` threads:
+/// warns on stderr about a slow or a forced run, and refuses a too large one unless `force`.
 pub(crate) fn check_workload(
-    model: &Model,
-    file: &Path,
+    loaded: &Loaded,
     years: u64,
     threads: usize,
     force: bool,
 ) -> Result<(), CliError> {
-    let verdict = Workload::estimate(model).judge(years, threads);
-    let message = crate::report::workload_message(&verdict);
-    match verdict {
-        Verdict::Fine => Ok(()),
-        Verdict::Slow(_) => {
-            eprintln!("note: {message}");
-            Ok(())
-        }
-        Verdict::TooLarge(_) if force => {
-            eprintln!("warning: {message}; running anyway (--force)");
-            Ok(())
-        }
-        Verdict::TooLarge(_) => Err(CliError::TooLarge(format!(
-            "{}: {message}. Lower --years, check the model's rates, or pass --force to run it anyway",
-            file.display()
-        ))),
+    match admit(loaded, years, threads, force)? {
+        Admission::Fine => {}
+        Admission::Slow(reason) => eprintln!("note: {reason}"),
+        Admission::Forced(reason) => eprintln!("warning: {reason}; running anyway (--force)"),
     }
+    Ok(())
 }
 
 impl Cli {
@@ -205,41 +259,10 @@ impl Cli {
             Command::Sweep(args) => compare::sweep(args),
             Command::Compare(args) => compare::compare(args),
             Command::Bench(args) => bench::bench(args),
+            Command::Man(args) => docs::man(args),
+            Command::Completions(args) => docs::completions(args),
         }
     }
-}
-
-pub(crate) fn load(args: &ModelArgs) -> Result<(Model, u64), CliError> {
-    let (model, seed, _) = load_with_source(args)?;
-    Ok((model, seed))
-}
-
-/// As [`load`], also returning the file's text (to hash it, say).
-pub(crate) fn load_with_source(args: &ModelArgs) -> Result<(Model, u64, String), CliError> {
-    let source = Model::read_source(&args.model)?;
-    let model = Model::parse(&source, &args.model.display().to_string())?;
-    let seed = args.seed.unwrap_or(model.simulation().seed);
-    Ok((model, seed, source))
-}
-
-/// Opens the `--out` directory, if one was given.
-pub(crate) fn output_dir(out: Option<&std::path::Path>) -> Result<Option<OutputDir>, CliError> {
-    let Some(dir) = out else {
-        return Ok(None);
-    };
-    let output = OutputDir::create(dir)
-        .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
-    Ok(Some(output))
-}
-
-/// Writes each plot as its SVG file.
-pub(crate) fn write_plots(output: &mut OutputDir, plots: &[Plot]) -> Result<(), CliError> {
-    for plot in plots {
-        output
-            .write(plot.file, plot.svg.as_bytes())
-            .with_context(|| format!("cannot write {}", plot.file))?;
-    }
-    Ok(())
 }
 
 /// A closed pipe (`nines trace … | head`) is not an error.
@@ -253,8 +276,10 @@ pub(crate) fn ignore_broken_pipe(result: std::io::Result<()>) -> std::io::Result
 pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     let written = stdout.write_all(bytes).and_then(|()| stdout.flush());
-    ignore_broken_pipe(written).context("cannot write to standard output")?;
-    Ok(())
+    ignore_broken_pipe(written).map_err(|error| CliError::Output {
+        what: "to standard output",
+        error,
+    })
 }
 
 pub(crate) fn available_threads() -> usize {
@@ -265,10 +290,33 @@ pub(crate) fn performance_line(totals: RunTotals, elapsed: WallDuration, threads
     let secs = elapsed.as_secs_f64().max(1e-9);
     format!(
         "simulated {} in {:.2} s on {}: {:.0} years/s, {:.2} M events/s",
-        crate::report::count(totals.years, "year"),
+        nines::report::count(totals.years, "year"),
         secs,
-        crate::report::count(threads as u64, "thread"),
+        nines::report::count(threads as u64, "thread"),
         totals.years as f64 / secs,
         totals.events as f64 / secs / 1e6
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nines::workload::{MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, WARN_SECONDS};
+
+    /// The limits `nines --help` and `--force` state are the ones the workload applies.
+    #[test]
+    fn the_help_states_the_workload_limits() {
+        assert_eq!(MAX_EVENTS_PER_YEAR, 1e9);
+        assert_eq!(MAX_EVENTS, 1e11);
+        assert_eq!(MAX_MEMORY_BYTES, 4.0 * 1024f64.powi(3));
+        assert_eq!(WARN_SECONDS, 60.0);
+        for limit in [
+            "over a minute",
+            "1e9 events in one",
+            "1e11 events in all",
+            "4 GiB",
+        ] {
+            assert!(GUIDE.contains(limit), "{limit}");
+        }
+    }
 }

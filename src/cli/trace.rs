@@ -1,15 +1,9 @@
 //! `nines trace`: the event log of one simulated year.
 
-use super::{
-    CliError, MAX_YEARS, ModelArgs, check_workload, ignore_broken_pipe, interrupt_flag, load,
-};
-use crate::engine::{Engine, YearOutcome};
-use crate::model::Model;
-use crate::plan::Plan;
-use crate::report::TraceWriter;
-use anyhow::Context;
+use super::{CliError, MAX_YEARS, ModelArgs, check_workload, ignore_broken_pipe, interrupt_flag};
 use clap::Args;
-use std::io::{BufWriter, Write};
+use nines::app::RunError;
+use nines::plan::Plan;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
@@ -20,61 +14,24 @@ pub(crate) struct TraceArgs {
     /// The year to trace (years are numbered from 0).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..MAX_YEARS))]
     year: u64,
-    /// Trace even if the year is estimated to be too large (see README, "Limits").
+    /// Trace even if the year is estimated to be too large (over 1e9 events, or 4 GiB of
+    /// memory).
     #[arg(long)]
     force: bool,
 }
 
 pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
-    let (model, seed) = load(&args.model)?;
-    check_workload(&model, &args.model.model, 1, 1, args.force)?;
-    let plan = Plan::compile(&model, seed);
-    let written = write_trace(&model, &plan, seed, args.year, std::io::stdout().lock());
-    ignore_broken_pipe(written).context("cannot write the trace")?;
+    let loaded = args.model.load()?;
+    check_workload(&loaded, 1, 1, args.force)?;
+    let plan = Plan::compile(&loaded.model, loaded.seed);
+    let stdout = std::io::stdout().lock();
+    let written = nines::app::trace(&loaded, &plan, args.year, stdout, interrupt_flag());
+    ignore_broken_pipe(written).map_err(|error| CliError::Output {
+        what: "the trace",
+        error,
+    })?;
     if interrupt_flag().load(Ordering::Relaxed) {
-        return Err(CliError::Interrupted);
+        return Err(RunError::Interrupted.into());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn write_trace(
-    model: &Model,
-    plan: &Plan,
-    seed: u64,
-    year: u64,
-    out: impl Write,
-) -> std::io::Result<()> {
-    let mut out = BufWriter::new(out);
-    writeln!(
-        out,
-        "# {}: year {year} of seed {seed}, horizon {}",
-        model.name(),
-        plan.horizon.label()
-    )?;
-    writeln!(out, "#       time_s  event")?;
-    let mut writer = TraceWriter::new(plan, out);
-    let outcome = Engine::new(plan)
-        .with_stop(interrupt_flag())
-        .simulate_traced(year, &mut writer)
-        .clone();
-    let mut out = writer.finish()?;
-    out.write_all(trace_footer(plan, &outcome).as_bytes())?;
-    out.flush()
-}
-
-fn trace_footer(plan: &Plan, outcome: &YearOutcome) -> String {
-    let mut footer = format!(
-        "# {}, {}, downtime {}s",
-        crate::report::count(outcome.events, "event"),
-        crate::report::count(outcome.outages.len() as u64, "outage"),
-        outcome.downtime[0].as_secs_f64()
-    );
-    for (name, downtime) in plan.expression_names[1..]
-        .iter()
-        .zip(&outcome.downtime[1..])
-    {
-        footer.push_str(&format!(", {name} downtime {}s", downtime.as_secs_f64()));
-    }
-    footer.push('\n');
-    footer
 }

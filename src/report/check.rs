@@ -1,8 +1,11 @@
 //! The three forms of a `nines check` report: text lines, JSON and JUnit XML.
 
-use super::format::{Target, escape, percent_to, precise_duration, share_percent};
+use super::format::{
+    Target, count, escape, percent_to, precise_duration, share_percent, significant,
+};
 use super::run_heading;
-use crate::check::{CheckReport, Direction, Status, Unit, Verdict};
+use crate::check::{CheckReport, Direction, Note, Status, Unit, Verdict};
+use serde::{Serialize, Serializer};
 use std::fmt::Write;
 
 /// One line per target and per baseline comparison, then a total.
@@ -181,9 +184,52 @@ fn describe(verdict: &Verdict) -> String {
         }
     }
     if let Some(note) = &verdict.note {
-        let _ = write!(line, "  ({note})");
+        let _ = write!(line, "  ({})", note_text(note));
     }
     line
+}
+
+/// A verdict's note as a sentence.
+pub fn note_text(note: &Note) -> String {
+    match note {
+        Note::BudgetConsumed { share } => {
+            format!("{:.3}% of the error budget consumed", share * 100.0)
+        }
+        Note::YearsBelowTarget { misses, years } => format!(
+            "{misses} of {} below the availability target",
+            count(*years, "year")
+        ),
+        Note::ErrorBudget { allowed, horizon } => {
+            format!("error budget {allowed} per {}", horizon.period_name())
+        }
+        Note::NoOutages { years } => format!("no outages in {}", count(*years, "year")),
+        Note::BaselineAvailability {
+            baseline,
+            allowance,
+        } => format!(
+            "baseline {}%, a drop of more than {} percentage points is a regression",
+            significant(baseline * 100.0, allowance * 100.0),
+            significant(allowance * 100.0, allowance * 100.0)
+        ),
+        Note::BaselineRto {
+            baseline_s,
+            allowance_s,
+        } => format!(
+            "baseline {}s, a rise of more than {}s is a regression",
+            significant(*baseline_s, *allowance_s),
+            significant(*allowance_s, *allowance_s)
+        ),
+        Note::BaselineRtoUnbounded => {
+            "the baseline has too few outages to bound its p99, so no rise can be shown".to_string()
+        }
+    }
+}
+
+/// The JSON report (`check --json`) has each note as the sentence the text report shows.
+impl Serialize for Note {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&note_text(self))
+    }
 }
 
 /// Decimals of the availability percentages of a verdict that show the figure, its
@@ -206,10 +252,11 @@ fn availability_digits(verdict: &Verdict) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::Duration;
 
     fn verdict(status: Status) -> Verdict {
         Verdict {
-            scope: "up".to_string(),
+            scope: "a <scope> & more".to_string(),
             target: "availability".to_string(),
             unit: Unit::Fraction,
             figure: 0.9995,
@@ -218,7 +265,7 @@ mod tests {
             bound: 0.999,
             status,
             years_to_decide: None,
-            note: Some("a <note> & more".to_string()),
+            note: Some(Note::NoOutages { years: 1000 }),
         }
     }
 
@@ -226,7 +273,7 @@ mod tests {
     fn describe_shows_figure_interval_and_bound() {
         assert_eq!(
             describe(&verdict(Status::Pass)),
-            "99.9500%  95% CI [99.9450%, 99.9550%]  bound >= 99.9000%  (a <note> & more)"
+            "99.9500%  95% CI [99.9450%, 99.9550%]  bound >= 99.9000%  (no outages in 1000 years)"
         );
     }
 
@@ -248,7 +295,61 @@ mod tests {
             "{xml}"
         );
         assert!(xml.contains("name=\"m &amp; n: slo\""), "{xml}");
-        assert!(xml.contains("&lt;note&gt; &amp; more"), "{xml}");
-        assert!(!xml.contains("<note>"), "{xml}");
+        assert!(
+            xml.contains("nines.slo.a &lt;scope&gt; &amp; more"),
+            "{xml}"
+        );
+        assert!(!xml.contains("<scope>"), "{xml}");
+    }
+
+    #[test]
+    fn notes_read_as_sentences_in_text_and_json() {
+        let year = Duration::YEAR;
+        let cases = [
+            (
+                Note::BudgetConsumed { share: 0.1234 },
+                "12.340% of the error budget consumed",
+            ),
+            (
+                Note::YearsBelowTarget {
+                    misses: 0,
+                    years: 1,
+                },
+                "0 of 1 year below the availability target",
+            ),
+            (
+                Note::ErrorBudget {
+                    allowed: Duration::from_secs(315),
+                    horizon: year,
+                },
+                "error budget 5m15s per year",
+            ),
+            (Note::NoOutages { years: 20 }, "no outages in 20 years"),
+            (
+                Note::BaselineAvailability {
+                    baseline: 0.999_912_3,
+                    allowance: 0.000_012_5,
+                },
+                "baseline 99.99123%, a drop of more than 0.00125 percentage points is a regression",
+            ),
+            (
+                Note::BaselineRto {
+                    baseline_s: 12.345_6,
+                    allowance_s: 0.5,
+                },
+                "baseline 12.346s, a rise of more than 0.500s is a regression",
+            ),
+            (
+                Note::BaselineRtoUnbounded,
+                "the baseline has too few outages to bound its p99, so no rise can be shown",
+            ),
+        ];
+        for (note, sentence) in cases {
+            assert_eq!(note_text(&note), sentence);
+            assert_eq!(
+                serde_json::to_string(&note).unwrap(),
+                serde_json::to_string(sentence).unwrap()
+            );
+        }
     }
 }

@@ -12,11 +12,15 @@ mod compare;
 mod csv;
 mod explain;
 pub mod format;
+#[cfg(feature = "plots")]
 mod html;
 mod output;
+#[cfg(feature = "plots")]
 mod pages;
+#[cfg(feature = "plots")]
 pub mod plot;
 mod text;
+#[cfg(feature = "plots")]
 mod timeline;
 mod trace;
 mod workload;
@@ -27,10 +31,13 @@ pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
 pub use compare::ComparisonTables;
 pub use format::{count, human_duration, signed_duration};
+#[cfg(feature = "plots")]
 pub use html::{HtmlPage, sha256_hex};
-pub use output::OutputDir;
+pub use output::{OutputDir, write_file};
+#[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
 pub use text::{run_heading, summary_text};
+#[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
 pub use workload::workload_message;

@@ -8,6 +8,9 @@
 //! one is removed first and the new one is moved in last, so whenever `summary.json` exists,
 //! every result file beside it comes from the same run (even if the machine stops halfway
 //! through a commit).
+//!
+//! A single file outside that scheme (the JUnit report of `check`, which may well sit in
+//! the output directory) is written on its own by [`write_file`], touching nothing else.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter};
@@ -82,6 +85,43 @@ impl OutputDir {
     }
 }
 
+/// Writes `bytes` to `path` atomically: into a temporary file in the same directory (created
+/// if needed), synced, then renamed over `path`, so that `path` is never half-written and
+/// nothing beside it is touched. Refuses to replace anything but a regular file (a
+/// directory, a symbolic link, a device).
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    match fs::symlink_metadata(path) {
+        Ok(metadata) if !metadata.file_type().is_file() => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "it exists and is not a regular file",
+            ));
+        }
+        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    fs::create_dir_all(dir)?;
+    let temporary = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    let written = File::create(&temporary).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| fs::rename(&temporary, path));
+    if renamed.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    renamed
+}
+
 impl Drop for OutputDir {
     fn drop(&mut self) {
         for (temporary, _) in &self.staged {
@@ -145,6 +185,38 @@ mod tests {
         fs::write(dir.path().join("c").join("other"), "kept").unwrap();
         drop(output);
         assert_eq!(names(&dir.path().join("c")), ["other"]);
+    }
+
+    #[test]
+    fn a_single_file_leaves_the_marker_and_its_neighbours_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(MARKER), "summary").unwrap();
+        let junit = dir.path().join("slo.xml");
+        write_file(&junit, b"first").unwrap();
+        write_file(&junit, b"second").unwrap();
+        assert_eq!(names(dir.path()), ["slo.xml", "summary.json"]);
+        assert_eq!(fs::read_to_string(&junit).unwrap(), "second");
+        let nested = dir.path().join("a").join("b.xml");
+        write_file(&nested, b"nested").unwrap();
+        assert_eq!(fs::read_to_string(&nested).unwrap(), "nested");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_single_file_never_replaces_a_directory_or_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        fs::create_dir(&sub).unwrap();
+        let error = write_file(&sub, b"x").unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
+        assert!(sub.is_dir());
+        let target = dir.path().join("target");
+        fs::write(&target, "kept").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(write_file(&link, b"x").is_err());
+        assert_eq!(fs::read_to_string(&target).unwrap(), "kept");
+        assert_eq!(names(dir.path()), ["link", "sub", "target"]);
     }
 
     #[test]

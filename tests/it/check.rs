@@ -186,6 +186,76 @@ fn bad_models_baselines_and_usage_exit_2() {
     );
 }
 
+/// The JUnit report may sit in the output directory: written on its own, it leaves the
+/// marker summary.json and every result file beside it in place.
+#[test]
+fn a_junit_report_inside_the_output_directory_keeps_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = model(dir.path(), "m.toml", "1h", "[slo]\navailability = \"99%\"");
+    let out = dir.path().join("out");
+    let junit = out.join("slo.xml");
+    let args = [
+        "--years",
+        "200",
+        "--out",
+        path_str(&out),
+        "--junit",
+        path_str(&junit),
+    ];
+    assert_eq!(check(&path, &args).0, 0);
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "downtime-histogram.svg",
+            "outage-cdf.svg",
+            "outages.csv",
+            "report.html",
+            "slo.xml",
+            "summary.json",
+            "timeline.svg",
+            "years.csv"
+        ]
+    );
+    let xml = fs::read_to_string(&junit).unwrap();
+    assert!(roxmltree::Document::parse(&xml).is_ok(), "{xml}");
+    // A second check replaces both, and still leaves summary.json.
+    assert_eq!(check(&path, &args).0, 0);
+    assert!(out.join("summary.json").is_file());
+    assert_eq!(fs::read_to_string(&junit).unwrap(), xml);
+}
+
+/// A JUnit path that names a directory is refused, and the directory stays.
+#[test]
+fn a_junit_report_never_replaces_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = model(dir.path(), "m.toml", "1h", "[slo]\navailability = \"99%\"");
+    let junit = dir.path().join("slo.xml");
+    fs::create_dir(&junit).unwrap();
+    let output = nines(&[
+        "check",
+        path_str(&path),
+        "--years",
+        "50",
+        "--junit",
+        path_str(&junit),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: cannot write the JUnit report {}: it exists and is not a regular file",
+            junit.display()
+        )),
+        "{stderr}"
+    );
+    assert!(junit.is_dir());
+}
+
 #[test]
 fn junit_report_has_one_test_case_per_target_and_fails_what_failed() {
     let dir = tempfile::tempdir().unwrap();

@@ -336,13 +336,84 @@ fn committed_results_are_current() {
         ]);
         for file in RESULT_FILES {
             let committed = root.join("results").join(name).join(file);
-            assert!(
-                fs::read(&committed).ok() == Some(fs::read(out.join(file)).unwrap()),
-                "{} is stale or missing: run scripts/regenerate-results",
-                committed.display()
-            );
+            let fresh = fs::read(out.join(file)).unwrap();
+            let Ok(old) = fs::read(&committed) else {
+                panic!(
+                    "{} is missing: run scripts/regenerate-results",
+                    committed.display()
+                );
+            };
+            if let Some(difference) = first_difference(&old, &fresh) {
+                panic!(
+                    "{} is stale ({difference}): run scripts/regenerate-results",
+                    committed.display()
+                );
+            }
         }
     }
+}
+
+/// Characters of a differing line that a stale-file message shows.
+const SHOWN_CHARS: usize = 160;
+
+/// Where `fresh` first differs from `old`, line by line: the line number and both lines,
+/// or `None` when they are the same bytes.
+fn first_difference(old: &[u8], fresh: &[u8]) -> Option<String> {
+    if old == fresh {
+        return None;
+    }
+    let old = String::from_utf8_lossy(old);
+    let fresh = String::from_utf8_lossy(fresh);
+    let mut old_lines = old.split_inclusive('\n');
+    let mut fresh_lines = fresh.split_inclusive('\n');
+    let mut number = 1;
+    loop {
+        match (old_lines.next(), fresh_lines.next()) {
+            (Some(a), Some(b)) if a == b => number += 1,
+            (a, b) => {
+                // Lines of an SVG or of report.html can be long: show their start.
+                let shown = |line: Option<&str>| match line {
+                    None => "end of file".to_string(),
+                    Some(l) if l.chars().count() > SHOWN_CHARS => {
+                        let start: String = l.chars().take(SHOWN_CHARS).collect();
+                        format!("{start:?}...")
+                    }
+                    Some(l) => format!("{l:?}"),
+                };
+                return Some(format!(
+                    "first difference at line {number}: committed {}, now {}",
+                    shown(a),
+                    shown(b)
+                ));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_stale_file_names_its_first_differing_line() {
+    assert_eq!(first_difference(b"a\nb\n", b"a\nb\n"), None);
+    assert_eq!(
+        first_difference(b"a\nb\nc\n", b"a\nB\nc\n").unwrap(),
+        "first difference at line 2: committed \"b\\n\", now \"B\\n\""
+    );
+    assert_eq!(
+        first_difference(b"a\n", b"a\nb\n").unwrap(),
+        "first difference at line 2: committed end of file, now \"b\\n\""
+    );
+    assert_eq!(
+        first_difference(b"a\nb", b"a\nb\n").unwrap(),
+        "first difference at line 2: committed \"b\", now \"b\\n\""
+    );
+    let long = "x".repeat(SHOWN_CHARS + 1);
+    let message = first_difference(long.as_bytes(), b"y").unwrap();
+    assert_eq!(
+        message,
+        format!(
+            "first difference at line 1: committed \"{}\"..., now \"y\"",
+            &long[..SHOWN_CHARS]
+        )
+    );
 }
 
 /// Years simulated for `results/`; scripts/regenerate-results uses the same number.
@@ -386,4 +457,55 @@ fn ctrl_c_stops_a_run_with_status_130_and_leaves_nothing() {
     );
     // The run created the directory, so it removes it again: nothing is left behind.
     assert!(!out.exists(), "the output directory is left behind");
+}
+
+/// The manual page and the completion scripts come from the clap definitions.
+#[test]
+fn man_and_completions_are_generated_from_the_arguments() {
+    let page = nines_ok(&["man"]);
+    assert!(page.contains(".TH nines 1"), "{page}");
+    assert!(page.contains("nines\\-sweep(1)"), "{page}");
+    let check = nines_ok(&["man", "check"]);
+    assert!(check.contains("\\-\\-allow\\-inconclusive"), "{check}");
+    let unknown = nines(&["man", "walk"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).starts_with("error: there is no command `walk`")
+    );
+    let bash = nines_ok(&["completions", "bash"]);
+    assert!(
+        bash.contains("_nines()") && bash.contains("--allow-inconclusive"),
+        "{bash}"
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        assert!(
+            nines_ok(&["completions", shell]).contains("nines"),
+            "{shell}"
+        );
+    }
+    assert_eq!(nines(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// Help never sends the user to a README they may not have.
+#[test]
+fn help_is_self_contained() {
+    let mut pages = vec![nines_ok(&["--help"])];
+    for command in [
+        "run",
+        "check",
+        "trace",
+        "explain",
+        "sweep",
+        "compare",
+        "bench",
+        "man",
+        "completions",
+    ] {
+        pages.push(nines_ok(&[command, "--help"]));
+    }
+    for page in &pages {
+        assert!(!page.contains("README"), "{page}");
+    }
+    assert!(pages[0].contains("Model file (TOML):"));
+    assert!(pages[0].contains("nines man"));
 }

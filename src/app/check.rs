@@ -1,0 +1,88 @@
+//! `check`: simulate, then judge the model's `[slo]` targets and, with a baseline, compare
+//! with a saved summary.
+
+use super::{IoAction, Progress, RunError, RunOutcome, RunRequest, simulate};
+use crate::check::{Baseline, CheckReport, compare_with_baseline, judge_slo, miss_thresholds};
+use crate::report::{self, write_file};
+use crate::stats::Accumulator;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// A check to run.
+pub struct CheckRequest<'a> {
+    /// The run whose statistics are judged.
+    pub run: RunRequest<'a>,
+    /// A saved summary.json to compare with.
+    pub baseline: Option<PathBuf>,
+    /// Where to write the report as JUnit XML, one test case per target.
+    pub junit: Option<PathBuf>,
+    /// Whether inconclusive targets succeed, as long as none is missed.
+    pub allow_inconclusive: bool,
+}
+
+/// What a check found.
+pub struct CheckOutcome {
+    /// The verdicts, and whether the check succeeded.
+    pub report: CheckReport,
+    /// Why the baseline may not be comparable with this run, one sentence each (see
+    /// [`Baseline::mismatches`]).
+    pub baseline_mismatches: Vec<String>,
+    /// The run behind the verdicts.
+    pub run: RunOutcome,
+}
+
+/// Simulates the run `request` asks for and judges its targets: the model must set some.
+/// The baseline is read before simulating, so that a bad one fails at once.
+pub fn check(
+    request: &CheckRequest<'_>,
+    progress: &mut dyn Progress,
+    stop: &AtomicBool,
+) -> Result<CheckOutcome, RunError> {
+    let loaded = request.run.loaded;
+    let plan = request.run.plan;
+    let slo = loaded
+        .model
+        .slo()
+        .filter(|slo| !slo.is_empty())
+        .ok_or_else(|| RunError::NoTargets {
+            file: loaded.file.clone(),
+        })?;
+    let baseline = request.baseline.as_deref().map(read_baseline).transpose()?;
+    let stats = Accumulator::for_plan(plan).with_miss_thresholds(miss_thresholds(
+        slo,
+        &plan.expression_names,
+        plan.horizon,
+    ));
+    let run = simulate(&request.run, stats, progress, stop)?;
+    let targets = judge_slo(slo, &run.stats, &plan.expression_names);
+    let (baseline_mismatches, regressions) = match &baseline {
+        Some(baseline) => (
+            baseline.mismatches(&run.summary),
+            compare_with_baseline(baseline, &run.summary),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let report = CheckReport::new(
+        &run.summary,
+        targets,
+        regressions,
+        request.allow_inconclusive,
+    );
+    if let Some(junit) = &request.junit {
+        write_file(junit, report::check_junit(&report).as_bytes())
+            .map_err(RunError::io(IoAction::WriteJunit(junit.clone())))?;
+    }
+    Ok(CheckOutcome {
+        report,
+        baseline_mismatches,
+        run,
+    })
+}
+
+fn read_baseline(path: &Path) -> Result<Baseline, RunError> {
+    let bytes = std::fs::read(path).map_err(RunError::io(IoAction::ReadBaseline(path.into())))?;
+    serde_json::from_slice(&bytes).map_err(|error| RunError::BadBaseline {
+        path: path.to_path_buf(),
+        error,
+    })
+}

@@ -1,0 +1,240 @@
+//! `sweep` and `compare`: variants of a model simulated in lockstep on common random
+//! numbers, with the paired differences to the first.
+
+use super::{IoAction, Progress, RunError};
+use crate::compare::{Comparison, Streams, Variant, VariantResult};
+use crate::engine::YearOutcome;
+use crate::plan::Plan;
+use crate::report::{ComparisonTables, OutputDir};
+use crate::run::{RunTotals, VariantsSink, simulate_variants};
+use crate::stats::RunMeta;
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+/// A comparison to run.
+pub struct VariantsRequest {
+    /// The variants; the first is the baseline.
+    pub variants: Vec<Variant>,
+    /// What distinguishes the variants: the swept keys, or `model`.
+    pub keys: Vec<String>,
+    /// What describes the comparison in report.html, before the seeds, years and streams.
+    pub facts: Vec<(&'static str, String)>,
+    /// The master seed [default: variant 0's `[simulation] seed`].
+    pub seed: Option<u64>,
+    /// Years of each variant [default: variant 0's `[simulation] years`]; at least 2.
+    pub years: Option<u64>,
+    /// Worker threads; the results do not depend on them.
+    pub threads: usize,
+    /// How the variants' random streams relate.
+    pub streams: Streams,
+    /// The directory for sweep.csv and, with the `plots` feature, the SVG plots and
+    /// report.html; `None` writes nothing.
+    pub out: Option<PathBuf>,
+}
+
+/// A comparison with its seeds resolved and its plans compiled, ready to simulate.
+pub struct PreparedVariants {
+    request: VariantsRequest,
+    /// The master seed.
+    pub master: u64,
+    /// The seed of each variant.
+    pub seeds: Vec<u64>,
+    /// Years of each variant.
+    pub years: u64,
+    /// Whether the variants' own `[simulation] seed`s differ while no seed was asked for,
+    /// so that most of them run on another seed than their file's.
+    pub seeds_differ: bool,
+    plans: Vec<Plan>,
+}
+
+/// What a comparison found.
+pub struct VariantsOutcome {
+    /// The value of each key for each variant.
+    pub values: Vec<Vec<String>>,
+    /// Each variant's figures.
+    pub results: Vec<VariantResult>,
+    /// Years and events simulated, for a performance line.
+    pub totals: RunTotals,
+    /// Wall-clock time of the simulation (without writing the result files).
+    pub elapsed: Duration,
+}
+
+impl VariantsOutcome {
+    /// The tables of the comparison; `keys` are those of the request.
+    pub fn tables<'a>(&'a self, keys: &'a [String]) -> ComparisonTables<'a> {
+        ComparisonTables {
+            keys,
+            values: &self.values,
+            results: &self.results,
+        }
+    }
+}
+
+/// Resolves the seeds (every variant on the master seed, or on it + i with independent
+/// streams, whatever its own file says, so that the comparison is paired) and compiles
+/// each variant's plan.
+pub fn prepare_variants(request: VariantsRequest) -> PreparedVariants {
+    let first = request.variants[0].model.simulation();
+    let years = request.years.unwrap_or(first.years).max(2);
+    let master = request.seed.unwrap_or(first.seed);
+    let seeds_differ = request.seed.is_none()
+        && request
+            .variants
+            .iter()
+            .any(|v| v.model.simulation().seed != master);
+    let seeds: Vec<u64> = (0..request.variants.len())
+        .map(|i| request.streams.seed(master, i))
+        .collect();
+    let plans = request
+        .variants
+        .iter()
+        .zip(&seeds)
+        .map(|(v, seed)| Plan::compile(&v.model, *seed))
+        .collect();
+    PreparedVariants {
+        request,
+        master,
+        seeds,
+        years,
+        seeds_differ,
+        plans,
+    }
+}
+
+impl PreparedVariants {
+    /// The request this was prepared from.
+    pub fn request(&self) -> &VariantsRequest {
+        &self.request
+    }
+
+    /// How the streams relate, as report.html and the heading say it.
+    pub fn streams_fact(&self) -> String {
+        match self.request.streams {
+            Streams::Common => {
+                "common random numbers: every variant uses the same seed".to_string()
+            }
+            Streams::Independent => {
+                format!("independent: variant i uses seed {} + i", self.master)
+            }
+        }
+    }
+
+    /// Simulates every variant in lockstep; with an output directory, writes sweep.csv,
+    /// the plots and report.html, all of them or none.
+    pub fn run(
+        &self,
+        progress: &mut dyn Progress,
+        stop: &AtomicBool,
+    ) -> Result<VariantsOutcome, RunError> {
+        let request = &self.request;
+        let output = match &request.out {
+            Some(dir) => Some(
+                OutputDir::create(dir).map_err(RunError::io(IoAction::CreateDir(dir.clone())))?,
+            ),
+            None => None,
+        };
+        let mut sink = ComparisonSink {
+            comparison: Comparison::new(&self.plans),
+            progress,
+        };
+        let started = Instant::now();
+        let totals =
+            simulate_variants(&self.plans, 0..self.years, request.threads, &mut sink, stop)?;
+        let elapsed = started.elapsed();
+        sink.progress.finish();
+        let metas = request
+            .variants
+            .iter()
+            .zip(&self.seeds)
+            .map(|(v, seed)| RunMeta {
+                model: v.model.name().to_string(),
+                seed: *seed,
+            })
+            .collect();
+        let services: Vec<&[String]> = self
+            .plans
+            .iter()
+            .map(|p| &p.expression_names[1..])
+            .collect();
+        let outcome = VariantsOutcome {
+            values: request.variants.iter().map(|v| v.values.clone()).collect(),
+            results: sink.comparison.results(metas, &services),
+            totals,
+            elapsed,
+        };
+        if let Some(output) = output {
+            self.write(output, &outcome, &sink.comparison)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Writes sweep.csv and, with the `plots` feature, the plots and report.html.
+    fn write(
+        &self,
+        mut output: OutputDir,
+        outcome: &VariantsOutcome,
+        comparison: &Comparison,
+    ) -> Result<(), RunError> {
+        let tables = outcome.tables(&self.request.keys);
+        output
+            .write("sweep.csv", &tables.csv())
+            .map_err(RunError::io(IoAction::Write("sweep.csv")))?;
+        #[cfg(feature = "plots")]
+        self.write_report(&mut output, &tables, comparison)?;
+        #[cfg(not(feature = "plots"))]
+        let _ = comparison;
+        output.commit().map_err(RunError::io(IoAction::Commit))
+    }
+
+    /// Writes the plots and report.html of the comparison.
+    #[cfg(feature = "plots")]
+    fn write_report(
+        &self,
+        output: &mut OutputDir,
+        tables: &ComparisonTables<'_>,
+        comparison: &Comparison,
+    ) -> Result<(), RunError> {
+        let first = &self.request.variants[0].model;
+        let slo = first
+            .slo()
+            .and_then(|slo| slo.up.availability)
+            .map(|target| (target, self.plans[0].horizon));
+        let plots = crate::report::comparison_plots(tables, comparison.accumulators(), slo);
+        super::run::write_plots(output, &plots)?;
+        let seeds = self
+            .seeds
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut facts = self.request.facts.clone();
+        facts.extend([
+            ("seed", seeds),
+            ("years of each variant", self.years.to_string()),
+            ("streams", self.streams_fact()),
+        ]);
+        let title = format!("nines what-if report: {}", first.name());
+        let page = crate::report::comparison_page(&title, &facts, tables, &plots);
+        output
+            .write("report.html", page.as_bytes())
+            .map_err(RunError::io(IoAction::Write("report.html")))
+    }
+}
+
+/// The comparison and the progress, fed year by year.
+struct ComparisonSink<'p> {
+    comparison: Comparison,
+    progress: &'p mut dyn Progress,
+}
+
+impl VariantsSink for ComparisonSink<'_> {
+    type Error = Infallible;
+
+    fn years(&mut self, outcomes: &[&YearOutcome]) -> Result<(), Infallible> {
+        self.comparison.add(outcomes);
+        self.progress.year();
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! Why a command of the application layer failed.
+
+use crate::model::ModelErrors;
+use crate::run::SimulateError;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A failure of a run, a check or a comparison. Every variant but [`RunError::Interrupted`]
+/// is something the user must fix. Each message is complete on its own (it includes the
+/// underlying error), so none has a separate source.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The model file cannot be read or is invalid.
+    #[error(transparent)]
+    Model(#[from] ModelErrors),
+    /// The run is estimated to be too large to start without `force`.
+    #[error(
+        "{}: {reason}. Lower --years, check the model's rates, or pass --force to run it anyway",
+        file.display()
+    )]
+    Refused {
+        /// The model file.
+        file: PathBuf,
+        /// What is too large (the workload's verdict).
+        reason: String,
+    },
+    /// `check` of a model without `[slo]` targets.
+    #[error(
+        "{}: slo: the model sets no [slo] targets, so there is nothing to check; add e.g. [slo] availability = \"99.9%\"",
+        file.display()
+    )]
+    NoTargets {
+        /// The model file.
+        file: PathBuf,
+    },
+    /// The baseline is not a summary written by `nines run --out`.
+    #[error(
+        "the baseline {} is not a summary.json written by `nines run --out`: {error}",
+        path.display()
+    )]
+    BadBaseline {
+        /// The baseline file.
+        path: PathBuf,
+        /// What the JSON reader found.
+        error: serde_json::Error,
+    },
+    /// The stop flag was set: nothing was written.
+    #[error("interrupted; no result files were written")]
+    Interrupted,
+    /// The worker threads could not be started.
+    #[error("cannot start the worker threads: {0}")]
+    Threads(rayon::ThreadPoolBuildError),
+    /// A file could not be read or written.
+    #[error("cannot {action}: {error}")]
+    Io {
+        /// What was being done.
+        action: IoAction,
+        /// The error.
+        error: std::io::Error,
+    },
+}
+
+/// What a run was doing with a file when it failed, for [`RunError::Io`].
+#[derive(Debug)]
+pub enum IoAction {
+    /// Creating the output directory.
+    CreateDir(PathBuf),
+    /// Writing one result file, named within the output directory.
+    Write(&'static str),
+    /// Renaming the result files into place.
+    Commit,
+    /// Reading the baseline summary.
+    ReadBaseline(PathBuf),
+    /// Writing the JUnit report.
+    WriteJunit(PathBuf),
+}
+
+impl fmt::Display for IoAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IoAction::CreateDir(dir) => {
+                write!(f, "create the output directory {}", dir.display())
+            }
+            IoAction::Write(name) => write!(f, "write {name}"),
+            IoAction::Commit => f.write_str("move the result files into place"),
+            IoAction::ReadBaseline(path) => write!(f, "read the baseline {}", path.display()),
+            IoAction::WriteJunit(path) => write!(f, "write the JUnit report {}", path.display()),
+        }
+    }
+}
+
+impl RunError {
+    /// A closure for `map_err` that files an I/O error under `action`.
+    pub(crate) fn io(action: IoAction) -> impl FnOnce(std::io::Error) -> RunError {
+        move |error| RunError::Io { action, error }
+    }
+}
+
+impl From<SimulateError<RunError>> for RunError {
+    fn from(error: SimulateError<RunError>) -> RunError {
+        match error {
+            SimulateError::Interrupted => RunError::Interrupted,
+            SimulateError::Threads(error) => RunError::Threads(error),
+            SimulateError::Sink(error) => error,
+        }
+    }
+}
+
+impl From<SimulateError<std::convert::Infallible>> for RunError {
+    fn from(error: SimulateError<std::convert::Infallible>) -> RunError {
+        match error {
+            SimulateError::Interrupted => RunError::Interrupted,
+            SimulateError::Threads(error) => RunError::Threads(error),
+            SimulateError::Sink(never) => match never {},
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_file_and_what_failed() {
+        let io = RunError::Io {
+            action: IoAction::CreateDir(PathBuf::from("out/x")),
+            error: std::io::Error::other("denied"),
+        };
+        assert_eq!(
+            io.to_string(),
+            "cannot create the output directory out/x: denied"
+        );
+        let refused = RunError::Refused {
+            file: PathBuf::from("m.toml"),
+            reason: "the run is too large".to_string(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "m.toml: the run is too large. Lower --years, check the model's rates, or pass \
+             --force to run it anyway"
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! Reading a model file, and deciding whether a run of it may start.
+
+use super::RunError;
+use crate::model::{Model, ModelErrors};
+use crate::workload::{Verdict, Workload};
+use std::path::{Path, PathBuf};
+
+/// A validated model and the file it came from.
+pub struct Loaded {
+    /// The model file as the user named it.
+    pub file: PathBuf,
+    /// The file's text, hashed in reports.
+    pub source: String,
+    /// The validated model.
+    pub model: Model,
+    /// The master seed: the one asked for, else the model's `[simulation] seed`.
+    pub seed: u64,
+}
+
+impl Loaded {
+    /// Reads and validates the model in `file`; `seed` overrides its `[simulation] seed`.
+    pub fn read(file: &Path, seed: Option<u64>) -> Result<Loaded, ModelErrors> {
+        let source = Model::read_source(file)?;
+        let model = Model::parse(&source, &file.display().to_string())?;
+        let seed = seed.unwrap_or(model.simulation().seed);
+        Ok(Loaded {
+            file: file.to_path_buf(),
+            source,
+            model,
+            seed,
+        })
+    }
+}
+
+/// What the estimated size of a run calls for, when it may start.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Admission {
+    /// Nothing to say.
+    Fine,
+    /// The run will take a while; the reason says how long.
+    Slow(String),
+    /// The run is too large but was forced; the reason says what is too large.
+    Forced(String),
+}
+
+/// Judges the estimated size of simulating `loaded` for `years` years on `threads` threads,
+/// before anything large is allocated: a too large run is refused unless `force`.
+pub fn admit(
+    loaded: &Loaded,
+    years: u64,
+    threads: usize,
+    force: bool,
+) -> Result<Admission, RunError> {
+    let verdict = Workload::estimate(&loaded.model).judge(years, threads);
+    let reason = crate::report::workload_message(&verdict);
+    match verdict {
+        Verdict::Fine => Ok(Admission::Fine),
+        Verdict::Slow(_) => Ok(Admission::Slow(reason)),
+        Verdict::TooLarge(_) if force => Ok(Admission::Forced(reason)),
+        Verdict::TooLarge(_) => Err(RunError::Refused {
+            file: loaded.file.clone(),
+            reason,
+        }),
+    }
+}

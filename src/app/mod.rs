@@ -1,0 +1,41 @@
+//! The application layer: what each command does, as requests in and results out.
+//!
+//! A front end (the `nines` binary, or any other) reads a model ([`Loaded`]), asks whether a
+//! run of that size may start ([`admit`]), resolves its arguments once into a request
+//! ([`RunRequest`], [`CheckRequest`], [`VariantsRequest`]) and gets typed results back
+//! ([`RunOutcome`], [`CheckOutcome`], [`VariantsOutcome`]) or a typed [`RunError`];
+//! [`trace`] writes the event log of one year. Nothing here prints or exits: what a run has
+//! to say besides its results (a slow run, a baseline of another model, seeds that differ)
+//! comes back as data, progress goes to a [`Progress`], and a stop flag (set by a Ctrl-C
+//! handler, say) interrupts a run.
+
+mod check;
+mod compare;
+mod error;
+mod load;
+mod run;
+mod trace;
+
+pub use check::{CheckOutcome, CheckRequest, check};
+pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
+pub use error::{IoAction, RunError};
+pub use load::{Admission, Loaded, admit};
+pub use run::{RunOutcome, RunRequest, run, simulate};
+pub use trace::trace;
+
+/// Told of a run's progress, year by year (a progress bar, say); it never touches the
+/// results.
+pub trait Progress: Send {
+    /// One more year (of every variant, in a comparison) has been accumulated.
+    fn year(&mut self);
+
+    /// The simulation has ended; result files may still be written.
+    fn finish(&mut self) {}
+}
+
+/// A [`Progress`] that shows nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn year(&mut self) {}
+}
