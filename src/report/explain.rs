@@ -1,8 +1,8 @@
 //! `nines explain` as text, and the sentences of its reasons and rules of thumb (which the
 //! JSON carries too).
 
+use super::format::significant;
 use crate::explain::{Explanation, PhaseSummary, Reason, RuleOfThumb, Span};
-use crate::stats::significant;
 use crate::time::Duration;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::fmt::Write;
