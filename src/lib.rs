@@ -15,6 +15,7 @@ pub mod expr;
 #[cfg(test)]
 mod fixtures;
 pub mod floor;
+pub mod measure;
 pub mod mechanics;
 pub mod model;
 pub mod phases;

@@ -19,10 +19,11 @@ mod wide;
 #[cfg(test)]
 mod merge_tests;
 
+pub use crate::measure::OutageStats;
 /// Three significant digits live with the other formatting; this path stays for the
 /// callers that have not moved yet.
 pub use crate::report::format::significant;
-pub use accumulator::{Accumulator, Breakdown, MergeError, OutageStats};
+pub use accumulator::{Accumulator, Breakdown, MergeError};
 pub use estimators::{Differences, Moments, availability, nines};
 pub use intervals::{Interval, quantile_ci95_ranks, wilson_ci95};
 pub use quantiles::Quantiles;
