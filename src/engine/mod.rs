@@ -119,7 +119,7 @@ struct ReplicaState {
 /// It reads as the [`DowntimeYear`] every model has (`outcome.downtime`, `outcome.outages`,
 /// `outcome.service_outages`); `measures` holds the further measures' values.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct YearOutcome<Y = ()> {
+pub struct YearOutcome<Y = <Shipped as Measure>::Year> {
     /// The year's index.
     pub year: u64,
     /// Downtime and outages of each expression.

@@ -127,6 +127,12 @@ pub trait MeasureStats<Y>:
         None
     }
 
+    /// What is wrong, if these statistics, read back from a saved state of `years` years,
+    /// are not what any years give (an edited or damaged state).
+    fn inconsistency(&self, _years: u64) -> Option<&'static str> {
+        None
+    }
+
     /// Adds this measure's sections to `summary.json`, over `years` years (only when the
     /// model has what produces them).
     fn summarize(&self, _years: u64, _sections: &mut Sections) {}
@@ -218,6 +224,10 @@ macro_rules! tuple_measure {
 
             fn mismatch(&self, other: &Self) -> Option<&'static str> {
                 None$(.or_else(|| self.$index.mismatch(&other.$index)))+
+            }
+
+            fn inconsistency(&self, years: u64) -> Option<&'static str> {
+                None$(.or_else(|| self.$index.inconsistency(years)))+
             }
 
             fn summarize(&self, years: u64, sections: &mut Sections) {

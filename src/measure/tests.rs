@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 /// Counts the times a component starts or stops serving, per year, and per system outage
 /// the count so far when it ended.
+#[derive(Debug)]
 struct ServingChanges;
 
 /// What [`ServingChanges`] records in one year.
@@ -74,6 +75,11 @@ impl MeasureStats<ChangesYear> for ChangesStats {
     fn merge(&mut self, other: ChangesStats) {
         self.total += other.total;
         self.most_in_a_year = self.most_in_a_year.max(other.most_in_a_year);
+    }
+
+    fn inconsistency(&self, years: u64) -> Option<&'static str> {
+        (self.total < self.most_in_a_year || self.total > self.most_in_a_year * years)
+            .then_some("serving changes that no years give")
     }
 
     fn summarize(&self, years: u64, sections: &mut Sections) {
@@ -224,4 +230,21 @@ fn the_measure_adds_csv_columns_after_the_existing_ones() {
     for ((line, longer), cell) in before.lines().zip(after.lines()).zip(&expected) {
         assert_eq!(longer, format!("{line},{cell}"));
     }
+}
+
+#[test]
+fn a_state_with_inconsistent_measure_statistics_is_refused() {
+    let plan = plan();
+    let identity = RunIdentity {
+        model: "floor".into(),
+        model_sha256: "00".repeat(32),
+        seed: 11,
+    };
+    let mut state = accumulate(&plan, 0..20).to_state(identity);
+    state.measures.total = state.measures.most_in_a_year - 1;
+    let error = Accumulator::<ServingChanges>::restore(state).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the accumulator state is inconsistent: serving changes that no years give"
+    );
 }

@@ -61,7 +61,7 @@ fn year(year: u64) -> YearOutcome {
             outages,
             service_outages,
         },
-        measures: (),
+        measures: Default::default(),
         events: 0,
     }
 }

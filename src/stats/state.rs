@@ -4,7 +4,7 @@
 use super::accumulator::Accumulator;
 use super::estimators::Moments;
 use super::quantiles::Quantiles;
-use crate::measure::{DowntimeStats, Measure, OutageStats, Shipped};
+use crate::measure::{DowntimeStats, Measure, MeasureStats, OutageStats, Shipped};
 use crate::phases::Causes;
 use crate::time::Duration;
 use serde::de::DeserializeOwned;
@@ -42,7 +42,7 @@ pub struct AccumulatorState<S = <Shipped as Measure>::Stats> {
     /// The statistics of the further measures, as they serialize themselves (a state
     /// without them reads as none yet).
     #[serde(default)]
-    pub(super) measures: S,
+    pub measures: S,
 }
 
 /// What is accumulated for one expression.
@@ -149,6 +149,10 @@ impl<M: Measure> Accumulator<M> {
     /// like the one that was saved. Fails when the state's parts do not fit together.
     pub fn restore(state: AccumulatorState<M::Stats>) -> Result<Accumulator<M>, StateError> {
         check_consistent(&state)?;
+        let years = state.years.end - state.years.start;
+        if let Some(problem) = state.measures.inconsistency(years) {
+            return Err(StateError::Inconsistent(problem));
+        }
         let mut stats = DowntimeStats::new(0);
         for expression in state.expressions {
             stats.downtime.push(expression.downtime);
