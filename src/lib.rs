@@ -2,7 +2,8 @@
 //!
 //! Data flows one way: a model file is parsed and validated ([`model`]), compiled into a
 //! [`plan`], simulated one year at a time ([`engine`]) in parallel ([`run`]), accumulated
-//! into statistics ([`stats`]) and written as reports ([`report`]).
+//! into statistics ([`stats`]) and written as reports ([`report`]). What a year records, and
+//! so what is accumulated and reported, is declared once per measure ([`measure`]).
 
 pub mod bench;
 pub mod check;

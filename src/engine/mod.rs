@@ -20,7 +20,9 @@
 //!
 //! The engine is split by mechanism: `replicas` (failures, repairs, restarts), `office`
 //! (leader elections), `nodes`, `sessions`, and `outage` (serving, expressions and the
-//! accounting of outages). Every draw follows a statement in `mechanics`.
+//! accounting of outages). Every draw follows a statement in `mechanics`. What a year
+//! records is up to the measures (`crate::measure`): the engine calls their hooks where a
+//! component's serving changes, an expression comes back up and an outage ends.
 //!
 //! Design choices SPEC leaves to the project:
 //! - A vacant office is taken by the up replica with the lowest index, with no draw.

@@ -209,10 +209,11 @@ fn the_measure_adds_csv_columns_after_the_existing_ones() {
     let outcomes = simulate(&plan, 0..YEARS);
     let mut cells = Vec::new();
     for outcome in &outcomes {
-        shipped.year_row(&mut before, engine.simulate(outcome.year));
+        let without = engine.simulate(outcome.year);
+        shipped.year_row(&mut before, without);
         measured.year_row(&mut after, outcome);
         cells.push(outcome.measures.changes.to_string());
-        shipped.outage_rows(&mut before, engine.simulate(outcome.year));
+        shipped.outage_rows(&mut before, without);
         measured.outage_rows(&mut after, outcome);
         cells.extend(outcome.measures.at_outage_end.iter().map(u64::to_string));
     }
