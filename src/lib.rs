@@ -2,9 +2,11 @@
 //!
 //! Data flows one way: a model file is parsed and validated ([`model`]), compiled into a
 //! [`plan`], simulated one year at a time ([`engine`]) in parallel ([`run`]), accumulated
-//! into statistics ([`stats`]) and written as reports ([`report`]). The application layer
-//! ([`app`]) runs whole commands: a request in, typed results (or a typed error) out; the
-//! `nines` binary only parses arguments into requests, prints and picks the exit status.
+//! into statistics ([`stats`]) and written as reports ([`report`]). What a year records, and
+//! so what is accumulated and reported, is declared once per measure ([`measure`]). The
+//! application layer ([`app`]) runs whole commands: a request in, typed results (or a typed
+//! error) out; the `nines` binary only parses arguments into requests, prints and picks the
+//! exit status.
 //!
 //! Features: `cli` (default) builds the binary, with clap, indicatif and ctrlc; `plots`
 //! (which `cli` enables) adds the SVG plots and report.html, with plotters. Without them the
@@ -21,6 +23,7 @@ pub mod expr;
 #[cfg(test)]
 mod fixtures;
 pub mod floor;
+pub mod measure;
 pub mod mechanics;
 pub mod model;
 pub mod phases;

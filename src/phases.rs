@@ -101,7 +101,7 @@ impl Cause {
 
 /// The phases of the system's outages, accumulated per cause (saved as part of an
 /// accumulator's state).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Causes {
     names: Vec<Vec<String>>,
     causes: Vec<Vec<Option<Cause>>>,

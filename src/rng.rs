@@ -226,6 +226,11 @@ impl Streams {
     /// Starts a new year: every stream will be reopened at its first draw. Years are
     /// below `u64::MAX`, which marks a stream never opened.
     pub fn start_year(&mut self, year: u64) {
+        if year == self.year {
+            // The same year again: its streams start over too, as they would for any
+            // other year.
+            self.opened_in.fill(u64::MAX);
+        }
         self.year = year;
     }
 

@@ -217,21 +217,9 @@ fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>, outcomes: &mut Vec
     }
 }
 
-/// `*slot = from.clone()`, keeping `slot`'s allocations (a derived `clone_from` would not).
-/// The pattern names every field, so a new field cannot be forgotten here.
+/// `*slot = from.clone()`, keeping `slot`'s allocations (`YearOutcome::clone_from` does).
 fn copy_outcome(slot: &mut YearOutcome, from: &YearOutcome) {
-    let YearOutcome {
-        year,
-        downtime,
-        outages,
-        service_outages,
-        events,
-    } = from;
-    slot.year = *year;
-    slot.downtime.clone_from(downtime);
-    slot.outages.clone_from(outages);
-    slot.service_outages.clone_from(service_outages);
-    slot.events = *events;
+    slot.clone_from(from);
 }
 
 /// The parallel pipeline both entry points share (and the random-number floor): `simulate`

@@ -9,8 +9,21 @@ use std::fmt;
 /// A span of simulated time, or an instant measured from the start of a simulated year.
 ///
 /// Stored as whole microseconds. The largest duration a model may name is [`Duration::MAX_MODEL`]
-/// (10000 years, about 2^58 µs), so sums of a few of them never overflow `u64`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// (10000 years, about 2^58 µs), so sums of a few of them never overflow `u64`. It
+/// serializes as its whole microseconds, for the statistics a measure saves.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Duration(u64);
 
 /// Microseconds in one unit of each suffix a duration string may use.

@@ -20,7 +20,9 @@
 //!
 //! The engine is split by mechanism: `replicas` (failures, repairs, restarts), `office`
 //! (leader elections), `nodes`, `sessions`, and `outage` (serving, expressions and the
-//! accounting of outages). Every draw follows a statement in `mechanics`.
+//! accounting of outages). Every draw follows a statement in `mechanics`. What a year
+//! records is up to the measures (`crate::measure`): the engine calls their hooks where a
+//! component's serving changes, an expression comes back up and an outage ends.
 //!
 //! Design choices SPEC leaves to the project:
 //! - A vacant office is taken by the up replica with the lowest index, with no draw.
@@ -47,6 +49,7 @@ pub use outage::{Outage, Phases};
 pub use queue::EventQueue;
 pub use trace::{NoTrace, TraceEvent, Tracer};
 
+use crate::measure::{Downtime, DowntimeYear, Measure, Shipped};
 use crate::mechanics::pod::ProbePhases;
 use crate::plan::{ComponentPlan, Plan};
 use crate::rng::{StreamDraw, Streams};
@@ -113,20 +116,48 @@ struct ReplicaState {
     waiting: Waiting,
 }
 
-/// What one simulated year produced.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct YearOutcome {
+/// What one simulated year produced: the values of every measure, filled by the engine.
+///
+/// It reads as the [`DowntimeYear`] every model has (`outcome.downtime`, `outcome.outages`,
+/// `outcome.service_outages`); `measures` holds the further measures' values.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct YearOutcome<Y = <Shipped as Measure>::Year> {
     /// The year's index.
     pub year: u64,
-    /// Downtime of each expression: the system's `up` first, then each service's.
-    pub downtime: Vec<Duration>,
-    /// The system's outages, in order.
-    pub outages: Vec<Outage>,
-    /// Each service's outage durations, in order (indexed like the services; an outage
-    /// still open at the end of the year is cut there).
-    pub service_outages: Vec<Vec<Duration>>,
+    /// Downtime and outages of each expression.
+    pub expressions: DowntimeYear,
+    /// The further measures' values (see [`crate::measure::Shipped`]).
+    pub measures: Y,
     /// Number of events the engine handled.
     pub events: u64,
+}
+
+impl<Y> std::ops::Deref for YearOutcome<Y> {
+    type Target = DowntimeYear;
+
+    fn deref(&self) -> &DowntimeYear {
+        &self.expressions
+    }
+}
+
+/// Cloning into an existing outcome keeps its allocations (a derived `clone_from` would
+/// not), so that years copied out of the engine allocate nothing once the buffers have grown.
+impl<Y: Clone> Clone for YearOutcome<Y> {
+    fn clone(&self) -> YearOutcome<Y> {
+        YearOutcome {
+            year: self.year,
+            expressions: self.expressions.clone(),
+            measures: self.measures.clone(),
+            events: self.events,
+        }
+    }
+
+    fn clone_from(&mut self, from: &YearOutcome<Y>) {
+        self.year = from.year;
+        self.expressions.clone_from(&from.expressions);
+        self.measures.clone_from(&from.measures);
+        self.events = from.events;
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -139,8 +170,10 @@ struct ComponentState {
     session_generation: u32,
 }
 
-/// Simulates years of one plan, reusing its buffers from year to year.
-pub struct Engine<'p> {
+/// Simulates years of one plan, reusing its buffers from year to year, recording the
+/// [`Downtime`] of every expression and the further measures `M` (monomorphised: a measure
+/// costs only what its hooks do).
+pub struct Engine<'p, M: Measure = Shipped> {
     plan: &'p Plan,
     stop: Option<&'p AtomicBool>,
     queue: EventQueue<Event>,
@@ -154,14 +187,31 @@ pub struct Engine<'p> {
     not_serving: Vec<u32>,
     down_since: Vec<Duration>,
     open_outage: Option<OpenOutage>,
-    outcome: YearOutcome,
+    downtime: Downtime,
+    measures: M,
+    outcome: YearOutcome<M::Year>,
     /// The components a node failure touched, kept to reuse its allocation.
     touched: Vec<u32>,
 }
 
 impl<'p> Engine<'p> {
-    /// An engine for `plan`, with every buffer allocated once.
+    /// An engine for `plan` recording the shipped measures, with every buffer allocated once.
     pub fn new(plan: &'p Plan) -> Engine<'p> {
+        Engine::with_measures(plan)
+    }
+}
+
+impl<'p, M: Measure> Engine<'p, M> {
+    /// An engine for `plan` recording the measures `M`, with every buffer allocated once.
+    pub fn with_measures(plan: &'p Plan) -> Engine<'p, M> {
+        let downtime = Downtime::for_plan(plan);
+        let measures = M::for_plan(plan);
+        let outcome = YearOutcome {
+            year: 0,
+            expressions: downtime.new_year(),
+            measures: measures.new_year(),
+            events: 0,
+        };
         let replicas = plan.replica_count();
         let expressions = plan.expressions.len();
         Engine {
@@ -177,30 +227,32 @@ impl<'p> Engine<'p> {
             not_serving: vec![0; expressions],
             down_since: vec![Duration::ZERO; expressions],
             open_outage: None,
-            outcome: YearOutcome {
-                downtime: vec![Duration::ZERO; expressions],
-                service_outages: vec![Vec::new(); expressions.saturating_sub(1)],
-                ..YearOutcome::default()
-            },
+            downtime,
+            measures,
+            outcome,
             touched: Vec::new(),
         }
     }
 
     /// Makes the engine abandon a year soon after `stop` is set. The outcome of an
     /// abandoned year is incomplete; whoever set the flag must discard it.
-    pub fn with_stop(mut self, stop: &'p AtomicBool) -> Engine<'p> {
+    pub fn with_stop(mut self, stop: &'p AtomicBool) -> Engine<'p, M> {
         self.stop = Some(stop);
         self
     }
 
     /// Simulates `year`.
-    pub fn simulate(&mut self, year: u64) -> &YearOutcome {
+    pub fn simulate(&mut self, year: u64) -> &YearOutcome<M::Year> {
         self.simulate_traced(year, &mut NoTrace)
     }
 
     /// Simulates `year`, telling `tracer` everything that happens. The draws and the
     /// outcome are the same as [`Engine::simulate`]'s.
-    pub fn simulate_traced<T: Tracer>(&mut self, year: u64, tracer: &mut T) -> &YearOutcome {
+    pub fn simulate_traced<T: Tracer>(
+        &mut self,
+        year: u64,
+        tracer: &mut T,
+    ) -> &YearOutcome<M::Year> {
         self.start_year(year, tracer);
         self.handle_events(tracer);
         self.end_year(tracer);
@@ -292,9 +344,8 @@ impl<'p> Engine<'p> {
         self.not_serving.fill(0);
         self.open_outage = None;
         self.outcome.year = year;
-        self.outcome.downtime.fill(Duration::ZERO);
-        self.outcome.outages.clear();
-        self.outcome.service_outages.iter_mut().for_each(Vec::clear);
+        self.downtime.start_year(&mut self.outcome.expressions);
+        self.measures.start_year(&mut self.outcome.measures);
         self.outcome.events = 0;
         tracer.event(Duration::ZERO, TraceEvent::YearStart { year });
         for replica in 0..plan.replica_count() as u32 {

@@ -1,10 +1,10 @@
 //! Nodes: their failures and repairs, and what happens to the pods on them.
 
-use super::{Engine, Event, TraceEvent, Tracer, Waiting};
+use super::{Engine, Event, Measure, TraceEvent, Tracer, Waiting};
 use crate::mechanics::streams::NodePurpose;
 use crate::time::Duration;
 
-impl Engine<'_> {
+impl<M: Measure> Engine<'_, M> {
     /// Brings every node up for a new year and schedules its first failure.
     pub(super) fn start_nodes(&mut self) {
         let nodes = self.plan.nodes.as_ref().map_or(0, |n| n.count as usize);

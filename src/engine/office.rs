@@ -1,6 +1,6 @@
 //! The leader office: who holds it, when it falls vacant, and elections.
 
-use super::{Engine, Event, TraceEvent, Tracer};
+use super::{Engine, Event, Measure, TraceEvent, Tracer};
 use crate::time::Duration;
 
 /// The state of a component's leader office.
@@ -21,7 +21,7 @@ impl Office {
     }
 }
 
-impl Engine<'_> {
+impl<M: Measure> Engine<'_, M> {
     /// After `replica` of component `index` went down: the office is vacated when its
     /// holder failed, or when the leader lost its quorum.
     pub(super) fn vacate_if_lost<T: Tracer>(

@@ -2,7 +2,7 @@
 //! and where the time of each system outage went.
 
 use super::office::Office;
-use super::{Engine, TraceEvent, Tracer};
+use super::{Engine, Measure, TraceEvent, Tracer};
 use crate::time::Duration;
 
 /// How an outage's duration splits into phases; the three add up to the duration.
@@ -41,7 +41,7 @@ pub(super) struct OpenOutage {
     accounted_to: Duration,
 }
 
-impl Engine<'_> {
+impl<M: Measure> Engine<'_, M> {
     /// After replicas of component `index` went down or came up: elections, and serving.
     pub(super) fn after_change<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
         self.maybe_start_election(now, index, tracer);
@@ -61,6 +61,11 @@ impl Engine<'_> {
             return;
         }
         self.serving[index as usize] = serving;
+        let year = &mut self.outcome;
+        self.downtime
+            .serving_changed(&mut year.expressions, now, index, serving);
+        self.measures
+            .serving_changed(&mut year.measures, now, index, serving);
         self.notify_session_holders(now, index, serving);
         let up = self.components[index as usize].up;
         tracer.event(
@@ -112,14 +117,13 @@ impl Engine<'_> {
         }
     }
 
-    /// Counts one ended (or cut) interval in which `expression` was down.
+    /// Tells the measures of one ended (or cut) interval in which `expression` was down.
     fn record_down(&mut self, expression: usize, down: Duration) {
-        self.outcome.downtime[expression] = self.outcome.downtime[expression].saturating_add(down);
-        if let Some(service) = expression.checked_sub(1)
-            && down > Duration::ZERO
-        {
-            self.outcome.service_outages[service].push(down);
-        }
+        let year = &mut self.outcome;
+        self.downtime
+            .expression_down(&mut year.expressions, expression, down);
+        self.measures
+            .expression_down(&mut year.measures, expression, down);
     }
 
     /// Attributes the time since the last event to the open outage's phases.
@@ -169,7 +173,9 @@ impl Engine<'_> {
                 phases: open.phases,
             };
             tracer.event(now, TraceEvent::OutageEnded { outage });
-            self.outcome.outages.push(outage);
+            let year = &mut self.outcome;
+            self.downtime.outage_ended(&mut year.expressions, &outage);
+            self.measures.outage_ended(&mut year.measures, &outage);
         }
     }
 

@@ -1,13 +1,13 @@
 //! Replicas: failures, repairs, pod restarts and reloads.
 
-use super::{Engine, Event, ReplicaState, TraceEvent, Tracer, Waiting};
+use super::{Engine, Event, Measure, ReplicaState, TraceEvent, Tracer, Waiting};
 use crate::mechanics::failure::{self, Repair};
 use crate::mechanics::streams::{PodPurpose, Purpose};
 use crate::mechanics::{Draw, lease, pod};
 use crate::plan::ComponentPlan;
 use crate::time::Duration;
 
-impl Engine<'_> {
+impl<M: Measure> Engine<'_, M> {
     /// Draws the phases of a pod replica's probe tickers for the year.
     pub(super) fn draw_probe_phases(&mut self, replica: u32) {
         let (component, local) = self.locate(replica);

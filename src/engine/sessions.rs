@@ -1,11 +1,11 @@
 //! Sessions kept in a store component: their expiry while the store is gone, and the
 //! shut-down and restart of the components holding them.
 
-use super::{Engine, Event, TraceEvent, Tracer, Waiting};
+use super::{Engine, Event, Measure, TraceEvent, Tracer, Waiting};
 use crate::mechanics::{Draw, lease};
 use crate::time::Duration;
 
-impl Engine<'_> {
+impl<M: Measure> Engine<'_, M> {
     /// The sessions of component `index` expire: every replica shuts down and waits for
     /// the store to serve again.
     pub(super) fn on_session_expired<T: Tracer>(

@@ -395,3 +395,16 @@ fn a_session_outlived_by_its_store_shuts_the_holder_down() {
     };
     assert_eq!(outcome.outages, [store_outage]);
 }
+
+/// An engine asked for the same year twice gives the same outcome twice, as it does for
+/// that year after any other: every stream starts the year over.
+#[test]
+fn a_year_simulated_again_gives_the_same_outcome() {
+    let plan = crate::fixtures::plan(crate::fixtures::MODEL, 11);
+    let mut engine = Engine::new(&plan);
+    for year in [0, 0, 5, 5, 5, 1] {
+        let fresh = Engine::new(&plan).simulate(year).clone();
+        assert!(!fresh.outages.is_empty(), "year {year} has no outages");
+        assert_eq!(engine.simulate(year), &fresh, "year {year}");
+    }
+}

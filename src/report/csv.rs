@@ -10,84 +10,75 @@
 //! parallel and write the buffers in year order.
 
 use crate::engine::YearOutcome;
+use crate::measure::{Downtime, Measure, Shipped};
 use crate::plan::Plan;
 use crate::time::Duration;
 use std::io::Write;
 
-/// Formats the rows of `years.csv` and `outages.csv` for one plan.
+/// Formats the rows of `years.csv` and `outages.csv` for one plan: the year, then the
+/// columns of [`Downtime`], then those of the further measures `M`.
 #[derive(Clone, Debug)]
-pub struct CsvRows {
-    horizon: Duration,
-    services: Vec<String>,
-    causes: Vec<Vec<String>>,
+pub struct CsvRows<M: Measure = Shipped> {
+    downtime: Downtime,
+    measures: M,
 }
 
 impl CsvRows {
-    /// The formats for `plan`'s services and causes.
+    /// The formats for `plan`'s services, causes and shipped measures.
     pub fn new(plan: &Plan) -> CsvRows {
+        CsvRows::with_measures(plan)
+    }
+}
+
+impl<M: Measure> CsvRows<M> {
+    /// The formats for `plan`'s services, causes and the measures `M`.
+    pub fn with_measures(plan: &Plan) -> CsvRows<M> {
         CsvRows {
-            horizon: plan.horizon,
-            services: plan.expression_names[1..].to_vec(),
-            causes: plan.components.iter().map(|c| c.causes.clone()).collect(),
+            downtime: Downtime::for_plan(plan),
+            measures: M::for_plan(plan),
         }
     }
 
-    /// The header of `years.csv`: `year,availability,downtime_s,outages` and per service
-    /// `<service>_availability`.
+    /// The header of `years.csv`: `year,availability,downtime_s,outages`, per service
+    /// `<service>_availability`, then the further measures' columns.
     pub fn years_header(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"year,availability,downtime_s,outages");
-        for service in &self.services {
-            // Writing into a Vec cannot fail.
-            let _ = write!(out, ",{service}_availability");
-        }
+        out.extend_from_slice(b"year");
+        self.downtime.years_columns(out);
+        self.measures.years_columns(out);
         out.push(b'\n');
     }
 
     /// Appends one year's row of `years.csv`.
-    pub fn year_row(&self, out: &mut Vec<u8>, outcome: &YearOutcome) {
-        let availability = |downtime: Duration| {
-            1.0 - downtime.as_micros() as f64 / self.horizon.as_micros() as f64
-        };
+    pub fn year_row(&self, out: &mut Vec<u8>, outcome: &YearOutcome<M::Year>) {
         push_decimal(out, outcome.year);
-        // Writing into a Vec cannot fail.
-        let _ = write!(out, ",{},", availability(outcome.downtime[0]));
-        push_secs(out, outcome.downtime[0]);
-        out.push(b',');
-        push_decimal(out, outcome.outages.len() as u64);
-        for downtime in &outcome.downtime[1..] {
-            let _ = write!(out, ",{}", availability(*downtime));
-        }
+        self.downtime.year_cells(out, &outcome.expressions);
+        self.measures.year_cells(out, &outcome.measures);
         out.push(b'\n');
     }
 
-    /// The header of `outages.csv`.
+    /// The header of `outages.csv`: `year,start_s,duration_s,cause,detect_s,elect_s,repair_s`,
+    /// then the further measures' columns.
     pub fn outages_header(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"year,start_s,duration_s,cause,detect_s,elect_s,repair_s\n");
+        out.extend_from_slice(b"year");
+        self.downtime.outages_columns(out);
+        self.measures.outages_columns(out);
+        out.push(b'\n');
     }
 
     /// Appends one row of `outages.csv` per outage of the year.
-    pub fn outage_rows(&self, out: &mut Vec<u8>, outcome: &YearOutcome) {
-        for outage in &outcome.outages {
-            let cause = &self.causes[outage.component as usize][outage.mode as usize];
+    pub fn outage_rows(&self, out: &mut Vec<u8>, outcome: &YearOutcome<M::Year>) {
+        for outage in 0..outcome.outages.len() {
             push_decimal(out, outcome.year);
-            for secs in [outage.start, outage.duration] {
-                out.push(b',');
-                push_secs(out, secs);
-            }
-            out.push(b',');
-            out.extend_from_slice(cause.as_bytes());
-            let phases = outage.phases;
-            for secs in [phases.detect, phases.elect, phases.repair] {
-                out.push(b',');
-                push_secs(out, secs);
-            }
+            self.downtime
+                .outage_cells(out, &outcome.expressions, outage);
+            self.measures.outage_cells(out, &outcome.measures, outage);
             out.push(b'\n');
         }
     }
 }
 
 /// Appends `n` in decimal.
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut first = digits.len();
     loop {
@@ -107,7 +98,7 @@ fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
 /// zeros dropped) is that form: distinct decimals of up to 15 significant digits are
 /// distinct doubles, so no other decimal as short reads back to the same value. Longer
 /// durations go through the float.
-fn push_secs(out: &mut Vec<u8>, duration: Duration) {
+pub(crate) fn push_secs(out: &mut Vec<u8>, duration: Duration) {
     const EXACT_BELOW: u64 = 1_000_000_000_000_000;
     let micros = duration.as_micros();
     if micros >= EXACT_BELOW {

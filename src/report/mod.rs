@@ -9,7 +9,7 @@
 mod bench;
 mod check;
 mod compare;
-mod csv;
+pub(crate) mod csv;
 mod explain;
 pub mod format;
 #[cfg(feature = "plots")]

@@ -1,5 +1,9 @@
 //! The plots and `report.html` of a run and of a sweep or comparison, assembled from the
 //! accumulated statistics.
+//!
+//! Each plot draws a figure of the downtime measure (`crate::measure::Downtime`) in a
+//! layout of its own, so the plots name those figures rather than iterating over the
+//! measures; a further measure that should be drawn adds its plot here.
 
 use super::compare::ComparisonTables;
 use super::format::{count, human_duration};

@@ -6,6 +6,10 @@ use crate::time::Duration;
 use std::fmt::Write;
 
 /// The summary as a few aligned lines of text.
+///
+/// A fixed layout of the downtime and outage figures, so it names them by hand rather than
+/// iterating over the measures (`crate::measure`): a further measure that should show here
+/// adds its line in this function.
 pub fn summary_text(summary: &Summary) -> String {
     let mut text = String::new();
     let _ = writeln!(

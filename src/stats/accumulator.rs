@@ -3,50 +3,14 @@
 
 use super::estimators::{Moments, availability};
 use super::quantiles::Quantiles;
-use super::summary::{
-    DowntimeSummary, OutagesSummary, RtoSummary, RunMeta, ServiceSummary, Summary,
-};
+use super::summary::{DowntimeSummary, OutagesSummary, RunMeta, ServiceSummary, Summary};
 use crate::engine::YearOutcome;
-use crate::phases::Causes;
+use crate::measure::{
+    Downtime, DowntimeStats, Measure, MeasureStats, OutageStats, Sections, Shipped,
+};
 use crate::plan::Plan;
 use crate::time::Duration;
-use serde::{Deserialize, Serialize};
 use std::ops::Range;
-
-/// Outage durations of one expression: their moments and percentiles.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct OutageStats {
-    /// Count, mean and variance.
-    pub moments: Moments,
-    /// Percentiles.
-    pub quantiles: Quantiles,
-}
-
-impl OutageStats {
-    fn add(&mut self, duration: Duration) {
-        self.moments.add(duration);
-        self.quantiles.add(duration);
-    }
-
-    fn merge(&mut self, other: OutageStats) {
-        self.moments.merge(&other.moments);
-        self.quantiles.merge(other.quantiles);
-    }
-
-    /// The summary of these outages, with the 95% CI of their 99th percentile.
-    fn summary(&self) -> RtoSummary {
-        let [p50, p90, p99] = self.quantiles.quantiles_secs([0.5, 0.9, 0.99]);
-        RtoSummary {
-            count: self.moments.count(),
-            mean: self.moments.mean_secs(),
-            p50,
-            p90,
-            p99,
-            max: self.quantiles.max_secs(),
-            p99_ci95: self.quantiles.quantile_ci95_secs(0.99),
-        }
-    }
-}
 
 /// Why two accumulators cannot be merged.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -64,7 +28,8 @@ pub enum MergeError {
     },
 }
 
-/// Everything accumulated over the years of one run, fed in year order.
+/// Everything accumulated over the years of one run, fed in year order: the statistics of
+/// [`Downtime`] and of the further measures `M`.
 ///
 /// Per expression (`up`, then each service): the moments and percentiles of yearly downtime,
 /// the moments and percentiles of outage durations, and the number of years whose downtime
@@ -74,114 +39,90 @@ pub enum MergeError {
 /// [`Accumulator::merge`] appends a run of the years that follow, and gives exactly what
 /// adding those years one by one would have.
 #[derive(Clone, Debug)]
-pub struct Accumulator {
+pub struct Accumulator<M: Measure = Shipped> {
     pub(super) horizon: Duration,
     pub(super) first_year: u64,
-    pub(super) downtime: Vec<Moments>,
-    pub(super) yearly_downtime: Vec<Quantiles>,
-    pub(super) outages: Vec<OutageStats>,
-    pub(super) miss_thresholds: Vec<Option<Duration>>,
-    pub(super) misses: Vec<u64>,
-    pub(super) causes: Causes,
+    pub(super) expressions: DowntimeStats,
+    pub(super) measures: M::Stats,
 }
 
 impl Accumulator {
-    /// An empty accumulator for `plan`'s expressions and outage causes.
+    /// An empty accumulator for `plan`'s expressions, outage causes and shipped measures.
     pub fn for_plan(plan: &Plan) -> Accumulator {
-        let mut accumulator = Accumulator::new(plan.horizon, plan.expressions.len());
-        accumulator.causes =
-            Causes::new(plan.components.iter().map(|c| c.causes.clone()).collect());
-        accumulator
+        Accumulator::with_measures(plan)
     }
 
-    /// An empty accumulator for `expressions` expressions (`up`, then services).
+    /// An empty accumulator for `expressions` expressions (`up`, then services), without
+    /// outage causes.
     pub fn new(horizon: Duration, expressions: usize) -> Accumulator {
         Accumulator {
             horizon,
             first_year: 0,
-            downtime: vec![Moments::default(); expressions],
-            yearly_downtime: vec![Quantiles::default(); expressions],
-            outages: vec![OutageStats::default(); expressions],
-            miss_thresholds: vec![None; expressions],
-            misses: vec![0; expressions],
-            causes: Causes::new(Vec::new()),
+            expressions: DowntimeStats::new(expressions),
+            measures: Default::default(),
+        }
+    }
+}
+
+impl<M: Measure> Accumulator<M> {
+    /// An empty accumulator for `plan`'s expressions, outage causes and the measures `M`.
+    pub fn with_measures(plan: &Plan) -> Accumulator<M> {
+        Accumulator {
+            horizon: plan.horizon,
+            first_year: 0,
+            expressions: Downtime::for_plan(plan).new_stats(),
+            measures: M::for_plan(plan).new_stats(),
         }
     }
 
     /// Also counts, for each expression with a threshold, the years whose downtime
     /// exceeds it ([`Accumulator::misses`]).
-    pub fn with_miss_thresholds(mut self, thresholds: Vec<Option<Duration>>) -> Accumulator {
-        self.miss_thresholds = thresholds;
-        self.miss_thresholds.resize(self.downtime.len(), None);
+    pub fn with_miss_thresholds(mut self, thresholds: Vec<Option<Duration>>) -> Accumulator<M> {
+        let expressions = &mut self.expressions;
+        expressions.miss_thresholds = thresholds;
+        expressions
+            .miss_thresholds
+            .resize(expressions.downtime.len(), None);
         self
     }
 
     /// The same empty accumulator for years that begin at `year` (without it, they begin at
     /// the first year added); an empty run then still knows where it stands.
-    pub fn starting_at(mut self, year: u64) -> Accumulator {
+    pub fn starting_at(mut self, year: u64) -> Accumulator<M> {
         self.first_year = year;
         self
     }
 
     /// Adds one year's outcome: the year after the last one added.
-    pub fn add(&mut self, outcome: &YearOutcome) {
+    pub fn add(&mut self, outcome: &YearOutcome<M::Year>) {
         if self.years() == 0 {
             self.first_year = outcome.year;
         }
-        for (expression, downtime) in outcome.downtime.iter().enumerate() {
-            self.downtime[expression].add(*downtime);
-            self.yearly_downtime[expression].add(*downtime);
-            if self.miss_thresholds[expression].is_some_and(|allowed| *downtime > allowed) {
-                self.misses[expression] += 1;
-            }
-        }
-        for outage in &outcome.outages {
-            self.outages[0].add(outage.duration);
-            self.causes.add(outage);
-        }
-        for (stats, durations) in self.outages[1..].iter_mut().zip(&outcome.service_outages) {
-            for duration in durations {
-                stats.add(*duration);
-            }
-        }
+        self.expressions.add(&outcome.expressions);
+        self.measures.add(&outcome.measures);
     }
 
     /// Appends `other`, the run of the years right after these: afterwards `self` is
     /// exactly what adding those years one by one would have made it. Fails, leaving
     /// `self` unchanged, when `other` was made for another plan, or begins elsewhere than
     /// where these years end (either being empty is fine).
-    pub fn merge(&mut self, other: Accumulator) -> Result<(), MergeError> {
+    pub fn merge(&mut self, other: Accumulator<M>) -> Result<(), MergeError> {
         self.check_mergeable(&other)?;
         if self.years() == 0 {
             self.first_year = other.first_year;
         }
-        for (mine, theirs) in self.downtime.iter_mut().zip(&other.downtime) {
-            mine.merge(theirs);
-        }
-        for (mine, theirs) in self.yearly_downtime.iter_mut().zip(other.yearly_downtime) {
-            mine.merge(theirs);
-        }
-        for (mine, theirs) in self.outages.iter_mut().zip(other.outages) {
-            mine.merge(theirs);
-        }
-        for (mine, theirs) in self.misses.iter_mut().zip(other.misses) {
-            *mine += theirs;
-        }
-        self.causes.merge(other.causes);
+        self.expressions.merge(other.expressions);
+        self.measures.merge(other.measures);
         Ok(())
     }
 
-    fn check_mergeable(&self, other: &Accumulator) -> Result<(), MergeError> {
+    fn check_mergeable(&self, other: &Accumulator<M>) -> Result<(), MergeError> {
         let mismatch = if self.horizon != other.horizon {
             Some("horizons")
-        } else if self.downtime.len() != other.downtime.len() {
-            Some("numbers of services")
-        } else if self.miss_thresholds != other.miss_thresholds {
-            Some("availability targets")
-        } else if !self.causes.same_causes(&other.causes) {
-            Some("outage causes")
         } else {
-            None
+            self.expressions
+                .mismatch(&other.expressions)
+                .or_else(|| self.measures.mismatch(&other.measures))
         };
         if let Some(what) = mismatch {
             return Err(MergeError::Mismatch(what));
@@ -198,7 +139,7 @@ impl Accumulator {
 
     /// Number of years added.
     pub fn years(&self) -> u64 {
-        self.downtime[0].count()
+        self.expressions.years()
     }
 
     /// The indices of the years added (empty, at where they would begin, before any).
@@ -213,28 +154,34 @@ impl Accumulator {
 
     /// Moments of `expression`'s downtime per year.
     pub fn downtime(&self, expression: usize) -> &Moments {
-        &self.downtime[expression]
+        &self.expressions.downtime[expression]
     }
 
     /// Percentiles of `expression`'s downtime per year.
     pub fn yearly_downtime(&self, expression: usize) -> &Quantiles {
-        &self.yearly_downtime[expression]
+        &self.expressions.yearly_downtime[expression]
     }
 
     /// `expression`'s outage durations.
     pub fn outages(&self, expression: usize) -> &OutageStats {
-        &self.outages[expression]
+        &self.expressions.outages[expression]
     }
 
     /// Years in which `expression`'s downtime exceeded its miss threshold (0 without one).
     pub fn misses(&self, expression: usize) -> u64 {
-        self.misses[expression]
+        self.expressions.misses[expression]
     }
 
-    /// The summary figures (SPEC section 4).
+    /// The statistics of the further measures.
+    pub fn measures(&self) -> &M::Stats {
+        &self.measures
+    }
+
+    /// The summary figures (SPEC section 4), then the further measures' sections.
     pub fn summary(&self, meta: RunMeta, service_names: &[String]) -> Summary {
         let years = self.years();
-        let [p50, p90, p99] = self.yearly_downtime[0].quantiles_secs([0.5, 0.9, 0.99]);
+        let stats = &self.expressions;
+        let [p50, p90, p99] = stats.yearly_downtime[0].quantiles_secs([0.5, 0.9, 0.99]);
         let services = service_names
             .iter()
             .enumerate()
@@ -242,21 +189,23 @@ impl Accumulator {
                 (
                     name.clone(),
                     ServiceSummary {
-                        availability: availability(&self.downtime[index + 1], self.horizon),
-                        rto_s: self.outages[index + 1].summary(),
+                        availability: availability(&stats.downtime[index + 1], self.horizon),
+                        rto_s: stats.outages[index + 1].summary(),
                     },
                 )
             })
             .collect();
-        let outages = &self.outages[0];
+        let outages = &stats.outages[0];
+        let mut measures = Sections::new();
+        self.measures.summarize(years, &mut measures);
         Summary {
             model: meta.model,
             seed: meta.seed,
             years,
             horizon_s: self.horizon.as_secs_f64(),
-            availability: availability(&self.downtime[0], self.horizon),
+            availability: availability(&stats.downtime[0], self.horizon),
             downtime_per_year_s: DowntimeSummary {
-                mean: self.downtime[0].mean_secs(),
+                mean: stats.downtime[0].mean_secs(),
                 p50,
                 p90,
                 p99,
@@ -270,13 +219,15 @@ impl Accumulator {
             },
             rto_s: outages.summary(),
             services,
-            causes: self.causes.summary(),
+            causes: stats.causes.summary(),
+            measures,
         }
     }
 }
 
 /// What the plots need beyond the summary: outage durations by cause, and the year with
-/// the most downtime (the earliest of equals), fed in year order.
+/// the most downtime (the earliest of equals), fed in year order. The plots draw the
+/// [`Downtime`] measure's figures in a fixed layout, so this stays specific to it.
 #[derive(Clone, Debug)]
 pub struct Breakdown {
     causes: Vec<Vec<Quantiles>>,
@@ -296,7 +247,7 @@ impl Breakdown {
     }
 
     /// Adds one year's outcome.
-    pub fn add(&mut self, outcome: &YearOutcome) {
+    pub fn add<Y>(&mut self, outcome: &YearOutcome<Y>) {
         for outage in &outcome.outages {
             self.causes[outage.component as usize][outage.mode as usize].add(outage.duration);
         }
@@ -353,6 +304,7 @@ impl Breakdown {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::measure::DowntimeYear;
 
     #[test]
     fn misses_count_years_above_the_threshold() {
@@ -360,8 +312,11 @@ mod tests {
             .with_miss_thresholds(vec![Some(Duration::from_secs(10)), None]);
         for secs in [0, 10, 11, 50] {
             stats.add(&YearOutcome {
-                downtime: vec![Duration::from_secs(secs); 2],
-                service_outages: vec![vec![Duration::from_secs(secs)]],
+                expressions: DowntimeYear {
+                    downtime: vec![Duration::from_secs(secs); 2],
+                    service_outages: vec![vec![Duration::from_secs(secs)]],
+                    ..DowntimeYear::default()
+                },
                 ..YearOutcome::default()
             });
         }

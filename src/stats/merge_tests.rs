@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::engine::{Outage, Phases, YearOutcome};
+use crate::measure::DowntimeYear;
 use crate::phases::Causes;
 use crate::time::Duration;
 
@@ -55,9 +56,12 @@ fn year(year: u64) -> YearOutcome {
         .collect();
     YearOutcome {
         year,
-        downtime,
-        outages,
-        service_outages,
+        expressions: DowntimeYear {
+            downtime,
+            outages,
+            service_outages,
+        },
+        measures: Default::default(),
         events: 0,
     }
 }
@@ -73,7 +77,7 @@ fn empty() -> Accumulator {
         None,
         None,
     ]);
-    accumulator.causes = Causes::new(vec![
+    accumulator.expressions.causes = Causes::new(vec![
         vec!["db/crash".into(), "db/node".into()],
         vec!["proxy/crash".into(), "proxy/session".into()],
     ]);

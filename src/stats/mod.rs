@@ -19,7 +19,8 @@ mod wide;
 #[cfg(test)]
 mod merge_tests;
 
-pub use accumulator::{Accumulator, Breakdown, MergeError, OutageStats};
+pub use crate::measure::OutageStats;
+pub use accumulator::{Accumulator, Breakdown, MergeError};
 pub use estimators::{Differences, Moments, availability, nines};
 pub use intervals::{Interval, quantile_ci95_ranks, wilson_ci95};
 pub use quantiles::Quantiles;

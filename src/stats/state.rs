@@ -1,11 +1,13 @@
 //! The saved state of an [`Accumulator`]: everything a later merge needs, with the identity
 //! of the run it came from, as versioned JSON (`accumulator.json` beside `summary.json`).
 
-use super::accumulator::{Accumulator, OutageStats};
+use super::accumulator::Accumulator;
 use super::estimators::Moments;
 use super::quantiles::Quantiles;
+use crate::measure::{DowntimeStats, Measure, MeasureStats, OutageStats, Shipped};
 use crate::phases::Causes;
 use crate::time::Duration;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
@@ -22,9 +24,9 @@ pub struct RunIdentity {
 }
 
 /// An [`Accumulator`] as saved ([`Accumulator::to_state`]), readable by later versions only
-/// when [`AccumulatorState::VERSION`] is unchanged.
+/// when [`AccumulatorState::VERSION`] is unchanged; `S` is the further measures' statistics.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AccumulatorState {
+pub struct AccumulatorState<S = <Shipped as Measure>::Stats> {
     /// The state format's version, [`AccumulatorState::VERSION`] when written.
     pub version: u32,
     /// The run the years belong to.
@@ -37,6 +39,10 @@ pub struct AccumulatorState {
     pub(super) expressions: Vec<ExpressionState>,
     /// The system's outages by cause.
     pub(super) causes: Causes,
+    /// The statistics of the further measures, as they serialize themselves (a state
+    /// without them reads as none yet).
+    #[serde(default)]
+    pub measures: S,
 }
 
 /// What is accumulated for one expression.
@@ -75,6 +81,14 @@ impl AccumulatorState {
     /// The file name a state is saved under, beside `summary.json`.
     pub const FILE_NAME: &'static str = "accumulator.json";
 
+    /// Reads what [`AccumulatorState::to_json`] wrote for the shipped measures, refusing
+    /// another version ([`AccumulatorState::parse`] for any measures).
+    pub fn from_json(bytes: &[u8]) -> Result<AccumulatorState, StateError> {
+        AccumulatorState::parse(bytes)
+    }
+}
+
+impl<S: Serialize + DeserializeOwned + Default> AccumulatorState<S> {
     /// The state as compact JSON with a final newline.
     pub fn to_json(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec(self).unwrap_or_default();
@@ -83,17 +97,17 @@ impl AccumulatorState {
     }
 
     /// Reads what [`AccumulatorState::to_json`] wrote, refusing another version.
-    pub fn from_json(bytes: &[u8]) -> Result<AccumulatorState, StateError> {
+    pub fn parse(bytes: &[u8]) -> Result<AccumulatorState<S>, StateError> {
         /// The version alone, read first so another version is named as such.
         #[derive(Deserialize)]
         struct Versioned {
             version: u32,
         }
         let Versioned { version } = serde_json::from_slice(bytes)?;
-        if version != Self::VERSION {
+        if version != AccumulatorState::VERSION {
             return Err(StateError::Version {
                 found: version,
-                expected: Self::VERSION,
+                expected: AccumulatorState::VERSION,
             });
         }
         Ok(serde_json::from_slice(bytes)?)
@@ -101,15 +115,23 @@ impl AccumulatorState {
 }
 
 impl Accumulator {
+    /// [`Accumulator::restore`] for the shipped measures.
+    pub fn from_state(state: AccumulatorState) -> Result<Accumulator, StateError> {
+        Accumulator::restore(state)
+    }
+}
+
+impl<M: Measure> Accumulator<M> {
     /// The saved state of these years, of the run `identity` names.
-    pub fn to_state(&self, identity: RunIdentity) -> AccumulatorState {
-        let expressions = (0..self.downtime.len())
+    pub fn to_state(&self, identity: RunIdentity) -> AccumulatorState<M::Stats> {
+        let stats = &self.expressions;
+        let expressions = (0..stats.downtime.len())
             .map(|e| ExpressionState {
-                downtime: self.downtime[e].clone(),
-                yearly_downtime: self.yearly_downtime[e].clone(),
-                outages: self.outages[e].clone(),
-                miss_threshold_us: self.miss_thresholds[e].map(|d| d.as_micros()),
-                misses: self.misses[e],
+                downtime: stats.downtime[e].clone(),
+                yearly_downtime: stats.yearly_downtime[e].clone(),
+                outages: stats.outages[e].clone(),
+                miss_threshold_us: stats.miss_thresholds[e].map(|d| d.as_micros()),
+                misses: stats.misses[e],
             })
             .collect();
         AccumulatorState {
@@ -118,32 +140,41 @@ impl Accumulator {
             years: self.year_range(),
             horizon_us: self.horizon.as_micros(),
             expressions,
-            causes: self.causes.clone(),
+            causes: stats.causes.clone(),
+            measures: self.measures.clone(),
         }
     }
 
     /// The accumulator a saved state describes: it answers, adds years and merges exactly
     /// like the one that was saved. Fails when the state's parts do not fit together.
-    pub fn from_state(state: AccumulatorState) -> Result<Accumulator, StateError> {
+    pub fn restore(state: AccumulatorState<M::Stats>) -> Result<Accumulator<M>, StateError> {
         check_consistent(&state)?;
-        let mut accumulator = Accumulator::new(Duration::from_micros(state.horizon_us), 0);
-        accumulator.first_year = state.years.start;
-        for expression in state.expressions {
-            accumulator.downtime.push(expression.downtime);
-            accumulator.yearly_downtime.push(expression.yearly_downtime);
-            accumulator.outages.push(expression.outages);
-            let threshold = expression.miss_threshold_us.map(Duration::from_micros);
-            accumulator.miss_thresholds.push(threshold);
-            accumulator.misses.push(expression.misses);
+        let years = state.years.end - state.years.start;
+        if let Some(problem) = state.measures.inconsistency(years) {
+            return Err(StateError::Inconsistent(problem));
         }
-        accumulator.causes = state.causes;
-        Ok(accumulator)
+        let mut stats = DowntimeStats::new(0);
+        for expression in state.expressions {
+            stats.downtime.push(expression.downtime);
+            stats.yearly_downtime.push(expression.yearly_downtime);
+            stats.outages.push(expression.outages);
+            let threshold = expression.miss_threshold_us.map(Duration::from_micros);
+            stats.miss_thresholds.push(threshold);
+            stats.misses.push(expression.misses);
+        }
+        stats.causes = state.causes;
+        Ok(Accumulator {
+            horizon: Duration::from_micros(state.horizon_us),
+            first_year: state.years.start,
+            expressions: stats,
+            measures: state.measures,
+        })
     }
 }
 
 /// Checks what [`Accumulator`] relies on: at least one expression, as many years in every
 /// expression as the range holds, and moments and percentiles of the same values.
-fn check_consistent(state: &AccumulatorState) -> Result<(), StateError> {
+fn check_consistent<S>(state: &AccumulatorState<S>) -> Result<(), StateError> {
     if state.version != AccumulatorState::VERSION {
         return Err(StateError::Version {
             found: state.version,

@@ -41,6 +41,11 @@ pub struct Summary {
     /// SPEC section 4 does not require it, so a summary without it reads as no causes.
     #[serde(default)]
     pub causes: BTreeMap<String, CauseSummary>,
+    /// The sections of the measures beyond downtime and outages, by key, after the fields
+    /// above (none unless the model has the tables that produce them; see
+    /// [`crate::measure`]). Reading keeps any other field here too.
+    #[serde(flatten)]
+    pub measures: crate::measure::Sections,
 }
 
 /// Mean availability over years.
