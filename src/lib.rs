@@ -26,7 +26,6 @@ pub mod floor;
 pub mod measure;
 pub mod mechanics;
 pub mod model;
-pub mod phases;
 pub mod plan;
 pub mod report;
 pub mod rng;

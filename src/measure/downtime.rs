@@ -3,9 +3,9 @@
 
 use super::{Measure, MeasureStats};
 use crate::engine::Outage;
-use crate::phases::Causes;
 use crate::plan::Plan;
 use crate::report::csv::{push_decimal, push_secs};
+use crate::stats::causes::Causes;
 use crate::stats::{Moments, Quantiles, RtoSummary};
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};

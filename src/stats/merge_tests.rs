@@ -4,7 +4,7 @@
 use super::*;
 use crate::engine::{Outage, Phases, YearOutcome};
 use crate::measure::DowntimeYear;
-use crate::phases::Causes;
+use crate::stats::causes::Causes;
 use crate::time::Duration;
 
 /// Years of the synthetic run; with [`OUTAGES_PER_YEAR`] its outages pass the exact limit.

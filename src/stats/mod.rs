@@ -8,6 +8,7 @@
 //! are, the merge of consecutive runs gives the same bytes as one run of all their years.
 
 mod accumulator;
+pub mod causes;
 mod estimators;
 pub(crate) mod histogram;
 mod intervals;

@@ -5,7 +5,7 @@ use super::accumulator::Accumulator;
 use super::estimators::Moments;
 use super::quantiles::Quantiles;
 use crate::measure::{DowntimeStats, Measure, MeasureStats, OutageStats, Shipped};
-use crate::phases::Causes;
+use crate::stats::causes::Causes;
 use crate::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

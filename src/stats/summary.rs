@@ -1,7 +1,7 @@
 //! The schema of `summary.json` (SPEC section 4), for writing a run's figures and for
 //! reading a saved one back (`nines check --baseline`).
 
-use crate::phases::CauseSummary;
+use crate::stats::causes::CauseSummary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
