@@ -41,6 +41,9 @@ pub enum ModelErrorKind {
     Conflict,
     /// A `--set` or sweep that cannot be applied to the model text.
     BadSetting,
+    /// An input over one of the model's limits (file size, name length, expression depth,
+    /// components, samples), listed in docs/model-reference.md, "Limits".
+    TooLarge,
 }
 
 /// Where in the file a problem is: a byte span and the 1-based line and character column

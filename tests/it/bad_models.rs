@@ -92,3 +92,69 @@ fn every_bad_model_gets_its_kinds_and_spans() {
     }
     assert_eq!(fs::read_to_string(&expected_path).unwrap(), found);
 }
+
+/// A model of one component `db` whose `up` is `up`, with `extra` appended.
+fn one_component_model(up: &str, extra: &str) -> String {
+    format!(
+        "name = \"huge\"\nup = \"{up}\"\n\n[[component]]\nname = \"db\"\n\n  \
+         [[component.failure]]\n  name = \"crash\"\n  every = \"30d\"\n  repair = \"1m\"\n{extra}"
+    )
+}
+
+/// Runs `nines ARGS MODEL_FILE EXTRA_ARGS` on `model`, expecting the refusal of a bad
+/// model (exit 2, nothing on stdout, no panic), and returns stderr with the temporary
+/// file's path replaced by `MODEL`.
+fn refused(command: &str, model: &str, extra_args: &[&str]) -> String {
+    let file = crate::util::write_model(model);
+    let output = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .arg(command)
+        .arg(file.path())
+        .args(extra_args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let tail = &stderr[stderr.floor_char_boundary(stderr.len().saturating_sub(300))..];
+    assert_eq!(output.status.code(), Some(2), "{command}: {tail}");
+    assert!(output.stdout.is_empty(), "{command}: nothing on stdout");
+    stderr.replace(&file.path().display().to_string(), "MODEL")
+}
+
+#[test]
+fn expressions_nested_20000_deep_are_refused_by_every_command() {
+    let deep = format!("{}db{}", "(".repeat(20_000), ")".repeat(20_000));
+    let shown = format!("\"{}…", "(".repeat(59));
+    let up_error = format!(
+        "error: MODEL:2:6: up: in {shown}: parentheses nest deeper than 64 levels (at character 65)\n"
+    );
+    let model = one_component_model(&deep, "");
+    for (command, args) in [
+        ("run", &[][..]),
+        ("explain", &[]),
+        ("trace", &["--year", "0"]),
+        ("sweep", &["--set", "simulation.years=10"]),
+    ] {
+        let stderr = refused(command, &model, args).replace(" (with simulation.years=10)", "");
+        assert_eq!(stderr, up_error, "{command}");
+    }
+    let service = one_component_model("db", &format!("\n[services]\nread = \"{deep}\"\n"));
+    assert_eq!(
+        refused("run", &service, &[]),
+        format!(
+            "error: MODEL:13:8: services.read: in {shown}: parentheses nest deeper than 64 \
+             levels (at character 65)\n"
+        )
+    );
+}
+
+#[test]
+fn key_paths_20000_parts_deep_are_refused() {
+    let model = one_component_model("db", "");
+    let deep = format!("--set={}=1", vec!["x"; 20_000].join("."));
+    let stderr = refused("sweep", &model, &[&deep]);
+    let expected = "the key path has 20000 parts; at most 32 are allowed";
+    assert!(
+        stderr.contains(expected),
+        "{}",
+        &stderr[stderr.len() - 200..]
+    );
+}

@@ -42,8 +42,21 @@ pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
     let root = match DeTable::parse(source) {
         Ok(root) => root,
         Err(err) => {
-            let span = err.span().unwrap_or(0..0);
-            let message = format!("not valid TOML: {}", err.message().trim_end());
+            let (span, message) = match err.span() {
+                Some(span) => (
+                    span,
+                    format!("not valid TOML: {}", err.message().trim_end()),
+                ),
+                // The parser gives no place for a key of too many dotted parts.
+                None => (
+                    toolkit::longest_dotted_key(source),
+                    format!(
+                        "not valid TOML: {}; a key may have at most {} dotted parts",
+                        err.message().trim_end(),
+                        toolkit::TOML_KEY_PARTS
+                    ),
+                ),
+            };
             ctx.error(ModelErrorKind::Syntax, span, "", message);
             return Err(ctx.into_errors());
         }

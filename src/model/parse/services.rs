@@ -56,6 +56,7 @@ pub(super) fn read_expression(
             let kind = match err.kind {
                 ExprErrorKind::Syntax => ModelErrorKind::BadExpression,
                 ExprErrorKind::UnknownName => ModelErrorKind::UnknownName,
+                ExprErrorKind::TooDeep => ModelErrorKind::TooLarge,
             };
             ctx.error(kind, value.span(), key, format!("in {quoted}: {err}"));
             None
