@@ -113,7 +113,14 @@ fn refused(command: &str, model: &str, extra_args: &[&str]) -> String {
         .output()
         .unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
-    let tail = &stderr[stderr.floor_char_boundary(stderr.len().saturating_sub(300))..];
+    let tail: String = stderr
+        .chars()
+        .rev()
+        .take(300)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     assert_eq!(output.status.code(), Some(2), "{command}: {tail}");
     assert!(output.stdout.is_empty(), "{command}: nothing on stdout");
     stderr.replace(&file.path().display().to_string(), "MODEL")
