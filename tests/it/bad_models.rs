@@ -165,3 +165,17 @@ fn key_paths_20000_parts_deep_are_refused() {
         &stderr[stderr.len() - 200..]
     );
 }
+
+#[test]
+fn names_of_70000_characters_are_refused_before_anything_runs() {
+    let long = "a".repeat(70_000);
+    let model =
+        one_component_model("db", "").replace("name = \"huge\"", &format!("name = \"{long}\""));
+    let shown = "a".repeat(60);
+    assert_eq!(
+        refused("run", &model, &[]),
+        format!(
+            "error: MODEL:1:8: name: `{shown}…` is 70000 characters long; a model name has at most 256\n"
+        )
+    );
+}

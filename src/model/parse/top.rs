@@ -6,7 +6,7 @@ use super::services::{read_expression, read_services};
 use super::simulation::read_simulation;
 use super::slo::read_slo;
 use super::toolkit::{Ctx, Table, Value};
-use super::values::read_str;
+use super::values::{name_length_ok, read_str};
 use crate::model::{Model, Simulation};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -16,8 +16,10 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
     let mut top = Table::new(root.get_ref(), 0..0, String::new());
     let name = top
         .required(ctx, "name", ", e.g. name = \"three-node etcd\"")
-        .and_then(|v| read_str(ctx, v, "name"))
-        .map(str::to_string);
+        .and_then(|v| {
+            let name = read_str(ctx, v, "name")?;
+            name_length_ok(ctx, name, v.span(), "name", "model").then(|| name.to_string())
+        });
     let up_value = top.required(ctx, "up", ", e.g. up = \"etcd & proxy\"");
     let simulation = match top.get("simulation") {
         Some(value) => read_simulation(ctx, value),
