@@ -13,6 +13,7 @@ mod component;
 mod dist;
 mod failure;
 mod kubernetes;
+mod references;
 mod services;
 mod simulation;
 mod slo;
