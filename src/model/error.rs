@@ -97,8 +97,8 @@ impl ModelError {
             kind,
             file: file.to_string(),
             position: Some(Position { span, line, column }),
-            key: key.to_string(),
-            message,
+            key: escape_controls(key),
+            message: escape_controls(&message),
         }
     }
 
@@ -108,8 +108,8 @@ impl ModelError {
             kind,
             file: file.to_string(),
             position: None,
-            key: key.to_string(),
-            message,
+            key: escape_controls(key),
+            message: escape_controls(&message),
         }
     }
 
@@ -149,6 +149,22 @@ impl ModelError {
             .as_ref()
             .map_or((0, 0), |p| (p.line, p.column))
     }
+}
+
+/// `text` with each control character (ESC, BEL, newline, ...) and each bidirectional
+/// override written as its Rust escape (`\u{1b}`, `\u{7}`, `\n`, `\u{202e}`): keys and
+/// messages quote model text, which must not drive the terminal, reorder what is shown or
+/// split one error over several lines.
+fn escape_controls(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            escaped.extend(c.escape_debug());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
 }
 
 /// The start of every line of a text, to find the line and column of a byte offset by
@@ -243,6 +259,19 @@ mod tests {
         assert_eq!(lines.line_and_column(8), (2, 2));
         assert_eq!(lines.line_and_column(999), (3, 1));
         assert_eq!(LineIndex::new("").line_and_column(0), (1, 1));
+    }
+
+    #[test]
+    fn control_characters_in_keys_and_messages_are_escaped() {
+        let error = ModelError::unplaced(
+            ModelErrorKind::UnknownKey,
+            "m.toml",
+            "a\u{1b}[31m",
+            "bad `\u{7}x\ny\t` é".into(),
+        );
+        assert_eq!(error.key(), "a\\u{1b}[31m");
+        assert_eq!(error.message(), "bad `\\u{7}x\\ny\\t` é");
+        assert_eq!(error.to_string().lines().count(), 1);
     }
 
     #[test]
