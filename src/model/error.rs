@@ -230,15 +230,23 @@ impl ModelErrors {
     }
 }
 
+/// The most errors [`ModelErrors`] displays; the rest are counted on one more line, so a
+/// list of 100,000 bad samples prints 21 lines, not 100,000.
+pub const MAX_SHOWN_ERRORS: usize = 20;
+
 impl fmt::Display for ModelErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, error) in self.errors.iter().enumerate() {
+        for (i, error) in self.errors.iter().take(MAX_SHOWN_ERRORS).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{error}")?;
         }
-        Ok(())
+        match self.errors.len().saturating_sub(MAX_SHOWN_ERRORS) {
+            0 => Ok(()),
+            1 => write!(f, "\n… and 1 more error"),
+            more => write!(f, "\n… and {more} more errors"),
+        }
     }
 }
 
@@ -272,6 +280,23 @@ mod tests {
         assert_eq!(error.key(), "a\\u{1b}[31m");
         assert_eq!(error.message(), "bad `\\u{7}x\\ny\\t` é");
         assert_eq!(error.to_string().lines().count(), 1);
+    }
+
+    #[test]
+    fn displays_the_first_errors_and_counts_the_rest() {
+        let error =
+            |i: usize| ModelError::unplaced(ModelErrorKind::OutOfRange, "m", "", i.to_string());
+        let errors = |n: usize| ModelErrors {
+            errors: (0..n).map(error).collect(),
+        };
+        let shown = errors(MAX_SHOWN_ERRORS).to_string();
+        assert_eq!(shown.lines().count(), MAX_SHOWN_ERRORS);
+        assert_eq!(shown.lines().last(), Some("m: 19"));
+        let one_more = errors(MAX_SHOWN_ERRORS + 1).to_string();
+        assert_eq!(one_more.lines().last(), Some("… and 1 more error"));
+        let many = errors(100_000).to_string();
+        assert_eq!(many.lines().count(), MAX_SHOWN_ERRORS + 1);
+        assert_eq!(many.lines().last(), Some("… and 99980 more errors"));
     }
 
     #[test]

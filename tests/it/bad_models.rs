@@ -179,3 +179,53 @@ fn names_of_70000_characters_are_refused_before_anything_runs() {
         )
     );
 }
+
+/// `one_component_model` whose failure's repair is an empirical list of `samples`.
+fn samples_model(samples: &str) -> String {
+    one_component_model("db", "").replace(
+        "repair = \"1m\"",
+        &format!("repair = {{ dist = \"empirical\", samples = [{samples}] }}"),
+    )
+}
+
+#[test]
+fn limits_are_enforced_with_positions() {
+    // A file over 16 MiB, refused at the line and column of its 16 MiB + 1st byte.
+    let model = one_component_model("db", &format!("# {}\n", "x".repeat(16 << 20)));
+    let column = (16 << 20) - model.find("# ").unwrap() + 1;
+    assert_eq!(
+        refused("run", &model, &[]),
+        format!("error: MODEL:11:{column}: the model file is larger than 16 MiB\n")
+    );
+    // 100,001 components, refused at the last one.
+    let component = "[[component]]\nname = \"c\"\n";
+    let model = format!("name = \"m\"\nup = \"c\"\n{}", component.repeat(100_001));
+    assert_eq!(
+        refused("run", &model, &[]),
+        "error: MODEL:200003:1: component: the model has 100001 components; at most 100000 are allowed\n"
+    );
+    // 1,000,001 samples, refused at the last one.
+    let model = samples_model(&"\"1s\", ".repeat(1_000_001));
+    assert_eq!(
+        refused("run", &model, &[]),
+        format!(
+            "error: MODEL:10:{}: component.db.failure.crash.repair.samples: the list has 1000001 \
+             samples; at most 1000000 are allowed\n",
+            45 + 6 * 1_000_000
+        )
+    );
+}
+
+#[test]
+fn a_list_of_100000_bad_samples_prints_20_errors_and_a_count() {
+    let model = samples_model(&"1, ".repeat(100_000));
+    let stderr = refused("run", &model, &[]);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 21, "{}", lines[..3].join("\n"));
+    assert_eq!(
+        lines[0],
+        "error: MODEL:10:45: component.db.failure.crash.repair.samples[0]: `1` is a bare number; \
+         durations need a unit, e.g. \"1s\" or \"1ms\""
+    );
+    assert_eq!(lines[20], "error: … and 99980 more errors");
+}

@@ -8,10 +8,14 @@ use super::references::{Reference, ReferenceKind, resolve_references};
 use super::toolkit::{Ctx, Table, Value};
 use super::values::{read_int, read_name, read_table};
 use crate::model::{Component, Kubernetes, Leader, ModelErrorKind};
+use std::collections::HashSet;
 use toml::de::DeValue;
 
 /// Most replicas one component may have (SPEC section 2).
 const MAX_REPLICAS: i64 = 100_000;
+
+/// Most components a model may have.
+pub(super) const MAX_COMPONENTS: usize = 100_000;
 
 /// The components, and the name of every `[[component]]` table whose name parsed (by index).
 pub(super) fn read_components(
@@ -32,6 +36,14 @@ pub(super) fn read_components(
         );
         return (Vec::new(), None);
     };
+    if let Some(extra) = array.get(MAX_COMPONENTS) {
+        let message = format!(
+            "the model has {} components; at most {MAX_COMPONENTS} are allowed",
+            array.len()
+        );
+        ctx.error(ModelErrorKind::TooLarge, extra.span(), "component", message);
+        return (Vec::new(), None);
+    }
     if array.is_empty() {
         ctx.error(
             ModelErrorKind::MissingKey,
@@ -42,12 +54,14 @@ pub(super) fn read_components(
         return (Vec::new(), None);
     }
     let mut names = Vec::new();
+    // A set, not a scan of `names`: a model may have 100,000 components.
+    let mut seen = HashSet::new();
     let mut components = Vec::new();
     let mut references = Vec::new();
     for (index, item) in array.iter().enumerate() {
         let (name, component) = read_component(ctx, item, index, kubernetes, &mut references);
         if let Some(name) = &name
-            && names.contains(&Some(name.clone()))
+            && !seen.insert(name.clone())
         {
             let message = format!("two components are named `{name}`; names must be unique");
             ctx.error(

@@ -28,9 +28,19 @@ use toml::de::DeTable;
 use toolkit::Ctx;
 use top::read_model;
 
+/// The largest model file, in bytes: 16 MiB, far above any real model, yet small enough
+/// that parsing it stays quick.
+pub(super) const MAX_FILE_BYTES: usize = 16 << 20;
+
 /// Reads and validates `source`; `file` names it in error messages.
 pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
     let mut ctx = Ctx::new(source, file);
+    if source.len() > MAX_FILE_BYTES {
+        let message = format!("the model file is larger than {} MiB", MAX_FILE_BYTES >> 20);
+        let at = MAX_FILE_BYTES..MAX_FILE_BYTES;
+        ctx.error(ModelErrorKind::TooLarge, at, "", message);
+        return Err(ctx.into_errors());
+    }
     if source.trim().is_empty() {
         ctx.error(
             ModelErrorKind::Empty,

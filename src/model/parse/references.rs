@@ -4,6 +4,7 @@
 //! placements (a with b, b with c) is resolved to the nodes it means.
 
 use super::toolkit::{Ctx, Value};
+use super::top::name_index;
 use crate::model::{Component, Kubernetes, ModelErrorKind, Placement, Session};
 use crate::time::Duration;
 use std::ops::Range;
@@ -50,6 +51,7 @@ pub(super) fn resolve_references(
 ) -> bool {
     let mut resolved = true;
     let (mut placements, mut sessions) = (Vec::new(), Vec::new());
+    let index = name_index(names);
     for reference in references {
         let kind = reference.kind;
         let (span, key, from) = (
@@ -57,7 +59,8 @@ pub(super) fn resolve_references(
             reference.key.clone(),
             reference.from,
         );
-        match resolve_reference(ctx, reference, names, components) {
+        let target = index.get(reference.name.as_str()).copied();
+        match resolve_reference(ctx, reference, target, components) {
             Some(Some(to)) => {
                 let link = Link {
                     from,
@@ -87,18 +90,16 @@ pub(super) fn resolve_references(
     resolved
 }
 
-/// Resolves one reference into `components[from]`: the target's index (`None` when the
+/// Resolves one reference, to `target` if a component has its name, into
+/// `components[from]`: the target's index (`None` when the
 /// referring component is invalid anyway), or `None` (with an error) when it names
 /// nothing usable.
 fn resolve_reference(
     ctx: &mut Ctx<'_>,
     reference: Reference<'_, '_>,
-    names: &[Option<String>],
+    target: Option<usize>,
     components: &mut [Option<Component>],
 ) -> Option<Option<usize>> {
-    let target = names
-        .iter()
-        .position(|n| n.as_deref() == Some(reference.name.as_str()));
     let problem = match target {
         None => Some(format!("no component is named `{}`", reference.name)),
         Some(target) if target == reference.from => {

@@ -379,3 +379,17 @@ placement = { nodes = [2, 0, 1] }
     assert_eq!(placement(1), Placement::With(2));
     assert_eq!(placement(2), Placement::Nodes(vec![2, 0, 1]));
 }
+
+#[test]
+fn a_hundred_thousand_components_parse() {
+    // Names are looked up in an index: a scan per name would take minutes here.
+    let count = super::component::MAX_COMPONENTS;
+    let names: Vec<String> = (0..count).map(|i| format!("c{i}")).collect();
+    let mut source = format!("name = \"wide\"\nup = \"{}\"\n", names.join(" & "));
+    for name in &names {
+        source.push_str(&format!("[[component]]\nname = \"{name}\"\n"));
+    }
+    let model = parse(&source, "m.toml").unwrap();
+    assert_eq!(model.components.len(), count);
+    assert_eq!(model.components[count - 1].name, names[count - 1]);
+}

@@ -8,6 +8,7 @@ use super::slo::read_slo;
 use super::toolkit::{Ctx, Table, Value};
 use super::values::{name_length_ok, read_str};
 use crate::model::{Model, Simulation};
+use std::collections::HashMap;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -72,10 +73,23 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
 /// error already), so only the component's own error is reported.
 fn resolve(names: &[Option<String>]) -> impl Fn(&str) -> Option<usize> + '_ {
     let incomplete = names.iter().any(Option::is_none);
+    let index = name_index(names);
     move |name| {
-        let found = names.iter().position(|n| n.as_deref() == Some(name));
+        let found = index.get(name).copied();
         if incomplete { found.or(Some(0)) } else { found }
     }
+}
+
+/// Each name's first index: looked up once per name in expressions and references, which
+/// a scan would make quadratic in the number of components.
+pub(super) fn name_index(names: &[Option<String>]) -> HashMap<&str, usize> {
+    let mut index = HashMap::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        if let Some(name) = name {
+            index.entry(name.as_str()).or_insert(i);
+        }
+    }
+    index
 }
 
 /// The keys of a table, in file order (none if it is not a table).
