@@ -8,7 +8,7 @@ use super::references::{Reference, ReferenceKind, resolve_references};
 use super::toolkit::{Ctx, Table, Value};
 use super::values::{read_int, read_name, read_table};
 use crate::model::{Component, Kubernetes, Leader, ModelErrorKind};
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use toml::de::DeValue;
 
 /// Most replicas one component may have (SPEC section 2).
@@ -55,7 +55,7 @@ pub(super) fn read_components(
     }
     let mut names = Vec::new();
     // A set, not a scan of `names`: a model may have 100,000 components.
-    let mut seen = HashSet::new();
+    let mut seen = BTreeSet::new();
     let mut components = Vec::new();
     let mut references = Vec::new();
     for (index, item) in array.iter().enumerate() {

@@ -8,7 +8,7 @@ use super::slo::read_slo;
 use super::toolkit::{Ctx, Table, Value};
 use super::values::{name_length_ok, read_str};
 use crate::model::{Model, Simulation};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -81,9 +81,10 @@ fn resolve(names: &[Option<String>]) -> impl Fn(&str) -> Option<usize> + '_ {
 }
 
 /// Each name's first index: looked up once per name in expressions and references, which
-/// a scan would make quadratic in the number of components.
-pub(super) fn name_index(names: &[Option<String>]) -> HashMap<&str, usize> {
-    let mut index = HashMap::with_capacity(names.len());
+/// a scan would make quadratic in the number of components. A B-tree, not a hash map, so
+/// that parsing runs the same code on every run (as a fuzzer needs).
+pub(super) fn name_index(names: &[Option<String>]) -> BTreeMap<&str, usize> {
+    let mut index = BTreeMap::new();
     for (i, name) in names.iter().enumerate() {
         if let Some(name) = name {
             index.entry(name.as_str()).or_insert(i);
