@@ -74,7 +74,8 @@ pub(super) fn read_components(
         names.push(name);
         components.push(component);
     }
-    let all_valid = resolve_references(ctx, references, &names, &mut components, kubernetes);
+    let resolved = resolve_references(ctx, references, &names, &mut components, kubernetes);
+    let all_valid = resolved && components.iter().all(Option::is_some);
     (
         names,
         all_valid.then(|| components.into_iter().flatten().collect()),
