@@ -7,6 +7,12 @@
 //! atom := NAME | '(' expr ')'
 //! NAME := [a-z0-9_-]+
 //! ```
+//!
+//! Parentheses nest at most [`MAX_DEPTH`] deep, so neither parsing nor evaluating an
+//! expression (both recursive) can run out of stack, whatever the text.
+
+/// The deepest nesting of parentheses an expression may have.
+pub const MAX_DEPTH: usize = 64;
 
 /// A parsed expression whose names are resolved to component indices.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +44,8 @@ pub enum ExprErrorKind {
     Syntax,
     /// A name that `resolve` does not know.
     UnknownName,
+    /// Parentheses nested deeper than [`MAX_DEPTH`].
+    TooDeep,
 }
 
 impl Expr {
@@ -47,6 +55,7 @@ impl Expr {
         let mut parser = Parser {
             text,
             pos: 0,
+            depth: 0,
             resolve,
         };
         parser.skip_space();
@@ -109,6 +118,8 @@ impl Expr {
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// Parentheses open at `pos`.
+    depth: usize,
     resolve: &'a dyn Fn(&str) -> Option<usize>,
 }
 
@@ -148,8 +159,17 @@ impl Parser<'_> {
         self.skip_space();
         match self.peek() {
             Some('(') => {
+                if self.depth == MAX_DEPTH {
+                    return Err(ExprError {
+                        kind: ExprErrorKind::TooDeep,
+                        offset: self.pos,
+                        message: format!("parentheses nest deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+                self.depth += 1;
                 self.pos += 1;
                 let inner = self.expr()?;
+                self.depth -= 1;
                 self.skip_space();
                 if self.peek() != Some(')') {
                     return Err(self.error("missing `)`"));
@@ -260,6 +280,21 @@ mod tests {
         assert_eq!(
             err("a && b").message,
             "expected a component name, found `&`"
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded_with_the_offset_of_the_first_paren_too_deep() {
+        let nested = |depth: usize| format!("{}a{}", "(".repeat(depth), ")".repeat(depth));
+        assert_eq!(parse(&nested(MAX_DEPTH)), Ok(Expr::Component(0)));
+        let err = parse(&nested(20_000)).unwrap_err();
+        assert_eq!(
+            (err.kind, err.offset, err.message.as_str()),
+            (
+                ExprErrorKind::TooDeep,
+                MAX_DEPTH,
+                "parentheses nest deeper than 64 levels"
+            )
         );
     }
 

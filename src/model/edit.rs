@@ -11,6 +11,29 @@
 use super::{ModelError, ModelErrorKind};
 use toml_edit::{DocumentMut, InlineTable, Item, TableLike, Value};
 
+/// The most dotted parts a key path may have; the deepest key of a model has 7
+/// (`component.NAME.failure.NAME.every.samples` and the like).
+const MAX_KEY_PARTS: usize = 32;
+
+/// The parts of a dotted key path, or why it is not one: empty parts, or more than
+/// [`MAX_KEY_PARTS`] (a path is followed recursively, and creates a table per part).
+fn key_parts(key: &str) -> Result<Vec<&str>, (ModelErrorKind, String)> {
+    let parts: Vec<&str> = key.split('.').collect();
+    if key.is_empty() || parts.iter().any(|part| part.is_empty()) {
+        let shown: String = key.chars().take(60).collect();
+        let message = format!("`{shown}` is not a dotted key path");
+        return Err((ModelErrorKind::BadSetting, message));
+    }
+    if parts.len() > MAX_KEY_PARTS {
+        let message = format!(
+            "the key path has {} parts; at most {MAX_KEY_PARTS} are allowed",
+            parts.len()
+        );
+        return Err((ModelErrorKind::TooLarge, message));
+    }
+    Ok(parts)
+}
+
 /// One `--set KEY=V1,V2,...`: a key path and the values to try, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Setting {
@@ -30,9 +53,7 @@ impl std::str::FromStr for Setting {
             .split_once('=')
             .ok_or_else(|| format!("`{text}` is not KEY=V1,V2,..."))?;
         let key = key.trim();
-        if key.is_empty() || key.split('.').any(str::is_empty) {
-            return Err(format!("`{key}` is not a dotted key path"));
-        }
+        key_parts(key).map_err(|(_, message)| message)?;
         let values = split_top_level(values);
         if values.iter().any(String::is_empty) {
             return Err(format!("`{text}` has an empty value"));
@@ -75,6 +96,9 @@ fn split_top_level(text: &str) -> Vec<String> {
 /// a string when it is not one (`10s`, `majority`, `99.9%`). `file` names the model in
 /// errors.
 pub fn set_value(source: &str, file: &str, key: &str, value: &str) -> Result<String, ModelError> {
+    // A key path that is not one is named in the message, shortened, and not as the key.
+    let path =
+        key_parts(key).map_err(|(kind, message)| ModelError::unplaced(kind, file, "", message))?;
     let error = |kind, message| ModelError::unplaced(kind, file, key, message);
     let mut document: DocumentMut = source.parse().map_err(|e: toml_edit::TomlError| {
         error(
@@ -83,7 +107,6 @@ pub fn set_value(source: &str, file: &str, key: &str, value: &str) -> Result<Str
         )
     })?;
     let value: Value = value.parse().unwrap_or_else(|_| Value::from(value));
-    let path: Vec<&str> = key.split('.').collect();
     set_in(document.as_table_mut(), &path, 0, value)
         .map_err(|message| error(ModelErrorKind::BadSetting, message))?;
     Ok(document.to_string())
@@ -233,6 +256,23 @@ name = "cache"
         assert!("replicas".parse::<Setting>().is_err());
         assert!("a..b=1".parse::<Setting>().is_err());
         assert!("a=1,,2".parse::<Setting>().is_err());
+    }
+
+    #[test]
+    fn key_paths_are_bounded_in_depth() {
+        let deep = vec!["x"; 20_000].join(".");
+        let expected = "the key path has 20000 parts; at most 32 are allowed";
+        assert_eq!(
+            format!("{deep}=1").parse::<Setting>(),
+            Err(expected.to_string())
+        );
+        let err = set_value(MODEL, "m.toml", &deep, "1").unwrap_err();
+        assert_eq!(
+            (err.kind(), err.message()),
+            (ModelErrorKind::TooLarge, expected)
+        );
+        let at_limit = vec!["x"; MAX_KEY_PARTS].join(".");
+        assert!(set(&at_limit, "1").is_ok());
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub enum ModelErrorKind {
     Conflict,
     /// A `--set` or sweep that cannot be applied to the model text.
     BadSetting,
+    /// An input over one of the model's limits (file size, name length, expression depth,
+    /// components, samples), listed in docs/model-reference.md, "Limits".
+    TooLarge,
 }
 
 /// Where in the file a problem is: a byte span and the 1-based line and character column
@@ -94,8 +97,8 @@ impl ModelError {
             kind,
             file: file.to_string(),
             position: Some(Position { span, line, column }),
-            key: key.to_string(),
-            message,
+            key: escape_controls(key),
+            message: escape_controls(&message),
         }
     }
 
@@ -105,8 +108,8 @@ impl ModelError {
             kind,
             file: file.to_string(),
             position: None,
-            key: key.to_string(),
-            message,
+            key: escape_controls(key),
+            message: escape_controls(&message),
         }
     }
 
@@ -146,6 +149,22 @@ impl ModelError {
             .as_ref()
             .map_or((0, 0), |p| (p.line, p.column))
     }
+}
+
+/// `text` with each control character (ESC, BEL, newline, ...) and each bidirectional
+/// override written as its Rust escape (`\u{1b}`, `\u{7}`, `\n`, `\u{202e}`): keys and
+/// messages quote model text, which must not drive the terminal, reorder what is shown or
+/// split one error over several lines.
+fn escape_controls(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            escaped.extend(c.escape_debug());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
 }
 
 /// The start of every line of a text, to find the line and column of a byte offset by
@@ -211,15 +230,23 @@ impl ModelErrors {
     }
 }
 
+/// The most errors [`ModelErrors`] displays; the rest are counted on one more line, so a
+/// list of 100,000 bad samples prints 21 lines, not 100,000.
+pub const MAX_SHOWN_ERRORS: usize = 20;
+
 impl fmt::Display for ModelErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, error) in self.errors.iter().enumerate() {
+        for (i, error) in self.errors.iter().take(MAX_SHOWN_ERRORS).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{error}")?;
         }
-        Ok(())
+        match self.errors.len().saturating_sub(MAX_SHOWN_ERRORS) {
+            0 => Ok(()),
+            1 => write!(f, "\n… and 1 more error"),
+            more => write!(f, "\n… and {more} more errors"),
+        }
     }
 }
 
@@ -240,6 +267,36 @@ mod tests {
         assert_eq!(lines.line_and_column(8), (2, 2));
         assert_eq!(lines.line_and_column(999), (3, 1));
         assert_eq!(LineIndex::new("").line_and_column(0), (1, 1));
+    }
+
+    #[test]
+    fn control_characters_in_keys_and_messages_are_escaped() {
+        let error = ModelError::unplaced(
+            ModelErrorKind::UnknownKey,
+            "m.toml",
+            "a\u{1b}[31m",
+            "bad `\u{7}x\ny\t` é".into(),
+        );
+        assert_eq!(error.key(), "a\\u{1b}[31m");
+        assert_eq!(error.message(), "bad `\\u{7}x\\ny\\t` é");
+        assert_eq!(error.to_string().lines().count(), 1);
+    }
+
+    #[test]
+    fn displays_the_first_errors_and_counts_the_rest() {
+        let error =
+            |i: usize| ModelError::unplaced(ModelErrorKind::OutOfRange, "m", "", i.to_string());
+        let errors = |n: usize| ModelErrors {
+            errors: (0..n).map(error).collect(),
+        };
+        let shown = errors(MAX_SHOWN_ERRORS).to_string();
+        assert_eq!(shown.lines().count(), MAX_SHOWN_ERRORS);
+        assert_eq!(shown.lines().last(), Some("m: 19"));
+        let one_more = errors(MAX_SHOWN_ERRORS + 1).to_string();
+        assert_eq!(one_more.lines().last(), Some("… and 1 more error"));
+        let many = errors(100_000).to_string();
+        assert_eq!(many.lines().count(), MAX_SHOWN_ERRORS + 1);
+        assert_eq!(many.lines().last(), Some("… and 99980 more errors"));
     }
 
     #[test]

@@ -10,11 +10,12 @@ mod parse;
 
 pub use edit::{Setting, set_value};
 use error::LineIndex;
-pub use error::{ModelError, ModelErrorKind, ModelErrors, Position};
+pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
 
 use crate::dist::Dist;
 use crate::expr::Expr;
 use crate::time::Duration;
+use std::io::Read;
 use std::path::Path;
 
 /// A validated model of a cluster.
@@ -361,9 +362,21 @@ impl Model {
     /// say); the error names the file, and the line of the first byte that is not UTF-8.
     pub fn read_source(path: &Path) -> Result<String, ModelErrors> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|err| {
+        let cannot_read = |err: std::io::Error| {
             ModelErrors::single(ModelError::whole_file(&file, format!("cannot read: {err}")))
-        })?;
+        };
+        // Read one byte past the limit, no more (the file may be endless, as /dev/zero):
+        // `parse` then refuses the text, at the place the limit is passed.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                f.take(parse::MAX_FILE_BYTES as u64 + 1)
+                    .read_to_end(&mut bytes)
+            })
+            .map_err(cannot_read)?;
+        if bytes.len() > parse::MAX_FILE_BYTES {
+            return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        }
         String::from_utf8(bytes).map_err(|err| {
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
             let text = String::from_utf8_lossy(valid);

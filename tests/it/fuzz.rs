@@ -53,6 +53,17 @@ const TOKENS: &[&str] = &[
     "100000",
     "é",
     "\u{0}",
+    // The edges of issue #12: control characters, nesting past the limits, references
+    // that chain or close cycles, fractional probe periods.
+    "\"\\u001b[31m\\u0007\\n\"",
+    "\u{1b}",
+    "(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((db",
+    "x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x = 1",
+    "placement = { with = \"api\" }",
+    "placement = { with = \"etcd\" }",
+    "session = { store = \"etcd\", ttl = \"30s\" }",
+    "session = { store = \"api\", ttl = \"30s\" }",
+    "\"1.5s\"",
 ];
 
 #[derive(Debug, Clone)]
@@ -102,10 +113,26 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-/// Parses `text`; if it is accepted and cheap enough, simulates two years of it.
+/// Parses `text`: if it is rejected, checks how its errors display; if it is accepted and
+/// cheap enough, simulates two years of it.
 fn parse_and_maybe_simulate(text: &str) {
-    let Ok(model) = Model::parse(text, "fuzz.toml") else {
-        return;
+    let model = match Model::parse(text, "fuzz.toml") {
+        Ok(model) => model,
+        Err(errors) => {
+            // Each error is one line naming the file, with no raw control character from
+            // the model; past 20, the rest are counted.
+            let shown = errors.to_string();
+            assert!(!shown.contains('\u{1b}'), "{shown}");
+            let lines: Vec<&str> = shown.lines().collect();
+            assert!(lines.len() <= 21, "{} lines", lines.len());
+            for line in lines {
+                assert!(
+                    line.starts_with("fuzz.toml") || line.starts_with("… and "),
+                    "{line}"
+                );
+            }
+            return;
+        }
     };
     let workload = Workload::estimate(&model);
     if workload.events_per_year < SIMULATE_BELOW_EVENTS && workload.streams < 1e4 {

@@ -4,14 +4,18 @@
 use super::dist::read_dist;
 use super::failure::read_failures;
 use super::kubernetes;
+use super::references::{Reference, ReferenceKind, resolve_references};
 use super::toolkit::{Ctx, Table, Value};
 use super::values::{read_int, read_name, read_table};
-use crate::model::{Component, Kubernetes, Leader, ModelErrorKind, Placement, Session};
-use crate::time::Duration;
+use crate::model::{Component, Kubernetes, Leader, ModelErrorKind};
+use std::collections::BTreeSet;
 use toml::de::DeValue;
 
 /// Most replicas one component may have (SPEC section 2).
 const MAX_REPLICAS: i64 = 100_000;
+
+/// Most components a model may have.
+pub(super) const MAX_COMPONENTS: usize = 100_000;
 
 /// The components, and the name of every `[[component]]` table whose name parsed (by index).
 pub(super) fn read_components(
@@ -32,6 +36,14 @@ pub(super) fn read_components(
         );
         return (Vec::new(), None);
     };
+    if let Some(extra) = array.get(MAX_COMPONENTS) {
+        let message = format!(
+            "the model has {} components; at most {MAX_COMPONENTS} are allowed",
+            array.len()
+        );
+        ctx.error(ModelErrorKind::TooLarge, extra.span(), "component", message);
+        return (Vec::new(), None);
+    }
     if array.is_empty() {
         ctx.error(
             ModelErrorKind::MissingKey,
@@ -42,12 +54,14 @@ pub(super) fn read_components(
         return (Vec::new(), None);
     }
     let mut names = Vec::new();
+    // A set, not a scan of `names`: a model may have 100,000 components.
+    let mut seen = BTreeSet::new();
     let mut components = Vec::new();
     let mut references = Vec::new();
     for (index, item) in array.iter().enumerate() {
         let (name, component) = read_component(ctx, item, index, kubernetes, &mut references);
         if let Some(name) = &name
-            && names.contains(&Some(name.clone()))
+            && !seen.insert(name.clone())
         {
             let message = format!("two components are named `{name}`; names must be unique");
             ctx.error(
@@ -60,84 +74,12 @@ pub(super) fn read_components(
         names.push(name);
         components.push(component);
     }
-    let mut resolved = true;
-    for reference in references {
-        resolved &= resolve_reference(ctx, reference, &names, &mut components);
-    }
+    let resolved = resolve_references(ctx, references, &names, &mut components, kubernetes);
     let all_valid = resolved && components.iter().all(Option::is_some);
     (
         names,
         all_valid.then(|| components.into_iter().flatten().collect()),
     )
-}
-
-/// A component's reference to another by name, resolved once every name is known.
-struct Reference<'a, 'i> {
-    from: usize,
-    value: &'a Value<'i>,
-    key: String,
-    name: String,
-    kind: ReferenceKind,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ReferenceKind {
-    /// `placement = { with = NAME }`: share the named component's nodes.
-    PlacedWith,
-    /// `session = { store = NAME, ttl }`: keep a session in the named component.
-    SessionStore(Duration),
-}
-
-/// Resolves one reference into `components[from]`; false (with an error) when it names
-/// nothing usable.
-fn resolve_reference(
-    ctx: &mut Ctx<'_>,
-    reference: Reference<'_, '_>,
-    names: &[Option<String>],
-    components: &mut [Option<Component>],
-) -> bool {
-    let target = names
-        .iter()
-        .position(|n| n.as_deref() == Some(reference.name.as_str()));
-    let problem = match target {
-        None => Some(format!("no component is named `{}`", reference.name)),
-        Some(target) if target == reference.from => {
-            Some("a component cannot refer to itself".to_string())
-        }
-        Some(target)
-            if reference.kind == ReferenceKind::PlacedWith
-                && components[target].as_ref().is_some_and(|c| c.pod.is_none()) =>
-        {
-            Some(format!(
-                "`{}` runs on no node (it is not a Kubernetes workload)",
-                reference.name
-            ))
-        }
-        Some(_) => None,
-    };
-    if let Some(problem) = problem {
-        ctx.error(
-            ModelErrorKind::UnknownName,
-            reference.value.span(),
-            &reference.key,
-            problem,
-        );
-        return false;
-    }
-    let (Some(target), Some(Some(component))) = (target, components.get_mut(reference.from)) else {
-        return true;
-    };
-    match reference.kind {
-        ReferenceKind::PlacedWith => {
-            if let Some(pod) = &mut component.pod {
-                pod.placement = Placement::With(target);
-            }
-        }
-        ReferenceKind::SessionStore(ttl) => {
-            component.session = Some(Session { store: target, ttl });
-        }
-    }
-    true
 }
 
 /// One component, and its name whenever the name itself is valid. References to other

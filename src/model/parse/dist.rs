@@ -155,6 +155,9 @@ fn read_lognormal(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Result
     }
 }
 
+/// Most samples an empirical distribution may list.
+const MAX_SAMPLES: usize = 1_000_000;
+
 /// The `samples` of an empirical distribution: a list of durations.
 fn read_samples(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Vec<Duration>> {
     let value = table.required(ctx, "samples", ", e.g. samples = [\"12s\", \"40s\"]")?;
@@ -168,6 +171,14 @@ fn read_samples(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Vec<Dura
         );
         return None;
     };
+    if let Some(extra) = array.get(MAX_SAMPLES) {
+        let message = format!(
+            "the list has {} samples; at most {MAX_SAMPLES} are allowed",
+            array.len()
+        );
+        ctx.error(ModelErrorKind::TooLarge, extra.span(), &key, message);
+        return None;
+    }
     let samples: Vec<Option<Duration>> = array
         .iter()
         .enumerate()

@@ -266,7 +266,8 @@ fn read_probe(
     })
 }
 
-/// A probe's `period` or `timeout`: at least the API's minimum of one second.
+/// A probe's `period` or `timeout`: whole seconds (the API's periodSeconds and
+/// timeoutSeconds are integers), at least one.
 fn read_probe_interval(
     ctx: &mut Ctx<'_>,
     table: &mut Table<'_, '_>,
@@ -278,14 +279,18 @@ fn read_probe_interval(
     };
     let key = table.key(name);
     let duration = read_duration(ctx, value, &key)?;
-    if duration < PROBE_MINIMUM {
-        let message = format!(
-            "{duration} is too short: a probe's {name} is whole seconds, at least 1s (Kubernetes API validation)"
-        );
-        ctx.error(ModelErrorKind::OutOfRange, value.span(), &key, message);
-        return None;
-    }
-    Some(duration)
+    let problem = if duration < PROBE_MINIMUM {
+        "is too short"
+    } else if duration.as_micros() % PROBE_MINIMUM.as_micros() != 0 {
+        "is not whole seconds"
+    } else {
+        return Some(duration);
+    };
+    let message = format!(
+        "{duration} {problem}: a probe's {name} is whole seconds, at least 1s (Kubernetes API validation)"
+    );
+    ctx.error(ModelErrorKind::OutOfRange, value.span(), &key, message);
+    None
 }
 
 /// A `placement = { with = NAME }` still to resolve: the value and the name.

@@ -13,6 +13,7 @@ mod component;
 mod dist;
 mod failure;
 mod kubernetes;
+mod references;
 mod services;
 mod simulation;
 mod slo;
@@ -27,9 +28,19 @@ use toml::de::DeTable;
 use toolkit::Ctx;
 use top::read_model;
 
+/// The largest model file, in bytes: 16 MiB, far above any real model, yet small enough
+/// that parsing it stays quick.
+pub(super) const MAX_FILE_BYTES: usize = 16 << 20;
+
 /// Reads and validates `source`; `file` names it in error messages.
 pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
     let mut ctx = Ctx::new(source, file);
+    if source.len() > MAX_FILE_BYTES {
+        let message = format!("the model file is larger than {} MiB", MAX_FILE_BYTES >> 20);
+        let at = MAX_FILE_BYTES..MAX_FILE_BYTES;
+        ctx.error(ModelErrorKind::TooLarge, at, "", message);
+        return Err(ctx.into_errors());
+    }
     if source.trim().is_empty() {
         ctx.error(
             ModelErrorKind::Empty,
@@ -42,8 +53,21 @@ pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
     let root = match DeTable::parse(source) {
         Ok(root) => root,
         Err(err) => {
-            let span = err.span().unwrap_or(0..0);
-            let message = format!("not valid TOML: {}", err.message().trim_end());
+            let (span, message) = match err.span() {
+                Some(span) => (
+                    span,
+                    format!("not valid TOML: {}", err.message().trim_end()),
+                ),
+                // The parser gives no place for a key of too many dotted parts.
+                None => (
+                    toolkit::longest_dotted_key(source),
+                    format!(
+                        "not valid TOML: {}; a key may have at most {} dotted parts",
+                        err.message().trim_end(),
+                        toolkit::TOML_KEY_PARTS
+                    ),
+                ),
+            };
             ctx.error(ModelErrorKind::Syntax, span, "", message);
             return Err(ctx.into_errors());
         }

@@ -1,7 +1,7 @@
 //! `[services]`: extra views of the system, each a boolean expression over components.
 
 use super::toolkit::{Ctx, Value};
-use super::values::{name_rule, read_str, read_table, valid_name};
+use super::values::{name_length_ok, name_rule, read_str, read_table, valid_name};
 use crate::expr::{Expr, ExprErrorKind};
 use crate::model::{Expression, ModelErrorKind, Service};
 
@@ -17,6 +17,10 @@ pub(super) fn read_services(
     for (key, value) in table.entries.iter() {
         let name = key.get_ref().as_ref();
         let path = format!("services.{name}");
+        if !name_length_ok(ctx, name, key.span(), "services", "service") {
+            ok = false;
+            continue;
+        }
         if !valid_name(name) {
             ctx.error(
                 ModelErrorKind::BadName,
@@ -56,6 +60,7 @@ pub(super) fn read_expression(
             let kind = match err.kind {
                 ExprErrorKind::Syntax => ModelErrorKind::BadExpression,
                 ExprErrorKind::UnknownName => ModelErrorKind::UnknownName,
+                ExprErrorKind::TooDeep => ModelErrorKind::TooLarge,
             };
             ctx.error(kind, value.span(), key, format!("in {quoted}: {err}"));
             None

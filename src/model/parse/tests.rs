@@ -1,7 +1,7 @@
 //! Whole-model tests of the readers: messages, kinds and spans of errors, defaults.
 
 use super::parse;
-use crate::model::{Detect, ModelErrorKind, Percentile, Simulation};
+use crate::model::{Detect, ModelErrorKind, Percentile, Placement, Simulation};
 use crate::time::Duration;
 
 const MINIMAL: &str = r#"
@@ -347,4 +347,49 @@ fn many_errors_each_get_their_own_line() {
     let last = errors[19_999].position().unwrap();
     assert_eq!((last.line(), last.column()), (20_000, 1));
     assert_eq!(errors[19_999].kind(), ModelErrorKind::UnknownKey);
+}
+
+#[test]
+fn placement_chains_resolve_to_the_nodes_they_mean() {
+    let source = r#"
+name = "chain"
+up = "a & b & c"
+[kubernetes]
+nodes = 3
+[[component]]
+name = "a"
+replicas = 3
+start = "5s"
+placement = { with = "b" }
+[[component]]
+name = "b"
+replicas = 2
+start = "5s"
+placement = { with = "c" }
+[[component]]
+name = "c"
+replicas = 3
+start = "5s"
+placement = { nodes = [2, 0, 1] }
+"#;
+    let model = parse(source, "m.toml").unwrap();
+    let placement = |i: usize| model.components[i].pod.as_ref().unwrap().placement.clone();
+    // a's replicas sit beside b's 0, 1, 0, which sit beside c's 0, 1, 0: nodes 2, 0, 2.
+    assert_eq!(placement(0), Placement::Nodes(vec![2, 0, 2]));
+    assert_eq!(placement(1), Placement::With(2));
+    assert_eq!(placement(2), Placement::Nodes(vec![2, 0, 1]));
+}
+
+#[test]
+fn a_hundred_thousand_components_parse() {
+    // Names are looked up in an index: a scan per name would take minutes here.
+    let count = super::component::MAX_COMPONENTS;
+    let names: Vec<String> = (0..count).map(|i| format!("c{i}")).collect();
+    let mut source = format!("name = \"wide\"\nup = \"{}\"\n", names.join(" & "));
+    for name in &names {
+        source.push_str(&format!("[[component]]\nname = \"{name}\"\n"));
+    }
+    let model = parse(&source, "m.toml").unwrap();
+    assert_eq!(model.components.len(), count);
+    assert_eq!(model.components[count - 1].name, names[count - 1]);
 }

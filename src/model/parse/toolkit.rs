@@ -160,6 +160,32 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 }
 
+/// The most dotted parts the TOML parser takes in a key (its recursion limit).
+pub(super) const TOML_KEY_PARTS: usize = 80;
+
+/// The span of the key (of a key-value pair or a table header) with the most dotted parts,
+/// to place the TOML parser's spanless "recursion limit"; the file's start if none has dots.
+pub(super) fn longest_dotted_key(source: &str) -> Range<usize> {
+    let mut best = (0, 0..0);
+    let mut line_start = 0;
+    for line in source.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        let key = line[indent..]
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(['\r', '\n'])
+            .trim_end();
+        let parts = key.matches('.').count() + 1;
+        if parts > best.0 {
+            let start = line_start + indent;
+            best = (parts, start..start + key.len());
+        }
+        line_start += line.len();
+    }
+    best.1
+}
+
 /// The known key closest to `name` by edit distance, if it is a plausible typo.
 pub(super) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     known
@@ -191,6 +217,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_dotted_key_is_found_by_its_span() {
+        let source = "a = 1\n  b.c.d = 2\n[e.f]\n";
+        assert_eq!(&source[longest_dotted_key(source)], "b.c.d");
+        assert_eq!(longest_dotted_key("a = 1"), 0..1);
+    }
 
     #[test]
     fn edit_distance_counts_edits() {

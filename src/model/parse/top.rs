@@ -6,8 +6,9 @@ use super::services::{read_expression, read_services};
 use super::simulation::read_simulation;
 use super::slo::read_slo;
 use super::toolkit::{Ctx, Table, Value};
-use super::values::read_str;
+use super::values::{name_length_ok, read_str};
 use crate::model::{Model, Simulation};
+use std::collections::BTreeMap;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -16,8 +17,10 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
     let mut top = Table::new(root.get_ref(), 0..0, String::new());
     let name = top
         .required(ctx, "name", ", e.g. name = \"three-node etcd\"")
-        .and_then(|v| read_str(ctx, v, "name"))
-        .map(str::to_string);
+        .and_then(|v| {
+            let name = read_str(ctx, v, "name")?;
+            name_length_ok(ctx, name, v.span(), "name", "model").then(|| name.to_string())
+        });
     let up_value = top.required(ctx, "up", ", e.g. up = \"etcd & proxy\"");
     let simulation = match top.get("simulation") {
         Some(value) => read_simulation(ctx, value),
@@ -70,10 +73,24 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
 /// error already), so only the component's own error is reported.
 fn resolve(names: &[Option<String>]) -> impl Fn(&str) -> Option<usize> + '_ {
     let incomplete = names.iter().any(Option::is_none);
+    let index = name_index(names);
     move |name| {
-        let found = names.iter().position(|n| n.as_deref() == Some(name));
+        let found = index.get(name).copied();
         if incomplete { found.or(Some(0)) } else { found }
     }
+}
+
+/// Each name's first index: looked up once per name in expressions and references, which
+/// a scan would make quadratic in the number of components. A B-tree, not a hash map, so
+/// that parsing runs the same code on every run (as a fuzzer needs).
+pub(super) fn name_index(names: &[Option<String>]) -> BTreeMap<&str, usize> {
+    let mut index = BTreeMap::new();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(name) = name {
+            index.entry(name.as_str()).or_insert(i);
+        }
+    }
+    index
 }
 
 /// The keys of a table, in file order (none if it is not a table).

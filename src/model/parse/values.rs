@@ -5,6 +5,7 @@ use super::toolkit::{Ctx, Table, Value};
 use crate::expr::is_name_char;
 use crate::model::ModelErrorKind;
 use crate::time::Duration;
+use std::ops::Range;
 use toml::de::DeValue;
 
 /// A table, ready to be asked for its keys; `path` is its dotted key.
@@ -43,6 +44,31 @@ pub(super) fn read_str<'a>(ctx: &mut Ctx<'_>, value: &'a Value<'_>, key: &str) -
     }
 }
 
+/// The most characters a name (of the model, a component, a failure mode or a service)
+/// may have: names are printed in tables and padded to width, which must stay bounded.
+pub(super) const MAX_NAME_CHARS: usize = 256;
+
+/// Whether `name` (of a `what`, at `span`) is at most [`MAX_NAME_CHARS`] long; reports it
+/// if not.
+pub(super) fn name_length_ok(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    span: Range<usize>,
+    key: &str,
+    what: &str,
+) -> bool {
+    let length = name.chars().count();
+    if length <= MAX_NAME_CHARS {
+        return true;
+    }
+    let shown: String = name.chars().take(60).collect();
+    let message = format!(
+        "`{shown}…` is {length} characters long; a {what} name has at most {MAX_NAME_CHARS}"
+    );
+    ctx.error(ModelErrorKind::TooLarge, span, key, message);
+    false
+}
+
 /// A name (of a `what`: component, failure mode) that follows the naming rule.
 pub(super) fn read_name(
     ctx: &mut Ctx<'_>,
@@ -51,6 +77,9 @@ pub(super) fn read_name(
     what: &str,
 ) -> Option<String> {
     let name = read_str(ctx, value, key)?;
+    if !name_length_ok(ctx, name, value.span(), key, what) {
+        return None;
+    }
     if valid_name(name) {
         Some(name.to_string())
     } else {
