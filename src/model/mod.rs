@@ -281,20 +281,9 @@ pub enum Workload {
     StatefulSet,
 }
 
-/// A kubelet probe's settings (Kubernetes "Configure Probes").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Probe {
-    /// Time between probes.
-    pub period: Duration,
-    /// A probe fails after this long without an answer.
-    pub timeout: Duration,
-    /// Consecutive failures that flip the probe to failed.
-    pub failure_threshold: u32,
-    /// Consecutive successes that flip it to succeeded.
-    pub success_threshold: u32,
-    /// No probe runs until this long after the container starts.
-    pub initial_delay: Duration,
-}
+/// A kubelet probe's settings: the model holds them as the mechanics reads them, so they are
+/// stated once.
+pub use crate::mechanics::pod::Probe;
 
 /// Where a component's replicas run.
 #[derive(Clone, Debug, PartialEq, Eq)]

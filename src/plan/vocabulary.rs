@@ -4,7 +4,7 @@
 use crate::mechanics::failure::{Detect, Repair};
 use crate::mechanics::leader::{Leader, LeaseTakeover, Raft};
 use crate::mechanics::node::{NodeFailure, NodeLifecycle};
-use crate::mechanics::pod::{Pod, Probe, Probes};
+use crate::mechanics::pod::{Pod, Probes};
 use crate::model::{self, Kubernetes};
 use crate::time::Duration;
 
@@ -54,22 +54,12 @@ pub fn pod(pod: &model::Pod, kubernetes: &Kubernetes) -> Pod {
         moves_off_failed_nodes: pod.workload == model::Workload::Deployment,
         start: pod.start.clone(),
         probes: Probes {
-            liveness: pod.liveness.as_ref().map(probe),
-            readiness: pod.readiness.as_ref().map(probe),
-            startup: pod.startup.as_ref().map(probe),
+            liveness: pod.liveness,
+            readiness: pod.readiness,
+            startup: pod.startup,
         },
         termination_grace_period: pod.termination_grace_period,
         endpoint_propagation: kubernetes.endpoint_propagation,
-    }
-}
-
-fn probe(probe: &model::Probe) -> Probe {
-    Probe {
-        period: probe.period,
-        timeout: probe.timeout,
-        failure_threshold: probe.failure_threshold,
-        success_threshold: probe.success_threshold,
-        initial_delay: probe.initial_delay,
     }
 }
 
