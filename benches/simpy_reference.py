@@ -3,7 +3,7 @@
 
     python3 benches/simpy_reference.py MODEL.toml [YEARS]
 
-Reads a level-1 model file (SPEC section 2: components, replicas, `needs`, competing failure
+Reads a level-1 model file (docs/model-reference.md: components, replicas, `needs`, competing failure
 modes with `every`/`detect`/`repair`, leader elections, the `up` expression) and simulates
 YEARS independent years (default 200) the way a SimPy user would write it: one process per
 replica, one per election, an `up` expression evaluated on every change. It prints the mean
@@ -32,7 +32,7 @@ def seconds(text):
 
 
 def sampler(spec):
-    """A function rng -> seconds drawing from a SPEC section 1 distribution."""
+    """A function rng -> seconds drawing from a distribution of docs/model-reference.md."""
     if isinstance(spec, str):
         value = seconds(spec)
         return lambda rng: value

@@ -34,7 +34,7 @@ const UNITS: [(&str, u64); 7] = [
     ("h", 3_600 * 1_000_000),
     ("d", 86_400 * 1_000_000),
     ("w", 7 * 86_400 * 1_000_000),
-    // SPEC: a year is 365 days, so that 99.9% is 8.76 h of downtime a year.
+    // A year is 365 days (`docs/model-reference.md`, durations), so that 99.9% is 8.76 h of downtime a year.
     ("y", 365 * 86_400 * 1_000_000),
 ];
 

@@ -1,4 +1,5 @@
-//! One simulated year: a discrete-event simulation of SPEC level-1 semantics.
+//! One simulated year: a discrete-event simulation of the semantics in
+//! `docs/semantics.md` (level 1) and `docs/kubernetes.md` (level 2).
 //!
 //! Each replica alternates up and down. When it comes up, every failure mode draws a time
 //! to failure and the earliest is scheduled (competing risks); when it strikes, the replica
@@ -24,7 +25,7 @@
 //! records is up to the measures (`crate::measure`): the engine calls their hooks where a
 //! component's serving changes, an expression comes back up and an outage ends.
 //!
-//! Design choices SPEC leaves to the project:
+//! Design choices the product contract leaves to the project:
 //! - A vacant office is taken by the up replica with the lowest index, with no draw.
 //! - Times to failure are at least 1 µs, so an up interval always has positive length.
 //! - When several failure modes draw the same time to failure, the raced modes strike

@@ -76,7 +76,7 @@ impl<M: Measure> Engine<'_, M> {
 
     /// An election ends: the up replica with the lowest index takes the office, or, with
     /// too few replicas up, the office waits, and a new election starts when enough are up
-    /// again (SPEC section 2).
+    /// again (`docs/semantics.md`, level 1).
     pub(super) fn on_election_end<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
         let component = &self.plan.components[index as usize];
         let state = &mut self.components[index as usize];

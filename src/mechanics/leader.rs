@@ -13,7 +13,7 @@ use crate::time::Duration;
 /// How a vacant leader office is filled.
 #[derive(Clone, Debug)]
 pub enum Leader {
-    /// An election lasting one draw of the distribution (SPEC level 1).
+    /// An election lasting one draw of the distribution (`docs/semantics.md`, level 1).
     Election(Dist),
     /// Raft's randomised election timeouts.
     Raft(Raft),

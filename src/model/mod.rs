@@ -1,8 +1,9 @@
 //! Model files: parsing and validation into a [`Model`] that cannot be invalid.
 //!
 //! The only way to obtain a [`Model`] is [`Model::load`] or [`Model::parse`], which check
-//! everything SPEC sections 1 and 2 require and report every problem with its file, line,
-//! column and key. The rest of the crate can then trust the model.
+//! everything the model reference (`docs/model-reference.md`) states and report every
+//! problem with its file, line, column and key. The rest of the crate can then trust the
+//! model.
 
 mod edit;
 mod error;
@@ -48,7 +49,7 @@ pub struct Service {
     pub up: Expression,
 }
 
-/// Run settings from `[simulation]`, with SPEC defaults.
+/// Run settings from `[simulation]`, with the documented defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Simulation {
     /// Independent simulated years (replications).
@@ -203,7 +204,7 @@ pub struct Reassign {
 /// How a vacant leader office is filled.
 #[derive(Clone, Debug)]
 pub enum Leader {
-    /// An election lasting one draw of the distribution (SPEC level 1).
+    /// An election lasting one draw of the distribution (`docs/semantics.md`, level 1).
     Election(Dist),
     /// Raft: a follower campaigns after a randomised election timeout in [T, 2T) less the
     /// time since the last heartbeat, then a pre-vote and a vote round.
@@ -225,7 +226,7 @@ pub enum Leader {
     },
 }
 
-/// Cluster-wide Kubernetes settings from `[kubernetes]` (SPEC level 2).
+/// Cluster-wide Kubernetes settings from `[kubernetes]` (`docs/kubernetes.md`).
 #[derive(Clone, Debug)]
 pub struct Kubernetes {
     /// Worker nodes.

@@ -1,4 +1,4 @@
-//! `years.csv` and `outages.csv` (SPEC section 4): their header and rows.
+//! `years.csv` and `outages.csv` (`docs/output-reference.md`): their header and rows.
 //!
 //! Fields are numbers and names made of `[a-z0-9_/-]`, so no quoting is ever needed.
 //! Floats use Rust's `Display`, the shortest form that reads back to the same value.

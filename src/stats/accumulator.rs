@@ -177,7 +177,7 @@ impl<M: Measure> Accumulator<M> {
         &self.measures
     }
 
-    /// The summary figures (SPEC section 4), then the further measures' sections.
+    /// The summary figures (`docs/output-reference.md`), then the further measures' sections.
     pub fn summary(&self, meta: RunMeta, service_names: &[String]) -> Summary {
         let years = self.years();
         let stats = &self.expressions;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Percentiles of durations, exact up to [`Quantiles::EXACT_LIMIT`] values (interpolated
 /// between order statistics) and from a histogram beyond (the order statistic of the rank,
-/// within 0.1%, SPEC §4).
+/// within 0.1%, `docs/statistics.md`).
 ///
 /// Which of the two holds the values depends on their number alone, never on how they came
 /// in: a run and the [`Quantiles::merge`] of its consecutive parts hold the same values the
@@ -62,7 +62,7 @@ impl Quantiles {
 
     fn switch_to_histogram(&mut self) {
         // Three significant digits: a bucket is at most 1/1024 of its values wide, under
-        // SPEC §4's 0.1%, in about 200 KiB for values up to a few hours (four digits took
+        // The promised 0.1%, in about 200 KiB for values up to a few hours (four digits took
         // over ten times as much). Buckets start at 1 µs, so a year without downtime stays 0.
         let mut histogram = match Histogram::new(3) {
             Ok(histogram) => histogram,
@@ -217,7 +217,8 @@ mod tests {
         assert_eq!(quantiles.max_secs(), 4.0);
     }
 
-    /// SPEC §4: a percentile within 0.1% of the exact value, or 1 ms, whichever is larger.
+    /// As `docs/statistics.md` promises: a percentile within 0.1% of the exact value, or
+    /// 1 ms, whichever is larger.
     fn spec_tolerance(exact_secs: f64) -> f64 {
         (1e-3 * exact_secs).max(1e-3)
     }

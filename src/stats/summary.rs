@@ -1,4 +1,4 @@
-//! The schema of `summary.json` (SPEC section 4), for writing a run's figures and for
+//! The schema of `summary.json` (`docs/output-reference.md`), for writing a run's figures and for
 //! reading a saved one back (`nines check --baseline`).
 
 use crate::stats::causes::CauseSummary;
@@ -14,7 +14,7 @@ pub struct RunMeta {
     pub seed: u64,
 }
 
-/// The figures of one run: `summary.json` and the `--json` output (SPEC section 4). Reading
+/// The figures of one run: `summary.json` and the `--json` output (`docs/output-reference.md`). Reading
 /// ignores fields it does not know, so summaries of later versions still load.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
@@ -38,7 +38,7 @@ pub struct Summary {
     pub services: BTreeMap<String, ServiceSummary>,
     /// The system's outages by cause (`component/mode`, `component/node`,
     /// `component/session`): count, and mean and p99 of the duration and of each phase.
-    /// SPEC section 4 does not require it, so a summary without it reads as no causes.
+    /// The product contract does not require it, so a summary without it reads as no causes.
     #[serde(default)]
     pub causes: BTreeMap<String, CauseSummary>,
     /// The sections of the measures beyond downtime and outages, by key, after the fields

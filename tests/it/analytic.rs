@@ -1,4 +1,4 @@
-//! Statistical validation of `nines run` against exact answers (SPEC sections 1, 2 level 1,
+//! Statistical validation of `nines run` against exact answers (`docs/model-reference.md` and `docs/semantics.md` level 1,
 //! 3 and 4).
 //!
 //! Each test writes a small level-1 model, runs the release binary with a fixed seed and
@@ -6,7 +6,7 @@
 //! test computes itself:
 //! - exponential models: a continuous-time Markov chain (`markov.rs`) whose expected time
 //!   average over one horizon, started all up, is exactly the expected mean availability
-//!   over years (SPEC: every year starts all up; a year's availability is 1 - downtime /
+//!   over years (`docs/semantics.md`: every year starts all up; a year's availability is 1 - downtime /
 //!   horizon, which is the time average of the "up" indicator). So no steady-state
 //!   approximation is made: the transient of every year is integrated exactly;
 //! - non-exponential models: renewal-reward theory, with the first-order transient
@@ -226,7 +226,7 @@ fn count_chain(c: &Comp) -> (Vec<Vec<u32>>, Ctmc, Vec<f64>) {
     (states, chain, reward)
 }
 
-/// Leader office (SPEC level 1).
+/// Leader office (`docs/semantics.md`, level 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Office {
     Held,
@@ -241,7 +241,7 @@ type LeaderState = (Vec<u32>, Office);
 /// replicas in each phase, office). Exchangeable replicas: while the office is held its
 /// holder is up (it is vacated when the leader's replica goes down), so a failure of mode
 /// i among the u up replicas (total rate u/every_i) hits the leader at rate 1/every_i and
-/// another replica at rate (u-1)/every_i. Semantics (SPEC):
+/// another replica at rate (u-1)/every_i. Semantics (`docs/semantics.md`):
 /// - held: the leader's replica fails -> vacant; an election starts at once if >= needs
 ///   are still up, else the office waits; another replica fails -> held if >= needs still
 ///   up, else the leader steps down (waiting);
@@ -1045,7 +1045,7 @@ fn insensitivity_weibull_scale_lognormal_median() {
 /// Every outage is one repair, so durations are i.i.d. Exp(m): quantile
 /// q_p = m ln(1/(1-p)), density at q_p f = (1-p)/m, sample-quantile standard error
 /// sqrt(p(1-p)/n) / f = m sqrt(p / ((1-p) n)) with n = rto_s.count. Tolerance: 4 se plus
-/// SPEC's 0.1% sketch error. Bias from outages cut at the end of a year: at most one per
+/// The promised 0.1% sketch error. Bias from outages cut at the end of a year: at most one per
 /// year, with probability ~ 1 - A = 1.6%, among ~860 outages a year, so the CDF of the
 /// pooled durations is within 2e-5 of Exp(m) everywhere: a quantile shift of at most
 /// 2e-5 / f, i.e. <= 0.15 se at every p checked (asserted below; in fact far less, as a

@@ -1,4 +1,4 @@
-//! Kubernetes and consensus mechanics (SPEC level 2) against their exact answers: liveness
+//! Kubernetes and consensus mechanics (`docs/kubernetes.md`) against their exact answers: liveness
 //! detection, restart back-off, node failures for Deployments and StatefulSets, Raft and
 //! lease elections, and sessions kept in a store.
 

@@ -11,7 +11,7 @@ use crate::model::{Component, Kubernetes, Leader, ModelErrorKind};
 use std::collections::BTreeSet;
 use toml::de::DeValue;
 
-/// Most replicas one component may have (SPEC section 2).
+/// Most replicas one component may have (`docs/model-reference.md`, limits).
 const MAX_REPLICAS: i64 = 100_000;
 
 /// Most components a model may have.

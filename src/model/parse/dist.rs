@@ -1,4 +1,4 @@
-//! Distributions: a duration (fixed) or a `{ dist = ... }` table of SPEC section 1.
+//! Distributions: a duration (fixed) or a `{ dist = ... }` table (`docs/model-reference.md`, distributions).
 
 use super::toolkit::{Ctx, Table, Value};
 use super::values::{read_duration, read_number, read_str, read_table};
@@ -7,7 +7,7 @@ use crate::model::ModelErrorKind;
 use crate::time::Duration;
 use toml::de::DeValue;
 
-/// A time to failure: a distribution whose draws are positive (SPEC section 1).
+/// A time to failure: a distribution whose draws are positive (`docs/model-reference.md`, durations).
 pub(super) fn read_time_to_failure(
     ctx: &mut Ctx<'_>,
     value: &Value<'_>,

@@ -1,4 +1,4 @@
-//! Readers for SPEC level 2: `[kubernetes]`, pods and probes, `raft` and `lease` leaders,
+//! Readers for level 2 (`docs/kubernetes.md`): `[kubernetes]`, pods and probes, `raft` and `lease` leaders,
 //! sessions, and the `exit` / `liveness` / `restart` forms of failure modes.
 //!
 //! Every default is the upstream default, cited where it is defined; see

@@ -1,4 +1,4 @@
-//! `[simulation]`: years, seed and horizon, with SPEC defaults.
+//! `[simulation]`: years, seed and horizon, with the documented defaults.
 
 use super::toolkit::{Ctx, Value};
 use super::values::{read_int, read_positive_duration, read_table};
