@@ -9,7 +9,7 @@
 //! it after about n·(h/d)² years, where h is that side's distance from the figure and d the
 //! figure's distance from the bound (assuming the figure itself stays put).
 
-use crate::model::{PercentileBound, Slo, Targets};
+use crate::model::{PercentileBound, PercentileFigure, Slo, Targets};
 use crate::stats::{
     Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, wilson_ci95,
 };
@@ -120,8 +120,10 @@ pub enum Note {
         /// The horizon it is allowed in.
         horizon: Duration,
     },
-    /// The run saw no outages at all.
-    NoOutages {
+    /// The run saw no values of a percentile target's figure at all (no outages, say).
+    NoValues {
+        /// Whose values.
+        figure: PercentileFigure,
         /// Years simulated.
         years: u64,
     },
@@ -268,32 +270,24 @@ fn judge_targets(
             );
         }
     }
-    let outages = &stats.outages(expression).quantiles;
-    for bound in &targets.rto {
-        let note = (outages.count() == 0).then_some(Note::NoOutages { years });
-        let estimate = percentile_estimate(outages, bound, years);
-        let target = format!("rto_{}", bound.percentile.suffix());
-        let secs = bound.bound.as_secs_f64();
+    let no_values = Quantiles::default();
+    for bound in &targets.percentiles {
+        // The measure that records the figure holds its distribution (a test pins that
+        // every figure has one; none would read as no values).
+        let values = stats
+            .percentiles(bound.figure, expression)
+            .unwrap_or(&no_values);
+        let note = (values.count() == 0).then_some(Note::NoValues {
+            figure: bound.figure,
+            years,
+        });
         push(
-            target,
+            bound.figure.key(bound.percentile).to_string(),
             Unit::Seconds,
-            estimate,
+            percentile_estimate(values, bound, years),
             Direction::AtMost,
-            secs,
+            bound.bound.as_secs_f64(),
             note,
-        );
-    }
-    for bound in &targets.yearly_downtime {
-        let estimate = percentile_estimate(stats.yearly_downtime(expression), bound, years);
-        let target = format!("yearly_downtime_{}", bound.percentile.suffix());
-        let secs = bound.bound.as_secs_f64();
-        push(
-            target,
-            Unit::Seconds,
-            estimate,
-            Direction::AtMost,
-            secs,
-            None,
         );
     }
 }

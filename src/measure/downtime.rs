@@ -3,6 +3,7 @@
 
 use super::{Measure, MeasureStats};
 use crate::engine::Outage;
+use crate::model::PercentileFigure;
 use crate::plan::Plan;
 use crate::report::csv::{push_decimal, push_secs};
 use crate::stats::causes::Causes;
@@ -250,6 +251,13 @@ impl MeasureStats<DowntimeYear> for DowntimeStats {
             *mine += theirs;
         }
         self.causes.merge(other.causes);
+    }
+
+    fn percentiles(&self, figure: PercentileFigure, expression: usize) -> Option<&Quantiles> {
+        match figure {
+            PercentileFigure::Rto => Some(&self.outages[expression].quantiles),
+            PercentileFigure::YearlyDowntime => Some(&self.yearly_downtime[expression]),
+        }
     }
 
     fn mismatch(&self, other: &DowntimeStats) -> Option<&'static str> {

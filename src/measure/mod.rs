@@ -28,7 +28,9 @@ mod tests;
 pub use downtime::{Downtime, DowntimeStats, DowntimeYear, OutageStats};
 
 use crate::engine::Outage;
+use crate::model::PercentileFigure;
 use crate::plan::Plan;
+use crate::stats::Quantiles;
 use crate::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -136,6 +138,12 @@ pub trait MeasureStats<Y>:
     /// Adds this measure's sections to `summary.json`, over `years` years (only when the
     /// model has what produces them).
     fn summarize(&self, _years: u64, _sections: &mut Sections) {}
+
+    /// The distribution of `figure` for `expression`, if this measure records it: what
+    /// `[slo]` percentile targets (`rto_p99`, ...) are judged on.
+    fn percentiles(&self, _figure: PercentileFigure, _expression: usize) -> Option<&Quantiles> {
+        None
+    }
 }
 
 /// No measure.
@@ -232,6 +240,10 @@ macro_rules! tuple_measure {
 
             fn summarize(&self, years: u64, sections: &mut Sections) {
                 $(self.$index.summarize(years, sections);)+
+            }
+
+            fn percentiles(&self, figure: PercentileFigure, expression: usize) -> Option<&Quantiles> {
+                None$(.or_else(|| self.$index.percentiles(figure, expression)))+
             }
         }
     };

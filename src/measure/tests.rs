@@ -249,3 +249,23 @@ fn a_state_with_inconsistent_measure_statistics_is_refused() {
         "the accumulator state is inconsistent: serving changes that no years give"
     );
 }
+
+#[test]
+fn every_percentile_target_is_judged_on_the_measure_that_records_it() {
+    let plan = plan();
+    let stats = accumulate(&plan, 0..50);
+    for figure in PercentileFigure::ALL {
+        for expression in 0..plan.expressions.len() {
+            assert!(
+                stats.percentiles(figure, expression).is_some(),
+                "no measure records {figure:?} of expression {expression}"
+            );
+        }
+    }
+    let rto = stats.percentiles(PercentileFigure::Rto, 0).unwrap();
+    assert_eq!(rto.count(), stats.outages(0).moments.count());
+    let yearly = stats
+        .percentiles(PercentileFigure::YearlyDowntime, 0)
+        .unwrap();
+    assert_eq!(yearly.count(), 50);
+}

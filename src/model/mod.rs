@@ -97,10 +97,10 @@ pub struct Targets {
     /// Upper bound on the share of the yearly error budget, (1 − `availability`) × horizon,
     /// that the mean yearly downtime consumes, in (0, 1]; only with `availability`.
     pub error_budget: Option<f64>,
-    /// Upper bounds on percentiles of outage durations (`rto_p99` and the like).
-    pub rto: Vec<PercentileBound>,
-    /// Upper bounds on percentiles of downtime per year (`yearly_downtime_p95` and the like).
-    pub yearly_downtime: Vec<PercentileBound>,
+    /// Upper bounds on percentiles of the run's distributions (`rto_p99`,
+    /// `yearly_downtime_p95` and the like), in [`PercentileFigure::ALL`] order, then
+    /// [`Percentile::ALL`] order.
+    pub percentiles: Vec<PercentileBound>,
 }
 
 impl Targets {
@@ -109,18 +109,57 @@ impl Targets {
         self.availability.is_none()
             && self.miss_probability.is_none()
             && self.error_budget.is_none()
-            && self.rto.is_empty()
-            && self.yearly_downtime.is_empty()
+            && self.percentiles.is_empty()
     }
 }
 
 /// An upper bound on one percentile of a distribution of durations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PercentileBound {
+    /// Whose distribution.
+    pub figure: PercentileFigure,
     /// Which percentile.
     pub percentile: Percentile,
     /// The largest value the percentile may take.
     pub bound: Duration,
+}
+
+/// A distribution of durations whose percentiles `[slo]` may bound, with the keys
+/// `<name>_p50` to `<name>_p999`. This is the format's side of a measure's targets: the
+/// measure that records the figure judges it (`measure::MeasureStats::percentiles`), so a
+/// new measure with percentile targets adds its variant here and answers for it there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PercentileFigure {
+    /// Outage durations (`rto_p99`).
+    Rto,
+    /// Downtime per year (`yearly_downtime_p99`).
+    YearlyDowntime,
+}
+
+impl PercentileFigure {
+    /// Every figure, in the order `nines check` judges them.
+    pub const ALL: [PercentileFigure; 2] =
+        [PercentileFigure::Rto, PercentileFigure::YearlyDowntime];
+
+    /// Its `[slo]` keys, in [`Percentile::ALL`] order.
+    pub fn keys(self) -> [&'static str; 5] {
+        match self {
+            PercentileFigure::Rto => ["rto_p50", "rto_p90", "rto_p95", "rto_p99", "rto_p999"],
+            PercentileFigure::YearlyDowntime => [
+                "yearly_downtime_p50",
+                "yearly_downtime_p90",
+                "yearly_downtime_p95",
+                "yearly_downtime_p99",
+                "yearly_downtime_p999",
+            ],
+        }
+    }
+
+    /// The `[slo]` key bounding `percentile` of this figure.
+    pub fn key(self, percentile: Percentile) -> &'static str {
+        let index = Percentile::ALL.iter().position(|p| *p == percentile);
+        self.keys()[index.unwrap_or_default()]
+    }
 }
 
 /// The percentiles an SLO may bound: the usual ones of SRE dashboards.

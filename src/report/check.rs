@@ -5,6 +5,7 @@ use super::format::{
 };
 use super::run_heading;
 use crate::check::{CheckReport, Direction, Note, Status, Unit, Verdict};
+use crate::model::PercentileFigure;
 use serde::{Serialize, Serializer};
 use std::fmt::Write;
 
@@ -202,7 +203,10 @@ pub fn note_text(note: &Note) -> String {
         Note::ErrorBudget { allowed, horizon } => {
             format!("error budget {allowed} per {}", horizon.period_name())
         }
-        Note::NoOutages { years } => format!("no outages in {}", count(*years, "year")),
+        Note::NoValues { figure, years } => match figure {
+            PercentileFigure::Rto => format!("no outages in {}", count(*years, "year")),
+            PercentileFigure::YearlyDowntime => "no simulated years".to_string(),
+        },
         Note::BaselineAvailability {
             baseline,
             allowance,
@@ -265,7 +269,10 @@ mod tests {
             bound: 0.999,
             status,
             years_to_decide: None,
-            note: Some(Note::NoOutages { years: 1000 }),
+            note: Some(Note::NoValues {
+                figure: PercentileFigure::Rto,
+                years: 1000,
+            }),
         }
     }
 
@@ -324,7 +331,13 @@ mod tests {
                 },
                 "error budget 5m15s per year",
             ),
-            (Note::NoOutages { years: 20 }, "no outages in 20 years"),
+            (
+                Note::NoValues {
+                    figure: PercentileFigure::Rto,
+                    years: 20,
+                },
+                "no outages in 20 years",
+            ),
             (
                 Note::BaselineAvailability {
                     baseline: 0.999_912_3,

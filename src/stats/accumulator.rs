@@ -8,6 +8,7 @@ use crate::engine::YearOutcome;
 use crate::measure::{
     Downtime, DowntimeStats, Measure, MeasureStats, OutageStats, Sections, Shipped,
 };
+use crate::model::PercentileFigure;
 use crate::plan::Plan;
 use crate::time::Duration;
 use std::ops::Range;
@@ -160,6 +161,14 @@ impl<M: Measure> Accumulator<M> {
     /// Percentiles of `expression`'s downtime per year.
     pub fn yearly_downtime(&self, expression: usize) -> &Quantiles {
         &self.expressions.yearly_downtime[expression]
+    }
+
+    /// The distribution of `figure` for `expression`, from whichever measure records it
+    /// (what `[slo]` percentile targets are judged on).
+    pub fn percentiles(&self, figure: PercentileFigure, expression: usize) -> Option<&Quantiles> {
+        self.expressions
+            .percentiles(figure, expression)
+            .or_else(|| self.measures.percentiles(figure, expression))
     }
 
     /// `expression`'s outage durations.

@@ -2,7 +2,7 @@
 
 use super::toolkit::{Ctx, Table, Value, closest};
 use super::values::{number, read_positive_duration, read_table};
-use crate::model::{ModelErrorKind, Percentile, PercentileBound, Slo, Targets};
+use crate::model::{ModelErrorKind, Percentile, PercentileBound, PercentileFigure, Slo, Targets};
 use toml::de::DeValue;
 
 /// `[slo]`: targets for `up`, and `[slo.services.<name>]` tables of targets for services.
@@ -66,18 +66,6 @@ fn read_slo_services(
     ok.then_some(services)
 }
 
-/// Keys of the bounds on outage-duration percentiles, in [`Percentile::ALL`] order.
-const RTO_KEYS: [&str; 5] = ["rto_p50", "rto_p90", "rto_p95", "rto_p99", "rto_p999"];
-
-/// Keys of the bounds on yearly-downtime percentiles, in [`Percentile::ALL`] order.
-const YEARLY_DOWNTIME_KEYS: [&str; 5] = [
-    "yearly_downtime_p50",
-    "yearly_downtime_p90",
-    "yearly_downtime_p95",
-    "yearly_downtime_p99",
-    "yearly_downtime_p999",
-];
-
 /// The targets of one SLO table (for `up` or for a service); the caller reports unknown keys.
 fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Targets> {
     let mut ok = true;
@@ -103,21 +91,22 @@ fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Targets>
     };
     let miss_probability = dependent(ctx, "miss_probability", ShareKind::MissProbability);
     let error_budget = dependent(ctx, "error_budget", ShareKind::ErrorBudget);
-    let mut bounds = |ctx: &mut Ctx<'_>, keys: [&'static str; 5]| {
-        let mut bounds = Vec::new();
-        for (key, percentile) in keys.into_iter().zip(Percentile::ALL) {
+    let mut percentiles = Vec::new();
+    for figure in PercentileFigure::ALL {
+        for (key, percentile) in figure.keys().into_iter().zip(Percentile::ALL) {
             let Some(value) = table.get(key) else {
                 continue;
             };
             match read_positive_duration(ctx, value, &table.key(key)) {
-                Some(bound) => bounds.push(PercentileBound { percentile, bound }),
+                Some(bound) => percentiles.push(PercentileBound {
+                    figure,
+                    percentile,
+                    bound,
+                }),
                 None => ok = false,
             }
         }
-        bounds
-    };
-    let rto = bounds(ctx, RTO_KEYS);
-    let yearly_downtime = bounds(ctx, YEARLY_DOWNTIME_KEYS);
+    }
     let mut present = |read: Option<Option<f64>>| match read {
         Some(Some(share)) => Some(share),
         Some(None) => {
@@ -130,8 +119,7 @@ fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Targets>
         availability: present(target),
         miss_probability: present(miss_probability),
         error_budget: present(error_budget),
-        rto,
-        yearly_downtime,
+        percentiles,
     };
     ok.then_some(targets)
 }

@@ -1,7 +1,7 @@
 //! Whole-model tests of the readers: messages, kinds and spans of errors, defaults.
 
 use super::parse;
-use crate::model::{Detect, ModelErrorKind, Percentile, Placement, Simulation};
+use crate::model::{Detect, ModelErrorKind, Percentile, PercentileFigure, Placement, Simulation};
 use crate::time::Duration;
 
 const MINIMAL: &str = r#"
@@ -197,18 +197,38 @@ fn slo_targets_for_up_and_services() {
     assert_eq!(slo.up.availability, Some(0.99999));
     assert_eq!(slo.up.miss_probability, Some(0.05));
     assert_eq!(slo.up.error_budget, Some(0.8));
-    let rto: Vec<_> = slo.up.rto.iter().map(|b| (b.percentile, b.bound)).collect();
+    let bounds: Vec<_> = slo
+        .up
+        .percentiles
+        .iter()
+        .map(|b| (b.figure, b.percentile, b.bound))
+        .collect();
     assert_eq!(
-        rto,
+        bounds[..2],
         [
-            (Percentile::P50, Duration::from_secs(5)),
-            (Percentile::P99, Duration::from_secs(30))
+            (
+                PercentileFigure::Rto,
+                Percentile::P50,
+                Duration::from_secs(5)
+            ),
+            (
+                PercentileFigure::Rto,
+                Percentile::P99,
+                Duration::from_secs(30)
+            )
         ]
     );
-    assert_eq!(slo.up.yearly_downtime[0].percentile, Percentile::P95);
+    assert_eq!(
+        (bounds[2].0, bounds[2].1),
+        (PercentileFigure::YearlyDowntime, Percentile::P95)
+    );
     let (name, read) = &slo.services[0];
     assert_eq!((name.as_str(), read.availability), ("read", Some(0.9995)));
-    assert_eq!(read.rto[0].percentile, Percentile::P999);
+    let first = read.percentiles[0];
+    assert_eq!(
+        (first.figure, first.percentile),
+        (PercentileFigure::Rto, Percentile::P999)
+    );
 }
 
 #[test]
