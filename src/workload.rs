@@ -489,4 +489,22 @@ mod tests {
         assert_eq!(two.busiest, one.busiest);
         assert!(matches!(two.judge(shape(60_000, 2)), Verdict::Slow(_)));
     }
+
+    #[test]
+    fn node_failures_pay_for_scanning_every_replica() {
+        let source = "name = \"fan\"\nup = \"c\"\n[kubernetes]\nnodes = 1000\n\
+            node_failure = { every = { dist = \"exponential\", mean = \"1d\" }, repair = \"1h\" }\n\
+            [[component]]\nname = \"c\"\nreplicas = 20000\nneeds = 1\nstart = \"1s\"\n";
+        let fan = Workload::estimate(&Model::parse(source, "fan.toml").unwrap());
+        // 1000 nodes fail every 1d + 1h; each failure has its two events, a failure, an
+        // eviction and a repair for each of its 20 pods, and two scans of 20000 replicas.
+        let failures = 1000.0 * Duration::YEAR.as_secs_f64() / 90_000.0;
+        let per_failure = 2.0 + 3.0 * 20.0 + 2.0 * 20_000.0 * REPLICA_SCAN_EVENTS;
+        assert!(
+            (fan.events_per_year / (failures * per_failure) - 1.0).abs() < 1e-9,
+            "{fan:?}"
+        );
+        // Minutes for two years on one thread: worth the note.
+        assert!(matches!(fan.judge(shape(2, 2)), Verdict::Slow(_)));
+    }
 }
