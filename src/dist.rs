@@ -197,14 +197,24 @@ impl Dist {
     }
 
     /// The `p`-quantile in seconds, for `p` in (0, 1): the inverse of the distribution
-    /// function that sampling uses (exact for every kind; gamma through statrs).
+    /// function that sampling uses (exact for every kind; gamma through statrs, and past a
+    /// shape of a million through its normal approximation).
     pub fn quantile_secs(&self, p: f64) -> f64 {
+        /// Shapes above which the gamma's quantile is taken from its normal approximation.
+        const GAMMA_NORMAL_SHAPE: f64 = 1e6;
         let p = p.clamp(1e-12, 1.0 - 1e-12);
         let micros = match &self.kind {
             Kind::Fixed(value) => value.as_micros() as f64,
             Kind::Exponential { mean } => -mean * (1.0 - p).ln(),
             Kind::Weibull { shape, scale } => scale * (-(1.0 - p).ln()).powf(1.0 / shape),
             Kind::LogNormal { mu, sigma } => (mu + sigma * std_normal_quantile(p)).exp(),
+            // statrs inverts the CDF by iterations that never end for huge shapes, where the
+            // gamma is as good as normal: the Wilson-Hilferty cube is then exact to ~1/shape.
+            Kind::Gamma(_, shape, scale) if *shape > GAMMA_NORMAL_SHAPE => {
+                let spread = 1.0 / (9.0 * shape);
+                let cube = 1.0 - spread + std_normal_quantile(p) * spread.sqrt();
+                shape * scale * cube.max(0.0).powi(3)
+            }
             Kind::Gamma(_, shape, scale) => {
                 use statrs::distribution::{ContinuousCDF, Gamma};
                 Gamma::new(*shape, 1.0 / scale).map_or(shape * scale, |g| g.inverse_cdf(p))

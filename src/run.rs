@@ -12,8 +12,9 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-/// Years one task simulates with one engine before handing them on.
-const CHUNK_YEARS: u64 = 32;
+/// Years one task simulates with one engine before handing them on: a run of fewer years
+/// runs on one thread (the workload estimate counts on it).
+pub const CHUNK_YEARS: u64 = 32;
 
 /// Chunks per thread in one batch: enough to keep every thread busy while the previous
 /// batch is consumed.

@@ -11,12 +11,19 @@
 //! matters for heavy-tailed distributions: a Weibull with shape 0.05 and a mean of a day
 //! has a median of microseconds, and a year of it holds billions of failures. Each cycle
 //! costs two events (failure and repair) plus, for a leader component, an election.
+//!
+//! Work is counted in events, and more than events costs: each simulated year costs
+//! [`YEAR_COST_EVENTS`] besides its own events (a model without failures still takes time
+//! per year), each node failure and repair scans every replica, and a run with an output
+//! directory writes a row of years.csv per year. A run uses at most one thread per
+//! [`CHUNK_YEARS`] years.
 
 use crate::dist::Dist;
 use crate::mechanics::failure;
 use crate::model::{Component, Kubernetes, Model};
 use crate::plan;
 use crate::rng::{Stream, StreamKey};
+use crate::run::CHUNK_YEARS;
 use crate::time::Duration;
 use rand::Rng;
 
@@ -41,6 +48,22 @@ pub const MAX_EVENTS_PER_YEAR: f64 = 1e9;
 /// Estimated memory above which a run is refused unless forced.
 pub const MAX_MEMORY_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 
+/// Estimated bytes of result files (years.csv) above which a run with an output
+/// directory is refused unless forced.
+pub const MAX_OUTPUT_BYTES: f64 = 16.0 * 1024.0 * 1024.0 * 1024.0;
+
+/// What one simulated year costs besides its events (resetting the engine, accumulating
+/// the statistics), in events: measured at about a microsecond a year on one thread.
+pub const YEAR_COST_EVENTS: f64 = 5.0;
+
+/// What scanning one replica costs at a node failure or repair, in events.
+const REPLICA_SCAN_EVENTS: f64 = 0.05;
+
+/// Bytes of one row of years.csv: the year, availability, downtime and outages, and an
+/// availability per service (generous: the widest rows reach it).
+const YEAR_ROW_BYTES: f64 = 64.0;
+const SERVICE_COLUMN_BYTES: f64 = 24.0;
+
 /// Bytes of state per random stream: its key in the plan, and in every engine a
 /// [`Stream`] (key, position and one block) with its opened-in mark.
 const STREAM_KEY_BYTES: f64 = 32.0;
@@ -55,6 +78,20 @@ pub struct Workload {
     pub busiest: Option<(String, f64)>,
     /// Random streams the plan needs.
     pub streams: f64,
+    /// Bytes of one row of years.csv.
+    pub row_bytes: f64,
+}
+
+/// What a run asks of the machine besides its model: years, threads, and whether it
+/// writes result files.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunShape {
+    /// Simulated years.
+    pub years: u64,
+    /// Worker threads asked for.
+    pub threads: usize,
+    /// Whether the run writes years.csv and outages.csv (`run` and `check` with `--out`).
+    pub writes_rows: bool,
 }
 
 /// What to do about a run of a given size (`report::workload_message` says it in words).
@@ -76,6 +113,13 @@ pub enum TooLarge {
     Year(RunSize),
     /// The run has more than [`MAX_EVENTS`] events in all.
     Run(RunSize),
+    /// The result files would take more than [`MAX_OUTPUT_BYTES`].
+    Output {
+        /// Estimated bytes.
+        bytes: f64,
+        /// Years, one row each.
+        years: u64,
+    },
     /// The random streams need more than [`MAX_MEMORY_BYTES`].
     Memory {
         /// Estimated bytes.
@@ -94,11 +138,11 @@ pub struct RunSize {
     pub events_per_year: f64,
     /// The component that contributes the most events, and its events per year.
     pub busiest: Option<(String, f64)>,
-    /// Expected events of the whole run.
+    /// Expected work of the whole run, in events: its events and the cost of its years.
     pub events: f64,
     /// Expected wall-clock seconds at the nominal speed.
     pub seconds: f64,
-    /// Threads it runs on.
+    /// Threads it runs on (at most one per [`CHUNK_YEARS`] years).
     pub threads: usize,
 }
 
@@ -133,19 +177,64 @@ impl Workload {
                 .filter(|c| c.pod.is_some())
                 .map(|c| f64::from(c.replicas))
                 .sum();
-            events_per_year += nodes * horizon / cycle.max(1e-6) * (2.0 + 3.0 * replicas / nodes);
+            // Each node failure and repair also scans every replica of the model.
+            let all_replicas: f64 = model
+                .components()
+                .iter()
+                .map(|c| f64::from(c.replicas))
+                .sum();
+            let scans = 2.0 * all_replicas * REPLICA_SCAN_EVENTS;
+            events_per_year +=
+                nodes * horizon / cycle.max(1e-6) * (2.0 + 3.0 * replicas / nodes + scans);
         }
         Workload {
             events_per_year,
             busiest,
             streams: plan::stream_layout(model).len() as f64,
+            row_bytes: YEAR_ROW_BYTES + SERVICE_COLUMN_BYTES * model.services().len() as f64,
         }
+    }
+
+    /// The work of simulating several models in lockstep (the variants of a comparison):
+    /// every year simulates each of them, and their engines are alive at once.
+    pub fn together(workloads: impl IntoIterator<Item = Workload>) -> Workload {
+        let mut sum = Workload {
+            events_per_year: 0.0,
+            busiest: None,
+            streams: 0.0,
+            row_bytes: 0.0,
+        };
+        for workload in workloads {
+            sum.events_per_year += workload.events_per_year;
+            sum.streams += workload.streams;
+            sum.row_bytes += workload.row_bytes;
+            if let Some((name, events)) = workload.busiest
+                && sum.busiest.as_ref().is_none_or(|(_, most)| events > *most)
+            {
+                sum.busiest = Some((name, events));
+            }
+        }
+        sum
+    }
+
+    /// Threads a run of `years` keeps busy: one per chunk of [`CHUNK_YEARS`] years, at most
+    /// `threads`.
+    pub fn busy_threads(years: u64, threads: usize) -> usize {
+        let chunks = years.div_ceil(CHUNK_YEARS).max(1);
+        threads
+            .max(1)
+            .min(usize::try_from(chunks).unwrap_or(usize::MAX))
+    }
+
+    /// Expected work of `years`, in events: their events and the cost of each year.
+    pub fn work(&self, years: u64) -> f64 {
+        (self.events_per_year + YEAR_COST_EVENTS) * years as f64
     }
 
     /// Expected wall-clock seconds for `years` on `threads` threads at the nominal speed.
     pub fn expected_seconds(&self, years: u64, threads: usize) -> f64 {
-        let parallel = (threads.max(1) as f64).min(years as f64);
-        self.events_per_year * years as f64 / (NOMINAL_EVENTS_PER_SECOND * parallel)
+        let parallel = Workload::busy_threads(years, threads) as f64;
+        self.work(years) / (NOMINAL_EVENTS_PER_SECOND * parallel)
     }
 
     /// Estimated peak memory in bytes with `threads` engines alive at once.
@@ -153,20 +242,36 @@ impl Workload {
         self.streams * (STREAM_KEY_BYTES + STREAM_STATE_BYTES * threads.max(1) as f64)
     }
 
-    /// Judges a run of `years` on `threads` threads against the limits.
-    pub fn judge(&self, years: u64, threads: usize) -> Verdict {
+    /// Judges a run of `shape` against the limits.
+    pub fn judge(&self, shape: RunShape) -> Verdict {
+        let RunShape {
+            years,
+            threads,
+            writes_rows,
+        } = shape;
+        let threads = Workload::busy_threads(years, threads);
         let size = RunSize {
             events_per_year: self.events_per_year,
             busiest: self.busiest.clone(),
-            events: self.events_per_year * years as f64,
+            events: self.work(years),
             seconds: self.expected_seconds(years, threads),
             threads,
         };
         let memory = self.memory_bytes(threads);
+        let output = if writes_rows {
+            self.row_bytes * years as f64
+        } else {
+            0.0
+        };
         if size.events_per_year > MAX_EVENTS_PER_YEAR {
             Verdict::TooLarge(TooLarge::Year(size))
         } else if size.events > MAX_EVENTS {
             Verdict::TooLarge(TooLarge::Run(size))
+        } else if output > MAX_OUTPUT_BYTES {
+            Verdict::TooLarge(TooLarge::Output {
+                bytes: output,
+                years,
+            })
         } else if memory > MAX_MEMORY_BYTES {
             Verdict::TooLarge(TooLarge::Memory {
                 bytes: memory,
@@ -228,6 +333,14 @@ mod tests {
     use crate::fixtures;
     use crate::plan::Plan;
 
+    fn shape(years: u64, threads: usize) -> RunShape {
+        RunShape {
+            years,
+            threads,
+            writes_rows: false,
+        }
+    }
+
     /// The memory guard counts the streams the plan holds, for every shipped model.
     #[test]
     fn the_estimate_counts_the_plans_streams() {
@@ -282,17 +395,20 @@ mod tests {
             [[component.failure]]\nname = \"f\"\nevery = { dist = \"weibull\", shape = 0.05, mean = \"1d\" }\nrepair = \"1ms\"\n";
         let workload = Workload::estimate(&Model::parse(source, "m.toml").unwrap());
         assert!(workload.events_per_year > 5e5, "{workload:?}");
-        assert!(matches!(workload.judge(100_000, 1), Verdict::TooLarge(_)));
+        assert!(matches!(
+            workload.judge(shape(100_000, 1)),
+            Verdict::TooLarge(_)
+        ));
     }
 
     #[test]
     fn ordinary_runs_are_fine_and_pathological_ones_refused() {
         assert_eq!(
-            Workload::estimate(&model("30d", "1h", 3, true)).judge(10_000, 2),
+            Workload::estimate(&model("30d", "1h", 3, true)).judge(shape(10_000, 2)),
             Verdict::Fine
         );
         let every_millisecond = Workload::estimate(&model("1ms", "1ms", 1, false));
-        match every_millisecond.judge(1, 2) {
+        match every_millisecond.judge(shape(1, 2)) {
             verdict @ Verdict::TooLarge(TooLarge::Year(_)) => {
                 let message = crate::report::workload_message(&verdict);
                 assert!(
@@ -305,9 +421,90 @@ mod tests {
         }
         let many_years = Workload::estimate(&model("1d", "1h", 100, false));
         assert!(matches!(
-            many_years.judge(1_000_000_000, 2),
+            many_years.judge(shape(1_000_000_000, 2)),
             Verdict::TooLarge(_)
         ));
-        assert!(matches!(many_years.judge(100_000, 2), Verdict::Slow(_)));
+        assert!(matches!(
+            many_years.judge(shape(100_000, 2)),
+            Verdict::Slow(_)
+        ));
+    }
+
+    #[test]
+    fn short_runs_are_priced_on_the_threads_they_use() {
+        let workload = Workload::estimate(&model("1d", "1h", 100, false));
+        assert_eq!(Workload::busy_threads(1, 2), 1);
+        assert_eq!(Workload::busy_threads(CHUNK_YEARS, 2), 1);
+        assert_eq!(Workload::busy_threads(CHUNK_YEARS + 1, 2), 2);
+        assert_eq!(Workload::busy_threads(10, 0), 1);
+        let one = workload.expected_seconds(20, 1);
+        assert_eq!(
+            workload.expected_seconds(20, 2),
+            one,
+            "20 years run on one thread"
+        );
+        assert_eq!(
+            workload.expected_seconds(64, 2),
+            workload.expected_seconds(32, 1)
+        );
+    }
+
+    #[test]
+    fn years_cost_even_without_events_and_their_rows_are_counted() {
+        let source = "name = \"m\"\nup = \"c\"\n[[component]]\nname = \"c\"\n";
+        let still = Workload::estimate(&Model::parse(source, "m.toml").unwrap());
+        assert_eq!(still.events_per_year, 0.0);
+        assert_eq!(still.work(1000), 1000.0 * YEAR_COST_EVENTS);
+        match still.judge(shape(1_000_000_000_000, 2)) {
+            Verdict::TooLarge(TooLarge::Run(size)) => {
+                assert_eq!(size.events, 1e12 * YEAR_COST_EVENTS);
+            }
+            other => panic!("{other:?}"),
+        }
+        let rows = RunShape {
+            years: 1_000_000_000,
+            threads: 2,
+            writes_rows: true,
+        };
+        assert_eq!(
+            still.judge(rows),
+            Verdict::TooLarge(TooLarge::Output {
+                bytes: 1e9 * YEAR_ROW_BYTES,
+                years: 1_000_000_000,
+            })
+        );
+        let without_rows = RunShape {
+            writes_rows: false,
+            ..rows
+        };
+        assert!(matches!(still.judge(without_rows), Verdict::Slow(_)));
+    }
+
+    #[test]
+    fn variants_together_add_their_work() {
+        let one = Workload::estimate(&model("1d", "1h", 100, false));
+        let two = Workload::together([one.clone(), one.clone()]);
+        assert_eq!(two.events_per_year, 2.0 * one.events_per_year);
+        assert_eq!(two.streams, 2.0 * one.streams);
+        assert_eq!(two.busiest, one.busiest);
+        assert!(matches!(two.judge(shape(60_000, 2)), Verdict::Slow(_)));
+    }
+
+    #[test]
+    fn node_failures_pay_for_scanning_every_replica() {
+        let source = "name = \"fan\"\nup = \"c\"\n[kubernetes]\nnodes = 1000\n\
+            node_failure = { every = { dist = \"exponential\", mean = \"1d\" }, repair = \"1h\" }\n\
+            [[component]]\nname = \"c\"\nreplicas = 20000\nneeds = 1\nstart = \"1s\"\n";
+        let fan = Workload::estimate(&Model::parse(source, "fan.toml").unwrap());
+        // 1000 nodes fail every 1d + 1h; each failure has its two events, a failure, an
+        // eviction and a repair for each of its 20 pods, and two scans of 20000 replicas.
+        let failures = 1000.0 * Duration::YEAR.as_secs_f64() / 90_000.0;
+        let per_failure = 2.0 + 3.0 * 20.0 + 2.0 * 20_000.0 * REPLICA_SCAN_EVENTS;
+        assert!(
+            (fan.events_per_year / (failures * per_failure) - 1.0).abs() < 1e-9,
+            "{fan:?}"
+        );
+        // Minutes for two years on one thread: worth the note.
+        assert!(matches!(fan.judge(shape(2, 2)), Verdict::Slow(_)));
     }
 }

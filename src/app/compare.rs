@@ -1,13 +1,14 @@
 //! `sweep` and `compare`: variants of a model simulated in lockstep on common random
 //! numbers, with the paired differences to the first.
 
-use super::{IoAction, Progress, RunError};
+use super::{Admission, IoAction, Progress, RunError, admit_workload};
 use crate::compare::{Comparison, Streams, Variant, VariantResult};
 use crate::engine::YearOutcome;
 use crate::plan::Plan;
 use crate::report::{ComparisonTables, OutputDir};
 use crate::run::{RunTotals, VariantsSink, simulate_variants};
 use crate::stats::RunMeta;
+use crate::workload::{RunShape, Workload};
 use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -32,6 +33,11 @@ pub struct VariantsRequest {
     /// The directory for sweep.csv and, with the `plots` feature, the SVG plots and
     /// report.html; `None` writes nothing.
     pub out: Option<PathBuf>,
+    /// The model file of each variant (one file for all, for a sweep): a refusal names the
+    /// busiest variant's.
+    pub files: Vec<PathBuf>,
+    /// Whether to run even if the comparison is estimated to be too large.
+    pub force: bool,
 }
 
 /// A comparison with its seeds resolved and its plans compiled, ready to simulate.
@@ -46,6 +52,11 @@ pub struct PreparedVariants {
     /// Whether the variants' own `[simulation] seed`s differ while no seed was asked for,
     /// so that most of them run on another seed than their file's.
     pub seeds_differ: bool,
+    /// Each variant's horizon, when they differ without a sweep of `simulation.horizon`:
+    /// their downtimes and outages per horizon then compare different spans.
+    pub horizons_differ: Option<Vec<crate::time::Duration>>,
+    /// What the estimated size of the comparison calls for.
+    pub admission: Admission,
     plans: Vec<Plan>,
 }
 
@@ -73,9 +84,10 @@ impl VariantsOutcome {
 }
 
 /// Resolves the seeds (every variant on the master seed, or on it + i with independent
-/// streams, whatever its own file says, so that the comparison is paired) and compiles
-/// each variant's plan.
-pub fn prepare_variants(request: VariantsRequest) -> PreparedVariants {
+/// streams, whatever its own file says, so that the comparison is paired), judges the
+/// estimated size of all the variants together (refused if too large, unless `force`, as
+/// `run` is) and only then compiles each variant's plan.
+pub fn prepare_variants(request: VariantsRequest) -> Result<PreparedVariants, RunError> {
     let first = request.variants[0].model.simulation();
     let years = request.years.unwrap_or(first.years).max(2);
     let master = request.seed.unwrap_or(first.seed);
@@ -84,6 +96,15 @@ pub fn prepare_variants(request: VariantsRequest) -> PreparedVariants {
             .variants
             .iter()
             .any(|v| v.model.simulation().seed != master);
+    let admission = admit_variants(&request, years)?;
+    let horizons: Vec<_> = request
+        .variants
+        .iter()
+        .map(|v| v.model.simulation().horizon)
+        .collect();
+    let swept = request.keys.iter().any(|key| key == "simulation.horizon");
+    let horizons_differ =
+        (!swept && horizons.iter().any(|h| *h != horizons[0])).then_some(horizons);
     let seeds: Vec<u64> = (0..request.variants.len())
         .map(|i| request.streams.seed(master, i))
         .collect();
@@ -93,14 +114,43 @@ pub fn prepare_variants(request: VariantsRequest) -> PreparedVariants {
         .zip(&seeds)
         .map(|(v, seed)| Plan::compile(&v.model, *seed))
         .collect();
-    PreparedVariants {
+    Ok(PreparedVariants {
         request,
         master,
         seeds,
         years,
         seeds_differ,
+        horizons_differ,
+        admission,
         plans,
-    }
+    })
+}
+
+/// Judges the variants of `request` together, for `years` each: every simulated year
+/// simulates all of them.
+fn admit_variants(request: &VariantsRequest, years: u64) -> Result<Admission, RunError> {
+    let workloads: Vec<Workload> = request
+        .variants
+        .iter()
+        .map(|v| Workload::estimate(&v.model))
+        .collect();
+    let busiest = workloads
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.events_per_year.total_cmp(&b.1.events_per_year))
+        .map_or(0, |(index, _)| index);
+    let file = request
+        .files
+        .get(busiest)
+        .or(request.files.first())
+        .cloned()
+        .unwrap_or_default();
+    let shape = RunShape {
+        years,
+        threads: request.threads,
+        writes_rows: false,
+    };
+    admit_workload(&Workload::together(workloads), shape, request.force, &file)
 }
 
 impl PreparedVariants {
@@ -180,12 +230,13 @@ impl PreparedVariants {
         let tables = outcome.tables(&self.request.keys);
         output
             .write("sweep.csv", &tables.csv())
-            .map_err(RunError::io(IoAction::Write("sweep.csv")))?;
+            .map_err(RunError::io(IoAction::Write(output.path("sweep.csv"))))?;
         #[cfg(feature = "plots")]
         self.write_report(&mut output, &tables, comparison)?;
         #[cfg(not(feature = "plots"))]
         let _ = comparison;
-        output.commit().map_err(RunError::io(IoAction::Commit))
+        let dir = output.path("");
+        output.commit().map_err(RunError::io(IoAction::Commit(dir)))
     }
 
     /// Writes the plots and report.html of the comparison.
@@ -219,7 +270,7 @@ impl PreparedVariants {
         let page = crate::report::comparison_page(&title, &facts, tables, &plots);
         output
             .write("report.html", page.as_bytes())
-            .map_err(RunError::io(IoAction::Write("report.html")))
+            .map_err(RunError::io(IoAction::Write(output.path("report.html"))))
     }
 }
 

@@ -65,10 +65,10 @@ pub enum RunError {
 pub enum IoAction {
     /// Creating the output directory.
     CreateDir(PathBuf),
-    /// Writing one result file, named within the output directory.
-    Write(&'static str),
-    /// Renaming the result files into place.
-    Commit,
+    /// Writing one result file (its path in the output directory).
+    Write(PathBuf),
+    /// Renaming the result files into place in the output directory.
+    Commit(PathBuf),
     /// Reading the baseline summary.
     ReadBaseline(PathBuf),
     /// Writing the JUnit report.
@@ -81,8 +81,10 @@ impl fmt::Display for IoAction {
             IoAction::CreateDir(dir) => {
                 write!(f, "create the output directory {}", dir.display())
             }
-            IoAction::Write(name) => write!(f, "write {name}"),
-            IoAction::Commit => f.write_str("move the result files into place"),
+            IoAction::Write(path) => write!(f, "write {}", path.display()),
+            IoAction::Commit(dir) => {
+                write!(f, "move the result files into place in {}", dir.display())
+            }
             IoAction::ReadBaseline(path) => write!(f, "read the baseline {}", path.display()),
             IoAction::WriteJunit(path) => write!(f, "write the JUnit report {}", path.display()),
         }

@@ -2,7 +2,7 @@
 
 use super::RunError;
 use crate::model::{Model, ModelErrors};
-use crate::workload::{Verdict, Workload};
+use crate::workload::{RunShape, Verdict, Workload};
 use std::path::{Path, PathBuf};
 
 /// A validated model and the file it came from.
@@ -43,22 +43,33 @@ pub enum Admission {
     Forced(String),
 }
 
-/// Judges the estimated size of simulating `loaded` for `years` years on `threads` threads,
-/// before anything large is allocated: a too large run is refused unless `force`.
-pub fn admit(
-    loaded: &Loaded,
-    years: u64,
-    threads: usize,
+/// Judges the estimated size of simulating `loaded` in a run of `shape`, before anything
+/// large is allocated: a too large run is refused unless `force`.
+pub fn admit(loaded: &Loaded, shape: RunShape, force: bool) -> Result<Admission, RunError> {
+    admit_workload(
+        &Workload::estimate(&loaded.model),
+        shape,
+        force,
+        &loaded.file,
+    )
+}
+
+/// Judges `workload` (of one model, or of the variants of a comparison together) in a run
+/// of `shape`; a refusal names `file`.
+pub fn admit_workload(
+    workload: &Workload,
+    shape: RunShape,
     force: bool,
+    file: &Path,
 ) -> Result<Admission, RunError> {
-    let verdict = Workload::estimate(&loaded.model).judge(years, threads);
+    let verdict = workload.judge(shape);
     let reason = crate::report::workload_message(&verdict);
     match verdict {
         Verdict::Fine => Ok(Admission::Fine),
         Verdict::Slow(_) => Ok(Admission::Slow(reason)),
         Verdict::TooLarge(_) if force => Ok(Admission::Forced(reason)),
         Verdict::TooLarge(_) => Err(RunError::Refused {
-            file: loaded.file.clone(),
+            file: file.to_path_buf(),
             reason,
         }),
     }

@@ -19,7 +19,7 @@ mod trace;
 pub use check::{CheckOutcome, CheckRequest, check};
 pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
 pub use error::{IoAction, RunError};
-pub use load::{Admission, Loaded, admit};
+pub use load::{Admission, Loaded, admit, admit_workload};
 pub use run::{RunOutcome, RunRequest, run, simulate};
 pub use trace::trace;
 

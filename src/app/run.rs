@@ -88,14 +88,17 @@ pub fn simulate(
     if let Some(mut output) = output {
         output
             .write("summary.json", &report::summary_json(&summary))
-            .map_err(RunError::io(IoAction::Write("summary.json")))?;
+            .map_err(RunError::io(IoAction::Write(output.path("summary.json"))))?;
         #[cfg(feature = "plots")]
         if let Some(breakdown) = &breakdown {
             write_run_report(&mut output, request, &summary, &stats, breakdown)?;
         }
         #[cfg(not(feature = "plots"))]
         let _ = breakdown;
-        output.commit().map_err(RunError::io(IoAction::Commit))?;
+        let dir = output.path("");
+        output
+            .commit()
+            .map_err(RunError::io(IoAction::Commit(dir)))?;
     }
     Ok(RunOutcome {
         summary,
@@ -132,7 +135,7 @@ fn write_run_report(
     let page = report::run_page(&facts, summary, &plots);
     output
         .write("report.html", page.as_bytes())
-        .map_err(RunError::io(IoAction::Write("report.html")))
+        .map_err(RunError::io(IoAction::Write(output.path("report.html"))))
 }
 
 /// Writes each plot as its SVG file.
@@ -141,7 +144,7 @@ pub(super) fn write_plots(output: &mut OutputDir, plots: &[report::Plot]) -> Res
     for plot in plots {
         output
             .write(plot.file, plot.svg.as_bytes())
-            .map_err(RunError::io(IoAction::Write(plot.file)))?;
+            .map_err(RunError::io(IoAction::Write(output.path(plot.file))))?;
     }
     Ok(())
 }
@@ -169,7 +172,7 @@ struct RunSink<'p> {
     /// What the plots need, with an output directory.
     breakdown: Option<Breakdown>,
     /// years.csv and outages.csv, with an output directory.
-    csv: Option<[BufWriter<File>; 2]>,
+    csv: Option<[CsvFile; 2]>,
     progress: &'p mut dyn Progress,
 }
 
@@ -206,25 +209,39 @@ impl<'p> RunSink<'p> {
     fn finish(self) -> Result<(Accumulator, Option<Breakdown>), RunError> {
         self.progress.finish();
         if let Some(files) = self.csv {
-            for (mut file, name) in files.into_iter().zip(CSV_FILES) {
-                file.flush().map_err(RunError::io(IoAction::Write(name)))?;
+            for mut file in files {
+                file.writer
+                    .flush()
+                    .map_err(RunError::io(IoAction::Write(file.path)))?;
             }
         }
         Ok((self.stats, self.breakdown))
     }
 }
 
+/// A CSV result file being written, and its path for error messages.
+struct CsvFile {
+    writer: BufWriter<File>,
+    path: PathBuf,
+}
+
+impl CsvFile {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), RunError> {
+        self.writer.write_all(bytes).map_err(|error| RunError::Io {
+            action: IoAction::Write(self.path.clone()),
+            error,
+        })
+    }
+}
+
 /// Opens the result file `name` and writes its `header`.
-fn csv_file(
-    output: &mut OutputDir,
-    name: &'static str,
-    header: &[u8],
-) -> Result<BufWriter<File>, RunError> {
-    let mut file = output
+fn csv_file(output: &mut OutputDir, name: &str, header: &[u8]) -> Result<CsvFile, RunError> {
+    let path = output.path(name);
+    let writer = output
         .file(name)
-        .map_err(RunError::io(IoAction::Write(name)))?;
-    file.write_all(header)
-        .map_err(RunError::io(IoAction::Write(name)))?;
+        .map_err(RunError::io(IoAction::Write(path.clone())))?;
+    let mut file = CsvFile { writer, path };
+    file.write(header)?;
     Ok(file)
 }
 
@@ -242,9 +259,8 @@ impl YearSink for RunSink<'_> {
 
     fn formatted(&mut self, outputs: &[Vec<u8>]) -> Result<(), RunError> {
         if let Some(files) = &mut self.csv {
-            for ((file, bytes), name) in files.iter_mut().zip(outputs).zip(CSV_FILES) {
-                file.write_all(bytes)
-                    .map_err(RunError::io(IoAction::Write(name)))?;
+            for (file, bytes) in files.iter_mut().zip(outputs) {
+                file.write(bytes)?;
             }
         }
         Ok(())

@@ -6,6 +6,7 @@ use nines::app::RunError;
 use nines::bench::compare;
 use nines::plan::Plan;
 use nines::report::{BenchFacts, bench_text};
+use nines::workload::RunShape;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -36,7 +37,12 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     }
     let rounds = usize::from(args.rounds);
     let most = threads.iter().copied().max().unwrap_or(1);
-    check_workload(&loaded, args.years, most, args.force)?;
+    let shape = RunShape {
+        years: args.years,
+        threads: most,
+        writes_rows: false,
+    };
+    check_workload(&loaded, shape, args.force)?;
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let sides = compare(&plan, args.years, &threads, rounds).map_err(RunError::from)?;
     let facts = BenchFacts {

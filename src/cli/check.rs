@@ -40,7 +40,9 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
     let outcome = nines::app::check(&request, &mut prepared.bar(), interrupt_flag())?;
     prepared.report_performance(&outcome.run);
     for mismatch in &outcome.baseline_mismatches {
-        eprintln!("warning: {mismatch}; the comparison may be meaningless");
+        super::say(format_args!(
+            "warning: {mismatch}; the comparison may be meaningless"
+        ));
     }
     if args.json {
         write_stdout(&report::check_json(&outcome.report))?;

@@ -2,7 +2,8 @@
 
 use super::progress::Bar;
 use super::{
-    CliError, MAX_YEARS, available_threads, interrupt_flag, performance_line, write_stdout,
+    CliError, MAX_YEARS, available_threads, interrupt_flag, performance_line, say, say_admission,
+    write_stdout,
 };
 use clap::Args;
 use nines::app::{PreparedVariants, VariantsRequest, prepare_variants};
@@ -34,6 +35,10 @@ pub(crate) struct VariantArgs {
     /// Print the table as CSV (the contents of sweep.csv) instead of text.
     #[arg(long)]
     csv: bool,
+    /// Run even if the variants together are estimated to be too large: over 1e9 events
+    /// in one simulated year, 1e11 in all, or 4 GiB of memory.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -73,7 +78,8 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<ExitCode, CliError> {
         ("SHA-256 of the file", report::sha256_hex(source.as_bytes())),
         ("sweep", settings.join(" ")),
     ];
-    run_variants(variants, keys, facts, &args.run)
+    let files = vec![args.model.clone()];
+    run_variants(variants, keys, facts, files, &args.run)
 }
 
 pub(crate) fn compare(args: CompareArgs) -> Result<ExitCode, CliError> {
@@ -91,7 +97,8 @@ pub(crate) fn compare(args: CompareArgs) -> Result<ExitCode, CliError> {
             model,
         });
     }
-    run_variants(variants, vec!["model".to_string()], facts, &args.run)
+    let files = vec![args.a.clone(), args.b.clone()];
+    run_variants(variants, vec!["model".to_string()], facts, files, &args.run)
 }
 
 /// Simulates every variant in lockstep, then prints the table (the library writes the
@@ -100,6 +107,7 @@ fn run_variants(
     variants: Vec<Variant>,
     keys: Vec<String>,
     facts: Vec<(&'static str, String)>,
+    files: Vec<PathBuf>,
     args: &VariantArgs,
 ) -> Result<ExitCode, CliError> {
     let streams = if args.independent {
@@ -117,9 +125,15 @@ fn run_variants(
         threads,
         streams,
         out: args.out.clone(),
-    });
+        files,
+        force: args.force,
+    })?;
+    say_admission(&prepared.admission);
     if prepared.seeds_differ {
-        eprintln!("note: {}", seeds_differ_note(&prepared));
+        say(format_args!("note: {}", seeds_differ_note(&prepared)));
+    }
+    if let Some(horizons) = &prepared.horizons_differ {
+        say(format_args!("warning: {}", horizons_differ_note(horizons)));
     }
     let outcome = prepared.run(&mut Bar::new(prepared.years), interrupt_flag())?;
     let request = prepared.request();
@@ -137,10 +151,10 @@ fn run_variants(
         );
         write_stdout(format!("{heading}{}", tables.text()).as_bytes())?;
     }
-    eprintln!(
+    say(format_args!(
         "{}",
         performance_line(outcome.totals, outcome.elapsed, threads)
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -154,5 +168,15 @@ fn seeds_differ_note(prepared: &PreparedVariants) -> String {
     format!(
         "the variants' [simulation] seeds differ; {how} (the seed of variant 0; set another \
          with --seed)"
+    )
+}
+
+/// What differing horizons mean for the table.
+fn horizons_differ_note(horizons: &[nines::time::Duration]) -> String {
+    let labels: Vec<String> = horizons.iter().map(|h| h.label()).collect();
+    format!(
+        "the variants' [simulation] horizons differ ({}): availability compares, but downtime \
+         and outages are per horizon, so their differences compare different spans",
+        labels.join(", ")
     )
 }

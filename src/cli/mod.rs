@@ -16,6 +16,7 @@ mod trace;
 use nines::app::{Admission, Loaded, RunError, admit};
 use nines::model::ModelErrors;
 use nines::run::RunTotals;
+use nines::workload::RunShape;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -63,11 +64,12 @@ Determinism: year K draws from random streams keyed by the seed, K and what draw
 results depend only on the model, the seed and the years: never on --threads, and the first \
 N years of a longer run are the N-year run.
 
-Limits: a run expected to take over a minute gets a note; a run over 1e9 events in one \
-simulated year, 1e11 events in all or 4 GiB of memory is refused unless --force. Ctrl-C \
-stops a run with exit status 130 and writes nothing. Result files (--out DIR) appear only \
-when the whole run succeeded; whenever DIR/summary.json exists, every file beside it comes \
-from the same run.";
+Limits: a run (or a sweep or comparison, all variants together) expected to take over a \
+minute gets a note; one over 1e9 events in one simulated year, 1e11 events in all, 4 GiB of \
+memory or 16 GiB of result files is refused unless --force. Ctrl-C, SIGTERM and SIGHUP stop a \
+run with exit status 130 and write nothing. Result files (--out DIR) appear only when the \
+whole run succeeded; whenever DIR/summary.json exists, every file beside it comes from the \
+same run; a later run into DIR removes the temporary files of a killed one.";
 
 /// Predict the availability of a highly available cluster by simulating many years.
 #[derive(Debug, Parser)]
@@ -212,13 +214,31 @@ impl From<ModelErrors> for CliError {
 }
 
 impl CliError {
-    /// The exit status for this error: 130 (128 + SIGINT) for an interrupt, else 2.
+    /// The exit status for this error: 130 (128 + SIGINT) for an interrupt (by SIGINT,
+    /// SIGTERM or SIGHUP), 141 (128 + SIGPIPE, what a shell reports for a tool the signal
+    /// killed) for a standard output whose reader has gone, else 2.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Run(RunError::Interrupted) => 130,
+            _ if self.is_quiet() => 141,
             _ => 2,
         }
     }
+
+    /// Whether the error goes unsaid: a closed pipe (`nines trace … | head`) ends the
+    /// command quietly, as it does other Unix tools, though not with success.
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, CliError::Output { error, .. } if error.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Writes one line to stderr. A full or closed stderr loses the line; it never panics
+/// (`eprintln!` would) and never changes the exit status.
+pub(crate) fn say(line: std::fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_fmt(line)
+        .and_then(|()| stderr.write_all(b"\n"));
 }
 
 /// The flag a Ctrl-C sets; the handler is installed on first use.
@@ -232,23 +252,58 @@ pub(crate) fn interrupt_flag() -> &'static AtomicBool {
     })
 }
 
-/// Checks the estimated size of simulating `loaded` for `years` on `threads` threads:
-/// warns on stderr about a slow or a forced run, and refuses a too large one unless `force`.
+/// Checks the estimated size of simulating `loaded` in a run of `shape`: refuses a too
+/// large one unless `force`, and warns about a slow or a forced one.
 pub(crate) fn check_workload(
     loaded: &Loaded,
-    years: u64,
-    threads: usize,
+    shape: RunShape,
     force: bool,
 ) -> Result<(), CliError> {
-    match admit(loaded, years, threads, force)? {
-        Admission::Fine => {}
-        Admission::Slow(reason) => eprintln!("note: {reason}"),
-        Admission::Forced(reason) => eprintln!("warning: {reason}; running anyway (--force)"),
-    }
+    say_admission(&admit(loaded, shape, force)?);
     Ok(())
 }
 
+/// Warns on stderr about a slow or a forced run.
+pub(crate) fn say_admission(admission: &Admission) {
+    match admission {
+        Admission::Fine => {}
+        Admission::Slow(reason) => say(format_args!("note: {reason}")),
+        Admission::Forced(reason) => {
+            say(format_args!("warning: {reason}; running anyway (--force)"));
+        }
+    }
+}
+
 impl Cli {
+    /// Parses the command line, or prints why it cannot (or the help or the version) and
+    /// returns the exit status: 0 for help and version printed, 2 for a usage error or for
+    /// help that cannot be written (141 for a closed pipe).
+    pub fn parse_or_exit_code() -> Result<Cli, ExitCode> {
+        let error = match Cli::try_parse() {
+            Ok(cli) => return Ok(cli),
+            Err(error) => error,
+        };
+        if error.use_stderr() {
+            // A usage error: said on stderr, as well as stderr allows.
+            let _ = error.print();
+            return Err(ExitCode::from(2));
+        }
+        let printed = error.print().and_then(|()| std::io::stdout().flush());
+        match printed {
+            Ok(()) => Err(ExitCode::SUCCESS),
+            Err(error) => {
+                let error = CliError::Output {
+                    what: "to standard output",
+                    error,
+                };
+                if !error.is_quiet() {
+                    say(format_args!("error: {error}"));
+                }
+                Err(ExitCode::from(error.exit_code()))
+            }
+        }
+    }
+
     /// Runs the command, returning its exit status.
     pub fn execute(self) -> Result<ExitCode, CliError> {
         match self.command {
@@ -265,21 +320,15 @@ impl Cli {
     }
 }
 
-/// A closed pipe (`nines trace … | head`) is not an error.
-pub(crate) fn ignore_broken_pipe(result: std::io::Result<()>) -> std::io::Result<()> {
-    match result {
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
-
 pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
-    let written = stdout.write_all(bytes).and_then(|()| stdout.flush());
-    ignore_broken_pipe(written).map_err(|error| CliError::Output {
-        what: "to standard output",
-        error,
-    })
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|error| CliError::Output {
+            what: "to standard output",
+            error,
+        })
 }
 
 pub(crate) fn available_threads() -> usize {
@@ -301,7 +350,9 @@ pub(crate) fn performance_line(totals: RunTotals, elapsed: WallDuration, threads
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nines::workload::{MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, WARN_SECONDS};
+    use nines::workload::{
+        MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, MAX_OUTPUT_BYTES, WARN_SECONDS,
+    };
 
     /// The limits `nines --help` and `--force` state are the ones the workload applies.
     #[test]
@@ -310,7 +361,9 @@ mod tests {
         assert_eq!(MAX_EVENTS, 1e11);
         assert_eq!(MAX_MEMORY_BYTES, 4.0 * 1024f64.powi(3));
         assert_eq!(WARN_SECONDS, 60.0);
+        assert_eq!(MAX_OUTPUT_BYTES, 16.0 * 1024f64.powi(3));
         for limit in [
+            "16 GiB of result files",
             "over a minute",
             "1e9 events in one",
             "1e11 events in all",

@@ -9,6 +9,7 @@ use clap::Args;
 use nines::app::{Loaded, RunOutcome, RunRequest};
 use nines::plan::Plan;
 use nines::report;
+use nines::workload::RunShape;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -28,7 +29,7 @@ pub(crate) struct SimulateArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Run even if the run is estimated to be too large: over 1e9 events in one simulated
-    /// year, 1e11 in all, or 4 GiB of memory.
+    /// year, 1e11 in all, 4 GiB of memory, or 16 GiB of result files.
     #[arg(long)]
     force: bool,
 }
@@ -58,7 +59,12 @@ impl SimulateArgs {
         let loaded = self.model.load()?;
         let years = self.years.unwrap_or(loaded.model.simulation().years);
         let threads = self.threads.map_or_else(available_threads, usize::from);
-        check_workload(&loaded, years, threads, self.force)?;
+        let shape = RunShape {
+            years,
+            threads,
+            writes_rows: self.out.is_some(),
+        };
+        check_workload(&loaded, shape, self.force)?;
         let plan = Plan::compile(&loaded.model, loaded.seed);
         Ok(Prepared {
             loaded,
@@ -89,10 +95,10 @@ impl Prepared {
 
     /// Prints the performance line of `outcome` on stderr.
     pub(crate) fn report_performance(&self, outcome: &RunOutcome) {
-        eprintln!(
+        super::say(format_args!(
             "{}",
             performance_line(outcome.totals, outcome.elapsed, self.threads)
-        );
+        ));
     }
 }
 

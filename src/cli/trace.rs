@@ -1,9 +1,10 @@
 //! `nines trace`: the event log of one simulated year.
 
-use super::{CliError, MAX_YEARS, ModelArgs, check_workload, ignore_broken_pipe, interrupt_flag};
+use super::{CliError, MAX_YEARS, ModelArgs, check_workload, interrupt_flag};
 use clap::Args;
 use nines::app::RunError;
 use nines::plan::Plan;
+use nines::workload::RunShape;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
@@ -22,11 +23,16 @@ pub(crate) struct TraceArgs {
 
 pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
     let loaded = args.model.load()?;
-    check_workload(&loaded, 1, 1, args.force)?;
+    let shape = RunShape {
+        years: 1,
+        threads: 1,
+        writes_rows: false,
+    };
+    check_workload(&loaded, shape, args.force)?;
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let stdout = std::io::stdout().lock();
     let written = nines::app::trace(&loaded, &plan, args.year, stdout, interrupt_flag());
-    ignore_broken_pipe(written).map_err(|error| CliError::Output {
+    written.map_err(|error| CliError::Output {
         what: "the trace",
         error,
     })?;

@@ -118,6 +118,39 @@ pub struct Explanation {
     pub services: Vec<(String, f64, f64)>,
     /// Common rules of thumb (the Milvus course's among them) checked against the model.
     pub rules_of_thumb: Vec<RuleOfThumb>,
+    /// The causes whose figures are beyond what the closed form can evaluate (an extreme
+    /// shape makes a mean or a percentile infinite, or longer than any model duration);
+    /// when there are any, no figure of the explanation is meaningful.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub beyond_closed_form: Vec<String>,
+}
+
+impl Explanation {
+    /// Whether every figure is one the closed form could evaluate.
+    pub fn is_evaluable(&self) -> bool {
+        self.beyond_closed_form.is_empty()
+    }
+}
+
+/// Whether a figure in seconds is one the closed form evaluated: finite, not negative, and
+/// within the longest duration a model can state.
+fn evaluated(secs: f64) -> bool {
+    secs.is_finite() && (0.0..=Duration::MAX_MODEL.as_secs_f64()).contains(&secs)
+}
+
+/// The causes of `timelines` with a figure beyond evaluation.
+fn beyond_closed_form(timelines: &[Timeline]) -> Vec<String> {
+    timelines
+        .iter()
+        .filter(|t| {
+            let phases = [t.detect, t.elect, t.repair, t.down];
+            !t.per_replica_per_year.is_finite()
+                || phases
+                    .iter()
+                    .any(|p| !evaluated(p.mean_s) || !evaluated(p.p99_s))
+        })
+        .map(|t| t.cause.clone())
+        .collect()
 }
 
 /// Why a component's estimate differs from the naive `1-(1-A)^n` (`report` says it in
@@ -327,7 +360,9 @@ pub fn explain(model: &Model) -> Explanation {
         combine(&model.up().expr, &naive),
     );
     let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
+    let beyond_closed_form = beyond_closed_form(&timelines);
     Explanation {
+        beyond_closed_form,
         model: model.name().to_string(),
         timelines,
         availability,

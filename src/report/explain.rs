@@ -16,6 +16,16 @@ pub fn explain_text(explanation: &Explanation) -> String {
         explanation.model
     );
     let _ = writeln!(text);
+    if !explanation.is_evaluable() {
+        let _ = writeln!(
+            text,
+            "The distributions of {} are beyond what the closed form can evaluate (an extreme \
+             shape makes a mean or a percentile infinite or longer than 10000 years), so no \
+             estimate is shown; `nines run` simulates them.",
+            explanation.beyond_closed_form.join(", ")
+        );
+        return text;
+    }
     let _ = writeln!(
         text,
         "Failover timeline per failure mode, seconds as mean / p99:"

@@ -9,27 +9,45 @@
 //! every result file beside it comes from the same run (even if the machine stops halfway
 //! through a commit).
 //!
+//! A run killed outright (SIGKILL, a power cut) cannot remove its temporary files. They are
+//! named `.NAME.PID.SEQ.partial` and stay locked (an advisory lock, released by the kernel
+//! when the process dies) while their run lives, so the next run into the same directory
+//! removes those of dead runs and never touches those of a live concurrent one.
+//!
 //! A single file outside that scheme (the JUnit report of `check`, which may well sit in
 //! the output directory) is written on its own by [`write_file`], touching nothing else.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The file whose presence says the directory holds one complete run.
 pub const MARKER: &str = "summary.json";
 
+/// The suffix of every temporary file.
+const PARTIAL: &str = ".partial";
+
 /// An output directory whose files appear only on [`OutputDir::commit`].
 pub struct OutputDir {
     dir: PathBuf,
-    staged: Vec<(PathBuf, PathBuf)>,
+    staged: Vec<Staged>,
     /// The directories this run created, innermost first: removed again, if still empty,
     /// when the run ends without a commit (an interrupt or an error).
     created: Vec<PathBuf>,
 }
 
+/// A temporary file and the name it takes on commit.
+struct Staged {
+    temporary: PathBuf,
+    target: PathBuf,
+    /// A handle that holds the file's lock until the commit (or the drop).
+    locked: File,
+}
+
 impl OutputDir {
-    /// Uses `dir`, creating it (and its parents) if needed.
+    /// Uses `dir`, creating it (and its parents) if needed, and removes the temporary
+    /// files that dead runs left there.
     pub fn create(dir: &Path) -> io::Result<OutputDir> {
         let created: Vec<PathBuf> = dir
             .ancestors()
@@ -38,6 +56,7 @@ impl OutputDir {
             .map(Path::to_path_buf)
             .collect();
         fs::create_dir_all(dir)?;
+        remove_stale_partials(dir, "");
         Ok(OutputDir {
             dir: dir.to_path_buf(),
             staged: Vec::new(),
@@ -45,30 +64,37 @@ impl OutputDir {
         })
     }
 
+    /// The path `name` will have in the directory, for error messages.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
     /// Opens a temporary file that will become `name` on commit.
     pub fn file(&mut self, name: &str) -> io::Result<BufWriter<File>> {
-        let temporary = self
-            .dir
-            .join(format!(".{name}.{}.partial", std::process::id()));
-        let file = File::create(&temporary)?;
-        self.staged.push((temporary, self.dir.join(name)));
+        let temporary = self.dir.join(partial_name(name));
+        let file = create_partial(&temporary)?;
+        let staged = Staged {
+            locked: file.try_clone()?,
+            temporary,
+            target: self.dir.join(name),
+        };
+        self.staged.push(staged);
         Ok(BufWriter::with_capacity(1 << 16, file))
     }
 
     /// Writes `bytes` as the future `name`.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
-        use std::io::Write;
         let mut file = self.file(name)?;
         file.write_all(bytes)?;
         file.flush()
     }
 
     /// Moves every staged file into place, the marker `summary.json` last. Writers must be
-    /// flushed and dropped first.
+    /// flushed and dropped first. On an error the files not yet moved are removed (the
+    /// directory then has no marker, or the previous one if none had moved).
     pub fn commit(mut self) -> io::Result<()> {
-        let mut staged = std::mem::take(&mut self.staged);
-        for (temporary, _) in &staged {
-            File::open(temporary)?.sync_all()?;
+        for staged in &self.staged {
+            staged.locked.sync_all()?;
         }
         let marker = self.dir.join(MARKER);
         match fs::remove_file(&marker) {
@@ -76,56 +102,20 @@ impl OutputDir {
             _ => {}
         }
         // The marker sorts last, so it is renamed after every other file.
-        staged.sort_by_key(|(_, target)| *target == marker);
-        for (temporary, target) in &staged {
-            fs::rename(temporary, target)?;
+        self.staged.sort_by_key(|staged| staged.target == marker);
+        for staged in &self.staged {
+            fs::rename(&staged.temporary, &staged.target)?;
         }
+        self.staged.clear();
         self.created.clear();
         File::open(&self.dir)?.sync_all()
     }
 }
 
-/// Writes `bytes` to `path` atomically: into a temporary file in the same directory (created
-/// if needed), synced, then renamed over `path`, so that `path` is never half-written and
-/// nothing beside it is touched. Refuses to replace anything but a regular file (a
-/// directory, a symbolic link, a device).
-pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let name = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-    match fs::symlink_metadata(path) {
-        Ok(metadata) if !metadata.file_type().is_file() => {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                "it exists and is not a regular file",
-            ));
-        }
-        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
-        _ => {}
-    }
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    fs::create_dir_all(dir)?;
-    let temporary = dir.join(format!(".{name}.{}.partial", std::process::id()));
-    let written = File::create(&temporary).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    let renamed = written.and_then(|()| fs::rename(&temporary, path));
-    if renamed.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    renamed
-}
-
 impl Drop for OutputDir {
     fn drop(&mut self) {
-        for (temporary, _) in &self.staged {
-            let _ = fs::remove_file(temporary);
+        for staged in &self.staged {
+            let _ = fs::remove_file(&staged.temporary);
         }
         // `remove_dir` removes only empty directories, so anything else put there stays.
         for dir in &self.created {
@@ -134,6 +124,171 @@ impl Drop for OutputDir {
             }
         }
     }
+}
+
+/// `.NAME.PID.SEQ.partial`: the process and a sequence number within it, so that no two
+/// writers, in one process or in two, ever share a temporary file.
+fn partial_name(name: &str) -> String {
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    let sequence = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+    format!(".{name}.{}.{sequence}{PARTIAL}", std::process::id())
+}
+
+/// Creates the temporary file `path` and locks it for as long as a handle to it is open.
+fn create_partial(path: &Path) -> io::Result<File> {
+    let file = File::create(path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(error) => {
+            let _ = fs::remove_file(path);
+            Err(io::Error::from(error))
+        }
+    }
+}
+
+/// Removes the temporary files in `dir` (only those of the result file `name`, unless it is
+/// empty) that runs now dead left behind: the process that named them is gone and their
+/// lock is free. Best effort: what cannot be removed stays.
+fn remove_stale_partials(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .filter(|file_name| file_name.starts_with(&prefix))
+            .and_then(partial_pid)
+        else {
+            continue;
+        };
+        if pid == std::process::id() || process_may_be_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        // The lock guards against a run in another PID namespace (a container sharing the
+        // directory), whose process this one cannot see.
+        let unlocked = File::open(&path).is_ok_and(|file| file.try_lock().is_ok());
+        if unlocked {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// The process id in a temporary file's name `.NAME.PID.SEQ.partial`.
+fn partial_pid(file_name: &str) -> Option<u32> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(PARTIAL)?;
+    let (rest, sequence) = rest.rsplit_once('.')?;
+    let (_, pid) = rest.rsplit_once('.')?;
+    sequence.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+/// Whether process `pid` may still run: `false` only when `/proc` shows it is gone.
+fn process_may_be_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
+/// Writes `bytes` to `path`, the one file of its kind (the JUnit report of `check`).
+///
+/// A regular file (or a new one) is replaced atomically: written into a temporary file in
+/// the same directory (created if needed), synced, then renamed over `path`, so that `path`
+/// is never half-written and nothing beside it is touched. A character device or a FIFO
+/// (`/dev/null`, `/dev/stdout`, a named pipe), directly or through a symbolic link, is
+/// written through, as a shell redirection would. Anything else is refused and left as it
+/// is: a directory, a block device, a socket, or a symbolic link to anything but a
+/// character device or a FIFO (replacing the link would lose it, writing its target would
+/// touch a file the user did not name).
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    match Existing::of(path)? {
+        Existing::Nothing | Existing::Regular => write_atomically(path, bytes),
+        Existing::Stream => {
+            let mut file = fs::OpenOptions::new().write(true).open(path)?;
+            file.write_all(bytes)?;
+            file.flush()
+        }
+        Existing::Refused(what) => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("it exists and is not a regular file (it is {what}); it is left as it is"),
+        )),
+    }
+}
+
+/// What a path names before [`write_file`] writes it.
+enum Existing {
+    /// Nothing yet.
+    Nothing,
+    /// A regular file.
+    Regular,
+    /// A character device or a FIFO, perhaps through a symbolic link.
+    Stream,
+    /// Something never to replace or write, described.
+    Refused(&'static str),
+}
+
+impl Existing {
+    fn of(path: &Path) -> io::Result<Existing> {
+        let metadata = match fs::symlink_metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Existing::Nothing),
+            Err(error) => return Err(error),
+        };
+        let kind = metadata.file_type();
+        if kind.is_file() {
+            Ok(Existing::Regular)
+        } else if kind.is_dir() {
+            Ok(Existing::Refused("a directory"))
+        } else if kind.is_symlink() {
+            match fs::metadata(path) {
+                Ok(target) if is_stream(&target.file_type()) => Ok(Existing::Stream),
+                _ => Ok(Existing::Refused(
+                    "a symbolic link (to anything but a device or a FIFO)",
+                )),
+            }
+        } else if is_stream(&kind) {
+            Ok(Existing::Stream)
+        } else {
+            Ok(Existing::Refused("a block device or a socket"))
+        }
+    }
+}
+
+/// A character device or a FIFO: written through, never replaced.
+#[cfg(unix)]
+fn is_stream(kind: &fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_char_device() || kind.is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_: &fs::FileType) -> bool {
+    false
+}
+
+/// Writes `bytes` into a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    fs::create_dir_all(dir)?;
+    remove_stale_partials(dir, name);
+    let temporary = dir.join(partial_name(name));
+    let written = create_partial(&temporary).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| fs::rename(&temporary, path));
+    if renamed.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    renamed
 }
 
 #[cfg(test)]
@@ -148,6 +303,90 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    fn partials(dir: &Path) -> Vec<String> {
+        names(dir)
+            .into_iter()
+            .filter(|name| name.ends_with(PARTIAL))
+            .collect()
+    }
+
+    #[test]
+    fn a_failed_commit_removes_every_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A non-empty directory where years.csv should go: its rename fails.
+        fs::create_dir_all(dir.path().join("years.csv").join("in-the-way")).unwrap();
+        let mut output = OutputDir::create(dir.path()).unwrap();
+        output.write("outages.csv", b"outages").unwrap();
+        output.write("years.csv", b"years").unwrap();
+        output.write(MARKER, b"summary").unwrap();
+        assert_eq!(partials(dir.path()).len(), 3);
+        assert!(output.commit().is_err());
+        assert!(partials(dir.path()).is_empty(), "{:?}", names(dir.path()));
+        assert!(
+            !dir.path().join(MARKER).exists(),
+            "no marker for an incomplete set"
+        );
+    }
+
+    #[test]
+    fn temporary_files_of_dead_runs_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // Beyond the largest pid Linux hands out, so certainly a dead run's.
+        let dead = ".years.csv.4294967295.0.partial";
+        fs::write(dir.path().join(dead), "left by a killed run").unwrap();
+        fs::write(dir.path().join(".notes.partial"), "not ours").unwrap();
+        let mut live = OutputDir::create(dir.path()).unwrap();
+        live.write("years.csv", b"live").unwrap();
+        assert_eq!(partials(dir.path()).len(), 2, "{:?}", names(dir.path()));
+        assert!(!dir.path().join(dead).exists());
+        // A second run into the same directory leaves the first one's files alone.
+        let mut second = OutputDir::create(dir.path()).unwrap();
+        second.write(MARKER, b"second").unwrap();
+        live.commit().unwrap();
+        second.commit().unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [".notes.partial", "summary.json", "years.csv"]
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("years.csv")).unwrap(),
+            "live"
+        );
+    }
+
+    #[test]
+    fn a_dead_runs_lock_is_free_and_a_live_ones_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(partial_name("x"));
+        let held = create_partial(&path).unwrap();
+        assert!(File::open(&path).unwrap().try_lock().is_err());
+        drop(held);
+        assert!(File::open(&path).unwrap().try_lock().is_ok());
+        assert_eq!(partial_pid(".x.123.7.partial"), Some(123));
+        assert_eq!(partial_pid(".x.y.123.7.partial"), Some(123));
+        assert_eq!(partial_pid(".x.partial"), None);
+        assert_eq!(partial_pid("x.1.2.partial"), None);
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_single_file_writes_through_devices_and_links_to_them() {
+        let dir = tempfile::tempdir().unwrap();
+        write_file(Path::new("/dev/null"), b"discarded").unwrap();
+        let link = dir.path().join("null");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        write_file(&link, b"discarded").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let full = write_file(Path::new("/dev/full"), b"x").unwrap_err();
+        assert_eq!(full.raw_os_error(), Some(28), "{full}");
+        assert_eq!(names(dir.path()), ["null"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::time::Duration;
 use crate::workload::{
-    MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, RunSize, TooLarge, Verdict,
+    MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, MAX_OUTPUT_BYTES, RunSize, TooLarge, Verdict,
 };
 
 /// What to tell the user about a run judged `verdict`: empty for a fine one.
@@ -19,6 +19,13 @@ pub fn workload_message(verdict: &Verdict) -> String {
             "the run is too large: {}; the limit is {} events in all",
             size_text(size),
             short_number(MAX_EVENTS)
+        ),
+        Verdict::TooLarge(TooLarge::Output { bytes, years }) => format!(
+            "the result files are too large: about {:.1} GiB of years.csv for {} years; the \
+             limit is {:.0} GiB (run without --out, or with fewer years)",
+            bytes / 1024f64.powi(3),
+            short_number(*years as f64),
+            MAX_OUTPUT_BYTES / 1024f64.powi(3)
         ),
         Verdict::TooLarge(TooLarge::Memory {
             bytes,
@@ -111,6 +118,15 @@ mod tests {
             workload_message(&memory),
             "the model needs about 6.0 GiB for its 3.0e7 random streams on 2 threads; the \
              limit is 4 GiB"
+        );
+        let output = Verdict::TooLarge(TooLarge::Output {
+            bytes: 20.0 * 1024f64.powi(3),
+            years: 300_000_000,
+        });
+        assert_eq!(
+            workload_message(&output),
+            "the result files are too large: about 20.0 GiB of years.csv for 3.0e8 years; the \
+             limit is 16 GiB (run without --out, or with fewer years)"
         );
     }
 }

@@ -419,46 +419,6 @@ fn a_stale_file_names_its_first_differing_line() {
 /// Years simulated for `results/`; scripts/regenerate-results uses the same number.
 const RESULT_YEARS: &str = "1000";
 
-#[test]
-fn ctrl_c_stops_a_run_with_status_130_and_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let child = Command::new(env!("CARGO_BIN_EXE_nines"))
-        .args([
-            "run",
-            "models/milvus-ha-l1.toml",
-            "--years",
-            "100000000",
-            "--force",
-            "--out",
-        ])
-        .arg(&out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Give it time to load the model, install the handler and write some rows.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&output.stderr)
-            .contains("interrupted; no result files were written")
-    );
-    // The run created the directory, so it removes it again: nothing is left behind.
-    assert!(!out.exists(), "the output directory is left behind");
-}
-
 /// The manual page and the completion scripts come from the clap definitions.
 #[test]
 fn man_and_completions_are_generated_from_the_arguments() {

@@ -18,6 +18,8 @@ mod fuzz;
 mod kubernetes;
 /// A small dense Markov-chain solver for the exact answers.
 mod markov;
+/// Output paths, standard streams, signals and limits: no crash, no hang, no damage.
+mod robustness;
 /// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.
 mod sweep;
 /// Running the binary on temporary models.

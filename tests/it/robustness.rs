@@ -1,0 +1,457 @@
+//! End-to-end robustness of the binary: output paths that are not regular files, full and
+//! closed standard streams, signals, file size limits, failed commits, stale temporary
+//! files, and runs too large for any command. No test depends on timing: a signal is sent
+//! only once a file proves the run has started.
+
+use crate::cli::{nines, path_str};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nines"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn partials(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|name| name.ends_with(".partial"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A `check` that runs in a moment and has targets.
+const CHECK: [&str; 4] = ["check", "models/etcd-quorum.toml", "--years", "50"];
+
+fn check_with_junit(junit: &Path) -> Output {
+    let mut args = CHECK.to_vec();
+    args.extend(["--junit", path_str(junit)]);
+    nines(&args)
+}
+
+/// `/dev/full` (always full) is Linux's.
+#[test]
+#[cfg(target_os = "linux")]
+fn junit_writes_through_dev_null_and_leaves_it_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let output = check_with_junit(Path::new("/dev/null"));
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    let null = fs::symlink_metadata("/dev/null").unwrap();
+    assert!(null.file_type().is_char_device());
+    let full = check_with_junit(Path::new("/dev/full"));
+    assert_eq!(full.status.code(), Some(2));
+    assert!(
+        stderr(&full).contains("error: cannot write the JUnit report /dev/full: No space left"),
+        "{}",
+        stderr(&full)
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn junit_writes_through_a_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("junit.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    let output = check_with_junit(&fifo);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    let xml = reader.join().unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(partials(dir.path()).is_empty());
+}
+
+#[test]
+#[cfg(unix)]
+fn junit_refuses_a_link_to_a_regular_file_and_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.xml");
+    fs::write(&target, "kept").unwrap();
+    let link = dir.path().join("link.xml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let output = check_with_junit(&link);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!(
+            "error: cannot write the JUnit report {}: it exists and is not a regular file (it is a symbolic link",
+            link.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_to_string(&target).unwrap(), "kept");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let to_null = dir.path().join("null.xml");
+    std::os::unix::fs::symlink("/dev/null", &to_null).unwrap();
+    assert!(matches!(
+        check_with_junit(&to_null).status.code(),
+        Some(0 | 1)
+    ));
+    let output = check_with_junit(dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("it is a directory"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(partials(dir.path()).is_empty());
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_full_stdout_exits_2_and_a_full_stderr_changes_nothing() {
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let run = ["run", "models/etcd-quorum.toml", "--years", "50"];
+    let output = binary().args(run).stdout(full()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error: cannot write to standard output: No space left on device"),
+        "{}",
+        stderr(&output)
+    );
+    let help = binary().arg("--help").stdout(full()).output().unwrap();
+    assert_eq!(help.status.code(), Some(2), "{}", stderr(&help));
+    // stderr full: the notes are lost, the run and its exit status are not.
+    let output = binary().args(run).stderr(full()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("availability"));
+    let bad = binary()
+        .args(["run", "models/no-such-model.toml"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn a_closed_stdout_pipe_ends_quietly_but_not_with_success() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = binary()
+        .args(["run", "models/etcd-quorum.toml", "--years", "50"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(141), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("error"), "{}", stderr(&output));
+}
+
+/// Starts a run of many years into `out`, and returns once its temporary files exist.
+fn started_run(out: &Path) -> Child {
+    let child = binary()
+        .args([
+            "run",
+            "models/milvus-ha-l1.toml",
+            "--years",
+            "100000000",
+            "--force",
+            "--out",
+        ])
+        .arg(out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Waits for a condition, not for a time: the deadline only turns a hang into a failure.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while partials(out).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child
+}
+
+fn signal(child: &Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+#[test]
+#[cfg(unix)]
+fn sigterm_stops_a_run_like_ctrl_c_and_leaves_nothing() {
+    for name in ["INT", "TERM", "HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let child = started_run(&out);
+        signal(&child, name);
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(130),
+            "{name}: {}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).contains("interrupted; no result files were written"));
+        assert!(!out.exists(), "{name}: the output directory is left behind");
+    }
+}
+
+#[test]
+fn the_next_run_removes_the_temporary_files_of_a_killed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut child = started_run(&out);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = partials(&out);
+    assert!(!left.is_empty(), "SIGKILL leaves the temporary files");
+    let output = nines(&[
+        "run",
+        "models/etcd-quorum.toml",
+        "--years",
+        "20",
+        "--out",
+        path_str(&out),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(partials(&out).is_empty(), "{:?}", partials(&out));
+    assert!(out.join("summary.json").exists());
+}
+
+#[test]
+#[cfg(unix)]
+fn a_file_size_limit_fails_the_run_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // 8 KiB: years.csv of 2000 years is larger.
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 8; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_nines"))
+        .args([
+            "run",
+            "models/milvus-ha-l1.toml",
+            "--years",
+            "2000",
+            "--out",
+        ])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("error: cannot write {}/", out.display()))
+            && stderr(&output).contains("File too large"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !out.exists(),
+        "the run created the directory, so it removes it"
+    );
+}
+
+#[test]
+fn a_failed_commit_names_the_directory_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A non-empty directory where years.csv goes: moving the file into place fails.
+    fs::create_dir_all(dir.path().join("years.csv").join("in-the-way")).unwrap();
+    let output = nines(&[
+        "run",
+        "models/etcd-quorum.toml",
+        "--years",
+        "20",
+        "--out",
+        path_str(dir.path()),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!(
+            "error: cannot move the result files into place in {}",
+            dir.path().display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        partials(dir.path()).is_empty(),
+        "{:?}",
+        partials(dir.path())
+    );
+}
+
+#[test]
+fn an_unwritable_directory_is_named_with_the_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    fs::write(&file, "").unwrap();
+    let out: PathBuf = file.join("out");
+    let output = nines(&[
+        "run",
+        "models/etcd-quorum.toml",
+        "--years",
+        "20",
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!(
+            "error: cannot create the output directory {}",
+            out.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A model whose one simulated year is far too large: `run` refuses it at once.
+const EVERY_MILLISECOND: &str = "name = \"busy\"\nup = \"c\"\n[[component]]\nname = \"c\"\n\
+    [[component.failure]]\nname = \"f\"\nevery = { dist = \"exponential\", mean = \"1ms\" }\nrepair = \"1ms\"\n";
+
+#[test]
+fn sweep_and_compare_refuse_what_run_refuses() {
+    let model = crate::util::write_model(EVERY_MILLISECOND);
+    let file = path_str(model.path());
+    let run = nines(&["run", file, "--years", "2"]);
+    assert_eq!(run.status.code(), Some(2));
+    let sweep = nines(&[
+        "sweep",
+        file,
+        "--years",
+        "2",
+        "--set",
+        "component.c.replicas=1,2",
+    ]);
+    let compare = nines(&["compare", "models/etcd-quorum.toml", file, "--years", "2"]);
+    for output in [&run, &sweep, &compare] {
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+        assert!(
+            stderr(output).contains(&format!("error: {file}: one simulated year is too large")),
+            "{}",
+            stderr(output)
+        );
+        assert!(
+            stderr(output).contains("pass --force"),
+            "{}",
+            stderr(output)
+        );
+    }
+}
+
+#[test]
+fn runs_whose_years_or_rows_are_too_many_are_refused() {
+    let model =
+        crate::util::write_model("name = \"still\"\nup = \"c\"\n[[component]]\nname = \"c\"\n");
+    let file = path_str(model.path());
+    let years = nines(&["run", file, "--years", "1000000000000"]);
+    assert_eq!(years.status.code(), Some(2));
+    assert!(
+        stderr(&years).contains("the run is too large"),
+        "{}",
+        stderr(&years)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let rows = nines(&[
+        "run",
+        file,
+        "--years",
+        "1000000000",
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(rows.status.code(), Some(2));
+    assert!(
+        stderr(&rows).contains("the result files are too large"),
+        "{}",
+        stderr(&rows)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn compare_warns_when_the_horizons_differ() {
+    let source =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/etcd-quorum.toml"))
+            .unwrap();
+    let other = nines::model::set_value(&source, "m.toml", "simulation.horizon", "30d").unwrap();
+    let model = crate::util::write_model(&other);
+    let output = nines(&[
+        "compare",
+        "models/etcd-quorum.toml",
+        path_str(model.path()),
+        "--years",
+        "20",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("warning: the variants' [simulation] horizons differ (1y, 30d)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn explain_of_an_extreme_shape_ends_and_says_so() {
+    let gamma = |shape: &str| {
+        format!(
+            "name = \"g\"\nup = \"c\"\n[[component]]\nname = \"c\"\n[[component.failure]]\n\
+             name = \"f\"\nevery = \"30d\"\nrepair = {{ dist = \"gamma\", shape = {shape}, mean = \"1h\" }}\n"
+        )
+    };
+    let huge = crate::util::write_model(&gamma("1e12"));
+    let text = crate::cli::nines_ok(&["explain", path_str(huge.path())]);
+    assert!(text.contains("c/f       12.167"), "{text}");
+    assert!(
+        text.contains("3600 / 3600"),
+        "the p99 of a near-constant repair: {text}"
+    );
+    let weibull = crate::util::write_model(
+        "name = \"w\"\nup = \"c\"\n[[component]]\nname = \"c\"\n[[component.failure]]\n\
+         name = \"f\"\nevery = \"30d\"\nrepair = { dist = \"weibull\", shape = 0.002, scale = \"1h\" }\n",
+    );
+    let text = crate::cli::nines_ok(&["explain", path_str(weibull.path())]);
+    assert!(
+        text.contains("The distributions of c/f are beyond what the closed form can evaluate"),
+        "{text}"
+    );
+    assert!(!text.contains("inf /"), "{text}");
+    let json = crate::cli::nines_ok(&["explain", path_str(weibull.path()), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["beyond_closed_form"], serde_json::json!(["c/f"]));
+}
