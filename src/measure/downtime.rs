@@ -1,11 +1,11 @@
 //! The measure every model has: the downtime of each expression (`up`, then the services),
 //! the outages of each, and the system outages' causes and phases.
 
+use super::cells::{push_decimal, push_secs};
 use super::{Measure, MeasureStats};
 use crate::engine::Outage;
 use crate::model::PercentileFigure;
 use crate::plan::Plan;
-use crate::report::csv::{push_decimal, push_secs};
 use crate::stats::causes::Causes;
 use crate::stats::{Moments, Quantiles, RtoSummary};
 use crate::time::Duration;

@@ -21,6 +21,7 @@
 //! [`crate::stats::Summary`], because `nines check --baseline` reads them back; the sections
 //! of further measures come after them. See docs/development.md, "Adding a measure".
 
+pub(crate) mod cells;
 mod downtime;
 #[cfg(test)]
 mod tests;

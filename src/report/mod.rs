@@ -9,7 +9,7 @@
 mod bench;
 mod check;
 mod compare;
-pub(crate) mod csv;
+mod csv;
 mod explain;
 pub mod format;
 #[cfg(feature = "plots")]
