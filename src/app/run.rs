@@ -6,7 +6,9 @@ use crate::engine::YearOutcome;
 use crate::plan::Plan;
 use crate::report::{self, CsvRows, OutputDir};
 use crate::run::{Format, NoFormat, RunTotals, YearSink, simulate_years_formatted};
-use crate::stats::{Accumulator, Breakdown, RunMeta, Summary};
+use crate::stats::{
+    Accumulator, AccumulatorState, Breakdown, RunIdentity, RunMeta, Summary, sha256_hex,
+};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::ops::Range;
@@ -89,6 +91,16 @@ pub fn simulate(
         output
             .write("summary.json", &report::summary_json(&summary))
             .map_err(RunError::io(IoAction::Write(output.path("summary.json"))))?;
+        // What a later merge of this run with the runs of the years around it needs.
+        let identity = RunIdentity {
+            model: request.loaded.model.name().to_string(),
+            model_sha256: sha256_hex(request.loaded.source.as_bytes()),
+            seed: request.loaded.seed,
+        };
+        let state = AccumulatorState::FILE_NAME;
+        output
+            .write(state, &stats.to_state(identity).to_json())
+            .map_err(RunError::io(IoAction::Write(output.path(state))))?;
         #[cfg(feature = "plots")]
         if let Some(breakdown) = &breakdown {
             write_run_report(&mut output, request, &summary, &stats, breakdown)?;
@@ -313,7 +325,12 @@ mod tests {
         let outcome = run(&request, &mut NoProgress, &stop).unwrap();
         assert_eq!(outcome.summary.years, 50);
         assert_eq!(outcome.totals.years, 50);
-        let mut expected = vec!["outages.csv", "summary.json", "years.csv"];
+        let mut expected = vec![
+            "accumulator.json",
+            "outages.csv",
+            "summary.json",
+            "years.csv",
+        ];
         if cfg!(feature = "plots") {
             expected.extend([
                 "downtime-histogram.svg",
@@ -324,6 +341,50 @@ mod tests {
             expected.sort();
         }
         assert_eq!(names(&out), expected);
+    }
+
+    /// The saved state beside summary.json reads back to the run's own statistics, and two
+    /// runs of consecutive years merged from their saved states give the whole run's
+    /// summary.json, byte for byte.
+    #[test]
+    fn saved_states_merge_to_the_summary_of_the_whole_run() {
+        let loaded = loaded();
+        let plan = Plan::compile(&loaded.model, loaded.seed);
+        let dir = tempfile::tempdir().unwrap();
+        let stop = AtomicBool::new(false);
+        let run_into = |years: Range<u64>, name: &str| {
+            let out = dir.path().join(name);
+            let request = RunRequest {
+                loaded: &loaded,
+                plan: &plan,
+                years,
+                threads: 2,
+                out: Some(out.clone()),
+            };
+            run(&request, &mut NoProgress, &stop).unwrap();
+            let state = std::fs::read(out.join(AccumulatorState::FILE_NAME)).unwrap();
+            let summary = std::fs::read(out.join("summary.json")).unwrap();
+            (state, summary)
+        };
+        let (_, whole) = run_into(0..60, "whole");
+        let (first, _) = run_into(0..25, "first");
+        let (second, _) = run_into(25..60, "second");
+        let read = |bytes: &[u8]| {
+            let state = AccumulatorState::from_json(bytes).unwrap();
+            assert_eq!(
+                state.identity.model_sha256,
+                sha256_hex(loaded.source.as_bytes())
+            );
+            Accumulator::from_state(state).unwrap()
+        };
+        let mut merged = read(&first);
+        merged.merge(read(&second)).unwrap();
+        let meta = RunMeta {
+            model: loaded.model.name().to_string(),
+            seed: loaded.seed,
+        };
+        let summary = merged.summary(meta, &plan.expression_names[1..]);
+        assert_eq!(report::summary_json(&summary), whole);
     }
 
     /// A range of years accumulates exactly those years: its years.csv rows are the

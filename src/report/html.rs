@@ -2,19 +2,7 @@
 //! fetched), built section by section.
 
 use super::format::{Target, escape};
-use sha2::{Digest, Sha256};
 use std::fmt::Write;
-
-/// The SHA-256 of `bytes` in lowercase hex, as `sha256sum` prints it: the model hash the
-/// report shows.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::new(), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
-}
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}\
@@ -115,15 +103,6 @@ impl HtmlPage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sha256_of_known_input() {
-        // sha256sum of the three bytes "abc" (FIPS 180-2, appendix B.1)
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 
     #[test]
     fn pages_escape_text_and_inline_svg() {

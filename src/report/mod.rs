@@ -29,10 +29,11 @@ pub use self::bench::{BenchFacts, bench_text};
 pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
+pub use crate::stats::sha256_hex;
 pub use compare::ComparisonTables;
 pub use format::{count, human_duration, signed_duration};
 #[cfg(feature = "plots")]
-pub use html::{HtmlPage, sha256_hex};
+pub use html::HtmlPage;
 pub use output::{OutputDir, write_file};
 #[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};

@@ -25,7 +25,7 @@ pub use accumulator::{Accumulator, Breakdown, MergeError};
 pub use estimators::{Differences, Moments, availability, nines};
 pub use intervals::{Interval, quantile_ci95_ranks, wilson_ci95};
 pub use quantiles::Quantiles;
-pub use state::{AccumulatorState, RunIdentity, StateError};
+pub use state::{AccumulatorState, RunIdentity, StateError, sha256_hex};
 pub use summary::{
     Availability, DowntimeSummary, OutagesSummary, RtoSummary, RunMeta, ServiceSummary, Summary,
 };

@@ -9,6 +9,8 @@ use crate::stats::causes::Causes;
 use crate::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt::Write;
 use std::ops::Range;
 
 /// Which run a state belongs to: only states of the same model, seed and horizon merge
@@ -21,6 +23,17 @@ pub struct RunIdentity {
     pub model_sha256: String,
     /// The master seed.
     pub seed: u64,
+}
+
+/// The SHA-256 of `bytes` in lowercase hex, as `sha256sum` prints it: how a saved state
+/// (and the report) names the model file it came from.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::new(), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 /// An [`Accumulator`] as saved ([`Accumulator::to_state`]), readable by later versions only
@@ -207,4 +220,18 @@ fn check_consistent<S>(state: &AccumulatorState<S>) -> Result<(), StateError> {
         None
     };
     problem.map_or(Ok(()), |problem| Err(StateError::Inconsistent(problem)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_input() {
+        // sha256sum of the three bytes "abc" (FIPS 180-2, appendix B.1)
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }

@@ -211,6 +211,7 @@ fn a_junit_report_inside_the_output_directory_keeps_the_results() {
     assert_eq!(
         names,
         [
+            "accumulator.json",
             "downtime-histogram.svg",
             "outage-cdf.svg",
             "outages.csv",

@@ -32,8 +32,9 @@ pub(crate) fn read(path: PathBuf) -> String {
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-const RESULT_FILES: [&str; 7] = [
+const RESULT_FILES: [&str; 8] = [
     "summary.json",
+    "accumulator.json",
     "years.csv",
     "outages.csv",
     "outage-cdf.svg",
