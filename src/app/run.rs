@@ -285,6 +285,7 @@ mod tests {
     use crate::app::{CheckRequest, NoProgress, check};
     use crate::fixtures::MODEL;
     use crate::model::Model;
+    use std::path::Path;
 
     fn loaded() -> Loaded {
         Loaded {
@@ -343,6 +344,18 @@ mod tests {
         assert_eq!(names(&out), expected);
     }
 
+    /// Runs `years` of `plan` on two threads into `out`.
+    fn run_years(loaded: &Loaded, plan: &Plan, years: Range<u64>, out: &Path) -> RunOutcome {
+        let request = RunRequest {
+            loaded,
+            plan,
+            years,
+            threads: 2,
+            out: Some(out.to_path_buf()),
+        };
+        run(&request, &mut NoProgress, &AtomicBool::new(false)).unwrap()
+    }
+
     /// The saved state beside summary.json reads back to the run's own statistics, and two
     /// runs of consecutive years merged from their saved states give the whole run's
     /// summary.json, byte for byte.
@@ -351,17 +364,9 @@ mod tests {
         let loaded = loaded();
         let plan = Plan::compile(&loaded.model, loaded.seed);
         let dir = tempfile::tempdir().unwrap();
-        let stop = AtomicBool::new(false);
         let run_into = |years: Range<u64>, name: &str| {
             let out = dir.path().join(name);
-            let request = RunRequest {
-                loaded: &loaded,
-                plan: &plan,
-                years,
-                threads: 2,
-                out: Some(out.clone()),
-            };
-            run(&request, &mut NoProgress, &stop).unwrap();
+            run_years(&loaded, &plan, years, &out);
             let state = std::fs::read(out.join(AccumulatorState::FILE_NAME)).unwrap();
             let summary = std::fs::read(out.join("summary.json")).unwrap();
             (state, summary)
@@ -394,17 +399,9 @@ mod tests {
         let loaded = loaded();
         let plan = Plan::compile(&loaded.model, loaded.seed);
         let dir = tempfile::tempdir().unwrap();
-        let stop = AtomicBool::new(false);
         let years_csv = |years: Range<u64>, name: &str| {
             let out = dir.path().join(name);
-            let request = RunRequest {
-                loaded: &loaded,
-                plan: &plan,
-                years,
-                threads: 2,
-                out: Some(out.clone()),
-            };
-            let outcome = run(&request, &mut NoProgress, &stop).unwrap();
+            let outcome = run_years(&loaded, &plan, years, &out);
             let text = std::fs::read_to_string(out.join("years.csv")).unwrap();
             (outcome.summary.years, text)
         };
