@@ -8,9 +8,10 @@
 //! error) out; the `nines` binary only parses arguments into requests, prints and picks the
 //! exit status.
 //!
-//! Features: `cli` (default) builds the binary, with clap, indicatif and ctrlc; `plots`
-//! (which `cli` enables) adds the SVG plots and report.html, with plotters. Without them the
-//! library is the core alone: `cargo build --no-default-features --lib`.
+//! Features: `cli` (default) builds the binary, with clap, clap_complete, clap_mangen,
+//! indicatif, ctrlc and libc; `plots` (which `cli` enables) adds the SVG plots and
+//! report.html, with plotters. Without them the library is the core alone:
+//! `cargo build --no-default-features --lib`.
 
 pub mod app;
 pub mod bench;

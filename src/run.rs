@@ -3,7 +3,7 @@
 //! Years are simulated in chunks on a rayon pool; each batch of chunks is collected in
 //! order, and while one batch is being consumed the next is being simulated. The consumer
 //! sees years strictly in order, so everything it computes is independent of the thread
-//! count (SPEC section 5).
+//! count (`docs/semantics.md`, determinism).
 
 use crate::engine::{Engine, YearOutcome};
 use crate::plan::Plan;

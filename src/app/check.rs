@@ -79,8 +79,24 @@ pub fn check(
     })
 }
 
+/// Most bytes a baseline may have: a summary.json is a few KiB to a few hundred (one entry
+/// per outage cause), so anything larger (`/dev/zero`, say) is not one.
+const MAX_BASELINE_BYTES: u64 = 64 << 20;
+
 fn read_baseline(path: &Path) -> Result<Baseline, RunError> {
-    let bytes = std::fs::read(path).map_err(RunError::io(IoAction::ReadBaseline(path.into())))?;
+    use std::io::Read;
+    let io = RunError::io(IoAction::ReadBaseline(path.into()));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_BASELINE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_BASELINE_BYTES {
+        let error = std::io::Error::other(format!(
+            "it is larger than {} MiB, so it is not a summary.json",
+            MAX_BASELINE_BYTES >> 20
+        ));
+        return Err(RunError::io(IoAction::ReadBaseline(path.into()))(error));
+    }
     serde_json::from_slice(&bytes).map_err(|error| RunError::BadBaseline {
         path: path.to_path_buf(),
         error,

@@ -1,7 +1,8 @@
 //! The command line, in ripgrep's shape: clap arguments, resolved once into a request of
 //! the library's application layer ([`nines::app`]), whose typed result is printed through
 //! [`nines::report`] and mapped to an exit status (0, 1 for a check that fails, 2 for a bad
-//! model, bad usage or an output error, 130 for an interrupt). The progress bar and the
+//! model, bad usage or an output error, 130 for an interrupt, 141 when standard output is a
+//! closed pipe). The progress bar and the
 //! Ctrl-C handler live here, not in the library.
 
 mod bench;

@@ -197,17 +197,6 @@ impl Percentile {
             Percentile::P999 => 0.999,
         }
     }
-
-    /// The suffix of its keys: `p50`, `p90`, `p95`, `p99`, `p999`.
-    pub fn suffix(self) -> &'static str {
-        match self {
-            Percentile::P50 => "p50",
-            Percentile::P90 => "p90",
-            Percentile::P95 => "p95",
-            Percentile::P99 => "p99",
-            Percentile::P999 => "p999",
-        }
-    }
 }
 
 /// One component: a group of identical replicas.

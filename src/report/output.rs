@@ -6,8 +6,9 @@
 //!
 //! An existing directory is reused. `summary.json` marks a complete set: on commit the old
 //! one is removed first and the new one is moved in last, so whenever `summary.json` exists,
-//! every result file beside it comes from the same run (even if the machine stops halfway
-//! through a commit).
+//! every result file the run writes beside it comes from that run (even if the machine
+//! stops halfway through a commit). A file an earlier command wrote and this one does not
+//! (`sweep.svg` of a sweep, before a `run` into the same directory) is left as it was.
 //!
 //! A run killed outright (SIGKILL, a power cut) cannot remove its temporary files. They are
 //! named `.NAME.PID.SEQ.partial` and stay locked (an advisory lock, released by the kernel

@@ -178,6 +178,14 @@ fn bad_models_baselines_and_usage_exit_2() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not a summary.json"));
+    // An endless file is read no further than a summary.json could be long.
+    let output = nines(&["check", path_str(&fine), "--baseline", "/dev/zero"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("/dev/zero") && stderr.contains("larger than 64 MiB"),
+        "{stderr}"
+    );
     assert_eq!(
         nines(&["check", path_str(&fine), "--years", "0"])
             .status
