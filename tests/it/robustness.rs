@@ -18,6 +18,12 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Asserts that the command exited 2 with `message` in its errors.
+fn fails_with(output: &Output, message: &str) {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    assert!(stderr(output).contains(message), "{}", stderr(output));
+}
+
 fn partials(dir: &Path) -> Vec<String> {
     fs::read_dir(dir)
         .map(|entries| {
@@ -98,14 +104,12 @@ fn junit_refuses_a_link_to_a_regular_file_and_a_directory() {
     let link = dir.path().join("link.xml");
     std::os::unix::fs::symlink(&target, &link).unwrap();
     let output = check_with_junit(&link);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(&format!(
+    fails_with(
+        &output,
+        &format!(
             "error: cannot write the JUnit report {}: it exists and is not a regular file (it is a symbolic link",
             link.display()
-        )),
-        "{}",
-        stderr(&output)
+        ),
     );
     assert_eq!(fs::read_to_string(&target).unwrap(), "kept");
     assert!(
@@ -121,12 +125,7 @@ fn junit_refuses_a_link_to_a_regular_file_and_a_directory() {
         Some(0 | 1)
     ));
     let output = check_with_junit(dir.path());
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("it is a directory"),
-        "{}",
-        stderr(&output)
-    );
+    fails_with(&output, "it is a directory");
     assert!(partials(dir.path()).is_empty());
 }
 
@@ -298,14 +297,12 @@ fn a_failed_commit_names_the_directory_and_leaves_no_temporary_file() {
         "--out",
         path_str(dir.path()),
     ]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(&format!(
+    fails_with(
+        &output,
+        &format!(
             "error: cannot move the result files into place in {}",
             dir.path().display()
-        )),
-        "{}",
-        stderr(&output)
+        ),
     );
     assert!(
         partials(dir.path()).is_empty(),
@@ -328,14 +325,12 @@ fn an_unwritable_directory_is_named_with_the_action() {
         "--out",
         path_str(&out),
     ]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(&format!(
+    fails_with(
+        &output,
+        &format!(
             "error: cannot create the output directory {}",
             out.display()
-        )),
-        "{}",
-        stderr(&output)
+        ),
     );
 }
 
