@@ -88,7 +88,12 @@ impl VariantsOutcome {
 /// estimated size of all the variants together (refused if too large, unless `force`, as
 /// `run` is) and only then compiles each variant's plan.
 pub fn prepare_variants(request: VariantsRequest) -> Result<PreparedVariants, RunError> {
-    let first = request.variants[0].model.simulation();
+    let first = request
+        .variants
+        .first()
+        .ok_or(RunError::NoVariants)?
+        .model
+        .simulation();
     let years = request.years.unwrap_or(first.years).max(2);
     let master = request.seed.unwrap_or(first.seed);
     let seeds_differ = request.seed.is_none()
@@ -287,5 +292,30 @@ impl VariantsSink for ComparisonSink<'_> {
         self.comparison.add(outcomes);
         self.progress.year();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comparison_of_no_variant_is_an_error_not_a_panic() {
+        let request = VariantsRequest {
+            variants: Vec::new(),
+            keys: Vec::new(),
+            facts: Vec::new(),
+            seed: None,
+            years: None,
+            threads: 1,
+            streams: Streams::Common,
+            out: None,
+            files: Vec::new(),
+            force: false,
+        };
+        assert!(matches!(
+            prepare_variants(request),
+            Err(RunError::NoVariants)
+        ));
     }
 }

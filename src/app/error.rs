@@ -44,6 +44,9 @@ pub enum RunError {
         /// What the JSON reader found.
         error: serde_json::Error,
     },
+    /// A comparison was asked of no variant at all.
+    #[error("a comparison needs at least one variant")]
+    NoVariants,
     /// The stop flag was set: nothing was written.
     #[error("interrupted; no result files were written")]
     Interrupted,
