@@ -9,6 +9,7 @@
 //! it after about n·(h/d)² years, where h is that side's distance from the figure and d the
 //! figure's distance from the bound (assuming the figure itself stays put).
 
+use crate::math;
 use crate::model::{PercentileBound, PercentileFigure, Slo, Targets};
 use crate::stats::{
     Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, wilson_ci95,
@@ -337,7 +338,7 @@ fn decide(estimate: &Estimate, bound: f64, direction: Direction) -> (Status, Opt
     let ratio = if distance == 0.0 {
         None
     } else if side.is_finite() {
-        Some(((side - estimate.figure) / distance).powi(2))
+        Some(math::powi((side - estimate.figure) / distance, 2))
     } else {
         unbounded_side_ratio(estimate)
     };
@@ -356,7 +357,7 @@ fn unbounded_side_ratio(estimate: &Estimate) -> Option<f64> {
     if estimate.samples == 0 || q <= 0.0 || q >= 1.0 {
         return None;
     }
-    let needed = (0.025f64.ln() / q.ln()).ceil();
+    let needed = (math::ln(0.025) / math::ln(q)).ceil();
     Some(needed / estimate.samples as f64)
 }
 
@@ -366,7 +367,7 @@ fn round_up_two_digits(x: f64) -> u64 {
     if x.is_nan() || x <= 1.0 {
         return 1;
     }
-    let scale = 10f64.powi(x.log10().floor() as i32 - 1).max(1.0);
+    let scale = math::powf(10.0, math::log10(x).floor() - 1.0).max(1.0);
     // `as` saturates, so an absurd estimate stays u64::MAX rather than wrapping.
     ((x / scale).ceil() * scale) as u64
 }
@@ -486,8 +487,10 @@ fn compare_scope(
     (availability, rto): (&Availability, &RtoSummary),
     verdicts: &mut Vec<Verdict>,
 ) {
-    let allowance = (availability.ci95[1] - availability.mean)
-        .hypot(base_availability.mean - base_availability.ci95[0]);
+    let allowance = math::hypot(
+        availability.ci95[1] - availability.mean,
+        base_availability.mean - base_availability.ci95[0],
+    );
     let bound = base_availability.mean - allowance;
     verdicts.push(Verdict {
         scope: scope.to_string(),
@@ -513,7 +516,7 @@ fn compare_scope(
     }
     let current_half = rto.p99 - rto.p99_ci95[0].unwrap_or(0.0);
     let allowance = base_rto.p99_ci95[1].map_or(f64::INFINITY, |high| {
-        current_half.hypot(high - base_rto.p99)
+        math::hypot(current_half, high - base_rto.p99)
     });
     let bound = base_rto.p99 + allowance;
     let note = if allowance.is_finite() {

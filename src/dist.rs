@@ -4,12 +4,19 @@
 //! the same uniform always maps to the same quantile. That keeps draws synchronised between
 //! model variants run on common random numbers (a longer repair time stays longer draw by
 //! draw), which is what makes paired comparisons precise. Gamma has no cheap inverse, so it
-//! uses Marsaglia and Tsang's method from `rand_distr` (value-stable, a variable number of
-//! draws); each purpose draws from its own stream, so that variability stays contained.
+//! uses Marsaglia and Tsang's method ([`gamma`]: a variable number of draws); each purpose
+//! draws from its own stream, so that variability stays contained.
+//!
+//! Every logarithm, exponential and power goes through [`crate::math`], so a draw is the
+//! same bits on every platform (the pinned draws in `pinned_tests` hold them to it).
 
+mod gamma;
+#[cfg(test)]
+mod pinned_tests;
+
+use crate::math::{self, special};
 use crate::time::Duration;
 use rand::Rng;
-use rand_distr::Distribution;
 use std::fmt;
 
 /// A validated distribution of durations. Parameters are held in microseconds.
@@ -24,7 +31,7 @@ enum Kind {
     Exponential { mean: f64 },
     Weibull { shape: f64, scale: f64 },
     LogNormal { mu: f64, sigma: f64 },
-    Gamma(rand_distr::Gamma<f64>, f64, f64),
+    Gamma { shape: f64, scale: f64 },
     Uniform { min: f64, max: f64 },
     Empirical(Vec<Duration>),
 }
@@ -80,7 +87,7 @@ impl Dist {
     /// Weibull with `shape` and the given mean: scale = mean / Gamma(1 + 1/shape).
     pub fn weibull_mean(shape: f64, mean: Duration) -> Result<Dist, DistError> {
         positive("shape", shape)?;
-        let gamma = statrs::function::gamma::gamma(1.0 + 1.0 / shape);
+        let gamma = math::gamma(1.0 + 1.0 / shape);
         if !gamma.is_finite() {
             // Shapes below about 0.006 make Gamma(1 + 1/shape) overflow: no usable scale.
             return Err(DistError::NotPositive {
@@ -106,10 +113,10 @@ impl Dist {
             return Dist::fixed(mean);
         }
         let (m, s) = (micros(mean), micros(sd));
-        let sigma2 = (1.0 + (s / m).powi(2)).ln();
+        let sigma2 = math::ln(1.0 + (s / m) * (s / m));
         Dist {
             kind: Kind::LogNormal {
-                mu: m.ln() - sigma2 / 2.0,
+                mu: math::ln(m) - sigma2 / 2.0,
                 sigma: sigma2.sqrt(),
             },
         }
@@ -128,7 +135,7 @@ impl Dist {
         }
         Ok(Dist {
             kind: Kind::LogNormal {
-                mu: micros(median).ln(),
+                mu: math::ln(micros(median)),
                 sigma,
             },
         })
@@ -140,13 +147,11 @@ impl Dist {
         if mean == Duration::ZERO {
             return Ok(Dist::fixed(mean));
         }
-        let scale = micros(mean) / shape;
-        let sampler = rand_distr::Gamma::new(shape, scale).map_err(|_| DistError::NotPositive {
-            name: "shape",
-            value: shape,
-        })?;
         Ok(Dist {
-            kind: Kind::Gamma(sampler, shape, scale),
+            kind: Kind::Gamma {
+                shape,
+                scale: micros(mean) / shape,
+            },
         })
     }
 
@@ -181,12 +186,14 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Duration {
         let micros = match &self.kind {
             Kind::Fixed(value) => return *value,
-            Kind::Exponential { mean } => -mean * open_unit(rng).ln(),
-            Kind::Weibull { shape, scale } => scale * (-open_unit(rng).ln()).powf(1.0 / shape),
-            Kind::LogNormal { mu, sigma } => {
-                (mu + sigma * std_normal_quantile(open_unit(rng))).exp()
+            Kind::Exponential { mean } => -mean * math::ln(open_unit(rng)),
+            Kind::Weibull { shape, scale } => {
+                scale * math::powf(-math::ln(open_unit(rng)), 1.0 / shape)
             }
-            Kind::Gamma(sampler, _, _) => sampler.sample(rng),
+            Kind::LogNormal { mu, sigma } => {
+                math::exp(mu + sigma * std_normal_quantile(open_unit(rng)))
+            }
+            Kind::Gamma { shape, scale } => scale * gamma::standard(*shape, rng),
             Kind::Uniform { min, max } => min + (max - min) * open_unit(rng),
             Kind::Empirical(samples) => {
                 let index = (open_unit(rng) * samples.len() as f64) as usize;
@@ -197,27 +204,28 @@ impl Dist {
     }
 
     /// The `p`-quantile in seconds, for `p` in (0, 1): the inverse of the distribution
-    /// function that sampling uses (exact for every kind; gamma through statrs, and past a
-    /// shape of a million through its normal approximation).
+    /// function that sampling uses (exact for every kind; gamma by bisection on its
+    /// incomplete gamma function, and past a shape of a million through its normal
+    /// approximation).
     pub fn quantile_secs(&self, p: f64) -> f64 {
         /// Shapes above which the gamma's quantile is taken from its normal approximation.
         const GAMMA_NORMAL_SHAPE: f64 = 1e6;
         let p = p.clamp(1e-12, 1.0 - 1e-12);
         let micros = match &self.kind {
             Kind::Fixed(value) => value.as_micros() as f64,
-            Kind::Exponential { mean } => -mean * (1.0 - p).ln(),
-            Kind::Weibull { shape, scale } => scale * (-(1.0 - p).ln()).powf(1.0 / shape),
-            Kind::LogNormal { mu, sigma } => (mu + sigma * std_normal_quantile(p)).exp(),
-            // statrs inverts the CDF by iterations that never end for huge shapes, where the
-            // gamma is as good as normal: the Wilson-Hilferty cube is then exact to ~1/shape.
-            Kind::Gamma(_, shape, scale) if *shape > GAMMA_NORMAL_SHAPE => {
+            Kind::Exponential { mean } => -mean * math::ln(1.0 - p),
+            Kind::Weibull { shape, scale } => scale * math::powf(-math::ln(1.0 - p), 1.0 / shape),
+            Kind::LogNormal { mu, sigma } => math::exp(mu + sigma * std_normal_quantile(p)),
+            // Bisection would sum ever longer series for huge shapes, where the gamma is as
+            // good as normal: the Wilson-Hilferty cube is then exact to ~1/shape.
+            Kind::Gamma { shape, scale } if *shape > GAMMA_NORMAL_SHAPE => {
                 let spread = 1.0 / (9.0 * shape);
                 let cube = 1.0 - spread + std_normal_quantile(p) * spread.sqrt();
-                shape * scale * cube.max(0.0).powi(3)
+                shape * scale * math::powi(cube.max(0.0), 3)
             }
-            Kind::Gamma(_, shape, scale) => {
-                use statrs::distribution::{ContinuousCDF, Gamma};
-                Gamma::new(*shape, 1.0 / scale).map_or(shape * scale, |g| g.inverse_cdf(p))
+            Kind::Gamma { shape, scale } => {
+                let cdf = |x: f64| special::gamma_reg(*shape, x);
+                scale * special::invert(cdf, p, 0.0, *shape)
             }
             Kind::Uniform { min, max } => min + (max - min) * p,
             Kind::Empirical(samples) => {
@@ -235,11 +243,9 @@ impl Dist {
         let micros = match &self.kind {
             Kind::Fixed(value) => value.as_micros() as f64,
             Kind::Exponential { mean } => *mean,
-            Kind::Weibull { shape, scale } => {
-                scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape)
-            }
-            Kind::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
-            Kind::Gamma(_, shape, scale) => shape * scale,
+            Kind::Weibull { shape, scale } => scale * math::gamma(1.0 + 1.0 / shape),
+            Kind::LogNormal { mu, sigma } => math::exp(mu + sigma * sigma / 2.0),
+            Kind::Gamma { shape, scale } => shape * scale,
             Kind::Uniform { min, max } => (min + max) / 2.0,
             Kind::Empirical(samples) => {
                 samples.iter().map(|s| s.as_micros() as f64).sum::<f64>() / samples.len() as f64
@@ -288,9 +294,9 @@ impl fmt::Display for Dist {
                 write!(f, "weibull(shape {shape}, scale {})", d(*scale))
             }
             Kind::LogNormal { mu, sigma } => {
-                write!(f, "lognormal(median {}, sigma {sigma})", d(mu.exp()))
+                write!(f, "lognormal(median {}, sigma {sigma})", d(math::exp(*mu)))
             }
-            Kind::Gamma(_, shape, scale) => {
+            Kind::Gamma { shape, scale } => {
                 write!(f, "gamma(shape {shape}, mean {})", d(shape * scale))
             }
             Kind::Uniform { min, max } => write!(f, "uniform({}, {})", d(*min), d(*max)),
@@ -365,7 +371,7 @@ impl ExponentialRace {
         let within = draw - self.starts[entrant];
         // Centred in its cell like `open_unit`; rounding to 53 bits could reach 1.
         let uniform = ((within as f64 + 0.5) / self.widths[entrant]).min(1.0 - f64::EPSILON / 2.0);
-        let micros = -self.mean * uniform.ln();
+        let micros = -self.mean * math::ln(uniform);
         (Duration::from_micros_f64(micros), entrant)
     }
 }
@@ -467,7 +473,7 @@ fn std_normal_quantile(p: f64) -> f64 {
         return q * polynomial(&A, r) / polynomial(&B, r);
     }
     let tail = if q < 0.0 { p } else { 1.0 - p };
-    let r = (-tail.ln()).sqrt();
+    let r = (-math::ln(tail)).sqrt();
     let z = if r <= 5.0 {
         polynomial(&C, r - 1.6) / polynomial(&D, r - 1.6)
     } else {
@@ -488,7 +494,7 @@ mod tests {
             .map(|_| dist.sample(&mut rng).as_secs_f64())
             .collect();
         let mean = draws.iter().sum::<f64>() / n as f64;
-        let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let var = draws.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
         (mean, (var / n as f64).sqrt())
     }
 
@@ -542,7 +548,7 @@ mod tests {
         );
         // Gamma(shape 1) is exponential.
         let gamma = Dist::gamma(1.0, s(10)).unwrap();
-        assert!((gamma.quantile_secs(0.9) - 10.0 * 10f64.ln()).abs() < 1e-6);
+        assert!((gamma.quantile_secs(0.9) - 10.0 * std::f64::consts::LN_10).abs() < 1e-6);
     }
 
     #[test]
@@ -631,7 +637,7 @@ mod tests {
     #[test]
     fn normal_quantile_matches_the_inverse_error_function() {
         let by_erfc = |p: f64| -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p);
-        let tails = (1..300).map(|k| 10f64.powi(-k));
+        let tails = (1..300).map(|k| math::powf(10.0, -f64::from(k)));
         let grid = (1..100_000).map(|i| i as f64 / 100_000.0);
         for p in tails.clone().chain(tails.map(|p| 1.0 - p)).chain(grid) {
             if p <= 0.0 || p >= 1.0 {

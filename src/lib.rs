@@ -24,6 +24,7 @@ pub mod expr;
 #[cfg(test)]
 mod fixtures;
 pub mod floor;
+pub mod math;
 pub mod measure;
 pub mod mechanics;
 pub mod model;

@@ -360,9 +360,9 @@ mod tests {
     fn the_help_states_the_workload_limits() {
         assert_eq!(MAX_EVENTS_PER_YEAR, 1e9);
         assert_eq!(MAX_EVENTS, 1e11);
-        assert_eq!(MAX_MEMORY_BYTES, 4.0 * 1024f64.powi(3));
+        assert_eq!(MAX_MEMORY_BYTES, 4.0 * (1024.0 * 1024.0 * 1024.0));
         assert_eq!(WARN_SECONDS, 60.0);
-        assert_eq!(MAX_OUTPUT_BYTES, 16.0 * 1024f64.powi(3));
+        assert_eq!(MAX_OUTPUT_BYTES, 16.0 * (1024.0 * 1024.0 * 1024.0));
         for limit in [
             "16 GiB of result files",
             "over a minute",

@@ -19,6 +19,7 @@
 mod rv;
 
 use crate::expr::Expr;
+use crate::math;
 use crate::mechanics::failure::{Detect, Repair};
 use crate::mechanics::leader::Leader;
 use crate::mechanics::lease;
@@ -332,7 +333,7 @@ pub fn explain(model: &Model) -> Explanation {
             rates_and_downs.iter().map(|(rate, _)| rate).sum::<f64>() / (1.0 + load);
         let quorum = at_least(component.replicas, component.needs, replica);
         let election_loss = elect.as_ref().map_or(0.0, |e| total_rate * e.mean * quorum);
-        let naive = 1.0 - (1.0 - replica).powi(component.replicas as i32);
+        let naive = 1.0 - math::powi(1.0 - replica, component.replicas);
         let mut why = reasons(
             component.replicas,
             component.needs,
@@ -490,7 +491,7 @@ fn election(leader: &Leader, replicas: u32) -> Rv {
 /// P(at least `needs` of `n` independent replicas up), each up with probability `a`.
 fn at_least(n: u32, needs: u32, a: f64) -> f64 {
     (needs..=n)
-        .map(|k| binomial(n, k) * a.powi(k as i32) * (1.0 - a).powi((n - k) as i32))
+        .map(|k| binomial(n, k) * math::powi(a, k) * math::powi(1.0 - a, n - k))
         .sum()
 }
 
@@ -570,6 +571,6 @@ mod tests {
     fn binomial_quorum_of_three() {
         let a = 0.99;
         assert!((at_least(3, 2, a) - (3.0 * a * a - 2.0 * a * a * a)).abs() < 1e-12);
-        assert!((at_least(3, 1, a) - (1.0 - (1.0 - a).powi(3))).abs() < 1e-12);
+        assert!((at_least(3, 1, a) - (1.0 - math::powi(1.0 - a, 3))).abs() < 1e-12);
     }
 }

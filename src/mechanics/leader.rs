@@ -8,6 +8,7 @@
 
 use super::{Draw, lease};
 use crate::dist::Dist;
+use crate::math;
 use crate::time::Duration;
 
 /// How a vacant leader office is filled.
@@ -72,7 +73,7 @@ impl Raft {
     /// [T, 2T): `T + T(1 - (1-p)^(1/k))`.
     pub fn first_timeout_quantile_secs(&self, candidates: u32, p: f64) -> f64 {
         let (t, k) = self.secs_and_candidates(candidates);
-        t + t * (1.0 - (1.0 - p).powf(1.0 / k))
+        t + t * (1.0 - math::powf(1.0 - p, 1.0 / k))
     }
 
     /// The mean, in seconds, of the first of `candidates` timeouts: `T + T/(k+1)`.

@@ -5,6 +5,7 @@ use super::format::{
 };
 use super::run_heading;
 use crate::check::{CheckReport, Direction, Note, Status, Unit, Verdict};
+use crate::math;
 use crate::model::PercentileFigure;
 use serde::{Serialize, Serializer};
 use std::fmt::Write;
@@ -250,7 +251,7 @@ fn availability_digits(verdict: &Verdict) -> usize {
     if !smallest_gap.is_finite() {
         return 2;
     }
-    (2.0 - smallest_gap.log10().floor()).clamp(2.0, 12.0) as usize
+    (2.0 - math::log10(smallest_gap).floor()).clamp(2.0, 12.0) as usize
 }
 
 #[cfg(test)]

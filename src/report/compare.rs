@@ -4,6 +4,7 @@
 use super::format::{Target, escape, human_duration, signed_duration};
 use super::text::{availability_cells, period};
 use crate::compare::VariantResult;
+use crate::math;
 use crate::stats::Interval;
 use std::fmt::Write;
 
@@ -168,11 +169,11 @@ impl ComparisonTables<'_> {
 fn points_decimals(interval: &Interval) -> usize {
     let width = interval.width() * 100.0;
     if width > 0.0 {
-        ((-width.log10()).ceil() as i64 + 1).clamp(2, 12) as usize
+        ((-math::log10(width)).ceil() as i64 + 1).clamp(2, 12) as usize
     } else {
         let mean = interval.mean.abs() * 100.0;
         if mean > 0.0 {
-            ((-mean.log10()).ceil() as i64 + 2).clamp(2, 12) as usize
+            ((-math::log10(mean)).ceil() as i64 + 2).clamp(2, 12) as usize
         } else {
             2
         }

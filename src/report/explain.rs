@@ -3,6 +3,7 @@
 
 use super::format::significant;
 use crate::explain::{Explanation, PhaseSummary, Reason, RuleOfThumb, Span};
+use crate::math;
 use crate::time::Duration;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::fmt::Write;
@@ -251,7 +252,7 @@ fn short(secs: f64) -> String {
 }
 
 fn percent(a: f64) -> String {
-    let nines = -(1.0 - a).log10();
+    let nines = -math::log10(1.0 - a);
     let decimals = if nines.is_finite() {
         (nines.ceil() as usize + 1).clamp(2, 12)
     } else {

@@ -2,6 +2,8 @@
 //! with their noun, and escaping text for each output format. Reports format through
 //! these functions only, so one figure reads the same in the text, the page and the plots.
 
+use crate::math;
+
 /// Seconds in the 365-day year that durations of a year or more are written in.
 const YEAR_SECS: f64 = 31_536_000.0;
 
@@ -21,7 +23,7 @@ pub fn percent(share: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return format!("{value}%");
     }
-    let decimals = (9 - value.abs().log10().floor() as i32).max(0) as usize;
+    let decimals = (9 - math::log10(value.abs()).floor() as i32).max(0) as usize;
     let text = format!("{value:.decimals$}");
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
@@ -43,7 +45,7 @@ pub fn share_percent(share: f64) -> String {
     if percent == 0.0 {
         return "0%".to_string();
     }
-    let decimals = (2.0 - percent.abs().log10().floor()).clamp(0.0, 12.0) as usize;
+    let decimals = (2.0 - math::log10(percent.abs()).floor()).clamp(0.0, 12.0) as usize;
     format!("{percent:.decimals$}%")
 }
 
@@ -54,7 +56,7 @@ pub fn significant(x: f64, scale: f64) -> String {
     let decimals = if scale > 0.0 && scale.is_finite() {
         // The scale as it reads to three digits: 9.996 reads 10.0, one decimal fewer.
         let shown: f64 = format!("{scale:.2e}").parse().unwrap_or(scale);
-        (2.0 - shown.log10().floor()).clamp(0.0, 15.0) as usize
+        (2.0 - math::log10(shown).floor()).clamp(0.0, 15.0) as usize
     } else {
         0
     };
@@ -110,7 +112,7 @@ pub fn precise_duration(secs: f64) -> String {
     } else if secs < 1.0 {
         format!("{:.1}ms", secs * 1e3)
     } else if secs < 60.0 {
-        format!("{:.*}s", 3 - secs.log10().floor() as usize, secs)
+        format!("{:.*}s", 3 - math::log10(secs).floor() as usize, secs)
     } else {
         human_duration(secs)
     }

@@ -5,6 +5,9 @@ use crate::workload::{
     MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, MAX_OUTPUT_BYTES, RunSize, TooLarge, Verdict,
 };
 
+/// Bytes in a GiB.
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
 /// What to tell the user about a run judged `verdict`: empty for a fine one.
 pub fn workload_message(verdict: &Verdict) -> String {
     match verdict {
@@ -23,9 +26,9 @@ pub fn workload_message(verdict: &Verdict) -> String {
         Verdict::TooLarge(TooLarge::Output { bytes, years }) => format!(
             "the result files are too large: about {:.1} GiB of years.csv for {} years; the \
              limit is {:.0} GiB (run without --out, or with fewer years)",
-            bytes / 1024f64.powi(3),
+            bytes / GIB,
             short_number(*years as f64),
-            MAX_OUTPUT_BYTES / 1024f64.powi(3)
+            MAX_OUTPUT_BYTES / GIB
         ),
         Verdict::TooLarge(TooLarge::Memory {
             bytes,
@@ -33,10 +36,10 @@ pub fn workload_message(verdict: &Verdict) -> String {
             threads,
         }) => format!(
             "the model needs about {:.1} GiB for its {} random streams on {threads} thread{}; the limit is {:.0} GiB",
-            bytes / 1024f64.powi(3),
+            bytes / GIB,
             short_number(*streams),
             plural(*threads),
-            MAX_MEMORY_BYTES / 1024f64.powi(3)
+            MAX_MEMORY_BYTES / GIB
         ),
     }
 }
@@ -110,7 +113,7 @@ mod tests {
              component `c`), 2.0e9 in all, expected to take 1m 30s on 1 thread"
         );
         let memory = Verdict::TooLarge(TooLarge::Memory {
-            bytes: 6.0 * 1024f64.powi(3),
+            bytes: 6.0 * GIB,
             streams: 3e7,
             threads: 2,
         });
@@ -120,7 +123,7 @@ mod tests {
              limit is 4 GiB"
         );
         let output = Verdict::TooLarge(TooLarge::Output {
-            bytes: 20.0 * 1024f64.powi(3),
+            bytes: 20.0 * GIB,
             years: 300_000_000,
         });
         assert_eq!(

@@ -3,6 +3,7 @@
 use super::intervals::{Interval, student_t_half_width};
 use super::summary::Availability;
 use super::wide::U256;
+use crate::math;
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
 
@@ -142,7 +143,7 @@ pub fn availability(downtime: &Moments, horizon: Duration) -> Availability {
 
 /// -log10(1 − availability); `None` (JSON null) when no downtime was seen at all.
 pub fn nines(availability: f64) -> Option<f64> {
-    (availability < 1.0).then(|| -(1.0 - availability).log10())
+    (availability < 1.0).then(|| -math::log10(1.0 - availability))
 }
 
 #[cfg(test)]

@@ -204,6 +204,7 @@ fn interpolate(sorted: &[u64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::math;
 
     #[test]
     fn exact_quantiles_interpolate_like_numpy() {
@@ -283,7 +284,7 @@ mod tests {
         // the switch to the histogram happens part-way through.
         let n = Quantiles::EXACT_LIMIT as u64 * 3;
         let year_micros: f64 = 365.0 * 86_400e6;
-        let value = |i: u64| (year_micros.powf(i as f64 / (n - 1) as f64)).round() as u64;
+        let value = |i: u64| math::powf(year_micros, i as f64 / (n - 1) as f64).round() as u64;
         let mut quantiles = Quantiles::default();
         for i in 0..n {
             quantiles.add(Duration::from_micros(value(i * 7919 % n)));

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// The low half of a `u128`.
 const LOW_HALF: u128 = u64::MAX as u128;
+/// 2^128, the weight of the high half (exact in a double).
+const TWO_TO_128: f64 = 340_282_366_920_938_463_463_374_607_431_768_211_456.0;
 
 /// An unsigned 256-bit integer: `high · 2^128 + low`. Serialised as `[high, low]`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +53,7 @@ impl U256 {
 
     /// The nearest `f64` (up to one rounding of each half).
     pub(super) fn to_f64(self) -> f64 {
-        self.0 as f64 * 2f64.powi(128) + self.1 as f64
+        self.0 as f64 * TWO_TO_128 + self.1 as f64
     }
 }
 
@@ -82,6 +84,6 @@ mod tests {
             Some(U256(0, u128::MAX))
         );
         assert_eq!(U256::from_u128(1).checked_sub(U256::from_u128(2)), None);
-        assert_eq!(U256(1, 0).to_f64(), 2f64.powi(128));
+        assert_eq!(U256(1, 0).to_f64(), TWO_TO_128);
     }
 }
