@@ -8,10 +8,11 @@
 //! number of draws still varies, which is why each purpose draws from its own stream.
 //! For a < 1 the paper's §6 boost: Gamma(a) = Gamma(a + 1) · u^(1/a).
 //!
-//! `rand_distr::Gamma` implements the same method, but on std's `ln`, `exp` and `powf`, whose
-//! last bit depends on the platform; this one uses [`crate::math`], and the normal is the
-//! project's inversion of one uniform ([`super::std_normal_quantile`]), so every draw is the
-//! same bits on every machine.
+//! `rand_distr::Gamma` implements the same method through num-traits' `Float`, which calls
+//! std's `ln`, `exp` and `powf` (last bits from the platform) as soon as any crate in the build
+//! enables num-traits' `std` feature, as statrs did. This one uses [`crate::math`], and its
+//! normal is the project's inversion of one uniform ([`super::std_normal_quantile`]), so every
+//! draw is the same bits on every machine.
 
 use super::{open_unit, std_normal_quantile};
 use crate::math;
