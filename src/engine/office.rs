@@ -1,6 +1,8 @@
 //! The leader office: who holds it, when it falls vacant, and elections.
 
 use super::{Engine, Event, Measure, TraceEvent, Tracer};
+use crate::mechanics::leader::Leader;
+use crate::rng::StreamDraw;
 use crate::time::Duration;
 
 /// The state of a component's leader office.
@@ -50,6 +52,20 @@ impl<M: Measure> Engine<'_, M> {
         index: u32,
         tracer: &mut T,
     ) {
+        self.start_election_with(now, index, tracer, |leader, up, draws| {
+            leader.draw(up, draws)
+        });
+    }
+
+    /// Starts an election for a vacant office of component `index` once enough replicas
+    /// are up, lasting what `duration` draws for the leader mechanism and the replicas up.
+    pub(super) fn start_election_with<T: Tracer>(
+        &mut self,
+        now: Duration,
+        index: u32,
+        tracer: &mut T,
+        duration: impl FnOnce(&Leader, u32, &mut StreamDraw<'_>) -> Duration,
+    ) {
         let component = &self.plan.components[index as usize];
         let state = self.components[index as usize];
         let (Some(Office::Vacant), Some(leader)) = (state.office, &component.leader) else {
@@ -58,7 +74,11 @@ impl<M: Measure> Engine<'_, M> {
         if state.up < component.needs {
             return;
         }
-        let duration = leader.draw(state.up, &mut self.draws(component.streams.election));
+        let duration = duration(
+            leader,
+            state.up,
+            &mut self.draws(component.streams.election),
+        );
         self.components[index as usize].office = Some(Office::Electing);
         let end = now.saturating_add(duration);
         if end < self.plan.horizon {
