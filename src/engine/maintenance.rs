@@ -17,7 +17,7 @@
 use super::office::Office;
 use super::{Engine, Event, Measure, TraceEvent, Tracer, UpgradeStep};
 use crate::mechanics::Draw;
-use crate::mechanics::rollout::{self, Strategy, upgrade_start};
+use crate::mechanics::rollout::{Strategy, upgrade_start};
 use crate::plan::{ComponentPlan, Replacement};
 use crate::time::Duration;
 
@@ -267,9 +267,12 @@ impl<M: Measure> Engine<'_, M> {
     fn recreate<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
         let component = &self.plan.components[index as usize];
         let first = component.first_replica;
+        // Every pod stops at the same instant: no replica is left to take the office
+        // before the new ones are up.
         for replica in first..first + component.replicas {
-            self.stop_for_upgrade(now, replica, tracer);
+            self.stop_replica(now, replica, tracer);
         }
+        self.after_change(now, index, tracer);
         if let Some(Some(active)) = self.planned.as_mut().map(|w| w.active.as_mut()) {
             active.next = 0;
             active.in_flight = component.replicas;
@@ -278,6 +281,14 @@ impl<M: Measure> Engine<'_, M> {
 
     /// Takes `replica` down for its upgrade until its replacement serves.
     fn stop_for_upgrade<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
+        self.stop_replica(now, replica, tracer);
+        self.after_change(now, self.plan.replica_component[replica as usize], tracer);
+    }
+
+    /// Takes `replica` down for its upgrade and schedules its return, leaving elections
+    /// and serving to [`Engine::after_change`]. A leader stopping gracefully hands its
+    /// office over.
+    fn stop_replica<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
         let (component, local) = self.locate(replica);
         let Some(upgrade) = &component.upgrade else {
             return;
@@ -323,10 +334,9 @@ impl<M: Measure> Engine<'_, M> {
             },
         );
         if holder && was_up {
-            self.hand_over(now, index, tracer);
+            self.components[index as usize].handed_over = true;
         }
         self.schedule_repair(replica, back);
-        self.after_change(now, index, tracer);
     }
 
     /// Starts a new pod beside `replica`, which goes on serving until it is available.
@@ -363,14 +373,6 @@ impl<M: Measure> Engine<'_, M> {
         state.container_started = None;
         state.restarts = 0;
         self.restart(replica, starts, starts)
-    }
-
-    /// The office of component `index`, vacated by its holder's graceful stop, is handed
-    /// over: the election lasts the handover, not a failure's detection.
-    fn hand_over<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
-        self.start_election_with(now, index, tracer, |leader, up, draws| {
-            rollout::handover(leader, up, draws)
-        });
     }
 
     /// A replica is back at `now`: if its upgrade waited for it and stops it, the upgrade
@@ -480,9 +482,12 @@ impl<M: Measure> Engine<'_, M> {
         let state = &mut self.components[index as usize];
         if state.office == Some(Office::Held(replica)) {
             state.office = Some(Office::Vacant);
+            state.handed_over = true;
+            // A stretch without a leader is the upgrade's.
+            state.last_failed = replica;
+            state.last_mode = component.upgrade_cause();
             tracer.event(now, TraceEvent::LeaderLost { component: index });
-            self.hand_over(now, index, tracer);
-            self.refresh(now, index, tracer);
+            self.after_change(now, index, tracer);
         }
         self.replica_upgraded(now, replica, tracer);
     }

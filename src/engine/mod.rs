@@ -175,6 +175,8 @@ struct ComponentState {
     last_mode: u32,
     /// Bumped when the session store serves again, which cancels a pending expiry.
     session_generation: u32,
+    /// Whether the last leader stopped gracefully, handing the office over.
+    handed_over: bool,
 }
 
 /// Simulates years of one plan, reusing its buffers from year to year, recording the
@@ -350,6 +352,7 @@ impl<'p, M: Measure> Engine<'p, M> {
                 last_failed: c.first_replica,
                 last_mode: 0,
                 session_generation: 0,
+                handed_over: false,
             }));
         self.serving.fill(true);
         self.expression_up.fill(true);
