@@ -28,7 +28,9 @@ mod planned;
 mod tests;
 
 pub use downtime::{Downtime, DowntimeStats, DowntimeYear, OutageStats};
-pub use planned::{Planned, PlannedStats, PlannedYear};
+pub use planned::{
+    DowntimeByKind, MaintenanceSummary, PerUpgrade, Planned, PlannedStats, PlannedYear,
+};
 
 use crate::engine::Outage;
 use crate::model::PercentileFigure;

@@ -171,27 +171,77 @@ impl MeasureStats<PlannedYear> for PlannedStats {
         let Some(stats) = &self.0 else {
             return;
         };
-        let by_kind: serde_json::Map<String, serde_json::Value> = OutageKind::ALL
-            .iter()
-            .zip(&stats.by_kind)
-            .map(|(kind, moments)| (kind.name().to_string(), moments.mean_secs().into()))
-            .collect();
-        sections.insert("downtime_by_kind_s".into(), by_kind.into());
+        let by_kind = DowntimeByKind {
+            failure: stats.by_kind[OutageKind::Failure as usize].mean_secs(),
+            maintenance: stats.by_kind[OutageKind::Maintenance as usize].mean_secs(),
+            incident: stats.by_kind[OutageKind::Incident as usize].mean_secs(),
+        };
         let [p50, p99] = stats.per_upgrade_quantiles.quantiles_secs([0.5, 0.99]);
-        let per_upgrade = serde_json::json!({
-            "mean": stats.per_upgrade.mean_secs(),
-            "p50": p50,
-            "p99": p99,
-            "max": stats.per_upgrade_quantiles.max_secs(),
-        });
-        sections.insert(
-            "maintenance".into(),
-            serde_json::json!({
-                "upgrades_per_year": stats.upgrades_per_year,
-                // Node drains are not simulated yet: the model format refuses `node_drain`.
-                "drains_per_year": 0,
-                "downtime_per_upgrade_s": per_upgrade,
-            }),
-        );
+        let maintenance = MaintenanceSummary {
+            upgrades_per_year: stats.upgrades_per_year,
+            // Node drains are not simulated yet: the model format refuses `node_drain`.
+            drains_per_year: 0,
+            downtime_per_upgrade_s: PerUpgrade {
+                mean: stats.per_upgrade.mean_secs(),
+                p50,
+                p99,
+                max: stats.per_upgrade_quantiles.max_secs(),
+            },
+        };
+        for (key, section) in [
+            (DowntimeByKind::KEY, serde_json::to_value(by_kind)),
+            (MaintenanceSummary::KEY, serde_json::to_value(maintenance)),
+        ] {
+            // Plain numbers always serialize.
+            if let Ok(section) = section {
+                sections.insert(key.to_string(), section);
+            }
+        }
     }
+}
+
+/// `summary.json`'s `downtime_by_kind_s`: the mean downtime per year of each kind of
+/// outage, in seconds; they add up to `downtime_per_year_s.mean`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DowntimeByKind {
+    /// Component and node failures.
+    pub failure: f64,
+    /// Planned work.
+    pub maintenance: f64,
+    /// Incidents.
+    pub incident: f64,
+}
+
+impl DowntimeByKind {
+    /// Its key in `summary.json`.
+    pub const KEY: &'static str = "downtime_by_kind_s";
+}
+
+/// `summary.json`'s `maintenance` section.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MaintenanceSummary {
+    /// Upgrades each year schedules.
+    pub upgrades_per_year: u64,
+    /// Node drains each year schedules.
+    pub drains_per_year: u64,
+    /// The planned downtime of one upgrade, in seconds.
+    pub downtime_per_upgrade_s: PerUpgrade,
+}
+
+impl MaintenanceSummary {
+    /// Its key in `summary.json`.
+    pub const KEY: &'static str = "maintenance";
+}
+
+/// The distribution of the planned downtime of one upgrade, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PerUpgrade {
+    /// Mean over every upgrade of every year.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// The longest.
+    pub max: f64,
 }
