@@ -36,6 +36,8 @@ pub(super) enum Slot {
     Settling,
     /// Its share is being loaded on another replica after its graceful stop.
     Reloading,
+    /// Its new version is broken: down until the rollback.
+    Broken,
 }
 
 /// How the next replica of a component is replaced.
@@ -66,17 +68,23 @@ pub(super) struct PlannedWork {
 
 /// The upgrade in progress.
 #[derive(Clone, Copy, Debug)]
-struct Active {
+pub(super) struct Active {
     /// Its index in the year.
-    upgrade: u64,
+    pub(super) upgrade: u64,
     /// The position in the plan's order of the component being upgraded.
-    position: usize,
+    pub(super) position: usize,
     /// Replicas of that component not yet begun: the next is `next - 1` (highest first).
-    next: u32,
+    pub(super) next: u32,
     /// Replicas begun and not yet done.
-    in_flight: u32,
+    pub(super) in_flight: u32,
     /// Of those, replicas with a new pod starting beside the old one.
     surged: u32,
+    /// For a bad upgrade, how long from its first broken replica to the rollback's end.
+    pub(super) bad: Option<Duration>,
+    /// When the rollback of a bad upgrade ends, once its first broken replica is ready.
+    pub(super) rolled_back_at: Option<Duration>,
+    /// Whether it was rolled back: no further replica or component is upgraded.
+    pub(super) rolled_back: bool,
 }
 
 impl<M: Measure> Engine<'_, M> {
@@ -127,7 +135,17 @@ impl<M: Measure> Engine<'_, M> {
         tracer.event(now, TraceEvent::UpgradeStarted { upgrade });
         self.measures
             .upgrade_started(&mut self.outcome.measures, now, upgrade);
+        let bad = self.draw_bad_rollout();
         self.begin_component(now, upgrade, 0, tracer);
+        if let Some(active) = self.active_mut() {
+            active.bad = bad;
+        }
+        self.advance(now, tracer);
+    }
+
+    /// The upgrade in progress, to change.
+    pub(super) fn active_mut(&mut self) -> Option<&mut Active> {
+        self.planned.as_mut().and_then(|w| w.active.as_mut())
     }
 
     /// Starts the upgrade of the component at `position` in the order, or ends the upgrade
@@ -154,22 +172,28 @@ impl<M: Measure> Engine<'_, M> {
             return;
         };
         let component = &plan.components[index as usize];
+        let bad = work.active.and_then(|a| a.bad);
         work.active = Some(Active {
             upgrade,
             position,
             next: component.replicas,
             in_flight: 0,
             surged: 0,
+            bad,
+            rolled_back_at: None,
+            rolled_back: false,
         });
         if recreates(component) {
             self.recreate(now, index, tracer);
         }
-        self.advance(now, tracer);
+        if position > 0 {
+            self.advance(now, tracer);
+        }
     }
 
     /// Begins as many replicas of the component being upgraded as its limits allow, and
     /// moves on to the next component once every replica is done.
-    fn advance<T: Tracer>(&mut self, now: Duration, tracer: &mut T) {
+    pub(super) fn advance<T: Tracer>(&mut self, now: Duration, tracer: &mut T) {
         let plan = self.plan;
         let order = plan.maintenance.as_ref().map_or(&[][..], |m| &m.order);
         loop {
@@ -179,8 +203,16 @@ impl<M: Measure> Engine<'_, M> {
             let index = order[active.position];
             let component = &plan.components[index as usize];
             if active.next == 0 {
-                if active.in_flight == 0 {
-                    self.begin_component(now, active.upgrade, active.position + 1, tracer);
+                // A bad upgrade holds at its first component until the rollback ends it.
+                let rolling_back = !active.rolled_back && active.rolled_back_at.is_some();
+                if active.in_flight == 0 && !rolling_back {
+                    // A rolled-back upgrade ends with the component that broke.
+                    let next = if active.rolled_back {
+                        order.len()
+                    } else {
+                        active.position + 1
+                    };
+                    self.begin_component(now, active.upgrade, next, tracer);
                     continue;
                 }
                 return;
@@ -251,7 +283,7 @@ impl<M: Measure> Engine<'_, M> {
         }
     }
 
-    fn set_slot(&mut self, replica: u32, slot: Slot) {
+    pub(super) fn set_slot(&mut self, replica: u32, slot: Slot) {
         if let Some(work) = &mut self.planned {
             work.slots[replica as usize] = slot;
         }
@@ -383,8 +415,10 @@ impl<M: Measure> Engine<'_, M> {
         replica: u32,
         tracer: &mut T,
     ) -> bool {
-        if self.slot(replica) != Slot::AwaitingBack {
-            return false;
+        match self.slot(replica) {
+            Slot::AwaitingBack => {}
+            Slot::Stopped => return self.breaks_when_ready(now, replica, tracer),
+            _ => return false,
         }
         let (component, _) = self.locate(replica);
         let surges = match component.upgrade.as_ref().map(|u| &u.how) {
@@ -424,6 +458,8 @@ impl<M: Measure> Engine<'_, M> {
                 }
             }
             Slot::Reloading => self.replica_upgraded(now, replica, tracer),
+            // Rolled back: the rollout went on without it.
+            Slot::Broken => self.set_slot(replica, Slot::Idle),
             Slot::Idle | Slot::Surged | Slot::Settling => {}
         }
     }
@@ -438,10 +474,12 @@ impl<M: Measure> Engine<'_, M> {
     ) {
         match self.slot(replica) {
             Slot::Surged => {
-                if let Some(Some(active)) = self.planned.as_mut().map(|w| w.active.as_mut()) {
+                if let Some(active) = self.active_mut() {
                     active.surged -= 1;
                 }
-                self.replace_old_pod(now, replica, tracer);
+                if !self.breaks_when_ready(now, replica, tracer) {
+                    self.replace_old_pod(now, replica, tracer);
+                }
             }
             Slot::Settling => self.replica_upgraded(now, replica, tracer),
             _ => {}

@@ -35,6 +35,7 @@
 //!   recent failure is not yet noticed, and repair after. The blamed component is the
 //!   outage's cause while that is not serving, else the first component that is not.
 
+mod bad_rollout;
 mod maintenance;
 mod nodes;
 mod office;
@@ -91,6 +92,8 @@ enum Event {
     UpgradeStart,
     /// A step of the upgrade of global replica `replica` falls due (see `maintenance`).
     RolloutStep { replica: u32 },
+    /// The rollback of a bad upgrade ends.
+    RolledBack,
 }
 
 /// What a down replica waits for, beyond an event of its own.
@@ -307,6 +310,7 @@ impl<'p, M: Measure> Engine<'p, M> {
                 }
                 Event::UpgradeStart => self.on_upgrade_start(now, tracer),
                 Event::RolloutStep { replica } => self.on_rollout_step(now, replica, tracer),
+                Event::RolledBack => self.on_rolled_back(now, tracer),
                 _ => {} // stale: the replica or session changed since it was scheduled
             }
         }

@@ -113,6 +113,12 @@ pub enum TraceEvent {
         /// The upgrade's index in the year.
         upgrade: u64,
     },
+    /// Upgrade `upgrade`, a bad one, is rolled back: its broken replicas serve the old
+    /// version again and nothing further is upgraded.
+    UpgradeRolledBack {
+        /// The upgrade's index in the year.
+        upgrade: u64,
+    },
     /// A step of a replica's upgrade.
     UpgradeStep {
         /// Component index.
@@ -140,6 +146,11 @@ pub enum UpgradeStep {
     Surged {
         /// When the new pod counts as available.
         available: Duration,
+    },
+    /// Its new version is broken: it does not serve until the rollback ends at `until`.
+    Broken {
+        /// When the rollback ends.
+        until: Duration,
     },
     /// Its upgrade is done.
     Done,

@@ -48,6 +48,21 @@ pub struct MaintenancePlan {
     pub upgrades_per_year: u64,
     /// The upgraded components' indices, in upgrade order.
     pub order: Vec<u32>,
+    /// Upgrades that ship a broken version, if modelled.
+    pub bad_rollout: Option<BadRolloutPlan>,
+}
+
+/// `bad_rollout` compiled.
+#[derive(Clone, Debug)]
+pub struct BadRolloutPlan {
+    /// The chance that one upgrade is bad.
+    pub probability: f64,
+    /// From the first broken replica being ready to the breakage being noticed.
+    pub detect: Dist,
+    /// From noticed to the old version serving again.
+    pub rollback: Dist,
+    /// The stream whether each upgrade is bad, and how long it lasts, are drawn from.
+    pub stream: usize,
 }
 
 /// How one component is replaced during an upgrade.
@@ -108,6 +123,7 @@ pub fn compile(
     for component in components.iter_mut() {
         let name = &component.name;
         component.causes.push(format!("{name}/upgrade"));
+        component.causes.push(format!("{name}/bad-rollout"));
     }
     let schedule = maintenance.upgrade;
     MaintenancePlan {
@@ -115,6 +131,12 @@ pub fn compile(
         every: schedule.every,
         upgrades_per_year: upgrades_within(schedule.start, schedule.every, horizon),
         order,
+        bad_rollout: maintenance.bad_rollout.as_ref().map(|bad| BadRolloutPlan {
+            probability: bad.probability,
+            detect: bad.detect.clone(),
+            rollback: bad.rollback.clone(),
+            stream: streams.bad_rollout(),
+        }),
     }
 }
 
@@ -122,6 +144,11 @@ impl ComponentPlan {
     /// The cause index of a replica down for its upgrade (with `[maintenance]` only).
     pub fn upgrade_cause(&self) -> u32 {
         self.modes.len() as u32 + 2
+    }
+
+    /// The cause index of a replica whose new version is broken (with `[maintenance]` only).
+    pub fn bad_rollout_cause(&self) -> u32 {
+        self.modes.len() as u32 + 3
     }
 
     /// The kind of outage cause `index`.

@@ -9,7 +9,9 @@
 mod maintenance;
 mod vocabulary;
 
-pub use maintenance::{MaintenancePlan, OutageKind, Replacement, UpgradePlan, upgrade_order};
+pub use maintenance::{
+    BadRolloutPlan, MaintenancePlan, OutageKind, Replacement, UpgradePlan, upgrade_order,
+};
 pub use vocabulary::{detect, leader, node_failure, node_lifecycle, pod, repair};
 
 use crate::dist::{Dist, ExponentialRace};
@@ -104,7 +106,8 @@ pub struct ComponentPlan {
     /// How its replicas are replaced during an upgrade, if they are.
     pub upgrade: Option<UpgradePlan>,
     /// Outage cause names: `component/mode` for each failure mode, then `component/node`
-    /// and `component/session`, then, with `[maintenance]`, `component/upgrade`.
+    /// and `component/session`, then, with `[maintenance]`, `component/upgrade` and
+    /// `component/bad-rollout`.
     pub causes: Vec<String>,
     /// Where the component's streams sit.
     pub streams: ComponentStreams,

@@ -139,6 +139,9 @@ impl<'p, W: Write> TraceWriter<'p, W> {
             }
             TraceEvent::UpgradeStarted { upgrade } => format!("upgrade {upgrade} begins"),
             TraceEvent::UpgradeFinished { upgrade } => format!("upgrade {upgrade} is done"),
+            TraceEvent::UpgradeRolledBack { upgrade } => format!(
+                "upgrade {upgrade} rolled back: the old version serves again; nothing further is upgraded"
+            ),
             TraceEvent::UpgradeStep {
                 component: c,
                 replica,
@@ -156,6 +159,10 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                     UpgradeStep::Surged { available } => format!(
                         "{name}/{replica}: a new pod starts beside it, available at {}s; the old one stops then",
                         available.as_secs_f64()
+                    ),
+                    UpgradeStep::Broken { until } => format!(
+                        "{name}/{replica}: its new version is broken and does not serve; rolled back at {}s",
+                        until.as_secs_f64()
                     ),
                     UpgradeStep::Done => format!("{name}/{replica} upgraded"),
                 }

@@ -316,3 +316,94 @@ fn a_model_without_maintenance_has_no_kind_column_and_no_section() {
     assert!(summary.get("maintenance").is_none());
     assert!(summary.get("causes").is_some());
 }
+
+#[test]
+fn explain_gives_the_downtime_per_upgrade_where_it_is_exact() {
+    let explained = |model: &str| -> Value {
+        let file = write_model(model);
+        let json = nines_ok(&["explain", file.path().to_str().unwrap(), "--json"]);
+        serde_json::from_str(&json).unwrap()
+    };
+    let recreate = level2(3, "1", "strategy = \"recreate\"\nstop = \"5s\"");
+    let level_1 = level1(2, 2, r#"{ dist = "uniform", min = "1m", max = "3m" }"#);
+    for (model, exact) in [(recreate.as_str(), 26.0), (level_1.as_str(), 240.0)] {
+        let explanation = explained(model);
+        let upgrade = &explanation["upgrades"][0];
+        assert_eq!(num(upgrade, &["downtime", "mean_s"]), exact, "{upgrade}");
+    }
+    let surge = explained(&level2(2, "1", "max_surge = 1"));
+    assert_eq!(num(&surge["upgrades"][0], &["downtime", "mean_s"]), 0.0);
+    // A leader that may hand over once or twice per upgrade is left to the simulation.
+    let raft = "workload = \"statefulset\"\nleader = { raft = { election_timeout = \"1s\", heartbeat = \"100ms\" } }";
+    let raft = explained(&level2(3, "\"majority\"", raft));
+    assert!(raft["upgrades"][0]["downtime"].is_null());
+    let plain = nines_ok(&["explain", "models/etcd-quorum.toml", "--json"]);
+    assert!(!plain.contains("upgrades"));
+}
+
+#[test]
+fn a_bad_rollout_keeps_a_single_replica_down_until_the_rollback() {
+    // Good upgrades: 2 min. Bad ones (25%): the replica is ready at 2 min but broken until
+    // 10 + 5 min later, one outage blamed on the bad rollout: 17 min. Mean 120 + 0.25·900 s;
+    // one upgrade's variance 900²·p(1−p).
+    let years = 2000;
+    let model = level1(1, 1, "\"2m\"").replace(
+        "upgrade = { every = \"30d\", start = \"2d\" }",
+        "upgrade = { every = \"30d\", start = \"2d\" }\n\
+         bad_rollout = { probability = \"25%\", detect = \"10m\", rollback = \"5m\" }",
+    );
+    let summary = run_json(&model, years, 9);
+    let upgrades = UPGRADES * years as f64;
+    let (p, extra) = (0.25, 900.0);
+    let se = (extra * extra * p * (1.0 - p) / upgrades).sqrt();
+    let mean = per_upgrade(&summary, "mean");
+    assert!(
+        (mean - (120.0 + p * extra)).abs() <= 4.0 * se,
+        "mean {mean}, se {se}"
+    );
+    assert_eq!(per_upgrade(&summary, "p50"), 120.0);
+    assert_eq!(per_upgrade(&summary, "max"), 1020.0);
+    let bad = num(&summary, &["causes", "db/bad-rollout", "count"]);
+    let good = num(&summary, &["causes", "db/upgrade", "count"]);
+    assert_eq!(bad + good, upgrades);
+    assert_eq!(
+        num(
+            &summary,
+            &["causes", "db/bad-rollout", "duration_s", "mean"]
+        ),
+        1020.0
+    );
+    let share_se = (p * (1.0 - p) / upgrades).sqrt();
+    assert!(
+        (bad / upgrades - p).abs() <= 4.0 * share_se,
+        "{bad} bad of {upgrades}"
+    );
+}
+
+#[test]
+fn a_bad_rollout_goes_on_to_the_next_replica_and_takes_the_system_down() {
+    // Two replicas needing one, every upgrade bad: replica 1 is ready (broken) after 2 min,
+    // so the rollout stops replica 0, which is ready (broken) 2 min later; both are down
+    // from minute 2 until the rollback ends at 2 + 10 + 5 min: 900 s, blamed on the rollout.
+    let model = level1(2, 1, "\"2m\"").replace(
+        "upgrade = { every = \"30d\", start = \"2d\" }",
+        "upgrade = { every = \"30d\", start = \"2d\" }\n\
+         bad_rollout = { probability = \"100%\", detect = \"10m\", rollback = \"5m\" }",
+    );
+    let summary = run_json(&model, 50, 1);
+    for figure in ["mean", "max"] {
+        assert_eq!(per_upgrade(&summary, figure), 900.0, "{figure}");
+    }
+    assert_eq!(
+        num(&summary, &["causes", "db/bad-rollout", "count"]),
+        50.0 * UPGRADES
+    );
+    let file = write_model(&model);
+    let trace = nines_ok(&["trace", file.path().to_str().unwrap(), "--year", "0"]);
+    for expected in [
+        "db/1: its new version is broken and does not serve; rolled back at 173820s",
+        "upgrade 0 rolled back",
+    ] {
+        assert!(trace.contains(expected), "no `{expected}` in\n{trace}");
+    }
+}

@@ -57,20 +57,14 @@ pub(super) fn read_maintenance(
         None => Some(Vec::new()),
     };
     let bad_rollout = table.get("bad_rollout").map(|v| read_bad_rollout(ctx, v));
-    // Refused rather than ignored: a model must not seem to model what it does not.
-    for (key, what) in [
-        ("node_drain", "node drains"),
-        ("bad_rollout", "bad rollouts"),
-    ] {
-        if let Some(value) = table.get(key) {
-            let message = format!("{what} are not simulated yet (issue #14); remove `{key}`");
-            ctx.error(
-                ModelErrorKind::Conflict,
-                value.span(),
-                &format!("maintenance.{key}"),
-                message,
-            );
-        }
+    if let Some(drain) = table.get("node_drain") {
+        // Refused rather than ignored: a model must not seem to model what it does not.
+        ctx.error(
+            ModelErrorKind::Conflict,
+            drain.span(),
+            "maintenance.node_drain",
+            "node drains are not simulated yet (issue #14); remove `node_drain`",
+        );
     }
     table.finish(ctx);
     Some(Maintenance {
