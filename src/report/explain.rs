@@ -143,7 +143,7 @@ fn upgrades_text(text: &mut String, explanation: &Explanation) {
     let _ = writeln!(text);
     let _ = writeln!(
         text,
-        "Planned downtime of each component per upgrade, seconds as mean / p99 (nothing failing meanwhile):"
+        "Planned downtime of each component per upgrade, seconds as mean / p99 (nothing failing meanwhile, no start killed by liveness):"
     );
     let width = explanation
         .upgrades
