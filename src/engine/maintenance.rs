@@ -222,7 +222,7 @@ impl<M: Measure> Engine<'_, M> {
             if step == Step::Wait {
                 return;
             }
-            if let Some(Some(active)) = self.planned.as_mut().map(|w| w.active.as_mut()) {
+            if let Some(active) = self.active_mut() {
                 active.next -= 1;
                 active.in_flight += 1;
             }
@@ -305,7 +305,7 @@ impl<M: Measure> Engine<'_, M> {
             self.stop_replica(now, replica, tracer);
         }
         self.after_change(now, index, tracer);
-        if let Some(Some(active)) = self.planned.as_mut().map(|w| w.active.as_mut()) {
+        if let Some(active) = self.active_mut() {
             active.next = 0;
             active.in_flight = component.replicas;
         }
@@ -328,13 +328,7 @@ impl<M: Measure> Engine<'_, M> {
         let index = self.plan.replica_component[replica as usize];
         let was_up = self.replicas[replica as usize].up;
         let holder = self.components[index as usize].office == Some(Office::Held(replica));
-        self.take_down(
-            now,
-            replica,
-            component.upgrade_cause(),
-            Duration::ZERO,
-            tracer,
-        );
+        self.take_down_for_upgrade(now, replica, tracer);
         let back = match &upgrade.how {
             Replacement::Replace(duration) => {
                 now.saturating_add(self.draws(upgrade.stream).draw(duration))
@@ -371,6 +365,18 @@ impl<M: Measure> Engine<'_, M> {
         self.schedule_repair(replica, back);
     }
 
+    /// Takes `replica` down for its upgrade: no failure, noticed at once.
+    fn take_down_for_upgrade<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
+        let (component, _) = self.locate(replica);
+        self.take_down(
+            now,
+            replica,
+            component.upgrade_cause(),
+            Duration::ZERO,
+            tracer,
+        );
+    }
+
     /// Starts a new pod beside `replica`, which goes on serving until it is available.
     fn surge<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
         let (component, local) = self.locate(replica);
@@ -381,7 +387,7 @@ impl<M: Measure> Engine<'_, M> {
         let serving = self.new_pod(replica, now);
         let available = serving.saturating_add(min_ready);
         self.set_slot(replica, Slot::Surged);
-        if let Some(Some(active)) = self.planned.as_mut().map(|w| w.active.as_mut()) {
+        if let Some(active) = self.active_mut() {
             active.surged += 1;
         }
         let index = self.plan.replica_component[replica as usize];
@@ -501,13 +507,7 @@ impl<M: Measure> Engine<'_, M> {
             return;
         }
         if component.reassign.is_some() {
-            self.take_down(
-                now,
-                replica,
-                component.upgrade_cause(),
-                Duration::ZERO,
-                tracer,
-            );
+            self.take_down_for_upgrade(now, replica, tracer);
             // The new pod serves already: the share loads there or on another replica.
             let back = self.reload_from(now, replica, now);
             self.set_slot(replica, Slot::Reloading);
@@ -533,7 +533,7 @@ impl<M: Measure> Engine<'_, M> {
     /// `replica`'s upgrade is done; the rollout goes on.
     fn replica_upgraded<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
         self.set_slot(replica, Slot::Idle);
-        if let Some(Some(active)) = self.planned.as_mut().map(|w| w.active.as_mut()) {
+        if let Some(active) = self.active_mut() {
             active.in_flight -= 1;
         }
         let (_, local) = self.locate(replica);

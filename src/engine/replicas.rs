@@ -242,6 +242,7 @@ impl<M: Measure> Engine<'_, M> {
     }
 
     /// A down replica serves again at `now`.
+    #[inline]
     pub(super) fn bring_up<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
         let (index, local) = (
             self.plan.replica_component[replica as usize],
