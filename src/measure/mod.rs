@@ -25,6 +25,8 @@ pub(crate) mod cells;
 mod downtime;
 mod planned;
 #[cfg(test)]
+mod planned_tests;
+#[cfg(test)]
 mod tests;
 
 pub use downtime::{Downtime, DowntimeStats, DowntimeYear, OutageStats};
