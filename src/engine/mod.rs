@@ -35,6 +35,8 @@
 //!   recent failure is not yet noticed, and repair after. The blamed component is the
 //!   outage's cause while that is not serving, else the first component that is not.
 
+mod bad_rollout;
+mod maintenance;
 mod nodes;
 mod office;
 mod outage;
@@ -48,13 +50,14 @@ mod tests;
 
 pub use outage::{Outage, Phases};
 pub use queue::EventQueue;
-pub use trace::{NoTrace, TraceEvent, Tracer};
+pub use trace::{NoTrace, TraceEvent, Tracer, UpgradeStep};
 
 use crate::measure::{Downtime, DowntimeYear, Measure, Shipped};
 use crate::mechanics::pod::ProbePhases;
 use crate::plan::{ComponentPlan, Plan};
 use crate::rng::{StreamDraw, Streams};
 use crate::time::Duration;
+use maintenance::PlannedWork;
 use office::Office;
 use outage::OpenOutage;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -85,6 +88,12 @@ enum Event {
     Evict { replica: u32, generation: u32 },
     /// Component `component`'s sessions expire (stale if its store came back).
     SessionExpired { component: u32, generation: u32 },
+    /// A scheduled upgrade of the system starts.
+    UpgradeStart,
+    /// A step of the upgrade of global replica `replica` falls due (see `maintenance`).
+    RolloutStep { replica: u32 },
+    /// The rollback of a bad upgrade ends.
+    RolledBack,
 }
 
 /// What a down replica waits for, beyond an event of its own.
@@ -169,6 +178,8 @@ struct ComponentState {
     last_mode: u32,
     /// Bumped when the session store serves again, which cancels a pending expiry.
     session_generation: u32,
+    /// Whether the last leader stopped gracefully, handing the office over.
+    handed_over: bool,
 }
 
 /// Simulates years of one plan, reusing its buffers from year to year, recording the
@@ -193,6 +204,8 @@ pub struct Engine<'p, M: Measure = Shipped> {
     outcome: YearOutcome<M::Year>,
     /// The components a node failure touched, kept to reuse its allocation.
     touched: Vec<u32>,
+    /// Planned work, for a plan with `[maintenance]`.
+    planned: Option<PlannedWork>,
 }
 
 impl<'p> Engine<'p> {
@@ -232,6 +245,7 @@ impl<'p, M: Measure> Engine<'p, M> {
             measures,
             outcome,
             touched: Vec::new(),
+            planned: plan.maintenance.as_ref().map(|_| PlannedWork::default()),
         }
     }
 
@@ -294,6 +308,9 @@ impl<'p, M: Measure> Engine<'p, M> {
                 } if self.components[component as usize].session_generation == generation => {
                     self.on_session_expired(now, component, tracer)
                 }
+                Event::UpgradeStart => self.on_upgrade_start(now, tracer),
+                Event::RolloutStep { replica } => self.on_rollout_step(now, replica, tracer),
+                Event::RolledBack => self.on_rolled_back(now, tracer),
                 _ => {} // stale: the replica or session changed since it was scheduled
             }
         }
@@ -339,6 +356,7 @@ impl<'p, M: Measure> Engine<'p, M> {
                 last_failed: c.first_replica,
                 last_mode: 0,
                 session_generation: 0,
+                handed_over: false,
             }));
         self.serving.fill(true);
         self.expression_up.fill(true);
@@ -354,6 +372,7 @@ impl<'p, M: Measure> Engine<'p, M> {
             self.schedule_failure(Duration::ZERO, replica);
         }
         self.start_nodes();
+        self.start_planned_work();
     }
 
     /// The component of a global replica, and the replica's index within it.

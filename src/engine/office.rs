@@ -1,6 +1,7 @@
 //! The leader office: who holds it, when it falls vacant, and elections.
 
 use super::{Engine, Event, Measure, TraceEvent, Tracer};
+use crate::mechanics::rollout;
 use crate::time::Duration;
 
 /// The state of a component's leader office.
@@ -43,7 +44,8 @@ impl<M: Measure> Engine<'_, M> {
     }
 
     /// Starts an election for a vacant office of component `index` once enough replicas
-    /// are up; it lasts a draw of the component's leader mechanism.
+    /// are up; it lasts a draw of the component's leader mechanism, or of its handover
+    /// when the last holder stopped gracefully (`mechanics::rollout::handover`).
     pub(super) fn maybe_start_election<T: Tracer>(
         &mut self,
         now: Duration,
@@ -58,7 +60,13 @@ impl<M: Measure> Engine<'_, M> {
         if state.up < component.needs {
             return;
         }
-        let duration = leader.draw(state.up, &mut self.draws(component.streams.election));
+        let mut draws = self.draws(component.streams.election);
+        let duration = if state.handed_over {
+            rollout::handover(leader, state.up, &mut draws)
+        } else {
+            leader.draw(state.up, &mut draws)
+        };
+        self.components[index as usize].handed_over = false;
         self.components[index as usize].office = Some(Office::Electing);
         let end = now.saturating_add(duration);
         if end < self.plan.horizon {

@@ -117,6 +117,17 @@ impl<M: Measure> Engine<'_, M> {
         }
     }
 
+    /// Blames the open outage, if component `component` brought it about, on that
+    /// component's cause `mode` instead (a bad rollout that turns an upgrade's downtime into
+    /// its own).
+    pub(super) fn reblame_outage(&mut self, component: u32, mode: u32) {
+        if let Some(outage) = &mut self.open_outage
+            && outage.component == component
+        {
+            outage.mode = mode;
+        }
+    }
+
     /// Tells the measures of one ended (or cut) interval in which `expression` was down.
     fn record_down(&mut self, expression: usize, down: Duration) {
         let year = &mut self.outcome;

@@ -121,20 +121,36 @@ impl<M: Measure> Engine<'_, M> {
         restarted: Duration,
     ) -> Duration {
         let (component, _) = self.locate(replica);
-        let (Some(load), Some(session), Some(stream)) = (
+        let (Some(_), Some(session), Some(stream)) = (
             &component.reassign,
             &component.session,
             component.streams.reassign,
         ) else {
             return restarted;
         };
+        let expiry = self.draws(stream).draw(&lease::remaining(session.ttl));
+        self.reload_from(now.saturating_add(expiry), replica, restarted)
+    }
+
+    /// When the share of `replica`, whose loss its coordinator noticed at `noticed`, serves
+    /// again for a component with reassignment: after a load (drawn from the reassignment
+    /// stream) on another up replica from `noticed`, or on the replica itself from
+    /// `restarted`, whichever starts sooner. Without reassignment, `restarted` unchanged.
+    pub(super) fn reload_from(
+        &mut self,
+        noticed: Duration,
+        replica: u32,
+        restarted: Duration,
+    ) -> Duration {
+        let (component, _) = self.locate(replica);
+        let (Some(load), Some(stream)) = (&component.reassign, component.streams.reassign) else {
+            return restarted;
+        };
         let index = self.plan.replica_component[replica as usize] as usize;
         let others_up = self.components[index].up - u32::from(self.replicas[replica as usize].up);
-        let mut draws = self.draws(stream);
-        let expiry = draws.draw(&lease::remaining(session.ttl));
-        let loaded = draws.draw(load);
+        let loaded = self.draws(stream).draw(load);
         let load_from = if others_up > 0 {
-            restarted.min(now.saturating_add(expiry))
+            restarted.min(noticed)
         } else {
             restarted
         };
@@ -216,6 +232,18 @@ impl<M: Measure> Engine<'_, M> {
     }
 
     pub(super) fn on_repaired<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
+        if self.planned.is_some() && self.upgrade_on_return(now, replica, tracer) {
+            return;
+        }
+        self.bring_up(now, replica, tracer);
+        if self.planned.is_some() {
+            self.rollout_replica_up(now, replica, tracer);
+        }
+    }
+
+    /// A down replica serves again at `now`.
+    #[inline]
+    pub(super) fn bring_up<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
         let (index, local) = (
             self.plan.replica_component[replica as usize],
             self.locate(replica).1,

@@ -76,6 +76,7 @@ fn component(
         session: None,
         session_holders: Vec::new(),
         reassign: None,
+        upgrade: None,
         causes: ["crash", "node", "session"]
             .map(|cause| format!("{name}/{cause}"))
             .to_vec(),
@@ -130,6 +131,7 @@ fn assemble(mut components: Vec<ComponentPlan>, nodes: Option<NodesPlan>) -> Pla
             streams: layout.nodes.expect("node streams"),
             ..n
         }),
+        maintenance: None,
     }
 }
 

@@ -103,8 +103,57 @@ pub enum TraceEvent {
         /// Component index.
         component: u32,
     },
+    /// Upgrade `upgrade` of the year (from 0) begins.
+    UpgradeStarted {
+        /// The upgrade's index in the year.
+        upgrade: u64,
+    },
+    /// Upgrade `upgrade` is done: every upgraded component runs the new version.
+    UpgradeFinished {
+        /// The upgrade's index in the year.
+        upgrade: u64,
+    },
+    /// Upgrade `upgrade`, a bad one, is rolled back: its broken replicas serve the old
+    /// version again and nothing further is upgraded.
+    UpgradeRolledBack {
+        /// The upgrade's index in the year.
+        upgrade: u64,
+    },
+    /// A step of a replica's upgrade.
+    UpgradeStep {
+        /// Component index.
+        component: u32,
+        /// Replica index within the component.
+        replica: u32,
+        /// What happened.
+        step: UpgradeStep,
+    },
     /// The year ends.
     YearEnd,
+}
+
+/// A step of one replica's upgrade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpgradeStep {
+    /// Its turn came while it was down from a failure: it is upgraded when it is back.
+    AwaitingBack,
+    /// It stops, and is back (its replacement serving) at `back`.
+    Stopped {
+        /// When it serves again.
+        back: Duration,
+    },
+    /// A new pod starts beside it, available at `available`; the old pod stops then.
+    Surged {
+        /// When the new pod counts as available.
+        available: Duration,
+    },
+    /// Its new version is broken: it does not serve until the rollback ends at `until`.
+    Broken {
+        /// When the rollback ends.
+        until: Duration,
+    },
+    /// Its upgrade is done.
+    Done,
 }
 
 /// Receives every event of a simulated year, in order.

@@ -17,6 +17,9 @@
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
 
 mod rv;
+mod upgrade;
+
+pub use upgrade::UpgradeEstimate;
 
 use crate::expr::Expr;
 use crate::math;
@@ -124,6 +127,9 @@ pub struct Explanation {
     /// when there are any, no figure of the explanation is meaningful.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub beyond_closed_form: Vec<String>,
+    /// For a model with planned work, each upgraded component's downtime per upgrade.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub upgrades: Vec<UpgradeEstimate>,
 }
 
 impl Explanation {
@@ -364,6 +370,7 @@ pub fn explain(model: &Model) -> Explanation {
     let beyond_closed_form = beyond_closed_form(&timelines);
     Explanation {
         beyond_closed_form,
+        upgrades: upgrade::upgrades(model),
         model: model.name().to_string(),
         timelines,
         availability,

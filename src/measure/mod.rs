@@ -23,10 +23,16 @@
 
 pub(crate) mod cells;
 mod downtime;
+mod planned;
+#[cfg(test)]
+mod planned_tests;
 #[cfg(test)]
 mod tests;
 
 pub use downtime::{Downtime, DowntimeStats, DowntimeYear, OutageStats};
+pub use planned::{
+    DowntimeByKind, MaintenanceSummary, PerUpgrade, Planned, PlannedStats, PlannedYear,
+};
 
 use crate::engine::Outage;
 use crate::model::PercentileFigure;
@@ -38,9 +44,10 @@ use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
-/// The measures every run records beyond [`Downtime`]: none yet. A new measure of the
-/// product is added here (a tuple of them for several).
-pub type Shipped = ();
+/// The measures every run records beyond [`Downtime`]: outage kinds and planned work. A new
+/// measure of the product is added here (a tuple of them for several; a tuple's statistics
+/// save as a JSON array, where one measure's save as its own value).
+pub type Shipped = Planned;
 
 /// `summary.json` sections of the further measures, by key, after the fixed ones.
 pub type Sections = BTreeMap<String, serde_json::Value>;
@@ -88,6 +95,10 @@ pub trait Measure: Send + Sync {
     /// A system outage has ended (or has been cut at the end of the year).
     #[inline(always)]
     fn outage_ended(&self, _year: &mut Self::Year, _outage: &Outage) {}
+
+    /// Upgrade `upgrade` of the year (planned work) begins at `at`.
+    #[inline(always)]
+    fn upgrade_started(&self, _year: &mut Self::Year, _at: Duration, _upgrade: u64) {}
 
     /// Empty statistics for this measure.
     fn new_stats(&self) -> Self::Stats {
@@ -199,6 +210,11 @@ macro_rules! tuple_measure {
             #[inline(always)]
             fn outage_ended(&self, year: &mut Self::Year, outage: &Outage) {
                 $(self.$index.outage_ended(&mut year.$index, outage);)+
+            }
+
+            #[inline(always)]
+            fn upgrade_started(&self, year: &mut Self::Year, at: Duration, upgrade: u64) {
+                $(self.$index.upgrade_started(&mut year.$index, at, upgrade);)+
             }
 
             fn new_stats(&self) -> Self::Stats {

@@ -11,6 +11,7 @@
 //! | elections: a drawn one, Raft's first of k timeouts, a lease takeover | [`leader`] |
 //! | liveness detection, restart back-off, start and readiness | [`pod`] |
 //! | node failure, notice and eviction | [`node`] |
+//! | the upgrade schedule, rollout limits, graceful handovers | [`rollout`] |
 //! | the stream layout | [`streams`] |
 
 pub mod failure;
@@ -18,6 +19,7 @@ pub mod leader;
 pub mod lease;
 pub mod node;
 pub mod pod;
+pub mod rollout;
 pub mod streams;
 
 use crate::dist::Dist;

@@ -9,7 +9,9 @@
 //! `COMPONENT/reassign` where the component has them, then for each replica
 //! `COMPONENT/REPLICA/MODE/{every,detect,repair}` for every failure mode,
 //! `COMPONENT/REPLICA/{probes,start}` for a pod and `COMPONENT/REPLICA/race` for the first of
-//! its exponential failure modes; after every component, `node/N/{every,repair,monitor}`.
+//! its exponential failure modes; after every component, `node/N/{every,repair,monitor}`;
+//! last, for a model with planned work, `COMPONENT/upgrade` for each upgraded component (in
+//! upgrade order) and `maintenance/bad-rollout`, so that planned work moves no other draw.
 //! Labels never depend on other components, so a change to one component leaves every
 //! other component's draws as they were. A raced mode keeps its own, unused, `every`
 //! stream, so that every mode's streams sit at the same offsets.
@@ -160,7 +162,30 @@ pub struct StreamLayout {
     /// The node streams, for a level-2 model.
     pub nodes: Option<NodeStreams>,
     node_count: u32,
+    /// The streams of planned work, for a model with `[maintenance]`.
+    pub planned: Option<PlannedStreams>,
+    upgraded: Vec<String>,
     total: usize,
+}
+
+/// Where the streams of planned work sit: one per upgraded component, then the bad
+/// rollouts' draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlannedStreams {
+    first: usize,
+    upgraded: usize,
+}
+
+impl PlannedStreams {
+    /// The stream of the `position`-th upgraded component (in upgrade order).
+    pub fn upgrade(&self, position: usize) -> usize {
+        self.first + position
+    }
+
+    /// The stream deciding which upgrades are bad, and how long they last.
+    pub fn bad_rollout(&self) -> usize {
+        self.first + self.upgraded
+    }
 }
 
 impl StreamLayout {
@@ -182,8 +207,22 @@ impl StreamLayout {
             components,
             nodes: node_streams,
             node_count,
+            planned: None,
+            upgraded: Vec::new(),
             total: next + node_count as usize * NODE_PURPOSES.len(),
         }
+    }
+
+    /// Adds the streams of planned work after every other: one for each of the `upgraded`
+    /// components' names, in upgrade order, then one for bad rollouts.
+    pub fn with_planned_work(mut self, upgraded: Vec<String>) -> StreamLayout {
+        self.planned = Some(PlannedStreams {
+            first: self.total,
+            upgraded: upgraded.len(),
+        });
+        self.total += upgraded.len() + 1;
+        self.upgraded = upgraded;
+        self
     }
 
     /// How many streams there are.
@@ -204,7 +243,12 @@ impl StreamLayout {
                 .iter()
                 .map(move |purpose| format!("node/{node}/{purpose}"))
         });
-        components.chain(nodes)
+        let planned = self
+            .upgraded
+            .iter()
+            .map(|name| format!("{name}/upgrade"))
+            .chain(self.planned.map(|_| "maintenance/bad-rollout".to_string()));
+        components.chain(nodes).chain(planned)
     }
 }
 
@@ -278,5 +322,14 @@ mod tests {
             "node/1/monitor"
         );
         assert_eq!(layout.len(), 1 + 1 + 2 * (6 + 2 + 1) + 1 + 6 + 2 * 3);
+        let before = layout.len();
+        let layout = layout.with_planned_work(vec!["b".to_string(), "a".to_string()]);
+        let labels: Vec<String> = layout.labels().collect();
+        assert_eq!(labels.len(), layout.len());
+        assert_eq!(layout.len(), before + 3);
+        let planned = layout.planned.unwrap();
+        assert_eq!(labels[planned.upgrade(0)], "b/upgrade");
+        assert_eq!(labels[planned.upgrade(1)], "a/upgrade");
+        assert_eq!(labels[planned.bad_rollout()], "maintenance/bad-rollout");
     }
 }

@@ -7,11 +7,13 @@
 
 mod edit;
 mod error;
+mod maintenance;
 mod parse;
 
 pub use edit::{Setting, set_value};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
+pub use maintenance::{BadRollout, Maintenance, PodRollout, Rollout, Schedule, Strategy};
 
 use crate::dist::Dist;
 use crate::expr::Expr;
@@ -29,6 +31,7 @@ pub struct Model {
     pub(crate) slo: Option<Slo>,
     pub(crate) components: Vec<Component>,
     pub(crate) kubernetes: Option<Kubernetes>,
+    pub(crate) maintenance: Option<Maintenance>,
 }
 
 /// A boolean expression over components, with the text it was written as.
@@ -218,6 +221,8 @@ pub struct Component {
     pub session: Option<Session>,
     /// How the share of a failed replica is taken over by the others, if it can be.
     pub reassign: Option<Reassign>,
+    /// How its replicas are replaced during an upgrade.
+    pub rollout: Rollout,
 }
 
 /// Recovery by reassignment (Milvus query nodes): when a replica fails, a coordinator
@@ -448,5 +453,10 @@ impl Model {
     /// The `[kubernetes]` settings, for a level-2 model.
     pub fn kubernetes(&self) -> Option<&Kubernetes> {
         self.kubernetes.as_ref()
+    }
+
+    /// The `[maintenance]` settings: planned work.
+    pub fn maintenance(&self) -> Option<&Maintenance> {
+        self.maintenance.as_ref()
     }
 }

@@ -6,8 +6,12 @@
 //! settings are compiled into the vocabulary of `mechanics`, so the engine and the floor
 //! read nothing of the model.
 
+mod maintenance;
 mod vocabulary;
 
+pub use maintenance::{
+    BadRolloutPlan, MaintenancePlan, OutageKind, Replacement, UpgradePlan, upgrade_order,
+};
 pub use vocabulary::{detect, leader, node_failure, node_lifecycle, pod, repair};
 
 use crate::dist::{Dist, ExponentialRace};
@@ -46,6 +50,8 @@ pub struct Plan {
     pub expression_names: Vec<String>,
     /// The cluster's nodes, for a level-2 model.
     pub nodes: Option<NodesPlan>,
+    /// Planned work, for a model with `[maintenance]`.
+    pub maintenance: Option<MaintenancePlan>,
 }
 
 /// The cluster's nodes and the Kubernetes timings that concern them.
@@ -97,8 +103,11 @@ pub struct ComponentPlan {
     /// The load time of recovery by reassignment (drawn with the session expiry that
     /// precedes it, from the reassignment stream).
     pub reassign: Option<Dist>,
+    /// How its replicas are replaced during an upgrade, if they are.
+    pub upgrade: Option<UpgradePlan>,
     /// Outage cause names: `component/mode` for each failure mode, then `component/node`
-    /// and `component/session`.
+    /// and `component/session`, then, with `[maintenance]`, `component/upgrade` and
+    /// `component/bad-rollout`.
     pub causes: Vec<String>,
     /// Where the component's streams sit.
     pub streams: ComponentStreams,
@@ -205,6 +214,13 @@ impl Plan {
                 lifecycle: node_lifecycle(kubernetes),
                 streams,
             });
+        let maintenance = model
+            .maintenance()
+            .zip(layout.planned)
+            .map(|(maintenance, streams)| {
+                let horizon = model.simulation().horizon;
+                maintenance::compile(maintenance, model, streams, horizon, &mut components)
+            });
         let mut expressions = vec![model.up().expr.clone()];
         let mut expression_names = vec!["up".to_string()];
         for service in model.services() {
@@ -221,6 +237,7 @@ impl Plan {
             expressions,
             expression_names,
             nodes,
+            maintenance,
         }
     }
 
@@ -246,7 +263,17 @@ pub fn stream_layout(model: &Model) -> StreamLayout {
             reassign: component.reassign.is_some(),
         })
         .collect();
-    StreamLayout::new(shapes, model.kubernetes().map(|k| k.nodes))
+    let layout = StreamLayout::new(shapes, model.kubernetes().map(|k| k.nodes));
+    match model.maintenance() {
+        Some(_) => {
+            let names = upgrade_order(model)
+                .into_iter()
+                .map(|index| model.components()[index as usize].name.clone())
+                .collect();
+            layout.with_planned_work(names)
+        }
+        None => layout,
+    }
 }
 
 fn compile_component(
@@ -289,6 +316,7 @@ fn compile_component(
         }),
         session_holders: Vec::new(),
         reassign: component.reassign.as_ref().map(|r| r.load.clone()),
+        upgrade: None,
         causes: component
             .failures
             .iter()

@@ -110,6 +110,7 @@ pub fn explain_text(explanation: &Explanation) -> String {
             percent(*naive)
         );
     }
+    upgrades_text(&mut text, explanation);
     let _ = writeln!(text);
     let _ = writeln!(text, "Rules of thumb against this model:");
     for rule in &explanation.rules_of_thumb {
@@ -132,6 +133,37 @@ pub fn explain_text(explanation: &Explanation) -> String {
          theory and the binomial); `nines run` simulates everything, correlations included."
     );
     text
+}
+
+/// The planned downtime per upgrade of each upgraded component, where the closed form is
+/// exact.
+fn upgrades_text(text: &mut String, explanation: &Explanation) {
+    if explanation.upgrades.is_empty() {
+        return;
+    }
+    let _ = writeln!(text);
+    let _ = writeln!(
+        text,
+        "Planned downtime of each component per upgrade, seconds as mean / p99 (nothing failing meanwhile, no start killed by liveness):"
+    );
+    let width = explanation
+        .upgrades
+        .iter()
+        .map(|u| u.component.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    for upgrade in &explanation.upgrades {
+        let downtime = upgrade.downtime.map_or_else(
+            || "not in closed form (a leader's handovers, a reassigned share or a quorum of drawn starts): see `nines run`".to_string(),
+            phase,
+        );
+        let _ = writeln!(
+            text,
+            "  {:<width$}  {:<18}  {downtime}",
+            upgrade.component, upgrade.how
+        );
+    }
 }
 
 /// Why a component's estimate differs from the naive formula, as one sentence.

@@ -1,6 +1,7 @@
 //! The human summary `nines run` prints.
 
 use super::format::{count, human_duration, percent_to};
+use crate::measure::{DowntimeByKind, MaintenanceSummary};
 use crate::stats::{Availability, Summary};
 use crate::time::Duration;
 use std::fmt::Write;
@@ -49,8 +50,9 @@ pub(crate) fn period(horizon_s: f64) -> String {
     Duration::from_secs_f64(horizon_s).period_name()
 }
 
-/// The system's figures as (name, value) rows, values in words and units for people.
-pub(crate) fn figure_rows(summary: &Summary) -> [(String, String); 4] {
+/// The system's figures as (name, value) rows, values in words and units for people: the
+/// downtime figures, then, for a model with planned work, its downtime apart from failures.
+pub(crate) fn figure_rows(summary: &Summary) -> Vec<(String, String)> {
     let period = period(summary.horizon_s);
     let d = &summary.downtime_per_year_s;
     let r = &summary.rto_s;
@@ -88,6 +90,45 @@ pub(crate) fn figure_rows(summary: &Summary) -> [(String, String); 4] {
         ),
         ("outage length".to_string(), outages),
     ]
+    .into_iter()
+    .chain(planned_rows(summary, &period))
+    .collect()
+}
+
+/// The rows of planned work: downtime by kind of outage, and per upgrade.
+fn planned_rows(summary: &Summary, period: &str) -> Vec<(String, String)> {
+    let section = |key: &str| summary.measures.get(key).cloned();
+    let mut rows = Vec::new();
+    if let Some(Ok(kinds)) =
+        section(DowntimeByKind::KEY).map(serde_json::from_value::<DowntimeByKind>)
+    {
+        rows.push((
+            "by kind".to_string(),
+            format!(
+                "failure {}   maintenance {}   incident {}",
+                human_duration(kinds.failure),
+                human_duration(kinds.maintenance),
+                human_duration(kinds.incident)
+            ),
+        ));
+    }
+    if let Some(Ok(work)) =
+        section(MaintenanceSummary::KEY).map(serde_json::from_value::<MaintenanceSummary>)
+    {
+        let d = work.downtime_per_upgrade_s;
+        rows.push((
+            "per upgrade".to_string(),
+            format!(
+                "mean {}   p50 {}   p99 {}   max {}   ({}/{period})",
+                human_duration(d.mean),
+                human_duration(d.p50),
+                human_duration(d.p99),
+                human_duration(d.max),
+                count(work.upgrades_per_year, "upgrade")
+            ),
+        ));
+    }
+    rows
 }
 
 /// An availability on one line: mean, 95% CI and nines.

@@ -1,6 +1,6 @@
 //! `nines trace`: the event log of one simulated year as text, one line per event.
 
-use crate::engine::{TraceEvent, Tracer};
+use crate::engine::{TraceEvent, Tracer, UpgradeStep};
 use crate::plan::Plan;
 use crate::time::Duration;
 use std::io::{self, Write};
@@ -136,6 +136,36 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                     "{}: session expired; every replica shuts down until the store serves again",
                     component(c)
                 )
+            }
+            TraceEvent::UpgradeStarted { upgrade } => format!("upgrade {upgrade} begins"),
+            TraceEvent::UpgradeFinished { upgrade } => format!("upgrade {upgrade} is done"),
+            TraceEvent::UpgradeRolledBack { upgrade } => format!(
+                "upgrade {upgrade} rolled back: the old version serves again; nothing further is upgraded"
+            ),
+            TraceEvent::UpgradeStep {
+                component: c,
+                replica,
+                step,
+            } => {
+                let name = component(c);
+                match step {
+                    UpgradeStep::AwaitingBack => format!(
+                        "{name}/{replica}: its upgrade waits until it is back from its failure"
+                    ),
+                    UpgradeStep::Stopped { back } => format!(
+                        "{name}/{replica} stops for its upgrade; serves again at {}s",
+                        back.as_secs_f64()
+                    ),
+                    UpgradeStep::Surged { available } => format!(
+                        "{name}/{replica}: a new pod starts beside it, available at {}s; the old one stops then",
+                        available.as_secs_f64()
+                    ),
+                    UpgradeStep::Broken { until } => format!(
+                        "{name}/{replica}: its new version is broken and does not serve; rolled back at {}s",
+                        until.as_secs_f64()
+                    ),
+                    UpgradeStep::Done => format!("{name}/{replica} upgraded"),
+                }
             }
             TraceEvent::YearEnd => "year ends".to_string(),
         }

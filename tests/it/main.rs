@@ -20,6 +20,8 @@ mod explain;
 mod fuzz;
 /// Kubernetes and consensus mechanics against their exact answers.
 mod kubernetes;
+/// Planned work: upgrades and rollouts against their exact answers.
+mod maintenance;
 /// A small dense Markov-chain solver for the exact answers.
 mod markov;
 /// Output paths, standard streams, signals and limits: no crash, no hang, no damage.

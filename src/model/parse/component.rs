@@ -4,6 +4,7 @@
 use super::dist::read_dist;
 use super::failure::read_failures;
 use super::kubernetes;
+use super::maintenance::read_component_rollout;
 use super::references::{Reference, ReferenceKind, resolve_references};
 use super::toolkit::{Ctx, Table, Value};
 use super::values::{read_int, read_name, read_table};
@@ -22,6 +23,7 @@ pub(super) fn read_components(
     ctx: &mut Ctx<'_>,
     top: &mut Table<'_, '_>,
     kubernetes: Option<&Kubernetes>,
+    scheduled: bool,
 ) -> (Vec<Option<String>>, Option<Vec<Component>>) {
     let hint = ", at least one [[component]] table with a name, replicas and failure modes";
     let Some(value) = top.required(ctx, "component", hint) else {
@@ -59,7 +61,8 @@ pub(super) fn read_components(
     let mut components = Vec::new();
     let mut references = Vec::new();
     for (index, item) in array.iter().enumerate() {
-        let (name, component) = read_component(ctx, item, index, kubernetes, &mut references);
+        let (name, component) =
+            read_component(ctx, item, index, (kubernetes, scheduled), &mut references);
         if let Some(name) = &name
             && !seen.insert(name.clone())
         {
@@ -84,11 +87,13 @@ pub(super) fn read_components(
 
 /// One component, and its name whenever the name itself is valid. References to other
 /// components are added to `references`, to be resolved when every name is known.
+/// `scheduled` says whether the model has a `[maintenance]` table, which a level-1
+/// `maintenance` key needs.
 fn read_component<'a, 'i>(
     ctx: &mut Ctx<'_>,
     value: &'a Value<'i>,
     index: usize,
-    kubernetes: Option<&Kubernetes>,
+    (kubernetes, scheduled): (Option<&Kubernetes>, bool),
     references: &mut Vec<Reference<'a, 'i>>,
 ) -> (Option<String>, Option<Component>) {
     let Some(mut table) = read_table(ctx, value, &format!("component[{index}]")) else {
@@ -114,6 +119,13 @@ fn read_component<'a, 'i>(
         (Some(_), None) => None,
         (None, _) => Some(Vec::new()),
     };
+    let rollout = read_component_rollout(
+        ctx,
+        &mut table,
+        pod.as_ref().map(|(pod, _)| pod.as_ref()),
+        replicas,
+        scheduled,
+    );
     let reassign = table
         .get("reassign")
         .map(|v| (v, kubernetes::read_reassign(ctx, v, &table.key("reassign"))));
@@ -191,6 +203,7 @@ fn read_component<'a, 'i>(
             pod: pod?,
             session: session_ok.then_some(None)?,
             reassign: reassign?,
+            rollout: rollout?,
         })
     })();
     (name, component)

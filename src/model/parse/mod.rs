@@ -6,13 +6,14 @@
 //!
 //! The toolkit ([`toolkit`], [`values`], [`dist`]) reads typed values with their positions;
 //! each section of the file has its own reader ([`top`], [`simulation`], [`slo`],
-//! [`services`], [`component`], [`failure`], [`kubernetes`]). A new table of the model is a
+//! [`services`], [`component`], [`failure`], [`kubernetes`], [`maintenance`]). A new table of the model is a
 //! new reader file, called from [`top`].
 
 mod component;
 mod dist;
 mod failure;
 mod kubernetes;
+mod maintenance;
 mod references;
 mod services;
 mod simulation;

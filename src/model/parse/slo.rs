@@ -194,7 +194,7 @@ fn read_share(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, kind: ShareKind) 
 /// A percentage's digits (`"99.999"`) as the fraction nearest the exact decimal value.
 /// Dividing the parsed number by 100 would round twice (99.999 / 100 gives
 /// 0.9999899999999999); writing the division as an exponent lets the parser round once.
-fn parse_percentage(digits: &str) -> Option<f64> {
+pub(super) fn parse_percentage(digits: &str) -> Option<f64> {
     let digits = digits.trim();
     let plain = digits.chars().all(|c| c.is_ascii_digit() || c == '.')
         && digits.chars().filter(|c| *c == '.').count() <= 1

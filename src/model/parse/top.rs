@@ -2,6 +2,7 @@
 
 use super::component::read_components;
 use super::kubernetes;
+use super::maintenance::read_maintenance;
 use super::services::{read_expression, read_services};
 use super::simulation::read_simulation;
 use super::slo::read_slo;
@@ -39,7 +40,8 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         Some(settings) => settings.as_ref(),
         None => Some(&fallback),
     };
-    let components = read_components(ctx, &mut top, cluster);
+    let maintenance_value = top.get("maintenance");
+    let components = read_components(ctx, &mut top, cluster, maintenance_value.is_some());
     top.finish(ctx);
 
     // Expressions are checked against every name that parsed, even when a component has
@@ -57,6 +59,10 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
     };
     let service_names = services_value.map_or_else(Vec::new, table_keys);
     let slo = slo_value.map(|value| read_slo(ctx, value, &service_names));
+    let maintenance = match maintenance_value {
+        Some(value) => read_maintenance(ctx, value, &name_index(&names)).map(Some),
+        None => Some(None),
+    };
     Some(Model {
         name: name?,
         up: up?,
@@ -65,6 +71,7 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         slo: slo.flatten(),
         components: components?,
         kubernetes: kubernetes?,
+        maintenance: maintenance?,
     })
 }
 
