@@ -8,8 +8,10 @@
 mod edit;
 mod error;
 mod parse;
+mod scale;
 
 pub use edit::{Setting, set_value};
+pub use scale::{MAX_COPIES, scale_copies};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
 
