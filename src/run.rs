@@ -412,6 +412,36 @@ mod tests {
         assert_eq!(runs[0], runs[1]);
     }
 
+    /// Statistics computed chunk by chunk in the parallel tasks and appended in order are
+    /// the bytes of adding every year one by one, on any number of threads, across the
+    /// switch of percentiles from exact values to histograms.
+    #[test]
+    fn chunked_statistics_are_the_years_added_one_by_one() {
+        use crate::stats::{Accumulator, RunIdentity};
+        let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
+        let plan = Plan::compile(&model, 5);
+        let years = 6000 + 7;
+        let identity = RunIdentity {
+            model: "floor".into(),
+            model_sha256: String::new(),
+            seed: 5,
+        };
+        let mut serial = Accumulator::for_plan(&plan);
+        let mut engine = Engine::new(&plan);
+        (0..years).for_each(|year| serial.add(engine.simulate(year)));
+        let outages = serial.outages(0).quantiles.count();
+        assert!(outages > crate::stats::Quantiles::EXACT_LIMIT as u64, "{outages} outages");
+        let expected = serial.to_state(identity.clone()).to_json();
+        for threads in [1, 3] {
+            let mut stats = Accumulator::for_plan(&plan);
+            let mut sink = Collect::default();
+            let stop = AtomicBool::new(false);
+            simulate_years_formatted(&plan, 0..years, threads, &YearLines, &mut stats, &mut sink, &stop)
+                .unwrap();
+            assert_eq!(stats.to_state(identity.clone()).to_json(), expected);
+        }
+    }
+
     /// A sub-range of years gives exactly those years of the whole run.
     #[test]
     fn a_range_of_years_is_that_slice_of_the_whole_run() {

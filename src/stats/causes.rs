@@ -347,4 +347,63 @@ mod tests {
         );
         assert!((node.detect_s.p99 - 3.0).abs() <= 0.03);
     }
+
+    /// An outage of cause `mode` of component `component` whose phases follow from `i`.
+    fn outage(i: u64, component: u32, mode: u32) -> Outage {
+        let us = Duration::from_micros;
+        let phases = Phases {
+            detect: us(i * 7919 % 100_003),
+            elect: us(i * 104_729 % 7),
+            repair: us(1 + i * i % 1_000_003),
+        };
+        Outage {
+            start: us(0),
+            duration: phases.detect.saturating_add(phases.elect).saturating_add(phases.repair),
+            component,
+            mode,
+            phases,
+        }
+    }
+
+    /// Chunks added apart and merged in order give the bytes of adding every outage one by
+    /// one, whether the phases are exact or past the switch to the histogram on either
+    /// side, and so do chunks saved and read back.
+    #[test]
+    fn merged_chunks_are_the_outages_added_one_by_one() {
+        let names = vec![vec!["a/x".into(), "a/y".into()], vec!["b/x".into()]];
+        let outages: Vec<Outage> = (0..3000)
+            .map(|i| match i % 7 {
+                0 => outage(i, 0, 1),
+                1 | 2 => outage(i, 1, 0),
+                _ => outage(i, 0, 0),
+            })
+            .collect();
+        let mut whole = Causes::new(names.clone());
+        outages.iter().for_each(|o| whole.add(o));
+        let json = |causes: &Causes| serde_json::to_string(causes).unwrap();
+        for chunk in [1, 32, 300, 700, 2999] {
+            let mut merged = Causes::new(names.clone());
+            let mut saved = Causes::new(names.clone());
+            for part in outages.chunks(chunk) {
+                let mut partial = Causes::new(names.clone());
+                part.iter().for_each(|o| partial.add(o));
+                let round_trip: Causes = serde_json::from_str(&json(&partial)).unwrap();
+                saved.merge(round_trip);
+                merged.merge(partial);
+            }
+            assert_eq!(json(&merged), json(&whole), "chunks of {chunk}");
+            assert_eq!(json(&saved), json(&whole), "saved chunks of {chunk}");
+            assert_eq!(merged.summary(), whole.summary(), "chunks of {chunk}");
+        }
+        assert_eq!(whole.causes.len(), 3, "only causes that occur hold statistics");
+    }
+
+    /// The saved form names every cause in model order, `null` for those without outages.
+    #[test]
+    fn causes_without_outages_are_saved_as_null() {
+        let mut causes = Causes::new(vec![vec!["a/x".into(), "a/y".into()]]);
+        causes.add(&outage(3, 0, 1));
+        let json = serde_json::to_string(&causes).unwrap();
+        assert!(json.starts_with(r#"{"names":[["a/x","a/y"]],"causes":[[null,{"count":1,"#), "{json}");
+    }
 }
