@@ -396,9 +396,16 @@ mod tests {
         let mut runs = Vec::new();
         for threads in [1, 3] {
             let mut sink = Collect::default();
-            let totals =
-                simulate_years_formatted(&plan, 0..years, threads, &YearLines, &mut (), &mut sink, &stop)
-                    .unwrap();
+            let totals = simulate_years_formatted(
+                &plan,
+                0..years,
+                threads,
+                &YearLines,
+                &mut (),
+                &mut sink,
+                &stop,
+            )
+            .unwrap();
             assert_eq!(totals.years, years);
             let expected: String = sink
                 .years
@@ -430,14 +437,25 @@ mod tests {
         let mut engine = Engine::new(&plan);
         (0..years).for_each(|year| serial.add(engine.simulate(year)));
         let outages = serial.outages(0).quantiles.count();
-        assert!(outages > crate::stats::Quantiles::EXACT_LIMIT as u64, "{outages} outages");
+        assert!(
+            outages > crate::stats::Quantiles::EXACT_LIMIT as u64,
+            "{outages} outages"
+        );
         let expected = serial.to_state(identity.clone()).to_json();
         for threads in [1, 3] {
             let mut stats = Accumulator::for_plan(&plan);
             let mut sink = Collect::default();
             let stop = AtomicBool::new(false);
-            simulate_years_formatted(&plan, 0..years, threads, &YearLines, &mut stats, &mut sink, &stop)
-                .unwrap();
+            simulate_years_formatted(
+                &plan,
+                0..years,
+                threads,
+                &YearLines,
+                &mut stats,
+                &mut sink,
+                &stop,
+            )
+            .unwrap();
             assert_eq!(stats.to_state(identity.clone()).to_json(), expected);
         }
     }

@@ -36,8 +36,7 @@ impl Loaded {
     /// source becomes the scaled text.
     pub fn with_copies(self, copies: u32) -> Result<Loaded, ModelErrors> {
         let file = self.file.display().to_string();
-        let source =
-            scale_copies(&self.source, &file, copies).map_err(ModelErrors::single)?;
+        let source = scale_copies(&self.source, &file, copies).map_err(ModelErrors::single)?;
         let model = Model::parse(&source, &file)?;
         Ok(Loaded {
             source,

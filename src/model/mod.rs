@@ -11,9 +11,9 @@ mod parse;
 mod scale;
 
 pub use edit::{Setting, set_value};
-pub use scale::{MAX_COPIES, scale_copies};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
+pub use scale::{MAX_COPIES, scale_copies};
 
 use crate::dist::Dist;
 use crate::expr::Expr;

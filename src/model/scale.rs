@@ -57,7 +57,9 @@ pub fn scale_copies(source: &str, file: &str, copies: u32) -> Result<String, Mod
         .get_mut("services")
         .and_then(Item::as_table_like_mut)
     {
-        services.iter_mut().for_each(|(_, item)| in_series_item(item));
+        services
+            .iter_mut()
+            .for_each(|(_, item)| in_series_item(item));
     }
     Ok(document.to_string())
 }
@@ -173,7 +175,12 @@ mod tests {
             let three = Plan::compile(&model, 1);
             assert_eq!(three.replica_count(), 3 * one.replica_count(), "{file}");
             assert_eq!(three.components.len(), 3 * one.components.len(), "{file}");
-            let causes = |plan: &Plan| plan.components.iter().map(|c| c.causes.len()).sum::<usize>();
+            let causes = |plan: &Plan| {
+                plan.components
+                    .iter()
+                    .map(|c| c.causes.len())
+                    .sum::<usize>()
+            };
             assert_eq!(causes(&three), 3 * causes(&one), "{file}");
             assert_eq!(three.expressions.len(), one.expressions.len(), "{file}");
         }
@@ -186,9 +193,10 @@ mod tests {
             in_series("etcd & (query-node | etcd)", &names, 2),
             "(etcd & (query-node | etcd)) & (etcd_2 & (query-node_2 | etcd_2))"
         );
-        let table: DocumentMut = "name = \"query-node\"\nsession = { store = \"etcd\", ttl = \"10s\" }"
-            .parse()
-            .unwrap();
+        let table: DocumentMut =
+            "name = \"query-node\"\nsession = { store = \"etcd\", ttl = \"10s\" }"
+                .parse()
+                .unwrap();
         let copy = renamed(table.as_table(), &names, 7);
         assert_eq!(copy["name"].as_str(), Some("query-node_7"));
         assert_eq!(copy["session"]["store"].as_str(), Some("etcd_7"));

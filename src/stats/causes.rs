@@ -358,7 +358,10 @@ mod tests {
         };
         Outage {
             start: us(0),
-            duration: phases.detect.saturating_add(phases.elect).saturating_add(phases.repair),
+            duration: phases
+                .detect
+                .saturating_add(phases.elect)
+                .saturating_add(phases.repair),
             component,
             mode,
             phases,
@@ -395,7 +398,11 @@ mod tests {
             assert_eq!(json(&saved), json(&whole), "saved chunks of {chunk}");
             assert_eq!(merged.summary(), whole.summary(), "chunks of {chunk}");
         }
-        assert_eq!(whole.causes.len(), 3, "only causes that occur hold statistics");
+        assert_eq!(
+            whole.causes.len(),
+            3,
+            "only causes that occur hold statistics"
+        );
     }
 
     /// The saved form names every cause in model order, `null` for those without outages.
@@ -404,6 +411,9 @@ mod tests {
         let mut causes = Causes::new(vec![vec!["a/x".into(), "a/y".into()]]);
         causes.add(&outage(3, 0, 1));
         let json = serde_json::to_string(&causes).unwrap();
-        assert!(json.starts_with(r#"{"names":[["a/x","a/y"]],"causes":[[null,{"count":1,"#), "{json}");
+        assert!(
+            json.starts_with(r#"{"names":[["a/x","a/y"]],"causes":[[null,{"count":1,"#),
+            "{json}"
+        );
     }
 }
