@@ -55,8 +55,9 @@ enum Values {
 }
 
 impl Phase {
-    /// Values kept exactly before switching to the histogram (4 KiB).
-    const EXACT_LIMIT: usize = 512;
+    /// Values kept exactly before switching to the histogram: 32 KiB, about the size of the
+    /// histogram they become, and more than a chunk of years of a frequent cause holds.
+    const EXACT_LIMIT: usize = 4096;
 
     fn new() -> Phase {
         Phase {
@@ -374,7 +375,7 @@ mod tests {
     #[test]
     fn merged_chunks_are_the_outages_added_one_by_one() {
         let names = vec![vec!["a/x".into(), "a/y".into()], vec!["b/x".into()]];
-        let outages: Vec<Outage> = (0..3000)
+        let outages: Vec<Outage> = (0..12_000)
             .map(|i| match i % 7 {
                 0 => outage(i, 0, 1),
                 1 | 2 => outage(i, 1, 0),
@@ -384,7 +385,7 @@ mod tests {
         let mut whole = Causes::new(names.clone());
         outages.iter().for_each(|o| whole.add(o));
         let json = |causes: &Causes| serde_json::to_string(causes).unwrap();
-        for chunk in [1, 32, 300, 700, 2999] {
+        for chunk in [1, 32, 700, 3000, 11_999] {
             let mut merged = Causes::new(names.clone());
             let mut saved = Causes::new(names.clone());
             for part in outages.chunks(chunk) {
