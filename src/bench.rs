@@ -39,20 +39,14 @@ impl Timing {
     }
 }
 
-/// Feeds every year into the statistics of a run, as `nines run` does without `--out`,
-/// or (without statistics) only looks at each year.
-struct BenchSink(Option<Accumulator>);
+/// Looks at each year as it is handed on (the statistics are the pipeline's).
+struct Look;
 
-impl YearSink for BenchSink {
+impl YearSink for Look {
     type Error = Infallible;
 
     fn year(&mut self, outcome: &YearOutcome) -> Result<(), Infallible> {
-        match &mut self.0 {
-            Some(stats) => stats.add(outcome),
-            None => {
-                std::hint::black_box(outcome);
-            }
-        }
+        std::hint::black_box(outcome);
         Ok(())
     }
 }
@@ -76,14 +70,15 @@ pub fn time_engine(
     threads: usize,
     sink: Sink,
 ) -> Result<Timing, BenchError> {
-    let mut sink = BenchSink(match sink {
+    let mut stats = match sink {
         Sink::Nothing => None,
-        Sink::Statistics => Some(Accumulator::new(plan.horizon, plan.expressions.len())),
-    });
+        Sink::Statistics => Some(Accumulator::for_plan(plan)),
+    };
+    let stop = AtomicBool::new(false);
     let started = Instant::now();
-    let totals = simulate_years(plan, 0..years, threads, &mut sink, &AtomicBool::new(false))?;
+    let totals = simulate_years(plan, 0..years, threads, &mut stats, &mut Look, &stop)?;
     let secs = started.elapsed().as_secs_f64();
-    std::hint::black_box(&sink.0);
+    std::hint::black_box(&stats);
     Ok(Timing {
         years: totals.years,
         work: totals.events,

@@ -248,7 +248,7 @@ pub fn draw_years(
             *chunk = FloorTotals::default();
             range.for_each(|year| floor.year(year, chunk));
         },
-        |chunk: &FloorTotals| {
+        |chunk: &mut FloorTotals| {
             totals.years += chunk.years;
             totals.draws += chunk.draws;
             totals.checksum = totals.checksum.wrapping_add(chunk.checksum);

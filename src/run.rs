@@ -3,7 +3,9 @@
 //! Years are simulated in chunks on a rayon pool; each batch of chunks is collected in
 //! order, and while one batch is being consumed the next is being simulated. The consumer
 //! sees years strictly in order, so everything it computes is independent of the thread
-//! count (`docs/semantics.md`, determinism).
+//! count (`docs/semantics.md`, determinism). Statistics are computed chunk by chunk in the
+//! parallel tasks ([`Partial`]) and appended in year order by the consumer, which gives the
+//! bytes of adding the years one by one, and keeps the consumer's share of the work small.
 
 use crate::engine::{Engine, YearOutcome};
 use crate::plan::Plan;
@@ -46,6 +48,41 @@ pub trait Format: Sync {
     fn format(&self, outcome: &YearOutcome, outputs: &mut [Vec<u8>]);
 }
 
+/// Statistics of consecutive years, computed chunk by chunk in the parallel tasks: each
+/// chunk's start as a clone of the run's statistics before any year, take the chunk's years
+/// with [`Partial::add`], and are appended to the run's in year order, which must leave
+/// exactly what adding every year one by one would have.
+pub trait Partial: Clone + Send + Sync {
+    /// Adds one year, the year after the last one added.
+    fn add(&mut self, outcome: &YearOutcome);
+
+    /// Appends `later`: the statistics of the years right after these, grown from a clone
+    /// of the same statistics before any year (so made for the same plan).
+    fn append(&mut self, later: Self);
+}
+
+/// No statistics.
+impl Partial for () {
+    fn add(&mut self, _: &YearOutcome) {}
+
+    fn append(&mut self, _: ()) {}
+}
+
+/// Statistics kept or not, for the whole run.
+impl<P: Partial> Partial for Option<P> {
+    fn add(&mut self, outcome: &YearOutcome) {
+        if let Some(stats) = self {
+            stats.add(outcome);
+        }
+    }
+
+    fn append(&mut self, later: Option<P>) {
+        if let (Some(stats), Some(later)) = (self, later) {
+            stats.append(later);
+        }
+    }
+}
+
 /// A [`Format`] that formats nothing.
 pub struct NoFormat;
 
@@ -57,11 +94,22 @@ impl Format for NoFormat {
     fn format(&self, _: &YearOutcome, _: &mut [Vec<u8>]) {}
 }
 
-/// A chunk of simulated years, with what [`Format`] made of them.
-#[derive(Default)]
-struct Chunk {
+/// A chunk of simulated years, with what [`Format`] made of them and their statistics
+/// (taken by the consumer).
+struct Chunk<P> {
     outcomes: Vec<YearOutcome>,
     formatted: Vec<Vec<u8>>,
+    stats: Option<P>,
+}
+
+impl<P> Default for Chunk<P> {
+    fn default() -> Self {
+        Chunk {
+            outcomes: Vec::new(),
+            formatted: Vec::new(),
+            stats: None,
+        }
+    }
 }
 
 /// Totals of a run, for the performance line (not part of the results).
@@ -98,52 +146,62 @@ impl<E> From<Interrupted> for SimulateError<E> {
     }
 }
 
-/// Simulates `years` of `plan` on `threads` threads, feeding `sink` in year order. The
-/// whole run is `0..N`; a sub-range simulates exactly those years of it, each as the whole
-/// run would (a year depends only on the plan and its index).
+/// Simulates `years` of `plan` on `threads` threads, feeding `sink` in year order and
+/// adding them to `stats`, which must hold no years yet (each chunk's statistics start as
+/// a clone of it). The whole run is `0..N`; a sub-range simulates exactly those years of
+/// it, each as the whole run would (a year depends only on the plan and its index).
 ///
 /// Setting `stop` (from a Ctrl-C handler, say) ends the run within milliseconds with
-/// [`SimulateError::Interrupted`]; the sink then has received a prefix of the years, never
-/// a partial one.
-pub fn simulate_years<S: YearSink + ?Sized>(
+/// [`SimulateError::Interrupted`]; the sink and `stats` then have received a prefix of the
+/// years, never a partial one.
+pub fn simulate_years<S: YearSink + ?Sized, P: Partial>(
     plan: &Plan,
     years: Range<u64>,
     threads: usize,
+    stats: &mut P,
     sink: &mut S,
     stop: &AtomicBool,
 ) -> Result<RunTotals, SimulateError<S::Error>> {
-    simulate_years_formatted(plan, years, threads, &NoFormat, sink, stop)
+    simulate_years_formatted(plan, years, threads, &NoFormat, stats, sink, stop)
 }
 
 /// As [`simulate_years`], also formatting every year with `format` in the parallel tasks
 /// and handing the bytes of each chunk to [`YearSink::formatted`] after its years.
-pub fn simulate_years_formatted<S: YearSink + ?Sized>(
+pub fn simulate_years_formatted<S: YearSink + ?Sized, P: Partial>(
     plan: &Plan,
     years: Range<u64>,
     threads: usize,
     format: &dyn Format,
+    stats: &mut P,
     sink: &mut S,
     stop: &AtomicBool,
 ) -> Result<RunTotals, SimulateError<S::Error>> {
     let mut totals = RunTotals::default();
+    let empty = stats.clone();
     pipeline(
         years,
         threads,
         stop,
         || Engine::new(plan).with_stop(stop),
-        |engine, range, chunk: &mut Chunk| {
+        |engine, range, chunk: &mut Chunk<P>| {
             simulate_chunk(engine, range, &mut chunk.outcomes);
             chunk.formatted.resize_with(format.outputs(), Vec::new);
             chunk.formatted.iter_mut().for_each(Vec::clear);
+            let mut partial = empty.clone();
             for outcome in &chunk.outcomes {
                 format.format(outcome, &mut chunk.formatted);
+                partial.add(outcome);
             }
+            chunk.stats = Some(partial);
         },
-        |chunk: &Chunk| {
+        |chunk: &mut Chunk<P>| {
             for outcome in &chunk.outcomes {
                 sink.year(outcome)?;
                 totals.years += 1;
                 totals.events += outcome.events;
+            }
+            if let Some(partial) = chunk.stats.take() {
+                stats.append(partial);
             }
             sink.formatted(&chunk.formatted)
         },
@@ -187,7 +245,7 @@ pub fn simulate_variants<S: VariantsSink + ?Sized>(
                 simulate_chunk(engine, range.clone(), outcomes);
             }
         },
-        |chunk: &Vec<Vec<YearOutcome>>| {
+        |chunk: &mut Vec<Vec<YearOutcome>>| {
             let Some(first) = chunk.first() else {
                 return Ok(());
             };
@@ -235,7 +293,7 @@ pub(crate) fn pipeline<S, C: Send + Sync + Default, E: Send>(
     stop: &AtomicBool,
     init: impl Fn() -> S + Sync + Send,
     simulate: impl Fn(&mut S, Range<u64>, &mut C) + Sync + Send,
-    mut consume: impl FnMut(&C) -> Result<(), E> + Send,
+    mut consume: impl FnMut(&mut C) -> Result<(), E> + Send,
 ) -> Result<(), SimulateError<E>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
@@ -251,7 +309,7 @@ pub(crate) fn pipeline<S, C: Send + Sync + Default, E: Send>(
             next = range.end;
             let (simulated, consumed) = rayon::join(
                 || simulate_batch(range, &init, &simulate, &spare),
-                || ready.iter().try_for_each(&mut consume),
+                || ready.iter_mut().try_for_each(&mut consume),
             );
             consumed.map_err(SimulateError::Sink)?;
             if stop.load(Ordering::Relaxed) {
@@ -338,9 +396,16 @@ mod tests {
         let mut runs = Vec::new();
         for threads in [1, 3] {
             let mut sink = Collect::default();
-            let totals =
-                simulate_years_formatted(&plan, 0..years, threads, &YearLines, &mut sink, &stop)
-                    .unwrap();
+            let totals = simulate_years_formatted(
+                &plan,
+                0..years,
+                threads,
+                &YearLines,
+                &mut (),
+                &mut sink,
+                &stop,
+            )
+            .unwrap();
             assert_eq!(totals.years, years);
             let expected: String = sink
                 .years
@@ -354,6 +419,47 @@ mod tests {
         assert_eq!(runs[0], runs[1]);
     }
 
+    /// Statistics computed chunk by chunk in the parallel tasks and appended in order are
+    /// the bytes of adding every year one by one, on any number of threads, across the
+    /// switch of percentiles from exact values to histograms.
+    #[test]
+    fn chunked_statistics_are_the_years_added_one_by_one() {
+        use crate::stats::{Accumulator, RunIdentity};
+        let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
+        let plan = Plan::compile(&model, 5);
+        let years = 6000 + 7;
+        let identity = RunIdentity {
+            model: "floor".into(),
+            model_sha256: String::new(),
+            seed: 5,
+        };
+        let mut serial = Accumulator::for_plan(&plan);
+        let mut engine = Engine::new(&plan);
+        (0..years).for_each(|year| serial.add(engine.simulate(year)));
+        let outages = serial.outages(0).quantiles.count();
+        assert!(
+            outages > crate::stats::Quantiles::EXACT_LIMIT as u64,
+            "{outages} outages"
+        );
+        let expected = serial.to_state(identity.clone()).to_json();
+        for threads in [1, 3] {
+            let mut stats = Accumulator::for_plan(&plan);
+            let mut sink = Collect::default();
+            let stop = AtomicBool::new(false);
+            simulate_years_formatted(
+                &plan,
+                0..years,
+                threads,
+                &YearLines,
+                &mut stats,
+                &mut sink,
+                &stop,
+            )
+            .unwrap();
+            assert_eq!(stats.to_state(identity.clone()).to_json(), expected);
+        }
+    }
+
     /// A sub-range of years gives exactly those years of the whole run.
     #[test]
     fn a_range_of_years_is_that_slice_of_the_whole_run() {
@@ -362,7 +468,8 @@ mod tests {
         let stop = AtomicBool::new(false);
         let run = |years: Range<u64>| {
             let mut sink = Collect::default();
-            simulate_years_formatted(&plan, years, 2, &YearLines, &mut sink, &stop).unwrap();
+            simulate_years_formatted(&plan, years, 2, &YearLines, &mut (), &mut sink, &stop)
+                .unwrap();
             sink
         };
         let whole = run(0..900);

@@ -1,7 +1,7 @@
 //! Reading a model file, and deciding whether a run of it may start.
 
 use super::RunError;
-use crate::model::{Model, ModelErrors};
+use crate::model::{Model, ModelErrors, scale_copies};
 use crate::workload::{RunShape, Verdict, Workload};
 use std::path::{Path, PathBuf};
 
@@ -28,6 +28,20 @@ impl Loaded {
             source,
             model,
             seed,
+        })
+    }
+
+    /// The same model with `copies` copies of each component (see
+    /// [`crate::model::scale_copies`]), for measuring how the cost per replica grows; the
+    /// source becomes the scaled text.
+    pub fn with_copies(self, copies: u32) -> Result<Loaded, ModelErrors> {
+        let file = self.file.display().to_string();
+        let source = scale_copies(&self.source, &file, copies).map_err(ModelErrors::single)?;
+        let model = Model::parse(&source, &file)?;
+        Ok(Loaded {
+            source,
+            model,
+            ..self
         })
     }
 }

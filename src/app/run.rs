@@ -5,7 +5,7 @@ use super::{IoAction, Loaded, Progress, RunError};
 use crate::engine::YearOutcome;
 use crate::plan::Plan;
 use crate::report::{self, CsvRows, OutputDir};
-use crate::run::{Format, NoFormat, RunTotals, YearSink, simulate_years_formatted};
+use crate::run::{Format, NoFormat, Partial, RunTotals, YearSink, simulate_years_formatted};
 use crate::stats::{
     Accumulator, AccumulatorState, Breakdown, RunIdentity, RunMeta, Summary, sha256_hex,
 };
@@ -52,7 +52,7 @@ pub fn run(
     simulate(request, Accumulator::for_plan(request.plan), progress, stop)
 }
 
-/// Simulates the years `request` asks for, feeding `stats` (an accumulator with miss
+/// Simulates the years `request` asks for, feeding `stats` (an empty accumulator, with miss
 /// thresholds, say); with an output directory, writes the result files, all of them or
 /// none (an interrupt or an error leaves the previous ones untouched).
 pub fn simulate(
@@ -69,14 +69,21 @@ pub fn simulate(
         None => None,
     };
     let files = CsvFiles(CsvRows::new(plan));
-    let mut sink = RunSink::new(plan, &files.0, output.as_mut(), stats, progress)?;
+    let mut sink = RunSink::new(&files.0, output.as_mut(), progress)?;
     let format: &dyn Format = if output.is_some() { &files } else { &NoFormat };
+    let mut run_stats = RunStats {
+        stats,
+        breakdown: output
+            .is_some()
+            .then(|| Breakdown::new(plan.components.iter().map(|c| c.causes.len()))),
+    };
     let started = Instant::now();
     let totals = simulate_years_formatted(
         plan,
         request.years.clone(),
         request.threads,
         format,
+        &mut run_stats,
         &mut sink,
         stop,
     )?;
@@ -85,7 +92,8 @@ pub fn simulate(
         model: request.loaded.model.name().to_string(),
         seed: request.loaded.seed,
     };
-    let (stats, breakdown) = sink.finish()?;
+    sink.finish()?;
+    let RunStats { stats, breakdown } = run_stats;
     let summary = stats.summary(meta, &plan.expression_names[1..]);
     if let Some(mut output) = output {
         output
@@ -178,11 +186,28 @@ impl Format for CsvFiles {
 /// The CSV files of a run, in the order [`CsvFiles`] formats them.
 const CSV_FILES: [&str; 2] = ["years.csv", "outages.csv"];
 
-/// Everything a run does with each year, in year order: statistics, CSV rows, progress.
-struct RunSink<'p> {
+/// What a run accumulates, chunk by chunk in the parallel tasks: the statistics and, with
+/// an output directory, what the plots need.
+#[derive(Clone)]
+struct RunStats {
     stats: Accumulator,
-    /// What the plots need, with an output directory.
     breakdown: Option<Breakdown>,
+}
+
+impl Partial for RunStats {
+    fn add(&mut self, outcome: &YearOutcome) {
+        Partial::add(&mut self.stats, outcome);
+        self.breakdown.add(outcome);
+    }
+
+    fn append(&mut self, later: RunStats) {
+        Partial::append(&mut self.stats, later.stats);
+        self.breakdown.append(later.breakdown);
+    }
+}
+
+/// What a run does with each year in year order, beyond its statistics: CSV rows, progress.
+struct RunSink<'p> {
     /// years.csv and outages.csv, with an output directory.
     csv: Option<[CsvFile; 2]>,
     progress: &'p mut dyn Progress,
@@ -190,13 +215,11 @@ struct RunSink<'p> {
 
 impl<'p> RunSink<'p> {
     fn new(
-        plan: &Plan,
         rows: &CsvRows,
         output: Option<&mut OutputDir>,
-        stats: Accumulator,
         progress: &'p mut dyn Progress,
     ) -> Result<RunSink<'p>, RunError> {
-        let (csv, breakdown) = match output {
+        let csv = match output {
             Some(output) => {
                 let mut header = Vec::new();
                 rows.years_header(&mut header);
@@ -204,21 +227,15 @@ impl<'p> RunSink<'p> {
                 header.clear();
                 rows.outages_header(&mut header);
                 let outages = csv_file(output, CSV_FILES[1], &header)?;
-                let breakdown = Breakdown::new(plan.components.iter().map(|c| c.causes.len()));
-                (Some([years, outages]), Some(breakdown))
+                Some([years, outages])
             }
-            None => (None, None),
+            None => None,
         };
-        Ok(RunSink {
-            stats,
-            breakdown,
-            csv,
-            progress,
-        })
+        Ok(RunSink { csv, progress })
     }
 
-    /// The statistics, and with an output directory what the plots need.
-    fn finish(self) -> Result<(Accumulator, Option<Breakdown>), RunError> {
+    /// Ends the progress and flushes the CSV files.
+    fn finish(self) -> Result<(), RunError> {
         self.progress.finish();
         if let Some(files) = self.csv {
             for mut file in files {
@@ -227,7 +244,7 @@ impl<'p> RunSink<'p> {
                     .map_err(RunError::io(IoAction::Write(file.path)))?;
             }
         }
-        Ok((self.stats, self.breakdown))
+        Ok(())
     }
 }
 
@@ -260,11 +277,7 @@ fn csv_file(output: &mut OutputDir, name: &str, header: &[u8]) -> Result<CsvFile
 impl YearSink for RunSink<'_> {
     type Error = RunError;
 
-    fn year(&mut self, outcome: &YearOutcome) -> Result<(), RunError> {
-        self.stats.add(outcome);
-        if let Some(breakdown) = &mut self.breakdown {
-            breakdown.add(outcome);
-        }
+    fn year(&mut self, _outcome: &YearOutcome) -> Result<(), RunError> {
         self.progress.year();
         Ok(())
     }

@@ -4,6 +4,7 @@ use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, w
 use clap::Args;
 use nines::app::RunError;
 use nines::bench::compare;
+use nines::model::MAX_COPIES;
 use nines::plan::Plan;
 use nines::report::{BenchFacts, bench_text};
 use nines::workload::RunShape;
@@ -22,6 +23,11 @@ pub(crate) struct BenchArgs {
     /// Rounds; each times the engine then the floor at every thread count.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
+    /// Simulate this many copies of the model's components, the system being the copies in
+    /// series (copy k of a component is named NAME_k): how the cost per replica grows with
+    /// the size of the cluster.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_COPIES)))]
+    copies: u32,
     /// Run even if one timed run is estimated to be too large (over 1e9 events in one
     /// simulated year, 1e11 in all, or 4 GiB of memory).
     #[arg(long)]
@@ -29,7 +35,7 @@ pub(crate) struct BenchArgs {
 }
 
 pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
-    let loaded = args.model.load()?;
+    let loaded = args.model.load()?.with_copies(args.copies)?;
     let mut threads: Vec<usize> = args.threads.iter().map(|t| usize::from(*t)).collect();
     if threads.is_empty() {
         threads = vec![1, available_threads()];

@@ -9,11 +9,13 @@ mod edit;
 mod error;
 mod maintenance;
 mod parse;
+mod scale;
 
 pub use edit::{Setting, set_value};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
 pub use maintenance::{BadRollout, Maintenance, PodRollout, Rollout, Schedule, Strategy};
+pub use scale::{MAX_COPIES, scale_copies};
 
 use crate::dist::Dist;
 use crate::expr::Expr;

@@ -10,8 +10,11 @@ use crate::measure::{
 };
 use crate::model::PercentileFigure;
 use crate::plan::Plan;
+use crate::run::Partial;
 use crate::time::Duration;
+use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Why two accumulators cannot be merged.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -109,12 +112,17 @@ impl<M: Measure> Accumulator<M> {
     /// where these years end (either being empty is fine).
     pub fn merge(&mut self, other: Accumulator<M>) -> Result<(), MergeError> {
         self.check_mergeable(&other)?;
+        self.append_checked(other);
+        Ok(())
+    }
+
+    /// [`Accumulator::merge`] once the two are known to merge.
+    fn append_checked(&mut self, other: Accumulator<M>) {
         if self.years() == 0 {
             self.first_year = other.first_year;
         }
         self.expressions.merge(other.expressions);
         self.measures.merge(other.measures);
-        Ok(())
     }
 
     fn check_mergeable(&self, other: &Accumulator<M>) -> Result<(), MergeError> {
@@ -234,12 +242,31 @@ impl<M: Measure> Accumulator<M> {
     }
 }
 
+/// The statistics of a chunk of years, appended in year order to the run's: they were
+/// cloned from its empty accumulator, so they always merge.
+impl Partial for Accumulator {
+    fn add(&mut self, outcome: &YearOutcome) {
+        Accumulator::add(self, outcome);
+    }
+
+    fn append(&mut self, later: Accumulator) {
+        debug_assert_eq!(self.check_mergeable(&later), Ok(()));
+        self.append_checked(later);
+    }
+}
+
 /// What the plots need beyond the summary: outage durations by cause, and the year with
 /// the most downtime (the earliest of equals), fed in year order. The plots draw the
 /// [`Downtime`] measure's figures in a fixed layout, so this stays specific to it.
+///
+/// Only the causes that had outages hold durations, so a breakdown of a cluster with
+/// thousands of causes stays small, and so does each chunk's.
 #[derive(Clone, Debug)]
 pub struct Breakdown {
-    causes: Vec<Vec<Quantiles>>,
+    /// How many causes each component has.
+    shape: Arc<[usize]>,
+    /// Outage durations by (component, cause), for the causes that had outages.
+    causes: BTreeMap<(u32, u32), Quantiles>,
     worst: Option<(u64, Duration)>,
 }
 
@@ -247,10 +274,8 @@ impl Breakdown {
     /// An empty breakdown for `causes[c]` outage causes of each component `c`.
     pub fn new(modes: impl IntoIterator<Item = usize>) -> Breakdown {
         Breakdown {
-            causes: modes
-                .into_iter()
-                .map(|n| vec![Quantiles::default(); n])
-                .collect(),
+            shape: modes.into_iter().collect(),
+            causes: BTreeMap::new(),
             worst: None,
         }
     }
@@ -258,7 +283,10 @@ impl Breakdown {
     /// Adds one year's outcome.
     pub fn add<Y>(&mut self, outcome: &YearOutcome<Y>) {
         for outage in &outcome.outages {
-            self.causes[outage.component as usize][outage.mode as usize].add(outage.duration);
+            self.causes
+                .entry((outage.component, outage.mode))
+                .or_default()
+                .add(outage.duration);
         }
         let downtime = outcome.downtime[0];
         if self.worst.is_none_or(|(_, worst)| downtime > worst) {
@@ -269,24 +297,10 @@ impl Breakdown {
     /// Appends `other`, the breakdown of the years right after these, as adding them one by
     /// one would have; fails, leaving `self` unchanged, when it has other causes.
     pub fn merge(&mut self, other: Breakdown) -> Result<(), MergeError> {
-        let shape = |b: &Breakdown| b.causes.iter().map(Vec::len).collect::<Vec<_>>();
-        if shape(self) != shape(&other) {
+        if self.shape != other.shape {
             return Err(MergeError::Mismatch("outage causes"));
         }
-        for (mine, theirs) in self
-            .causes
-            .iter_mut()
-            .flatten()
-            .zip(other.causes.into_iter().flatten())
-        {
-            mine.merge(theirs);
-        }
-        // The earliest of equals: a later year replaces only a strictly worse one.
-        if let Some((year, downtime)) = other.worst
-            && self.worst.is_none_or(|(_, worst)| downtime > worst)
-        {
-            self.worst = Some((year, downtime));
-        }
+        Partial::append(self, other);
         Ok(())
     }
 
@@ -296,9 +310,7 @@ impl Breakdown {
         let mut causes: Vec<(usize, usize, &Quantiles)> = self
             .causes
             .iter()
-            .enumerate()
-            .flat_map(|(c, modes)| modes.iter().enumerate().map(move |(m, q)| (c, m, q)))
-            .filter(|(_, _, q)| q.count() > 0)
+            .map(|(&(c, m), q)| (c as usize, m as usize, q))
             .collect();
         causes.sort_by_key(|(_, _, q)| std::cmp::Reverse(q.count()));
         causes
@@ -307,6 +319,25 @@ impl Breakdown {
     /// The year with the most downtime and its downtime; `None` before any year.
     pub fn worst_year(&self) -> Option<(u64, Duration)> {
         self.worst
+    }
+}
+
+/// A chunk's breakdown, appended in year order to the run's (of the same causes).
+impl Partial for Breakdown {
+    fn add(&mut self, outcome: &YearOutcome) {
+        Breakdown::add(self, outcome);
+    }
+
+    fn append(&mut self, later: Breakdown) {
+        for (cause, theirs) in later.causes {
+            self.causes.entry(cause).or_default().merge(theirs);
+        }
+        // The earliest of equals: a later year replaces only a strictly worse one.
+        if let Some((year, downtime)) = later.worst
+            && self.worst.is_none_or(|(_, worst)| downtime > worst)
+        {
+            self.worst = Some((year, downtime));
+        }
     }
 }
 

@@ -6,10 +6,13 @@
 //! memory stays small however many causes and years there are.
 
 use crate::engine::Outage;
+use crate::stats::histogram::record;
 use crate::time::Duration;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::sync::Arc;
 
 /// Mean and 99th percentile of one phase, in seconds.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
@@ -35,44 +38,94 @@ pub struct CauseSummary {
     pub repair_s: PhaseFigures,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// One phase of a cause's outages: their total, and their values, exact while few and in
+/// an HDR histogram beyond (the histogram is tens of KiB, so the statistics of a chunk of
+/// years, and of a cause with few outages, hold only the values).
+#[derive(Clone, Debug)]
 struct Phase {
     total: u128,
-    #[serde(with = "crate::stats::histogram::optional")]
-    histogram: Option<Histogram<u64>>,
+    values: Values,
+}
+
+/// The values of a phase: which form holds them depends on their number alone.
+#[derive(Clone, Debug)]
+enum Values {
+    Exact(Vec<u64>),
+    Histogram(Histogram<u64>),
 }
 
 impl Phase {
+    /// Values kept exactly before switching to the histogram: 32 KiB, about the size of the
+    /// histogram they become, and more than a chunk of years of a frequent cause holds.
+    const EXACT_LIMIT: usize = 4096;
+
     fn new() -> Phase {
         Phase {
             total: 0,
-            histogram: Histogram::new(2).ok(),
+            values: Values::Exact(Vec::new()),
         }
     }
 
     fn add(&mut self, value: Duration) {
         self.total += u128::from(value.as_micros());
-        if let Some(histogram) = &mut self.histogram
-            && histogram.record(value.as_micros()).is_err()
-        {
-            histogram.saturating_record(value.as_micros());
+        match &mut self.values {
+            Values::Exact(values) => {
+                values.push(value.as_micros());
+                if values.len() > Self::EXACT_LIMIT {
+                    self.switch_to_histogram();
+                }
+            }
+            Values::Histogram(histogram) => record(histogram, value.as_micros()),
         }
     }
 
     fn merge(&mut self, other: Phase) {
         self.total += other.total;
-        match (&mut self.histogram, other.histogram) {
-            (Some(mine), Some(theirs)) => crate::stats::histogram::add(mine, &theirs),
-            (None, theirs) => self.histogram = theirs,
-            (Some(_), None) => {}
+        match (&mut self.values, other.values) {
+            (Values::Histogram(mine), Values::Histogram(theirs)) => {
+                crate::stats::histogram::add(mine, &theirs);
+            }
+            (Values::Histogram(mine), Values::Exact(theirs)) => {
+                theirs.iter().for_each(|v| record(mine, *v));
+            }
+            (Values::Exact(mine), Values::Histogram(mut theirs)) => {
+                // Counts do not remember order, so recording ours into theirs is the same.
+                mine.iter().for_each(|v| record(&mut theirs, *v));
+                self.values = Values::Histogram(theirs);
+            }
+            (Values::Exact(mine), Values::Exact(theirs)) => {
+                mine.extend(theirs);
+                if mine.len() > Self::EXACT_LIMIT {
+                    self.switch_to_histogram();
+                }
+            }
+        }
+    }
+
+    fn switch_to_histogram(&mut self) {
+        if let Some(histogram) = self.histogram() {
+            self.values = Values::Histogram(histogram);
+        }
+    }
+
+    /// The values as a histogram of two significant digits (within 1%, growing with the
+    /// values), the form a phase is saved and queried in (`None` only if the histogram
+    /// cannot be made, which two digits never are).
+    fn histogram(&self) -> Option<Histogram<u64>> {
+        match &self.values {
+            Values::Histogram(histogram) => Some(histogram.clone()),
+            Values::Exact(values) => {
+                let mut histogram = Histogram::new(2).ok()?;
+                values.iter().for_each(|v| record(&mut histogram, *v));
+                Some(histogram)
+            }
         }
     }
 
     fn figures(&self, count: u64) -> PhaseFigures {
         let p99 = self
-            .histogram
-            .as_ref()
-            .map_or(0, |h| h.value_at_quantile(0.99));
+            .histogram()
+            .map_or(0, |histogram| histogram.value_at_quantile(0.99));
         PhaseFigures {
             mean: if count == 0 {
                 0.0
@@ -84,7 +137,7 @@ impl Phase {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 struct Cause {
     count: u64,
     phases: [Phase; 4],
@@ -101,32 +154,43 @@ impl Cause {
 
 /// The phases of the system's outages, accumulated per cause (saved as part of an
 /// accumulator's state).
+///
+/// Only the causes that had outages hold statistics, and the names are shared between
+/// clones, so the statistics of a chunk of years of a cluster with thousands of causes
+/// cost only what its outages do.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(into = "Saved", from = "Saved")]
 pub struct Causes {
-    names: Vec<Vec<String>>,
-    causes: Vec<Vec<Option<Cause>>>,
+    names: Arc<Vec<Vec<String>>>,
+    /// By (component, cause), for the causes that had outages.
+    causes: BTreeMap<(u32, u32), Cause>,
 }
 
 impl Causes {
     /// No outages yet, for components whose causes are named `names[component][cause]`.
     pub fn new(names: Vec<Vec<String>>) -> Causes {
-        let causes = names.iter().map(|c| vec![None; c.len()]).collect();
-        Causes { names, causes }
+        Causes {
+            names: Arc::new(names),
+            causes: BTreeMap::new(),
+        }
     }
 
     /// Adds one outage.
     pub fn add(&mut self, outage: &Outage) {
-        let Some(slot) = self
-            .causes
-            .get_mut(outage.component as usize)
-            .and_then(|c| c.get_mut(outage.mode as usize))
-        else {
+        let known = self
+            .names
+            .get(outage.component as usize)
+            .is_some_and(|c| (outage.mode as usize) < c.len());
+        if !known {
             return;
-        };
-        let cause = slot.get_or_insert_with(|| Cause {
-            count: 0,
-            phases: std::array::from_fn(|_| Phase::new()),
-        });
+        }
+        let cause = self
+            .causes
+            .entry((outage.component, outage.mode))
+            .or_insert_with(|| Cause {
+                count: 0,
+                phases: std::array::from_fn(|_| Phase::new()),
+            });
         cause.count += 1;
         let p = outage.phases;
         for (phase, value) in
@@ -141,18 +205,18 @@ impl Causes {
 
     /// Whether `other` accumulates the same causes, so the two can merge.
     pub fn same_causes(&self, other: &Causes) -> bool {
-        self.names == other.names
+        Arc::ptr_eq(&self.names, &other.names) || self.names == other.names
     }
 
     /// Adds the outages `other` accumulated (of the same causes, see
     /// [`Causes::same_causes`]), as if they had been added one by one.
     pub fn merge(&mut self, other: Causes) {
-        let slots = self.causes.iter_mut().flatten();
-        for (mine, theirs) in slots.zip(other.causes.into_iter().flatten()) {
-            match (mine, theirs) {
-                (Some(mine), Some(theirs)) => mine.merge(theirs),
-                (mine @ None, theirs) => *mine = theirs,
-                (Some(_), None) => {}
+        for (key, theirs) in other.causes {
+            match self.causes.entry(key) {
+                Entry::Occupied(mut mine) => mine.get_mut().merge(theirs),
+                Entry::Vacant(slot) => {
+                    slot.insert(theirs);
+                }
             }
         }
     }
@@ -161,14 +225,11 @@ impl Causes {
     pub fn summary(&self) -> BTreeMap<String, CauseSummary> {
         self.causes
             .iter()
-            .zip(&self.names)
-            .flat_map(|(causes, names)| causes.iter().zip(names))
-            .filter_map(|(cause, name)| {
-                let cause = cause.as_ref()?;
+            .map(|(&(component, mode), cause)| {
                 let [duration, detect, elect, repair] =
                     cause.phases.each_ref().map(|p| p.figures(cause.count));
-                Some((
-                    name.clone(),
+                (
+                    self.names[component as usize][mode as usize].clone(),
                     CauseSummary {
                         count: cause.count,
                         duration_s: duration,
@@ -176,9 +237,77 @@ impl Causes {
                         elect_s: elect,
                         repair_s: repair,
                     },
-                ))
+                )
             })
             .collect()
+    }
+}
+
+/// [`Causes`] as saved: every cause of every component in model order, `null` for those
+/// without outages, each phase's total and histogram.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    names: Vec<Vec<String>>,
+    causes: Vec<Vec<Option<SavedCause>>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedCause {
+    count: u64,
+    phases: [SavedPhase; 4],
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedPhase {
+    total: u128,
+    #[serde(with = "crate::stats::histogram::optional")]
+    histogram: Option<Histogram<u64>>,
+}
+
+impl From<Causes> for Saved {
+    fn from(causes: Causes) -> Saved {
+        let mut saved: Vec<Vec<Option<SavedCause>>> = causes
+            .names
+            .iter()
+            .map(|names| names.iter().map(|_| None).collect())
+            .collect();
+        for ((component, mode), cause) in causes.causes {
+            saved[component as usize][mode as usize] = Some(SavedCause {
+                count: cause.count,
+                phases: cause.phases.map(|phase| SavedPhase {
+                    total: phase.total,
+                    histogram: phase.histogram(),
+                }),
+            });
+        }
+        Saved {
+            names: Arc::unwrap_or_clone(causes.names),
+            causes: saved,
+        }
+    }
+}
+
+impl From<Saved> for Causes {
+    fn from(saved: Saved) -> Causes {
+        let mut causes = BTreeMap::new();
+        for (component, row) in saved.causes.into_iter().enumerate() {
+            for (mode, cause) in row.into_iter().enumerate() {
+                let Some(cause) = cause else { continue };
+                let phases = cause.phases.map(|phase| Phase {
+                    total: phase.total,
+                    values: match phase.histogram {
+                        Some(histogram) => Values::Histogram(histogram),
+                        None => Values::Exact(Vec::new()),
+                    },
+                });
+                let count = cause.count;
+                causes.insert((component as u32, mode as u32), Cause { count, phases });
+            }
+        }
+        Causes {
+            names: Arc::new(saved.names),
+            causes,
+        }
     }
 }
 
@@ -218,5 +347,74 @@ mod tests {
             (2.0, 2.0, 2.0, 6.0)
         );
         assert!((node.detect_s.p99 - 3.0).abs() <= 0.03);
+    }
+
+    /// An outage of cause `mode` of component `component` whose phases follow from `i`.
+    fn outage(i: u64, component: u32, mode: u32) -> Outage {
+        let us = Duration::from_micros;
+        let phases = Phases {
+            detect: us(i * 7919 % 100_003),
+            elect: us(i * 104_729 % 7),
+            repair: us(1 + i * i % 1_000_003),
+        };
+        Outage {
+            start: us(0),
+            duration: phases
+                .detect
+                .saturating_add(phases.elect)
+                .saturating_add(phases.repair),
+            component,
+            mode,
+            phases,
+        }
+    }
+
+    /// Chunks added apart and merged in order give the bytes of adding every outage one by
+    /// one, whether the phases are exact or past the switch to the histogram on either
+    /// side, and so do chunks saved and read back.
+    #[test]
+    fn merged_chunks_are_the_outages_added_one_by_one() {
+        let names = vec![vec!["a/x".into(), "a/y".into()], vec!["b/x".into()]];
+        let outages: Vec<Outage> = (0..12_000)
+            .map(|i| match i % 7 {
+                0 => outage(i, 0, 1),
+                1 | 2 => outage(i, 1, 0),
+                _ => outage(i, 0, 0),
+            })
+            .collect();
+        let mut whole = Causes::new(names.clone());
+        outages.iter().for_each(|o| whole.add(o));
+        let json = |causes: &Causes| serde_json::to_string(causes).unwrap();
+        for chunk in [1, 32, 700, 3000, 11_999] {
+            let mut merged = Causes::new(names.clone());
+            let mut saved = Causes::new(names.clone());
+            for part in outages.chunks(chunk) {
+                let mut partial = Causes::new(names.clone());
+                part.iter().for_each(|o| partial.add(o));
+                let round_trip: Causes = serde_json::from_str(&json(&partial)).unwrap();
+                saved.merge(round_trip);
+                merged.merge(partial);
+            }
+            assert_eq!(json(&merged), json(&whole), "chunks of {chunk}");
+            assert_eq!(json(&saved), json(&whole), "saved chunks of {chunk}");
+            assert_eq!(merged.summary(), whole.summary(), "chunks of {chunk}");
+        }
+        assert_eq!(
+            whole.causes.len(),
+            3,
+            "only causes that occur hold statistics"
+        );
+    }
+
+    /// The saved form names every cause in model order, `null` for those without outages.
+    #[test]
+    fn causes_without_outages_are_saved_as_null() {
+        let mut causes = Causes::new(vec![vec!["a/x".into(), "a/y".into()]]);
+        causes.add(&outage(3, 0, 1));
+        let json = serde_json::to_string(&causes).unwrap();
+        assert!(
+            json.starts_with(r#"{"names":[["a/x","a/y"]],"causes":[[null,{"count":1,"#),
+            "{json}"
+        );
     }
 }

@@ -43,3 +43,29 @@ fn bench_rejects_a_bad_model_and_zero_threads() {
     let output = nines(&["bench", "models/etcd-quorum.toml", "--threads", "0"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// `--copies N` times N copies of the components: N times the replicas; 0 copies and more
+/// than the limit are usage errors.
+#[test]
+fn bench_copies_the_components() {
+    let out = nines_ok(&[
+        "bench",
+        "models/milvus-ha.toml",
+        "--copies",
+        "3",
+        "--years",
+        "40",
+        "--rounds",
+        "1",
+        "--threads",
+        "1",
+    ]);
+    assert!(
+        out.starts_with("milvus ha (level 2, seed probes): 63 replicas, 40 years per run"),
+        "{out}"
+    );
+    for copies in ["0", "1001"] {
+        let output = nines(&["bench", "models/etcd-quorum.toml", "--copies", copies]);
+        assert_eq!(output.status.code(), Some(2), "--copies {copies}");
+    }
+}
