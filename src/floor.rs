@@ -29,7 +29,7 @@ use std::sync::atomic::AtomicBool;
 /// Draws the random numbers of whole years of one plan, reusing its streams.
 pub struct Floor<'p> {
     plan: &'p Plan,
-    streams: Streams,
+    streams: Streams<'p>,
     /// Durations drawn this year besides each failure's detection and repair.
     draws: u64,
     /// Wrapping sum of the probe phases and node instants drawn this year.
@@ -225,8 +225,8 @@ impl<'p> Floor<'p> {
     }
 
     /// Stream `stream` of the year, drawn from exactly as the engine draws from it.
-    fn draws(&mut self, stream: usize) -> StreamDraw<'_> {
-        self.streams.on(stream, &self.plan.keys)
+    fn draws(&mut self, stream: usize) -> StreamDraw<'_, 'p> {
+        self.streams.on(stream)
     }
 }
 

@@ -178,7 +178,7 @@ pub struct Engine<'p, M: Measure = Shipped> {
     plan: &'p Plan,
     stop: Option<&'p AtomicBool>,
     queue: EventQueue<Event>,
-    streams: Streams,
+    streams: Streams<'p>,
     replicas: Vec<ReplicaState>,
     node_up: Vec<bool>,
     components: Vec<ComponentState>,
@@ -364,7 +364,7 @@ impl<'p, M: Measure> Engine<'p, M> {
     }
 
     /// Stream `stream` of the year, for a mechanism's draws.
-    fn draws(&mut self, stream: usize) -> StreamDraw<'_> {
-        self.streams.on(stream, &self.plan.keys)
+    fn draws(&mut self, stream: usize) -> StreamDraw<'_, 'p> {
+        self.streams.on(stream)
     }
 }
