@@ -17,6 +17,10 @@
 //! them in one draw (`dist::ExponentialRace`); without such a race the two draw exactly the
 //! same numbers.
 
+mod independent;
+
+pub use independent::Independent;
+
 use crate::mechanics::Draw;
 use crate::mechanics::failure::{self, Repair};
 use crate::mechanics::streams::{NodePurpose, PodPurpose, Purpose};
@@ -69,6 +73,15 @@ pub struct FloorTotals {
     pub draws: u64,
     /// Wrapping sum of every instant reached, in microseconds.
     pub checksum: u64,
+}
+
+impl FloorTotals {
+    /// Adds the totals of the years right after.
+    pub fn add(&mut self, later: &FloorTotals) {
+        self.years += later.years;
+        self.draws += later.draws;
+        self.checksum = self.checksum.wrapping_add(later.checksum);
+    }
 }
 
 impl<'p> Floor<'p> {
@@ -249,9 +262,7 @@ pub fn draw_years(
             range.for_each(|year| floor.year(year, chunk));
         },
         |chunk: &FloorTotals| {
-            totals.years += chunk.years;
-            totals.draws += chunk.draws;
-            totals.checksum = totals.checksum.wrapping_add(chunk.checksum);
+            totals.add(chunk);
             Ok::<(), std::convert::Infallible>(())
         },
     );

@@ -53,7 +53,7 @@ pub use trace::{NoTrace, TraceEvent, Tracer};
 use crate::measure::{Downtime, DowntimeYear, Measure, Shipped};
 use crate::mechanics::pod::ProbePhases;
 use crate::plan::{ComponentPlan, Plan};
-use crate::rng::{StreamDraw, Streams};
+use crate::rng::{DrawTally, StreamDraw, Streams};
 use crate::time::Duration;
 use office::Office;
 use outage::OpenOutage;
@@ -240,6 +240,18 @@ impl<'p, M: Measure> Engine<'p, M> {
     pub fn with_stop(mut self, stop: &'p AtomicBool) -> Engine<'p, M> {
         self.stop = Some(stop);
         self
+    }
+
+    /// Makes the engine count its draws, for the benchmarks' independent floor (a counting
+    /// run is never a timed one).
+    pub fn with_draw_tally(mut self) -> Engine<'p, M> {
+        self.streams.tally_draws();
+        self
+    }
+
+    /// The draws counted since [`Engine::with_draw_tally`].
+    pub fn draw_tally(&self) -> Option<&DrawTally> {
+        self.streams.tally()
     }
 
     /// Simulates `year`.

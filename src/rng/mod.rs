@@ -22,7 +22,7 @@ mod simd;
 mod streams;
 
 use chacha::{BLOCK_WORDS, Block, Key, chacha8_block};
-pub use streams::{STREAM_STATE_BYTES, StreamDraw, StreamState, Streams};
+pub use streams::{DrawTally, STREAM_STATE_BYTES, StreamDraw, StreamState, Streams};
 
 use rand::TryRng;
 use std::convert::Infallible;

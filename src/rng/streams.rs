@@ -76,6 +76,40 @@ pub struct Streams<'k> {
     /// Streams whose first block this year was computed when it started.
     prefetched: Vec<u32>,
     kernel: Kernel,
+    /// What was drawn, when asked to count ([`Streams::tally_draws`]).
+    tally: Option<Box<DrawTally>>,
+}
+
+/// What an engine drew, counted for the benchmarks' independent floor.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DrawTally {
+    /// Draws of each distribution, by distribution (a fixed duration draws nothing).
+    pub dists: Vec<(Dist, u64)>,
+    /// Uniform draws below a bound ([`Draw::below`]).
+    pub below: u64,
+    /// Draws made from a stream directly (the race of a component's exponential modes), by
+    /// stream index.
+    pub direct: Vec<(usize, u64)>,
+}
+
+impl DrawTally {
+    fn count_dist(&mut self, dist: &Dist) {
+        match self.dists.iter_mut().find(|(counted, _)| counted == dist) {
+            Some((_, count)) => *count += 1,
+            None => self.dists.push((dist.clone(), 1)),
+        }
+    }
+
+    fn count_direct(&mut self, index: usize) {
+        match self
+            .direct
+            .iter_mut()
+            .find(|(counted, _)| *counted == index)
+        {
+            Some((_, count)) => *count += 1,
+            None => self.direct.push((index, 1)),
+        }
+    }
 }
 
 impl<'k> Streams<'k> {
@@ -99,7 +133,19 @@ impl<'k> Streams<'k> {
             opened: Vec::new(),
             prefetched: Vec::new(),
             kernel,
+            tally: None,
         }
+    }
+
+    /// Counts every draw from now on, in [`Streams::tally`]; a benchmark's counting pass,
+    /// never a timed one, pays for it.
+    pub fn tally_draws(&mut self) {
+        self.tally.get_or_insert_default();
+    }
+
+    /// The draws counted since [`Streams::tally_draws`].
+    pub fn tally(&self) -> Option<&DrawTally> {
+        self.tally.as_deref()
     }
 
     /// Starts a new year (or the same year again: its streams start over too): every
@@ -137,10 +183,7 @@ impl<'k> Streams<'k> {
     /// takes its value without opening the stream.
     #[inline]
     pub fn draw(&mut self, index: usize, dist: &Dist) -> Duration {
-        match dist.fixed_value() {
-            Some(value) => value,
-            None => dist.sample(self.get(index)),
-        }
+        self.sample(index, dist, |tally| tally.count_dist(dist))
     }
 
     /// A uniform draw in `[0, bound)` from stream `index`; zero, without a draw, when
@@ -148,8 +191,27 @@ impl<'k> Streams<'k> {
     #[inline]
     pub fn draw_below(&mut self, index: usize, bound: Duration) -> Duration {
         match Dist::uniform(Duration::ZERO, bound) {
-            Ok(dist) => self.draw(index, &dist),
+            Ok(dist) => self.sample(index, &dist, |tally| tally.below += 1),
             Err(_) => Duration::ZERO,
+        }
+    }
+
+    /// One draw of `dist` from stream `index`, counted by `count` when counting.
+    #[inline]
+    fn sample(
+        &mut self,
+        index: usize,
+        dist: &Dist,
+        count: impl FnOnce(&mut DrawTally),
+    ) -> Duration {
+        match dist.fixed_value() {
+            Some(value) => value,
+            None => {
+                if let Some(tally) = &mut self.tally {
+                    count(tally);
+                }
+                dist.sample(self.open(index))
+            }
         }
     }
 
@@ -165,6 +227,15 @@ impl<'k> Streams<'k> {
     /// Stream `index`, opened for the current year on first use, to draw from directly.
     #[inline]
     pub fn get(&mut self, index: usize) -> &mut StreamState<'k> {
+        if let Some(tally) = &mut self.tally {
+            tally.count_direct(index);
+        }
+        self.open(index)
+    }
+
+    /// Stream `index`, opened for the current year on first use.
+    #[inline]
+    fn open(&mut self, index: usize) -> &mut StreamState<'k> {
         let state = &mut self.state;
         let cursor = &mut state.cursors[index];
         if cursor.epoch != state.epoch {
@@ -304,13 +375,13 @@ mod tests {
                 streams.start_year(year);
                 for (index, key) in keys.iter().enumerate() {
                     // Stream i is drawn in years where (year + i) % 3 != 0, i % 5 blocks' worth.
-                    if (year as usize + index) % 3 == 0 {
+                    if (year as usize + index).is_multiple_of(3) {
                         continue;
                     }
                     let mut reference = ChaCha8Rng::from_seed(key.seed_bytes());
                     reference.set_stream(year);
                     for draw in 0..(index % 5) * 8 + 1 {
-                        if draw % 3 == 0 {
+                        if draw.is_multiple_of(3) {
                             assert_eq!(streams.get(index).next_u32(), reference.next_u32());
                         } else {
                             let got = streams.get(index).next_u64();
