@@ -15,14 +15,16 @@
 //! `NINES_BENCH_ROUNDS` sets the interleaved rounds, 7 by default).
 
 use criterion::{Criterion, Throughput};
-use nines::bench::{Sink, Timing, compare, median, time_engine, time_floor, time_independent};
+use nines::bench::{
+    ProcessTimer, Sink, compare, median, time_engine, time_floor, time_independent, time_process,
+};
 use nines::floor::Independent;
 use nines::model::Model;
 use nines::plan::Plan;
 use nines::report::{BenchFacts, bench_text, independent_text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Events the engine should handle in one timed run: about a tenth of a second's worth.
 const EVENTS_PER_RUN: u64 = 1_000_000;
@@ -116,9 +118,10 @@ fn measure(criterion: &mut Criterion, case: &Case) {
 /// The interleaved comparison, printed as `nines bench` prints it, then SimPy's speed.
 fn side_by_side(case: &Case, rounds: usize) {
     let binary = nines_binary();
-    let mut process =
-        |years: u64, threads: usize| time_process(binary.as_deref(), case, years, threads);
-    let timer = binary.is_some().then_some(&mut process as &mut _);
+    let mut timed = binary
+        .as_deref()
+        .map(|binary| move |years, threads| time_process(binary, &case.file, None, years, threads));
+    let timer = timed.as_mut().map(|timed| timed as &mut ProcessTimer<'_>);
     let sides = compare(&case.plan, case.years, &[1, 2], rounds, timer).expect("benchmark runs");
     let facts = BenchFacts {
         model: case.model.name(),
@@ -155,38 +158,6 @@ fn nines_binary() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or(Some(built))
         .filter(|path| path.is_file())
-}
-
-/// One whole `nines run` process of the case's model, timed.
-fn time_process(
-    binary: Option<&Path>,
-    case: &Case,
-    years: u64,
-    threads: usize,
-) -> std::io::Result<Timing> {
-    let binary = binary.ok_or_else(|| std::io::Error::other("no nines binary"))?;
-    let started = Instant::now();
-    let status = Command::new(binary)
-        .arg("run")
-        .arg(&case.file)
-        .args([
-            "--years",
-            &years.to_string(),
-            "--threads",
-            &threads.to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()?;
-    let secs = started.elapsed().as_secs_f64();
-    if !status.success() {
-        return Err(std::io::Error::other(format!("nines run: {status}")));
-    }
-    Ok(Timing {
-        years,
-        work: 0,
-        secs,
-    })
 }
 
 /// SimPy's median years per second on the case's model over `rounds` runs of a tenth of

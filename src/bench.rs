@@ -9,11 +9,13 @@
 //! benchmarks in `benches/` are built on it.
 
 use crate::engine::YearOutcome;
-use crate::floor::{Independent, draw_years};
+use crate::floor::{FloorTotals, Independent, draw_years};
 use crate::plan::Plan;
 use crate::run::{SimulateError, YearSink, simulate_years};
 use crate::stats::Accumulator;
 use std::convert::Infallible;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -105,15 +107,9 @@ pub fn time_engine(
 
 /// Draws the floor of years `0..years` of `plan` on `threads` threads, timed.
 pub fn time_floor(plan: &Plan, years: u64, threads: usize) -> Result<Timing, BenchError> {
-    let started = Instant::now();
-    let totals =
-        draw_years(plan, years, threads, &AtomicBool::new(false)).map_err(SimulateError::from)?;
-    let secs = started.elapsed().as_secs_f64();
-    std::hint::black_box(totals.checksum);
-    Ok(Timing {
-        years: totals.years,
-        work: totals.draws,
-        secs,
+    time_draws(|| {
+        draw_years(plan, years, threads, &AtomicBool::new(false))
+            .map_err(|interrupted| SimulateError::from(interrupted).into())
     })
 }
 
@@ -123,13 +119,55 @@ pub fn time_independent(
     years: u64,
     threads: usize,
 ) -> Result<Timing, BenchError> {
+    time_draws(|| independent.draw_years(years, threads))
+}
+
+/// Times the draws of a floor.
+fn time_draws(
+    draw: impl FnOnce() -> Result<FloorTotals, BenchError>,
+) -> Result<Timing, BenchError> {
     let started = Instant::now();
-    let totals = independent.draw_years(years, threads)?;
+    let totals = draw()?;
     let secs = started.elapsed().as_secs_f64();
     std::hint::black_box(totals.checksum);
     Ok(Timing {
         years: totals.years,
         work: totals.draws,
+        secs,
+    })
+}
+
+/// Times one whole `nines run MODEL --years N --threads T` process of `binary` (with
+/// `--seed` when given), its output discarded.
+pub fn time_process(
+    binary: &Path,
+    model: &Path,
+    seed: Option<u64>,
+    years: u64,
+    threads: usize,
+) -> std::io::Result<Timing> {
+    let mut command = Command::new(binary);
+    command
+        .arg("run")
+        .arg(model)
+        .args(["--years", &years.to_string()])
+        .args(["--threads", &threads.to_string()]);
+    if let Some(seed) = seed {
+        command.args(["--seed", &seed.to_string()]);
+    }
+    let started = Instant::now();
+    let status = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    let secs = started.elapsed().as_secs_f64();
+    if !status.success() {
+        let message = format!("`nines run` exited with {status}");
+        return Err(std::io::Error::other(message));
+    }
+    Ok(Timing {
+        years,
+        work: 0,
         secs,
     })
 }

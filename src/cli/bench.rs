@@ -3,13 +3,11 @@
 use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, write_stdout};
 use clap::Args;
 use nines::app::RunError;
-use nines::bench::{BenchError, Timing, compare};
+use nines::bench::{BenchError, compare, time_process};
 use nines::plan::Plan;
 use nines::report::{BenchFacts, bench_text, independent_text};
 use nines::workload::RunShape;
-use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
-use std::time::Instant;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub(crate) struct BenchArgs {
@@ -47,7 +45,9 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     check_workload(&loaded, shape, args.force)?;
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let seed = loaded.seed;
-    let mut process = |years, threads| time_process(&args.model.model, seed, years, threads);
+    let binary = std::env::current_exe().map_err(CliError::Process)?;
+    let model = &args.model.model;
+    let mut process = |years, threads| time_process(&binary, model, Some(seed), years, threads);
     let sides =
         compare(&plan, args.years, &threads, rounds, Some(&mut process)).map_err(|error| {
             match error {
@@ -64,34 +64,4 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     write_stdout(bench_text(&facts, &sides).as_bytes())?;
     write_stdout(independent_text(&sides).as_bytes())?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Times this binary's `nines run MODEL` of `years` years on `threads` threads with `seed`,
-/// as a whole process (its output discarded).
-fn time_process(model: &Path, seed: u64, years: u64, threads: usize) -> std::io::Result<Timing> {
-    let started = Instant::now();
-    let status = Command::new(std::env::current_exe()?)
-        .arg("run")
-        .arg(model)
-        .args([
-            "--years",
-            &years.to_string(),
-            "--threads",
-            &threads.to_string(),
-        ])
-        .args(["--seed", &seed.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()?;
-    let secs = started.elapsed().as_secs_f64();
-    if !status.success() {
-        return Err(std::io::Error::other(format!(
-            "`nines run` exited with {status}"
-        )));
-    }
-    Ok(Timing {
-        years,
-        work: 0,
-        secs,
-    })
 }

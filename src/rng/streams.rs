@@ -93,7 +93,11 @@ pub struct DrawTally {
     pub direct: Vec<(usize, u64)>,
 }
 
+// Out of line: only a counting run calls them, and inlined at every draw they would bloat
+// the engine's hot code.
 impl DrawTally {
+    #[cold]
+    #[inline(never)]
     fn count_dist(&mut self, dist: &Dist) {
         match self.dists.iter_mut().find(|(counted, _)| counted == dist) {
             Some((_, count)) => *count += 1,
@@ -101,6 +105,8 @@ impl DrawTally {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn count_direct(&mut self, index: usize) {
         match self
             .direct
@@ -151,7 +157,9 @@ impl<'k> Streams<'k> {
 
     /// Starts a new year (or the same year again: its streams start over too): every
     /// stream will be reopened at its first draw, and those drawn from last year have their
-    /// first block computed now, in batches.
+    /// first block computed now, in batches. Never inlined: it runs once a year, and kept
+    /// out of the engine's year it leaves the compiler's inlining of the event loop alone.
+    #[inline(never)]
     pub fn start_year(&mut self, year: u64) {
         let cursors = &self.state.cursors;
         self.prefetched.append(&mut self.opened);
@@ -237,18 +245,24 @@ impl<'k> Streams<'k> {
     /// Stream `index`, opened for the current year on first use.
     #[inline]
     fn open(&mut self, index: usize) -> &mut StreamState<'k> {
-        let state = &mut self.state;
-        let cursor = &mut state.cursors[index];
-        if cursor.epoch != state.epoch {
-            *cursor = Cursor {
-                counter: 0,
-                epoch: state.epoch,
-                next: BLOCK_WORDS as u32,
-            };
-            self.opened.push(index as u32);
+        if self.state.cursors[index].epoch != self.state.epoch {
+            self.open_unprefetched(index);
         }
-        state.selected = index;
-        state
+        self.state.selected = index;
+        &mut self.state
+    }
+
+    /// Opens stream `index` for the current year, its first block not yet computed. Out of
+    /// line: inlined at every draw, its list push would bloat each of them.
+    #[cold]
+    #[inline(never)]
+    fn open_unprefetched(&mut self, index: usize) {
+        self.state.cursors[index] = Cursor {
+            counter: 0,
+            epoch: self.state.epoch,
+            next: BLOCK_WORDS as u32,
+        };
+        self.opened.push(index as u32);
     }
 }
 
