@@ -1,21 +1,29 @@
-//! Years per second of the engine against the random-number floor.
+//! Years per second of the engine against the random-number floors.
 //!
 //! For every model in `models/` and the synthetic `benches/large.toml` (320 replicas),
 //! criterion measures, in years per second: the engine alone on 1 and 2 threads, the engine
-//! with the statistics of `nines run` on 1 thread, and the floor (the same draws without
-//! queue, state or statistics) on 1 and 2 threads. Then, outside criterion, it runs the
-//! three interleaved round after round and prints the medians and the ratios to the floor
-//! measured side by side, with events and draws per second (the table of `nines bench`).
+//! with the statistics of `nines run` on 1 thread, the floor (the same draws without queue,
+//! state or statistics) and the independent floor (the same count of draws from one ChaCha8
+//! stream per year with the fastest samplers) on 1 and 2 threads. Then, outside criterion,
+//! it runs them interleaved round after round, with a whole `nines run` process when the
+//! release binary has been built (`cargo build --release`, or the binary named by
+//! `NINES_BIN`), and prints the medians and the ratios to both floors measured side by side
+//! (the tables of `nines bench`); and, for the models `benches/simpy_reference.py` reads, the
+//! same model in SimPy (`python3` with `simpy`), timed in the same session.
 //!
 //! Run: `cargo bench -p nines-bench` (a filter such as `-- milvus` limits criterion's part;
 //! `NINES_BENCH_ROUNDS` sets the interleaved rounds, 7 by default).
 
 use criterion::{Criterion, Throughput};
-use nines::bench::{Sink, compare, time_engine, time_floor};
+use nines::bench::{
+    ProcessTimer, Sink, compare, median, time_engine, time_floor, time_independent, time_process,
+};
+use nines::floor::Independent;
 use nines::model::Model;
 use nines::plan::Plan;
-use nines::report::{BenchFacts, bench_text};
+use nines::report::{BenchFacts, bench_text, independent_text};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Events the engine should handle in one timed run: about a tenth of a second's worth.
@@ -24,6 +32,7 @@ const EVENTS_PER_RUN: u64 = 1_000_000;
 /// One model to measure.
 struct Case {
     name: String,
+    file: PathBuf,
     model: Model,
     plan: Plan,
     years: u64,
@@ -74,6 +83,7 @@ fn load(file: &Path) -> Case {
         .map_or_else(String::new, |stem| stem.to_string_lossy().into_owned());
     Case {
         name,
+        file: file.to_path_buf(),
         model,
         plan,
         years: (EVENTS_PER_RUN / events_per_year).clamp(32, 200_000),
@@ -93,22 +103,83 @@ fn measure(criterion: &mut Criterion, case: &Case) {
     group.bench_function("run/1t", |b| {
         b.iter(|| time_engine(plan, years, 1, Sink::Statistics))
     });
+    let independent = Independent::count(plan, years);
     for threads in [1, 2] {
         group.bench_function(format!("floor/{threads}t"), |b| {
             b.iter(|| time_floor(plan, years, threads))
+        });
+        group.bench_function(format!("independent/{threads}t"), |b| {
+            b.iter(|| time_independent(&independent, years, threads))
         });
     }
     group.finish();
 }
 
-/// The interleaved comparison, printed as `nines bench` prints it.
+/// The interleaved comparison, printed as `nines bench` prints it, then SimPy's speed.
 fn side_by_side(case: &Case, rounds: usize) {
-    let sides = compare(&case.plan, case.years, &[1, 2], rounds).expect("benchmark runs");
+    let binary = nines_binary();
+    let mut timed = binary
+        .as_deref()
+        .map(|binary| move |years, threads| time_process(binary, &case.file, None, years, threads));
+    let timer = timed.as_mut().map(|timed| timed as &mut ProcessTimer<'_>);
+    let sides = compare(&case.plan, case.years, &[1, 2], rounds, timer).expect("benchmark runs");
     let facts = BenchFacts {
         model: case.model.name(),
         replicas: case.plan.replica_count(),
         years: case.years,
         rounds,
     };
-    println!("\n{}", bench_text(&facts, &sides));
+    println!(
+        "\n{}{}",
+        bench_text(&facts, &sides),
+        independent_text(&sides)
+    );
+    if binary.is_none() {
+        println!("(no process column: build the binary with `cargo build --release` first)");
+    }
+    if let Some(simpy) = simpy_years_per_sec(case, rounds) {
+        let against = |years_per_sec: f64| years_per_sec / simpy;
+        for side in &sides {
+            println!(
+                "SimPy {simpy:.0} years/s; {} threads: engine {:.0}x, run {:.0}x, process {:.0}x faster",
+                side.threads,
+                against(side.engine_years_per_sec()),
+                against(side.run_years_per_sec()),
+                against(side.process_years_per_sec()),
+            );
+        }
+    }
+}
+
+/// The release binary, if built: `NINES_BIN`, else the workspace's `target/release/nines`.
+fn nines_binary() -> Option<PathBuf> {
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/nines");
+    std::env::var_os("NINES_BIN")
+        .map(PathBuf::from)
+        .or(Some(built))
+        .filter(|path| path.is_file())
+}
+
+/// SimPy's median years per second on the case's model over `rounds` runs of a tenth of
+/// its years, or `None` where the reference cannot run it (no python3 or simpy, or a model
+/// it does not read).
+fn simpy_years_per_sec(case: &Case, rounds: usize) -> Option<f64> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("simpy_reference.py");
+    let years = (case.years / 10).max(10).to_string();
+    let runs: Option<Vec<f64>> = (0..rounds)
+        .map(|_| {
+            let output = Command::new("python3")
+                .arg(&script)
+                .arg(&case.file)
+                .arg(&years)
+                .stderr(Stdio::null())
+                .output()
+                .ok()
+                .filter(|output| output.status.success())?;
+            let text = String::from_utf8_lossy(&output.stdout);
+            let line = text.lines().find_map(|line| line.strip_prefix("simpy: "))?;
+            line.strip_suffix(" years/s")?.parse().ok()
+        })
+        .collect();
+    runs.map(|runs| median(runs.into_iter()))
 }

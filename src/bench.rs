@@ -1,18 +1,21 @@
-//! Measuring speed: the engine against the random-number floor, side by side.
+//! Measuring speed: the engine against the random-number floors, side by side.
 //!
 //! [`compare`] runs the engine alone (years simulated and handed on in order, then
-//! dropped), the engine with the statistics `nines run` keeps, and the floor
-//! ([`crate::floor`]) on the same plan and years, one after the other, round after round, so
-//! that whatever else the machine does slows all alike; it reports the median years per
-//! second of each and their ratios to the floor. `nines bench` and the benchmarks in
-//! `benches/` are built on it.
+//! dropped), the engine with the statistics `nines run` keeps, optionally a whole `nines run`
+//! process, the floor ([`crate::floor`]) and the independent floor
+//! ([`crate::floor::Independent`]) on the same plan and years, one after the other, round
+//! after round, so that whatever else the machine does slows all alike; it reports the
+//! median years per second of each and their ratios to the floors. `nines bench` and the
+//! benchmarks in `benches/` are built on it.
 
 use crate::engine::YearOutcome;
-use crate::floor::draw_years;
+use crate::floor::{FloorTotals, Independent, draw_years};
 use crate::plan::Plan;
 use crate::run::{SimulateError, YearSink, simulate_years};
 use crate::stats::Accumulator;
 use std::convert::Infallible;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -60,8 +63,19 @@ pub enum Sink {
     Statistics,
 }
 
-/// Why a timed run failed: its worker threads could not be started.
-pub type BenchError = SimulateError<Infallible>;
+/// Why a timed run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// Its worker threads could not be started.
+    #[error(transparent)]
+    Simulate(#[from] SimulateError<Infallible>),
+    /// The `nines run` process could not be run, or failed.
+    #[error("cannot time the `nines run` process: {0}")]
+    Process(std::io::Error),
+}
+
+/// Times a whole `nines run` process of the given years on the given threads.
+pub type ProcessTimer<'a> = dyn FnMut(u64, usize) -> std::io::Result<Timing> + 'a;
 
 /// Simulates years `0..years` of `plan` on `threads` threads into `sink`, timed.
 pub fn time_engine(
@@ -88,8 +102,27 @@ pub fn time_engine(
 
 /// Draws the floor of years `0..years` of `plan` on `threads` threads, timed.
 pub fn time_floor(plan: &Plan, years: u64, threads: usize) -> Result<Timing, BenchError> {
+    time_draws(|| {
+        draw_years(plan, years, threads, &AtomicBool::new(false))
+            .map_err(|interrupted| SimulateError::from(interrupted).into())
+    })
+}
+
+/// Draws the independent floor's years `0..years` on `threads` threads, timed.
+pub fn time_independent(
+    independent: &Independent,
+    years: u64,
+    threads: usize,
+) -> Result<Timing, BenchError> {
+    time_draws(|| independent.draw_years(years, threads))
+}
+
+/// Times the draws of a floor.
+fn time_draws(
+    draw: impl FnOnce() -> Result<FloorTotals, BenchError>,
+) -> Result<Timing, BenchError> {
     let started = Instant::now();
-    let totals = draw_years(plan, years, threads, &AtomicBool::new(false))?;
+    let totals = draw()?;
     let secs = started.elapsed().as_secs_f64();
     std::hint::black_box(totals.checksum);
     Ok(Timing {
@@ -99,7 +132,43 @@ pub fn time_floor(plan: &Plan, years: u64, threads: usize) -> Result<Timing, Ben
     })
 }
 
-/// Timings of the engine, the run and the floor at one thread count, one of each per round.
+/// Times one whole `nines run MODEL --years N --threads T` process of `binary` (with
+/// `--seed` when given), its output discarded.
+pub fn time_process(
+    binary: &Path,
+    model: &Path,
+    seed: Option<u64>,
+    years: u64,
+    threads: usize,
+) -> std::io::Result<Timing> {
+    let mut command = Command::new(binary);
+    command
+        .arg("run")
+        .arg(model)
+        .args(["--years", &years.to_string()])
+        .args(["--threads", &threads.to_string()]);
+    if let Some(seed) = seed {
+        command.args(["--seed", &seed.to_string()]);
+    }
+    let started = Instant::now();
+    let status = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    let secs = started.elapsed().as_secs_f64();
+    if !status.success() {
+        let message = format!("`nines run` exited with {status}");
+        return Err(std::io::Error::other(message));
+    }
+    Ok(Timing {
+        years,
+        work: 0,
+        secs,
+    })
+}
+
+/// Timings of the engine, the run, the process and the floors at one thread count, one of
+/// each per round.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Side {
     /// Threads used.
@@ -110,6 +179,10 @@ pub struct Side {
     pub run: Vec<Timing>,
     /// The floor's runs, in round order.
     pub floor: Vec<Timing>,
+    /// The independent floor's runs, in round order.
+    pub independent: Vec<Timing>,
+    /// The whole `nines run` processes, in round order (none when not measured).
+    pub process: Vec<Timing>,
 }
 
 impl Side {
@@ -148,6 +221,22 @@ impl Side {
     pub fn run_ratio(&self) -> f64 {
         ratio(&self.run, &self.floor)
     }
+
+    /// Median years per second of the independent floor.
+    pub fn independent_years_per_sec(&self) -> f64 {
+        median(self.independent.iter().map(Timing::years_per_sec))
+    }
+
+    /// Median years per second of the whole `nines run` process (0 when not measured).
+    pub fn process_years_per_sec(&self) -> f64 {
+        median(self.process.iter().map(Timing::years_per_sec))
+    }
+
+    /// Median over rounds of `timings`' years per second divided by the independent
+    /// floor's in the same round: how close to the limit (1 = at it).
+    pub fn against_independent(&self, timings: &[Timing]) -> f64 {
+        ratio(timings, &self.independent)
+    }
 }
 
 /// Median over rounds of `timings`' years per second divided by the floor's in the same round.
@@ -160,14 +249,18 @@ fn ratio(timings: &[Timing], floor: &[Timing]) -> f64 {
     )
 }
 
-/// Runs the engine, the run and the floor on `years` years of `plan` for `rounds` rounds,
-/// each round timing the three in turn at every thread count.
+/// Runs the engine, the run, the process (when `process` is given), the floor and the
+/// independent floor on `years` years of `plan` for `rounds` rounds, each round timing them
+/// in turn at every thread count. The independent floor's draws are counted first, in an
+/// untimed run of the engine over the same years.
 pub fn compare(
     plan: &Plan,
     years: u64,
     threads: &[usize],
     rounds: usize,
+    mut process: Option<&mut ProcessTimer<'_>>,
 ) -> Result<Vec<Side>, BenchError> {
+    let independent = Independent::count(plan, years);
     let mut sides: Vec<Side> = threads
         .iter()
         .map(|&threads| Side {
@@ -181,7 +274,13 @@ pub fn compare(
                 .push(time_engine(plan, years, side.threads, Sink::Nothing)?);
             side.run
                 .push(time_engine(plan, years, side.threads, Sink::Statistics)?);
+            if let Some(process) = process.as_mut() {
+                let timing = process(years, side.threads).map_err(BenchError::Process)?;
+                side.process.push(timing);
+            }
             side.floor.push(time_floor(plan, years, side.threads)?);
+            side.independent
+                .push(time_independent(&independent, years, side.threads)?);
         }
     }
     Ok(sides)
@@ -218,7 +317,17 @@ mod tests {
     fn compare_times_every_round_and_thread_count() {
         let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
         let plan = Plan::compile(&model, 1);
-        let sides = compare(&plan, 64, &[1, 2], 3).unwrap();
+        let mut processes = 0;
+        let mut process = |years: u64, _threads: usize| {
+            processes += 1;
+            Ok(Timing {
+                years,
+                work: 0,
+                secs: 1.0,
+            })
+        };
+        let sides = compare(&plan, 64, &[1, 2], 3, Some(&mut process)).unwrap();
+        assert_eq!(processes, 6);
         assert_eq!(sides.len(), 2);
         for side in &sides {
             assert_eq!(side.engine.len(), 3);
@@ -228,6 +337,9 @@ mod tests {
             assert_eq!(side.engine[0].work, side.run[0].work);
             assert!(side.floor.iter().all(|t| t.years == 64 && t.work > 64));
             assert!(side.engine_ratio() > 0.0 && side.run_ratio() > 0.0);
+            assert_eq!(side.independent.len(), 3);
+            assert_eq!(side.process_years_per_sec(), 64.0);
+            assert!(side.against_independent(&side.engine) > 0.0);
         }
     }
 }

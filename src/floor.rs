@@ -17,6 +17,10 @@
 //! them in one draw (`dist::ExponentialRace`); without such a race the two draw exactly the
 //! same numbers.
 
+mod independent;
+
+pub use independent::Independent;
+
 use crate::mechanics::Draw;
 use crate::mechanics::failure::{self, Repair};
 use crate::mechanics::streams::{NodePurpose, PodPurpose, Purpose};
@@ -29,7 +33,7 @@ use std::sync::atomic::AtomicBool;
 /// Draws the random numbers of whole years of one plan, reusing its streams.
 pub struct Floor<'p> {
     plan: &'p Plan,
-    streams: Streams,
+    streams: Streams<'p>,
     /// Durations drawn this year besides each failure's detection and repair.
     draws: u64,
     /// Wrapping sum of the probe phases and node instants drawn this year.
@@ -69,6 +73,15 @@ pub struct FloorTotals {
     pub draws: u64,
     /// Wrapping sum of every instant reached, in microseconds.
     pub checksum: u64,
+}
+
+impl FloorTotals {
+    /// Adds the totals of the years right after.
+    pub fn add(&mut self, later: &FloorTotals) {
+        self.years += later.years;
+        self.draws += later.draws;
+        self.checksum = self.checksum.wrapping_add(later.checksum);
+    }
 }
 
 impl<'p> Floor<'p> {
@@ -225,8 +238,8 @@ impl<'p> Floor<'p> {
     }
 
     /// Stream `stream` of the year, drawn from exactly as the engine draws from it.
-    fn draws(&mut self, stream: usize) -> StreamDraw<'_> {
-        self.streams.on(stream, &self.plan.keys)
+    fn draws(&mut self, stream: usize) -> StreamDraw<'_, 'p> {
+        self.streams.on(stream)
     }
 }
 
@@ -249,9 +262,7 @@ pub fn draw_years(
             range.for_each(|year| floor.year(year, chunk));
         },
         |chunk: &mut FloorTotals| {
-            totals.years += chunk.years;
-            totals.draws += chunk.draws;
-            totals.checksum = totals.checksum.wrapping_add(chunk.checksum);
+            totals.add(chunk);
             Ok::<(), std::convert::Infallible>(())
         },
     );

@@ -22,7 +22,7 @@ use crate::dist::Dist;
 use crate::mechanics::failure;
 use crate::model::{Component, Kubernetes, Model};
 use crate::plan;
-use crate::rng::{Stream, StreamKey};
+use crate::rng::StreamKey;
 use crate::run::CHUNK_YEARS;
 use crate::time::Duration;
 use rand::Rng;
@@ -64,10 +64,10 @@ const REPLICA_SCAN_EVENTS: f64 = 0.05;
 const YEAR_ROW_BYTES: f64 = 64.0;
 const SERVICE_COLUMN_BYTES: f64 = 24.0;
 
-/// Bytes of state per random stream: its key in the plan, and in every engine a
-/// [`Stream`] (key, position and one block) with its opened-in mark.
-const STREAM_KEY_BYTES: f64 = 32.0;
-const STREAM_STATE_BYTES: f64 = (size_of::<Stream>() + size_of::<u64>()) as f64;
+/// Bytes of state per random stream: its key in the plan, and in every engine its cursor
+/// and block ([`crate::rng::STREAM_STATE_BYTES`]).
+const STREAM_KEY_BYTES: f64 = size_of::<StreamKey>() as f64;
+const STREAM_STATE_BYTES: f64 = crate::rng::STREAM_STATE_BYTES as f64;
 
 /// The estimated size of simulating one model.
 #[derive(Clone, Debug, PartialEq)]

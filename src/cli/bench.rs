@@ -3,10 +3,10 @@
 use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, write_stdout};
 use clap::Args;
 use nines::app::RunError;
-use nines::bench::compare;
+use nines::bench::{BenchError, ProcessTimer, compare, time_process};
 use nines::model::MAX_COPIES;
 use nines::plan::Plan;
-use nines::report::{BenchFacts, bench_text};
+use nines::report::{BenchFacts, bench_text, independent_text};
 use nines::workload::RunShape;
 use std::process::ExitCode;
 
@@ -20,7 +20,8 @@ pub(crate) struct BenchArgs {
     /// Thread counts to measure, comma-separated [default: 1 and all cores].
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
     threads: Vec<u16>,
-    /// Rounds; each times the engine then the floor at every thread count.
+    /// Rounds; each times the engine, the run, a `nines run` process, the floor and the
+    /// independent floor at every thread count.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
     /// Simulate this many copies of the model's components, the system being the copies in
@@ -50,7 +51,24 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     };
     check_workload(&loaded, shape, args.force)?;
     let plan = Plan::compile(&loaded.model, loaded.seed);
-    let sides = compare(&plan, args.years, &threads, rounds).map_err(RunError::from)?;
+    let seed = loaded.seed;
+    let binary = std::env::current_exe().map_err(CliError::Process)?;
+    let model = &args.model.model;
+    let mut process = |years, threads| time_process(&binary, model, Some(seed), years, threads);
+    // A `nines run` process simulates the model file as written, not its copies: with
+    // `--copies` the process column is left out (a dash) rather than timing another model.
+    let process: Option<&mut ProcessTimer<'_>> = if args.copies == 1 {
+        Some(&mut process)
+    } else {
+        None
+    };
+    let sides =
+        compare(&plan, args.years, &threads, rounds, process).map_err(|error| {
+            match error {
+                BenchError::Simulate(error) => CliError::Run(RunError::from(error)),
+                BenchError::Process(error) => CliError::Process(error),
+            }
+        })?;
     let facts = BenchFacts {
         model: loaded.model.name(),
         replicas: plan.replica_count(),
@@ -58,5 +76,6 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         rounds,
     };
     write_stdout(bench_text(&facts, &sides).as_bytes())?;
+    write_stdout(independent_text(&sides).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

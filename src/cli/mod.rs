@@ -206,6 +206,9 @@ pub enum CliError {
         /// The error.
         error: std::io::Error,
     },
+    /// `nines bench` could not time a `nines run` process.
+    #[error("cannot time the `nines run` process: {0}")]
+    Process(std::io::Error),
 }
 
 impl From<ModelErrors> for CliError {

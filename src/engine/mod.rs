@@ -55,7 +55,7 @@ pub use trace::{NoTrace, TraceEvent, Tracer, UpgradeStep};
 use crate::measure::{Downtime, DowntimeYear, Measure, Shipped};
 use crate::mechanics::pod::ProbePhases;
 use crate::plan::{ComponentPlan, Plan};
-use crate::rng::{StreamDraw, Streams};
+use crate::rng::{DrawTally, StreamDraw, Streams};
 use crate::time::Duration;
 use maintenance::PlannedWork;
 use office::Office;
@@ -189,7 +189,7 @@ pub struct Engine<'p, M: Measure = Shipped> {
     plan: &'p Plan,
     stop: Option<&'p AtomicBool>,
     queue: EventQueue<Event>,
-    streams: Streams,
+    streams: Streams<'p>,
     replicas: Vec<ReplicaState>,
     node_up: Vec<bool>,
     components: Vec<ComponentState>,
@@ -254,6 +254,18 @@ impl<'p, M: Measure> Engine<'p, M> {
     pub fn with_stop(mut self, stop: &'p AtomicBool) -> Engine<'p, M> {
         self.stop = Some(stop);
         self
+    }
+
+    /// Makes the engine count its draws, for the benchmarks' independent floor (a counting
+    /// run is never a timed one).
+    pub fn with_draw_tally(mut self) -> Engine<'p, M> {
+        self.streams.tally_draws();
+        self
+    }
+
+    /// The draws counted since [`Engine::with_draw_tally`].
+    pub fn draw_tally(&self) -> Option<&DrawTally> {
+        self.streams.tally()
     }
 
     /// Simulates `year`.
@@ -383,7 +395,7 @@ impl<'p, M: Measure> Engine<'p, M> {
     }
 
     /// Stream `stream` of the year, for a mechanism's draws.
-    fn draws(&mut self, stream: usize) -> StreamDraw<'_> {
-        self.streams.on(stream, &self.plan.keys)
+    fn draws(&mut self, stream: usize) -> StreamDraw<'_, 'p> {
+        self.streams.on(stream)
     }
 }

@@ -27,9 +27,7 @@ impl<M: Measure> Engine<'_, M> {
         let mut earliest = Duration::NEVER;
         let mut strikes = 0;
         if let Some(race) = &component.race {
-            let stream = self
-                .streams
-                .get(component.streams.race(local), &self.plan.keys);
+            let stream = self.streams.get(component.streams.race(local));
             let (time_to_failure, entrant) = race.times.sample(stream);
             earliest = failure::time_to_failure(time_to_failure);
             strikes = race.modes[entrant] as u32;
@@ -72,7 +70,7 @@ impl<M: Measure> Engine<'_, M> {
             .mode(local, mode as usize, Purpose::Detect);
         let detect = mode_plan
             .detect
-            .draw(&mut self.streams.on(detect_stream, &self.plan.keys), || {
+            .draw(&mut self.streams.on(detect_stream), || {
                 liveness_detection(component, state, now)
             });
         let noticed = now.saturating_add(detect);

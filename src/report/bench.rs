@@ -65,6 +65,43 @@ pub fn bench_text(facts: &BenchFacts<'_>, sides: &[Side]) -> String {
     text
 }
 
+/// One row per thread count against the independent floor: median years/s of the whole
+/// `nines run` process (when measured) and of the independent floor, and the engine's, the
+/// run's and the process's ratios to it (medians of each round's ratio).
+pub fn independent_text(sides: &[Side]) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "threads  years/s: process  independent  engine/indep  run/indep  process/indep"
+    );
+    for side in sides {
+        let measured = !side.process.is_empty();
+        let process = |value: f64, width: usize, digits: usize| {
+            if measured {
+                format!("{value:>width$.digits$}")
+            } else {
+                format!("{:>width$}", "-")
+            }
+        };
+        let _ = writeln!(
+            text,
+            "{:>7}  {}  {:>11.0}  {:>12.3}  {:>9.3}  {}",
+            side.threads,
+            process(side.process_years_per_sec(), 16, 0),
+            side.independent_years_per_sec(),
+            side.against_independent(&side.engine),
+            side.against_independent(&side.run),
+            process(side.against_independent(&side.process), 13, 3),
+        );
+    }
+    let _ = writeln!(
+        text,
+        "process: a whole `nines run`; independent: the engine's count of draws of each \
+         distribution from one ChaCha8 stream per year with the fastest samplers, no queue"
+    );
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +122,8 @@ mod tests {
             engine: engine.map(timing).to_vec(),
             run: engine.map(|e| timing(e / 2.0)).to_vec(),
             floor: floor.map(timing).to_vec(),
+            independent: floor.map(|f| timing(f * 2.0)).to_vec(),
+            process: engine.map(|e| timing(e / 4.0)).to_vec(),
         };
         let sides = [
             side(1, [9000.0, 10000.0, 11000.0], [12000.0, 12500.0, 13000.0]),
@@ -105,6 +144,21 @@ mod tests {
         assert!(
             text.contains("2 threads against 1: engine 1.95x, run 1.95x, floor 2.00x"),
             "{text}"
+        );
+        let text = independent_text(&sides);
+        assert!(
+            text.contains(
+                "      1              2500        25000         0.400      0.200          0.100"
+            ),
+            "{text}"
+        );
+        let unmeasured = Side {
+            process: Vec::new(),
+            ..sides[0].clone()
+        };
+        assert!(
+            independent_text(&[unmeasured]).contains("      1                 -        25000"),
+            "a process not measured is a dash"
         );
     }
 }

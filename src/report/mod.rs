@@ -25,7 +25,7 @@ mod timeline;
 mod trace;
 mod workload;
 
-pub use self::bench::{BenchFacts, bench_text};
+pub use self::bench::{BenchFacts, bench_text, independent_text};
 pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::CsvRows;
 pub use self::explain::explain_text;

@@ -2,7 +2,8 @@
 
 use crate::cli::{nines, nines_ok};
 
-/// One row per thread count with every column filled, then the scaling line.
+/// One row per thread count with every column filled, then the scaling line; then one row
+/// per thread count against the independent floor.
 #[test]
 fn bench_prints_medians_and_ratios_per_thread_count() {
     let out = nines_ok(&[
@@ -34,6 +35,20 @@ fn bench_prints_medians_and_ratios_per_thread_count() {
         lines[4].starts_with("2 threads against 1: engine "),
         "{out}"
     );
+    // Against the independent floor, with a whole `nines run` process timed each round.
+    assert!(
+        lines[6].contains("process  independent  engine/indep"),
+        "{out}"
+    );
+    for (line, threads) in lines[7..9].iter().zip(["1", "2"]) {
+        let fields: Vec<f64> = line
+            .split_whitespace()
+            .map(|field| field.parse().unwrap())
+            .collect();
+        assert_eq!(fields.len(), 6, "{line}");
+        assert_eq!(fields[0], threads.parse::<f64>().unwrap());
+        assert!(fields[1..].iter().all(|value| *value > 0.0), "{line}");
+    }
 }
 
 #[test]
