@@ -12,6 +12,7 @@ mod docs;
 mod explain;
 mod progress;
 mod run;
+mod streams;
 mod trace;
 
 use nines::app::{Admission, Loaded, RunError, admit};
@@ -289,14 +290,19 @@ impl Cli {
             let _ = error.print();
             return Err(ExitCode::from(2));
         }
-        let printed = error.print().and_then(|()| std::io::stdout().flush());
+        // Help or the version: printed on standard output, if it is open.
+        let printed = streams::stdout().and_then(|mut stdout| {
+            error
+                .print()
+                .and_then(|()| stdout.flush())
+                .map_err(|error| CliError::Output {
+                    what: "to standard output",
+                    error,
+                })
+        });
         match printed {
             Ok(()) => Err(ExitCode::SUCCESS),
             Err(error) => {
-                let error = CliError::Output {
-                    what: "to standard output",
-                    error,
-                };
                 if !error.is_quiet() {
                     say(format_args!("error: {error}"));
                 }
@@ -321,8 +327,9 @@ impl Cli {
     }
 }
 
+/// Writes `bytes` to standard output and flushes it.
 pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = streams::stdout()?;
     stdout
         .write_all(bytes)
         .and_then(|()| stdout.flush())
