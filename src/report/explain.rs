@@ -58,6 +58,15 @@ pub fn explain_text(explanation: &Explanation) -> String {
         text,
         "  (per year: failures of one replica; elect: when the failing replica led)"
     );
+    if let Some(first) = explanation.approximate.first() {
+        let _ = writeln!(
+            text,
+            "  (the p99s of {} causes, from {first} on, and their means of races come from a \
+             coarse grid of 20 points a distribution: the model combines more distinct \
+             distributions than explain evaluates in full)",
+            explanation.approximate.len()
+        );
+    }
     let _ = writeln!(text);
     let _ = writeln!(
         text,
