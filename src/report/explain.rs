@@ -61,9 +61,10 @@ pub fn explain_text(explanation: &Explanation) -> String {
     if let Some(first) = explanation.approximate.first() {
         let _ = writeln!(
             text,
-            "  (the p99s of {} causes, from {first} on, and their means of races come from a \
-             coarse grid of 20 points a distribution: the model combines more distinct \
-             distributions than explain evaluates in full)",
+            "  (the p99s of {} causes, the first {first}, and their means of races come from \
+             a coarse grid of 20 points a distribution, so they are approximate: the model \
+             combines more distinct distributions than explain evaluates in full; the JSON's \
+             `approximate` lists them)",
             explanation.approximate.len()
         );
     }
