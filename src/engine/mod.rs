@@ -60,8 +60,8 @@ use outage::OpenOutage;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Work between two looks at the stop flag, counted as one per event plus one per replica
-/// a node event scans (so that a year of heavy node fan-out, whose every event costs a
-/// scan of all replicas, is not counted as cheap): rare enough to cost nothing, frequent
+/// or node an event scans (so that a year of heavy node fan-out, whose every node event
+/// costs a scan of all replicas, is not counted as cheap): rare enough to cost nothing, frequent
 /// enough that even a pathological year stops within milliseconds.
 const STOP_CHECK_WORK: u64 = 1 << 16;
 
@@ -195,6 +195,8 @@ pub struct Engine<'p, M: Measure = Shipped> {
     outcome: YearOutcome<M::Year>,
     /// The components a node failure touched, kept to reuse its allocation.
     touched: Vec<u32>,
+    /// The nodes an evicted replica's siblings run on, kept to reuse its allocation.
+    crowded: Vec<bool>,
 }
 
 impl<'p> Engine<'p> {
@@ -234,6 +236,7 @@ impl<'p, M: Measure> Engine<'p, M> {
             measures,
             outcome,
             touched: Vec::new(),
+            crowded: Vec::new(),
         }
     }
 
@@ -316,10 +319,15 @@ impl<'p, M: Measure> Engine<'p, M> {
     }
 
     /// The work of handling `event`, in [`STOP_CHECK_WORK`] units: a node's failure or
-    /// repair scans every replica for those on the node.
+    /// repair scans every replica for those on the node, an eviction the replica's siblings
+    /// and the nodes.
     fn work_of(&self, event: Event) -> u64 {
         match event {
             Event::NodeFail { .. } | Event::NodeRepaired { .. } => 1 + self.replicas.len() as u64,
+            Event::Evict { replica, .. } => {
+                let (component, _) = self.locate(replica);
+                1 + u64::from(component.replicas) + self.node_up.len() as u64
+            }
             _ => 1,
         }
     }
