@@ -243,13 +243,31 @@ pub(crate) fn say(line: std::fmt::Arguments<'_>) {
         .and_then(|()| stderr.write_all(b"\n"));
 }
 
-/// The flag a Ctrl-C sets; the handler is installed on first use.
+/// How long a stop request may go unseen before the process ends anyway.
+const STOP_GRACE: WallDuration = WallDuration::from_secs(5);
+
+/// The flag a Ctrl-C (or SIGTERM, SIGHUP) sets; the handler is installed on first use.
+/// A run looks at the flag within milliseconds; a process blocked elsewhere (opening a FIFO
+/// whose other end no process opens, writing to a pipe that nobody reads) cannot, so the
+/// handler ends it with exit status 130 once [`STOP_GRACE`] has passed. Temporary files
+/// it then leaves are removed by the next run into the same directory.
 pub(crate) fn interrupt_flag() -> &'static AtomicBool {
     static FLAG: OnceLock<&'static AtomicBool> = OnceLock::new();
     FLAG.get_or_init(|| {
         let flag: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
         // Without a handler Ctrl-C still stops the process, only less tidily.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+        let _ = ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(STOP_GRACE);
+            say(format_args!(
+                "error: interrupted, and still blocked on a file or a pipe after {} s: \
+                 ending now",
+                STOP_GRACE.as_secs()
+            ));
+            std::process::exit(130);
+        });
         flag
     })
 }

@@ -663,7 +663,10 @@ mod tests {
         let (grid, full) = (GRID as u64, FULL_COMBINATIONS as u64);
         assert_eq!(c.pairs, full * grid * grid + 300 * grid);
         assert_eq!(explanation.approximate.len(), 300);
-        assert_eq!(explanation.approximate[0], format!("c{FULL_COMBINATIONS}/f"));
+        assert_eq!(
+            explanation.approximate[0],
+            format!("c{FULL_COMBINATIONS}/f")
+        );
         assert_eq!(explanation.timelines.len(), n);
         let mut alike = Combiner::default();
         let explanation = explain_with(&many_components(n, true), &mut alike);

@@ -44,15 +44,17 @@ impl Rv {
 
     /// The variable with `mean` and quantile function `quantile`.
     pub(super) fn from_quantile(mean: f64, quantile: impl Fn(f64) -> f64) -> Rv {
-        let grid = (0..GRID)
-            .map(|i| quantile((i as f64 + 0.5) / GRID as f64))
-            .collect();
+        let grid = (0..GRID).map(|i| quantile(grid_point(i))).collect();
         Rv { mean, grid }
     }
 
     /// A model distribution.
     pub(super) fn dist(dist: &Dist) -> Rv {
-        Rv::from_quantile(dist.mean_secs(), |p| dist.quantile_secs(p))
+        let points: Vec<f64> = (0..GRID).map(grid_point).collect();
+        Rv {
+            mean: dist.mean_secs(),
+            grid: dist.quantiles_secs(&points),
+        }
     }
 
     /// Uniform on `[low, high]` seconds.
@@ -77,7 +79,11 @@ impl Rv {
 
     /// Every [`COARSE_STEP`]-th point of the grid, from the middle of the first step.
     fn coarse(&self) -> impl Iterator<Item = f64> + '_ {
-        self.grid.iter().skip(COARSE_STEP / 2).step_by(COARSE_STEP).copied()
+        self.grid
+            .iter()
+            .skip(COARSE_STEP / 2)
+            .step_by(COARSE_STEP)
+            .copied()
     }
 
     /// `max(self, floor)`, its mean from the grid.
@@ -103,6 +109,11 @@ impl Rv {
             p99_s: self.p99(),
         }
     }
+}
+
+/// The probability of grid point `i`: the middle of its share.
+fn grid_point(i: usize) -> f64 {
+    (i as f64 + 0.5) / GRID as f64
 }
 
 /// How two independent variables combine.

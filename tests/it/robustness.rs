@@ -522,3 +522,38 @@ fn explain_of_the_most_components_ends() {
     });
     assert!(json.get("approximate").is_none());
 }
+
+/// A stop request reaches a process blocked outside the simulation: `check --baseline` on a
+/// FIFO that no process writes waits in `open` for a writer, where the stop flag is never
+/// looked at; SIGTERM still ends it, with 130, after the grace period.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_stop_ends_a_process_blocked_on_a_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("baseline.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut args = CHECK.to_vec();
+    args.extend(["--baseline", path_str(&fifo)]);
+    let child = binary().args(&args).stderr(Stdio::piped()).spawn().unwrap();
+    // Waits for a condition, not for a time: the process blocked opening the FIFO.
+    let wchan = format!("/proc/{}/wchan", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while fs::read_to_string(&wchan).unwrap_or_default() != "wait_for_partner" {
+        assert!(std::time::Instant::now() < deadline, "never blocked");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    signal(&child, "TERM");
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("interrupted, and still blocked on a file or a pipe"),
+        "{}",
+        stderr(&output)
+    );
+}
