@@ -1,6 +1,8 @@
 //! `nines bench`: the engine's speed against the random-number floor, side by side.
 
-use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, write_stdout};
+use super::{
+    CliError, MAX_THREADS, MAX_YEARS, ModelArgs, available_threads, check_workload, write_stdout,
+};
 use clap::Args;
 use nines::app::RunError;
 use nines::bench::compare;
@@ -16,11 +18,12 @@ pub(crate) struct BenchArgs {
     /// Years per timed run.
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: u64,
-    /// Thread counts to measure, comma-separated [default: 1 and all cores].
-    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
+    /// Thread counts to measure, comma-separated, each at most 256 [default: 1 and all
+    /// cores].
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Vec<u16>,
     /// Rounds; each times the engine then the floor at every thread count.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     rounds: u16,
     /// Run even if one timed run is estimated to be too large (over 1e9 events in one
     /// simulated year, 1e11 in all, or 4 GiB of memory).

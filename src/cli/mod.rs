@@ -31,6 +31,10 @@ use std::time::Duration as WallDuration;
 /// Most years one run may simulate.
 pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
 
+/// Most worker threads (`--threads`): far more than any machine's cores, and few enough
+/// that starting them, each with its engine, takes no time (65,535 took minutes).
+pub(crate) const MAX_THREADS: i64 = 256;
+
 /// The long description of `nines --help` and of the manual page: what a user without the
 /// README needs to write a model and trust its figures.
 const GUIDE: &str = "Predict the availability of a highly available cluster by simulating many \

@@ -557,3 +557,16 @@ fn a_stop_ends_a_process_blocked_on_a_fifo() {
         stderr(&output)
     );
 }
+
+/// `--threads` is bounded: 65,535 worker threads took minutes to start.
+#[test]
+fn too_many_threads_are_refused() {
+    for command in ["run", "bench", "compare"] {
+        let mut args = vec![command, "models/etcd-quorum.toml"];
+        if command == "compare" {
+            args.push("models/etcd-quorum.toml");
+        }
+        args.extend(["--years", "10", "--threads", "65535"]);
+        fails_with(&nines(&args), "65535 is not in 1..=256");
+    }
+}
