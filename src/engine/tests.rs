@@ -436,13 +436,12 @@ struct StopAtFirstNodeFailure<'a> {
 
 impl Tracer for StopAtFirstNodeFailure<'_> {
     fn event(&mut self, _at: Duration, event: TraceEvent) {
-        if matches!(
+        let node_event = matches!(
             event,
             TraceEvent::NodeFailed { .. } | TraceEvent::NodeRepaired { .. }
-        ) {
-            if self.stop.swap(true, Ordering::Relaxed) {
-                self.node_events_after += 1;
-            }
+        );
+        if node_event && self.stop.swap(true, Ordering::Relaxed) {
+            self.node_events_after += 1;
         }
     }
 }

@@ -134,6 +134,9 @@ impl Op {
     }
 }
 
+/// A combination and the bits of its operands' grids.
+type Operands = (Op, Vec<u64>, Vec<u64>);
+
 /// Combines independent variables, exactly (every pair of grid points) up to
 /// [`FULL_COMBINATIONS`], then coarsely; a combination with a constant shifts the other
 /// grid, which is exact and costs one pass, and a combination already made is remembered.
@@ -141,7 +144,7 @@ impl Op {
 #[derive(Default)]
 pub(super) struct Combiner {
     /// Each remembered combination, and whether it was coarse.
-    remembered: HashMap<(Op, Vec<u64>, Vec<u64>), (Rv, bool)>,
+    remembered: HashMap<Operands, (Rv, bool)>,
     full: usize,
     /// Results handed out that came from a coarse combination, made or remembered.
     coarse: usize,
