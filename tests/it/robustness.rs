@@ -570,3 +570,28 @@ fn too_many_threads_are_refused() {
         fails_with(&nines(&args), "65535 is not in 1..=256");
     }
 }
+
+/// `--out` naming something that is not a directory says so, not "File exists".
+#[test]
+#[cfg(unix)]
+fn an_output_path_that_is_not_a_directory_is_named_as_such() {
+    let run = |out: &Path| {
+        nines(&[
+            "run",
+            "models/etcd-quorum.toml",
+            "--years",
+            "20",
+            "--out",
+            path_str(out),
+        ])
+    };
+    fails_with(
+        &run(Path::new("/dev/null")),
+        "error: cannot create the output directory /dev/null: it exists and is not a directory",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    std::os::unix::fs::symlink(&two, &one).unwrap();
+    std::os::unix::fs::symlink(&one, &two).unwrap();
+    fails_with(&run(&one), "symbolic links");
+}
