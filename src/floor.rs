@@ -28,7 +28,7 @@ use crate::plan::Plan;
 use crate::rng::{StreamDraw, Streams};
 use crate::run::{Interrupted, pipeline};
 use crate::time::Duration;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Draws the random numbers of whole years of one plan, reusing its streams.
 pub struct Floor<'p> {
@@ -259,7 +259,10 @@ pub fn draw_years(
         || Floor::new(plan),
         |floor, range, chunk: &mut FloorTotals| {
             *chunk = FloorTotals::default();
-            range.for_each(|year| floor.year(year, chunk));
+            // Stopped, the chunk is discarded: its remaining years are not drawn.
+            range
+                .take_while(|_| !stop.load(Ordering::Relaxed))
+                .for_each(|year| floor.year(year, chunk));
         },
         |chunk: &mut FloorTotals| {
             totals.add(chunk);

@@ -29,7 +29,8 @@ fn main() -> ExitCode {
 /// with EFBIG instead, and the ordinary error path reports it and removes them.
 fn ignore_file_size_signal() {
     // SAFETY: setting a signal's disposition to SIG_IGN at start-up, before any other thread
-    // exists, installs no handler and touches no memory; it is the one unsafe line of nines.
+    // exists, installs no handler and touches no memory; with the
+    // constructor of `cli::streams`, the only unsafe code of nines.
     #[cfg(unix)]
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN)

@@ -264,10 +264,16 @@ pub fn simulate_variants<S: VariantsSink + ?Sized>(
 }
 
 /// Simulates `years` into `outcomes`, reusing the buffers of a chunk already consumed, so
-/// that no year allocates once the pipeline is primed.
+/// that no year allocates once the pipeline is primed. Once the engine's stop flag is set
+/// the remaining years are left out: the chunk is incomplete, and the pipeline, which looks
+/// at the flag before consuming it, discards it.
 fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>, outcomes: &mut Vec<YearOutcome>) {
     outcomes.truncate((years.end - years.start) as usize);
     for (index, year) in years.enumerate() {
+        if engine.stop_requested() {
+            outcomes.truncate(index);
+            return;
+        }
         let outcome = engine.simulate(year);
         match outcomes.get_mut(index) {
             Some(slot) => copy_outcome(slot, outcome),
@@ -458,6 +464,19 @@ mod tests {
             .unwrap();
             assert_eq!(stats.to_state(identity.clone()).to_json(), expected);
         }
+    }
+
+    /// A chunk whose engine was stopped simulates no further year, so that a stop is not
+    /// held up by the rest of a chunk of long years.
+    #[test]
+    fn a_stopped_chunk_simulates_no_more_years() {
+        let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
+        let plan = Plan::compile(&model, 5);
+        let stop = AtomicBool::new(true);
+        let mut engine = Engine::new(&plan).with_stop(&stop);
+        let mut outcomes = Vec::new();
+        simulate_chunk(&mut engine, 0..CHUNK_YEARS, &mut outcomes);
+        assert!(outcomes.is_empty(), "{} years", outcomes.len());
     }
 
     /// A sub-range of years gives exactly those years of the whole run.

@@ -1,6 +1,8 @@
 //! `nines bench`: the engine's speed against the random-number floor, side by side.
 
-use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, write_stdout};
+use super::{
+    CliError, MAX_THREADS, MAX_YEARS, ModelArgs, available_threads, check_workload, write_stdout,
+};
 use clap::Args;
 use nines::app::RunError;
 use nines::bench::{BenchError, ProcessTimer, compare, time_process};
@@ -17,8 +19,9 @@ pub(crate) struct BenchArgs {
     /// Years per timed run.
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: u64,
-    /// Thread counts to measure, comma-separated [default: 1 and all cores].
-    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
+    /// Thread counts to measure, comma-separated, each at most 256 [default: 1 and all
+    /// cores].
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Vec<u16>,
     /// Rounds; each times the engine, the run, a `nines run` process, the floor and the
     /// independent floor at every thread count.

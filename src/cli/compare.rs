@@ -2,8 +2,8 @@
 
 use super::progress::Bar;
 use super::{
-    CliError, MAX_YEARS, available_threads, interrupt_flag, performance_line, say, say_admission,
-    write_stdout,
+    CliError, MAX_THREADS, MAX_YEARS, available_threads, interrupt_flag, performance_line, say,
+    say_admission, write_stdout,
 };
 use clap::Args;
 use nines::app::{PreparedVariants, VariantsRequest, prepare_variants};
@@ -22,8 +22,8 @@ pub(crate) struct VariantArgs {
     /// Simulated years of each variant; overrides the first variant's [simulation] years.
     #[arg(long, value_parser = clap::value_parser!(u64).range(2..=MAX_YEARS))]
     years: Option<u64>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Worker threads, at most 256 [default: all cores]. Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Option<u16>,
     /// Run variant i on the master seed + i instead of common random numbers, to see what
     /// pairing gains.

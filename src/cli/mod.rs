@@ -12,6 +12,7 @@ mod docs;
 mod explain;
 mod progress;
 mod run;
+mod streams;
 mod trace;
 
 use nines::app::{Admission, Loaded, RunError, admit};
@@ -29,6 +30,10 @@ use std::time::Duration as WallDuration;
 
 /// Most years one run may simulate.
 pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
+
+/// Most worker threads (`--threads`): far more than any machine's cores, and few enough
+/// that starting them, each with its engine, takes no time (65,535 took minutes).
+pub(crate) const MAX_THREADS: i64 = 256;
 
 /// The long description of `nines --help` and of the manual page: what a user without the
 /// README needs to write a model and trust its figures.
@@ -245,13 +250,31 @@ pub(crate) fn say(line: std::fmt::Arguments<'_>) {
         .and_then(|()| stderr.write_all(b"\n"));
 }
 
-/// The flag a Ctrl-C sets; the handler is installed on first use.
+/// How long a stop request may go unseen before the process ends anyway.
+const STOP_GRACE: WallDuration = WallDuration::from_secs(5);
+
+/// The flag a Ctrl-C (or SIGTERM, SIGHUP) sets; the handler is installed on first use.
+/// A run looks at the flag within milliseconds; a process blocked elsewhere (opening a FIFO
+/// whose other end no process opens, writing to a pipe that nobody reads) cannot, so the
+/// handler ends it with exit status 130 once [`STOP_GRACE`] has passed. Temporary files
+/// it then leaves are removed by the next run into the same directory.
 pub(crate) fn interrupt_flag() -> &'static AtomicBool {
     static FLAG: OnceLock<&'static AtomicBool> = OnceLock::new();
     FLAG.get_or_init(|| {
         let flag: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
         // Without a handler Ctrl-C still stops the process, only less tidily.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+        let _ = ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(STOP_GRACE);
+            say(format_args!(
+                "error: interrupted, and still blocked on a file or a pipe after {} s: \
+                 ending now",
+                STOP_GRACE.as_secs()
+            ));
+            std::process::exit(130);
+        });
         flag
     })
 }
@@ -292,14 +315,19 @@ impl Cli {
             let _ = error.print();
             return Err(ExitCode::from(2));
         }
-        let printed = error.print().and_then(|()| std::io::stdout().flush());
+        // Help or the version: printed on standard output, if it is open.
+        let printed = streams::stdout().and_then(|mut stdout| {
+            error
+                .print()
+                .and_then(|()| stdout.flush())
+                .map_err(|error| CliError::Output {
+                    what: "to standard output",
+                    error,
+                })
+        });
         match printed {
             Ok(()) => Err(ExitCode::SUCCESS),
             Err(error) => {
-                let error = CliError::Output {
-                    what: "to standard output",
-                    error,
-                };
                 if !error.is_quiet() {
                     say(format_args!("error: {error}"));
                 }
@@ -324,8 +352,9 @@ impl Cli {
     }
 }
 
+/// Writes `bytes` to standard output and flushes it.
 pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = streams::stdout()?;
     stdout
         .write_all(bytes)
         .and_then(|()| stdout.flush())

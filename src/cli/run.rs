@@ -2,7 +2,7 @@
 
 use super::progress::Bar;
 use super::{
-    CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, interrupt_flag,
+    CliError, MAX_THREADS, MAX_YEARS, ModelArgs, available_threads, check_workload, interrupt_flag,
     performance_line, write_stdout,
 };
 use clap::Args;
@@ -21,8 +21,8 @@ pub(crate) struct SimulateArgs {
     /// Number of simulated years; overrides [simulation] years.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: Option<u64>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Worker threads, at most 256 [default: all cores]. Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Option<u16>,
     /// Write summary.json, years.csv, outages.csv, the SVG plots and report.html into
     /// this directory.

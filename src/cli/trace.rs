@@ -30,7 +30,7 @@ pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
     };
     check_workload(&loaded, shape, args.force)?;
     let plan = Plan::compile(&loaded.model, loaded.seed);
-    let stdout = std::io::stdout().lock();
+    let stdout = super::streams::stdout()?;
     let written = nines::app::trace(&loaded, &plan, args.year, stdout, interrupt_flag());
     written.map_err(|error| CliError::Output {
         what: "the trace",

@@ -62,9 +62,11 @@ use office::Office;
 use outage::OpenOutage;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Events between two looks at the stop flag: rare enough to cost nothing, frequent enough
-/// that even a pathological year stops within milliseconds.
-const STOP_CHECK_EVENTS: u64 = 1 << 16;
+/// Work between two looks at the stop flag, counted as one per event plus one per replica
+/// or node an event scans (so that a year of heavy node fan-out, whose every node event
+/// costs a scan of all replicas, is not counted as cheap): rare enough to cost nothing, frequent
+/// enough that even a pathological year stops within milliseconds.
+const STOP_CHECK_WORK: u64 = 1 << 16;
 
 /// Something scheduled to happen. Replica events carry the replica's generation at the
 /// time they were scheduled; a later generation makes them stale.
@@ -206,6 +208,8 @@ pub struct Engine<'p, M: Measure = Shipped> {
     touched: Vec<u32>,
     /// Planned work, for a plan with `[maintenance]`.
     planned: Option<PlannedWork>,
+    /// The nodes an evicted replica's siblings run on, kept to reuse its allocation.
+    crowded: Vec<bool>,
 }
 
 impl<'p> Engine<'p> {
@@ -246,6 +250,7 @@ impl<'p, M: Measure> Engine<'p, M> {
             outcome,
             touched: Vec::new(),
             planned: plan.maintenance.as_ref().map(|_| PlannedWork::default()),
+            crowded: Vec::new(),
         }
     }
 
@@ -289,10 +294,18 @@ impl<'p, M: Measure> Engine<'p, M> {
     /// Handles the scheduled events in time order until none is left (or a stop is
     /// requested).
     fn handle_events<T: Tracer>(&mut self, tracer: &mut T) {
+        if self.stop_requested() {
+            return;
+        }
+        let mut work: u64 = 0;
         while let Some((now, event)) = self.queue.pop() {
             self.outcome.events += 1;
-            if self.outcome.events.is_multiple_of(STOP_CHECK_EVENTS) && self.stop_requested() {
-                break;
+            work += self.work_of(event);
+            if work >= STOP_CHECK_WORK {
+                work = 0;
+                if self.stop_requested() {
+                    break;
+                }
             }
             self.account_outage(now);
             match event {
@@ -328,8 +341,24 @@ impl<'p, M: Measure> Engine<'p, M> {
         }
     }
 
-    fn stop_requested(&self) -> bool {
+    /// Whether the stop flag of [`Engine::with_stop`] is set: the year being simulated, if
+    /// any, was abandoned, and the next ones would be too.
+    pub fn stop_requested(&self) -> bool {
         self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed))
+    }
+
+    /// The work of handling `event`, in [`STOP_CHECK_WORK`] units: a node's failure or
+    /// repair scans every replica for those on the node, an eviction the replica's siblings
+    /// and the nodes.
+    fn work_of(&self, event: Event) -> u64 {
+        match event {
+            Event::NodeFail { .. } | Event::NodeRepaired { .. } => 1 + self.replicas.len() as u64,
+            Event::Evict { replica, .. } => {
+                let (component, _) = self.locate(replica);
+                1 + u64::from(component.replicas) + self.node_up.len() as u64
+            }
+            _ => 1,
+        }
     }
 
     fn is_current(&self, replica: u32, generation: u32) -> bool {

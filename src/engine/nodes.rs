@@ -127,17 +127,23 @@ impl<M: Measure> Engine<'_, M> {
         let candidates = (1..=count)
             .map(|step| (from + step) % count)
             .filter(|n| self.node_up[*n as usize]);
+        // The nodes of the other replicas of the component, marked in one pass (not
+        // searched for each candidate node, which cost nodes x replicas per eviction).
+        let mut crowded = std::mem::take(&mut self.crowded);
+        crowded.clear();
+        crowded.resize(count as usize, false);
         let first = component.first_replica as usize;
-        let siblings = first..first + component.replicas as usize;
-        let crowded = |node: u32| {
-            siblings
-                .clone()
-                .any(|r| r != replica as usize && self.replicas[r].node == node)
-        };
+        for sibling in first..first + component.replicas as usize {
+            let node = self.replicas[sibling].node as usize;
+            if sibling != replica as usize && node < crowded.len() {
+                crowded[node] = true;
+            }
+        }
         let chosen = candidates
             .clone()
-            .find(|n| !crowded(*n))
+            .find(|n| !crowded[*n as usize])
             .or_else(|| candidates.clone().next());
+        self.crowded = crowded;
         let index = self.plan.replica_component[replica as usize];
         tracer.event(
             now,

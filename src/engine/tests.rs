@@ -410,3 +410,66 @@ fn a_year_simulated_again_gives_the_same_outcome() {
         assert_eq!(engine.simulate(year), &fresh, "year {year}");
     }
 }
+
+/// Heavy node fan-out: 2,000 pod replicas on 100 nodes that fail about daily, so that each
+/// of the year's ~70,000 node events scans every replica.
+const FAN_OUT: &str = r#"
+name = "fan-out"
+up = "c"
+[kubernetes]
+nodes = 100
+node_failure = { every = { dist = "exponential", mean = "1d" }, repair = { dist = "exponential", mean = "1h" } }
+[[component]]
+name = "c"
+replicas = 2000
+start = "10s"
+  [[component.failure]]
+  name = "crash"
+  every = "1y"
+  detect = "exit"
+  repair = "restart"
+"#;
+
+/// Sets the stop flag at the first node failure, then counts the node events handled.
+struct StopAtFirstNodeFailure<'a> {
+    stop: &'a AtomicBool,
+    node_events_after: u64,
+}
+
+impl Tracer for StopAtFirstNodeFailure<'_> {
+    fn event(&mut self, _at: Duration, event: TraceEvent) {
+        let node_event = matches!(
+            event,
+            TraceEvent::NodeFailed { .. } | TraceEvent::NodeRepaired { .. }
+        );
+        if node_event && self.stop.swap(true, Ordering::Relaxed) {
+            self.node_events_after += 1;
+        }
+    }
+}
+
+/// A stop is looked at within bounded work, however costly each event: in a year of heavy
+/// node fan-out (about 73,000 node events: 100 nodes failing daily, each failure and each
+/// repair one event) the engine handles at most the node events that fit in one
+/// stop-check's work after the flag is set (not the 65,536 events the check once waited
+/// for), and a year started with the flag set handles none.
+#[test]
+fn a_stop_ends_a_year_of_heavy_node_fan_out_within_bounded_work() {
+    let plan = crate::fixtures::plan(FAN_OUT, 1);
+    let stop = AtomicBool::new(false);
+    let mut tracer = StopAtFirstNodeFailure {
+        stop: &stop,
+        node_events_after: 0,
+    };
+    let mut engine = Engine::new(&plan).with_stop(&stop);
+    let cut = engine.simulate_traced(0, &mut tracer).events;
+    let scan = 1 + plan.replica_count() as u64;
+    assert!(
+        tracer.node_events_after <= STOP_CHECK_WORK / scan + 1,
+        "{} node events after the stop",
+        tracer.node_events_after
+    );
+    assert!(cut < 1_000, "{cut} events");
+    assert!(engine.stop_requested());
+    assert_eq!(engine.simulate(1).events, 0, "a year begun stopped");
+}

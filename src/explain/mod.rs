@@ -31,7 +31,7 @@ use crate::mechanics::pod::Pod;
 use crate::model::Model;
 use crate::plan;
 use crate::time::Duration;
-use rv::{GRID, Rv};
+use rv::{Combiner, GRID, Rv};
 use serde::Serialize;
 
 /// A phase's mean and 99th percentile, in seconds.
@@ -130,6 +130,11 @@ pub struct Explanation {
     /// For a model with planned work, each upgraded component's downtime per upgrade.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub upgrades: Vec<UpgradeEstimate>,
+    /// The causes whose percentiles (and the means of races, such as a restart against a
+    /// session's expiry) come from a coarse grid: a model of thousands of distinct
+    /// components needs more combinations of distributions than `explain` evaluates in full.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approximate: Vec<String>,
 }
 
 impl Explanation {
@@ -270,14 +275,21 @@ impl Span {
 
 /// Builds the explanation of `model`.
 pub fn explain(model: &Model) -> Explanation {
-    let mut timelines = Vec::new();
+    explain_with(model, &mut Combiner::default())
+}
+
+/// Builds the explanation of `model`, combining variables with `c`.
+fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
+    let mut timelines: Vec<Timeline> = Vec::new();
     let mut components = Vec::new();
+    let mut approximate = Vec::new();
     let kubernetes = model.kubernetes();
     let nodes = kubernetes.and_then(|k| {
         let failure = plan::node_failure(k.node_failure.as_ref()?);
         Some((failure, plan::node_lifecycle(k)))
     });
     for component in model.components() {
+        let (first_timeline, coarse_before) = (timelines.len(), c.coarse());
         let pod = component
             .pod
             .as_ref()
@@ -287,20 +299,20 @@ pub fn explain(model: &Model) -> Explanation {
         let elect = component
             .leader
             .as_ref()
-            .map(|leader| election(&plan::leader(leader), component.replicas));
+            .map(|leader| election(&plan::leader(leader), component.replicas, c));
         let mut rates_and_downs: Vec<(f64, f64)> = Vec::new();
         for mode in &component.failures {
             let rate = 1.0 / mode.every.mean_secs();
             let detect_mode = plan::detect(&mode.detect, kubernetes);
             let detect = detection(&detect_mode, pod);
-            let repair = recovery(&plan::repair(&mode.repair), &detect_mode, pod);
-            let mut down = detect.plus(&repair);
+            let repair = recovery(&plan::repair(&mode.repair), &detect_mode, pod, c);
+            let mut down = c.plus(&detect, &repair);
             if let (Some(reassign), Some(session)) = (&component.reassign, &component.session) {
                 // The share needs a load either way: on the restarted replica, or on another
                 // once the session expired, whichever comes first.
-                down = down
-                    .min(&Rv::dist(&lease::remaining(session.ttl)))
-                    .plus(&Rv::dist(&reassign.load));
+                let expired = Rv::dist(&lease::remaining(session.ttl));
+                let first = c.min(&down, &expired);
+                down = c.plus(&first, &Rv::dist(&reassign.load));
             }
             rates_and_downs.push((rate, down.mean));
             let cause = format!("{}/{}", component.name, mode.name);
@@ -315,7 +327,7 @@ pub fn explain(model: &Model) -> Explanation {
         }
         if let Some((rate, (detect, down))) = pod
             .zip(nodes.as_ref())
-            .map(|(pod, (failure, lifecycle))| node_failure(failure, lifecycle, pod))
+            .map(|(pod, (failure, lifecycle))| node_failure(failure, lifecycle, pod, c))
         {
             rates_and_downs.push((rate, down.mean));
             // Repair: eviction or the node's return, after detection.
@@ -333,6 +345,9 @@ pub fn explain(model: &Model) -> Explanation {
                 &down,
             ));
         }
+        if c.coarse() > coarse_before {
+            approximate.extend(timelines[first_timeline..].iter().map(|t| t.cause.clone()));
+        }
         let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
         let replica = 1.0 / (1.0 + load);
         let total_rate: f64 =
@@ -347,7 +362,8 @@ pub fn explain(model: &Model) -> Explanation {
             elect.as_ref(),
             model,
         );
-        if let Some(probability) = pod.and_then(liveness_kills_start).filter(|p| *p > 1e-3) {
+        let kills = pod.and_then(|pod| liveness_kills_start(pod, c));
+        if let Some(probability) = kills.filter(|p| *p > 1e-3) {
             why.push(Reason::LivenessKillsStart { probability });
         }
         components.push(ComponentEstimate {
@@ -371,6 +387,7 @@ pub fn explain(model: &Model) -> Explanation {
     Explanation {
         beyond_closed_form,
         upgrades: upgrade::upgrades(model),
+        approximate,
         model: model.name().to_string(),
         timelines,
         availability,
@@ -409,65 +426,79 @@ fn detection(detect: &Detect, pod: Option<&Pod>) -> Rv {
 
 /// Noticed to serving again: a drawn repair, or a first restart (no back-off): the kill
 /// of a hung process, start, the first passing readiness tick, propagation.
-fn recovery(repair: &Repair, detect: &Detect, pod: Option<&Pod>) -> Rv {
+fn recovery(repair: &Repair, detect: &Detect, pod: Option<&Pod>, c: &mut Combiner) -> Rv {
     match (repair, pod) {
         (Repair::After(dist), _) => Rv::dist(dist),
         (Repair::Restart, Some(pod)) => {
-            Rv::duration(detect.kill_delay(pod.termination_grace_period))
-                .plus(&start_to_serving(pod))
+            let kill = Rv::duration(detect.kill_delay(pod.termination_grace_period));
+            let serving = start_to_serving(pod, c);
+            c.plus(&kill, &serving)
         }
         (Repair::Restart, None) => Rv::constant(0.0),
     }
 }
 
 /// From container start to serving: start, then readiness, then propagation.
-fn start_to_serving(pod: &Pod) -> Rv {
+fn start_to_serving(pod: &Pod, c: &mut Combiner) -> Rv {
     let started = Rv::dist(&pod.start);
     let ready = match &pod.probes.readiness {
         Some(probe) => {
             let period = probe.period.as_secs_f64();
             let waits = started.at_least(probe.initial_delay.as_secs_f64());
-            waits
-                .plus(&Rv::uniform(0.0, period))
-                .plus(&Rv::duration(probe.successes_after_first()))
+            let ticked = c.plus(&waits, &Rv::uniform(0.0, period));
+            c.plus(&ticked, &Rv::duration(probe.successes_after_first()))
         }
         None => started,
     };
-    ready.plus(&Rv::duration(pod.endpoint_propagation))
+    c.plus(&ready, &Rv::duration(pod.endpoint_propagation))
 }
 
 /// The probability that the liveness probe kills a restarted container before its process
 /// serves: the start outlasting the first probe after `initial_delay` plus
 /// `failure_threshold - 1` periods. Zero with a startup probe, which holds liveness off.
-fn liveness_kills_start(pod: &Pod) -> Option<f64> {
+fn liveness_kills_start(pod: &Pod, c: &mut Combiner) -> Option<f64> {
     let probe = pod
         .probes
         .liveness
         .filter(|_| pod.probes.startup.is_none())?;
     let period = probe.period.as_secs_f64();
-    let window = Rv::uniform(0.0, period).plus(&Rv::duration(
-        probe
-            .initial_delay
-            .saturating_add(probe.failures_after_first()),
-    ));
+    let window = c.plus(
+        &Rv::uniform(0.0, period),
+        &Rv::duration(
+            probe
+                .initial_delay
+                .saturating_add(probe.failures_after_first()),
+        ),
+    );
     let start = Rv::dist(&pod.start);
+    // The window's grid is sorted (a uniform grid, shifted), so the windows a start
+    // outlasts are a prefix of it.
     let killed = start
         .grid
         .iter()
-        .map(|s| window.grid.iter().filter(|w| s > *w).count())
+        .map(|s| window.grid.partition_point(|w| s > w))
         .sum::<usize>();
     Some(killed as f64 / (GRID * GRID) as f64)
 }
 
 /// A node failure as seen by a replica of `pod`: the rate (per replica, per second), and
 /// (detection, whole downtime).
-fn node_failure(failure: &NodeFailure, lifecycle: &NodeLifecycle, pod: &Pod) -> (f64, (Rv, Rv)) {
-    let detect = Rv::duration(lifecycle.grace)
-        .plus(&Rv::uniform(0.0, lifecycle.monitor_period.as_secs_f64()));
-    let back_in_place = Rv::dist(&failure.repair).plus(&start_to_serving(pod));
+fn node_failure(
+    failure: &NodeFailure,
+    lifecycle: &NodeLifecycle,
+    pod: &Pod,
+    c: &mut Combiner,
+) -> (f64, (Rv, Rv)) {
+    let detect = c.plus(
+        &Rv::duration(lifecycle.grace),
+        &Rv::uniform(0.0, lifecycle.monitor_period.as_secs_f64()),
+    );
+    let serving = start_to_serving(pod, c);
+    let back_in_place = c.plus(&Rv::dist(&failure.repair), &serving);
     let down = if pod.moves_off_failed_nodes {
-        let evicted = detect.plus(&Rv::duration(lifecycle.toleration));
-        evicted.plus(&start_to_serving(pod)).min(&back_in_place)
+        let evicted = c.plus(&detect, &Rv::duration(lifecycle.toleration));
+        let restarted = c.plus(&evicted, &serving);
+        c.min(&restarted, &back_in_place)
     } else {
         back_in_place
     };
@@ -476,7 +507,7 @@ fn node_failure(failure: &NodeFailure, lifecycle: &NodeLifecycle, pod: &Pod) -> 
 
 /// The duration of an election after the leader's loss with `replicas` members: the
 /// candidates are the other members.
-fn election(leader: &Leader, replicas: u32) -> Rv {
+fn election(leader: &Leader, replicas: u32, c: &mut Combiner) -> Rv {
     match leader {
         Leader::Election(dist) => Rv::dist(dist),
         Leader::Raft(raft) => {
@@ -485,25 +516,64 @@ fn election(leader: &Leader, replicas: u32) -> Rv {
                 raft.first_timeout_quantile_secs(k, p)
             });
             let h = raft.heartbeat.as_secs_f64();
-            first
-                .plus(&Rv::uniform(-h, 0.0))
-                .plus(&Rv::duration(raft.rounds()))
+            let spread = c.plus(&first, &Rv::uniform(-h, 0.0));
+            c.plus(&spread, &Rv::duration(raft.rounds()))
         }
-        Leader::Lease(lease) => {
-            Rv::dist(&lease::remaining(lease.ttl)).plus(&Rv::dist(&lease.takeover))
-        }
+        Leader::Lease(lease) => c.plus(
+            &Rv::dist(&lease::remaining(lease.ttl)),
+            &Rv::dist(&lease.takeover),
+        ),
     }
 }
 
 /// P(at least `needs` of `n` independent replicas up), each up with probability `a`.
 fn at_least(n: u32, needs: u32, a: f64) -> f64 {
-    (needs..=n)
-        .map(|k| binomial(n, k) * math::powi(a, k) * math::powi(1.0 - a, n - k))
-        .sum()
+    if n <= DIRECT_BINOMIAL {
+        at_least_direct(n, needs, a)
+    } else {
+        at_least_in_logs(n, needs, a)
+    }
 }
 
-fn binomial(n: u32, k: u32) -> f64 {
-    (0..k).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1))
+/// The largest `n` whose binomial coefficients are all finite in `f64` (C(1020, 510) is
+/// about 1e306): up to it the terms are products of the coefficient and the powers, which
+/// give the shipped models' estimates to the last bit.
+const DIRECT_BINOMIAL: u32 = 1020;
+
+/// [`at_least`] as the sum of `C(n, k) a^k (1-a)^(n-k)`, each coefficient from the one
+/// before.
+fn at_least_direct(n: u32, needs: u32, a: f64) -> f64 {
+    let mut coefficient = 1.0;
+    let mut sum = 0.0;
+    for k in 0..=n {
+        if k >= needs {
+            sum += coefficient * math::powi(a, k) * math::powi(1.0 - a, n - k);
+        }
+        coefficient = coefficient * f64::from(n - k) / f64::from(k + 1);
+    }
+    sum
+}
+
+/// [`at_least`] for a large `n`: the terms in log space, each from the one before, so that
+/// no coefficient overflows and no power underflows into `inf * 0`.
+fn at_least_in_logs(n: u32, needs: u32, a: f64) -> f64 {
+    if a >= 1.0 {
+        return 1.0;
+    }
+    if a <= 0.0 {
+        return f64::from(u8::from(needs == 0));
+    }
+    let odds = math::ln(a / (1.0 - a));
+    // ln P(exactly k up), from k = 0 on.
+    let mut log_term = f64::from(n) * math::ln_1p(-a);
+    let mut sum = 0.0;
+    for k in 0..=n {
+        if k >= needs {
+            sum += math::exp(log_term);
+        }
+        log_term += math::ln(f64::from(n - k) / f64::from(k + 1)) + odds;
+    }
+    sum.min(1.0)
 }
 
 /// Availability of an expression over independent components.
@@ -573,6 +643,63 @@ fn reasons(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A model of `n` components with one failure mode each, whose repairs all differ (or
+    /// are all alike): each cause is one combination, its detection plus its repair.
+    fn many_components(n: usize, alike: bool) -> Model {
+        let mut text = String::from("name = \"many\"\nup = \"c0\"\n");
+        for i in 0..n {
+            let mean = if alike { 10 } else { 10 + i };
+            text.push_str(&format!(
+                "[[component]]\nname = \"c{i}\"\n[[component.failure]]\nname = \"f\"\n\
+                 every = \"30d\"\ndetect = {{ dist = \"uniform\", min = \"0s\", max = \"1s\" }}\n\
+                 repair = {{ dist = \"lognormal\", mean = \"{mean}s\", sd = \"5s\" }}\n"
+            ));
+        }
+        crate::fixtures::model(&text)
+    }
+
+    /// The work of explaining grows linearly with the components: combinations of every
+    /// pair of grid points up to a budget, coarse ones (one pair a grid point) past it, and
+    /// components alike combined once; the causes past the budget are named.
+    #[test]
+    fn explaining_many_components_costs_linear_work() {
+        use rv::FULL_COMBINATIONS;
+        let n = FULL_COMBINATIONS + 300;
+        let mut c = Combiner::default();
+        let explanation = explain_with(&many_components(n, false), &mut c);
+        let (grid, full) = (GRID as u64, FULL_COMBINATIONS as u64);
+        assert_eq!(c.pairs, full * grid * grid + 300 * grid);
+        assert_eq!(explanation.approximate.len(), 300);
+        assert_eq!(
+            explanation.approximate[0],
+            format!("c{FULL_COMBINATIONS}/f")
+        );
+        assert_eq!(explanation.timelines.len(), n);
+        let mut alike = Combiner::default();
+        let explanation = explain_with(&many_components(n, true), &mut alike);
+        assert_eq!(alike.pairs, grid * grid, "one combination for all");
+        assert!(explanation.approximate.is_empty());
+        let first = &explanation.timelines[0];
+        assert!(explanation.timelines.iter().all(|t| t.down == first.down));
+    }
+
+    /// Past the coefficients `f64` holds, the sum in logs is finite and agrees with the
+    /// normal approximation of the binomial; below, the two forms agree.
+    #[test]
+    fn quorum_of_many_replicas_is_finite() {
+        for (n, needs, a) in [(3, 2, 0.99), (1020, 511, 0.6), (200, 101, 0.5)] {
+            let (direct, logs) = (at_least_direct(n, needs, a), at_least_in_logs(n, needs, a));
+            assert!((direct - logs).abs() < 1e-9, "{n}: {direct} {logs}");
+        }
+        // 100,000 replicas each up 99.99% of the time: all but a handful are up.
+        assert!((at_least(100_000, 50_001, 0.9999) - 1.0).abs() < 1e-12);
+        // Needing exactly the mean of Bin(100000, 0.5) up or more: one half, plus half the
+        // probability of the mean itself (about 1/sqrt(2 pi n p q) = 0.0025).
+        let half = at_least(100_000, 50_000, 0.5);
+        let mode = 1.0 / (2.0 * std::f64::consts::PI * 25_000.0).sqrt();
+        assert!((half - (0.5 + mode / 2.0)).abs() < 1e-6, "{half}");
+    }
 
     #[test]
     fn binomial_quorum_of_three() {

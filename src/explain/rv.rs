@@ -4,9 +4,25 @@
 use super::PhaseSummary;
 use crate::dist::Dist;
 use crate::time::Duration;
+use std::collections::HashMap;
 
 /// Points of a quantile grid: enough for a p99 within a fraction of a percent.
 pub(super) const GRID: usize = 400;
+
+/// Combinations of two grids that take every pair of points (`GRID`² of them, a few
+/// milliseconds each) in one explanation. Past them (a model of thousands of components
+/// that all differ), a combination takes a coarse grid of each operand instead, so that
+/// `explain` stays within seconds; the explanation names the causes it touched.
+pub(super) const FULL_COMBINATIONS: usize = 250;
+
+/// The step between the points of a grid that a coarse combination takes: 20 points of
+/// each operand, whose 400 pairs are the result's grid.
+const COARSE_STEP: usize = 20;
+const _: () = assert!((GRID / COARSE_STEP).pow(2) == GRID);
+
+/// Combinations remembered with their operands, so that components alike are combined
+/// once; past this many the memory starts over (each costs three grids, about 10 KiB).
+const REMEMBERED: usize = 1_024;
 
 /// A random duration in seconds: its exact mean and an equally weighted quantile grid.
 #[derive(Clone, Debug)]
@@ -28,15 +44,17 @@ impl Rv {
 
     /// The variable with `mean` and quantile function `quantile`.
     pub(super) fn from_quantile(mean: f64, quantile: impl Fn(f64) -> f64) -> Rv {
-        let grid = (0..GRID)
-            .map(|i| quantile((i as f64 + 0.5) / GRID as f64))
-            .collect();
+        let grid = (0..GRID).map(|i| quantile(grid_point(i))).collect();
         Rv { mean, grid }
     }
 
     /// A model distribution.
     pub(super) fn dist(dist: &Dist) -> Rv {
-        Rv::from_quantile(dist.mean_secs(), |p| dist.quantile_secs(p))
+        let points: Vec<f64> = (0..GRID).map(grid_point).collect();
+        Rv {
+            mean: dist.mean_secs(),
+            grid: dist.quantiles_secs(&points),
+        }
     }
 
     /// Uniform on `[low, high]` seconds.
@@ -49,29 +67,23 @@ impl Rv {
         Rv::constant(value.as_secs_f64())
     }
 
-    /// The sum of two independent variables.
-    pub(super) fn plus(&self, other: &Rv) -> Rv {
-        self.combine(other, self.mean + other.mean, |a, b| a + b)
+    /// Whether the variable is a constant (its sorted grid begins and ends alike).
+    fn is_constant(&self) -> bool {
+        self.grid.first() == self.grid.last()
     }
 
-    /// The smaller of two independent variables (its mean from the grid).
-    pub(super) fn min(&self, other: &Rv) -> Rv {
-        let mut result = self.combine(other, 0.0, f64::min);
-        result.mean = result.grid.iter().sum::<f64>() / GRID as f64;
-        result
+    /// The grid's bits, for remembering a combination by its operands.
+    fn bits(&self) -> Vec<u64> {
+        self.grid.iter().map(|x| x.to_bits()).collect()
     }
 
-    fn combine(&self, other: &Rv, mean: f64, op: impl Fn(f64, f64) -> f64) -> Rv {
-        let mut all: Vec<f64> = self
-            .grid
+    /// Every [`COARSE_STEP`]-th point of the grid, from the middle of the first step.
+    fn coarse(&self) -> impl Iterator<Item = f64> + '_ {
+        self.grid
             .iter()
-            .flat_map(|a| other.grid.iter().map(|b| op(*a, *b)))
-            .collect();
-        all.sort_by(f64::total_cmp);
-        let grid = (0..GRID)
-            .map(|i| all[i * all.len() / GRID + all.len() / (2 * GRID)])
-            .collect();
-        Rv { mean, grid }
+            .skip(COARSE_STEP / 2)
+            .step_by(COARSE_STEP)
+            .copied()
     }
 
     /// `max(self, floor)`, its mean from the grid.
@@ -99,6 +111,126 @@ impl Rv {
     }
 }
 
+/// The probability of grid point `i`: the middle of its share.
+fn grid_point(i: usize) -> f64 {
+    (i as f64 + 0.5) / GRID as f64
+}
+
+/// How two independent variables combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Op {
+    /// The sum.
+    Plus,
+    /// The smaller of the two.
+    Min,
+}
+
+impl Op {
+    fn apply(self, a: f64, b: f64) -> f64 {
+        match self {
+            Op::Plus => a + b,
+            Op::Min => a.min(b),
+        }
+    }
+}
+
+/// A combination and the bits of its operands' grids.
+type Operands = (Op, Vec<u64>, Vec<u64>);
+
+/// Combines independent variables, exactly (every pair of grid points) up to
+/// [`FULL_COMBINATIONS`], then coarsely; a combination with a constant shifts the other
+/// grid, which is exact and costs one pass, and a combination already made is remembered.
+/// The same model is always combined the same way, so its explanation is deterministic.
+#[derive(Default)]
+pub(super) struct Combiner {
+    /// Each remembered combination, and whether it was coarse.
+    remembered: HashMap<Operands, (Rv, bool)>,
+    full: usize,
+    /// Results handed out that came from a coarse combination, made or remembered.
+    coarse: usize,
+    /// Pairs of grid points formed so far: the work done.
+    pub(super) pairs: u64,
+}
+
+impl Combiner {
+    /// The sum of two independent variables.
+    pub(super) fn plus(&mut self, a: &Rv, b: &Rv) -> Rv {
+        let mut sum = self.combine(Op::Plus, a, b);
+        sum.mean = a.mean + b.mean;
+        sum
+    }
+
+    /// The smaller of two independent variables (its mean from the grid).
+    pub(super) fn min(&mut self, a: &Rv, b: &Rv) -> Rv {
+        let mut result = self.combine(Op::Min, a, b);
+        result.mean = result.grid.iter().sum::<f64>() / GRID as f64;
+        result
+    }
+
+    /// Results of coarse combinations handed out so far: a cause whose figures took one is
+    /// approximate.
+    pub(super) fn coarse(&self) -> usize {
+        self.coarse
+    }
+
+    /// The grid of `op(a, b)`, its mean left at zero for the caller.
+    fn combine(&mut self, op: Op, a: &Rv, b: &Rv) -> Rv {
+        let grid = if b.is_constant() {
+            a.grid.iter().map(|x| op.apply(*x, b.grid[0])).collect()
+        } else if a.is_constant() {
+            b.grid.iter().map(|y| op.apply(a.grid[0], *y)).collect()
+        } else {
+            let key = (op, a.bits(), b.bits());
+            if let Some((known, coarse)) = self.remembered.get(&key) {
+                self.coarse += usize::from(*coarse);
+                return known.clone();
+            }
+            let coarse = self.full >= FULL_COMBINATIONS;
+            let grid = if coarse {
+                self.coarse += 1;
+                self.coarse_pairs(op, a, b)
+            } else {
+                self.full += 1;
+                self.every_pair(op, a, b)
+            };
+            if self.remembered.len() >= REMEMBERED {
+                self.remembered.clear();
+            }
+            let rv = Rv { mean: 0.0, grid };
+            self.remembered.insert(key, (rv.clone(), coarse));
+            return rv;
+        };
+        Rv { mean: 0.0, grid }
+    }
+
+    /// Every pair of points, sorted, sampled at the middle of each of [`GRID`] equal shares.
+    fn every_pair(&mut self, op: Op, a: &Rv, b: &Rv) -> Vec<f64> {
+        let mut all: Vec<f64> = a
+            .grid
+            .iter()
+            .flat_map(|x| b.grid.iter().map(|y| op.apply(*x, *y)))
+            .collect();
+        self.pairs += all.len() as u64;
+        // Values equal under `total_cmp` have equal bits, so an unstable sort gives the
+        // stable one's order.
+        all.sort_unstable_by(f64::total_cmp);
+        (0..GRID)
+            .map(|i| all[i * all.len() / GRID + all.len() / (2 * GRID)])
+            .collect()
+    }
+
+    /// The pairs of the coarse grids of `a` and `b`, sorted: [`GRID`] points.
+    fn coarse_pairs(&mut self, op: Op, a: &Rv, b: &Rv) -> Vec<f64> {
+        let mut all: Vec<f64> = a
+            .coarse()
+            .flat_map(|x| b.coarse().map(move |y| op.apply(x, y)))
+            .collect();
+        self.pairs += all.len() as u64;
+        all.sort_unstable_by(f64::total_cmp);
+        all
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,7 +239,7 @@ mod tests {
     fn grids_add_and_take_quantiles() {
         let u = Rv::uniform(0.0, 10.0);
         assert!((u.p99() - 9.9).abs() < 0.05);
-        let two = u.plus(&u);
+        let two = Combiner::default().plus(&u, &u);
         assert!((two.mean - 10.0).abs() < 1e-12);
         // The sum of two U[0,10] is triangular: P(S > s) = (20 - s)^2 / 200, so p99 = 20 - sqrt(2).
         assert!(

@@ -59,6 +59,16 @@ pub fn explain_text(explanation: &Explanation) -> String {
         text,
         "  (per year: failures of one replica; elect: when the failing replica led)"
     );
+    if let Some(first) = explanation.approximate.first() {
+        let _ = writeln!(
+            text,
+            "  (the p99s of {} causes, the first {first}, and their means of races come from \
+             a coarse grid of 20 points a distribution, so they are approximate: the model \
+             combines more distinct distributions than explain evaluates in full; the JSON's \
+             `approximate` lists them)",
+            explanation.approximate.len()
+        );
+    }
     let _ = writeln!(text);
     let _ = writeln!(
         text,

@@ -46,6 +46,19 @@ struct Staged {
     locked: File,
 }
 
+/// `error` of creating `dir`, said plainly when `dir` exists as something else than a
+/// directory (the system says "File exists") or is a loop of symbolic links.
+fn not_a_directory(dir: &Path, error: io::Error) -> io::Error {
+    if error.kind() != io::ErrorKind::AlreadyExists {
+        return error;
+    }
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => error,
+        Ok(_) => io::Error::new(error.kind(), "it exists and is not a directory"),
+        Err(followed) => followed,
+    }
+}
+
 impl OutputDir {
     /// Uses `dir`, creating it (and its parents) if needed, and removes the temporary
     /// files that dead runs left there.
@@ -56,7 +69,7 @@ impl OutputDir {
             .take_while(|a| !a.exists())
             .map(Path::to_path_buf)
             .collect();
-        fs::create_dir_all(dir)?;
+        fs::create_dir_all(dir).map_err(|error| not_a_directory(dir, error))?;
         remove_stale_partials(dir, "");
         Ok(OutputDir {
             dir: dir.to_path_buf(),
