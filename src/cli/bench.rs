@@ -66,11 +66,9 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         None
     };
     let sides =
-        compare(&plan, args.years, &threads, rounds, process).map_err(|error| {
-            match error {
-                BenchError::Simulate(error) => CliError::Run(RunError::from(error)),
-                BenchError::Process(error) => CliError::Process(error),
-            }
+        compare(&plan, args.years, &threads, rounds, process).map_err(|error| match error {
+            BenchError::Simulate(error) => CliError::Run(RunError::from(error)),
+            BenchError::Process(error) => CliError::Process(error),
         })?;
     let facts = BenchFacts {
         model: loaded.model.name(),

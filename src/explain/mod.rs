@@ -386,7 +386,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     let beyond_closed_form = beyond_closed_form(&timelines);
     Explanation {
         beyond_closed_form,
-        upgrades: upgrade::upgrades(model),
+        upgrades: upgrade::upgrades(model, c),
         approximate,
         model: model.name().to_string(),
         timelines,

@@ -3,6 +3,7 @@
 //! "Planned work"). Elsewhere (a leader whose holder may be replaced once or twice, a
 //! reassigned share, a quorum of drawn starts) it says so, and `nines run` gives the figure.
 
+use super::rv::Combiner;
 use super::rv::Rv;
 use super::{PhaseSummary, start_to_serving};
 use crate::mechanics::leader::Leader;
@@ -24,12 +25,12 @@ pub struct UpgradeEstimate {
 }
 
 /// Each upgraded component of `model`, in upgrade order.
-pub(super) fn upgrades(model: &Model) -> Vec<UpgradeEstimate> {
+pub(super) fn upgrades(model: &Model, c: &mut Combiner) -> Vec<UpgradeEstimate> {
     plan::upgrade_order(model)
         .into_iter()
         .map(|index| {
             let component = &model.components()[index as usize];
-            let (how, downtime) = downtime(model, component);
+            let (how, downtime) = downtime(model, component, c);
             UpgradeEstimate {
                 component: component.name.clone(),
                 how,
@@ -40,7 +41,7 @@ pub(super) fn upgrades(model: &Model) -> Vec<UpgradeEstimate> {
 }
 
 /// How `component` is replaced, and its downtime per upgrade where that is exact.
-fn downtime(model: &Model, component: &Component) -> (&'static str, Option<Rv>) {
+fn downtime(model: &Model, component: &Component, c: &mut Combiner) -> (&'static str, Option<Rv>) {
     let leader = component.leader.as_ref().map(plan::leader);
     // One replica at a time (or within the unavailability limit) keeps a quorum that has
     // one to spare: no downtime, unless a leader must hand over.
@@ -52,7 +53,7 @@ fn downtime(model: &Model, component: &Component) -> (&'static str, Option<Rv>) 
                 Some(Rv::constant(0.0))
             } else if component.needs == component.replicas && leader.is_none() {
                 // Each turn takes the component down; the turns follow one another.
-                Some(times(&Rv::dist(duration), component.replicas))
+                Some(times(&Rv::dist(duration), component.replicas, c))
             } else {
                 None
             };
@@ -67,7 +68,7 @@ fn downtime(model: &Model, component: &Component) -> (&'static str, Option<Rv>) 
             else {
                 return ("not upgraded", Some(Rv::constant(0.0)));
             };
-            let serving = start_to_serving(&pod);
+            let serving = start_to_serving(&pod, c);
             let deterministic = serving.grid.iter().all(|v| *v == serving.mean);
             let stop = Rv::duration(rollout.stop);
             if component.reassign.is_some() {
@@ -79,9 +80,9 @@ fn downtime(model: &Model, component: &Component) -> (&'static str, Option<Rv>) 
                     // once `needs` of them do (exact when they all take the same time, or
                     // with one replica), then a leader takes the office handed over.
                     let exact = (deterministic || component.replicas == 1).then(|| {
-                        let down = stop.plus(&serving);
+                        let down = c.plus(&stop, &serving);
                         match &leader {
-                            Some(leader) => down.plus(&handover(leader)),
+                            Some(leader) => c.plus(&down, &handover(leader)),
                             None => down,
                         }
                     });
@@ -98,7 +99,7 @@ fn downtime(model: &Model, component: &Component) -> (&'static str, Option<Rv>) 
                         Some(Rv::constant(0.0))
                     } else if rollout.max_unavailable == 1 && component.needs == component.replicas
                     {
-                        Some(times(&serving, component.replicas))
+                        Some(times(&serving, component.replicas, c))
                     } else {
                         None
                     };
@@ -108,7 +109,7 @@ fn downtime(model: &Model, component: &Component) -> (&'static str, Option<Rv>) 
                     let exact = if spare {
                         Some(Rv::constant(0.0))
                     } else if leader.is_none() && component.needs == component.replicas {
-                        Some(times(&stop.plus(&serving), component.replicas))
+                        Some(times(&c.plus(&stop, &serving), component.replicas, c))
                     } else {
                         None
                     };
@@ -137,6 +138,6 @@ fn handover(leader: &Leader) -> Rv {
 }
 
 /// The sum of `n` independent copies of `rv`.
-fn times(rv: &Rv, n: u32) -> Rv {
-    (1..n).fold(rv.clone(), |sum, _| sum.plus(rv))
+fn times(rv: &Rv, n: u32, c: &mut Combiner) -> Rv {
+    (1..n).fold(rv.clone(), |sum, _| c.plus(&sum, rv))
 }
