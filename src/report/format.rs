@@ -116,6 +116,49 @@ pub fn precise_duration(secs: f64) -> String {
     }
 }
 
+/// `x` to `digits` significant digits, trailing zeros dropped, never in exponent form:
+/// `digits_of(3.30103, 4)` is `3.301`, `digits_of(4.0, 4)` is `4`, `digits_of(0.0005, 4)`
+/// is `0.0005`.
+pub fn digits_of(x: f64, digits: usize) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (digits as i32 - 1 - x.abs().log10().floor() as i32).clamp(0, 40) as usize;
+    trim_decimals(format!("{x:.decimals$}"))
+}
+
+/// `text` without the trailing zeros of its decimals (nor a point left bare).
+pub(crate) fn trim_decimals(text: String) -> String {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A duration in seconds as a decimal of its largest unit that it reaches (`d`, `h`, `min`,
+/// `s`, `ms`, `µs`; below that seconds in exponent form) to `digits` significant digits: `8.76 h`, `52.56 min`, `3.65 d`. This is how
+/// the SRE book's availability table writes downtime, and how `nines calc` shows the
+/// arithmetic it did; reports of simulated figures use [`human_duration`].
+pub fn unit_duration(secs: f64, digits: usize) -> String {
+    const UNITS: [(&str, f64); 4] = [("d", 86_400.0), ("h", 3_600.0), ("min", 60.0), ("s", 1.0)];
+    if secs == 0.0 {
+        return "0 s".to_string();
+    }
+    for (name, size) in UNITS {
+        if secs >= size {
+            return format!("{} {name}", digits_of(secs / size, digits));
+        }
+    }
+    if secs >= 1e-3 {
+        return format!("{} ms", digits_of(secs * 1e3, digits));
+    }
+    if secs >= 1e-6 {
+        return format!("{} µs", digits_of(secs * 1e6, digits));
+    }
+    format!("{secs:.*e} s", digits.saturating_sub(1))
+}
+
 /// The output format a text is escaped for, which decides the characters that must be
 /// replaced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,6 +229,21 @@ mod tests {
         assert_eq!(precise_duration(0.25), "250.0ms");
         assert_eq!(precise_duration(725.0), "12m 5s");
         assert_eq!(precise_duration(0.0), "0s");
+    }
+
+    #[test]
+    fn unit_durations_read_like_the_sre_table() {
+        assert_eq!(unit_duration(31_536.0, 4), "8.76 h");
+        assert_eq!(unit_duration(3_153.6, 4), "52.56 min");
+        assert_eq!(unit_duration(315_360.0, 4), "3.65 d");
+        assert_eq!(unit_duration(25.92, 4), "25.92 s");
+        assert_eq!(unit_duration(0.5, 4), "500 ms");
+        assert_eq!(unit_duration(0.0, 4), "0 s");
+        assert_eq!(unit_duration(86_400.0 * 30.0035, 6), "30.0035 d");
+        assert_eq!(digits_of(3.301_03, 4), "3.301");
+        assert_eq!(digits_of(4.0, 4), "4");
+        assert_eq!(digits_of(0.000_456_621, 4), "0.0004566");
+        assert_eq!(digits_of(31_536_000.0, 4), "31536000");
     }
 
     #[test]

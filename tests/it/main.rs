@@ -6,6 +6,8 @@ mod analytic;
 mod bad_models;
 /// `nines bench`: the engine against the random-number floor.
 mod bench;
+/// `nines calc`: availability arithmetic, its formulas, JSON, errors and simulations.
+mod calc;
 /// `nines check`: SLO verdicts, exit statuses, JUnit and baseline comparisons.
 mod check;
 /// End-to-end tests of `nines run` and `nines trace`.
