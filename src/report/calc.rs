@@ -62,29 +62,28 @@ fn percent(of: Availability) -> String {
     )
 }
 
-/// Decimals of `of.up` that show its share down exactly with at most ten significant
-/// digits, else to four.
+/// Decimals of `of.up` that show its share down to the digits [`share`] shows.
 fn decimals(of: Availability) -> usize {
     let first = (-of.down.log10()).ceil() as usize;
-    let exact = (DIGITS..=EXACT_DIGITS).find(|&digits| {
-        let places = (first + digits - 1).min(17);
-        let shown: f64 = format!("{:.places$}", of.up).parse().unwrap_or(f64::NAN);
-        (shown - of.up).abs() <= (1e-12 * of.down).max(4.0 * f64::EPSILON)
-    });
-    (first + exact.unwrap_or(DIGITS) - 1).min(17)
+    (first + share_digits(of.down) - 1).min(17)
 }
 
-/// A share down, exact to ten significant digits or else to four: `0.00059995`,
-/// `0.0001157`, `2.998e-9` past nine zeros.
-fn share(down: f64) -> String {
-    let digits = (DIGITS..=EXACT_DIGITS)
+/// Significant digits that show `down` exactly if ten or fewer do, else four.
+fn share_digits(down: f64) -> usize {
+    (DIGITS..=EXACT_DIGITS)
         .find(|&digits| {
             let shown: f64 = format!("{down:.*e}", digits - 1)
                 .parse()
                 .unwrap_or(f64::NAN);
             (shown - down).abs() <= 1e-12 * down
         })
-        .unwrap_or(DIGITS);
+        .unwrap_or(DIGITS)
+}
+
+/// A share down, exact to ten significant digits or else to four: `0.00059995`,
+/// `0.0001157`, `2.998e-9` past nine zeros.
+fn share(down: f64) -> String {
+    let digits = share_digits(down);
     if down != 0.0 && down < 1e-9 {
         let text = format!("{down:.*e}", digits - 1);
         let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));

@@ -24,5 +24,7 @@ mod markov;
 mod robustness;
 /// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.
 mod sweep;
+/// Every command of docs/tutorial.md against the output it shows.
+mod tutorial;
 /// Running the binary on temporary models.
 mod util;
