@@ -23,7 +23,7 @@ pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_va
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
 pub use run::{RunOutcome, RunRequest, run, simulate};
-pub use trace::trace;
+pub use trace::{trace, worst_year};
 
 /// Told of a run's progress, year by year (a progress bar, say); it never touches the
 /// results.

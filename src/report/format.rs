@@ -159,6 +159,20 @@ pub fn unit_duration(secs: f64, digits: usize) -> String {
     format!("{secs:.*e} s", digits.saturating_sub(1))
 }
 
+/// An instant of a simulated year as its day (from 0) and clock time to the millisecond,
+/// truncated so that the order of events is kept: `d4 07:43:39.964`.
+pub fn day_clock(at: crate::time::Duration) -> String {
+    let millis = at.as_micros() / 1_000;
+    let (day, rest) = (millis / 86_400_000, millis % 86_400_000);
+    let (hours, rest) = (rest / 3_600_000, rest % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    format!(
+        "d{day} {hours:02}:{minutes:02}:{:02}.{:03}",
+        rest / 1_000,
+        rest % 1_000
+    )
+}
+
 /// The output format a text is escaped for, which decides the characters that must be
 /// replaced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,6 +258,15 @@ mod tests {
         assert_eq!(digits_of(4.0, 4), "4");
         assert_eq!(digits_of(0.000_456_621, 4), "0.0004566");
         assert_eq!(digits_of(31_536_000.0, 4), "31536000");
+    }
+
+    #[test]
+    fn instants_read_as_day_and_clock_time() {
+        use crate::time::Duration;
+        assert_eq!(day_clock(Duration::ZERO), "d0 00:00:00.000");
+        let at = Duration::from_micros(((4 * 24 + 7) * 3_600 + 43 * 60 + 39) * 1_000_000 + 964_999);
+        assert_eq!(day_clock(at), "d4 07:43:39.964");
+        assert_eq!(day_clock(Duration::YEAR), "d365 00:00:00.000");
     }
 
     #[test]

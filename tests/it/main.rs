@@ -24,6 +24,8 @@ mod markov;
 mod robustness;
 /// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.
 mod sweep;
+/// `nines trace` for a class: clock times, one duration format, --seconds, --worst.
+mod trace;
 /// Every command of docs/tutorial.md against the output it shows.
 mod tutorial;
 /// Running the binary on temporary models.
