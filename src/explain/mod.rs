@@ -101,6 +101,31 @@ pub struct ComponentEstimate {
     pub why: Vec<Reason>,
 }
 
+/// Component names of the Milvus roles (coordinators, workers, standalone), by which a model
+/// is taken for a Milvus layout.
+const MILVUS_ROLES: [&str; 10] = [
+    "rootcoord",
+    "querycoord",
+    "datacoord",
+    "indexcoord",
+    "mixcoord",
+    "querynode",
+    "datanode",
+    "indexnode",
+    "streamingnode",
+    "standalone",
+];
+
+/// Whether `model` is a Milvus layout: a component is named after a Milvus role. The
+/// course's rules of thumb are about Milvus, so `explain` shows them for such a model only
+/// (or when asked).
+pub fn is_milvus_layout(model: &Model) -> bool {
+    model
+        .components()
+        .iter()
+        .any(|c| MILVUS_ROLES.contains(&c.name.as_str()))
+}
+
 /// Everything `nines explain` reports.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Explanation {
