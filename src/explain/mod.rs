@@ -44,7 +44,8 @@ pub struct PhaseSummary {
 pub struct Timeline {
     /// `component/mode`.
     pub cause: String,
-    /// Failures of one replica per year.
+    /// Failures of one replica per year: its rate in up time times the share of the time it
+    /// is up (for one failure mode, `1y / (MTTF + mean downtime)`).
     pub per_replica_per_year: f64,
     /// Failure to noticed.
     pub detect: PhaseSummary,
@@ -352,6 +353,12 @@ pub fn explain(model: &Model) -> Explanation {
             ));
         }
         let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
+        // A replica fails only while up, a share 1 / (1 + load) of the time: a failure
+        // every millisecond of up time with a two-year repair is half a failure a year.
+        let first = timelines.len() - rates_and_downs.len();
+        for timeline in &mut timelines[first..] {
+            timeline.per_replica_per_year /= 1.0 + load;
+        }
         let replica = 1.0 / (1.0 + load);
         let total_rate: f64 =
             rates_and_downs.iter().map(|(rate, _)| rate).sum::<f64>() / (1.0 + load);

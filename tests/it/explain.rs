@@ -157,6 +157,21 @@ fn explain_text_shows_phases_and_the_naive_formula() {
     }
 }
 
+/// A replica fails only while it is up: one failing every millisecond of up time and
+/// repaired in two years fails half a time a year, not 31536000000 times.
+#[test]
+fn failures_a_year_count_only_the_time_up() {
+    let explained = explain_json(
+        "name = \"slow repair\"\nup = \"db\"\n\n[[component]]\nname = \"db\"\n\n  \
+         [[component.failure]]\n  name = \"crash\"\n  every = \"1ms\"\n  repair = \"2y\"\n",
+    );
+    let per_year = explained["timelines"][0]["per_replica_per_year"]
+        .as_f64()
+        .unwrap();
+    let expected = 31_536_000.0 / (0.001 + 63_072_000.0);
+    assert!((per_year - expected).abs() < 1e-12, "{per_year}");
+}
+
 /// The Milvus course's rules of thumb are checked only against a Milvus layout, unless
 /// asked for.
 #[test]
