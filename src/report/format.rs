@@ -102,6 +102,37 @@ pub fn signed_duration(secs: f64) -> String {
     format!("{sign}{}", human_duration(secs.abs()))
 }
 
+/// A signed duration as [`signed_duration`] writes it, one unit finer: `-1h 11m 3s`,
+/// `+12m 5.3s`, `-42.34s`; for the ends of an interval that the coarser form would show equal.
+pub fn fine_signed_duration(secs: f64) -> String {
+    let sign = if secs > 0.0 {
+        "+"
+    } else if secs < 0.0 {
+        "-"
+    } else {
+        ""
+    };
+    let abs = secs.abs();
+    let text = if abs < 60.0 {
+        format!("{abs:.2}s")
+    } else if abs < 3_600.0 {
+        let tenths = (abs * 10.0).round() as u64;
+        format!("{}m {:.1}s", tenths / 600, (tenths % 600) as f64 / 10.0)
+    } else if abs < 86_400.0 {
+        let whole = abs.round() as u64;
+        format!("{}h {}m {}s", whole / 3_600, whole % 3_600 / 60, whole % 60)
+    } else {
+        let minutes = (abs / 60.0).round() as u64;
+        format!(
+            "{}d {}h {}m",
+            minutes / 1_440,
+            minutes % 1_440 / 60,
+            minutes % 60
+        )
+    };
+    format!("{sign}{text}")
+}
+
 /// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
 /// [`human_duration`] writes them.
 pub fn precise_duration(secs: f64) -> String {
@@ -267,6 +298,16 @@ mod tests {
         let at = Duration::from_micros(((4 * 24 + 7) * 3_600 + 43 * 60 + 39) * 1_000_000 + 964_999);
         assert_eq!(day_clock(at), "d4 07:43:39.964");
         assert_eq!(day_clock(Duration::YEAR), "d365 00:00:00.000");
+    }
+
+    #[test]
+    fn fine_durations_keep_one_more_unit() {
+        assert_eq!(fine_signed_duration(-4_263.2), "-1h 11m 3s");
+        assert_eq!(fine_signed_duration(-4_258.9), "-1h 10m 59s");
+        assert_eq!(fine_signed_duration(725.34), "+12m 5.3s");
+        assert_eq!(fine_signed_duration(-42.344), "-42.34s");
+        assert_eq!(fine_signed_duration(200_000.0), "+2d 7h 33m");
+        assert_eq!(fine_signed_duration(0.0), "0.00s");
     }
 
     #[test]
