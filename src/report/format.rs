@@ -92,26 +92,23 @@ pub fn human_duration(secs: f64) -> String {
 
 /// A signed duration in seconds as a short human string: `+12m 5s`, `-850ms`, `0s`.
 pub fn signed_duration(secs: f64) -> String {
-    let sign = if secs > 0.0 {
+    format!("{}{}", sign_of(secs), human_duration(secs.abs()))
+}
+
+/// `+`, `-` or nothing for zero.
+fn sign_of(secs: f64) -> &'static str {
+    if secs > 0.0 {
         "+"
     } else if secs < 0.0 {
         "-"
     } else {
         ""
-    };
-    format!("{sign}{}", human_duration(secs.abs()))
+    }
 }
 
 /// A signed duration as [`signed_duration`] writes it, one unit finer: `-1h 11m 3s`,
 /// `+12m 5.3s`, `-42.34s`; for the ends of an interval that the coarser form would show equal.
 pub fn fine_signed_duration(secs: f64) -> String {
-    let sign = if secs > 0.0 {
-        "+"
-    } else if secs < 0.0 {
-        "-"
-    } else {
-        ""
-    };
     let abs = secs.abs();
     let text = if abs < 60.0 {
         format!("{abs:.2}s")
