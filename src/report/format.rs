@@ -127,7 +127,7 @@ pub fn fine_signed_duration(secs: f64) -> String {
             minutes % 60
         )
     };
-    format!("{sign}{text}")
+    format!("{}{text}", sign_of(secs))
 }
 
 /// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
