@@ -15,6 +15,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod calc;
 pub mod check;
 pub mod compare;
 pub mod dist;

@@ -9,6 +9,7 @@
 //! comes back as data, progress goes to a [`Progress`], and a stop flag (set by a Ctrl-C
 //! handler, say) interrupts a run.
 
+mod calc;
 mod check;
 mod compare;
 mod error;
@@ -16,12 +17,13 @@ mod load;
 mod run;
 mod trace;
 
+pub use calc::{CalcRequest, CalcSimulation, simulate_calc};
 pub use check::{CheckOutcome, CheckRequest, check};
 pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
 pub use run::{RunOutcome, RunRequest, run, simulate};
-pub use trace::trace;
+pub use trace::{trace, worst_year};
 
 /// Told of a run's progress, year by year (a progress bar, say); it never touches the
 /// results.

@@ -1,20 +1,25 @@
 //! `trace`: the event log of one simulated year.
 
-use super::Loaded;
+use super::{Loaded, RunError};
 use crate::engine::{Engine, YearOutcome};
 use crate::plan::Plan;
 use crate::report::TraceWriter;
+use crate::run::{YearSink, simulate_years};
+use crate::stats::Breakdown;
 use std::io::{BufWriter, Write};
+use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 /// Writes the event log of year `year` of `plan`, compiled from `loaded`, to `out`: a
 /// heading, one line per event exactly as `run` simulates the year, and a footer with the
-/// year's events, outages and downtime. Setting `stop` cuts the year short (the caller
-/// that set it knows).
+/// year's events, outages and downtime. Times are day and clock time, durations in the
+/// model's syntax, or all in seconds with `seconds`. Setting `stop` cuts the year short
+/// (the caller that set it knows).
 pub fn trace(
     loaded: &Loaded,
     plan: &Plan,
     year: u64,
+    seconds: bool,
     out: impl Write,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
@@ -26,30 +31,62 @@ pub fn trace(
         model.name(),
         plan.horizon.label()
     )?;
-    writeln!(out, "#       time_s  event")?;
-    let mut writer = TraceWriter::new(plan, out);
+    writeln!(out, "{}", TraceWriter::<Vec<u8>>::header(seconds))?;
+    let mut writer = TraceWriter::new(plan, out).in_seconds(seconds);
     let outcome = Engine::new(plan)
         .with_stop(stop)
         .simulate_traced(year, &mut writer)
         .clone();
+    let footer = trace_footer(plan, &outcome, &writer);
     let mut out = writer.finish()?;
-    out.write_all(trace_footer(plan, &outcome).as_bytes())?;
+    out.write_all(footer.as_bytes())?;
     out.flush()
 }
 
-fn trace_footer(plan: &Plan, outcome: &YearOutcome) -> String {
+fn trace_footer<W: Write>(
+    plan: &Plan,
+    outcome: &YearOutcome,
+    writer: &TraceWriter<'_, W>,
+) -> String {
     let mut footer = format!(
-        "# {}, {}, downtime {}s",
+        "# {}, {}, downtime {}",
         crate::report::count(outcome.events, "event"),
         crate::report::count(outcome.outages.len() as u64, "outage"),
-        outcome.downtime[0].as_secs_f64()
+        writer.span(outcome.downtime[0])
     );
     for (name, downtime) in plan.expression_names[1..]
         .iter()
         .zip(&outcome.downtime[1..])
     {
-        footer.push_str(&format!(", {name} downtime {}s", downtime.as_secs_f64()));
+        footer.push_str(&format!(", {name} downtime {}", writer.span(*downtime)));
     }
     footer.push('\n');
     footer
+}
+
+/// The year of `years` with the most downtime (the first of equals): the year `run`'s
+/// report and timeline call the worst.
+pub fn worst_year(
+    plan: &Plan,
+    years: Range<u64>,
+    threads: usize,
+    stop: &AtomicBool,
+) -> Result<u64, RunError> {
+    let mut sink = Worst(Breakdown::new(
+        plan.components.iter().map(|c| c.causes.len()),
+    ));
+    simulate_years(plan, years.clone(), threads, &mut sink, stop)?;
+    Ok(sink.0.worst_year().map_or(years.start, |(year, _)| year))
+}
+
+/// Follows the years for [`worst_year`].
+struct Worst(Breakdown);
+
+impl YearSink for Worst {
+    type Error = RunError;
+
+    fn year(&mut self, outcome: &YearOutcome) -> Result<(), RunError> {
+        self.0.add(outcome);
+        Ok(())
+    }
 }

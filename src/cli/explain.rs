@@ -2,7 +2,7 @@
 
 use super::{CliError, ModelArgs, write_stdout};
 use clap::Args;
-use nines::explain::explain;
+use nines::explain::{explain, is_milvus_layout};
 use nines::report;
 use std::process::ExitCode;
 
@@ -13,11 +13,18 @@ pub(crate) struct ExplainArgs {
     /// Print the explanation as JSON.
     #[arg(long)]
     json: bool,
+    /// Check the Milvus course's rules of thumb against the model even when it is not a
+    /// Milvus layout (no component named after a Milvus role).
+    #[arg(long)]
+    rules_of_thumb: bool,
 }
 
 pub(crate) fn explain_command(args: ExplainArgs) -> Result<ExitCode, CliError> {
     let loaded = args.model.load()?;
-    let explanation = explain(&loaded.model);
+    let mut explanation = explain(&loaded.model);
+    if !args.rules_of_thumb && !is_milvus_layout(&loaded.model) {
+        explanation.rules_of_thumb.clear();
+    }
     if args.json {
         // Serialising plain data to memory cannot fail.
         let mut json = serde_json::to_vec_pretty(&explanation).unwrap_or_default();

@@ -6,6 +6,7 @@
 //! Ctrl-C handler live here, not in the library.
 
 mod bench;
+mod calc;
 mod check;
 mod compare;
 mod docs;
@@ -86,6 +87,7 @@ same run; a later run into DIR removes the temporary files of a killed one.";
   nines check models/etcd-quorum.toml --junit slo.xml --baseline results/etcd-quorum/summary.json
   nines trace models/etcd-quorum.toml --year 42
   nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3 --out sweep
+  nines calc parallel 99% 99%
 
 `nines --help` describes the model file, determinism and limits; `nines help COMMAND` a
 command. `nines man` prints this as a manual page (`nines man run` the page of `run`),
@@ -164,6 +166,20 @@ not written anywhere.
 
 Exit status: 0 on success, 2 on a bad model or bad usage.")]
     Bench(bench::BenchArgs),
+    /// Availability arithmetic with its formula: nines, downtime per period, a component's
+    /// MTTF and MTTR, series, parallel and k-of-n compositions, error budgets and burn rates.
+    #[command(after_help = "Examples:
+  nines calc nines 99.95%
+  nines calc downtime 4h --per year
+  nines calc component --mttf 30d --mttr 5m
+  nines calc series 99.99% 99.95%
+  nines calc parallel 99% 99% --simulate
+  nines calc kofn 2 99.9% 99.9% 99.9%
+  nines calc budget 99.9% --window 30d
+
+Availabilities are percentages (99.9%) or fractions (0.999); durations carry units (30d, 5m).
+Exit status: 0 on success, 2 on an argument that cannot be read or does not fit.")]
+    Calc(calc::CalcArgs),
     /// Print the manual page (roff) of nines, or of one command.
     #[command(after_help = "Examples:
   nines man | man -l -
@@ -346,6 +362,7 @@ impl Cli {
             Command::Sweep(args) => compare::sweep(args),
             Command::Compare(args) => compare::compare(args),
             Command::Bench(args) => bench::bench(args),
+            Command::Calc(args) => calc::calc_command(args),
             Command::Man(args) => docs::man(args),
             Command::Completions(args) => docs::completions(args),
         }

@@ -1,7 +1,7 @@
 //! `nines trace`: the event log of one simulated year.
 
-use super::{CliError, MAX_YEARS, ModelArgs, check_workload, interrupt_flag};
-use clap::Args;
+use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, interrupt_flag};
+use clap::{ArgGroup, Args};
 use nines::app::RunError;
 use nines::plan::Plan;
 use nines::workload::RunShape;
@@ -9,12 +9,24 @@ use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["year", "worst"])))]
 pub(crate) struct TraceArgs {
     #[command(flatten)]
     model: ModelArgs,
     /// The year to trace (years are numbered from 0).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..MAX_YEARS))]
-    year: u64,
+    year: Option<u64>,
+    /// Trace the year with the most downtime of a run of --years (the year `run`'s report
+    /// calls the worst); simulates the run first.
+    #[arg(long)]
+    worst: bool,
+    /// With --worst: the years of the run; overrides [simulation] years.
+    #[arg(long, requires = "worst", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
+    years: Option<u64>,
+    /// Times in seconds from the start of the year, durations in seconds, instead of day and
+    /// clock time (d4 07:43:39.964) and durations like 45m49.507s.
+    #[arg(long)]
+    seconds: bool,
     /// Trace even if the year is estimated to be too large (over 1e9 events, or 4 GiB of
     /// memory).
     #[arg(long)]
@@ -23,15 +35,25 @@ pub(crate) struct TraceArgs {
 
 pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
     let loaded = args.model.load()?;
+    let threads = available_threads();
+    let years = if args.worst {
+        args.years.unwrap_or(loaded.model.simulation().years)
+    } else {
+        1
+    };
     let shape = RunShape {
-        years: 1,
-        threads: 1,
+        years,
+        threads,
         writes_rows: false,
     };
     check_workload(&loaded, shape, args.force)?;
     let plan = Plan::compile(&loaded.model, loaded.seed);
+    let year = match args.year {
+        Some(year) => year,
+        None => nines::app::worst_year(&plan, 0..years, threads, interrupt_flag())?,
+    };
     let stdout = super::streams::stdout()?;
-    let written = nines::app::trace(&loaded, &plan, args.year, stdout, interrupt_flag());
+    let written = nines::app::trace(&loaded, &plan, year, args.seconds, stdout, interrupt_flag());
     written.map_err(|error| CliError::Output {
         what: "the trace",
         error,

@@ -48,7 +48,8 @@ pub struct PhaseSummary {
 pub struct Timeline {
     /// `component/mode`.
     pub cause: String,
-    /// Failures of one replica per year.
+    /// Failures of one replica per year: its rate in up time times the share of the time it
+    /// is up (for one failure mode, `1y / (MTTF + mean downtime)`).
     pub per_replica_per_year: f64,
     /// Failure to noticed.
     pub detect: PhaseSummary,
@@ -103,6 +104,31 @@ pub struct ComponentEstimate {
     pub naive: f64,
     /// Why the two differ.
     pub why: Vec<Reason>,
+}
+
+/// Component names of the Milvus roles (coordinators, workers, standalone), by which a model
+/// is taken for a Milvus layout.
+const MILVUS_ROLES: [&str; 10] = [
+    "rootcoord",
+    "querycoord",
+    "datacoord",
+    "indexcoord",
+    "mixcoord",
+    "querynode",
+    "datanode",
+    "indexnode",
+    "streamingnode",
+    "standalone",
+];
+
+/// Whether `model` is a Milvus layout: a component is named after a Milvus role. The
+/// course's rules of thumb are about Milvus, so `explain` shows them for such a model only
+/// (or when asked).
+pub fn is_milvus_layout(model: &Model) -> bool {
+    model
+        .components()
+        .iter()
+        .any(|c| MILVUS_ROLES.contains(&c.name.as_str()))
 }
 
 /// Everything `nines explain` reports.
@@ -349,6 +375,12 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             approximate.extend(timelines[first_timeline..].iter().map(|t| t.cause.clone()));
         }
         let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
+        // A replica fails only while up, a share 1 / (1 + load) of the time: a failure
+        // every millisecond of up time with a two-year repair is half a failure a year.
+        let first = timelines.len() - rates_and_downs.len();
+        for timeline in &mut timelines[first..] {
+            timeline.per_replica_per_year /= 1.0 + load;
+        }
         let replica = 1.0 / (1.0 + load);
         let total_rate: f64 =
             rates_and_downs.iter().map(|(rate, _)| rate).sum::<f64>() / (1.0 + load);

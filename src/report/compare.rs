@@ -1,7 +1,7 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::format::{Target, escape, human_duration, signed_duration};
+use super::format::{Target, escape, fine_signed_duration, human_duration, signed_duration};
 use super::text::{availability_cells, period};
 use crate::compare::VariantResult;
 use crate::math;
@@ -92,7 +92,7 @@ impl ComparisonTables<'_> {
                     points(availability.mean),
                     interval_text(&availability, points),
                     signed_duration(downtime.mean),
-                    interval_text(&downtime, signed_duration),
+                    distinct_interval_text(&downtime),
                 ])
             })
             .collect();
@@ -187,6 +187,18 @@ fn interval_text(interval: &Interval, format: impl Fn(f64) -> String) -> String 
     }
 }
 
+/// The interval of a downtime difference; when its ends differ but would read the same
+/// (`[-1h 11m, -1h 11m]`), one unit finer (`[-1h 11m 3s, -1h 10m 59s]`).
+fn distinct_interval_text(interval: &Interval) -> String {
+    let coarse = interval_text(interval, signed_duration);
+    match interval.ci95 {
+        Some([low, high]) if low != high && signed_duration(low) == signed_duration(high) => {
+            interval_text(interval, fine_signed_duration)
+        }
+        _ => coarse,
+    }
+}
+
 /// Columns padded to their widest cell, two spaces apart.
 fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -227,5 +239,19 @@ mod tests {
         };
         // width 2e-6 = 0.0002 percentage points: four decimals, then one more
         assert_eq!(points_decimals(&interval), 5);
+    }
+
+    #[test]
+    fn interval_ends_that_differ_never_read_the_same() {
+        let narrow = Interval {
+            mean: -4_261.0,
+            ci95: Some([-4_263.2, -4_258.9]),
+        };
+        assert_eq!(distinct_interval_text(&narrow), "[-1h 11m 3s, -1h 10m 59s]");
+        let wide = Interval {
+            mean: -4_000.0,
+            ci95: Some([-4_263.2, -3_700.0]),
+        };
+        assert_eq!(distinct_interval_text(&wide), "[-1h 11m, -1h 2m]");
     }
 }

@@ -11,11 +11,11 @@ use std::fmt::Write;
 /// The explanation as aligned tables: timelines, then availability estimates.
 pub fn explain_text(explanation: &Explanation) -> String {
     let mut text = String::new();
-    let _ = writeln!(
-        text,
+    let heading = format!(
         "{}: failover timelines and availability in closed form (nothing simulated)",
         explanation.model
     );
+    wrap(&mut text, &heading, "", "  ");
     let _ = writeln!(text);
     if !explanation.is_evaluable() {
         let _ = writeln!(
@@ -97,7 +97,9 @@ pub fn explain_text(explanation: &Explanation) -> String {
             percent(c.naive)
         );
         for why in &c.why {
-            let _ = writeln!(text, "  {:<width$}    why: {}", "", reason_text(why));
+            let indent = format!("  {:<width$}    ", "");
+            let sentence = format!("why: {}", reason_text(why));
+            wrap(&mut text, &sentence, &indent, &format!("{indent}     "));
         }
     }
     let _ = writeln!(
@@ -121,26 +123,26 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
     }
     upgrades_text(&mut text, explanation);
-    let _ = writeln!(text);
-    let _ = writeln!(text, "Rules of thumb against this model:");
+    if !explanation.rules_of_thumb.is_empty() {
+        let _ = writeln!(text);
+        let _ = writeln!(text, "Rules of thumb against this model:");
+    }
     for rule in &explanation.rules_of_thumb {
         let verdict = if rule.holds() {
             "holds"
         } else {
             "does not hold"
         };
-        let _ = writeln!(
-            text,
-            "  \"{}\": {verdict}: {}.",
-            claim(rule),
-            this_model(rule)
-        );
+        let sentence = format!("\"{}\": {verdict}: {}.", claim(rule), this_model(rule));
+        wrap(&mut text, &sentence, "  ", "    ");
     }
     let _ = writeln!(text);
-    let _ = writeln!(
-        text,
+    wrap(
+        &mut text,
         "Estimates are exact for components without leader, node failures or sessions (renewal \
-         theory and the binomial); `nines run` simulates everything, correlations included."
+         theory and the binomial); `nines run` simulates everything, correlations included.",
+        "",
+        "",
     );
     text
 }
@@ -152,9 +154,13 @@ fn upgrades_text(text: &mut String, explanation: &Explanation) {
         return;
     }
     let _ = writeln!(text);
-    let _ = writeln!(
+    wrap(
         text,
-        "Planned downtime of each component per upgrade, seconds as mean / p99 (nothing failing meanwhile, no start killed by liveness):"
+        "Planned downtime of each component per upgrade, seconds as mean / p99 (nothing failing \
+         meanwhile, no start killed by liveness; not in closed form where a leader hands over, a \
+         share is reassigned or a quorum waits for drawn starts):",
+        "",
+        "",
     );
     let width = explanation
         .upgrades
@@ -165,7 +171,7 @@ fn upgrades_text(text: &mut String, explanation: &Explanation) {
         .max(9);
     for upgrade in &explanation.upgrades {
         let downtime = upgrade.downtime.map_or_else(
-            || "not in closed form (a leader's handovers, a reassigned share or a quorum of drawn starts): see `nines run`".to_string(),
+            || "not in closed form: see `nines run`".to_string(),
             phase,
         );
         let _ = writeln!(
@@ -174,6 +180,29 @@ fn upgrades_text(text: &mut String, explanation: &Explanation) {
             upgrade.component, upgrade.how
         );
     }
+}
+
+/// Most columns of a line of running text.
+const COLUMNS: usize = 100;
+
+/// Writes `sentence` in lines of at most [`COLUMNS`] (a longer word stands alone), the
+/// first indented by `first`, the others by `rest`.
+fn wrap(text: &mut String, sentence: &str, first: &str, rest: &str) {
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in sentence.split(' ') {
+        if !empty && line.chars().count() + 1 + word.chars().count() > COLUMNS {
+            let _ = writeln!(text, "{line}");
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    let _ = writeln!(text, "{line}");
 }
 
 /// Why a component's estimate differs from the naive formula, as one sentence.

@@ -94,14 +94,42 @@ pub fn human_duration(secs: f64) -> String {
 
 /// A signed duration in seconds as a short human string: `+12m 5s`, `-850ms`, `0s`.
 pub fn signed_duration(secs: f64) -> String {
-    let sign = if secs > 0.0 {
+    format!("{}{}", sign_of(secs), human_duration(secs.abs()))
+}
+
+/// `+`, `-` or nothing for zero.
+fn sign_of(secs: f64) -> &'static str {
+    if secs > 0.0 {
         "+"
     } else if secs < 0.0 {
         "-"
     } else {
         ""
+    }
+}
+
+/// A signed duration as [`signed_duration`] writes it, one unit finer: `-1h 11m 3s`,
+/// `+12m 5.3s`, `-42.34s`; for the ends of an interval that the coarser form would show equal.
+pub fn fine_signed_duration(secs: f64) -> String {
+    let abs = secs.abs();
+    let text = if abs < 60.0 {
+        format!("{abs:.2}s")
+    } else if abs < 3_600.0 {
+        let tenths = (abs * 10.0).round() as u64;
+        format!("{}m {:.1}s", tenths / 600, (tenths % 600) as f64 / 10.0)
+    } else if abs < 86_400.0 {
+        let whole = abs.round() as u64;
+        format!("{}h {}m {}s", whole / 3_600, whole % 3_600 / 60, whole % 60)
+    } else {
+        let minutes = (abs / 60.0).round() as u64;
+        format!(
+            "{}d {}h {}m",
+            minutes / 1_440,
+            minutes % 1_440 / 60,
+            minutes % 60
+        )
     };
-    format!("{sign}{}", human_duration(secs.abs()))
+    format!("{}{text}", sign_of(secs))
 }
 
 /// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
@@ -116,6 +144,63 @@ pub fn precise_duration(secs: f64) -> String {
     } else {
         human_duration(secs)
     }
+}
+
+/// `x` to `digits` significant digits, trailing zeros dropped, never in exponent form:
+/// `digits_of(3.30103, 4)` is `3.301`, `digits_of(4.0, 4)` is `4`, `digits_of(0.0005, 4)`
+/// is `0.0005`.
+pub fn digits_of(x: f64, digits: usize) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (digits as i32 - 1 - x.abs().log10().floor() as i32).clamp(0, 40) as usize;
+    trim_decimals(format!("{x:.decimals$}"))
+}
+
+/// `text` without the trailing zeros of its decimals (nor a point left bare).
+pub(crate) fn trim_decimals(text: String) -> String {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A duration in seconds as a decimal of its largest unit that it reaches (`d`, `h`, `min`,
+/// `s`, `ms`, `µs`; below that seconds in exponent form) to `digits` significant digits: `8.76 h`, `52.56 min`, `3.65 d`. This is how
+/// the SRE book's availability table writes downtime, and how `nines calc` shows the
+/// arithmetic it did; reports of simulated figures use [`human_duration`].
+pub fn unit_duration(secs: f64, digits: usize) -> String {
+    const UNITS: [(&str, f64); 4] = [("d", 86_400.0), ("h", 3_600.0), ("min", 60.0), ("s", 1.0)];
+    if secs == 0.0 {
+        return "0 s".to_string();
+    }
+    for (name, size) in UNITS {
+        if secs >= size {
+            return format!("{} {name}", digits_of(secs / size, digits));
+        }
+    }
+    if secs >= 1e-3 {
+        return format!("{} ms", digits_of(secs * 1e3, digits));
+    }
+    if secs >= 1e-6 {
+        return format!("{} µs", digits_of(secs * 1e6, digits));
+    }
+    format!("{secs:.*e} s", digits.saturating_sub(1))
+}
+
+/// An instant of a simulated year as its day (from 0) and clock time to the millisecond,
+/// truncated so that the order of events is kept: `d4 07:43:39.964`.
+pub fn day_clock(at: crate::time::Duration) -> String {
+    let millis = at.as_micros() / 1_000;
+    let (day, rest) = (millis / 86_400_000, millis % 86_400_000);
+    let (hours, rest) = (rest / 3_600_000, rest % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    format!(
+        "d{day} {hours:02}:{minutes:02}:{:02}.{:03}",
+        rest / 1_000,
+        rest % 1_000
+    )
 }
 
 /// The output format a text is escaped for, which decides the characters that must be
@@ -188,6 +273,40 @@ mod tests {
         assert_eq!(precise_duration(0.25), "250.0ms");
         assert_eq!(precise_duration(725.0), "12m 5s");
         assert_eq!(precise_duration(0.0), "0s");
+    }
+
+    #[test]
+    fn unit_durations_read_like_the_sre_table() {
+        assert_eq!(unit_duration(31_536.0, 4), "8.76 h");
+        assert_eq!(unit_duration(3_153.6, 4), "52.56 min");
+        assert_eq!(unit_duration(315_360.0, 4), "3.65 d");
+        assert_eq!(unit_duration(25.92, 4), "25.92 s");
+        assert_eq!(unit_duration(0.5, 4), "500 ms");
+        assert_eq!(unit_duration(0.0, 4), "0 s");
+        assert_eq!(unit_duration(86_400.0 * 30.0035, 6), "30.0035 d");
+        assert_eq!(digits_of(3.301_03, 4), "3.301");
+        assert_eq!(digits_of(4.0, 4), "4");
+        assert_eq!(digits_of(0.000_456_621, 4), "0.0004566");
+        assert_eq!(digits_of(31_536_000.0, 4), "31536000");
+    }
+
+    #[test]
+    fn instants_read_as_day_and_clock_time() {
+        use crate::time::Duration;
+        assert_eq!(day_clock(Duration::ZERO), "d0 00:00:00.000");
+        let at = Duration::from_micros(((4 * 24 + 7) * 3_600 + 43 * 60 + 39) * 1_000_000 + 964_999);
+        assert_eq!(day_clock(at), "d4 07:43:39.964");
+        assert_eq!(day_clock(Duration::YEAR), "d365 00:00:00.000");
+    }
+
+    #[test]
+    fn fine_durations_keep_one_more_unit() {
+        assert_eq!(fine_signed_duration(-4_263.2), "-1h 11m 3s");
+        assert_eq!(fine_signed_duration(-4_258.9), "-1h 10m 59s");
+        assert_eq!(fine_signed_duration(725.34), "+12m 5.3s");
+        assert_eq!(fine_signed_duration(-42.344), "-42.34s");
+        assert_eq!(fine_signed_duration(200_000.0), "+2d 7h 33m");
+        assert_eq!(fine_signed_duration(0.0), "0.00s");
     }
 
     #[test]

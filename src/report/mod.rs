@@ -7,6 +7,7 @@
 //! in [`format`](mod@format).
 
 mod bench;
+mod calc;
 mod check;
 mod compare;
 mod csv;
@@ -26,6 +27,7 @@ mod trace;
 mod workload;
 
 pub use self::bench::{BenchFacts, bench_text, independent_text};
+pub use self::calc::{calc_json, calc_model, calc_simulation_text, calc_text};
 pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::CsvRows;
 pub use self::explain::explain_text;

@@ -5,12 +5,15 @@ use crate::plan::Plan;
 use crate::time::Duration;
 use std::io::{self, Write};
 
-/// Writes trace events as lines `time_s  what happened`. Times are seconds from the start
-/// of the year, exact to the microsecond.
+/// Writes trace events as lines `time  what happened`. Instants are the day and clock time
+/// of the simulated year (`d4 07:43:39.964`) and durations in the model's syntax
+/// (`45m49.507126s`); with [`TraceWriter::in_seconds`], both are seconds from the start of
+/// the year, exact to the microsecond (`373419.964402`, `2749.507126s`).
 pub struct TraceWriter<'p, W: Write> {
     plan: &'p Plan,
     out: W,
     error: Option<io::Error>,
+    seconds: bool,
 }
 
 impl<'p, W: Write> TraceWriter<'p, W> {
@@ -20,6 +23,54 @@ impl<'p, W: Write> TraceWriter<'p, W> {
             plan,
             out,
             error: None,
+            seconds: false,
+        }
+    }
+
+    /// The writer with every time in seconds (`seconds`), or in day, clock time and the
+    /// model's duration syntax.
+    pub fn in_seconds(mut self, seconds: bool) -> Self {
+        self.seconds = seconds;
+        self
+    }
+
+    /// The header naming the columns, of a trace in seconds or not.
+    pub fn header(seconds: bool) -> &'static str {
+        if seconds {
+            "#       time_s  event"
+        } else {
+            "#               time  event"
+        }
+    }
+
+    /// A duration as this trace writes every duration.
+    pub fn span(&self, duration: Duration) -> String {
+        if self.seconds {
+            format!("{}s", duration.as_secs_f64())
+        } else {
+            duration.to_string()
+        }
+    }
+
+    /// An instant inside a line: `d4 07:43:39.964`, or `373419.964402s`.
+    fn moment(&self, at: Duration) -> String {
+        if self.seconds {
+            format!("{}s", at.as_secs_f64())
+        } else {
+            super::format::day_clock(at)
+        }
+    }
+
+    /// An instant in the time column.
+    fn instant(&self, at: Duration) -> String {
+        if self.seconds {
+            format!(
+                "{}.{:06}",
+                at.as_micros() / 1_000_000,
+                at.as_micros() % 1_000_000
+            )
+        } else {
+            super::format::day_clock(at)
         }
     }
 
@@ -49,8 +100,10 @@ impl<'p, W: Write> TraceWriter<'p, W> {
             } => {
                 let mode = self.plan.components[c as usize].cause_name(mode);
                 format!(
-                    "{}/{replica} fails ({mode}): noticed after {detect}, then repair takes {repair}",
-                    component(c)
+                    "{}/{replica} fails ({mode}): noticed after {}, then repair takes {}",
+                    component(c),
+                    self.span(detect),
+                    self.span(repair)
                 )
             }
             TraceEvent::ReplicaRepaired {
@@ -64,7 +117,11 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                 component: c,
                 duration,
             } => {
-                format!("{}: election starts, lasts {duration}", component(c))
+                format!(
+                    "{}: election starts, lasts {}",
+                    component(c),
+                    self.span(duration)
+                )
             }
             TraceEvent::LeaderElected {
                 component: c,
@@ -104,17 +161,20 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                 let c = &self.plan.components[outage.component as usize];
                 let p = outage.phases;
                 format!(
-                    "outage ends: started at {}s, lasted {}s, cause {} (detect {}, elect {}, repair {})",
-                    outage.start.as_secs_f64(),
-                    outage.duration.as_secs_f64(),
+                    "outage ends: started at {}, lasted {}, cause {} (detect {}, elect {}, repair {})",
+                    self.moment(outage.start),
+                    self.span(outage.duration),
                     c.causes[outage.mode as usize],
-                    p.detect,
-                    p.elect,
-                    p.repair
+                    self.span(p.detect),
+                    self.span(p.elect),
+                    self.span(p.repair)
                 )
             }
             TraceEvent::NodeFailed { node, down_for } => {
-                format!("node {node} fails for {down_for}; its pods go down")
+                format!(
+                    "node {node} fails for {}; its pods go down",
+                    self.span(down_for)
+                )
             }
             TraceEvent::NodeRepaired { node } => format!("node {node} runs pods again"),
             TraceEvent::Evicted {
@@ -177,14 +237,9 @@ impl<W: Write> Tracer for TraceWriter<'_, W> {
         if self.error.is_some() {
             return;
         }
-        let micros = at.as_micros();
         let line = self.describe(&event);
-        if let Err(error) = writeln!(
-            self.out,
-            "{:>12}.{:06}  {line}",
-            micros / 1_000_000,
-            micros % 1_000_000
-        ) {
+        let time = self.instant(at);
+        if let Err(error) = writeln!(self.out, "{time:>19}  {line}") {
             self.error = Some(error);
         }
     }

@@ -253,6 +253,7 @@ fn trace_shows_exactly_what_run_simulated() {
             "models/milvus-ha-l1.toml",
             "--year",
             &year.to_string(),
+            "--seconds",
         ]);
         let traced: Vec<&str> = trace
             .lines()
@@ -459,6 +460,7 @@ fn help_is_self_contained() {
         "sweep",
         "compare",
         "bench",
+        "calc",
         "man",
         "completions",
     ] {

@@ -134,12 +134,15 @@ fn explain_warns_when_liveness_kills_slow_starts() {
 #[test]
 fn explain_text_shows_phases_and_the_naive_formula() {
     let output = Command::new(env!("CARGO_BIN_EXE_nines"))
-        .args(["explain", "models/etcd-quorum.toml"])
+        .args(["explain", "models/etcd-quorum.toml", "--rules-of-thumb"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "over 100 columns: {line}");
+    }
     for expected in [
         "detect",
         "elect",
@@ -152,6 +155,43 @@ fn explain_text_shows_phases_and_the_naive_formula() {
     ] {
         assert!(text.contains(expected), "{expected} in:\n{text}");
     }
+}
+
+/// A replica fails only while it is up: one failing every millisecond of up time and
+/// repaired in two years fails half a time a year, not 31536000000 times.
+#[test]
+fn failures_a_year_count_only_the_time_up() {
+    let explained = explain_json(
+        "name = \"slow repair\"\nup = \"db\"\n\n[[component]]\nname = \"db\"\n\n  \
+         [[component.failure]]\n  name = \"crash\"\n  every = \"1ms\"\n  repair = \"2y\"\n",
+    );
+    let per_year = explained["timelines"][0]["per_replica_per_year"]
+        .as_f64()
+        .unwrap();
+    let expected = 31_536_000.0 / (0.001 + 63_072_000.0);
+    assert!((per_year - expected).abs() < 1e-12, "{per_year}");
+}
+
+/// The Milvus course's rules of thumb are checked only against a Milvus layout, unless
+/// asked for.
+#[test]
+fn rules_of_thumb_only_for_a_milvus_layout() {
+    let explain = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_nines"))
+            .arg("explain")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(!explain(&["models/single-server.toml"]).contains("Rules of thumb"));
+    assert!(explain(&["models/single-server.toml", "--rules-of-thumb"]).contains("Rules of thumb"));
+    assert!(explain(&["models/milvus-standalone.toml"]).contains("Rules of thumb"));
+    let json: serde_json::Value =
+        serde_json::from_str(&explain(&["models/etcd-quorum.toml", "--json"])).unwrap();
+    assert_eq!(json["rules_of_thumb"], serde_json::json!([]));
 }
 
 /// On the shipped Milvus model, the course's tuned liveness probe shortens hang detection

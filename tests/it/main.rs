@@ -10,6 +10,8 @@ mod analytic;
 mod bad_models;
 /// `nines bench`: the engine against the random-number floor.
 mod bench;
+/// `nines calc`: availability arithmetic, its formulas, JSON, errors and simulations.
+mod calc;
 /// `nines check`: SLO verdicts, exit statuses, JUnit and baseline comparisons.
 mod check;
 /// End-to-end tests of `nines run` and `nines trace`.
@@ -28,5 +30,9 @@ mod markov;
 mod robustness;
 /// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.
 mod sweep;
+/// `nines trace` for a class: clock times, one duration format, --seconds, --worst.
+mod trace;
+/// Every command of docs/tutorial.md against the output it shows.
+mod tutorial;
 /// Running the binary on temporary models.
 mod util;

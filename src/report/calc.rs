@@ -1,0 +1,545 @@
+//! `nines calc`: each answer with its formula and the numbers filled in, as a person writes
+//! it on a whiteboard; its JSON; the simulation beside the closed form; and the model a
+//! calculation generates for `--simulate` and `--emit-model`.
+
+use super::format::{digits_of, trim_decimals, unit_duration};
+use crate::app::CalcSimulation;
+use crate::calc::{
+    Answer, Availability, BudgetAnswer, Combination, ComponentAnswer, Composition, DowntimeAnswer,
+    Member, NinesAnswer, Period, Setup,
+};
+use std::fmt::Write;
+
+/// Significant digits of the figures a formula shows.
+const DIGITS: usize = 4;
+
+/// Most significant digits of a share down shown when they make it exact (`0.00059995`).
+const EXACT_DIGITS: usize = 10;
+
+/// The answer as JSON (the fields of the CLI reference), with a final newline.
+pub fn calc_json(answer: &Answer) -> Vec<u8> {
+    // Serialising plain data to memory cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(answer).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The answer and its formula.
+pub fn calc_text(answer: &Answer) -> String {
+    let mut text = String::new();
+    match answer {
+        Answer::Nines(answer) => nines_text(&mut text, answer),
+        Answer::Downtime(answer) => downtime_text(&mut text, answer),
+        Answer::Component(answer) => component_text(&mut text, answer),
+        Answer::Composition(answer) => composition_text(&mut text, answer),
+        Answer::Budget(answer) => budget_text(&mut text, answer),
+    }
+    text
+}
+
+/// An availability as a fraction with the digits that show its share down exactly when
+/// that takes at most ten significant digits (`0.99940005`), else four (`0.9998843`);
+/// `1` when it is never down.
+fn fraction(of: Availability) -> String {
+    if of.down == 0.0 {
+        return "1".to_string();
+    }
+    if of.down < 1e-13 {
+        return format!("1 - {}", share(of.down));
+    }
+    trim_decimals(format!("{:.*}", decimals(of), of.up))
+}
+
+/// An availability as a percentage with the same digits as [`fraction`].
+fn percent(of: Availability) -> String {
+    if of.down < 1e-13 {
+        return format!("100 - {}%", share(of.down * 100.0));
+    }
+    let decimals = decimals(of).saturating_sub(2);
+    format!(
+        "{}%",
+        trim_decimals(format!("{:.*}", decimals, of.up * 100.0))
+    )
+}
+
+/// Decimals of `of.up` that show its share down to the digits [`share`] shows.
+fn decimals(of: Availability) -> usize {
+    let first = (-of.down.log10()).ceil() as usize;
+    (first + share_digits(of.down) - 1).min(17)
+}
+
+/// Significant digits that show `down` exactly if ten or fewer do, else four.
+fn share_digits(down: f64) -> usize {
+    (DIGITS..=EXACT_DIGITS)
+        .find(|&digits| {
+            let shown: f64 = format!("{down:.*e}", digits - 1)
+                .parse()
+                .unwrap_or(f64::NAN);
+            (shown - down).abs() <= 1e-12 * down
+        })
+        .unwrap_or(DIGITS)
+}
+
+/// A share down, exact to ten significant digits or else to four: `0.00059995`,
+/// `0.0001157`, `2.998e-9` past nine zeros.
+fn share(down: f64) -> String {
+    let digits = share_digits(down);
+    if down != 0.0 && down < 1e-9 {
+        let text = format!("{down:.*e}", digits - 1);
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        format!("{}e{exponent}", trim_decimals(mantissa.to_string()))
+    } else {
+        digits_of(down, digits)
+    }
+}
+
+/// A share as a percentage to four significant digits: `2%`, `8.571%`.
+fn percent_share(share: f64) -> String {
+    format!("{}%", digits_of(share * 100.0, DIGITS))
+}
+
+fn nines_of(of: Availability) -> String {
+    match of.nines() {
+        Some(nines) => digits_of(nines, DIGITS),
+        None => "infinite (never down)".to_string(),
+    }
+}
+
+fn span(secs: f64) -> String {
+    unit_duration(secs, DIGITS)
+}
+
+/// `nines = -log10(0.0005) = 3.301`.
+fn nines_line(text: &mut String, of: Availability) {
+    let _ = writeln!(
+        text,
+        "  nines = -log10({}) = {}",
+        share(of.down),
+        nines_of(of)
+    );
+}
+
+/// One line per period: `downtime a year     0.0005 x 365 d   = 4.38 h`.
+fn downtime_lines(text: &mut String, of: Availability) {
+    let rows: Vec<(String, String)> = Period::ALL
+        .iter()
+        .map(|period| {
+            let length = period.duration().as_secs_f64();
+            (
+                format!("a {}", period.name()),
+                format!("{} x {}", share(of.down), span(length)),
+            )
+        })
+        .collect();
+    let width = rows.iter().map(|(_, f)| f.len()).max().unwrap_or(0);
+    for (period, (name, formula)) in Period::ALL.iter().zip(rows) {
+        let seconds = of.down * period.duration().as_secs_f64();
+        let _ = writeln!(
+            text,
+            "  downtime {name:<9} {formula:<width$} = {}",
+            span(seconds)
+        );
+    }
+}
+
+fn nines_text(text: &mut String, answer: &NinesAnswer) {
+    let of = answer.of;
+    let _ = writeln!(text, "{} up is {} nines:", percent(of), nines_of(of));
+    let _ = writeln!(text, "  down  = 1 - {} = {}", fraction(of), share(of.down));
+    nines_line(text, of);
+    downtime_lines(text, of);
+}
+
+fn downtime_text(text: &mut String, answer: &DowntimeAnswer) {
+    let result = answer.result;
+    let period = answer.per.duration().as_secs_f64();
+    let _ = writeln!(
+        text,
+        "{} down a {} ({}) is {} up:",
+        span(answer.downtime.as_secs_f64()),
+        answer.per.name(),
+        span(period),
+        percent(result)
+    );
+    let _ = writeln!(
+        text,
+        "  down  = {} / {} = {}",
+        span(answer.downtime.as_secs_f64()),
+        span(period),
+        share(result.down)
+    );
+    let _ = writeln!(
+        text,
+        "  A     = 1 - {} = {} ({})",
+        share(result.down),
+        fraction(result),
+        percent(result)
+    );
+    nines_line(text, result);
+}
+
+fn component_text(text: &mut String, answer: &ComponentAnswer) {
+    let result = answer.result;
+    let (mttf, mttr) = (answer.mttf.as_secs_f64(), answer.mttr.as_secs_f64());
+    let cycle = unit_duration(mttf + mttr, 6);
+    let _ = writeln!(
+        text,
+        "A component up {} on average between failures (MTTF), then down {} (MTTR):",
+        span(mttf),
+        span(mttr)
+    );
+    let _ = writeln!(
+        text,
+        "  A = MTTF / (MTTF + MTTR) = {} / ({} + {}) = {} ({})",
+        span(mttf),
+        span(mttf),
+        span(mttr),
+        fraction(result),
+        percent(result)
+    );
+    let _ = writeln!(
+        text,
+        "  failures a year = 365 d / (MTTF + MTTR) = 365 d / {cycle} = {}",
+        digits_of(answer.failures_per_year, DIGITS)
+    );
+    let _ = writeln!(
+        text,
+        "  downtime a year = failures x MTTR = {} x {} = {}",
+        digits_of(answer.failures_per_year, DIGITS),
+        span(mttr),
+        span(answer.downtime_s.year)
+    );
+    nines_line(text, result);
+    downtime_lines(text, result);
+}
+
+fn composition_text(text: &mut String, answer: &Composition) {
+    let result = answer.result;
+    let members: Vec<String> = answer.members.iter().map(|m| fraction(*m)).collect();
+    let n = members.len();
+    match answer.combination {
+        Combination::Series => {
+            let _ = writeln!(text, "In series: up only while all {n} members are up:");
+            let _ = writeln!(text, "  A = {}", members.join(" x "));
+        }
+        Combination::Parallel => {
+            let _ = writeln!(text, "In parallel: up while any of the {n} members is up:");
+            let downs: Vec<String> = members.iter().map(|m| format!("(1 - {m})")).collect();
+            let _ = writeln!(text, "  A = 1 - {}", downs.join(" x "));
+            let shares: Vec<String> = answer.members.iter().map(|m| share(m.down)).collect();
+            let _ = writeln!(text, "    = 1 - {}", shares.join(" x "));
+        }
+        Combination::AtLeast(k) => k_of_n_text(text, answer, k),
+    }
+    let _ = writeln!(text, "    = {} ({})", fraction(result), percent(result));
+    nines_line(text, result);
+    let _ = writeln!(
+        text,
+        "  downtime a year = {} x 365 d = {}",
+        share(result.down),
+        span(result.down * Period::Year.duration().as_secs_f64())
+    );
+    let assumed = match answer.combination {
+        Combination::Series => "Assumed: members fail independently.",
+        _ => {
+            "Assumed: members fail independently, and the survivors serve at once (no \
+              failover window)."
+        }
+    };
+    let _ = writeln!(text, "{assumed}");
+}
+
+fn k_of_n_text(text: &mut String, answer: &Composition, k: usize) {
+    let n = answer.members.len();
+    let _ = writeln!(
+        text,
+        "{k} of {n}: up while at least {k} of the {n} members are up:"
+    );
+    let Some(terms) = answer.binomial_terms() else {
+        let _ = writeln!(
+            text,
+            "  A = the sum over every set of at least {k} members up of the product of\n      \
+             A of each member up and (1 - A) of each member down"
+        );
+        return;
+    };
+    let member = answer.members[0];
+    let (a, q) = (fraction(member), share(member.down));
+    let _ = writeln!(
+        text,
+        "  A = sum for j = {k}..{n} of C({n},j) x A^j x (1 - A)^({n}-j), A = {a}"
+    );
+    let written: Vec<String> = terms
+        .iter()
+        .map(|t| format!("{} x {a}^{} x {q}^{}", t.coefficient, t.up, n - t.up))
+        .collect();
+    let _ = writeln!(text, "    = {}", written.join(" + "));
+    let places = decimals(answer.result);
+    let values: Vec<String> = terms
+        .iter()
+        .map(|t| trim_decimals(format!("{:.places$}", t.value)))
+        .collect();
+    let _ = writeln!(text, "    = {}", values.join(" + "));
+}
+
+fn budget_text(text: &mut String, answer: &BudgetAnswer) {
+    let window = answer.window.as_secs_f64();
+    let _ = writeln!(
+        text,
+        "Error budget of {} over {}:",
+        percent(answer.objective),
+        span(window)
+    );
+    let _ = writeln!(
+        text,
+        "  budget = (1 - {}) x {} = {} x {} = {}",
+        fraction(answer.objective),
+        span(window),
+        share(answer.objective.down),
+        span(window),
+        span(answer.budget_s)
+    );
+    let _ = writeln!(
+        text,
+        "The SRE workbook's burn-rate alerts (burn rate 1 spends the budget in exactly {}):",
+        span(window)
+    );
+    let _ = writeln!(
+        text,
+        "  burn  long window  short window  budget spent when it fires      action"
+    );
+    for alert in &answer.alerts {
+        let spent = format!(
+            "{} x {} / {} = {}",
+            digits_of(alert.burn_rate, DIGITS),
+            span(alert.window_s),
+            span(window),
+            percent_share(alert.budget_share)
+        );
+        let _ = writeln!(
+            text,
+            "  {:<5} {:<12} {:<13} {spent:<31} {}",
+            digits_of(alert.burn_rate, DIGITS),
+            span(alert.window_s),
+            span(alert.short_window_s),
+            if alert.page { "page" } else { "ticket" }
+        );
+    }
+    let first = answer.alerts[0].burn_rate;
+    let _ = writeln!(
+        text,
+        "An alert fires when both its windows burn at least that fast.\nAt burn rate B the \
+         budget lasts {} / B ({} at {}).",
+        span(window),
+        span(window / first),
+        digits_of(first, DIGITS)
+    );
+    if answer.window.as_micros() != Period::Month.duration().as_micros() {
+        let _ = writeln!(
+            text,
+            "The workbook chose these rates for a 30 d window; over {} they spend the\nshares \
+             above.",
+            span(window)
+        );
+    }
+}
+
+/// The simulated availability of `simulation` beside the closed form `closed`, with what
+/// the formula assumes and what the model changes.
+pub fn calc_simulation_text(
+    closed: Availability,
+    setup: &Setup,
+    simulation: &CalcSimulation,
+) -> String {
+    let mut text = String::new();
+    let simulated = &simulation.availability;
+    let gap = simulated.mean - closed.up;
+    let in_se = if simulation.standard_error > 0.0 {
+        format!(
+            "{} standard errors",
+            digits_of(gap / simulation.standard_error, 2)
+        )
+    } else {
+        "no downtime was simulated".to_string()
+    };
+    let _ = writeln!(text);
+    let _ = writeln!(
+        text,
+        "Simulated ({} years, seed {}; exponential times, repairs of {} on average):",
+        simulation.years,
+        setup.seed,
+        span(setup.members[0].mttr.as_secs_f64())
+    );
+    // Four significant digits of the smaller share down.
+    let smallest = (1.0 - simulated.mean).min(closed.down).max(1e-15);
+    let places = ((-smallest.log10()).ceil() as usize + DIGITS - 1).min(17);
+    let show = |x: f64| trim_decimals(format!("{x:.places$}"));
+    let _ = writeln!(text, "  closed form  {}", show(closed.up));
+    let _ = writeln!(
+        text,
+        "  simulated    {}  95% CI [{}, {}]",
+        show(simulated.mean),
+        show(simulated.ci95[0]),
+        show(simulated.ci95[1])
+    );
+    let _ = writeln!(text, "  difference   {:+.3e} = {in_se}", gap);
+    if setup.meets_assumptions() {
+        let _ = writeln!(
+            text,
+            "The model meets the formula's assumptions (independent members, instant \
+             failover,\nno detection delay), so the two agree within a few standard errors."
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "The model breaks the formula's assumptions ({}),\nso the simulation shows the \
+             downtime the formula leaves out.",
+            broken(setup)
+        );
+    }
+    let _ = writeln!(
+        text,
+        "What breaks the formula in a real system: a failover window (election, lease, \
+         endpoint\nupdate), a detection delay, a quorum (a majority, not one), shared nodes \
+         or zones\n(failures together). Add them to the model (--emit-model) to see."
+    );
+    text
+}
+
+fn broken(setup: &Setup) -> String {
+    let mut parts = Vec::new();
+    if setup.detect.as_micros() > 0 {
+        parts.push(format!(
+            "each failure is noticed after {}",
+            span(setup.detect.as_secs_f64())
+        ));
+    }
+    if let Some(failover) = setup.failover {
+        parts.push(format!(
+            "each loss of the leader costs a {} failover",
+            span(failover.as_secs_f64())
+        ));
+    }
+    parts.join("; ")
+}
+
+/// The model of `setup`, commented, as `--emit-model` writes it and `--simulate` reads it.
+pub fn calc_model(setup: &Setup) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "# Generated by `nines calc {} --simulate`:\n# the calculation as a model to \
+         continue from.",
+        setup.question
+    );
+    let _ = writeln!(
+        text,
+        "# Assumption (the formula's): exponential times to failure and repair, members \
+         that\n# fail independently, and the survivors serve at once. Add what the formula \
+         leaves out\n# (detect, a leader election, a quorum, [kubernetes] nodes) and run it \
+         with `nines run`."
+    );
+    let _ = writeln!(text, "name = \"calc {}\"", setup.question.replace('"', "'"));
+    let _ = writeln!(text, "up = \"{}\"\n", up_expression(setup));
+    let _ = writeln!(text, "[simulation]");
+    let _ = writeln!(text, "years = {}   # --years", setup.years);
+    let _ = writeln!(text, "seed = {}   # --seed", setup.seed);
+    let _ = writeln!(
+        text,
+        "horizon = \"1y\"   # a 365-day year, as the formula counts it"
+    );
+    if setup.identical() {
+        component_table(
+            &mut text,
+            "member",
+            setup.members[0],
+            setup.members.len(),
+            setup,
+        );
+    } else {
+        for (i, member) in setup.members.iter().enumerate() {
+            component_table(&mut text, &format!("m{}", i + 1), *member, 1, setup);
+        }
+    }
+    text
+}
+
+/// The up expression: the one component, or every set of `needs` members of differing ones.
+fn up_expression(setup: &Setup) -> String {
+    if setup.identical() {
+        return "member".to_string();
+    }
+    let names: Vec<String> = (1..=setup.members.len()).map(|i| format!("m{i}")).collect();
+    let mut terms = Vec::new();
+    subsets(&names, setup.needs(), &mut Vec::new(), &mut terms);
+    let parenthesised = terms.len() > 1 && setup.needs() > 1;
+    terms
+        .iter()
+        .map(|term| {
+            if parenthesised {
+                format!("({term})")
+            } else {
+                term.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// Every `k`-subset of `names` as `a & b`, in order.
+fn subsets(names: &[String], k: usize, chosen: &mut Vec<String>, out: &mut Vec<String>) {
+    if chosen.len() == k {
+        out.push(chosen.join(" & "));
+        return;
+    }
+    for (i, name) in names.iter().enumerate() {
+        if names.len() - i < k - chosen.len() {
+            break;
+        }
+        chosen.push(name.clone());
+        subsets(&names[i + 1..], k, chosen, out);
+        chosen.pop();
+    }
+}
+
+/// A `[[component]]` table for `replicas` replicas of `member`.
+fn component_table(text: &mut String, name: &str, member: Member, replicas: usize, setup: &Setup) {
+    let _ = writeln!(text, "\n[[component]]");
+    let _ = writeln!(text, "name = \"{name}\"");
+    let _ = writeln!(text, "replicas = {replicas}");
+    if replicas > 1 {
+        let _ = writeln!(
+            text,
+            "needs = {}   # replicas that must be up to serve",
+            setup.needs()
+        );
+    }
+    if let Some(failover) = setup.failover {
+        let _ = writeln!(
+            text,
+            "leader = {{ election = \"{failover}\" }}   # --failover: each loss of the leader costs this"
+        );
+    }
+    let _ = writeln!(text, "\n  [[component.failure]]");
+    let _ = writeln!(text, "  name = \"down\"");
+    let _ = writeln!(
+        text,
+        "  every = {{ dist = \"exponential\", mean = \"{}\" }}   # MTTF{}",
+        member.mttf,
+        if setup.question.starts_with("component") {
+            ": --mttf"
+        } else {
+            " = MTTR x A / (1 - A)"
+        }
+    );
+    let _ = writeln!(
+        text,
+        "  detect = \"{}\"   # --detect (the formula: none)",
+        setup.detect
+    );
+    let _ = writeln!(
+        text,
+        "  repair = {{ dist = \"exponential\", mean = \"{}\" }}   # MTTR: --mttr",
+        member.mttr
+    );
+}

@@ -1,0 +1,241 @@
+//! `nines calc` end to end: each form's formula and answer, its JSON fields exactly, the
+//! simulation beside the closed form, the generated model, and the errors.
+
+use crate::cli::{nines, nines_ok, path_str};
+use serde_json::Value;
+
+fn json(args: &[&str]) -> Value {
+    let mut args = args.to_vec();
+    args.push("--json");
+    serde_json::from_str(&nines_ok(&args)).expect("calc --json prints JSON")
+}
+
+/// The object's keys, sorted.
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+fn close(value: &Value, expected: f64) {
+    let actual = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("{value} is not a number"));
+    assert!(
+        (actual - expected).abs() <= 1e-12 * expected.abs().max(1e-300),
+        "{actual} is not {expected}"
+    );
+}
+
+#[test]
+fn each_form_prints_its_formula_with_the_numbers() {
+    let cases: [(&[&str], &[&str]); 7] = [
+        (
+            &["calc", "nines", "99.95%"],
+            &[
+                "down  = 1 - 0.9995 = 0.0005",
+                "downtime a year    0.0005 x 365 d   = 4.38 h",
+            ],
+        ),
+        (
+            &["calc", "downtime", "8h45m36s", "--per", "year"],
+            &[
+                "down  = 8.76 h / 365 d = 0.001",
+                "A     = 1 - 0.001 = 0.999 (99.9%)",
+            ],
+        ),
+        (
+            &["calc", "component", "--mttf", "30d", "--mttr", "5m"],
+            &["A = MTTF / (MTTF + MTTR) = 30 d / (30 d + 5 min) = 0.9998843"],
+        ),
+        (
+            &["calc", "series", "99.99%", "99.95%"],
+            &["A = 0.9999 x 0.9995", "= 0.99940005 (99.940005%)"],
+        ),
+        (
+            &["calc", "parallel", "99%", "99%"],
+            &[
+                "A = 1 - (1 - 0.99) x (1 - 0.99)",
+                "= 0.9999 (99.99%)",
+                "52.56 min",
+            ],
+        ),
+        (
+            &["calc", "kofn", "2", "99.9%", "99.9%", "99.9%"],
+            &[
+                "= 3 x 0.999^2 x 0.001^1 + 1 x 0.999^3 x 0.001^0",
+                "= 0.002994003 + 0.997002999",
+                "= 0.999997002",
+            ],
+        ),
+        (
+            &["calc", "budget", "99.9%", "--window", "30d"],
+            &[
+                "budget = (1 - 0.999) x 30 d = 0.001 x 30 d = 43.2 min",
+                "14.4  1 h          5 min         14.4 x 1 h / 30 d = 2%",
+                "1     3 d          6 h           1 x 3 d / 30 d = 10%",
+            ],
+        ),
+    ];
+    for (args, lines) in cases {
+        let text = nines_ok(args);
+        for line in lines {
+            assert!(text.contains(line), "{args:?} lacks {line:?}:\n{text}");
+        }
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{args:?}: a line over 100 columns: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_json_has_the_fields_of_the_cli_reference() {
+    let v = json(&["calc", "nines", "99.95%"]);
+    assert_eq!(keys(&v), ["availability", "downtime_s", "nines"]);
+    assert_eq!(
+        keys(&v["downtime_s"]),
+        ["day", "month", "quarter", "week", "year"]
+    );
+    close(&v["downtime_s"]["year"], 15_768.0);
+    close(&v["downtime_s"]["quarter"], 3_942.0);
+    let v = json(&["calc", "downtime", "4h", "--per", "month"]);
+    assert_eq!(keys(&v), ["availability", "nines"]);
+    close(&v["availability"], 1.0 - 4.0 / 720.0);
+    let v = json(&["calc", "component", "--mttf", "30d", "--mttr", "5m"]);
+    assert_eq!(
+        keys(&v),
+        ["availability", "downtime_s", "failures_per_year", "nines"]
+    );
+    close(&v["failures_per_year"], 525_600.0 / 43_205.0);
+    for form in [
+        &["calc", "series", "99.99%", "99.95%"][..],
+        &["calc", "parallel", "99%", "99%"],
+        &["calc", "kofn", "2", "0.999", "0.999", "0.999"],
+    ] {
+        assert_eq!(keys(&json(form)), ["availability", "nines"], "{form:?}");
+    }
+    close(&json(&["calc", "parallel", "99%", "99%"])["nines"], 4.0);
+    assert_eq!(json(&["calc", "nines", "100%"])["nines"], Value::Null);
+    let v = json(&["calc", "budget", "99.9%", "--window", "30d"]);
+    assert_eq!(keys(&v), ["alerts", "budget_s"]);
+    close(&v["budget_s"], 2_592.0);
+    let alerts = v["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 3);
+    assert_eq!(
+        keys(&alerts[0]),
+        ["budget_share", "burn_rate", "short_window_s", "window_s"]
+    );
+    for (alert, (burn, window, share)) in alerts.iter().zip([
+        (14.4, 3_600.0, 0.02),
+        (6.0, 21_600.0, 0.05),
+        (1.0, 259_200.0, 0.1),
+    ]) {
+        close(&alert["burn_rate"], burn);
+        close(&alert["window_s"], window);
+        close(&alert["short_window_s"], window / 12.0);
+        close(&alert["budget_share"], share);
+    }
+}
+
+#[test]
+fn bad_arguments_are_named_with_exit_status_2() {
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["calc", "nines", "101%"],
+            "the availability: `101%` is not an availability: it is over 100%",
+        ),
+        (
+            &["calc", "nines", "0"],
+            "`0` is not an availability: a system that is never up",
+        ),
+        (
+            &["calc", "parallel", "99%", "99.9"],
+            "member 2: `99.9` is not an availability: a fraction is at most 1; write 99.9% for a percentage",
+        ),
+        (
+            &["calc", "kofn", "4", "99%", "99%", "99%"],
+            "k: 4 of 3 members: k must be from 1 to the number of members (3)",
+        ),
+        (
+            &["calc", "downtime", "2d", "--per", "day"],
+            "the downtime: `2d` is longer than the day",
+        ),
+        (
+            &["calc", "component", "--mttf", "30", "--mttr", "5m"],
+            "--mttf: `30` is not a duration: `30` has no unit",
+        ),
+        (
+            &["calc", "budget", "100%"],
+            "the objective: 100% allows no downtime",
+        ),
+        (
+            &["calc", "parallel", "99%", "100%", "--simulate"],
+            "member 2: 100% never fails",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = nines(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?} printed an answer");
+    }
+}
+
+/// `--simulate` prints the simulated figure beside the closed form, and `--emit-model`
+/// writes a model that `nines run` reads and simulates to the same figure.
+#[test]
+fn the_simulation_stands_beside_the_closed_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("two.toml");
+    let text = nines_ok(&[
+        "calc",
+        "parallel",
+        "99%",
+        "99%",
+        "--simulate",
+        "--years",
+        "1000",
+        "--emit-model",
+        path_str(&model),
+    ]);
+    assert!(text.contains("  closed form  0.9999\n"), "{text}");
+    assert!(text.contains("  simulated    "), "{text}");
+    assert!(text.contains("meets the formula's assumptions"), "{text}");
+    let run: Value = serde_json::from_str(&nines_ok(&["run", path_str(&model), "--json"])).unwrap();
+    let simulated = text
+        .lines()
+        .find_map(|line| line.strip_prefix("  simulated    "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap();
+    let mean = run["availability"]["mean"].as_f64().unwrap();
+    let places = simulated.len() - 2;
+    assert_eq!(format!("{mean:.places$}"), simulated);
+    assert_eq!(run["years"], 1000);
+
+    let broken = nines_ok(&[
+        "calc",
+        "parallel",
+        "99%",
+        "99%",
+        "--simulate",
+        "--years",
+        "200",
+        "--failover",
+        "30s",
+    ]);
+    assert!(
+        broken.contains(
+            "breaks the formula's assumptions (each loss of the leader costs a 30 s failover)"
+        ),
+        "{broken}"
+    );
+}
