@@ -236,8 +236,9 @@ impl<M: Measure> Accumulator<M> {
 
 /// What the plots need beyond the summary: outage durations by cause, and the year with
 /// the most downtime (the earliest of equals), fed in year order. The plots draw the
-/// [`Downtime`] measure's figures in a fixed layout, so this stays specific to it.
-#[derive(Clone, Debug)]
+/// [`Downtime`] measure's figures in a fixed layout, so this stays specific to it. A shard
+/// saves it (serde) so that a merge draws the plots of the whole run.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Breakdown {
     causes: Vec<Vec<Quantiles>>,
     worst: Option<(u64, Duration)>,
