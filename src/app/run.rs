@@ -438,6 +438,7 @@ mod tests {
                 out: None,
             },
             baseline: None,
+            baseline_tolerance: None,
             junit: None,
             allow_inconclusive: false,
         };

@@ -210,22 +210,21 @@ pub fn note_text(note: &Note) -> String {
         },
         Note::BaselineAvailability {
             baseline,
-            allowance,
-        } => format!(
-            "baseline {}%, a drop of more than {} percentage points is a regression",
-            significant(baseline * 100.0, allowance * 100.0),
-            significant(allowance * 100.0, allowance * 100.0)
+            tolerance,
+        } if *tolerance > 0.0 => format!(
+            "baseline {}% less a tolerance of {} percentage points; a regression when the whole 95% CI is below",
+            significant(baseline * 100.0, tolerance * 100.0),
+            significant(tolerance * 100.0, tolerance * 100.0)
         ),
-        Note::BaselineRto {
-            baseline_s,
-            allowance_s,
-        } => format!(
-            "baseline {}s, a rise of more than {}s is a regression",
-            significant(*baseline_s, *allowance_s),
-            significant(*allowance_s, *allowance_s)
+        Note::BaselineAvailability { baseline, .. } => format!(
+            "baseline {}%; a regression when the whole 95% CI is below it",
+            baseline * 100.0
         ),
+        Note::BaselineRto { baseline_s } => {
+            format!("baseline {baseline_s}s; a regression when the whole 95% CI is above it")
+        }
         Note::BaselineRtoUnbounded => {
-            "the baseline has too few outages to bound its p99, so no rise can be shown".to_string()
+            "too few outages to bound the p99 from below, so no rise can be shown".to_string()
         }
     }
 }
@@ -342,20 +341,24 @@ mod tests {
             (
                 Note::BaselineAvailability {
                     baseline: 0.999_912_3,
-                    allowance: 0.000_012_5,
+                    tolerance: 0.000_012_5,
                 },
-                "baseline 99.99123%, a drop of more than 0.00125 percentage points is a regression",
+                "baseline 99.99123% less a tolerance of 0.00125 percentage points; a regression when the whole 95% CI is below",
             ),
             (
-                Note::BaselineRto {
-                    baseline_s: 12.345_6,
-                    allowance_s: 0.5,
+                Note::BaselineAvailability {
+                    baseline: 0.999_912_3,
+                    tolerance: 0.0,
                 },
-                "baseline 12.346s, a rise of more than 0.500s is a regression",
+                "baseline 99.99123%; a regression when the whole 95% CI is below it",
+            ),
+            (
+                Note::BaselineRto { baseline_s: 12.5 },
+                "baseline 12.5s; a regression when the whole 95% CI is above it",
             ),
             (
                 Note::BaselineRtoUnbounded,
-                "the baseline has too few outages to bound its p99, so no rise can be shown",
+                "too few outages to bound the p99 from below, so no rise can be shown",
             ),
         ];
         for (note, sentence) in cases {
