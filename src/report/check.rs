@@ -208,21 +208,24 @@ pub fn note_text(note: &Note) -> String {
             PercentileFigure::Rto => format!("no outages in {}", count(*years, "year")),
             PercentileFigure::YearlyDowntime => "no simulated years".to_string(),
         },
+        // The baseline to the eight decimals (of a percent) and four significant digits the
+        // figures beside it are printed to.
         Note::BaselineAvailability {
             baseline,
             tolerance,
         } if *tolerance > 0.0 => format!(
             "baseline {}% less a tolerance of {} percentage points; a regression when the whole 95% CI is below",
-            significant(baseline * 100.0, tolerance * 100.0),
+            significant(baseline * 100.0, 1e-6),
             significant(tolerance * 100.0, tolerance * 100.0)
         ),
         Note::BaselineAvailability { baseline, .. } => format!(
             "baseline {}%; a regression when the whole 95% CI is below it",
-            baseline * 100.0
+            significant(baseline * 100.0, 1e-6)
         ),
-        Note::BaselineRto { baseline_s } => {
-            format!("baseline {baseline_s}s; a regression when the whole 95% CI is above it")
-        }
+        Note::BaselineRto { baseline_s } => format!(
+            "baseline {}s; a regression when the whole 95% CI is above it",
+            significant(*baseline_s, baseline_s * 1e-2)
+        ),
         Note::BaselineRtoUnbounded => {
             "too few outages to bound the p99 from below, so no rise can be shown".to_string()
         }
@@ -343,18 +346,18 @@ mod tests {
                     baseline: 0.999_912_3,
                     tolerance: 0.000_012_5,
                 },
-                "baseline 99.99123% less a tolerance of 0.00125 percentage points; a regression when the whole 95% CI is below",
+                "baseline 99.99123000% less a tolerance of 0.00125 percentage points; a regression when the whole 95% CI is below",
             ),
             (
                 Note::BaselineAvailability {
                     baseline: 0.999_912_3,
                     tolerance: 0.0,
                 },
-                "baseline 99.99123%; a regression when the whole 95% CI is below it",
+                "baseline 99.99123000%; a regression when the whole 95% CI is below it",
             ),
             (
                 Note::BaselineRto { baseline_s: 12.5 },
-                "baseline 12.5s; a regression when the whole 95% CI is above it",
+                "baseline 12.500s; a regression when the whole 95% CI is above it",
             ),
             (
                 Note::BaselineRtoUnbounded,
