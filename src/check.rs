@@ -784,7 +784,7 @@ mod tests {
         };
         let (mut misses, mut passes) = (0, 0);
         for _ in 0..5000 {
-            let mean = 1.0 - 10f64.powf(-1.0 - 5.0 * uniform());
+            let mean = 1.0 - math::powf(10.0, -1.0 - 5.0 * uniform());
             let half = (1.0 - mean) * uniform();
             let shift = (1.0 - mean) * (uniform() - 0.5);
             let tolerance = if uniform() < 0.5 {
