@@ -128,21 +128,19 @@ pub enum Note {
         /// Years simulated.
         years: u64,
     },
-    /// The baseline's availability, and the drop that counts as a regression.
+    /// The baseline's availability, and the drop it tolerates (`--baseline-tolerance`).
     BaselineAvailability {
         /// The baseline's mean availability.
         baseline: f64,
-        /// The largest drop the two intervals allow.
-        allowance: f64,
+        /// The drop in availability tolerated, 0 by default.
+        tolerance: f64,
     },
-    /// The baseline's p99 outage duration, and the rise that counts as a regression.
+    /// The baseline's p99 outage duration: the bound a rise is judged against.
     BaselineRto {
         /// The baseline's p99, in seconds.
         baseline_s: f64,
-        /// The largest rise the two intervals allow, in seconds.
-        allowance_s: f64,
     },
-    /// The baseline has too few outages to bound its p99, so no rise can be shown.
+    /// This run has too few outages to bound its p99 from below, so no rise can be shown.
     BaselineRtoUnbounded,
 }
 
@@ -452,20 +450,90 @@ impl Baseline {
     }
 }
 
+/// How far below the baseline's mean availability a run may fall before a drop counts
+/// (`--baseline-tolerance`): zero by default.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BaselineTolerance {
+    /// Downtime a year (`2m`): a drop of this downtime per horizon.
+    Downtime(Duration),
+    /// A share of the error budget (`5%`): that share of 1 − the availability target.
+    BudgetShare(f64),
+}
+
+/// Why a `--baseline-tolerance` cannot be read, or used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ToleranceError {
+    /// Neither a duration nor a percentage.
+    #[error(
+        "`{0}` is not a tolerance: write downtime a year (2m, 30s) or a share of the error budget (5%)"
+    )]
+    Syntax(String),
+    /// A share of the budget with no availability target to take it of.
+    #[error("a tolerance as a share of the error budget needs an [slo] availability target")]
+    NoBudget,
+}
+
+impl std::str::FromStr for BaselineTolerance {
+    type Err = ToleranceError;
+
+    fn from_str(text: &str) -> Result<BaselineTolerance, ToleranceError> {
+        let syntax = || ToleranceError::Syntax(text.to_string());
+        match text.trim().strip_suffix('%') {
+            Some(percent) => {
+                let share = percent.trim().parse::<f64>().map_err(|_| syntax())? / 100.0;
+                if (0.0..=1.0).contains(&share) {
+                    Ok(BaselineTolerance::BudgetShare(share))
+                } else {
+                    Err(syntax())
+                }
+            }
+            None => Duration::parse(text)
+                .map(BaselineTolerance::Downtime)
+                .map_err(|_| syntax()),
+        }
+    }
+}
+
+impl BaselineTolerance {
+    /// The drop in mean availability it allows, for a horizon of `horizon` and the
+    /// availability target `target` (if the model has one).
+    pub fn availability_drop(
+        self,
+        horizon: Duration,
+        target: Option<f64>,
+    ) -> Result<f64, ToleranceError> {
+        match self {
+            BaselineTolerance::Downtime(downtime) => {
+                Ok(downtime.as_micros() as f64 / horizon.as_micros() as f64)
+            }
+            BaselineTolerance::BudgetShare(share) => target
+                .map(|target| share * (1.0 - target))
+                .ok_or(ToleranceError::NoBudget),
+        }
+    }
+}
+
 /// Compares a run with a baseline: for `up` and every service in both, a regression is a
-/// drop in mean availability, or a rise in the 99th percentile outage duration, larger than
-/// the two runs' intervals allow. The allowance is √(h₁² + h₂²), the half-widths of the two
-/// intervals on the sides facing each other, as for the difference of two independent
-/// estimates. Runs of the same model with the same seed share random numbers and are
-/// positively correlated, so this allowance is conservative: an identical rerun differs by
-/// exactly zero, and only changes larger than the noise are flagged.
-pub fn compare_with_baseline(baseline: &Baseline, summary: &Summary) -> Vec<Verdict> {
+/// drop in mean availability below the baseline's mean less `tolerance` (a drop in
+/// availability, 0 by default), or a rise in the 99th percentile outage duration above the
+/// baseline's, shown by the evidence: the run's whole 95% confidence interval lies beyond
+/// that bound. The verdict prints that interval and that bound, so its status always
+/// follows from the printed figures. The baseline's figures are taken as they are: a run
+/// of the same model and seed shares its random numbers year by year, so the difference
+/// between the two is known far better than either figure, and an identical rerun differs
+/// by exactly zero.
+pub fn compare_with_baseline(
+    baseline: &Baseline,
+    summary: &Summary,
+    tolerance: f64,
+) -> Vec<Verdict> {
     let baseline = &baseline.summary;
     let mut verdicts = Vec::new();
     compare_scope(
         "up",
         (&baseline.availability, &baseline.rto_s),
         (&summary.availability, &summary.rto_s),
+        tolerance,
         &mut verdicts,
     );
     for (name, service) in &summary.services {
@@ -474,6 +542,7 @@ pub fn compare_with_baseline(baseline: &Baseline, summary: &Summary) -> Vec<Verd
                 name,
                 (&base.availability, &base.rto_s),
                 (&service.availability, &service.rto_s),
+                tolerance,
                 &mut verdicts,
             );
         }
@@ -481,48 +550,45 @@ pub fn compare_with_baseline(baseline: &Baseline, summary: &Summary) -> Vec<Verd
     verdicts
 }
 
+/// A regression only when the whole interval lies on the failing side of the bound.
+fn regression_status(ci95: [Option<f64>; 2], bound: f64, direction: Direction) -> Status {
+    let beyond = match direction {
+        Direction::AtLeast => ci95[1].is_some_and(|high| high < bound),
+        Direction::AtMost => ci95[0].is_some_and(|low| low > bound),
+    };
+    if beyond { Status::Miss } else { Status::Pass }
+}
+
 fn compare_scope(
     scope: &str,
     (base_availability, base_rto): (&Availability, &RtoSummary),
     (availability, rto): (&Availability, &RtoSummary),
+    tolerance: f64,
     verdicts: &mut Vec<Verdict>,
 ) {
-    let allowance = math::hypot(
-        availability.ci95[1] - availability.mean,
-        base_availability.mean - base_availability.ci95[0],
-    );
-    let bound = base_availability.mean - allowance;
+    let bound = base_availability.mean - tolerance;
+    let ci95 = availability.ci95.map(Some);
     verdicts.push(Verdict {
         scope: scope.to_string(),
         target: "baseline_availability".to_string(),
         unit: Unit::Fraction,
         figure: availability.mean,
-        ci95: availability.ci95.map(Some),
+        ci95,
         direction: Direction::AtLeast,
         bound,
-        status: if availability.mean >= bound {
-            Status::Pass
-        } else {
-            Status::Miss
-        },
+        status: regression_status(ci95, bound, Direction::AtLeast),
         years_to_decide: None,
         note: Some(Note::BaselineAvailability {
             baseline: base_availability.mean,
-            allowance,
+            tolerance,
         }),
     });
     if base_rto.count == 0 {
         return;
     }
-    let current_half = rto.p99 - rto.p99_ci95[0].unwrap_or(0.0);
-    let allowance = base_rto.p99_ci95[1].map_or(f64::INFINITY, |high| {
-        math::hypot(current_half, high - base_rto.p99)
-    });
-    let bound = base_rto.p99 + allowance;
-    let note = if allowance.is_finite() {
+    let note = if rto.p99_ci95[0].is_some() {
         Note::BaselineRto {
             baseline_s: base_rto.p99,
-            allowance_s: allowance,
         }
     } else {
         Note::BaselineRtoUnbounded
@@ -534,12 +600,8 @@ fn compare_scope(
         figure: rto.p99,
         ci95: rto.p99_ci95,
         direction: Direction::AtMost,
-        bound,
-        status: if rto.p99 <= bound {
-            Status::Pass
-        } else {
-            Status::Miss
-        },
+        bound: base_rto.p99,
+        status: regression_status(rto.p99_ci95, base_rto.p99, Direction::AtMost),
         years_to_decide: None,
         note: Some(note),
     });
@@ -615,6 +677,177 @@ mod tests {
             samples: 1000,
             quantile: Some(0.99),
         }
+    }
+
+    /// An availability around `mean` with the half-width `half` (clamped to [0, 1]).
+    fn availability(mean: f64, half: f64) -> Availability {
+        Availability {
+            mean,
+            ci95: [(mean - half).max(0.0), (mean + half).min(1.0)],
+            nines: None,
+        }
+    }
+
+    fn rto(p99: f64, low: Option<f64>, high: Option<f64>) -> RtoSummary {
+        RtoSummary {
+            count: 1000,
+            mean: p99 / 3.0,
+            p50: p99 / 4.0,
+            p90: p99 / 2.0,
+            p99,
+            max: p99 * 2.0,
+            p99_ci95: [low, high],
+        }
+    }
+
+    /// The baseline verdicts of a run against a baseline, with `tolerance`.
+    fn compared(
+        base: (Availability, RtoSummary),
+        run: (Availability, RtoSummary),
+        tolerance: f64,
+    ) -> Vec<Verdict> {
+        let mut verdicts = Vec::new();
+        compare_scope(
+            "up",
+            (&base.0, &base.1),
+            (&run.0, &run.1),
+            tolerance,
+            &mut verdicts,
+        );
+        verdicts
+    }
+
+    const YEAR_S: f64 = 365.0 * 86400.0;
+
+    /// The case of issue 19: a change that adds 2 s of downtime a year, well inside the
+    /// run's interval, is no regression; one that adds an hour, far outside it, is.
+    #[test]
+    fn a_regression_needs_the_whole_interval_beyond_the_baseline() {
+        let base = (
+            availability(0.999_9, 2e-6),
+            rto(100.0, Some(95.0), Some(105.0)),
+        );
+        let slightly = (
+            availability(0.999_9 - 2.0 / YEAR_S, 2e-6),
+            rto(100.5, Some(95.5), Some(105.5)),
+        );
+        let statuses =
+            |verdicts: Vec<Verdict>| verdicts.iter().map(|v| v.status).collect::<Vec<_>>();
+        assert_eq!(
+            statuses(compared(base, slightly, 0.0)),
+            [Status::Pass, Status::Pass]
+        );
+        let worse = (
+            availability(0.999_9 - 3600.0 / YEAR_S, 2e-6),
+            rto(130.0, Some(120.0), Some(140.0)),
+        );
+        assert_eq!(
+            statuses(compared(base, worse, 0.0)),
+            [Status::Miss, Status::Miss]
+        );
+        // An hour a year is within a tolerance of 2 hours, and 5% of a 99% target's budget.
+        let two_hours = BaselineTolerance::Downtime(Duration::from_secs(7200));
+        let year = Duration::from_secs(365 * 86400);
+        let drop = two_hours.availability_drop(year, None).unwrap();
+        assert_eq!(compared(base, worse, drop)[0].status, Status::Pass);
+        let share = "5%".parse::<BaselineTolerance>().unwrap();
+        let drop = share.availability_drop(year, Some(0.99)).unwrap();
+        assert!((drop - 0.0005).abs() < 1e-15);
+        assert_eq!(compared(base, worse, drop)[0].status, Status::Pass);
+        // An identical rerun is never a regression, even with a zero-width interval.
+        let exact = (
+            availability(0.999_9, 0.0),
+            rto(100.0, Some(100.0), Some(100.0)),
+        );
+        assert_eq!(
+            statuses(compared(exact, exact, 0.0)),
+            [Status::Pass, Status::Pass]
+        );
+        // Too few outages to bound the p99 from below: no rise can be shown.
+        let unbounded = (worse.0, rto(500.0, None, None));
+        let verdicts = compared(base, unbounded, 0.0);
+        assert_eq!(verdicts[1].status, Status::Pass);
+        assert_eq!(verdicts[1].note, Some(Note::BaselineRtoUnbounded));
+    }
+
+    /// For many baselines and runs, each status follows from the figures the verdict
+    /// prints: a miss exactly when the whole printed interval lies beyond the printed bound.
+    #[test]
+    fn the_status_follows_from_the_printed_interval_and_bound() {
+        let mut state: u64 = 19;
+        let mut uniform = || {
+            // A fixed linear congruential sequence: the cases are the same on every run.
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut misses, mut passes) = (0, 0);
+        for _ in 0..5000 {
+            let mean = 1.0 - math::powf(10.0, -1.0 - 5.0 * uniform());
+            let half = (1.0 - mean) * uniform();
+            let shift = (1.0 - mean) * (uniform() - 0.5);
+            let tolerance = if uniform() < 0.5 {
+                0.0
+            } else {
+                (1.0 - mean) * uniform() * 0.2
+            };
+            let p99 = 10.0 + 100.0 * uniform();
+            let low = (uniform() < 0.9).then(|| p99 * (1.0 - 0.2 * uniform()));
+            let base = (
+                availability(mean, half * uniform()),
+                rto(p99, Some(p99 * 0.9), Some(p99 * 1.1)),
+            );
+            let run_p99 = p99 * (0.8 + 0.4 * uniform());
+            let run = (
+                availability((mean - shift).min(1.0), half),
+                rto(run_p99, low.map(|l| l * run_p99 / p99), Some(run_p99 * 1.1)),
+            );
+            for verdict in compared(base, run, tolerance) {
+                let [low, high] = verdict.ci95;
+                let beyond = match verdict.direction {
+                    Direction::AtLeast => high.is_some_and(|high| high < verdict.bound),
+                    Direction::AtMost => low.is_some_and(|low| low > verdict.bound),
+                };
+                let straddles = low.is_none_or(|low| low <= verdict.bound)
+                    && high.is_none_or(|high| high >= verdict.bound);
+                assert_eq!(verdict.status == Status::Miss, beyond, "{verdict:?}");
+                if straddles {
+                    assert_eq!(verdict.status, Status::Pass, "{verdict:?}");
+                }
+                if verdict.status == Status::Miss {
+                    misses += 1
+                } else {
+                    passes += 1
+                }
+            }
+        }
+        assert!(
+            misses > 1000 && passes > 1000,
+            "{misses} misses, {passes} passes"
+        );
+    }
+
+    #[test]
+    fn tolerances_read_as_downtime_or_a_share_of_the_budget() {
+        assert_eq!(
+            "2m".parse::<BaselineTolerance>(),
+            Ok(BaselineTolerance::Downtime(Duration::from_secs(120)))
+        );
+        assert_eq!(
+            "5%".parse::<BaselineTolerance>(),
+            Ok(BaselineTolerance::BudgetShare(0.05))
+        );
+        for bad in ["2", "five%", "150%", "-1%", ""] {
+            assert_eq!(
+                bad.parse::<BaselineTolerance>(),
+                Err(ToleranceError::Syntax(bad.into()))
+            );
+        }
+        assert_eq!(
+            BaselineTolerance::BudgetShare(0.05).availability_drop(Duration::from_secs(1), None),
+            Err(ToleranceError::NoBudget)
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod plan;
 pub mod report;
 pub mod rng;
 pub mod run;
+pub mod shard;
 pub mod stats;
 pub mod time;
 pub mod workload;

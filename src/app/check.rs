@@ -2,7 +2,9 @@
 //! with a saved summary.
 
 use super::{IoAction, Progress, RunError, RunOutcome, RunRequest, simulate};
-use crate::check::{Baseline, CheckReport, compare_with_baseline, judge_slo, miss_thresholds};
+use crate::check::{
+    Baseline, BaselineTolerance, CheckReport, compare_with_baseline, judge_slo, miss_thresholds,
+};
 use crate::report::{self, write_file};
 use crate::stats::Accumulator;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,8 @@ pub struct CheckRequest<'a> {
     pub run: RunRequest<'a>,
     /// A saved summary.json to compare with.
     pub baseline: Option<PathBuf>,
+    /// The drop below the baseline that is tolerated; none without.
+    pub baseline_tolerance: Option<BaselineTolerance>,
     /// Where to write the report as JUnit XML, one test case per target.
     pub junit: Option<PathBuf>,
     /// Whether inconclusive targets succeed, as long as none is missed.
@@ -48,6 +52,15 @@ pub fn check(
             file: loaded.file.clone(),
         })?;
     let baseline = request.baseline.as_deref().map(read_baseline).transpose()?;
+    let tolerance = request
+        .baseline_tolerance
+        .map_or(Ok(0.0), |tolerance| {
+            tolerance.availability_drop(plan.horizon, slo.up.availability)
+        })
+        .map_err(|error| RunError::BadTolerance {
+            file: loaded.file.clone(),
+            error,
+        })?;
     let stats = Accumulator::for_plan(plan).with_miss_thresholds(miss_thresholds(
         slo,
         &plan.expression_names,
@@ -58,7 +71,7 @@ pub fn check(
     let (baseline_mismatches, regressions) = match &baseline {
         Some(baseline) => (
             baseline.mismatches(&run.summary),
-            compare_with_baseline(baseline, &run.summary),
+            compare_with_baseline(baseline, &run.summary, tolerance),
         ),
         None => (Vec::new(), Vec::new()),
     };

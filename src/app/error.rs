@@ -44,6 +44,14 @@ pub enum RunError {
         /// What the JSON reader found.
         error: serde_json::Error,
     },
+    /// `--baseline-tolerance` that cannot apply to this model.
+    #[error("{}: --baseline-tolerance: {error}", file.display())]
+    BadTolerance {
+        /// The model file.
+        file: PathBuf,
+        /// Why.
+        error: crate::check::ToleranceError,
+    },
     /// A comparison was asked of no variant at all.
     #[error("a comparison needs at least one variant")]
     NoVariants,

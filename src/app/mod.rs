@@ -4,7 +4,8 @@
 //! run of that size may start ([`admit`]), resolves its arguments once into a request
 //! ([`RunRequest`], [`CheckRequest`], [`VariantsRequest`]) and gets typed results back
 //! ([`RunOutcome`], [`CheckOutcome`], [`VariantsOutcome`]) or a typed [`RunError`];
-//! [`trace`] writes the event log of one year. Nothing here prints or exits: what a run has
+//! [`trace`] writes the event log of one year; [`run_shard`] writes one shard of a run and
+//! [`merge`] joins the shards into the whole run's results. Nothing here prints or exits: what a run has
 //! to say besides its results (a slow run, a baseline of another model, seeds that differ)
 //! comes back as data, progress goes to a [`Progress`], and a stop flag (set by a Ctrl-C
 //! handler, say) interrupts a run.
@@ -15,6 +16,7 @@ mod compare;
 mod error;
 mod load;
 mod run;
+mod shard;
 mod trace;
 
 pub use calc::{CalcRequest, CalcSimulation, simulate_calc};
@@ -23,6 +25,7 @@ pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_va
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
 pub use run::{RunOutcome, RunRequest, run, simulate};
+pub use shard::{MANIFEST, ShardError, merge, run_shard};
 pub use trace::{trace, worst_year};
 
 /// Told of a run's progress, year by year (a progress bar, say); it never touches the

@@ -61,6 +61,18 @@ pub fn simulate(
     progress: &mut dyn Progress,
     stop: &AtomicBool,
 ) -> Result<RunOutcome, RunError> {
+    simulate_writing(request, stats, progress, stop, |_, _| Ok(()))
+}
+
+/// As [`simulate`]; with an output directory, `extra` also writes its files (a shard's
+/// manifest, say) among the run's, committed with them.
+pub(super) fn simulate_writing(
+    request: &RunRequest<'_>,
+    stats: Accumulator,
+    progress: &mut dyn Progress,
+    stop: &AtomicBool,
+    extra: impl FnOnce(&mut OutputDir, &Breakdown) -> Result<(), RunError>,
+) -> Result<RunOutcome, RunError> {
     let plan = request.plan;
     let mut output = match &request.out {
         Some(dir) => {
@@ -109,12 +121,11 @@ pub fn simulate(
         output
             .write(state, &stats.to_state(identity).to_json())
             .map_err(RunError::io(IoAction::Write(output.path(state))))?;
-        #[cfg(feature = "plots")]
         if let Some(breakdown) = &breakdown {
+            extra(&mut output, breakdown)?;
+            #[cfg(feature = "plots")]
             write_run_report(&mut output, request, &summary, &stats, breakdown)?;
         }
-        #[cfg(not(feature = "plots"))]
-        let _ = breakdown;
         let dir = output.path("");
         output
             .commit()
@@ -131,7 +142,7 @@ pub fn simulate(
 /// Writes the plots and report.html of a run; the timeline traces the year with the most
 /// downtime again, exactly as the run simulated it.
 #[cfg(feature = "plots")]
-fn write_run_report(
+pub(super) fn write_run_report(
     output: &mut OutputDir,
     request: &RunRequest<'_>,
     summary: &Summary,
@@ -440,6 +451,7 @@ mod tests {
                 out: None,
             },
             baseline: None,
+            baseline_tolerance: None,
             junit: None,
             allow_inconclusive: false,
         };

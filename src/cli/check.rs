@@ -5,6 +5,7 @@ use super::run::SimulateArgs;
 use super::{CliError, interrupt_flag, write_stdout};
 use clap::Args;
 use nines::app::CheckRequest;
+use nines::check::BaselineTolerance;
 use nines::report;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,10 +20,15 @@ pub(crate) struct CheckArgs {
     /// Also write the report as JUnit XML to FILE, one test case per target.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-    /// Compare with a saved summary.json: a drop in availability or a rise in RTO p99
-    /// beyond the two runs' confidence intervals fails the check.
+    /// Compare with a saved summary.json: a drop in availability below the baseline's (less
+    /// the tolerance) or a rise in RTO p99 above it fails the check when this run's whole
+    /// 95% CI lies beyond it.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// The drop in availability below the baseline tolerated: downtime a year (`2m`) or a
+    /// share of the error budget (`5%`) [default: 0].
+    #[arg(long, value_name = "TOLERANCE", requires = "baseline")]
+    baseline_tolerance: Option<BaselineTolerance>,
     /// Exit 0 when targets are inconclusive (their CI straddles the bound), as long as none
     /// is missed.
     #[arg(long)]
@@ -34,6 +40,7 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
     let request = CheckRequest {
         run: prepared.request(),
         baseline: args.baseline,
+        baseline_tolerance: args.baseline_tolerance,
         junit: args.junit,
         allow_inconclusive: args.allow_inconclusive,
     };

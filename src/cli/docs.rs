@@ -165,7 +165,7 @@ mod tests {
         };
         assert_eq!(
             message,
-            "there is no command `walk`; there are: run, check, trace, explain, sweep, \
+            "there is no command `walk`; there are: run, check, merge, trace, explain, sweep, \
              compare, bench, calc, man, completions"
         );
     }

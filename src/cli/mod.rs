@@ -11,6 +11,7 @@ mod check;
 mod compare;
 mod docs;
 mod explain;
+mod merge;
 mod progress;
 mod run;
 mod streams;
@@ -118,6 +119,18 @@ Exit status: 0 when every target passes (inconclusive ones too with --allow-inco
 1 when a target is missed, inconclusive, or regressed against the baseline, 2 on a bad
 model, a bad baseline, bad usage or an output error.")]
     Check(check::CheckArgs),
+    /// Merge the shard directories of `run --shard K/M` into the result files of the whole
+    /// run, byte for byte.
+    #[command(after_help = "Examples:
+  for k in 0 1 2 3; do nines run model.toml --years 100000 --shard $k/4 --out shards/$k; done
+  nines merge shards/* --out results
+
+The directories may come in any order; a shard may have run twice (the last run wins).
+
+Exit status: 0 on success, 2 when the directories are not every shard of one run exactly
+once (another model, seed, year count, shard count or nines version; a missing or duplicate
+shard) or on an output error.")]
+    Merge(merge::MergeArgs),
     /// Print the event log of one simulated year, exactly as `run` simulated it.
     #[command(after_help = "Examples:
   nines trace models/etcd-quorum.toml --year 0
@@ -216,6 +229,9 @@ pub enum CliError {
     /// The run, the check or the comparison failed.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// Shards that cannot be written or merged.
+    #[error(transparent)]
+    Shard(#[from] nines::app::ShardError),
     /// The arguments name something that does not exist.
     #[error("{0}")]
     Usage(String),
@@ -244,7 +260,8 @@ impl CliError {
     /// killed) for a standard output whose reader has gone, else 2.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Run(RunError::Interrupted) => 130,
+            CliError::Run(RunError::Interrupted)
+            | CliError::Shard(nines::app::ShardError::Run(RunError::Interrupted)) => 130,
             _ if self.is_quiet() => 141,
             _ => 2,
         }
@@ -358,6 +375,7 @@ impl Cli {
             Command::Run(args) => run::run(args),
             Command::Check(args) => check::check(args),
             Command::Trace(args) => trace::trace(args),
+            Command::Merge(args) => merge::merge(args),
             Command::Explain(args) => explain::explain_command(args),
             Command::Sweep(args) => compare::sweep(args),
             Command::Compare(args) => compare::compare(args),

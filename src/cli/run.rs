@@ -9,6 +9,7 @@ use clap::Args;
 use nines::app::{Loaded, RunOutcome, RunRequest};
 use nines::plan::Plan;
 use nines::report;
+use nines::shard::Shard;
 use nines::workload::RunShape;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,10 @@ pub(crate) struct RunArgs {
     /// Print the summary as JSON (the contents of summary.json) instead of text.
     #[arg(long)]
     json: bool,
+    /// Simulate only shard K (from 0) of M: years ⌊K·N/M⌋ to ⌊(K+1)·N/M⌋ − 1 of the whole
+    /// run, written with what `nines merge` needs to --out (required). M may not exceed N.
+    #[arg(long, value_name = "K/M", requires = "out")]
+    shard: Option<Shard>,
 }
 
 /// A model ready to simulate: validated, checked for size and compiled.
@@ -93,6 +98,22 @@ impl Prepared {
         Bar::new(self.years)
     }
 
+    /// Simulates shard `shard` of the whole run into the output directory.
+    fn run_shard(&self, shard: Shard) -> Result<RunOutcome, CliError> {
+        let years = shard
+            .years(self.years)
+            .map_err(|error| CliError::Usage(format!("--shard: {error}")))?;
+        let mut bar = Bar::new(years.end - years.start);
+        let request = self.request();
+        Ok(nines::app::run_shard(
+            &request,
+            shard,
+            self.years,
+            &mut bar,
+            interrupt_flag(),
+        )?)
+    }
+
     /// Prints the performance line of `outcome` on stderr.
     pub(crate) fn report_performance(&self, outcome: &RunOutcome) {
         super::say(format_args!(
@@ -104,7 +125,10 @@ impl Prepared {
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let prepared = args.simulate.prepare()?;
-    let outcome = nines::app::run(&prepared.request(), &mut prepared.bar(), interrupt_flag())?;
+    let outcome = match args.shard {
+        Some(shard) => prepared.run_shard(shard)?,
+        None => nines::app::run(&prepared.request(), &mut prepared.bar(), interrupt_flag())?,
+    };
     prepared.report_performance(&outcome);
     if args.json {
         write_stdout(&report::summary_json(&outcome.summary))?;

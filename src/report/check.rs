@@ -208,24 +208,26 @@ pub fn note_text(note: &Note) -> String {
             PercentileFigure::Rto => format!("no outages in {}", count(*years, "year")),
             PercentileFigure::YearlyDowntime => "no simulated years".to_string(),
         },
+        // The baseline to the eight decimals (of a percent) and four significant digits the
+        // figures beside it are printed to.
         Note::BaselineAvailability {
             baseline,
-            allowance,
-        } => format!(
-            "baseline {}%, a drop of more than {} percentage points is a regression",
-            significant(baseline * 100.0, allowance * 100.0),
-            significant(allowance * 100.0, allowance * 100.0)
+            tolerance,
+        } if *tolerance > 0.0 => format!(
+            "baseline {}% less a tolerance of {} percentage points; a regression when the whole 95% CI is below",
+            significant(baseline * 100.0, 1e-6),
+            significant(tolerance * 100.0, tolerance * 100.0)
         ),
-        Note::BaselineRto {
-            baseline_s,
-            allowance_s,
-        } => format!(
-            "baseline {}s, a rise of more than {}s is a regression",
-            significant(*baseline_s, *allowance_s),
-            significant(*allowance_s, *allowance_s)
+        Note::BaselineAvailability { baseline, .. } => format!(
+            "baseline {}%; a regression when the whole 95% CI is below it",
+            significant(baseline * 100.0, 1e-6)
+        ),
+        Note::BaselineRto { baseline_s } => format!(
+            "baseline {}s; a regression when the whole 95% CI is above it",
+            significant(*baseline_s, baseline_s * 1e-2)
         ),
         Note::BaselineRtoUnbounded => {
-            "the baseline has too few outages to bound its p99, so no rise can be shown".to_string()
+            "too few outages to bound the p99 from below, so no rise can be shown".to_string()
         }
     }
 }
@@ -342,20 +344,24 @@ mod tests {
             (
                 Note::BaselineAvailability {
                     baseline: 0.999_912_3,
-                    allowance: 0.000_012_5,
+                    tolerance: 0.000_012_5,
                 },
-                "baseline 99.99123%, a drop of more than 0.00125 percentage points is a regression",
+                "baseline 99.99123000% less a tolerance of 0.00125 percentage points; a regression when the whole 95% CI is below",
             ),
             (
-                Note::BaselineRto {
-                    baseline_s: 12.345_6,
-                    allowance_s: 0.5,
+                Note::BaselineAvailability {
+                    baseline: 0.999_912_3,
+                    tolerance: 0.0,
                 },
-                "baseline 12.346s, a rise of more than 0.500s is a regression",
+                "baseline 99.99123000%; a regression when the whole 95% CI is below it",
+            ),
+            (
+                Note::BaselineRto { baseline_s: 12.5 },
+                "baseline 12.500s; a regression when the whole 95% CI is above it",
             ),
             (
                 Note::BaselineRtoUnbounded,
-                "the baseline has too few outages to bound its p99, so no rise can be shown",
+                "too few outages to bound the p99 from below, so no rise can be shown",
             ),
         ];
         for (note, sentence) in cases {

@@ -260,14 +260,48 @@ impl Partial for Accumulator {
 /// [`Downtime`] measure's figures in a fixed layout, so this stays specific to it.
 ///
 /// Only the causes that had outages hold durations, so a breakdown of a cluster with
-/// thousands of causes stays small, and so does each chunk's.
-#[derive(Clone, Debug)]
+/// thousands of causes stays small, and so does each chunk's. A shard saves it (serde, as
+/// `BreakdownState`) so that a merge draws the plots of the whole run.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(into = "BreakdownState", from = "BreakdownState")]
 pub struct Breakdown {
     /// How many causes each component has.
     shape: Arc<[usize]>,
     /// Outage durations by (component, cause), for the causes that had outages.
     causes: BTreeMap<(u32, u32), Quantiles>,
     worst: Option<(u64, Duration)>,
+}
+
+/// A [`Breakdown`] as saved: JSON maps take only string keys, so the causes are a list.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BreakdownState {
+    shape: Vec<usize>,
+    causes: Vec<(u32, u32, Quantiles)>,
+    worst: Option<(u64, Duration)>,
+}
+
+impl From<Breakdown> for BreakdownState {
+    fn from(breakdown: Breakdown) -> BreakdownState {
+        BreakdownState {
+            shape: breakdown.shape.to_vec(),
+            causes: (breakdown.causes.into_iter())
+                .map(|((component, cause), durations)| (component, cause, durations))
+                .collect(),
+            worst: breakdown.worst,
+        }
+    }
+}
+
+impl From<BreakdownState> for Breakdown {
+    fn from(state: BreakdownState) -> Breakdown {
+        Breakdown {
+            shape: state.shape.into(),
+            causes: (state.causes.into_iter())
+                .map(|(component, cause, durations)| ((component, cause), durations))
+                .collect(),
+            worst: state.worst,
+        }
+    }
 }
 
 impl Breakdown {

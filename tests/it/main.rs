@@ -28,6 +28,8 @@ mod maintenance;
 mod markov;
 /// Output paths, standard streams, signals and limits: no crash, no hang, no damage.
 mod robustness;
+/// `run --shard K/M` and `merge`: shards merged byte for byte into the single run.
+mod shard;
 /// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.
 mod sweep;
 /// `nines trace` for a class: clock times, one duration format, --seconds, --worst.

@@ -1,0 +1,399 @@
+//! `run --shard K/M` and `merge`: a run split into shards that run apart, each writing its
+//! years' rows and mergeable statistics with a manifest (`shard.json`), and merged back
+//! into the result files of the whole run, byte for byte.
+
+use super::run::simulate_writing;
+use super::{IoAction, Loaded, Progress, RunError, RunOutcome, RunRequest};
+use crate::model::Model;
+use crate::plan::Plan;
+use crate::report::{self, OutputDir};
+use crate::shard::Shard;
+use crate::stats::{Accumulator, AccumulatorState, Breakdown, RunMeta, sha256_hex};
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// The file a shard directory is recognised by.
+pub const MANIFEST: &str = "shard.json";
+
+/// The manifest's format; bumped whenever it changes.
+const FORMAT: u32 = 1;
+
+/// What a shard directory holds besides its rows and `accumulator.json`: which run and
+/// which part of it, and what the plots of the whole run need.
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    /// [`FORMAT`] when written.
+    format: u32,
+    /// The version of nines that wrote it: results are the same bytes only within one.
+    nines: String,
+    /// The SHA-256 of the model file.
+    model_sha256: String,
+    /// The master seed.
+    seed: u64,
+    /// N, the years of the whole run.
+    years: u64,
+    /// K.
+    shard: u64,
+    /// M.
+    shards: u64,
+    /// The model file as the user named it (report.html names it).
+    file: PathBuf,
+    /// The model file's text, so that a merge needs nothing but the shards.
+    source: String,
+    /// Outage durations by cause and the worst year, for the plots.
+    breakdown: Breakdown,
+}
+
+/// Why shards cannot be merged (or a shard not written): each names the directory.
+#[derive(Debug, thiserror::Error)]
+pub enum ShardError {
+    /// A directory that is not a shard of this version, or does not fit the others.
+    #[error("{}: {problem}", dir.display())]
+    Shard {
+        /// The shard directory.
+        dir: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Two directories hold the same shard.
+    #[error("{} and {} are both shard {shard}", first.display(), second.display())]
+    Duplicate {
+        /// The first directory.
+        first: PathBuf,
+        /// The second.
+        second: PathBuf,
+        /// Their shard.
+        shard: Shard,
+    },
+    /// A shard of the run is not among the directories.
+    #[error("shard {0} is missing (the directories given hold {1})")]
+    Missing(Shard, String),
+    /// The shard is not a part of the run (`K/M` with M above the years, say).
+    #[error(transparent)]
+    Spec(#[from] crate::shard::ShardSpecError),
+    /// Writing the merged result failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+/// Simulates shard `shard` of the whole run of `years` years that `request` describes
+/// (its own `years` are ignored) into `request.out`, with the manifest a merge needs. A
+/// shard run again replaces its directory's files whole, so an index may run twice.
+pub fn run_shard(
+    request: &RunRequest<'_>,
+    shard: Shard,
+    years: u64,
+    progress: &mut dyn Progress,
+    stop: &AtomicBool,
+) -> Result<RunOutcome, ShardError> {
+    let range = shard.years(years)?;
+    let request = RunRequest {
+        years: range,
+        out: request.out.clone(),
+        ..*request
+    };
+    let loaded = request.loaded;
+    let write_manifest = |output: &mut OutputDir, breakdown: &Breakdown| {
+        let manifest = Manifest {
+            format: FORMAT,
+            nines: env!("CARGO_PKG_VERSION").to_string(),
+            model_sha256: sha256_hex(loaded.source.as_bytes()),
+            seed: loaded.seed,
+            years,
+            shard: shard.index,
+            shards: shard.count,
+            file: loaded.file.clone(),
+            source: loaded.source.clone(),
+            breakdown: breakdown.clone(),
+        };
+        let mut bytes = serde_json::to_vec(&manifest).unwrap_or_default();
+        bytes.push(b'\n');
+        output
+            .write(MANIFEST, &bytes)
+            .map_err(RunError::io(IoAction::Write(output.path(MANIFEST))))
+    };
+    let stats = Accumulator::for_plan(request.plan);
+    Ok(simulate_writing(
+        &request,
+        stats,
+        progress,
+        stop,
+        write_manifest,
+    )?)
+}
+
+/// One shard directory, read and checked on its own.
+struct Part {
+    dir: PathBuf,
+    manifest: Manifest,
+    stats: Accumulator,
+    identity: crate::stats::RunIdentity,
+    /// The CSV files, by name, sorted.
+    csv: Vec<String>,
+}
+
+impl Part {
+    fn problem(dir: &Path, problem: impl Into<String>) -> ShardError {
+        ShardError::Shard {
+            dir: dir.to_path_buf(),
+            problem: problem.into(),
+        }
+    }
+
+    fn read(dir: &Path) -> Result<Part, ShardError> {
+        let bad = |problem: String| Part::problem(dir, problem);
+        let manifest = fs::read(dir.join(MANIFEST)).map_err(|error| {
+            bad(format!(
+                "not a shard: cannot read {MANIFEST} ({error}); write shards with `nines run --shard K/M --out DIR`"
+            ))
+        })?;
+        /// The format and version alone, read first so that another version is named.
+        #[derive(Deserialize)]
+        struct Versioned {
+            format: u32,
+            nines: String,
+        }
+        let versioned: Versioned = serde_json::from_slice(&manifest)
+            .map_err(|error| bad(format!("{MANIFEST} is not a shard manifest: {error}")))?;
+        let ours = env!("CARGO_PKG_VERSION");
+        if versioned.format != FORMAT || versioned.nines != ours {
+            return Err(bad(format!(
+                "written by nines {} (shard format {}); this is nines {ours} (format {FORMAT}): run every shard with the same version",
+                versioned.nines, versioned.format
+            )));
+        }
+        let manifest: Manifest = serde_json::from_slice(&manifest)
+            .map_err(|error| bad(format!("{MANIFEST} is damaged: {error}")))?;
+        let name = AccumulatorState::FILE_NAME;
+        let state = fs::read(dir.join(name))
+            .map_err(|error| bad(format!("cannot read {name}: {error}")))
+            .and_then(|bytes| {
+                AccumulatorState::from_json(&bytes).map_err(|error| bad(format!("{name}: {error}")))
+            })?;
+        let identity = state.identity.clone();
+        let stats =
+            Accumulator::from_state(state).map_err(|error| bad(format!("{name}: {error}")))?;
+        let shard = Shard {
+            index: manifest.shard,
+            count: manifest.shards,
+        };
+        if identity.model_sha256 != manifest.model_sha256
+            || identity.model_sha256 != sha256_hex(manifest.source.as_bytes())
+            || identity.seed != manifest.seed
+            || Ok(stats.year_range()) != shard.years(manifest.years)
+        {
+            return Err(bad(format!(
+                "{name} and {MANIFEST} do not belong together (files of two runs mixed?)"
+            )));
+        }
+        Ok(Part {
+            dir: dir.to_path_buf(),
+            csv: csv_files(dir).map_err(|error| bad(format!("cannot list: {error}")))?,
+            manifest,
+            stats,
+            identity,
+        })
+    }
+
+    fn shard(&self) -> Shard {
+        Shard {
+            index: self.manifest.shard,
+            count: self.manifest.shards,
+        }
+    }
+
+    /// What differs between this shard's run and `first`'s, if anything.
+    fn mismatch(&self, first: &Part) -> Option<String> {
+        let (mine, theirs) = (&self.manifest, &first.manifest);
+        let differs = |what: &str, mine: String, theirs: String| {
+            Some(format!(
+                "a shard of another run than {}: {what} {mine}, there {theirs}",
+                first.dir.display()
+            ))
+        };
+        if mine.model_sha256 != theirs.model_sha256 {
+            differs(
+                "model",
+                format!("{} (sha256 {})", mine.file.display(), mine.model_sha256),
+                format!("{} (sha256 {})", theirs.file.display(), theirs.model_sha256),
+            )
+        } else if mine.seed != theirs.seed {
+            differs("seed", mine.seed.to_string(), theirs.seed.to_string())
+        } else if mine.years != theirs.years {
+            differs("years", mine.years.to_string(), theirs.years.to_string())
+        } else if mine.shards != theirs.shards {
+            differs(
+                "shard count",
+                mine.shards.to_string(),
+                theirs.shards.to_string(),
+            )
+        } else if self.csv != first.csv {
+            differs("result files", self.csv.join(", "), first.csv.join(", "))
+        } else {
+            None
+        }
+    }
+}
+
+/// The names of the CSV files in `dir`, sorted.
+fn csv_files(dir: &Path) -> io::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".csv") && !name.starts_with('.') {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Reads the shard directories `dirs` (in any order) and checks that they are every shard
+/// of one run, once each; returns them in shard order.
+fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, ShardError> {
+    let mut parts = dirs
+        .iter()
+        .map(|dir| Part::read(dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = parts.first() else {
+        return Err(ShardError::Missing(
+            Shard { index: 0, count: 1 },
+            "no directory".into(),
+        ));
+    };
+    if let Some((part, problem)) = parts[1..]
+        .iter()
+        .find_map(|part| part.mismatch(first).map(|problem| (part, problem)))
+    {
+        return Err(Part::problem(&part.dir, problem));
+    }
+    parts.sort_by_key(|part| part.manifest.shard);
+    if let Some(pair) = parts
+        .windows(2)
+        .find(|pair| pair[0].manifest.shard == pair[1].manifest.shard)
+    {
+        return Err(ShardError::Duplicate {
+            first: pair[0].dir.clone(),
+            second: pair[1].dir.clone(),
+            shard: pair[1].shard(),
+        });
+    }
+    let count = parts[0].manifest.shards;
+    if let Some(index) =
+        (0..count).find(|&k| parts.get(k as usize).is_none_or(|p| p.manifest.shard != k))
+    {
+        let held: Vec<String> = parts.iter().map(|part| part.shard().to_string()).collect();
+        return Err(ShardError::Missing(Shard { index, count }, held.join(", ")));
+    }
+    Ok(parts)
+}
+
+/// Merges the shard directories `dirs`, in any order, into `out`: the result files of the
+/// whole run, byte for byte, all of them or none.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
+    let started = std::time::Instant::now();
+    let parts = read_parts(dirs)?;
+    let first = &parts[0];
+    let file = first.manifest.file.clone();
+    let model = Model::parse(&first.manifest.source, &file.display().to_string())
+        .map_err(RunError::from)?;
+    let loaded = Loaded {
+        file,
+        source: first.manifest.source.clone(),
+        model,
+        seed: first.manifest.seed,
+    };
+    let plan = Plan::compile(&loaded.model, loaded.seed);
+    let identity = first.identity.clone();
+    let csv = first.csv.clone();
+    let mut stats = Accumulator::for_plan(&plan);
+    let mut breakdown = Breakdown::new(plan.components.iter().map(|c| c.causes.len()));
+    let mut output =
+        OutputDir::create(out).map_err(RunError::io(IoAction::CreateDir(out.to_path_buf())))?;
+    for name in &csv {
+        concatenate(&mut output, name, &parts)?;
+    }
+    for part in parts {
+        let mismatch = |error: crate::stats::MergeError| {
+            Part::problem(
+                &part.dir,
+                format!("does not merge with the shards before it: {error}"),
+            )
+        };
+        stats.merge(part.stats).map_err(mismatch)?;
+        breakdown.merge(part.manifest.breakdown).map_err(mismatch)?;
+    }
+    let meta = RunMeta {
+        model: loaded.model.name().to_string(),
+        seed: loaded.seed,
+    };
+    let summary = stats.summary(meta, &plan.expression_names[1..]);
+    let write = |output: &mut OutputDir, name: &str, bytes: &[u8]| {
+        output
+            .write(name, bytes)
+            .map_err(RunError::io(IoAction::Write(output.path(name))))
+    };
+    write(&mut output, "summary.json", &report::summary_json(&summary))?;
+    write(
+        &mut output,
+        AccumulatorState::FILE_NAME,
+        &stats.to_state(identity).to_json(),
+    )?;
+    let request = RunRequest {
+        loaded: &loaded,
+        plan: &plan,
+        years: stats.year_range(),
+        threads: 1,
+        out: None,
+    };
+    #[cfg(feature = "plots")]
+    super::run::write_run_report(&mut output, &request, &summary, &stats, &breakdown)?;
+    let _ = (&request, &breakdown);
+    output
+        .commit()
+        .map_err(RunError::io(IoAction::Commit(out.to_path_buf())))?;
+    Ok(RunOutcome {
+        summary,
+        stats,
+        totals: crate::run::RunTotals::default(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Writes `name` as the header of the first shard's file and the rows of every shard's,
+/// in shard order; the headers must agree.
+fn concatenate(output: &mut OutputDir, name: &str, parts: &[Part]) -> Result<(), ShardError> {
+    let target = output.path(name);
+    let written = |error| RunError::Io {
+        action: IoAction::Write(target.clone()),
+        error,
+    };
+    let mut writer = output.file(name).map_err(written)?;
+    let mut first_header: Option<String> = None;
+    for part in parts {
+        let path = part.dir.join(name);
+        let unreadable =
+            |error: io::Error| Part::problem(&part.dir, format!("cannot read {name}: {error}"));
+        let mut reader = BufReader::new(File::open(&path).map_err(unreadable)?);
+        let mut header = String::new();
+        reader.read_line(&mut header).map_err(unreadable)?;
+        match &first_header {
+            Some(first) if *first != header => {
+                return Err(Part::problem(
+                    &part.dir,
+                    format!("{name} has another header than the first shard's"),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                io::Write::write_all(&mut writer, header.as_bytes()).map_err(written)?;
+                first_header = Some(header);
+            }
+        }
+        io::copy(&mut reader, &mut writer).map_err(written)?;
+    }
+    Ok(io::Write::flush(&mut writer).map_err(written)?)
+}

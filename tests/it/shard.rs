@@ -1,0 +1,192 @@
+//! `run --shard K/M` and `merge`: shards run as separate processes, in scrambled order,
+//! merge into the single run's result files byte for byte; bad sets of shards are refused.
+
+use super::cli::{nines, nines_ok, path_str};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+/// Every file in `dir` (none of them in subdirectories), by name.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            (name, fs::read(entry.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Runs shard `k` of `m` of `years` years of `model` into `dir/sK`.
+fn run_shard(model: &str, years: u64, k: u64, m: u64, dir: &Path) -> String {
+    let out = dir.join(format!("s{k}"));
+    let (years, shard) = (years.to_string(), format!("{k}/{m}"));
+    nines_ok(&[
+        "run",
+        model,
+        "--years",
+        &years,
+        "--shard",
+        &shard,
+        "--out",
+        path_str(&out),
+    ]);
+    path_str(&out).to_string()
+}
+
+/// The indices 0..m in a scrambled (but fixed) order: odd ones descending, then even ones.
+fn scrambled(m: u64) -> Vec<u64> {
+    let mut order: Vec<u64> = (0..m).filter(|k| k % 2 == 1).rev().collect();
+    order.extend((0..m).filter(|k| k % 2 == 0));
+    order
+}
+
+/// Shards run in scrambled order and merged in another order give every result file of
+/// the single run, byte for byte, for several shard counts, on a model with services.
+#[test]
+fn merged_shards_are_the_single_run_byte_for_byte() {
+    for (model, years) in [
+        ("models/etcd-quorum.toml", 70),
+        ("models/milvus-ha-l1.toml", 45),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = dir.path().join("whole");
+        let n = years.to_string();
+        nines_ok(&["run", model, "--years", &n, "--out", path_str(&whole)]);
+        let expected = files(&whole);
+        assert!(expected.contains_key("years.csv") && expected.contains_key("summary.json"));
+        for m in [1, 2, 3, 7] {
+            let shards = dir.path().join(format!("m{m}"));
+            let mut dirs: Vec<String> = scrambled(m)
+                .into_iter()
+                .map(|k| run_shard(model, years, k, m, &shards))
+                .collect();
+            dirs.reverse();
+            let merged = shards.join("merged");
+            let mut args = vec!["merge"];
+            args.extend(dirs.iter().map(String::as_str));
+            args.extend(["--out", path_str(&merged)]);
+            nines_ok(&args);
+            let got = files(&merged);
+            assert_eq!(
+                got.keys().collect::<Vec<_>>(),
+                expected.keys().collect::<Vec<_>>(),
+                "{model}, {m} shards"
+            );
+            for (name, bytes) in &expected {
+                assert!(got[name] == *bytes, "{model}, {m} shards: {name} differs");
+            }
+        }
+    }
+}
+
+/// A shard run twice into the same directory (a retried index) leaves the same files.
+#[test]
+fn a_shard_run_twice_is_the_same_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = "models/etcd-quorum.toml";
+    let out = run_shard(model, 50, 1, 3, dir.path());
+    let first = files(Path::new(&out));
+    assert!(first.contains_key("shard.json"));
+    run_shard(model, 50, 1, 3, dir.path());
+    assert_eq!(files(Path::new(&out)), first);
+}
+
+/// Runs `nines merge DIRS --out dir/out`, expecting exit status 2 and returning stderr.
+fn merge_refused(dirs: &[&str], dir: &Path) -> String {
+    let out = dir.join("out");
+    let mut args = vec!["merge"];
+    args.extend(dirs);
+    args.extend(["--out", path_str(&out)]);
+    let output = nines(&args);
+    assert_eq!(output.status.code(), Some(2), "{args:?}");
+    assert!(!out.exists(), "a refused merge writes nothing");
+    String::from_utf8(output.stderr).unwrap()
+}
+
+/// Shards of different runs, missing and duplicate shards and non-shards are refused,
+/// each naming the problem and the directory.
+#[test]
+fn bad_sets_of_shards_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let etcd = "models/etcd-quorum.toml";
+    let s0 = run_shard(etcd, 40, 0, 2, dir.path());
+    let s1 = run_shard(etcd, 40, 1, 2, dir.path());
+    let other = |name: &str, args: &[&str]| {
+        let out = dir.path().join(name);
+        let mut all = vec!["run"];
+        all.extend(args);
+        all.extend(["--out", path_str(&out)]);
+        nines_ok(&all);
+        path_str(&out).to_string()
+    };
+    let seed = other(
+        "seed",
+        &[etcd, "--years", "40", "--seed", "9", "--shard", "1/2"],
+    );
+    let years = other("years", &[etcd, "--years", "41", "--shard", "1/2"]);
+    let count = other("count", &[etcd, "--years", "40", "--shard", "1/3"]);
+    let model = other(
+        "model",
+        &[
+            "models/single-server.toml",
+            "--years",
+            "40",
+            "--shard",
+            "1/2",
+        ],
+    );
+    let plain = other("plain", &[etcd, "--years", "40"]);
+    let cases: [(&[&str], &[&str]); 7] = [
+        (&[&s0, &seed], &["seed 9, there 1", &seed]),
+        (&[&s0, &years], &["years 41, there 40", &years]),
+        (&[&s0, &count], &["shard count 3, there 2", &count]),
+        (&[&s0, &model], &["another run", "model", &model]),
+        (&[&s0], &["shard 1/2 is missing"]),
+        (&[&s1, &s0, &s1], &["are both shard 1/2", &s1]),
+        (&[&s0, &plain], &["not a shard", &plain]),
+    ];
+    for (dirs, needles) in cases {
+        let stderr = merge_refused(dirs, dir.path());
+        for needle in needles {
+            assert!(
+                stderr.contains(needle),
+                "{dirs:?}: {needle:?} not in {stderr}"
+            );
+        }
+    }
+    // Another version's shard: the manifest names its version.
+    let manifest = Path::new(&s1).join("shard.json");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let ours = format!("\"nines\":\"{}\"", env!("CARGO_PKG_VERSION"));
+    fs::write(&manifest, text.replace(&ours, "\"nines\":\"0.0.1\"")).unwrap();
+    let stderr = merge_refused(&[&s0, &s1], dir.path());
+    assert!(
+        stderr.contains("written by nines 0.0.1") && stderr.contains(&s1),
+        "{stderr}"
+    );
+}
+
+/// More shards than years is refused before anything runs, as is a shard without --out.
+#[test]
+fn more_shards_than_years_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let run = |args: &[&str]| nines(&[&["run", "models/etcd-quorum.toml"], args].concat());
+    let output = run(&["--years", "3", "--shard", "3/4", "--out", path_str(&out)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("4 shards of 3 years"), "{stderr}");
+    assert!(!out.exists());
+    assert_eq!(
+        run(&["--years", "3", "--shard", "0/2"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["--years", "3", "--shard", "2/2", "--out", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
