@@ -130,6 +130,7 @@ fn assemble(mut components: Vec<ComponentPlan>, nodes: Option<NodesPlan>) -> Pla
             streams: layout.nodes.expect("node streams"),
             ..n
         }),
+        traffic: None,
     }
 }
 

@@ -11,6 +11,8 @@
 //! | elections: a drawn one, Raft's first of k timeouts, a lease takeover | [`leader`] |
 //! | liveness detection, restart back-off, start and readiness | [`pod`] |
 //! | node failure, notice and eviction | [`node`] |
+//! | client retries: the attempt schedule | [`retry`] |
+//! | routing: dead replicas still routed, an attempt's chance of success | [`routing`] |
 //! | the stream layout | [`streams`] |
 
 pub mod failure;
@@ -18,6 +20,8 @@ pub mod leader;
 pub mod lease;
 pub mod node;
 pub mod pod;
+pub mod retry;
+pub mod routing;
 pub mod streams;
 
 use crate::dist::Dist;

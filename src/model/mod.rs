@@ -8,10 +8,12 @@
 mod edit;
 mod error;
 mod parse;
+mod traffic;
 
 pub use edit::{Setting, set_value};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
+pub use traffic::{Demand, RetryPolicy, Traffic};
 
 use crate::dist::Dist;
 use crate::expr::Expr;
@@ -29,6 +31,7 @@ pub struct Model {
     pub(crate) slo: Option<Slo>,
     pub(crate) components: Vec<Component>,
     pub(crate) kubernetes: Option<Kubernetes>,
+    pub(crate) traffic: Option<Traffic>,
 }
 
 /// A boolean expression over components, with the text it was written as.
@@ -443,6 +446,11 @@ impl Model {
     /// The components, in file order.
     pub fn components(&self) -> &[Component] {
         &self.components
+    }
+
+    /// `[traffic]`, if the model counts requests.
+    pub fn traffic(&self) -> Option<&Traffic> {
+        self.traffic.as_ref()
     }
 
     /// The `[kubernetes]` settings, for a level-2 model.

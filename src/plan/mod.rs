@@ -6,8 +6,10 @@
 //! settings are compiled into the vocabulary of `mechanics`, so the engine and the floor
 //! read nothing of the model.
 
+mod traffic;
 mod vocabulary;
 
+pub use traffic::DemandPlan;
 pub use vocabulary::{detect, leader, node_failure, node_lifecycle, pod, repair};
 
 use crate::dist::{Dist, ExponentialRace};
@@ -46,6 +48,9 @@ pub struct Plan {
     pub expression_names: Vec<String>,
     /// The cluster's nodes, for a level-2 model.
     pub nodes: Option<NodesPlan>,
+    /// The requests counted for each expression (`up`, then the services), with
+    /// `[traffic]`; `None` without it.
+    pub traffic: Option<Vec<Option<DemandPlan>>>,
 }
 
 /// The cluster's nodes and the Kubernetes timings that concern them.
@@ -221,6 +226,7 @@ impl Plan {
             expressions,
             expression_names,
             nodes,
+            traffic: traffic::compile(model),
         }
     }
 

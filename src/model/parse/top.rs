@@ -6,6 +6,7 @@ use super::services::{read_expression, read_services};
 use super::simulation::read_simulation;
 use super::slo::read_slo;
 use super::toolkit::{Ctx, Table, Value};
+use super::traffic::read_traffic;
 use super::values::{name_length_ok, read_str};
 use crate::model::{Model, Simulation};
 use std::collections::BTreeMap;
@@ -28,6 +29,7 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
     };
     let slo_value = top.get("slo");
     let services_value = top.get("services");
+    let traffic_value = top.get("traffic");
     let kubernetes = match top.get("kubernetes") {
         Some(value) => kubernetes::read_kubernetes(ctx, value).map(Some),
         None => Some(None),
@@ -57,6 +59,10 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
     };
     let service_names = services_value.map_or_else(Vec::new, table_keys);
     let slo = slo_value.map(|value| read_slo(ctx, value, &service_names));
+    let traffic = match traffic_value {
+        Some(value) => read_traffic(ctx, value, &service_names).map(Some),
+        None => Some(None),
+    };
     Some(Model {
         name: name?,
         up: up?,
@@ -65,6 +71,7 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         slo: slo.flatten(),
         components: components?,
         kubernetes: kubernetes?,
+        traffic: traffic?,
     })
 }
 
