@@ -10,8 +10,12 @@ const HOUR: u64 = 3_600_000_000;
 /// Requests to one expression (`up` or a service).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DemandPlan {
-    /// Requests per microsecond in each hour of the day (hour 0 starts the year); one
-    /// value, repeated, without a profile.
+    /// Mean requests per second.
+    per_second: f64,
+    /// The rate's multiplier in each hour of the day (hour 0 starts the year); all 1
+    /// without a profile.
+    multipliers: [f64; 24],
+    /// Requests per microsecond in each hour of the day.
     per_micro: [f64; 24],
     /// Whether the rate is the same every hour (no profile), so the hours need no breaks.
     constant: bool,
@@ -20,12 +24,14 @@ pub struct DemandPlan {
 }
 
 impl DemandPlan {
-    fn compile(demand: &Demand) -> DemandPlan {
+    /// The requests `demand` describes.
+    pub fn new(demand: &Demand) -> DemandPlan {
         let per_micro = demand.per_second / 1e6;
+        let multipliers = demand.profile.unwrap_or([1.0; 24]);
         DemandPlan {
-            per_micro: demand
-                .profile
-                .map_or([per_micro; 24], |p| p.map(|m| m * per_micro)),
+            per_second: demand.per_second,
+            multipliers,
+            per_micro: multipliers.map(|m| m * per_micro),
             constant: demand.profile.is_none(),
             offsets: demand.client.schedule(),
         }
@@ -49,9 +55,12 @@ impl DemandPlan {
     pub fn requests(&self, horizon: Duration) -> f64 {
         let (hours, rest) = (horizon.as_micros() / HOUR, horizon.as_micros() % HOUR);
         let (days, hour) = (hours / 24, (hours % 24) as usize);
-        let day: f64 = self.per_micro.iter().sum();
-        let partial: f64 = self.per_micro[..hour].iter().sum();
-        (days as f64 * day + partial) * HOUR as f64 + self.per_micro[hour] * rest as f64
+        // In hours at a multiplier of 1, so that a constant rate gives whole seconds exactly.
+        let day: f64 = self.multipliers.iter().sum();
+        let partial: f64 = self.multipliers[..hour].iter().sum();
+        let hours =
+            days as f64 * day + partial + self.multipliers[hour] * rest as f64 / HOUR as f64;
+        self.per_second * hours * 3600.0
     }
 }
 
@@ -60,9 +69,9 @@ impl DemandPlan {
 pub(super) fn compile(model: &Model) -> Option<Vec<Option<DemandPlan>>> {
     let traffic = model.traffic()?;
     let mut demands = vec![None; 1 + model.services().len()];
-    demands[0] = Some(DemandPlan::compile(&traffic.system));
+    demands[0] = Some(DemandPlan::new(&traffic.system));
     for (service, demand) in &traffic.services {
-        demands[1 + service] = Some(DemandPlan::compile(demand));
+        demands[1 + service] = Some(DemandPlan::new(demand));
     }
     Some(demands)
 }
@@ -82,7 +91,7 @@ mod tests {
             profile: Some(profile),
             client: RetryPolicy::NONE,
         };
-        let plan = DemandPlan::compile(&demand);
+        let plan = DemandPlan::new(&demand);
         // A year of 365 whole days: the mean rate times the year.
         let year = plan.requests(Duration::YEAR);
         assert!((year - 10.0 * 31_536_000.0).abs() < 1e-3, "{year}");
@@ -96,7 +105,7 @@ mod tests {
         let day = Duration::from_secs(86_400);
         assert_eq!(plan.rate_at(day), 0.5 * (10.0 / 1e6));
         assert_eq!(plan.next_change(day), Duration::from_secs(90_000));
-        let constant = DemandPlan::compile(&Demand {
+        let constant = DemandPlan::new(&Demand {
             profile: None,
             ..demand
         });
