@@ -73,8 +73,12 @@ pub(super) fn count(
         // The last step is (horizon, 0), so a run always has an end.
         let end = steps[i].at;
         pieces(steps, demand, start, end, points);
+        let mut first = steps.partition_point(|s| s.at <= start) - 1;
         for piece in points.windows(2) {
-            add_piece(steps, demand, piece[0], piece[1], counts);
+            while steps[first + 1].at <= piece[0] {
+                first += 1;
+            }
+            add_piece(steps, first, demand, piece[0], piece[1], counts);
         }
     }
 }
@@ -109,9 +113,13 @@ fn pieces(
 ) {
     points.clear();
     points.extend([start, end]);
+    // The offsets increase, so the first step past each shifted start only moves on.
+    let mut first = steps.partition_point(|s| s.at <= start);
     for &offset in &demand.offsets {
         let (low, high) = (start.saturating_add(offset), end.saturating_add(offset));
-        let first = steps.partition_point(|s| s.at <= low);
+        while first < steps.len() && steps[first].at <= low {
+            first += 1;
+        }
         for step in steps[first..].iter().take_while(|s| s.at < high) {
             points.push(Duration::from_micros(
                 step.at.as_micros() - offset.as_micros(),
@@ -127,9 +135,12 @@ fn pieces(
     points.dedup();
 }
 
-/// Adds the requests arriving in `[from, to)`, where every chance is constant.
+/// Adds the requests arriving in `[from, to)`, where every chance is constant; `first`
+/// is the step at `from`. The attempts' times increase, so one walk along the steps finds
+/// each attempt's step.
 fn add_piece(
     steps: &[Step],
+    first: usize,
     demand: &DemandPlan,
     from: Duration,
     to: Duration,
@@ -137,8 +148,21 @@ fn add_piece(
 ) {
     let arriving = demand.rate_at(from) * (to.as_micros() - from.as_micros()) as f64;
     let mut all_failed = arriving;
-    for (k, &offset) in demand.offsets.iter().enumerate() {
-        let fail = fail_at(steps, from.saturating_add(offset));
+    let mut step = first;
+    let offsets = &demand.offsets;
+    let mut k = 0;
+    while k < offsets.len() {
+        let at = from.saturating_add(offsets[k]);
+        while step + 1 < steps.len() && steps[step + 1].at <= at {
+            step += 1;
+        }
+        let fail = steps[step].fail;
+        if fail == 1.0 {
+            // Every attempt until this step ends fails: skip to the first one after it.
+            let until = steps.get(step + 1).map_or(Duration::NEVER, |s| s.at);
+            k += offsets[k..].partition_point(|o| from.saturating_add(*o) < until);
+            continue;
+        }
         if k > 0 {
             counts.retried[k] += all_failed * (1.0 - fail);
         }
@@ -146,6 +170,7 @@ fn add_piece(
         if all_failed == 0.0 {
             return;
         }
+        k += 1;
     }
     counts.failed += all_failed;
     let down = counts.downs.partition_point(|d| d.start <= from);
@@ -154,10 +179,4 @@ fn add_piece(
     {
         down.failed += all_failed;
     }
-}
-
-/// The chance that an attempt at `at` fails; 0 from the last step (the horizon) on.
-fn fail_at(steps: &[Step], at: Duration) -> f64 {
-    let index = steps.partition_point(|s| s.at <= at);
-    steps[index.saturating_sub(1)].fail
 }

@@ -213,10 +213,11 @@ impl ExpressionStats {
         let succeeded =
             self.requests * years as f64 - self.failed.mean_secs() * self.failed.count() as f64;
         let weight = |k: usize| self.retried[k] as f64 / 1e6;
-        let retried: f64 = (1..self.offsets.len()).map(weight).sum();
-        let delay: f64 = (1..self.offsets.len())
+        // Folded from +0.0: an empty float sum is −0.0, which JSON would show.
+        let retried = (1..self.offsets.len()).map(weight).fold(0.0, |a, b| a + b);
+        let delay = (1..self.offsets.len())
             .map(|k| weight(k) * self.offsets[k].as_secs_f64())
-            .sum();
+            .fold(0.0, |a, b| a + b);
         let max = (1..self.offsets.len())
             .rev()
             .find(|k| self.retried[*k] > 0)
