@@ -104,12 +104,20 @@ pub struct Targets {
     /// `yearly_downtime_p95` and the like), in [`PercentileFigure::ALL`] order, then
     /// [`Percentile::ALL`] order.
     pub percentiles: Vec<PercentileBound>,
+    /// Lower bound on the mean request success over years (1 − failed / requests), in
+    /// (0, 1); only where `[traffic]` counts the expression's requests.
+    pub request_success: Option<f64>,
+    /// Upper bound on the 99th percentile of the failed requests per outage; only where
+    /// `[traffic]` counts the expression's requests.
+    pub failed_per_outage_p99: Option<f64>,
 }
 
 impl Targets {
     /// Whether no target is set.
     pub fn is_empty(&self) -> bool {
-        self.availability.is_none()
+        self.request_success.is_none()
+            && self.failed_per_outage_p99.is_none()
+            && self.availability.is_none()
             && self.miss_probability.is_none()
             && self.error_budget.is_none()
             && self.percentiles.is_empty()

@@ -90,6 +90,22 @@ impl RequestsStats {
             .collect();
         RequestsStats { expressions }
     }
+
+    fn of(&self, expression: usize) -> Option<&ExpressionStats> {
+        self.expressions.iter().find(|e| e.expression == expression)
+    }
+
+    /// The mean request success of `expression` (0 is `up`) over the years and its 95% CI,
+    /// if its requests are counted.
+    pub fn success(&self, expression: usize) -> Option<(f64, [f64; 2])> {
+        self.of(expression).map(ExpressionStats::success_interval)
+    }
+
+    /// The failed requests per outage of `expression`, if its requests are counted: their
+    /// figures "in seconds" are whole requests (see the module documentation).
+    pub fn failed_per_outage(&self, expression: usize) -> Option<&Quantiles> {
+        self.of(expression).map(|e| &e.outages)
+    }
 }
 
 impl MeasureStats<RequestsYear> for RequestsStats {
@@ -190,6 +206,12 @@ impl ExpressionStats {
 
     /// Mean over years of 1 − failed / requests, its 95% CI across years, and nines.
     fn success(&self) -> Value {
+        let (mean, ci95) = self.success_interval();
+        json!({ "mean": mean, "ci95": ci95, "nines": nines(mean) })
+    }
+
+    /// Mean over years of 1 − failed / requests, and its 95% CI across years.
+    fn success_interval(&self) -> (f64, [f64; 2]) {
         let mean = 1.0 - self.failed.mean_secs() / self.requests;
         let ci95 = match self.failed.ci95_half_width() {
             Some(half) => {
@@ -198,7 +220,7 @@ impl ExpressionStats {
             }
             None => [0.0, 1.0],
         };
-        json!({ "mean": mean, "ci95": ci95, "nines": nines(mean) })
+        (mean, ci95)
     }
 
     /// The share of outages in which no request failed.

@@ -369,3 +369,42 @@ fn csv_columns_come_after_the_existing_ones_only_with_traffic() {
     stats.summarize(10, &mut sections);
     assert!(sections.is_empty());
 }
+
+#[test]
+fn check_judges_request_success_and_failed_requests_per_outage() {
+    // Fixed 80 s outages every 10 days: with one attempt each fails 50 × 80 requests.
+    let text = r#"
+name = "judged"
+up = "db"
+[slo]
+request_success = "99.9%"
+failed_per_outage_p99 = 3999
+[[component]]
+name = "db"
+  [[component.failure]]
+  name = "crash"
+  every = "10d"
+  detect = "20s"
+  repair = "1m"
+[traffic]
+rate = "50/s"
+"#;
+    let model = crate::fixtures::model(text);
+    let plan = Plan::compile(&model, 1);
+    let stats = accumulate(&plan, 0..3);
+    let verdicts = crate::check::judge_slo(model.slo().unwrap(), &stats, &plan.expression_names);
+    let [success, per_outage] = &verdicts[..] else {
+        panic!("{verdicts:?}")
+    };
+    assert_eq!(success.target, "request_success");
+    assert_eq!(success.status, crate::check::Status::Pass);
+    let downtime = stats.downtime(0).mean_secs();
+    assert_close(
+        success.figure,
+        1.0 - 50.0 * downtime / (50.0 * 31_536_000.0),
+    );
+    assert_eq!(per_outage.target, "failed_per_outage_p99");
+    // Every year's last outage is cut at the end: 35 whole ones of 4000 failed requests.
+    assert_eq!(per_outage.figure, 4000.0);
+    assert_eq!(per_outage.status, crate::check::Status::Miss);
+}

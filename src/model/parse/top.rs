@@ -58,11 +58,19 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         (None, _) => Some(Vec::new()),
     };
     let service_names = services_value.map_or_else(Vec::new, table_keys);
-    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names));
     let traffic = match traffic_value {
         Some(value) => read_traffic(ctx, value, &service_names).map(Some),
         None => Some(None),
     };
+    let counted = |service: Option<&str>| match (&traffic, service) {
+        (Some(Some(_)), None) => true,
+        (Some(Some(traffic)), Some(name)) => (traffic.services.iter())
+            .any(|(index, _)| service_names.get(*index).is_some_and(|n| n == name)),
+        // With a wrong [traffic] table, request targets are not blamed for it.
+        (None, _) => true,
+        (Some(None), _) => false,
+    };
+    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names, &counted));
     Some(Model {
         name: name?,
         up: up?,

@@ -371,4 +371,31 @@ name = "db"
             "{typo:?}"
         );
     }
+
+    #[test]
+    fn request_targets_need_the_requests_of_their_scope() {
+        let slo =
+            "[slo]\nrequest_success = \"99.9%\"\n[slo.services.read]\nfailed_per_outage_p99 = 10\n";
+        let source = MODEL.replace("[traffic]\n", slo);
+        let errors: Vec<String> = Model::parse(&source, "m.toml")
+            .unwrap_err()
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "m.toml:18:19: slo.request_success: `request_success` needs the requests of \
+                 [traffic]: add a [traffic] table",
+                "m.toml:20:25: slo.services.read.failed_per_outage_p99: `failed_per_outage_p99` \
+                 needs the requests of [traffic]: add [traffic] with a [traffic.services.read] table"
+            ]
+        );
+        let counted = format!("{slo}[traffic]\nrate = \"1/s\"\n[traffic.services.read]\n");
+        let model = Model::parse(&MODEL.replace("[traffic]\n", &counted), "m.toml").unwrap();
+        let slo = model.slo().unwrap();
+        assert_eq!(slo.up.request_success, Some(0.999));
+        assert_eq!(slo.services[0].1.failed_per_outage_p99, Some(10.0));
+    }
 }
