@@ -133,6 +133,11 @@ impl Requests {
                 up,
                 dead_routed: 0,
             }));
+        // The chances of the year's start (every attempt succeeds), for push_steps to compare.
+        scratch.success.clear();
+        scratch
+            .success
+            .extend(scratch.components.iter().map(|c| c.success()));
         scratch.replicas.clear();
         scratch
             .replicas
@@ -194,6 +199,14 @@ impl Requests {
 
     /// Appends each expression's chance of failure from `at`, where it changed.
     fn push_steps(&self, at: Duration, scratch: &mut Scratch) {
+        // Most changes (a standby's failure, a replica leaving the endpoints of a component
+        // that does not serve) leave every component's chance as it was: nothing to do.
+        let unchanged = (scratch.success.iter())
+            .zip(&scratch.components)
+            .all(|(p, c)| *p == c.success());
+        if unchanged {
+            return;
+        }
         scratch.success.clear();
         scratch
             .success
