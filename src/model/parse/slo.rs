@@ -40,17 +40,7 @@ fn read_slo_services(
         let name = key.get_ref().as_ref();
         let path = format!("slo.services.{name}");
         if !service_names.contains(&name) {
-            let mut message = format!("no service is named `{name}`");
-            match closest(name, &service_names) {
-                Some(suggestion) => message.push_str(&format!("; did you mean `{suggestion}`?")),
-                None if service_names.is_empty() => {
-                    message.push_str("; the model has no [services] table")
-                }
-                None => message.push_str(&format!(
-                    "; the model's services are {}",
-                    service_names.join(", ")
-                )),
-            }
+            let message = unknown_service(name, &service_names);
             ctx.error(ModelErrorKind::UnknownName, key.span(), &path, message);
             ok = false;
             continue;
@@ -67,6 +57,17 @@ fn read_slo_services(
         }
     }
     ok.then_some(services)
+}
+
+/// Why `name` names no service of `names`, with a suggestion or the services there are.
+pub(super) fn unknown_service(name: &str, names: &[&str]) -> String {
+    let mut message = format!("no service is named `{name}`");
+    match closest(name, names) {
+        Some(suggestion) => message.push_str(&format!("; did you mean `{suggestion}`?")),
+        None if names.is_empty() => message.push_str("; the model has no [services] table"),
+        None => message.push_str(&format!("; the model's services are {}", names.join(", "))),
+    }
+    message
 }
 
 /// The targets of one SLO table (for `up` or for a service, whose requests `[traffic]`

@@ -1,7 +1,8 @@
 //! `[traffic]` and `[traffic.services.<name>]`: request rates, the daily profile and the
 //! client's retry policy.
 
-use super::toolkit::{Ctx, Table, Value, closest};
+use super::slo::unknown_service;
+use super::toolkit::{Ctx, Table, Value};
 use super::values::{read_duration, read_int, read_number, read_table};
 use crate::mechanics::retry::{MAX_ATTEMPTS, RetryPolicy};
 use crate::model::{Demand, ModelErrorKind, Traffic};
@@ -87,14 +88,7 @@ fn read_service_traffic(
         let name = key.get_ref().as_ref();
         let path = format!("traffic.services.{name}");
         let Some(index) = names.iter().position(|n| *n == name) else {
-            let mut message = format!("no service is named `{name}`");
-            match closest(name, &names) {
-                Some(suggestion) => message.push_str(&format!("; did you mean `{suggestion}`?")),
-                None if names.is_empty() => message.push_str("; the model has no [services] table"),
-                None => {
-                    message.push_str(&format!("; the model's services are {}", names.join(", ")))
-                }
-            }
+            let message = unknown_service(name, &names);
             ctx.error(ModelErrorKind::UnknownName, key.span(), &path, message);
             ok = false;
             continue;
