@@ -69,6 +69,8 @@ pub enum Unit {
     Fraction,
     /// A duration in seconds.
     Seconds,
+    /// A number of requests.
+    Requests,
 }
 
 /// The judgement of one target (or one comparison with the baseline).
@@ -269,6 +271,7 @@ fn judge_targets(
             );
         }
     }
+    judge_requests(targets, stats, expression, &mut push);
     let no_values = Quantiles::default();
     for bound in &targets.percentiles {
         // The measure that records the figure holds its distribution (a test pins that
@@ -283,7 +286,7 @@ fn judge_targets(
         push(
             bound.figure.key(bound.percentile).to_string(),
             Unit::Seconds,
-            percentile_estimate(values, bound, years),
+            percentile_estimate(values, bound.percentile.quantile(), years),
             Direction::AtMost,
             bound.bound.as_secs_f64(),
             note,
@@ -291,10 +294,56 @@ fn judge_targets(
     }
 }
 
+/// The request targets: `request_success` and `failed_per_outage_p99` (the model allows
+/// them only where `[traffic]` counts the expression's requests).
+fn judge_requests(
+    targets: &Targets,
+    stats: &Accumulator,
+    expression: usize,
+    push: &mut impl FnMut(String, Unit, Estimate, Direction, f64, Option<Note>),
+) {
+    let years = stats.years();
+    let requests = stats.measures();
+    if let (Some(target), Some((mean, ci95))) =
+        (targets.request_success, requests.success(expression))
+    {
+        let estimate = Estimate {
+            figure: mean,
+            ci95: ci95.map(Some),
+            years,
+            samples: years,
+            quantile: None,
+        };
+        let target_name = "request_success".to_string();
+        push(
+            target_name,
+            Unit::Fraction,
+            estimate,
+            Direction::AtLeast,
+            target,
+            None,
+        );
+    }
+    if let (Some(bound), Some(values)) = (
+        targets.failed_per_outage_p99,
+        requests.failed_per_outage(expression),
+    ) {
+        let estimate = percentile_estimate(values, 0.99, years);
+        let target_name = "failed_per_outage_p99".to_string();
+        push(
+            target_name,
+            Unit::Requests,
+            estimate,
+            Direction::AtMost,
+            bound,
+            None,
+        );
+    }
+}
+
 /// A percentile with its order-statistic interval. With no values at all (no outages),
 /// the percentile is 0 and so is its interval: nothing was seen that could exceed a bound.
-fn percentile_estimate(values: &Quantiles, bound: &PercentileBound, years: u64) -> Estimate {
-    let q = bound.percentile.quantile();
+fn percentile_estimate(values: &Quantiles, q: f64, years: u64) -> Estimate {
     let samples = values.count();
     let (figure, ci95) = if samples == 0 {
         (0.0, [Some(0.0), Some(0.0)])

@@ -1,6 +1,7 @@
 //! Nodes: their failures and repairs, and what happens to the pods on them.
 
-use super::{Engine, Event, Measure, TraceEvent, Tracer, Waiting};
+use super::{Engine, Event, Measure, TraceEvent, Tracer, Waiting, replicas};
+use crate::mechanics::routing;
 use crate::mechanics::streams::NodePurpose;
 use crate::time::Duration;
 
@@ -73,7 +74,15 @@ impl<M: Measure> Engine<'_, M> {
             } else {
                 Duration::NEVER
             };
-            self.take_down(now, replica, component.node_cause(), noticed, tracer);
+            let routed = routing::routed_for(noticed, None, replicas::propagation(component));
+            self.take_down(
+                now,
+                replica,
+                component.node_cause(),
+                noticed,
+                routed,
+                tracer,
+            );
             let state = &mut self.replicas[replica as usize];
             if reassigned < evicted_at.min(back) {
                 // Its share moves to another replica; the shard counts as this replica.

@@ -201,6 +201,7 @@ impl<M: Measure> Engine<'_, M> {
             }
         }
         self.close_outage(horizon, tracer);
+        self.measures.year_ended(&mut self.outcome.measures);
         tracer.event(horizon, TraceEvent::YearEnd);
     }
 }

@@ -1,9 +1,9 @@
 //! Replicas: failures, repairs, pod restarts and reloads.
 
 use super::{Engine, Event, Measure, ReplicaState, TraceEvent, Tracer, Waiting};
-use crate::mechanics::failure::{self, Repair};
+use crate::mechanics::failure::{self, Detect, Repair};
 use crate::mechanics::streams::{PodPurpose, Purpose};
-use crate::mechanics::{Draw, lease, pod};
+use crate::mechanics::{Draw, lease, pod, routing};
 use crate::plan::ComponentPlan;
 use crate::time::Duration;
 
@@ -74,6 +74,11 @@ impl<M: Measure> Engine<'_, M> {
                 liveness_detection(component, state, now)
             });
         let noticed = now.saturating_add(detect);
+        // A hang leaves the endpoints when the readiness probe fails, if that comes first.
+        let readiness = match mode_plan.detect {
+            Detect::Liveness => readiness_detection(component, state, now),
+            Detect::After(_) | Detect::Exit { .. } => None,
+        };
         let back = match &mode_plan.repair {
             Repair::After(dist) => {
                 let stream = component
@@ -91,7 +96,8 @@ impl<M: Measure> Engine<'_, M> {
             }
         };
         let back = self.with_reload(now, replica, back);
-        self.take_down(now, replica, mode, detect, tracer);
+        let routed = routing::routed_for(detect, readiness, propagation(component));
+        self.take_down(now, replica, mode, detect, routed, tracer);
         let repair = back.saturating_sub(noticed);
         tracer.event(
             now,
@@ -188,14 +194,16 @@ impl<M: Measure> Engine<'_, M> {
     }
 
     /// Takes a replica down at `now` (if it is not down already), cancelling whatever it
-    /// had scheduled; it will be noticed after `detect`. `cause` indexes the component's
-    /// causes. Leaves the leader office's election to [`Engine::after_change`].
+    /// had scheduled; it will be noticed after `detect`, and load balancers route to it for
+    /// `routed`. `cause` indexes the component's causes. Leaves the leader office's
+    /// election to [`Engine::after_change`].
     pub(super) fn take_down<T: Tracer>(
         &mut self,
         now: Duration,
         replica: u32,
         cause: u32,
         detect: Duration,
+        routed: Duration,
         tracer: &mut T,
     ) {
         let index = self.plan.replica_component[replica as usize];
@@ -208,6 +216,9 @@ impl<M: Measure> Engine<'_, M> {
         state.up = false;
         state.failed_at = now;
         state.noticed_at = now.saturating_add(detect);
+        let routed_until = now.saturating_add(routed);
+        self.measures
+            .replica_down(&mut self.outcome.measures, now, replica, routed_until);
         let component = &mut self.components[index as usize];
         component.up -= 1;
         component.last_failed = replica;
@@ -248,6 +259,8 @@ impl<M: Measure> Engine<'_, M> {
         );
         self.replicas[replica as usize].up = true;
         self.components[index as usize].up += 1;
+        self.measures
+            .replica_up(&mut self.outcome.measures, now, replica);
         tracer.event(
             now,
             TraceEvent::ReplicaRepaired {
@@ -284,4 +297,29 @@ fn liveness_detection(component: &ComponentPlan, state: &ReplicaState, now: Dura
         }
         None => Duration::ZERO,
     }
+}
+
+/// How long after a hang at `now` the readiness probe of `state`'s pod fails, which takes
+/// the pod out of its endpoints; `None` without a readiness probe.
+fn readiness_detection(
+    component: &ComponentPlan,
+    state: &ReplicaState,
+    now: Duration,
+) -> Option<Duration> {
+    let probe = component.pod.as_ref()?.pod.probes.readiness.as_ref()?;
+    let started = state.container_started.unwrap_or(Duration::ZERO);
+    Some(pod::liveness_detection(
+        probe,
+        state.probe_phases.readiness,
+        now,
+        started,
+    ))
+}
+
+/// From a pod's readiness change to load balancers seeing it; zero at level 1.
+pub(super) fn propagation(component: &ComponentPlan) -> Duration {
+    component
+        .pod
+        .as_ref()
+        .map_or(Duration::ZERO, |p| p.pod.endpoint_propagation)
 }

@@ -1,8 +1,8 @@
 //! Sessions kept in a store component: their expiry while the store is gone, and the
 //! shut-down and restart of the components holding them.
 
-use super::{Engine, Event, Measure, TraceEvent, Tracer, Waiting};
-use crate::mechanics::{Draw, lease};
+use super::{Engine, Event, Measure, TraceEvent, Tracer, Waiting, replicas};
+use crate::mechanics::{Draw, lease, routing};
 use crate::time::Duration;
 
 impl<M: Measure> Engine<'_, M> {
@@ -17,11 +17,15 @@ impl<M: Measure> Engine<'_, M> {
         let component = &self.plan.components[index as usize];
         tracer.event(now, TraceEvent::SessionLost { component: index });
         for replica in component.first_replica..component.first_replica + component.replicas {
+            // The replicas shut down: they leave the endpoints as soon as that propagates.
+            let routed =
+                routing::routed_for(Duration::ZERO, None, replicas::propagation(component));
             self.take_down(
                 now,
                 replica,
                 component.session_cause(),
                 Duration::ZERO,
+                routed,
                 tracer,
             );
             self.replicas[replica as usize].waiting = Waiting::Store;

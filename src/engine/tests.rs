@@ -132,6 +132,7 @@ fn assemble(mut components: Vec<ComponentPlan>, nodes: Option<NodesPlan>) -> Pla
             ..n
         }),
         maintenance: None,
+        traffic: None,
     }
 }
 

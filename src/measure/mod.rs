@@ -4,7 +4,9 @@
 //! A measure is a type implementing [`Measure`]. It says
 //! - what one year records ([`Measure::Year`]), which the engine fills through the hooks it
 //!   calls where the serving state changes ([`Measure::expression_down`],
-//!   [`Measure::serving_changed`], [`Measure::outage_ended`]);
+//!   [`Measure::serving_changed`], [`Measure::outage_ended`]), where replicas fail and
+//!   come back ([`Measure::replica_down`], [`Measure::replica_up`]) and when the year ends
+//!   ([`Measure::year_ended`]);
 //! - how years accumulate and merge ([`Measure::Stats`], a [`MeasureStats`]), which is also
 //!   what the accumulator's saved state carries;
 //! - its `summary.json` sections ([`MeasureStats::summarize`]);
@@ -26,6 +28,7 @@ mod downtime;
 mod planned;
 #[cfg(test)]
 mod planned_tests;
+mod requests;
 #[cfg(test)]
 mod tests;
 
@@ -33,6 +36,7 @@ pub use downtime::{Downtime, DowntimeStats, DowntimeYear, OutageStats};
 pub use planned::{
     DowntimeByKind, MaintenanceSummary, PerUpgrade, Planned, PlannedStats, PlannedYear,
 };
+pub use requests::{Requests, RequestsStats, RequestsYear};
 
 use crate::engine::Outage;
 use crate::model::PercentileFigure;
@@ -44,10 +48,10 @@ use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
-/// The measures every run records beyond [`Downtime`]: outage kinds and planned work. A new
-/// measure of the product is added here (a tuple of them for several; a tuple's statistics
-/// save as a JSON array, where one measure's save as its own value).
-pub type Shipped = Planned;
+/// The measures every run records beyond [`Downtime`], in column order: the requests of
+/// `[traffic]`, then outage kinds and planned work (`[maintenance]`; SPEC puts `kind` last).
+/// A new measure of the product is added to this tuple.
+pub type Shipped = (Requests, Planned);
 
 /// `summary.json` sections of the further measures, by key, after the fixed ones.
 pub type Sections = BTreeMap<String, serde_json::Value>;
@@ -86,6 +90,26 @@ pub trait Measure: Send + Sync {
         _serving: bool,
     ) {
     }
+
+    /// Global replica `replica` failed at `at`; load balancers route attempts to it until
+    /// `routed_until`.
+    #[inline(always)]
+    fn replica_down(
+        &self,
+        _year: &mut Self::Year,
+        _at: Duration,
+        _replica: u32,
+        _routed_until: Duration,
+    ) {
+    }
+
+    /// Global replica `replica` serves again at `at`.
+    #[inline(always)]
+    fn replica_up(&self, _year: &mut Self::Year, _at: Duration, _replica: u32) {}
+
+    /// The year has ended: every hook of the year has been called.
+    #[inline(always)]
+    fn year_ended(&self, _year: &mut Self::Year) {}
 
     /// An interval of `down` in which expression `expression` (0 is `up`, then the
     /// services) was down has ended, or has been cut at the end of the year.
@@ -200,6 +224,21 @@ macro_rules! tuple_measure {
             #[inline(always)]
             fn serving_changed(&self, year: &mut Self::Year, at: Duration, component: u32, serving: bool) {
                 $(self.$index.serving_changed(&mut year.$index, at, component, serving);)+
+            }
+
+            #[inline(always)]
+            fn replica_down(&self, year: &mut Self::Year, at: Duration, replica: u32, routed_until: Duration) {
+                $(self.$index.replica_down(&mut year.$index, at, replica, routed_until);)+
+            }
+
+            #[inline(always)]
+            fn replica_up(&self, year: &mut Self::Year, at: Duration, replica: u32) {
+                $(self.$index.replica_up(&mut year.$index, at, replica);)+
+            }
+
+            #[inline(always)]
+            fn year_ended(&self, year: &mut Self::Year) {
+                $(self.$index.year_ended(&mut year.$index);)+
             }
 
             #[inline(always)]

@@ -12,6 +12,8 @@
 //! | liveness detection, restart back-off, start and readiness | [`pod`] |
 //! | node failure, notice and eviction | [`node`] |
 //! | the upgrade schedule, rollout limits, graceful handovers | [`rollout`] |
+//! | client retries: the attempt schedule | [`retry`] |
+//! | routing: dead replicas still routed, an attempt's chance of success | [`routing`] |
 //! | the stream layout | [`streams`] |
 
 pub mod failure;
@@ -20,6 +22,8 @@ pub mod lease;
 pub mod node;
 pub mod pod;
 pub mod rollout;
+pub mod retry;
+pub mod routing;
 pub mod streams;
 
 use crate::dist::Dist;

@@ -10,12 +10,14 @@ mod error;
 mod maintenance;
 mod parse;
 mod scale;
+mod traffic;
 
 pub use edit::{Setting, set_value};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
 pub use maintenance::{BadRollout, Maintenance, PodRollout, Rollout, Schedule, Strategy};
 pub use scale::{MAX_COPIES, scale_copies};
+pub use traffic::{Demand, RetryPolicy, Traffic};
 
 use crate::dist::Dist;
 use crate::expr::Expr;
@@ -34,6 +36,7 @@ pub struct Model {
     pub(crate) components: Vec<Component>,
     pub(crate) kubernetes: Option<Kubernetes>,
     pub(crate) maintenance: Option<Maintenance>,
+    pub(crate) traffic: Option<Traffic>,
 }
 
 /// A boolean expression over components, with the text it was written as.
@@ -106,12 +109,20 @@ pub struct Targets {
     /// `yearly_downtime_p95` and the like), in [`PercentileFigure::ALL`] order, then
     /// [`Percentile::ALL`] order.
     pub percentiles: Vec<PercentileBound>,
+    /// Lower bound on the mean request success over years (1 − failed / requests), in
+    /// (0, 1); only where `[traffic]` counts the expression's requests.
+    pub request_success: Option<f64>,
+    /// Upper bound on the 99th percentile of the failed requests per outage; only where
+    /// `[traffic]` counts the expression's requests.
+    pub failed_per_outage_p99: Option<f64>,
 }
 
 impl Targets {
     /// Whether no target is set.
     pub fn is_empty(&self) -> bool {
-        self.availability.is_none()
+        self.request_success.is_none()
+            && self.failed_per_outage_p99.is_none()
+            && self.availability.is_none()
             && self.miss_probability.is_none()
             && self.error_budget.is_none()
             && self.percentiles.is_empty()
@@ -450,6 +461,11 @@ impl Model {
     /// The components, in file order.
     pub fn components(&self) -> &[Component] {
         &self.components
+    }
+
+    /// `[traffic]`, if the model counts requests.
+    pub fn traffic(&self) -> Option<&Traffic> {
+        self.traffic.as_ref()
     }
 
     /// The `[kubernetes]` settings, for a level-2 model.

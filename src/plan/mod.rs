@@ -7,11 +7,13 @@
 //! read nothing of the model.
 
 mod maintenance;
+mod traffic;
 mod vocabulary;
 
 pub use maintenance::{
     BadRolloutPlan, MaintenancePlan, OutageKind, Replacement, UpgradePlan, upgrade_order,
 };
+pub use traffic::DemandPlan;
 pub use vocabulary::{detect, leader, node_failure, node_lifecycle, pod, repair};
 
 use crate::dist::{Dist, ExponentialRace};
@@ -52,6 +54,9 @@ pub struct Plan {
     pub nodes: Option<NodesPlan>,
     /// Planned work, for a model with `[maintenance]`.
     pub maintenance: Option<MaintenancePlan>,
+    /// The requests counted for each expression (`up`, then the services), with
+    /// `[traffic]`; `None` without it.
+    pub traffic: Option<Vec<Option<DemandPlan>>>,
 }
 
 /// The cluster's nodes and the Kubernetes timings that concern them.
@@ -238,6 +243,7 @@ impl Plan {
             expression_names,
             nodes,
             maintenance,
+            traffic: traffic::compile(model),
         }
     }
 

@@ -163,6 +163,7 @@ fn describe(verdict: &Verdict) -> String {
         (Unit::Fraction, Direction::AtLeast) => percent_to(x, availability_digits),
         (Unit::Fraction, Direction::AtMost) => share_percent(x),
         (Unit::Seconds, _) => precise_duration(x),
+        (Unit::Requests, _) => significant(x, x),
     };
     let end = |x: Option<f64>| x.map_or("unbounded".to_string(), value);
     let mut line = format!(

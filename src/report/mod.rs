@@ -20,6 +20,7 @@ mod output;
 mod pages;
 #[cfg(feature = "plots")]
 pub mod plot;
+mod requests;
 mod text;
 #[cfg(feature = "plots")]
 mod timeline;

@@ -9,6 +9,7 @@ use super::compare::ComparisonTables;
 use super::format::{count, human_duration};
 use super::html::HtmlPage;
 use super::plot::{self, Series};
+use super::requests::request_rows;
 use super::text::{availability_line, figure_rows};
 use super::timeline::Timeline;
 use crate::plan::Plan;
@@ -166,6 +167,7 @@ fn summary_rows(summary: &Summary) -> (Vec<String>, Vec<Vec<String>>) {
     let header = ["figure", "value"].map(String::from).to_vec();
     let mut rows: Vec<Vec<String>> = figure_rows(summary)
         .into_iter()
+        .chain(request_rows(summary))
         .map(|(figure, value)| vec![figure.to_string(), value])
         .collect();
     rows.extend(summary.services.iter().map(|(name, service)| {

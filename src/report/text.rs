@@ -1,6 +1,7 @@
 //! The human summary `nines run` prints.
 
 use super::format::{count, human_duration, percent_to};
+use super::requests::request_rows;
 use crate::measure::{DowntimeByKind, MaintenanceSummary};
 use crate::stats::{Availability, Summary};
 use crate::time::Duration;
@@ -19,7 +20,10 @@ pub fn summary_text(summary: &Summary) -> String {
         summary.model,
         run_heading(summary.years, summary.horizon_s, summary.seed)
     );
-    for (figure, value) in figure_rows(summary) {
+    for (figure, value) in figure_rows(summary)
+        .into_iter()
+        .chain(request_rows(summary))
+    {
         let _ = writeln!(text, "  {figure:<16}{value}");
     }
     if !summary.services.is_empty() {

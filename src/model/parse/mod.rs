@@ -6,7 +6,7 @@
 //!
 //! The toolkit ([`toolkit`], [`values`], [`dist`]) reads typed values with their positions;
 //! each section of the file has its own reader ([`top`], [`simulation`], [`slo`],
-//! [`services`], [`component`], [`failure`], [`kubernetes`], [`maintenance`]). A new table of the model is a
+//! [`services`], [`component`], [`failure`], [`kubernetes`], [`maintenance`], [`traffic`]). A new table of the model is a
 //! new reader file, called from [`top`].
 
 mod component;
@@ -22,6 +22,7 @@ mod slo;
 mod tests;
 mod toolkit;
 mod top;
+mod traffic;
 mod values;
 
 use super::{Model, ModelErrorKind, ModelErrors};

@@ -1,21 +1,23 @@
 //! `[slo]`: targets for `up`, and `[slo.services.<name>]` targets for services.
 
 use super::toolkit::{Ctx, Table, Value, closest};
-use super::values::{number, read_positive_duration, read_table};
+use super::values::{number, read_number, read_positive_duration, read_table};
 use crate::model::{ModelErrorKind, Percentile, PercentileBound, PercentileFigure, Slo, Targets};
 use toml::de::DeValue;
 
 /// `[slo]`: targets for `up`, and `[slo.services.<name>]` tables of targets for services.
+/// `counted` tells whether `[traffic]` counts the requests of `up` (`None`) or of a service.
 pub(super) fn read_slo(
     ctx: &mut Ctx<'_>,
     value: &Value<'_>,
     service_names: &[String],
+    counted: &dyn Fn(Option<&str>) -> bool,
 ) -> Option<Slo> {
     let mut table = read_table(ctx, value, "slo")?;
-    let up = read_targets(ctx, &mut table);
+    let up = read_targets(ctx, &mut table, counted(None));
     let services = table
         .get("services")
-        .map(|v| read_slo_services(ctx, v, service_names));
+        .map(|v| read_slo_services(ctx, v, service_names, counted));
     table.finish(ctx);
     Some(Slo {
         up: up?,
@@ -28,6 +30,7 @@ fn read_slo_services(
     ctx: &mut Ctx<'_>,
     value: &Value<'_>,
     service_names: &[String],
+    counted: &dyn Fn(Option<&str>) -> bool,
 ) -> Option<Vec<(String, Targets)>> {
     let table = read_table(ctx, value, "slo.services")?;
     let service_names: Vec<&str> = service_names.iter().map(String::as_str).collect();
@@ -37,17 +40,7 @@ fn read_slo_services(
         let name = key.get_ref().as_ref();
         let path = format!("slo.services.{name}");
         if !service_names.contains(&name) {
-            let mut message = format!("no service is named `{name}`");
-            match closest(name, &service_names) {
-                Some(suggestion) => message.push_str(&format!("; did you mean `{suggestion}`?")),
-                None if service_names.is_empty() => {
-                    message.push_str("; the model has no [services] table")
-                }
-                None => message.push_str(&format!(
-                    "; the model's services are {}",
-                    service_names.join(", ")
-                )),
-            }
+            let message = unknown_service(name, &service_names);
             ctx.error(ModelErrorKind::UnknownName, key.span(), &path, message);
             ok = false;
             continue;
@@ -56,7 +49,7 @@ fn read_slo_services(
             ok = false;
             continue;
         };
-        let targets = read_targets(ctx, &mut targets_table);
+        let targets = read_targets(ctx, &mut targets_table, counted(Some(name)));
         targets_table.finish(ctx);
         match targets {
             Some(targets) => services.push((name.to_string(), targets)),
@@ -66,9 +59,22 @@ fn read_slo_services(
     ok.then_some(services)
 }
 
-/// The targets of one SLO table (for `up` or for a service); the caller reports unknown keys.
-fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Targets> {
+/// Why `name` names no service of `names`, with a suggestion or the services there are.
+pub(super) fn unknown_service(name: &str, names: &[&str]) -> String {
+    let mut message = format!("no service is named `{name}`");
+    match closest(name, names) {
+        Some(suggestion) => message.push_str(&format!("; did you mean `{suggestion}`?")),
+        None if names.is_empty() => message.push_str("; the model has no [services] table"),
+        None => message.push_str(&format!("; the model's services are {}", names.join(", "))),
+    }
+    message
+}
+
+/// The targets of one SLO table (for `up` or for a service, whose requests `[traffic]`
+/// counts if `counted`); the caller reports unknown keys.
+fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>, counted: bool) -> Option<Targets> {
     let mut ok = true;
+    let (request_success, failed_per_outage_p99) = read_request_targets(ctx, table, counted);
     let availability = table.get("availability");
     let target = availability
         .map(|v| read_share(ctx, v, &table.key("availability"), ShareKind::Availability));
@@ -120,8 +126,50 @@ fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>) -> Option<Targets>
         miss_probability: present(miss_probability),
         error_budget: present(error_budget),
         percentiles,
+        request_success: present(request_success),
+        failed_per_outage_p99: present(failed_per_outage_p99),
     };
     ok.then_some(targets)
+}
+
+/// `request_success` and `failed_per_outage_p99`: `Some(None)` when wrong, `None` when
+/// absent. They need the requests `[traffic]` counts.
+fn read_request_targets(
+    ctx: &mut Ctx<'_>,
+    table: &mut Table<'_, '_>,
+    counted: bool,
+) -> (Option<Option<f64>>, Option<Option<f64>>) {
+    let mut read = |ctx: &mut Ctx<'_>, key: &'static str| {
+        let value = table.get(key)?;
+        let path = table.key(key);
+        if !counted {
+            let scope = table.path.strip_prefix("slo.services.").map_or_else(
+                || "add a [traffic] table".to_string(),
+                |name| format!("add [traffic] with a [traffic.services.{name}] table"),
+            );
+            let message = format!("`{key}` needs the requests of [traffic]: {scope}");
+            ctx.error(ModelErrorKind::Conflict, value.span(), &path, message);
+            return Some(None);
+        }
+        Some(match key {
+            "request_success" => read_share(ctx, value, &path, ShareKind::Availability),
+            _ => read_count(ctx, value, &path),
+        })
+    };
+    let success = read(ctx, "request_success");
+    let per_outage = read(ctx, "failed_per_outage_p99");
+    (success, per_outage)
+}
+
+/// A number of requests, at least zero.
+fn read_count(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<f64> {
+    let count = read_number(ctx, value, key)?;
+    if count >= 0.0 {
+        return Some(count);
+    }
+    let message = format!("{count}: a number of requests is at least 0");
+    ctx.error(ModelErrorKind::OutOfRange, value.span(), key, message);
+    None
 }
 
 /// What a share (a percentage or a fraction) in `[slo]` bounds, and so its allowed range.

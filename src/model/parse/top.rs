@@ -7,6 +7,7 @@ use super::services::{read_expression, read_services};
 use super::simulation::read_simulation;
 use super::slo::read_slo;
 use super::toolkit::{Ctx, Table, Value};
+use super::traffic::read_traffic;
 use super::values::{name_length_ok, read_str};
 use crate::model::{Model, Simulation};
 use std::collections::BTreeMap;
@@ -29,6 +30,7 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
     };
     let slo_value = top.get("slo");
     let services_value = top.get("services");
+    let traffic_value = top.get("traffic");
     let kubernetes = match top.get("kubernetes") {
         Some(value) => kubernetes::read_kubernetes(ctx, value).map(Some),
         None => Some(None),
@@ -58,7 +60,19 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         (None, _) => Some(Vec::new()),
     };
     let service_names = services_value.map_or_else(Vec::new, table_keys);
-    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names));
+    let traffic = match traffic_value {
+        Some(value) => read_traffic(ctx, value, &service_names).map(Some),
+        None => Some(None),
+    };
+    let counted = |service: Option<&str>| match (&traffic, service) {
+        (Some(Some(_)), None) => true,
+        (Some(Some(traffic)), Some(name)) => (traffic.services.iter())
+            .any(|(index, _)| service_names.get(*index).is_some_and(|n| n == name)),
+        // With a wrong [traffic] table, request targets are not blamed for it.
+        (None, _) => true,
+        (Some(None), _) => false,
+    };
+    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names, &counted));
     let maintenance = match maintenance_value {
         Some(value) => read_maintenance(ctx, value, &name_index(&names)).map(Some),
         None => Some(None),
@@ -72,6 +86,7 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         components: components?,
         kubernetes: kubernetes?,
         maintenance: maintenance?,
+        traffic: traffic?,
     })
 }
 

@@ -1,0 +1,378 @@
+//! Requests and client retries (`[traffic]`): the requests that failed and the delay that
+//! retries added, counted exactly from the year's serving and routing, never sampled.
+//!
+//! The engine tells the measure where components start and stop serving and where replicas
+//! fail (with how long they stay routed) and come back. At the end of the year the measure
+//! turns that into the step function of the chance that an attempt fails, per expression
+//! with traffic (`mechanics::routing`), and counts the year's requests over it (`count`).
+//! A model without `[traffic]` records nothing and writes no column and no section.
+
+mod count;
+mod stats;
+#[cfg(test)]
+mod tests;
+
+pub use stats::RequestsStats;
+
+use super::Measure;
+use super::cells::push_decimal;
+use crate::engine::Outage;
+use crate::expr::Expr;
+use crate::mechanics::routing::{Routed, expression_success};
+use crate::plan::{DemandPlan, Plan};
+use crate::time::Duration;
+use count::{Counts, Step};
+use std::io::Write;
+
+/// The requests measure: failed requests per year and per outage, and retry delays, of `up`
+/// and of each service with traffic.
+#[derive(Clone, Debug)]
+pub struct Requests {
+    horizon: Duration,
+    /// The expressions with traffic: index among the plan's expressions, the expression,
+    /// its name and its requests.
+    counted: Vec<(usize, Expr, String, DemandPlan)>,
+    /// Per component: replicas, and whether attempts go to a leader.
+    components: Vec<(u32, bool)>,
+    replica_component: Vec<u32>,
+}
+
+/// What changed at an instant, as the measure keeps it until the year ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    Serving {
+        component: u32,
+        serving: bool,
+    },
+    Down {
+        replica: u32,
+    },
+    /// Replica `replica`, down since `since`, leaves the endpoints.
+    Unrouted {
+        replica: u32,
+        since: Duration,
+    },
+    Up {
+        replica: u32,
+    },
+}
+
+/// What [`Requests`] records in one year: per expression with traffic, its counts.
+#[derive(Debug, Default)]
+pub struct RequestsYear {
+    counts: Vec<Counts>,
+    /// The start of each system outage, in the engine's order (the rows of `outages.csv`).
+    outage_starts: Vec<Duration>,
+    /// The failed requests that arrived in each system outage, in the same order.
+    outage_failed: Vec<f64>,
+    /// The year's changes, in the order the engine told them; counted at the year's end.
+    changes: Vec<(Duration, Change)>,
+    scratch: Scratch,
+}
+
+/// Buffers of the year's count, kept only to reuse their allocations.
+#[derive(Debug, Default)]
+struct Scratch {
+    steps: Vec<Vec<Step>>,
+    components: Vec<Routed>,
+    success: Vec<f64>,
+    /// Per replica: since when it is down, and whether it is still routed.
+    replicas: Vec<(Option<Duration>, bool)>,
+    points: Vec<Duration>,
+}
+
+/// Years compare by what they recorded; the scratch is no part of it.
+impl PartialEq for RequestsYear {
+    fn eq(&self, other: &RequestsYear) -> bool {
+        self.counts == other.counts
+            && self.outage_starts == other.outage_starts
+            && self.outage_failed == other.outage_failed
+            && self.changes == other.changes
+    }
+}
+
+/// Cloning into an existing year keeps its allocations; the scratch is not copied.
+impl Clone for RequestsYear {
+    fn clone(&self) -> RequestsYear {
+        RequestsYear {
+            counts: self.counts.clone(),
+            outage_starts: self.outage_starts.clone(),
+            outage_failed: self.outage_failed.clone(),
+            changes: self.changes.clone(),
+            scratch: Scratch::default(),
+        }
+    }
+
+    fn clone_from(&mut self, from: &RequestsYear) {
+        self.counts.clone_from(&from.counts);
+        self.outage_starts.clone_from(&from.outage_starts);
+        self.outage_failed.clone_from(&from.outage_failed);
+        self.changes.clone_from(&from.changes);
+    }
+}
+
+impl Requests {
+    /// Whether the model counts requests at all.
+    fn active(&self) -> bool {
+        !self.counted.is_empty()
+    }
+
+    /// Replays the year's changes into each counted expression's step function of the
+    /// chance that an attempt fails.
+    fn steps(&self, year: &mut RequestsYear) {
+        let RequestsYear {
+            changes, scratch, ..
+        } = year;
+        changes.sort_by_key(|(at, _)| *at);
+        scratch.components.clear();
+        scratch
+            .components
+            .extend(self.components.iter().map(|&(up, leader)| Routed {
+                serving: true,
+                leader,
+                up,
+                dead_routed: 0,
+            }));
+        // The chances of the year's start (every attempt succeeds), for push_steps to compare.
+        scratch.success.clear();
+        scratch
+            .success
+            .extend(scratch.components.iter().map(|c| c.success()));
+        scratch.replicas.clear();
+        scratch
+            .replicas
+            .resize(self.replica_component.len(), (None, false));
+        scratch.steps.resize_with(self.counted.len(), Vec::new);
+        for steps in &mut scratch.steps {
+            steps.clear();
+            steps.push(Step {
+                at: Duration::ZERO,
+                fail: 0.0,
+            });
+        }
+        let mut next = 0;
+        while next < changes.len() {
+            let at = changes[next].0;
+            while next < changes.len() && changes[next].0 == at {
+                self.apply(at, changes[next].1, scratch);
+                next += 1;
+            }
+            if at < self.horizon {
+                self.push_steps(at, scratch);
+            }
+        }
+        for steps in &mut scratch.steps {
+            steps.push(Step {
+                at: self.horizon,
+                fail: 0.0,
+            });
+        }
+    }
+
+    fn apply(&self, at: Duration, change: Change, scratch: &mut Scratch) {
+        let component = |replica: u32| self.replica_component[replica as usize] as usize;
+        match change {
+            Change::Serving { component, serving } => {
+                scratch.components[component as usize].serving = serving;
+            }
+            Change::Down { replica } => {
+                let state = &mut scratch.components[component(replica)];
+                state.up -= 1;
+                state.dead_routed += 1;
+                scratch.replicas[replica as usize] = (Some(at), true);
+            }
+            Change::Unrouted { replica, since } => {
+                if scratch.replicas[replica as usize] == (Some(since), true) {
+                    scratch.replicas[replica as usize].1 = false;
+                    scratch.components[component(replica)].dead_routed -= 1;
+                }
+            }
+            Change::Up { replica } => {
+                let (_, routed) = scratch.replicas[replica as usize];
+                let state = &mut scratch.components[component(replica)];
+                state.up += 1;
+                state.dead_routed -= u32::from(routed);
+                scratch.replicas[replica as usize] = (None, false);
+            }
+        }
+    }
+
+    /// Appends each expression's chance of failure from `at`, where it changed.
+    fn push_steps(&self, at: Duration, scratch: &mut Scratch) {
+        // Most changes (a standby's failure, a replica leaving the endpoints of a component
+        // that does not serve) leave every component's chance as it was: nothing to do.
+        let unchanged = (scratch.success.iter())
+            .zip(&scratch.components)
+            .all(|(p, c)| *p == c.success());
+        if unchanged {
+            return;
+        }
+        scratch.success.clear();
+        scratch
+            .success
+            .extend(scratch.components.iter().map(|c| c.success()));
+        for ((_, expr, _, _), steps) in self.counted.iter().zip(&mut scratch.steps) {
+            let fail = 1.0 - expression_success(expr, &scratch.success);
+            let last = steps.last_mut().expect("a first step at 0");
+            if last.at == at {
+                last.fail = fail;
+            } else if last.fail != fail {
+                steps.push(Step { at, fail });
+            }
+        }
+    }
+}
+
+impl Measure for Requests {
+    type Year = RequestsYear;
+    type Stats = RequestsStats;
+
+    fn for_plan(plan: &Plan) -> Requests {
+        let counted = plan.traffic.iter().flat_map(|demands| {
+            demands.iter().enumerate().filter_map(|(index, demand)| {
+                let demand = demand.clone()?;
+                let name = plan.expression_names[index].clone();
+                Some((index, plan.expressions[index].clone(), name, demand))
+            })
+        });
+        Requests {
+            horizon: plan.horizon,
+            counted: counted.collect(),
+            components: (plan.components.iter())
+                .map(|c| (c.replicas, c.leader.is_some()))
+                .collect(),
+            replica_component: plan.replica_component.clone(),
+        }
+    }
+
+    fn new_year(&self) -> RequestsYear {
+        RequestsYear {
+            counts: vec![Counts::default(); self.counted.len()],
+            ..RequestsYear::default()
+        }
+    }
+
+    fn start_year(&self, year: &mut RequestsYear) {
+        year.changes.clear();
+        year.outage_starts.clear();
+    }
+
+    #[inline(always)]
+    fn outage_ended(&self, year: &mut RequestsYear, outage: &Outage) {
+        if self.active() {
+            year.outage_starts.push(outage.start);
+        }
+    }
+
+    #[inline(always)]
+    fn serving_changed(
+        &self,
+        year: &mut RequestsYear,
+        at: Duration,
+        component: u32,
+        serving: bool,
+    ) {
+        if self.active() {
+            year.changes
+                .push((at, Change::Serving { component, serving }));
+        }
+    }
+
+    #[inline(always)]
+    fn replica_down(
+        &self,
+        year: &mut RequestsYear,
+        at: Duration,
+        replica: u32,
+        routed_until: Duration,
+    ) {
+        if self.active() {
+            year.changes.push((at, Change::Down { replica }));
+            let since = at;
+            year.changes
+                .push((routed_until, Change::Unrouted { replica, since }));
+        }
+    }
+
+    #[inline(always)]
+    fn replica_up(&self, year: &mut RequestsYear, at: Duration, replica: u32) {
+        if self.active() {
+            year.changes.push((at, Change::Up { replica }));
+        }
+    }
+
+    fn year_ended(&self, year: &mut RequestsYear) {
+        if !self.active() {
+            return;
+        }
+        self.steps(year);
+        let RequestsYear {
+            counts, scratch, ..
+        } = year;
+        for (((_, _, _, demand), steps), counts) in self
+            .counted
+            .iter()
+            .zip(&scratch.steps)
+            .zip(counts.iter_mut())
+        {
+            count::count(steps, demand, counts, &mut scratch.points);
+        }
+        // The system's outages as `outages.csv` lists them; one of no length (two changes
+        // at the same microsecond) had no requests.
+        let downs = &year.counts[0].downs;
+        year.outage_failed.clear();
+        year.outage_failed
+            .extend(year.outage_starts.iter().map(|start| {
+                let index = downs.partition_point(|d| d.start < *start);
+                downs
+                    .get(index)
+                    .filter(|d| d.start == *start)
+                    .map_or(0.0, |d| d.failed)
+            }));
+    }
+
+    fn new_stats(&self) -> RequestsStats {
+        RequestsStats::new(
+            self.counted
+                .iter()
+                .map(|(index, _, name, demand)| (*index, name.clone(), demand, self.horizon)),
+        )
+    }
+
+    fn years_columns(&self, out: &mut Vec<u8>) {
+        if self.active() {
+            out.extend_from_slice(b",requests_failed");
+        }
+    }
+
+    fn year_cells(&self, out: &mut Vec<u8>, year: &RequestsYear) {
+        if self.active() {
+            out.push(b',');
+            push_requests(out, stats::millionths(year.counts[0].failed));
+        }
+    }
+
+    fn outages_columns(&self, out: &mut Vec<u8>) {
+        if self.active() {
+            out.extend_from_slice(b",failed_requests");
+        }
+    }
+
+    fn outage_cells(&self, out: &mut Vec<u8>, year: &RequestsYear, outage: usize) {
+        if self.active() {
+            out.push(b',');
+            let failed = year.outage_failed.get(outage).copied().unwrap_or(0.0);
+            push_requests(out, stats::millionths(failed));
+        }
+    }
+}
+
+/// Appends a count of requests kept in millionths, as the shortest decimal.
+fn push_requests(out: &mut Vec<u8>, millionths: u64) {
+    if millionths.is_multiple_of(1_000_000) {
+        push_decimal(out, millionths / 1_000_000);
+    } else {
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "{}", millionths as f64 / 1e6);
+    }
+}
