@@ -187,7 +187,7 @@ fn interval_text(interval: &Interval, format: impl Fn(f64) -> String) -> String 
 }
 
 /// Columns padded to their widest cell, two spaces apart.
-fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
+pub(crate) fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

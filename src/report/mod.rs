@@ -7,6 +7,7 @@
 //! in [`format`](mod@format).
 
 mod bench;
+mod causes;
 mod check;
 mod compare;
 mod csv;
@@ -26,6 +27,7 @@ mod trace;
 mod workload;
 
 pub use self::bench::{BenchFacts, bench_text};
+pub use self::causes::cause_rows;
 pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::CsvRows;
 pub use self::explain::explain_text;

@@ -32,6 +32,13 @@ pub fn summary_text(summary: &Summary) -> String {
             );
         }
     }
+    let (header, rows) = super::cause_rows(summary);
+    if !rows.is_empty() {
+        let _ = writeln!(text, "  where the downtime goes (largest first)");
+        for line in super::compare::aligned(&header, &rows).lines() {
+            let _ = writeln!(text, "    {line}");
+        }
+    }
     text
 }
 

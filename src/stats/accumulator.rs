@@ -228,7 +228,7 @@ impl<M: Measure> Accumulator<M> {
             },
             rto_s: outages.summary(),
             services,
-            causes: stats.causes.summary(),
+            causes: stats.causes.summary(years),
             measures,
         }
     }

@@ -18,6 +18,8 @@ mod fuzz;
 mod kubernetes;
 /// A small dense Markov-chain solver for the exact answers.
 mod markov;
+/// The capacity planner's questions: causes, variants, cost, sensitivity, optimize.
+mod planner;
 /// Output paths, standard streams, signals and limits: no crash, no hang, no damage.
 mod robustness;
 /// What-if analysis: sweeps and comparisons on common random numbers, plots, report.html.
