@@ -10,7 +10,7 @@
 //! on the paired-t interval).
 
 use crate::engine::YearOutcome;
-use crate::model::{Model, ModelErrors, Setting, set_value};
+use crate::model::{Model, ModelErrors, Setting, apply_values, resolve_settings};
 use crate::plan::Plan;
 use crate::run::VariantsSink;
 use crate::stats::{Accumulator, Differences, Interval, RunMeta, Summary};
@@ -52,7 +52,9 @@ impl Streams {
 
 /// The variants of a sweep: every combination of the settings' values, the first setting
 /// varying slowest, each applied to the model text `source` (from `file`) and validated.
-/// The first variant takes every setting's first value.
+/// The first variant takes every setting's first value. A setting's key may name several
+/// keys (linked, or a wildcard: see [`crate::model::expand_key`]), which take its value
+/// together; a key named by two settings is an error.
 pub fn sweep_variants(
     source: &str,
     file: &str,
@@ -68,15 +70,16 @@ pub fn sweep_variants(
             format!("the sweep has more than {MAX_VARIANTS} variants; sweep fewer values"),
         )));
     };
+    let paths = resolve_settings(source, file, settings).map_err(ModelErrors::single)?;
     (0..count)
         .map(|index| {
             let values = grid_values(settings, index);
-            let mut text = source.to_string();
-            let mut label = Vec::new();
-            for (setting, value) in settings.iter().zip(&values) {
-                text = set_value(&text, file, &setting.key, value).map_err(ModelErrors::single)?;
-                label.push(format!("{}={value}", setting.key));
-            }
+            let text = apply_values(source, file, &paths, &values).map_err(ModelErrors::single)?;
+            let label: Vec<String> = settings
+                .iter()
+                .zip(&values)
+                .map(|(setting, value)| format!("{}={value}", setting.key))
+                .collect();
             let label = label.join(" ");
             let model = Model::parse(&text, &format!("{file} (with {label})"))?;
             Ok(Variant {

@@ -1,6 +1,6 @@
 //! `nines explain`: closed-form failover timelines and availability estimates.
 
-use super::{CliError, ModelArgs, write_stdout};
+use super::{CliError, write_stdout};
 use clap::Args;
 use nines::explain::explain;
 use nines::report;
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
     #[command(flatten)]
-    model: ModelArgs,
+    model: super::VariantModelArgs,
     /// Print the explanation as JSON.
     #[arg(long)]
     json: bool,

@@ -130,7 +130,10 @@ Nothing is simulated; `nines run` gives the exact figures, correlations included
 components and failure modes by name (component.querynode.replicas,
 component.querynode.failure.crash.repair.mean, component.etcd.leader.election). Values are TOML
 values or bare strings (3, \"all\", 10s, majority); commas inside braces do not split.
-Several --set make a grid; variant 0 takes every first value.
+Several --set make a grid; variant 0 takes every first value. Braces link keys that take
+each value together (component.{proxy,querynode}.liveness.period=10s,3s); `*` names every
+element that has the rest of the path (component.*.liveness.period). A key named twice is
+an error.
 
 Examples:
   nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3,4
@@ -185,6 +188,25 @@ impl ModelArgs {
     /// Reads and validates the model.
     pub(crate) fn load(&self) -> Result<Loaded, ModelErrors> {
         Loaded::read(&self.model, self.seed)
+    }
+}
+
+/// A model, possibly edited by `--set` into one variant, for the commands that inspect one
+/// (`trace`, `explain`).
+#[derive(Debug, Args)]
+pub(crate) struct VariantModelArgs {
+    #[command(flatten)]
+    pub(crate) model: ModelArgs,
+    /// KEY=VALUE: inspect the variant with this value, as `sweep --set` would run it (linked
+    /// keys and wildcards too); repeat for several keys.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) settings: Vec<nines::model::Setting>,
+}
+
+impl VariantModelArgs {
+    /// Reads the model, applies the settings, and validates the variant.
+    pub(crate) fn load(&self) -> Result<Loaded, ModelErrors> {
+        Loaded::read_variant(&self.model.model, self.model.seed, &self.settings)
     }
 }
 

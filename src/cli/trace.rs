@@ -1,6 +1,6 @@
 //! `nines trace`: the event log of one simulated year.
 
-use super::{CliError, MAX_YEARS, ModelArgs, check_workload, interrupt_flag};
+use super::{CliError, MAX_YEARS, check_workload, interrupt_flag};
 use clap::Args;
 use nines::app::RunError;
 use nines::plan::Plan;
@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 #[derive(Debug, Args)]
 pub(crate) struct TraceArgs {
     #[command(flatten)]
-    model: ModelArgs,
+    model: super::VariantModelArgs,
     /// The year to trace (years are numbered from 0).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..MAX_YEARS))]
     year: u64,

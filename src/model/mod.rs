@@ -8,10 +8,12 @@
 mod edit;
 mod error;
 mod parse;
+mod pattern;
 
 pub use edit::{Setting, set_value};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
+pub use pattern::{apply_values, expand_key, resolve_settings};
 
 use crate::dist::Dist;
 use crate::expr::Expr;

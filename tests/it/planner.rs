@@ -1,6 +1,7 @@
 //! The capacity planner's questions (issue #17): where the downtime goes, against exact
 //! answers.
 
+use crate::cli::{nines, nines_ok, path_str};
 use crate::markov::Ctmc;
 use crate::util::{num, run_json};
 
@@ -64,4 +65,142 @@ name = "db"
         shares += share;
     }
     assert!((shares - 1.0).abs() < 1e-12, "shares add up to {shares}");
+}
+
+/// Two components with liveness probes that detect their hangs, for the variant tests.
+const PROBED: &str = r#"name = "probed"
+up = "api & db"
+
+[simulation]
+years = 200
+
+[kubernetes]
+nodes = 3
+
+[[component]]
+name = "api"
+start = "20s"
+replicas = 2
+needs = 1
+liveness = { period = "10s", failure_threshold = 3 }
+
+  [[component.failure]]
+  name = "hang"
+  every = { dist = "exponential", mean = "5d" }
+  detect = "liveness"
+  repair = "30s"
+
+[[component]]
+name = "db"
+start = "20s"
+liveness = { period = "10s", failure_threshold = 3 }
+
+  [[component.failure]]
+  name = "hang"
+  every = { dist = "exponential", mean = "20d" }
+  detect = "liveness"
+  repair = "1m"
+
+[[component]]
+name = "cache"
+start = "20s"
+"#;
+
+/// The `availability` column of a sweep's CSV, row by row: counted from the end, since a
+/// linked key's column name is quoted and holds commas.
+fn availabilities(csv: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let from_end = |line: &str| line.rsplit(',').nth(13).unwrap().to_string();
+    assert_eq!(from_end(lines.next().unwrap()), "availability");
+    lines.map(from_end).collect()
+}
+
+/// The availability `nines run` gives for `text`, written to a file.
+fn run_availability(text: &str) -> String {
+    let model = crate::util::write_model(text);
+    let json = nines_ok(&["run", path_str(model.path()), "--json"]);
+    let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
+    summary["availability"]["mean"].to_string()
+}
+
+#[test]
+fn linked_keys_and_wildcards_set_every_key_they_name_together() {
+    let model = crate::util::write_model(PROBED);
+    let edited = PROBED.replace("period = \"10s\"", "period = \"2s\"");
+    let expected = run_availability(&edited);
+    for pattern in [
+        "component.{api,db}.liveness.period=10s,2s",
+        "component.*.liveness.period=10s,2s",
+    ] {
+        let csv = nines_ok(&["sweep", path_str(model.path()), "--set", pattern, "--csv"]);
+        let rows = availabilities(&csv);
+        assert_eq!(rows.len(), 2, "{pattern}");
+        assert_eq!(rows[0], run_availability(PROBED), "{pattern}");
+        assert_eq!(rows[1], expected, "{pattern}: both keys took 2s");
+    }
+}
+
+#[test]
+fn a_key_given_twice_or_a_wildcard_that_matches_nothing_is_refused() {
+    let model = crate::util::write_model(PROBED);
+    let path = path_str(model.path());
+    for (sets, message) in [
+        (
+            ["component.api.replicas=2,3", "component.api.replicas=4"],
+            "component.api.replicas: `component.api.replicas` is given twice; give each key once",
+        ),
+        (
+            [
+                "component.*.liveness.period=1s",
+                "component.db.liveness.period=2s",
+            ],
+            "`component.db.liveness.period` is given twice (by `component.*.liveness.period` \
+             and by `component.db.liveness.period`)",
+        ),
+        (
+            [
+                "component.*.readiness.period=1s",
+                "component.api.replicas=2",
+            ],
+            "`*` matches no element that has the key `readiness.period`",
+        ),
+    ] {
+        let output = nines(&["sweep", path, "--set", sets[0], "--set", sets[1]]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{sets:?}: {stderr}");
+        assert!(stderr.contains(message), "{sets:?}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn trace_and_explain_inspect_the_variant_a_set_names() {
+    let model = crate::util::write_model(PROBED);
+    let edited = crate::util::write_model(&PROBED.replace("replicas = 2", "replicas = 3"));
+    for command in [
+        vec!["trace", "--year", "3"],
+        vec!["explain"],
+        vec!["explain", "--json"],
+    ] {
+        let with = |path: &std::path::Path, set: &[&str]| {
+            let mut args = command.clone();
+            args.push(path_str(path));
+            args.extend(set);
+            nines_ok(&args)
+        };
+        let variant = with(model.path(), &["--set", "component.api.replicas=3"]);
+        assert_eq!(variant, with(edited.path(), &[]), "{command:?}");
+        assert_ne!(variant, with(model.path(), &[]), "{command:?}");
+    }
+    let output = nines(&[
+        "explain",
+        path_str(model.path()),
+        "--set",
+        "component.api.replicas=3,4",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("a variant to inspect takes one value per key")
+    );
 }
