@@ -33,4 +33,5 @@ pub mod rng;
 pub mod run;
 pub mod stats;
 pub mod time;
+pub mod warnings;
 pub mod workload;

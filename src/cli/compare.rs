@@ -129,6 +129,9 @@ fn run_variants(
         force: args.force,
     })?;
     say_admission(&prepared.admission);
+    super::say_warnings(nines::warnings::variants_warnings(
+        prepared.request().variants.iter().map(|v| &v.model),
+    ));
     if prepared.seeds_differ {
         say(format_args!("note: {}", seeds_differ_note(&prepared)));
     }
@@ -136,6 +139,14 @@ fn run_variants(
         say(format_args!("warning: {}", horizons_differ_note(horizons)));
     }
     let outcome = prepared.run(&mut Bar::new(prepared.years), interrupt_flag())?;
+    for (index, result) in outcome.results.iter().enumerate() {
+        let s = &result.summary;
+        let availability = s.availability.mean;
+        if let Some(warning) = nines::warnings::never_up(availability, s.horizon_s, Some(s.years)) {
+            let text = report::warning_text(&warning);
+            say(format_args!("warning: variant {index}: {text}"));
+        }
+    }
     let request = prepared.request();
     let tables = outcome.tables(&request.keys);
     if args.csv {

@@ -17,7 +17,14 @@ pub(crate) struct ExplainArgs {
 
 pub(crate) fn explain_command(args: ExplainArgs) -> Result<ExitCode, CliError> {
     let loaded = args.model.load()?;
+    super::say_warnings(nines::warnings::model_warnings(&loaded.model));
     let explanation = explain(&loaded.model);
+    let horizon = loaded.model.simulation().horizon.as_secs_f64();
+    super::say_warnings(nines::warnings::never_up(
+        explanation.availability,
+        horizon,
+        None,
+    ));
     if args.json {
         // Serialising plain data to memory cannot fail.
         let mut json = serde_json::to_vec_pretty(&explanation).unwrap_or_default();

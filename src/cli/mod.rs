@@ -286,6 +286,16 @@ pub(crate) fn check_workload(
     Ok(())
 }
 
+/// Says each model warning on stderr, one line each.
+pub(crate) fn say_warnings(warnings: impl IntoIterator<Item = nines::warnings::Warning>) {
+    for warning in warnings {
+        say(format_args!(
+            "warning: {}",
+            nines::report::warning_text(&warning)
+        ));
+    }
+}
+
 /// Warns on stderr about a slow or a forced run.
 pub(crate) fn say_admission(admission: &Admission) {
     match admission {

@@ -210,6 +210,8 @@ pub struct Component {
     pub replicas: u32,
     /// Replicas that must be up for the component to serve, 1 to `replicas`.
     pub needs: u32,
+    /// Whether `needs = "all"` was written, so that `needs` follows `replicas`.
+    pub needs_all: bool,
     /// The leader office, if the component has one.
     pub leader: Option<Leader>,
     /// Failure modes, competing for each replica.

@@ -24,6 +24,7 @@ mod text;
 #[cfg(feature = "plots")]
 mod timeline;
 mod trace;
+mod warnings;
 mod workload;
 
 pub use self::bench::{BenchFacts, bench_text};
@@ -43,6 +44,7 @@ pub use text::{run_heading, summary_text};
 #[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
+pub use warnings::warning_text;
 pub use workload::workload_message;
 
 use crate::stats::Summary;

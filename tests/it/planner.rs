@@ -204,3 +204,94 @@ fn trace_and_explain_inspect_the_variant_a_set_names() {
             .contains("a variant to inspect takes one value per key")
     );
 }
+
+#[test]
+fn run_sweep_and_explain_say_why_a_model_surprises() {
+    let text = r#"name = "surprising"
+up = "db & cache"
+
+[simulation]
+years = 20
+
+[kubernetes]
+nodes = 3
+
+[[component]]
+name = "db"
+start = "10s"
+replicas = 2
+needs = "all"
+placement = { nodes = [1] }
+
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "10d" }
+  repair = "1m"
+
+[[component]]
+name = "cache"
+start = "10s"
+"#;
+    let model = crate::util::write_model(text);
+    let path = path_str(model.path());
+    let expected = [
+        "warning: component.db.needs: \"all\" makes every replica necessary, so each added \
+         replica lowers the component's availability; \"majority\" or a number makes replicas \
+         redundant",
+        "warning: component.db.placement: 2 replicas on 1 node (the placement list is shorter \
+         than replicas), so replicas share a node and fail together with it",
+        "warning: component.cache.failure: none given, so the component's replicas never fail \
+         on their own",
+    ];
+    for args in [
+        vec!["run", path],
+        vec!["explain", path],
+        vec![
+            "sweep",
+            path,
+            "--set",
+            "component.db.failure.crash.repair=1m,2m",
+        ],
+    ] {
+        let output = nines(&args);
+        assert!(output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .collect();
+        assert_eq!(warnings, expected, "{args:?}");
+    }
+}
+
+#[test]
+fn a_system_that_is_never_up_is_named() {
+    // Down from the first millisecond of every year until after its end.
+    let text = "name = \"never\"\nup = \"db\"\n\n[[component]]\nname = \"db\"\n\n  \
+                [[component.failure]]\n  name = \"crash\"\n  every = \"1ms\"\n  repair = \"2y\"\n";
+    let model = crate::util::write_model(text);
+    let path = path_str(model.path());
+    for (args, line) in [
+        (
+            vec!["run", path, "--years", "3"],
+            "warning: up: the system was up less than a second a year on average over 3 \
+             simulated years: it is never up",
+        ),
+        (
+            vec![
+                "sweep",
+                path,
+                "--years",
+                "3",
+                "--set",
+                "component.db.failure.crash.repair=2y,3y",
+            ],
+            "warning: variant 1: up: the system was up less than a second a year",
+        ),
+    ] {
+        let output = nines(&args);
+        assert!(output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(line), "{args:?}: {stderr}");
+    }
+}

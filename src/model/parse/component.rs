@@ -139,6 +139,9 @@ fn read_component<'a, 'i>(
     });
     let path = table.path.clone();
     table.finish(ctx);
+    let needs_all = needs.as_ref().is_some_and(
+        |(value, _)| matches!(value.get_ref(), DeValue::String(t) if t.as_ref() == "all"),
+    );
     let needs = match (needs, replicas) {
         (Some((value, key)), Some(replicas)) => read_needs(ctx, value, &key, replicas),
         (Some(_), None) => None,
@@ -186,6 +189,7 @@ fn read_component<'a, 'i>(
             name: name.clone()?,
             replicas: replicas?,
             needs: needs?,
+            needs_all,
             leader: leader.flatten(),
             failures: failures?,
             pod: pod?,
