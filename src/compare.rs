@@ -123,6 +123,38 @@ pub struct VariantResult {
     pub downtime_difference_s: Option<Interval>,
 }
 
+/// What the paired difference in downtime says of a variant against the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Less downtime: the whole 95% CI of the difference is below 0.
+    Better,
+    /// More downtime: the whole 95% CI of the difference is above 0.
+    Worse,
+    /// The CI contains 0 (or there is none, with one year): the years cannot tell.
+    NoDetectableDifference,
+}
+
+impl Verdict {
+    /// The verdict of a paired difference in downtime.
+    pub fn of_downtime(difference: &Interval) -> Verdict {
+        match difference.ci95 {
+            Some([low, _]) if low > 0.0 => Verdict::Worse,
+            Some([_, high]) if high < 0.0 => Verdict::Better,
+            _ => Verdict::NoDetectableDifference,
+        }
+    }
+}
+
+impl VariantResult {
+    /// The verdict on this variant's downtime against the first's; `None` for the first.
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.downtime_difference_s
+            .as_ref()
+            .map(Verdict::of_downtime)
+    }
+}
+
 impl Comparison {
     /// An empty comparison of `plans`; the first is the baseline.
     pub fn new(plans: &[Plan]) -> Comparison {
@@ -192,6 +224,32 @@ mod tests {
         assert_eq!(grid[1], ["1", "y"]);
         assert_eq!(grid[3], ["2", "x"]);
         assert_eq!(grid[5], ["2", "z"]);
+    }
+
+    #[test]
+    fn a_verdict_needs_the_whole_interval_on_one_side() {
+        let interval = |low: f64, high: f64| Interval {
+            mean: (low + high) / 2.0,
+            ci95: Some([low, high]),
+        };
+        assert_eq!(Verdict::of_downtime(&interval(1.0, 3.0)), Verdict::Worse);
+        assert_eq!(Verdict::of_downtime(&interval(-3.0, -1.0)), Verdict::Better);
+        assert_eq!(
+            Verdict::of_downtime(&interval(-1.0, 3.0)),
+            Verdict::NoDetectableDifference
+        );
+        assert_eq!(
+            Verdict::of_downtime(&interval(0.0, 0.0)),
+            Verdict::NoDetectableDifference
+        );
+        let one_year = Interval {
+            mean: 5.0,
+            ci95: None,
+        };
+        assert_eq!(
+            Verdict::of_downtime(&one_year),
+            Verdict::NoDetectableDifference
+        );
     }
 
     #[test]

@@ -33,8 +33,11 @@ pub(crate) struct VariantArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print the table as CSV (the contents of sweep.csv) instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json")]
     csv: bool,
+    /// Print the comparison as JSON (every variant's summary and paired differences).
+    #[arg(long)]
+    json: bool,
     /// Run even if the variants together are estimated to be too large: over 1e9 events
     /// in one simulated year, 1e11 in all, or 4 GiB of memory.
     #[arg(long)]
@@ -151,6 +154,8 @@ fn run_variants(
     let tables = outcome.tables(&request.keys);
     if args.csv {
         write_stdout(&tables.csv())?;
+    } else if args.json {
+        write_stdout(&tables.json())?;
     } else {
         let heading = format!(
             "{}: {}, {} each, seed {}, {}\n",

@@ -3,7 +3,7 @@
 
 use super::format::{Target, escape, human_duration, signed_duration};
 use super::text::{availability_cells, period};
-use crate::compare::VariantResult;
+use crate::compare::{VariantResult, Verdict};
 use crate::stats::Interval;
 use std::fmt::Write;
 
@@ -98,7 +98,7 @@ impl ComparisonTables<'_> {
         (header, rows)
     }
 
-    /// Both tables as aligned text.
+    /// Both tables as aligned text, then a verdict per variant.
     pub fn text(&self) -> String {
         let (header, rows) = self.variants();
         let mut text = aligned(&header, &rows);
@@ -106,8 +106,87 @@ impl ComparisonTables<'_> {
         if !rows.is_empty() {
             text.push_str("\npaired differences to variant 0 (variant minus variant 0):\n");
             text.push_str(&aligned(&header, &rows));
+            text.push_str("\nverdicts against variant 0:\n");
+            for line in self.verdicts() {
+                let _ = writeln!(text, "  {line}");
+            }
         }
         text
+    }
+
+    /// One sentence per variant after the first: its label, the paired change in
+    /// downtime with its CI, and the verdict (`worse`, `better`, `no detectable
+    /// difference`).
+    pub fn verdicts(&self) -> Vec<String> {
+        let period = self.period();
+        let per = if period == "year" {
+            "a year".to_string()
+        } else {
+            format!("per {period}")
+        };
+        self.results
+            .iter()
+            .zip(self.values)
+            .enumerate()
+            .filter_map(|(index, (result, values))| {
+                let downtime = result.downtime_difference_s?;
+                let label: Vec<String> = self
+                    .keys
+                    .iter()
+                    .zip(values)
+                    .map(|(key, value)| format!("{key}={value}"))
+                    .collect();
+                let verdict = match Verdict::of_downtime(&downtime) {
+                    Verdict::Worse => "worse",
+                    Verdict::Better => "better",
+                    Verdict::NoDetectableDifference => "no detectable difference",
+                };
+                Some(format!(
+                    "variant {index} ({}): {} of downtime {per}, 95% CI {}: {verdict}",
+                    label.join(" "),
+                    signed_duration(downtime.mean),
+                    interval_text(&downtime, signed_duration),
+                ))
+            })
+            .collect()
+    }
+
+    /// The comparison as pretty JSON with a final newline (`--json`, documented in
+    /// `docs/output-reference.md`): the keys, then per variant its values (by key), its
+    /// summary as `summary.json` has it, and its paired differences to variant 0 with the
+    /// verdict (null for variant 0).
+    pub fn json(&self) -> Vec<u8> {
+        let variants: Vec<serde_json::Value> = self
+            .results
+            .iter()
+            .zip(self.values)
+            .enumerate()
+            .map(|(index, (result, values))| {
+                let values: serde_json::Map<String, serde_json::Value> = self
+                    .keys
+                    .iter()
+                    .zip(values)
+                    .map(|(key, value)| (key.clone(), value.clone().into()))
+                    .collect();
+                let difference = result.downtime_difference_s.map(|downtime| {
+                    serde_json::json!({
+                        "availability": result.availability_difference,
+                        "downtime_per_year_s": downtime,
+                        "verdict": Verdict::of_downtime(&downtime),
+                    })
+                });
+                serde_json::json!({
+                    "variant": index,
+                    "values": values,
+                    "summary": result.summary,
+                    "difference": difference,
+                })
+            })
+            .collect();
+        let json = serde_json::json!({ "keys": self.keys, "variants": variants });
+        let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
     }
 
     /// One CSV row per variant with exact figures (shortest round-trip floats); the

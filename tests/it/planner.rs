@@ -295,3 +295,59 @@ fn a_system_that_is_never_up_is_named() {
         assert!(stderr.contains(line), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn sweep_and_compare_json_carry_each_variant_and_its_verdict() {
+    let model = crate::util::write_model(PROBED);
+    let path = path_str(model.path());
+    let args = [
+        "sweep",
+        path,
+        "--set",
+        "component.api.replicas=2,1,2",
+        "--years",
+        "300",
+    ];
+    let json: serde_json::Value =
+        serde_json::from_str(&nines_ok(&[&args[..], &["--json"]].concat())).unwrap();
+    assert_eq!(json["keys"], serde_json::json!(["component.api.replicas"]));
+    let variants = json["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 3);
+    assert!(variants[0]["difference"].is_null());
+    assert_eq!(variants[1]["values"]["component.api.replicas"], "1");
+    // One replica instead of two (needs 1): more downtime, beyond doubt.
+    assert_eq!(variants[1]["difference"]["verdict"], "worse");
+    assert_eq!(
+        variants[2]["difference"]["verdict"],
+        "no_detectable_difference"
+    );
+    assert_eq!(
+        variants[2]["difference"]["downtime_per_year_s"]["mean"],
+        0.0
+    );
+    // The summaries are run's, and the figures the CSV's.
+    let csv = nines_ok(&[&args[..], &["--csv"]].concat());
+    let from_csv = availabilities(&csv);
+    for (variant, availability) in variants.iter().zip(&from_csv) {
+        assert_eq!(
+            &variant["summary"]["availability"]["mean"].to_string(),
+            availability
+        );
+    }
+    let text = nines_ok(&args);
+    assert!(
+        text.contains("variant 1 (component.api.replicas=1): +"),
+        "{text}"
+    );
+    assert!(text.contains(": worse\n"), "{text}");
+    assert!(
+        text.contains("variant 2 (component.api.replicas=2): 0s of downtime a year, 95% CI [0s, 0s]: no detectable difference"),
+        "{text}"
+    );
+    let compared: serde_json::Value = serde_json::from_str(&nines_ok(&[
+        "compare", path, path, "--years", "20", "--json",
+    ]))
+    .unwrap();
+    assert_eq!(compared["keys"], serde_json::json!(["model"]));
+    assert_eq!(compared["variants"][1]["values"]["model"], path);
+}
