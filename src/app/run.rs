@@ -86,7 +86,8 @@ pub fn simulate(
         seed: request.loaded.seed,
     };
     let (stats, breakdown) = sink.finish()?;
-    let summary = stats.summary(meta, &plan.expression_names[1..]);
+    let mut summary = stats.summary(meta, &plan.expression_names[1..]);
+    summary.cost_per_year = request.loaded.model.cost_per_year();
     if let Some(mut output) = output {
         output
             .write("summary.json", &report::summary_json(&summary))

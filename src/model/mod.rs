@@ -212,6 +212,8 @@ pub struct Component {
     pub needs: u32,
     /// Whether `needs = "all"` was written, so that `needs` follows `replicas`.
     pub needs_all: bool,
+    /// What one replica costs per 365-day year (`cost`), if given.
+    pub cost_per_year: Option<f64>,
     /// The leader office, if the component has one.
     pub leader: Option<Leader>,
     /// Failure modes, competing for each replica.
@@ -275,6 +277,8 @@ pub struct Kubernetes {
     pub endpoint_propagation: Duration,
     /// How often the kubelet re-lists containers, which bounds how soon it sees an exit.
     pub exit_detection: Duration,
+    /// What one node costs per 365-day year (`node_cost`), if given.
+    pub node_cost_per_year: Option<f64>,
 }
 
 /// Node failures.
@@ -452,5 +456,18 @@ impl Model {
     /// The `[kubernetes]` settings, for a level-2 model.
     pub fn kubernetes(&self) -> Option<&Kubernetes> {
         self.kubernetes.as_ref()
+    }
+
+    /// What the model costs per 365-day year: every replica at its component's `cost`
+    /// and every node at `[kubernetes] node_cost`; `None` when no cost is given anywhere.
+    pub fn cost_per_year(&self) -> Option<f64> {
+        let replicas = self
+            .components
+            .iter()
+            .filter_map(|c| c.cost_per_year.map(|cost| cost * f64::from(c.replicas)));
+        let nodes = self
+            .kubernetes()
+            .and_then(|k| k.node_cost_per_year.map(|cost| cost * f64::from(k.nodes)));
+        replicas.chain(nodes).reduce(|a, b| a + b)
     }
 }

@@ -1,7 +1,7 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::format::{Target, escape, human_duration, signed_duration};
+use super::format::{Target, cost, escape, human_duration, signed_duration};
 use super::text::{availability_cells, period};
 use crate::compare::{VariantResult, Verdict};
 use crate::stats::Interval;
@@ -42,6 +42,10 @@ impl ComparisonTables<'_> {
             "RTO p50".to_string(),
             "RTO p99".to_string(),
         ]);
+        let costed = self.costed();
+        if costed {
+            header.push("cost/year".to_string());
+        }
         let rows = self
             .results
             .iter()
@@ -61,10 +65,20 @@ impl ComparisonTables<'_> {
                     human_duration(s.rto_s.p50),
                     human_duration(s.rto_s.p99),
                 ]);
+                if costed {
+                    row.push(s.cost_per_year.map_or(String::new(), cost));
+                }
                 row
             })
             .collect();
         (header, rows)
+    }
+
+    /// Whether any variant has a cost, so that the tables show a cost column.
+    fn costed(&self) -> bool {
+        self.results
+            .iter()
+            .any(|r| r.summary.cost_per_year.is_some())
     }
 
     /// Header and rows of the paired differences to variant 0, formatted for people.
@@ -200,8 +214,10 @@ impl ComparisonTables<'_> {
             ",availability,availability_ci_low,availability_ci_high,nines,downtime_per_year_s,\
              outages_per_year,rto_p50_s,rto_p99_s,availability_diff,availability_diff_ci_low,\
              availability_diff_ci_high,downtime_diff_s,downtime_diff_ci_low_s,\
-             downtime_diff_ci_high_s\n",
+             downtime_diff_ci_high_s",
         );
+        let costed = self.costed();
+        out.push_str(if costed { ",cost_per_year\n" } else { "\n" });
         for (index, (result, values)) in self.results.iter().zip(self.values).enumerate() {
             let s = &result.summary;
             let _ = write!(out, "{index}");
@@ -236,6 +252,10 @@ impl ComparisonTables<'_> {
                     }
                     None => out.push_str(",,,"),
                 }
+            }
+            if costed {
+                let cost = s.cost_per_year.map_or(String::new(), |c| c.to_string());
+                let _ = write!(out, ",{cost}");
             }
             out.push('\n');
         }

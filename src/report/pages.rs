@@ -179,6 +179,9 @@ fn summary_rows(summary: &Summary) -> (Vec<String>, Vec<Vec<String>>) {
         .into_iter()
         .map(|(figure, value)| vec![figure.to_string(), value])
         .collect();
+    if let Some(per_year) = summary.cost_per_year {
+        rows.push(vec!["cost/year".to_string(), super::format::cost(per_year)]);
+    }
     rows.extend(summary.services.iter().map(|(name, service)| {
         vec![
             format!("service {name}"),

@@ -21,6 +21,14 @@ pub fn summary_text(summary: &Summary) -> String {
     for (figure, value) in figure_rows(summary) {
         let _ = writeln!(text, "  {figure:<16}{value}");
     }
+    if let Some(per_year) = summary.cost_per_year {
+        let _ = writeln!(
+            text,
+            "  {:<16}{}",
+            "cost/year",
+            super::format::cost(per_year)
+        );
+    }
     if !summary.services.is_empty() {
         let width = summary.services.keys().map(String::len).max().unwrap_or(0);
         let _ = writeln!(text, "  services");

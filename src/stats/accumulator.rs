@@ -229,6 +229,7 @@ impl<M: Measure> Accumulator<M> {
             rto_s: outages.summary(),
             services,
             causes: stats.causes.summary(years),
+            cost_per_year: None,
             measures,
         }
     }

@@ -351,3 +351,43 @@ fn sweep_and_compare_json_carry_each_variant_and_its_verdict() {
     assert_eq!(compared["keys"], serde_json::json!(["model"]));
     assert_eq!(compared["variants"][1]["values"]["model"], path);
 }
+
+#[test]
+fn cost_is_counted_per_replica_and_node_and_shown_in_sweeps() {
+    let costed = PROBED
+        .replace("nodes = 3\n", "nodes = 3\nnode_cost = \"300/month\"\n")
+        .replace("name = \"api\"\n", "name = \"api\"\ncost = \"0.5/h\"\n")
+        .replace("name = \"db\"\n", "name = \"db\"\ncost = \"1000/y\"\n");
+    let summary = run_json(&costed, 10, 1);
+    // 2 api replicas at 0.5/h, 1 db at 1000/y, 3 nodes at 300 per 30 days.
+    let exact = 2.0 * 0.5 * 8760.0 + 1000.0 + 3.0 * 300.0 * 365.0 / 30.0;
+    assert_eq!(num(&summary, &["cost_per_year"]), exact);
+    assert!(run_json(PROBED, 10, 1).get("cost_per_year").is_none());
+    let model = crate::util::write_model(&costed);
+    let path = path_str(model.path());
+    let csv = nines_ok(&[
+        "sweep",
+        path,
+        "--set",
+        "component.api.replicas=2,3",
+        "--csv",
+    ]);
+    let costs: Vec<f64> = csv
+        .lines()
+        .skip(1)
+        .map(|line| line.rsplit(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(costs, [exact, exact + 4380.0]);
+    assert!(csv.lines().next().unwrap().ends_with(",cost_per_year"));
+    let text = nines_ok(&["sweep", path, "--set", "component.api.replicas=2,3"]);
+    assert!(
+        text.lines().nth(1).unwrap().ends_with("cost/year"),
+        "{text}"
+    );
+    let bad = costed.replace("1000/y", "1000/week");
+    let output = nines(&["run", path_str(crate::util::write_model(&bad).path())]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(
+        "component.db.cost: `\"1000/week\"`: unknown period `week`; use h, d, month or y"
+    ));
+}

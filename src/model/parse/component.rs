@@ -105,6 +105,9 @@ fn read_component<'a, 'i>(
         None => Some(1),
     };
     let needs = table.get("needs").map(|v| (v, table.key("needs")));
+    let cost = table
+        .get("cost")
+        .map(|v| super::cost::read_cost(ctx, v, &table.key("cost")));
     let leader = table
         .get("leader")
         .map(|v| read_leader(ctx, v, &table.key("leader")));
@@ -190,6 +193,7 @@ fn read_component<'a, 'i>(
             replicas: replicas?,
             needs: needs?,
             needs_all,
+            cost_per_year: cost.map_or(Some(None), |c| c.map(Some))?,
             leader: leader.flatten(),
             failures: failures?,
             pod: pod?,
