@@ -31,6 +31,7 @@ pub mod plan;
 pub mod report;
 pub mod rng;
 pub mod run;
+pub mod sensitivity;
 pub mod stats;
 pub mod time;
 pub mod warnings;

@@ -14,6 +14,7 @@ mod compare;
 mod error;
 mod load;
 mod run;
+mod sensitivity;
 mod trace;
 
 pub use check::{CheckOutcome, CheckRequest, check};
@@ -21,6 +22,9 @@ pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_va
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
 pub use run::{RunOutcome, RunRequest, run, simulate};
+pub use sensitivity::{
+    Change, ParameterResult, SensitivityOutcome, SensitivityRequest, sensitivity,
+};
 pub use trace::trace;
 
 /// Told of a run's progress, year by year (a progress bar, say); it never touches the

@@ -12,6 +12,7 @@ mod docs;
 mod explain;
 mod progress;
 mod run;
+mod sensitivity;
 mod trace;
 
 use nines::app::{Admission, Loaded, RunError, admit};
@@ -150,6 +151,17 @@ Exit status: 0 on success, 2 on a bad model, bad key path, bad usage or an outpu
 
 Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
     Compare(compare::CompareArgs),
+    /// Which parameter matters: every numeric parameter halved and doubled (replicas -1 and
+    /// +1) on common random numbers, with the paired change in downtime per year.
+    #[command(after_help = "Examples:
+  nines sensitivity models/milvus-ha.toml --years 1000
+  nines sensitivity models/etcd-quorum.toml --json | jq '.parameters[0]'
+
+Every duration, number and count of the components that can affect up (and of
+[kubernetes]) is a parameter; a change that makes the model invalid is skipped with a note.
+
+Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Measure the engine's years per second against the random-number floor (the same
     /// draws with no event queue, state or statistics), interleaved, as medians and ratios.
     #[command(after_help = "Examples:
@@ -346,6 +358,7 @@ impl Cli {
             Command::Explain(args) => explain::explain_command(args),
             Command::Sweep(args) => compare::sweep(args),
             Command::Compare(args) => compare::compare(args),
+            Command::Sensitivity(args) => sensitivity::sensitivity_command(args),
             Command::Bench(args) => bench::bench(args),
             Command::Man(args) => docs::man(args),
             Command::Completions(args) => docs::completions(args),

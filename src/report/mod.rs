@@ -20,6 +20,7 @@ mod output;
 mod pages;
 #[cfg(feature = "plots")]
 pub mod plot;
+mod sensitivity;
 mod text;
 #[cfg(feature = "plots")]
 mod timeline;
@@ -40,6 +41,7 @@ pub use html::HtmlPage;
 pub use output::{OutputDir, write_file};
 #[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
+pub use sensitivity::{sensitivity_json, sensitivity_text};
 pub use text::{run_heading, summary_text};
 #[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};

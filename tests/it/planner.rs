@@ -391,3 +391,111 @@ fn cost_is_counted_per_replica_and_node_and_shown_in_sweeps() {
         "component.db.cost: `\"1000/week\"`: unknown period `week`; use h, d, month or y"
     ));
 }
+
+/// The downtime per year of one replica failing after an exponential time with mean
+/// `every_h` hours and repaired after an exponential time with mean `repair_h`, every year
+/// starting up: the two-state chain's expected time down over one year, exactly.
+fn two_state_downtime(every_h: f64, repair_h: f64) -> f64 {
+    let mut chain = Ctmc::new(2);
+    chain.add(0, 1, 1.0 / (every_h * 3600.0));
+    chain.add(1, 0, 1.0 / (repair_h * 3600.0));
+    chain.time_average(&[1.0, 0.0], &[0.0, 1.0], YEAR_S) * YEAR_S
+}
+
+/// Sensitivity to the repair time of an exponential level-1 model: the paired change of
+/// downtime per year when the mean repair is halved and doubled is the difference of the
+/// exact (renewal, here Markov) downtimes, within four standard errors of the paired
+/// difference (recovered from its reported 95% CI).
+#[test]
+fn sensitivity_to_the_repair_time_matches_the_exact_change() {
+    let toml = r#"name = "one"
+up = "db"
+
+[[component]]
+name = "db"
+
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "100h" }
+  detect = "0s"
+  repair = { dist = "exponential", mean = "4h" }
+
+[[component]]
+name = "unused"
+
+  [[component.failure]]
+  name = "crash"
+  every = "10d"
+  repair = "1m"
+"#;
+    let model = crate::util::write_model(toml);
+    let years = 3000;
+    let json: serde_json::Value = serde_json::from_str(&nines_ok(&[
+        "sensitivity",
+        path_str(model.path()),
+        "--years",
+        &years.to_string(),
+        "--json",
+    ]))
+    .unwrap();
+    let parameters = json["parameters"].as_array().unwrap();
+    let repair = parameters
+        .iter()
+        .find(|p| p["key"] == "component.db.failure.crash.repair.mean")
+        .expect("the repair mean is a parameter");
+    let base = two_state_downtime(100.0, 4.0);
+    let t = crate::util::t975(years as f64 - 1.0);
+    for (side, repair_h) in [("low", 2.0), ("high", 8.0)] {
+        let change = &repair[side];
+        let exact = two_state_downtime(100.0, repair_h) - base;
+        let simulated = change["downtime_change_s"].as_f64().unwrap();
+        let ci = change["ci95"].as_array().unwrap();
+        let se = (ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap()) / (2.0 * t);
+        println!("{side}: exact {exact:.0} s, simulated {simulated:.0} s, se {se:.0}");
+        assert!(
+            se > 0.0 && se < exact.abs() / 10.0,
+            "{side}: se {se} gives no power"
+        );
+        assert!(
+            (simulated - exact).abs() <= 4.0 * se,
+            "{side}: {simulated} against exact {exact} (se {se})"
+        );
+    }
+    // One replica has no lower count; the unused component is skipped.
+    let replicas = parameters
+        .iter()
+        .find(|p| p["key"] == "component.db.replicas");
+    assert!(
+        replicas.is_none(),
+        "replicas is not written, so not a parameter"
+    );
+    assert_eq!(json["skipped"], serde_json::json!(["unused"]));
+}
+
+#[test]
+fn an_invalid_sensitivity_variant_is_null_with_a_note() {
+    let toml = "name = \"q\"\nup = \"db\"\n\n[[component]]\nname = \"db\"\nreplicas = 3\nneeds = 3\n\n  \
+                [[component.failure]]\n  name = \"crash\"\n  every = \"30d\"\n  repair = \"1h\"\n";
+    let model = crate::util::write_model(toml);
+    let json: serde_json::Value = serde_json::from_str(&nines_ok(&[
+        "sensitivity",
+        path_str(model.path()),
+        "--years",
+        "20",
+        "--json",
+    ]))
+    .unwrap();
+    let replicas = json["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "component.db.replicas")
+        .unwrap();
+    assert!(replicas["low"].is_null());
+    assert_eq!(replicas["high"]["value"], "4");
+    let note = replicas["notes"][0].as_str().unwrap();
+    assert!(
+        note.starts_with("component.db.replicas=2 is not a valid model: needs 3 replicas up"),
+        "{note}"
+    );
+}
