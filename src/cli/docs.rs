@@ -166,7 +166,7 @@ mod tests {
         assert_eq!(
             message,
             "there is no command `walk`; there are: run, check, trace, explain, sweep, \
-             compare, bench, man, completions"
+             compare, sensitivity, bench, man, completions"
         );
     }
 }
