@@ -10,7 +10,7 @@
 //! on the paired-t interval).
 
 use crate::engine::YearOutcome;
-use crate::model::{Model, ModelErrors, Setting, set_value};
+use crate::model::{Model, ModelErrors, Setting, apply_values, resolve_settings};
 use crate::plan::Plan;
 use crate::run::VariantsSink;
 use crate::stats::{Accumulator, Differences, Interval, RunMeta, Summary};
@@ -52,7 +52,9 @@ impl Streams {
 
 /// The variants of a sweep: every combination of the settings' values, the first setting
 /// varying slowest, each applied to the model text `source` (from `file`) and validated.
-/// The first variant takes every setting's first value.
+/// The first variant takes every setting's first value. A setting's key may name several
+/// keys (linked, or a wildcard: see [`crate::model::expand_key`]), which take its value
+/// together; a key named by two settings is an error.
 pub fn sweep_variants(
     source: &str,
     file: &str,
@@ -68,15 +70,16 @@ pub fn sweep_variants(
             format!("the sweep has more than {MAX_VARIANTS} variants; sweep fewer values"),
         )));
     };
+    let paths = resolve_settings(source, file, settings).map_err(ModelErrors::single)?;
     (0..count)
         .map(|index| {
             let values = grid_values(settings, index);
-            let mut text = source.to_string();
-            let mut label = Vec::new();
-            for (setting, value) in settings.iter().zip(&values) {
-                text = set_value(&text, file, &setting.key, value).map_err(ModelErrors::single)?;
-                label.push(format!("{}={value}", setting.key));
-            }
+            let text = apply_values(source, file, &paths, &values).map_err(ModelErrors::single)?;
+            let label: Vec<String> = settings
+                .iter()
+                .zip(&values)
+                .map(|(setting, value)| format!("{}={value}", setting.key))
+                .collect();
             let label = label.join(" ");
             let model = Model::parse(&text, &format!("{file} (with {label})"))?;
             Ok(Variant {
@@ -118,6 +121,38 @@ pub struct VariantResult {
     /// Mean per-year downtime (seconds) of this variant minus the first's, with its paired
     /// 95% CI; `None` for the first variant.
     pub downtime_difference_s: Option<Interval>,
+}
+
+/// What the paired difference in downtime says of a variant against the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Less downtime: the whole 95% CI of the difference is below 0.
+    Better,
+    /// More downtime: the whole 95% CI of the difference is above 0.
+    Worse,
+    /// The CI contains 0 (or there is none, with one year): the years cannot tell.
+    NoDetectableDifference,
+}
+
+impl Verdict {
+    /// The verdict of a paired difference in downtime.
+    pub fn of_downtime(difference: &Interval) -> Verdict {
+        match difference.ci95 {
+            Some([low, _]) if low > 0.0 => Verdict::Worse,
+            Some([_, high]) if high < 0.0 => Verdict::Better,
+            _ => Verdict::NoDetectableDifference,
+        }
+    }
+}
+
+impl VariantResult {
+    /// The verdict on this variant's downtime against the first's; `None` for the first.
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.downtime_difference_s
+            .as_ref()
+            .map(Verdict::of_downtime)
+    }
 }
 
 impl Comparison {
@@ -189,6 +224,32 @@ mod tests {
         assert_eq!(grid[1], ["1", "y"]);
         assert_eq!(grid[3], ["2", "x"]);
         assert_eq!(grid[5], ["2", "z"]);
+    }
+
+    #[test]
+    fn a_verdict_needs_the_whole_interval_on_one_side() {
+        let interval = |low: f64, high: f64| Interval {
+            mean: (low + high) / 2.0,
+            ci95: Some([low, high]),
+        };
+        assert_eq!(Verdict::of_downtime(&interval(1.0, 3.0)), Verdict::Worse);
+        assert_eq!(Verdict::of_downtime(&interval(-3.0, -1.0)), Verdict::Better);
+        assert_eq!(
+            Verdict::of_downtime(&interval(-1.0, 3.0)),
+            Verdict::NoDetectableDifference
+        );
+        assert_eq!(
+            Verdict::of_downtime(&interval(0.0, 0.0)),
+            Verdict::NoDetectableDifference
+        );
+        let one_year = Interval {
+            mean: 5.0,
+            ci95: None,
+        };
+        assert_eq!(
+            Verdict::of_downtime(&one_year),
+            Verdict::NoDetectableDifference
+        );
     }
 
     #[test]

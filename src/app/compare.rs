@@ -213,9 +213,13 @@ impl PreparedVariants {
             .iter()
             .map(|p| &p.expression_names[1..])
             .collect();
+        let mut results = sink.comparison.results(metas, &services);
+        for (result, variant) in results.iter_mut().zip(&request.variants) {
+            result.summary.cost_per_year = variant.model.cost_per_year();
+        }
         let outcome = VariantsOutcome {
             values: request.variants.iter().map(|v| v.values.clone()).collect(),
-            results: sink.comparison.results(metas, &services),
+            results,
             totals,
             elapsed,
         };

@@ -1,7 +1,10 @@
 //! Reading a model file, and deciding whether a run of it may start.
 
 use super::RunError;
-use crate::model::{Model, ModelErrors, scale_copies};
+use crate::model::{
+    Model, ModelError, ModelErrorKind, ModelErrors, Setting, apply_values, resolve_settings,
+    scale_copies,
+};
 use crate::workload::{RunShape, Verdict, Workload};
 use std::path::{Path, PathBuf};
 
@@ -42,6 +45,48 @@ impl Loaded {
             source,
             model,
             ..self
+        })
+    }
+
+    /// Reads the model in `file` with `settings` applied (one value each: a variant to
+    /// inspect, as a sweep would run it), then validates it; `seed` overrides its
+    /// `[simulation] seed`. Without settings this is [`Loaded::read`].
+    pub fn read_variant(
+        file: &Path,
+        seed: Option<u64>,
+        settings: &[Setting],
+    ) -> Result<Loaded, ModelErrors> {
+        if settings.is_empty() {
+            return Loaded::read(file, seed);
+        }
+        let name = file.display().to_string();
+        if let Some(setting) = settings.iter().find(|s| s.values.len() != 1) {
+            return Err(ModelErrors::single(ModelError::unplaced(
+                ModelErrorKind::BadSetting,
+                &name,
+                &setting.key,
+                format!(
+                    "{} values given; a variant to inspect takes one value per key (sweep \
+                     runs several)",
+                    setting.values.len()
+                ),
+            )));
+        }
+        let source = Model::read_source(file)?;
+        let paths = resolve_settings(&source, &name, settings).map_err(ModelErrors::single)?;
+        let values: Vec<String> = settings.iter().map(|s| s.values[0].clone()).collect();
+        let edited = apply_values(&source, &name, &paths, &values).map_err(ModelErrors::single)?;
+        let label: Vec<String> = settings
+            .iter()
+            .map(|s| format!("{}={}", s.key, s.values[0]))
+            .collect();
+        let model = Model::parse(&edited, &format!("{name} (with {})", label.join(" ")))?;
+        let seed = seed.unwrap_or(model.simulation().seed);
+        Ok(Loaded {
+            file: file.to_path_buf(),
+            source: edited,
+            model,
+            seed,
         })
     }
 }

@@ -17,6 +17,7 @@ mod error;
 mod load;
 mod run;
 mod shard;
+mod sensitivity;
 mod trace;
 
 pub use calc::{CalcRequest, CalcSimulation, simulate_calc};
@@ -25,6 +26,9 @@ pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_va
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
 pub use run::{RunOutcome, RunRequest, run, simulate};
+pub use sensitivity::{
+    Change, ParameterResult, SensitivityOutcome, SensitivityRequest, sensitivity,
+};
 pub use shard::{MANIFEST, ShardError, merge, run_shard};
 pub use trace::{trace, worst_year};
 

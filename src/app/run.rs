@@ -106,7 +106,8 @@ pub(super) fn simulate_writing(
     };
     sink.finish()?;
     let RunStats { stats, breakdown } = run_stats;
-    let summary = stats.summary(meta, &plan.expression_names[1..]);
+    let mut summary = stats.summary(meta, &plan.expression_names[1..]);
+    summary.cost_per_year = request.loaded.model.cost_per_year();
     if let Some(mut output) = output {
         output
             .write("summary.json", &report::summary_json(&summary))

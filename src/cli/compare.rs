@@ -33,8 +33,11 @@ pub(crate) struct VariantArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print the table as CSV (the contents of sweep.csv) instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json")]
     csv: bool,
+    /// Print the comparison as JSON (every variant's summary and paired differences).
+    #[arg(long)]
+    json: bool,
     /// Run even if the variants together are estimated to be too large: over 1e9 events
     /// in one simulated year, 1e11 in all, or 4 GiB of memory.
     #[arg(long)]
@@ -129,6 +132,9 @@ fn run_variants(
         force: args.force,
     })?;
     say_admission(&prepared.admission);
+    super::say_warnings(nines::warnings::variants_warnings(
+        prepared.request().variants.iter().map(|v| &v.model),
+    ));
     if prepared.seeds_differ {
         say(format_args!("note: {}", seeds_differ_note(&prepared)));
     }
@@ -136,10 +142,20 @@ fn run_variants(
         say(format_args!("warning: {}", horizons_differ_note(horizons)));
     }
     let outcome = prepared.run(&mut Bar::new(prepared.years), interrupt_flag())?;
+    for (index, result) in outcome.results.iter().enumerate() {
+        let s = &result.summary;
+        let availability = s.availability.mean;
+        if let Some(warning) = nines::warnings::never_up(availability, s.horizon_s, Some(s.years)) {
+            let text = report::warning_text(&warning);
+            say(format_args!("warning: variant {index}: {text}"));
+        }
+    }
     let request = prepared.request();
     let tables = outcome.tables(&request.keys);
     if args.csv {
         write_stdout(&tables.csv())?;
+    } else if args.json {
+        write_stdout(&tables.json())?;
     } else {
         let heading = format!(
             "{}: {}, {} each, seed {}, {}\n",

@@ -1,6 +1,6 @@
 //! `nines explain`: closed-form failover timelines and availability estimates.
 
-use super::{CliError, ModelArgs, write_stdout};
+use super::{CliError, write_stdout};
 use clap::Args;
 use nines::explain::{explain, is_milvus_layout};
 use nines::report;
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
     #[command(flatten)]
-    model: ModelArgs,
+    model: super::VariantModelArgs,
     /// Print the explanation as JSON.
     #[arg(long)]
     json: bool,
@@ -21,10 +21,17 @@ pub(crate) struct ExplainArgs {
 
 pub(crate) fn explain_command(args: ExplainArgs) -> Result<ExitCode, CliError> {
     let loaded = args.model.load()?;
+    super::say_warnings(nines::warnings::model_warnings(&loaded.model));
     let mut explanation = explain(&loaded.model);
     if !args.rules_of_thumb && !is_milvus_layout(&loaded.model) {
         explanation.rules_of_thumb.clear();
     }
+    let horizon = loaded.model.simulation().horizon.as_secs_f64();
+    super::say_warnings(nines::warnings::never_up(
+        explanation.availability,
+        horizon,
+        None,
+    ));
     if args.json {
         // Serialising plain data to memory cannot fail.
         let mut json = serde_json::to_vec_pretty(&explanation).unwrap_or_default();

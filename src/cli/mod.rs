@@ -14,6 +14,7 @@ mod explain;
 mod merge;
 mod progress;
 mod run;
+mod sensitivity;
 mod streams;
 mod trace;
 
@@ -150,7 +151,10 @@ Nothing is simulated; `nines run` gives the exact figures, correlations included
 components and failure modes by name (component.querynode.replicas,
 component.querynode.failure.crash.repair.mean, component.etcd.leader.election). Values are TOML
 values or bare strings (3, \"all\", 10s, majority); commas inside braces do not split.
-Several --set make a grid; variant 0 takes every first value.
+Several --set make a grid; variant 0 takes every first value. Braces link keys that take
+each value together (component.{proxy,querynode}.liveness.period=10s,3s); `*` names every
+element that has the rest of the path (component.*.liveness.period). A key named twice is
+an error.
 
 Examples:
   nines sweep models/milvus-ha-l1.toml --set component.querynode.replicas=2,3,4
@@ -167,6 +171,17 @@ Exit status: 0 on success, 2 on a bad model, bad key path, bad usage or an outpu
 
 Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
     Compare(compare::CompareArgs),
+    /// Which parameter matters: every numeric parameter halved and doubled (replicas -1 and
+    /// +1) on common random numbers, with the paired change in downtime per year.
+    #[command(after_help = "Examples:
+  nines sensitivity models/milvus-ha.toml --years 1000
+  nines sensitivity models/etcd-quorum.toml --json | jq '.parameters[0]'
+
+Every duration, number and count of the components that can affect up (and of
+[kubernetes]) is a parameter; a change that makes the model invalid is skipped with a note.
+
+Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Measure the engine's years per second against the random-number floor (the same
     /// draws with no event queue, state or statistics), interleaved, as medians and ratios.
     #[command(after_help = "Examples:
@@ -219,6 +234,25 @@ impl ModelArgs {
     /// Reads and validates the model.
     pub(crate) fn load(&self) -> Result<Loaded, ModelErrors> {
         Loaded::read(&self.model, self.seed)
+    }
+}
+
+/// A model, possibly edited by `--set` into one variant, for the commands that inspect one
+/// (`trace`, `explain`).
+#[derive(Debug, Args)]
+pub(crate) struct VariantModelArgs {
+    #[command(flatten)]
+    pub(crate) model: ModelArgs,
+    /// KEY=VALUE: inspect the variant with this value, as `sweep --set` would run it (linked
+    /// keys and wildcards too); repeat for several keys.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) settings: Vec<nines::model::Setting>,
+}
+
+impl VariantModelArgs {
+    /// Reads the model, applies the settings, and validates the variant.
+    pub(crate) fn load(&self) -> Result<Loaded, ModelErrors> {
+        Loaded::read_variant(&self.model.model, self.model.seed, &self.settings)
     }
 }
 
@@ -323,6 +357,16 @@ pub(crate) fn check_workload(
     Ok(())
 }
 
+/// Says each model warning on stderr, one line each.
+pub(crate) fn say_warnings(warnings: impl IntoIterator<Item = nines::warnings::Warning>) {
+    for warning in warnings {
+        say(format_args!(
+            "warning: {}",
+            nines::report::warning_text(&warning)
+        ));
+    }
+}
+
 /// Warns on stderr about a slow or a forced run.
 pub(crate) fn say_admission(admission: &Admission) {
     match admission {
@@ -379,6 +423,7 @@ impl Cli {
             Command::Explain(args) => explain::explain_command(args),
             Command::Sweep(args) => compare::sweep(args),
             Command::Compare(args) => compare::compare(args),
+            Command::Sensitivity(args) => sensitivity::sensitivity_command(args),
             Command::Bench(args) => bench::bench(args),
             Command::Calc(args) => calc::calc_command(args),
             Command::Man(args) => docs::man(args),

@@ -10,6 +10,7 @@ use nines::app::{Loaded, RunOutcome, RunRequest};
 use nines::plan::Plan;
 use nines::report;
 use nines::shard::Shard;
+use nines::warnings::{model_warnings, never_up};
 use nines::workload::RunShape;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -125,11 +126,15 @@ impl Prepared {
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let prepared = args.simulate.prepare()?;
+    super::say_warnings(model_warnings(&prepared.loaded.model));
     let outcome = match args.shard {
         Some(shard) => prepared.run_shard(shard)?,
         None => nines::app::run(&prepared.request(), &mut prepared.bar(), interrupt_flag())?,
     };
     prepared.report_performance(&outcome);
+    let summary = &outcome.summary;
+    let (availability, horizon) = (summary.availability.mean, summary.horizon_s);
+    super::say_warnings(never_up(availability, horizon, Some(summary.years)));
     if args.json {
         write_stdout(&report::summary_json(&outcome.summary))?;
     } else {

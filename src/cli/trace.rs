@@ -1,6 +1,6 @@
 //! `nines trace`: the event log of one simulated year.
 
-use super::{CliError, MAX_YEARS, ModelArgs, available_threads, check_workload, interrupt_flag};
+use super::{CliError, MAX_YEARS, available_threads, check_workload, interrupt_flag};
 use clap::{ArgGroup, Args};
 use nines::app::RunError;
 use nines::plan::Plan;
@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 #[command(group(ArgGroup::new("which").required(true).args(["year", "worst"])))]
 pub(crate) struct TraceArgs {
     #[command(flatten)]
-    model: ModelArgs,
+    model: super::VariantModelArgs,
     /// The year to trace (years are numbered from 0).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..MAX_YEARS))]
     year: Option<u64>,

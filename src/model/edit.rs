@@ -17,7 +17,7 @@ const MAX_KEY_PARTS: usize = 32;
 
 /// The parts of a dotted key path, or why it is not one: empty parts, or more than
 /// [`MAX_KEY_PARTS`] (a path is followed recursively, and creates a table per part).
-fn key_parts(key: &str) -> Result<Vec<&str>, (ModelErrorKind, String)> {
+pub(super) fn key_parts(key: &str) -> Result<Vec<&str>, (ModelErrorKind, String)> {
     let parts: Vec<&str> = key.split('.').collect();
     if key.is_empty() || parts.iter().any(|part| part.is_empty()) {
         let shown: String = key.chars().take(60).collect();

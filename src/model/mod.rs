@@ -11,6 +11,7 @@ mod maintenance;
 mod parse;
 mod scale;
 mod traffic;
+mod pattern;
 
 pub use edit::{Setting, set_value};
 use error::LineIndex;
@@ -18,6 +19,7 @@ pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Posit
 pub use maintenance::{BadRollout, Maintenance, PodRollout, Rollout, Schedule, Strategy};
 pub use scale::{MAX_COPIES, scale_copies};
 pub use traffic::{Demand, RetryPolicy, Traffic};
+pub use pattern::{apply_values, expand_key, resolve_settings};
 
 use crate::dist::Dist;
 use crate::expr::Expr;
@@ -224,6 +226,10 @@ pub struct Component {
     pub replicas: u32,
     /// Replicas that must be up for the component to serve, 1 to `replicas`.
     pub needs: u32,
+    /// Whether `needs = "all"` was written, so that `needs` follows `replicas`.
+    pub needs_all: bool,
+    /// What one replica costs per 365-day year (`cost`), if given.
+    pub cost_per_year: Option<f64>,
     /// The leader office, if the component has one.
     pub leader: Option<Leader>,
     /// Failure modes, competing for each replica.
@@ -289,6 +295,8 @@ pub struct Kubernetes {
     pub endpoint_propagation: Duration,
     /// How often the kubelet re-lists containers, which bounds how soon it sees an exit.
     pub exit_detection: Duration,
+    /// What one node costs per 365-day year (`node_cost`), if given.
+    pub node_cost_per_year: Option<f64>,
 }
 
 /// Node failures.
@@ -476,5 +484,18 @@ impl Model {
     /// The `[maintenance]` settings: planned work.
     pub fn maintenance(&self) -> Option<&Maintenance> {
         self.maintenance.as_ref()
+    }
+
+    /// What the model costs per 365-day year: every replica at its component's `cost`
+    /// and every node at `[kubernetes] node_cost`; `None` when no cost is given anywhere.
+    pub fn cost_per_year(&self) -> Option<f64> {
+        let replicas = self
+            .components
+            .iter()
+            .filter_map(|c| c.cost_per_year.map(|cost| cost * f64::from(c.replicas)));
+        let nodes = self
+            .kubernetes()
+            .and_then(|k| k.node_cost_per_year.map(|cost| cost * f64::from(k.nodes)));
+        replicas.chain(nodes).reduce(|a, b| a + b)
     }
 }

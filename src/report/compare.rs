@@ -1,9 +1,11 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::format::{Target, escape, fine_signed_duration, human_duration, signed_duration};
+use super::format::{
+    Target, cost, escape, fine_signed_duration, human_duration, signed_duration,
+};
 use super::text::{availability_cells, period};
-use crate::compare::VariantResult;
+use crate::compare::{VariantResult, Verdict};
 use crate::math;
 use crate::stats::Interval;
 use std::fmt::Write;
@@ -43,6 +45,10 @@ impl ComparisonTables<'_> {
             "RTO p50".to_string(),
             "RTO p99".to_string(),
         ]);
+        let costed = self.costed();
+        if costed {
+            header.push("cost/year".to_string());
+        }
         let rows = self
             .results
             .iter()
@@ -62,10 +68,20 @@ impl ComparisonTables<'_> {
                     human_duration(s.rto_s.p50),
                     human_duration(s.rto_s.p99),
                 ]);
+                if costed {
+                    row.push(s.cost_per_year.map_or(String::new(), cost));
+                }
                 row
             })
             .collect();
         (header, rows)
+    }
+
+    /// Whether any variant has a cost, so that the tables show a cost column.
+    fn costed(&self) -> bool {
+        self.results
+            .iter()
+            .any(|r| r.summary.cost_per_year.is_some())
     }
 
     /// Header and rows of the paired differences to variant 0, formatted for people.
@@ -99,7 +115,7 @@ impl ComparisonTables<'_> {
         (header, rows)
     }
 
-    /// Both tables as aligned text.
+    /// Both tables as aligned text, then a verdict per variant.
     pub fn text(&self) -> String {
         let (header, rows) = self.variants();
         let mut text = aligned(&header, &rows);
@@ -107,8 +123,87 @@ impl ComparisonTables<'_> {
         if !rows.is_empty() {
             text.push_str("\npaired differences to variant 0 (variant minus variant 0):\n");
             text.push_str(&aligned(&header, &rows));
+            text.push_str("\nverdicts against variant 0:\n");
+            for line in self.verdicts() {
+                let _ = writeln!(text, "  {line}");
+            }
         }
         text
+    }
+
+    /// One sentence per variant after the first: its label, the paired change in
+    /// downtime with its CI, and the verdict (`worse`, `better`, `no detectable
+    /// difference`).
+    pub fn verdicts(&self) -> Vec<String> {
+        let period = self.period();
+        let per = if period == "year" {
+            "a year".to_string()
+        } else {
+            format!("per {period}")
+        };
+        self.results
+            .iter()
+            .zip(self.values)
+            .enumerate()
+            .filter_map(|(index, (result, values))| {
+                let downtime = result.downtime_difference_s?;
+                let label: Vec<String> = self
+                    .keys
+                    .iter()
+                    .zip(values)
+                    .map(|(key, value)| format!("{key}={value}"))
+                    .collect();
+                let verdict = match Verdict::of_downtime(&downtime) {
+                    Verdict::Worse => "worse",
+                    Verdict::Better => "better",
+                    Verdict::NoDetectableDifference => "no detectable difference",
+                };
+                Some(format!(
+                    "variant {index} ({}): {} of downtime {per}, 95% CI {}: {verdict}",
+                    label.join(" "),
+                    signed_duration(downtime.mean),
+                    interval_text(&downtime, signed_duration),
+                ))
+            })
+            .collect()
+    }
+
+    /// The comparison as pretty JSON with a final newline (`--json`, documented in
+    /// `docs/output-reference.md`): the keys, then per variant its values (by key), its
+    /// summary as `summary.json` has it, and its paired differences to variant 0 with the
+    /// verdict (null for variant 0).
+    pub fn json(&self) -> Vec<u8> {
+        let variants: Vec<serde_json::Value> = self
+            .results
+            .iter()
+            .zip(self.values)
+            .enumerate()
+            .map(|(index, (result, values))| {
+                let values: serde_json::Map<String, serde_json::Value> = self
+                    .keys
+                    .iter()
+                    .zip(values)
+                    .map(|(key, value)| (key.clone(), value.clone().into()))
+                    .collect();
+                let difference = result.downtime_difference_s.map(|downtime| {
+                    serde_json::json!({
+                        "availability": result.availability_difference,
+                        "downtime_per_year_s": downtime,
+                        "verdict": Verdict::of_downtime(&downtime),
+                    })
+                });
+                serde_json::json!({
+                    "variant": index,
+                    "values": values,
+                    "summary": result.summary,
+                    "difference": difference,
+                })
+            })
+            .collect();
+        let json = serde_json::json!({ "keys": self.keys, "variants": variants });
+        let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
     }
 
     /// One CSV row per variant with exact figures (shortest round-trip floats); the
@@ -122,8 +217,10 @@ impl ComparisonTables<'_> {
             ",availability,availability_ci_low,availability_ci_high,nines,downtime_per_year_s,\
              outages_per_year,rto_p50_s,rto_p99_s,availability_diff,availability_diff_ci_low,\
              availability_diff_ci_high,downtime_diff_s,downtime_diff_ci_low_s,\
-             downtime_diff_ci_high_s\n",
+             downtime_diff_ci_high_s",
         );
+        let costed = self.costed();
+        out.push_str(if costed { ",cost_per_year\n" } else { "\n" });
         for (index, (result, values)) in self.results.iter().zip(self.values).enumerate() {
             let s = &result.summary;
             let _ = write!(out, "{index}");
@@ -158,6 +255,10 @@ impl ComparisonTables<'_> {
                     }
                     None => out.push_str(",,,"),
                 }
+            }
+            if costed {
+                let cost = s.cost_per_year.map_or(String::new(), |c| c.to_string());
+                let _ = write!(out, ",{cost}");
             }
             out.push('\n');
         }
@@ -200,7 +301,7 @@ fn distinct_interval_text(interval: &Interval) -> String {
 }
 
 /// Columns padded to their widest cell, two spaces apart.
-fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
+pub(crate) fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

@@ -92,6 +92,20 @@ pub fn human_duration(secs: f64) -> String {
     format!("{}y", years.trim_end_matches('0').trim_end_matches('.'))
 }
 
+/// A cost per year in the user's currency, to whole units with thousands apart:
+/// `12 345`, `0`.
+pub fn cost(per_year: f64) -> String {
+    let whole = format!("{:.0}", per_year.max(0.0));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index).is_multiple_of(3) {
+            grouped.push(' ');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 /// A signed duration in seconds as a short human string: `+12m 5s`, `-850ms`, `0s`.
 pub fn signed_duration(secs: f64) -> String {
     format!("{}{}", sign_of(secs), human_duration(secs.abs()))
@@ -244,6 +258,14 @@ pub fn escape(text: &str, target: Target) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn costs_group_thousands() {
+        assert_eq!(cost(0.0), "0");
+        assert_eq!(cost(999.4), "999");
+        assert_eq!(cost(1_460.0), "1 460");
+        assert_eq!(cost(1_234_567.8), "1 234 568");
+    }
 
     #[test]
     fn human_durations() {

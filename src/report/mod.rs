@@ -8,6 +8,7 @@
 
 mod bench;
 mod calc;
+mod causes;
 mod check;
 mod compare;
 mod csv;
@@ -21,14 +22,17 @@ mod pages;
 #[cfg(feature = "plots")]
 pub mod plot;
 mod requests;
+mod sensitivity;
 mod text;
 #[cfg(feature = "plots")]
 mod timeline;
 mod trace;
+mod warnings;
 mod workload;
 
 pub use self::bench::{BenchFacts, bench_text, independent_text};
 pub use self::calc::{calc_json, calc_model, calc_simulation_text, calc_text};
+pub use self::causes::cause_rows;
 pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
@@ -40,10 +44,12 @@ pub use html::HtmlPage;
 pub use output::{OutputDir, write_file};
 #[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
+pub use sensitivity::{sensitivity_json, sensitivity_text};
 pub use text::{run_heading, summary_text};
 #[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;
+pub use warnings::warning_text;
 pub use workload::workload_message;
 
 use crate::stats::Summary;

@@ -156,6 +156,17 @@ pub fn run_page(facts: &RunFacts<'_>, summary: &Summary, plots: &[Plot]) -> Stri
     page.heading("Summary");
     let (header, rows) = summary_rows(summary);
     page.table("summary", &header, &rows);
+    let (header, rows) = super::cause_rows(summary);
+    if !rows.is_empty() {
+        page.heading("Where the downtime goes");
+        page.paragraph(
+            "The system's outages by cause (component/failure mode, component/node, \
+             component/session), the most downtime first: outages and downtime per simulated \
+             horizon, the cause's share of all downtime, its outage length's median and 99th \
+             percentile, and the mean time spent detecting, electing and repairing.",
+        );
+        page.table("causes", &header, &rows);
+    }
     page.heading("Plots");
     for plot in plots {
         page.figure(plot.file.trim_end_matches(".svg"), &plot.svg, &plot.caption);
@@ -170,6 +181,9 @@ fn summary_rows(summary: &Summary) -> (Vec<String>, Vec<Vec<String>>) {
         .chain(request_rows(summary))
         .map(|(figure, value)| vec![figure.to_string(), value])
         .collect();
+    if let Some(per_year) = summary.cost_per_year {
+        rows.push(vec!["cost/year".to_string(), super::format::cost(per_year)]);
+    }
     rows.extend(summary.services.iter().map(|(name, service)| {
         vec![
             format!("service {name}"),

@@ -26,6 +26,14 @@ pub fn summary_text(summary: &Summary) -> String {
     {
         let _ = writeln!(text, "  {figure:<16}{value}");
     }
+    if let Some(per_year) = summary.cost_per_year {
+        let _ = writeln!(
+            text,
+            "  {:<16}{}",
+            "cost/year",
+            super::format::cost(per_year)
+        );
+    }
     if !summary.services.is_empty() {
         let width = summary.services.keys().map(String::len).max().unwrap_or(0);
         let _ = writeln!(text, "  services");
@@ -35,6 +43,13 @@ pub fn summary_text(summary: &Summary) -> String {
                 "    {name:<width$}  {}",
                 availability_line(&service.availability)
             );
+        }
+    }
+    let (header, rows) = super::cause_rows(summary);
+    if !rows.is_empty() {
+        let _ = writeln!(text, "  where the downtime goes (largest first)");
+        for line in super::compare::aligned(&header, &rows).lines() {
+            let _ = writeln!(text, "    {line}");
         }
     }
     text

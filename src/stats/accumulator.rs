@@ -236,7 +236,8 @@ impl<M: Measure> Accumulator<M> {
             },
             rto_s: outages.summary(),
             services,
-            causes: stats.causes.summary(),
+            causes: stats.causes.summary(years),
+            cost_per_year: None,
             measures,
         }
     }

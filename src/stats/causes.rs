@@ -14,20 +14,31 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::sync::Arc;
 
-/// Mean and 99th percentile of one phase, in seconds.
+/// Mean, median and 99th percentile of one phase, in seconds.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
 pub struct PhaseFigures {
     /// Mean over the cause's outages.
     pub mean: f64,
+    /// Median over the cause's outages (within 1%); 0 in summaries written before it was.
+    #[serde(default)]
+    pub p50: f64,
     /// 99th percentile over the cause's outages (within 1%).
     pub p99: f64,
 }
 
-/// One cause's outages: how many, and their phases.
+/// One cause's outages: how many, the downtime they made, and their phases.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct CauseSummary {
     /// Outages with this cause, over all years.
     pub count: u64,
+    /// Mean downtime per year (horizon) from this cause's outages, in seconds; 0 in
+    /// summaries written before it was.
+    #[serde(default)]
+    pub downtime_per_year_s: f64,
+    /// This cause's part of all the system's downtime, in [0, 1] (the causes' shares add
+    /// up to 1); 0 in summaries written before it was.
+    #[serde(default)]
+    pub share: f64,
     /// Whole outage durations.
     pub duration_s: PhaseFigures,
     /// Waiting for the failure to be noticed.
@@ -123,16 +134,15 @@ impl Phase {
     }
 
     fn figures(&self, count: u64) -> PhaseFigures {
-        let p99 = self
-            .histogram()
-            .map_or(0, |histogram| histogram.value_at_quantile(0.99));
+        let quantile = |q| self.histogram().map_or(0, |h| h.value_at_quantile(q));
         PhaseFigures {
             mean: if count == 0 {
                 0.0
             } else {
                 self.total as f64 / count as f64 / 1e6
             },
-            p99: Duration::from_micros(p99).as_secs_f64(),
+            p50: Duration::from_micros(quantile(0.5)).as_secs_f64(),
+            p99: Duration::from_micros(quantile(0.99)).as_secs_f64(),
         }
     }
 }
@@ -221,8 +231,18 @@ impl Causes {
         }
     }
 
-    /// Every cause that had outages, by name.
-    pub fn summary(&self) -> BTreeMap<String, CauseSummary> {
+    /// Every cause that had outages, by name, over `years` years.
+    pub fn summary(&self, years: u64) -> BTreeMap<String, CauseSummary> {
+        // The whole outage durations, in exact integer microseconds, of each cause and of all.
+        let downtime = |cause: &Cause| cause.phases[0].total;
+        let all: u128 = self.causes.iter().flatten().flatten().map(downtime).sum();
+        let ratio = |part: u128, whole: u128| {
+            if whole == 0 {
+                0.0
+            } else {
+                part as f64 / whole as f64
+            }
+        };
         self.causes
             .iter()
             .map(|(&(component, mode), cause)| {
@@ -232,6 +252,8 @@ impl Causes {
                     self.names[component as usize][mode as usize].clone(),
                     CauseSummary {
                         count: cause.count,
+                        downtime_per_year_s: ratio(downtime(cause), u128::from(years)) / 1e6,
+                        share: ratio(downtime(cause), all),
                         duration_s: duration,
                         detect_s: detect,
                         elect_s: elect,
@@ -333,10 +355,11 @@ mod tests {
                 },
             });
         }
-        let summary = causes.summary();
+        let summary = causes.summary(4);
         assert_eq!(summary.len(), 1);
         let node = &summary["db/node"];
         assert_eq!(node.count, 2);
+        assert_eq!((node.downtime_per_year_s, node.share), (3.0, 1.0));
         assert_eq!(
             (
                 node.detect_s.mean,
@@ -397,7 +420,7 @@ mod tests {
             }
             assert_eq!(json(&merged), json(&whole), "chunks of {chunk}");
             assert_eq!(json(&saved), json(&whole), "saved chunks of {chunk}");
-            assert_eq!(merged.summary(), whole.summary(), "chunks of {chunk}");
+            assert_eq!(merged.summary(1), whole.summary(1), "chunks of {chunk}");
         }
         assert_eq!(
             whole.causes.len(),
@@ -416,5 +439,40 @@ mod tests {
             json.starts_with(r#"{"names":[["a/x","a/y"]],"causes":[[null,{"count":1,"#),
             "{json}"
         );
+    }
+
+    #[test]
+    fn downtime_is_shared_between_causes_by_their_total_durations() {
+        let mut causes = Causes::new(vec![vec!["a/crash".into()], vec!["b/crash".into()]]);
+        for (component, secs) in [(0, 30), (1, 10), (0, 20)] {
+            let duration = Duration::from_secs(secs);
+            causes.add(&Outage {
+                start: Duration::ZERO,
+                duration,
+                component,
+                mode: 0,
+                phases: Phases {
+                    detect: Duration::ZERO,
+                    elect: Duration::ZERO,
+                    repair: duration,
+                },
+            });
+        }
+        let summary = causes.summary(5);
+        assert_eq!(
+            (
+                summary["a/crash"].downtime_per_year_s,
+                summary["a/crash"].share
+            ),
+            (10.0, 5.0 / 6.0)
+        );
+        assert_eq!(
+            (
+                summary["b/crash"].downtime_per_year_s,
+                summary["b/crash"].share
+            ),
+            (2.0, 1.0 / 6.0)
+        );
+        assert!((summary["a/crash"].duration_s.p50 - 20.0).abs() <= 0.2);
     }
 }

@@ -41,6 +41,10 @@ pub struct Summary {
     /// The product contract does not require it, so a summary without it reads as no causes.
     #[serde(default)]
     pub causes: BTreeMap<String, CauseSummary>,
+    /// What the model costs per 365-day year (its replicas' `cost` and nodes'
+    /// `node_cost`); absent, and `None`, when the model gives no cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_year: Option<f64>,
     /// The sections of the measures beyond downtime and outages, by key, after the fields
     /// above (none unless the model has the tables that produce them; see
     /// [`crate::measure`]). Reading keeps any other field here too.

@@ -196,8 +196,15 @@ fn the_text_table_shows_each_variant_and_the_paired_differences() {
     assert!(text.contains("component.querynode.failure.crash.repair.mean"));
     assert!(text.contains("RTO p99"));
     assert!(text.contains("paired differences to variant 0"));
+    let (_, differences) = text.split_once("paired differences to variant 0").unwrap();
+    let row = differences.lines().nth(2).unwrap();
+    assert!(row.starts_with("1 ") && row.contains("+"), "{row}");
     let last = text.lines().last().unwrap();
-    assert!(last.starts_with("1 ") && last.contains("+"), "{last}");
+    assert!(
+        last.starts_with("  variant 1 (component.querynode.failure.crash.repair.mean=4m): +")
+            && last.ends_with(": worse"),
+        "{last}"
+    );
 }
 
 #[test]

@@ -110,6 +110,9 @@ fn read_component<'a, 'i>(
         None => Some(1),
     };
     let needs = table.get("needs").map(|v| (v, table.key("needs")));
+    let cost = table
+        .get("cost")
+        .map(|v| super::cost::read_cost(ctx, v, &table.key("cost")));
     let leader = table
         .get("leader")
         .map(|v| read_leader(ctx, v, &table.key("leader")));
@@ -151,6 +154,9 @@ fn read_component<'a, 'i>(
     });
     let path = table.path.clone();
     table.finish(ctx);
+    let needs_all = needs.as_ref().is_some_and(
+        |(value, _)| matches!(value.get_ref(), DeValue::String(t) if t.as_ref() == "all"),
+    );
     let needs = match (needs, replicas) {
         (Some((value, key)), Some(replicas)) => read_needs(ctx, value, &key, replicas),
         (Some(_), None) => None,
@@ -198,6 +204,8 @@ fn read_component<'a, 'i>(
             name: name.clone()?,
             replicas: replicas?,
             needs: needs?,
+            needs_all,
+            cost_per_year: cost.map_or(Some(None), |c| c.map(Some))?,
             leader: leader.flatten(),
             failures: failures?,
             pod: pod?,

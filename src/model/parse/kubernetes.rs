@@ -56,6 +56,7 @@ pub(super) fn defaults() -> Kubernetes {
         toleration_seconds: TOLERATION_SECONDS,
         endpoint_propagation: ENDPOINT_PROPAGATION,
         exit_detection: EXIT_DETECTION,
+        node_cost_per_year: None,
     }
 }
 
@@ -76,6 +77,9 @@ pub(super) fn read_kubernetes(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Ku
     let toleration = duration("toleration_seconds", TOLERATION_SECONDS);
     let propagation = duration("endpoint_propagation", ENDPOINT_PROPAGATION);
     let exit = duration("exit_detection", EXIT_DETECTION);
+    let node_cost = table
+        .get("node_cost")
+        .map(|v| super::cost::read_cost(ctx, v, "kubernetes.node_cost"));
     table.finish(ctx);
     Some(Kubernetes {
         nodes: nodes? as u32,
@@ -85,6 +89,7 @@ pub(super) fn read_kubernetes(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Ku
         toleration_seconds: toleration?,
         endpoint_propagation: propagation?,
         exit_detection: exit?,
+        node_cost_per_year: node_cost.map_or(Some(None), |c| c.map(Some))?,
     })
 }
 

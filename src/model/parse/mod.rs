@@ -10,6 +10,7 @@
 //! new reader file, called from [`top`].
 
 mod component;
+mod cost;
 mod dist;
 mod failure;
 mod kubernetes;

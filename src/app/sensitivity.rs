@@ -1,0 +1,169 @@
+//! `sensitivity`: every numeric parameter halved and doubled (`replicas` −1 and +1), each
+//! change a variant of one comparison on common random numbers with the model as written,
+//! so that the variants share their years in lockstep as a sweep's do.
+
+use super::{Loaded, Progress, RunError, VariantsRequest, prepare_variants};
+use crate::compare::{Streams, Variant};
+use crate::model::{Model, set_value};
+use crate::run::RunTotals;
+use crate::sensitivity::parameters;
+use crate::stats::{Interval, Summary};
+use std::sync::atomic::AtomicBool;
+
+/// What to simulate.
+pub struct SensitivityRequest<'a> {
+    /// The model as written.
+    pub loaded: &'a Loaded,
+    /// Years of every variant [default: the model's `[simulation] years`]; at least 2.
+    pub years: Option<u64>,
+    /// Worker threads; the results do not depend on them.
+    pub threads: usize,
+    /// Whether to run even if the variants together are estimated to be too large.
+    pub force: bool,
+}
+
+/// One tried value of a parameter and the paired change it makes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// The value tried.
+    pub value: String,
+    /// Mean change in downtime per year against the model as written (seconds), with its
+    /// paired 95% CI.
+    pub downtime_change_s: Interval,
+}
+
+/// A parameter's two changes: `None` for one not tried, with a note saying why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParameterResult {
+    /// The key path.
+    pub key: String,
+    /// The value as written.
+    pub value: String,
+    /// Halved (or one replica fewer).
+    pub low: Option<Change>,
+    /// Doubled (or one replica more).
+    pub high: Option<Change>,
+    /// Why a change is missing: no lower value, or the variant is not a valid model.
+    pub notes: Vec<String>,
+}
+
+impl ParameterResult {
+    /// The larger absolute mean change of the two, for the order of the table.
+    pub fn effect(&self) -> f64 {
+        [&self.low, &self.high]
+            .into_iter()
+            .flatten()
+            .map(|c| c.downtime_change_s.mean.abs())
+            .fold(0.0, f64::max)
+    }
+}
+
+/// What a sensitivity analysis found.
+pub struct SensitivityOutcome {
+    /// The model as written, simulated.
+    pub base: Summary,
+    /// Every parameter, the largest effect first.
+    pub parameters: Vec<ParameterResult>,
+    /// Components skipped because they cannot affect `up` or a service.
+    pub skipped: Vec<String>,
+    /// Variants simulated, the model as written included.
+    pub variants: usize,
+    /// Years per variant.
+    pub years: u64,
+    /// Years and events simulated, for a performance line.
+    pub totals: RunTotals,
+}
+
+/// Where a parameter's variants are in the comparison.
+struct Slots {
+    key: String,
+    value: String,
+    low: Result<(String, usize), String>,
+    high: Result<(String, usize), String>,
+}
+
+/// Runs the model as written and every halved and doubled parameter on common random
+/// numbers; invalid variants are not run and get a note.
+pub fn sensitivity(
+    request: &SensitivityRequest<'_>,
+    progress: &mut dyn Progress,
+    stop: &AtomicBool,
+) -> Result<SensitivityOutcome, RunError> {
+    let loaded = request.loaded;
+    let file = loaded.file.display().to_string();
+    let (found, skipped) = parameters(&loaded.source, &loaded.model);
+    let mut variants = vec![Variant {
+        label: "as written".to_string(),
+        values: vec!["as written".to_string()],
+        model: loaded.model.clone(),
+    }];
+    let mut add = |key: &str, value: Option<&String>| -> Result<(String, usize), String> {
+        let value = value.ok_or("no lower value")?;
+        let label = format!("{key}={value}");
+        let text = set_value(&loaded.source, &file, key, value).map_err(|e| e.to_string())?;
+        let model = Model::parse(&text, &format!("{file} (with {label})")).map_err(|errors| {
+            format!(
+                "{label} is not a valid model: {}",
+                errors.errors.first().map_or("", |e| e.message())
+            )
+        })?;
+        variants.push(Variant {
+            label: label.clone(),
+            values: vec![label],
+            model,
+        });
+        Ok((value.clone(), variants.len() - 1))
+    };
+    let slots: Vec<Slots> = found
+        .iter()
+        .map(|p| Slots {
+            key: p.key.clone(),
+            value: p.value.clone(),
+            low: add(&p.key, p.low.as_ref()),
+            high: add(&p.key, Some(&p.high)),
+        })
+        .collect();
+    let count = variants.len();
+    let prepared = prepare_variants(VariantsRequest {
+        variants,
+        keys: vec!["parameter".to_string()],
+        facts: Vec::new(),
+        seed: Some(loaded.seed),
+        years: request.years,
+        threads: request.threads,
+        streams: Streams::Common,
+        out: None,
+        files: vec![loaded.file.clone()],
+        force: request.force,
+    })?;
+    let outcome = prepared.run(progress, stop)?;
+    let change = |slot: &Result<(String, usize), String>| {
+        let (value, index) = slot.as_ref().ok()?;
+        Some(Change {
+            value: value.clone(),
+            downtime_change_s: outcome.results[*index].downtime_difference_s?,
+        })
+    };
+    let mut parameters: Vec<ParameterResult> = slots
+        .iter()
+        .map(|slot| ParameterResult {
+            key: slot.key.clone(),
+            value: slot.value.clone(),
+            low: change(&slot.low),
+            high: change(&slot.high),
+            notes: [&slot.low, &slot.high]
+                .into_iter()
+                .filter_map(|s| s.as_ref().err().cloned())
+                .collect(),
+        })
+        .collect();
+    parameters.sort_by(|a, b| b.effect().total_cmp(&a.effect()));
+    Ok(SensitivityOutcome {
+        base: outcome.results[0].summary.clone(),
+        parameters,
+        skipped,
+        variants: count,
+        years: prepared.years,
+        totals: outcome.totals,
+    })
+}

@@ -1,0 +1,202 @@
+//! Sensitivity: which numeric parameter of a model moves its downtime most. Every numeric
+//! value of the model's components and of `[kubernetes]` is halved and doubled (`replicas`
+//! lowered and raised by one), each change a variant run on common random numbers beside
+//! the model as written, so that each paired change in downtime per year has a tight CI.
+//!
+//! This module finds the parameters and their two values in the model text; the variants
+//! run as a comparison ([`crate::app::sensitivity`]).
+
+use crate::model::Model;
+use crate::time::Duration;
+use toml_edit::{DocumentMut, Item, Value};
+
+/// One numeric parameter and the two values it is tried at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    /// The key path, as `--set` names it.
+    pub key: String,
+    /// The value as written.
+    pub value: String,
+    /// The lower value tried: half (`replicas`: one fewer); `None` when there is none
+    /// (`replicas = 1`, a whole number that halves to 0).
+    pub low: Option<String>,
+    /// The higher value tried: double (`replicas`: one more).
+    pub high: String,
+}
+
+/// The numeric parameters of `source` (whose validated model is `model`), in file order,
+/// and the components skipped because they cannot affect `up` (by name).
+pub fn parameters(source: &str, model: &Model) -> (Vec<Parameter>, Vec<String>) {
+    let Ok(document) = source.parse::<DocumentMut>() else {
+        return (Vec::new(), Vec::new());
+    };
+    let relevant = affecting_up(model);
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    if let Some(components) = document.get("component").and_then(Item::as_array_of_tables) {
+        for table in components {
+            let Some(name) = table.get("name").and_then(Item::as_str) else {
+                continue;
+            };
+            if !relevant.iter().any(|r| r == name) {
+                skipped.push(name.to_string());
+                continue;
+            }
+            walk(table, &format!("component.{name}"), &mut found);
+        }
+    }
+    if let Some(kubernetes) = document.get("kubernetes").and_then(Item::as_table_like) {
+        walk(kubernetes, "kubernetes", &mut found);
+    }
+    (found, skipped)
+}
+
+/// The components that can affect `up` or a service: those the expressions name, and the
+/// session stores they depend on (a lost session takes a component down), transitively.
+fn affecting_up(model: &Model) -> Vec<String> {
+    let mut indices = Vec::new();
+    model.up().expr.collect_components(&mut indices);
+    for service in model.services() {
+        service.up.expr.collect_components(&mut indices);
+    }
+    let components = model.components();
+    let mut at = 0;
+    while at < indices.len() {
+        if let Some(session) = components[indices[at]].session
+            && !indices.contains(&session.store)
+        {
+            indices.push(session.store);
+        }
+        at += 1;
+    }
+    indices
+        .into_iter()
+        .map(|i| components[i].name.clone())
+        .collect()
+}
+
+/// Every numeric leaf under `table` (whose key path is `path`), with failure modes and
+/// other named lists addressed by name.
+fn walk(table: &dyn toml_edit::TableLike, path: &str, out: &mut Vec<Parameter>) {
+    for (key, item) in table.iter() {
+        let here = format!("{path}.{key}");
+        if let Some(array) = item.as_array_of_tables() {
+            for element in array {
+                if let Some(name) = element.get("name").and_then(Item::as_str) {
+                    walk(element, &format!("{here}.{name}"), out);
+                }
+            }
+        } else if let Some(inner) = item.as_table_like() {
+            walk(inner, &here, out);
+        } else if let Some(value) = item.as_value()
+            && let Some(parameter) = parameter(&here, key, value)
+        {
+            out.push(parameter);
+        }
+    }
+}
+
+/// The parameter of one value, if it is numeric: a duration, a number or a count.
+fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
+    let (low, high) = match value {
+        Value::String(text) => {
+            let duration = Duration::parse(text.value()).ok()?;
+            let micros = duration.as_micros();
+            if micros == 0 {
+                return None;
+            }
+            // Whole seconds where they are exact, else milliseconds (to the microsecond).
+            let shown = |micros: u64| match micros % 1_000_000 {
+                0 => format!("{}s", micros / 1_000_000),
+                _ => format!("{}ms", micros as f64 / 1000.0),
+            };
+            (Some(shown(micros / 2)), shown(micros.saturating_mul(2)))
+        }
+        Value::Integer(n) => {
+            let n = *n.value();
+            if key == "replicas" {
+                ((n > 1).then(|| (n - 1).to_string()), (n + 1).to_string())
+            } else {
+                (
+                    (n / 2 >= 1).then(|| (n / 2).to_string()),
+                    (n * 2).to_string(),
+                )
+            }
+        }
+        Value::Float(x) => {
+            let x = *x.value();
+            (Some(format!("{:?}", x / 2.0)), format!("{:?}", x * 2.0))
+        }
+        _ => return None,
+    };
+    // The value without the comment or spaces around it in the file.
+    let mut bare = value.clone();
+    bare.decor_mut().clear();
+    Some(Parameter {
+        key: path.to_string(),
+        value: bare.to_string(),
+        low,
+        high,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = r#"name = "m"
+up = "db"
+
+[[component]]
+name = "db"
+replicas = 3
+needs = "majority"
+leader = { election = { dist = "uniform", min = "1s", max = "2s" } }
+
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "30d" }
+  repair = { dist = "weibull", shape = 1.5, mean = "1m" }
+
+[[component]]
+name = "unused"
+replicas = 2
+
+  [[component.failure]]
+  name = "crash"
+  every = "10d"
+  repair = "1m"
+"#;
+
+    #[test]
+    fn every_numeric_value_of_a_component_that_matters_is_a_parameter() {
+        let model = crate::fixtures::model(MODEL);
+        let (found, skipped) = parameters(MODEL, &model);
+        let keys: Vec<&str> = found.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "component.db.replicas",
+                "component.db.leader.election.min",
+                "component.db.leader.election.max",
+                "component.db.failure.crash.every.mean",
+                "component.db.failure.crash.repair.shape",
+                "component.db.failure.crash.repair.mean",
+            ]
+        );
+        assert_eq!(skipped, ["unused"]);
+        assert_eq!(
+            (found[0].low.as_deref(), found[0].high.as_str()),
+            (Some("2"), "4")
+        );
+        assert_eq!(
+            (
+                found[5].value.as_str(),
+                found[5].low.as_deref(),
+                found[5].high.as_str()
+            ),
+            ("\"1m\"", Some("30s"), "120s")
+        );
+        assert_eq!(found[4].high, "3.0");
+    }
+}
