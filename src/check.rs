@@ -10,7 +10,7 @@
 //! figure's distance from the bound (assuming the figure itself stays put).
 
 use crate::math;
-use crate::model::{PercentileBound, PercentileFigure, Slo, Targets};
+use crate::model::{PercentileFigure, Slo, Targets};
 use crate::stats::{
     Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, wilson_ci95,
 };
@@ -303,7 +303,7 @@ fn judge_requests(
     push: &mut impl FnMut(String, Unit, Estimate, Direction, f64, Option<Note>),
 ) {
     let years = stats.years();
-    let requests = stats.measures();
+    let requests = &stats.measures().0;
     if let (Some(target), Some((mean, ci95))) =
         (targets.request_success, requests.success(expression))
     {

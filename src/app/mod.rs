@@ -16,8 +16,8 @@ mod compare;
 mod error;
 mod load;
 mod run;
-mod shard;
 mod sensitivity;
+mod shard;
 mod trace;
 
 pub use calc::{CalcRequest, CalcSimulation, simulate_calc};

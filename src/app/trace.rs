@@ -72,21 +72,26 @@ pub fn worst_year(
     threads: usize,
     stop: &AtomicBool,
 ) -> Result<u64, RunError> {
-    let mut sink = Worst(Breakdown::new(
-        plan.components.iter().map(|c| c.causes.len()),
-    ));
-    simulate_years(plan, years.clone(), threads, &mut sink, stop)?;
-    Ok(sink.0.worst_year().map_or(years.start, |(year, _)| year))
+    // The breakdown follows the worst year as the statistics of a run do, chunk by chunk.
+    let mut breakdown = Breakdown::new(plan.components.iter().map(|c| c.causes.len()));
+    simulate_years(
+        plan,
+        years.clone(),
+        threads,
+        &mut breakdown,
+        &mut Ignore,
+        stop,
+    )?;
+    Ok(breakdown.worst_year().map_or(years.start, |(year, _)| year))
 }
 
-/// Follows the years for [`worst_year`].
-struct Worst(Breakdown);
+/// A sink that keeps nothing: [`worst_year`] needs only the statistics.
+struct Ignore;
 
-impl YearSink for Worst {
-    type Error = RunError;
+impl YearSink for Ignore {
+    type Error = std::convert::Infallible;
 
-    fn year(&mut self, outcome: &YearOutcome) -> Result<(), RunError> {
-        self.0.add(outcome);
+    fn year(&mut self, _: &YearOutcome) -> Result<(), Self::Error> {
         Ok(())
     }
 }

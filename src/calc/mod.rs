@@ -11,6 +11,7 @@ mod setup;
 pub use input::{availability, duration, positive_duration};
 pub use setup::{Member, Setup};
 
+use crate::math;
 use crate::time::Duration;
 use serde::Serialize;
 
@@ -44,7 +45,7 @@ impl Availability {
 
     /// `-log10(down)`; `None` for an availability of exactly 1, which has no finite nines.
     pub fn nines(self) -> Option<f64> {
-        (self.down > 0.0).then(|| -self.down.log10())
+        (self.down > 0.0).then(|| -math::log10(self.down))
     }
 }
 
@@ -297,8 +298,8 @@ impl Composition {
                         up: j,
                         coefficient,
                         value: coefficient
-                            * member.up.powi(j as i32)
-                            * member.down.powi((n - j) as i32),
+                            * math::powi(member.up, j as u32)
+                            * math::powi(member.down, (n - j) as u32),
                     }
                 })
                 .collect(),

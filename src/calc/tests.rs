@@ -2,6 +2,7 @@
 //! compositions computed by hand.
 
 use super::*;
+use crate::math;
 
 fn a(text: &str) -> Availability {
     availability(text, "test").unwrap()
@@ -49,7 +50,7 @@ fn the_sre_books_availability_table() {
     }
     assert_eq!(nines(a("99.99%")).nines, Some(4.0));
     assert_eq!(nines(a("99.9%")).nines, Some(3.0));
-    close(nines(a("99.95%")).nines.unwrap(), -(0.0005f64).log10());
+    close(nines(a("99.95%")).nines.unwrap(), -math::log10(0.0005f64));
     close(
         nines(a("99.95%")).downtime_s.quarter,
         0.0005 * 91.25 * 86_400.0,
@@ -79,7 +80,7 @@ fn a_component_from_its_mttf_and_mttr() {
     // 30 days = 43200 minutes up, then 5 minutes down.
     let answer = component(d("30d"), d("5m"));
     close(answer.availability, 43_200.0 / 43_205.0);
-    close(answer.nines.unwrap(), -(5.0f64 / 43_205.0).log10());
+    close(answer.nines.unwrap(), -math::log10(5.0f64 / 43_205.0));
     close(answer.failures_per_year, 525_600.0 / 43_205.0);
     // Downtime a year is failures a year times MTTR.
     close(answer.downtime_s.year, 525_600.0 / 43_205.0 * 300.0);

@@ -60,7 +60,7 @@ impl<M: Measure> Engine<'_, M> {
         let (component, local) = self.locate(replica);
         let index = self.plan.replica_component[replica as usize];
         let cause = component.bad_rollout_cause();
-        self.take_down(now, replica, cause, Duration::ZERO, tracer);
+        self.take_down(now, replica, cause, Duration::ZERO, Duration::ZERO, tracer);
         // Down already (its upgrade stopped it), it is now down for the broken version.
         let state = &mut self.components[index as usize];
         state.last_failed = replica;

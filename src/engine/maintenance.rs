@@ -373,6 +373,7 @@ impl<M: Measure> Engine<'_, M> {
             replica,
             component.upgrade_cause(),
             Duration::ZERO,
+            Duration::ZERO,
             tracer,
         );
     }

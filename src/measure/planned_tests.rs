@@ -63,7 +63,7 @@ fn each_outage_has_the_kind_of_its_cause_and_each_upgrade_its_downtime() {
     for year in 0..YEARS {
         let mut trace = Vec::new();
         let outcome = engine.simulate_traced(year, &mut trace);
-        let planned = &outcome.measures;
+        let planned = &outcome.measures.1;
         assert_eq!(planned.kinds.len(), outcome.outages.len());
         let mut by_kind = [Duration::ZERO; 3];
         for (outage, kind) in outcome.outages.iter().zip(&planned.kinds) {
@@ -129,7 +129,7 @@ fn without_maintenance_the_measure_writes_nothing() {
     assert!(
         String::from_utf8(state)
             .unwrap()
-            .contains("\"measures\":null")
+            .contains("\"measures\":[null,null]")
     );
     let rows = CsvRows::new(&plan);
     let mut header = Vec::new();
@@ -149,7 +149,7 @@ fn outages_csv_ends_with_the_kind() {
     let text = String::from_utf8(out).unwrap();
     let mut lines = text.lines();
     assert!(lines.next().unwrap().ends_with(",repair_s,kind"));
-    for (line, kind) in lines.zip(&outcome.measures.kinds) {
+    for (line, kind) in lines.zip(&outcome.measures.1.kinds) {
         assert!(line.ends_with(&format!(",{}", kind.name())), "{line}");
         let maintenance = line.contains("db/upgrade") || line.contains("db/bad-rollout");
         assert_eq!(maintenance, *kind == OutageKind::Maintenance, "{line}");

@@ -21,8 +21,8 @@ pub mod leader;
 pub mod lease;
 pub mod node;
 pub mod pod;
-pub mod rollout;
 pub mod retry;
+pub mod rollout;
 pub mod routing;
 pub mod streams;
 

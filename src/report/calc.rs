@@ -8,6 +8,7 @@ use crate::calc::{
     Answer, Availability, BudgetAnswer, Combination, ComponentAnswer, Composition, DowntimeAnswer,
     Member, NinesAnswer, Period, Setup,
 };
+use crate::math;
 use std::fmt::Write;
 
 /// Significant digits of the figures a formula shows.
@@ -64,7 +65,7 @@ fn percent(of: Availability) -> String {
 
 /// Decimals of `of.up` that show its share down to the digits [`share`] shows.
 fn decimals(of: Availability) -> usize {
-    let first = (-of.down.log10()).ceil() as usize;
+    let first = (-math::log10(of.down)).ceil() as usize;
     (first + share_digits(of.down) - 1).min(17)
 }
 
@@ -372,7 +373,7 @@ pub fn calc_simulation_text(
     );
     // Four significant digits of the smaller share down.
     let smallest = (1.0 - simulated.mean).min(closed.down).max(1e-15);
-    let places = ((-smallest.log10()).ceil() as usize + DIGITS - 1).min(17);
+    let places = ((-math::log10(smallest)).ceil() as usize + DIGITS - 1).min(17);
     let show = |x: f64| trim_decimals(format!("{x:.places$}"));
     let _ = writeln!(text, "  closed form  {}", show(closed.up));
     let _ = writeln!(

@@ -1,9 +1,7 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::format::{
-    Target, cost, escape, fine_signed_duration, human_duration, signed_duration,
-};
+use super::format::{Target, cost, escape, fine_signed_duration, human_duration, signed_duration};
 use super::text::{availability_cells, period};
 use crate::compare::{VariantResult, Verdict};
 use crate::math;

@@ -170,10 +170,9 @@ fn upgrades_text(text: &mut String, explanation: &Explanation) {
         .unwrap_or(9)
         .max(9);
     for upgrade in &explanation.upgrades {
-        let downtime = upgrade.downtime.map_or_else(
-            || "not in closed form: see `nines run`".to_string(),
-            phase,
-        );
+        let downtime = upgrade
+            .downtime
+            .map_or_else(|| "not in closed form: see `nines run`".to_string(), phase);
         let _ = writeln!(
             text,
             "  {:<width$}  {:<18}  {downtime}",

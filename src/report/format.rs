@@ -167,7 +167,7 @@ pub fn digits_of(x: f64, digits: usize) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
-    let decimals = (digits as i32 - 1 - x.abs().log10().floor() as i32).clamp(0, 40) as usize;
+    let decimals = (digits as i32 - 1 - math::log10(x.abs()).floor() as i32).clamp(0, 40) as usize;
     trim_decimals(format!("{x:.decimals$}"))
 }
 

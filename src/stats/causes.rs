@@ -235,7 +235,7 @@ impl Causes {
     pub fn summary(&self, years: u64) -> BTreeMap<String, CauseSummary> {
         // The whole outage durations, in exact integer microseconds, of each cause and of all.
         let downtime = |cause: &Cause| cause.phases[0].total;
-        let all: u128 = self.causes.iter().flatten().flatten().map(downtime).sum();
+        let all: u128 = self.causes.values().map(downtime).sum();
         let ratio = |part: u128, whole: u128| {
             if whole == 0 {
                 0.0

@@ -227,7 +227,9 @@ fn states_of_another_version_or_inconsistent_ones_are_refused() {
     let error = Accumulator::from_state(state).unwrap_err();
     assert!(matches!(error, StateError::Inconsistent(_)), "{error}");
     assert!(matches!(
-        AccumulatorState::from_json(b"{\"version\": 1}"),
+        AccumulatorState::from_json(
+            format!("{{\"version\": {}}}", AccumulatorState::VERSION).as_bytes()
+        ),
         Err(StateError::Json(_))
     ));
 }

@@ -215,9 +215,13 @@ fn a_single_replica_fails_the_rate_times_each_outage() {
     );
     let mut engine = Engine::new(&plan);
     let outcome = engine.simulate(0).clone();
-    let counts = &outcome.measures.counts;
+    let counts = &outcome.measures.0.counts;
     assert_eq!(outcome.outages.len(), 36);
-    for (outage, failed) in outcome.outages.iter().zip(&outcome.measures.outage_failed) {
+    for (outage, failed) in outcome
+        .outages
+        .iter()
+        .zip(&outcome.measures.0.outage_failed)
+    {
         assert_close(*failed, 50.0 * outage.duration.as_secs_f64());
     }
     let downtime = outcome.downtime[0].as_secs_f64();
@@ -246,7 +250,7 @@ fn a_failed_replica_still_routed_fails_half_of_the_attempts_until_noticed() {
             .filter(|(_, e)| matches!(e, TraceEvent::ReplicaFailed { .. }))
             .map(|(at, _)| *at)
             .collect();
-        let counts = &outcome.measures.counts;
+        let counts = &outcome.measures.0.counts;
         if failures.is_empty() {
             assert_eq!((counts[0].failed, counts[1].failed), (0.0, 0.0));
         }
