@@ -160,7 +160,7 @@ impl ComparisonTables<'_> {
                     "variant {index} ({}): {} of downtime {per}, 95% CI {}: {verdict}",
                     label.join(" "),
                     signed_duration(downtime.mean),
-                    interval_text(&downtime, signed_duration),
+                    distinct_interval_text(&downtime),
                 ))
             })
             .collect()
