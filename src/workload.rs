@@ -20,7 +20,7 @@
 
 use crate::dist::Dist;
 use crate::mechanics::failure;
-use crate::model::{Component, Kubernetes, Model};
+use crate::model::{Component, Kubernetes, Model, Rollout};
 use crate::plan;
 use crate::rng::StreamKey;
 use crate::run::CHUNK_YEARS;
@@ -186,6 +186,16 @@ impl Workload {
             let scans = 2.0 * all_replicas * REPLICA_SCAN_EVENTS;
             events_per_year +=
                 nodes * horizon / cycle.max(1e-6) * (2.0 + 3.0 * replicas / nodes + scans);
+        }
+        if let Some(maintenance) = model.maintenance() {
+            // Planned work: each upgrade's start, and for every replica it replaces a stop,
+            // a start, a readiness and a hand-over at most, whatever the strategy.
+            let upgrades = horizon / maintenance.upgrade.every.as_secs_f64().max(1e-6);
+            let replaced: f64 = (model.components().iter())
+                .filter(|c| !matches!(c.rollout, Rollout::None))
+                .map(|c| f64::from(c.replicas))
+                .sum();
+            events_per_year += upgrades * (1.0 + 4.0 * replaced);
         }
         Workload {
             events_per_year,
@@ -506,5 +516,22 @@ mod tests {
         );
         // Minutes for two years on one thread: worth the note.
         assert!(matches!(fan.judge(shape(2, 2)), Verdict::Slow(_)));
+    }
+
+    /// Upgrades count as work: a schedule of one upgrade a millisecond is refused, where
+    /// the same model upgraded monthly is not.
+    #[test]
+    fn upgrades_are_estimated() {
+        let model = |every: &str| {
+            let source = format!(
+                "name = \"m\"\nup = \"db\"\n[maintenance]\nupgrade = {{ every = \"{every}\" }}\n\
+                 [[component]]\nname = \"db\"\nreplicas = 2\nneeds = 1\n\
+                 maintenance = {{ duration = \"1m\" }}\n"
+            );
+            Workload::estimate(&Model::parse(&source, "m.toml").unwrap())
+        };
+        let (monthly, frantic) = (model("30d"), model("1ms"));
+        assert!(monthly.events_per_year < 1e3, "{monthly:?}");
+        assert!(frantic.events_per_year > MAX_EVENTS_PER_YEAR, "{frantic:?}");
     }
 }

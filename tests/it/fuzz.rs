@@ -64,6 +64,18 @@ const TOKENS: &[&str] = &[
     "session = { store = \"etcd\", ttl = \"30s\" }",
     "session = { store = \"api\", ttl = \"30s\" }",
     "\"1.5s\"",
+    // The tables of SPEC part two as they land: planned work and requests.
+    "[maintenance]\nupgrade = { every = \"1h\", start = \"0s\" }",
+    "[maintenance]\nupgrade = { every = \"1µs\" }\nbad_rollout = { probability = \"100%\", detect = \"1y\", rollback = \"1y\" }",
+    "maintenance = { duration = \"10000y\" }",
+    "strategy = \"recreate\"",
+    "max_surge = 0",
+    "max_unavailable = \"0%\"",
+    "disruption_budget = { min_available = 100 }",
+    "[traffic]\nrate = \"100000/s\"\nclient = \"pymilvus\"",
+    "client = { attempts = 1000000, backoff = \"1µs\", multiplier = 1e300, max_backoff = \"10000y\" }",
+    "profile = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 24]",
+    "cost = \"1e308/h\"",
 ];
 
 #[derive(Debug, Clone)]
@@ -166,12 +178,29 @@ proptest! {
         components in proptest::collection::vec(component(), 1..5),
         use_or in any::<bool>(),
         horizon in prop_oneof![Just("1h"), Just("30d"), Just("1y")],
+        upgrades in proptest::option::of((duration(), distribution())),
+        traffic in proptest::option::of((1u32..100_000, prop_oneof![
+            Just("\"none\""),
+            Just("\"pymilvus\""),
+            Just("{ attempts = 4, backoff = \"100ms\", multiplier = 2, max_backoff = \"1s\", deadline = \"10s\" }"),
+        ])),
     ) {
         let names: Vec<String> = (0..components.len()).map(|i| format!("c{i}")).collect();
         let up = names.join(if use_or { " | " } else { " & " });
         let mut text = format!("name = \"generated\"\nup = \"{up}\"\n[simulation]\nhorizon = \"{horizon}\"\n");
+        // The tables of SPEC part two: planned work (every component upgraded) and requests.
+        if let Some((every, _)) = &upgrades {
+            text.push_str(&format!("\n[maintenance]\nupgrade = {{ every = \"{every}\" }}\n"));
+        }
+        if let Some((rate, client)) = &traffic {
+            text.push_str(&format!("\n[traffic]\nrate = \"{rate}/s\"\nclient = {client}\n"));
+        }
         for (name, body) in names.iter().zip(&components) {
-            text.push_str(&format!("\n[[component]]\nname = \"{name}\"\n{body}"));
+            text.push_str(&format!("\n[[component]]\nname = \"{name}\"\n"));
+            if let Some((_, duration)) = &upgrades {
+                text.push_str(&format!("maintenance = {{ duration = {duration} }}\n"));
+            }
+            text.push_str(body);
         }
         let accepted = Model::parse(&text, "generated.toml");
         prop_assert!(accepted.is_ok(), "a generated model is valid:\n{text}\n{:?}", accepted.err());
