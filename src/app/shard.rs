@@ -342,16 +342,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
         AccumulatorState::FILE_NAME,
         &stats.to_state(identity).to_json(),
     )?;
-    let request = RunRequest {
-        loaded: &loaded,
-        plan: &plan,
-        years: stats.year_range(),
-        threads: 1,
-        out: None,
-    };
+    // The plots and report.html of the whole run, drawn from the merged breakdown.
     #[cfg(feature = "plots")]
-    super::run::write_run_report(&mut output, &request, &summary, &stats, &breakdown)?;
-    let _ = (&request, &breakdown);
+    {
+        let request = RunRequest {
+            loaded: &loaded,
+            plan: &plan,
+            years: stats.year_range(),
+            threads: 1,
+            out: None,
+        };
+        super::run::write_run_report(&mut output, &request, &summary, &stats, &breakdown)?;
+    }
     output
         .commit()
         .map_err(RunError::io(IoAction::Commit(out.to_path_buf())))?;
