@@ -451,9 +451,9 @@ pub(crate) fn available_threads() -> usize {
 pub(crate) fn performance_line(totals: RunTotals, elapsed: WallDuration, threads: usize) -> String {
     let secs = elapsed.as_secs_f64().max(1e-9);
     format!(
-        "simulated {} in {:.2} s on {}: {:.0} years/s, {:.2} M events/s",
+        "simulated {} in {} on {}: {:.0} years/s, {:.2} M events/s",
         nines::report::count(totals.years, "year"),
-        secs,
+        nines::report::duration(secs),
         nines::report::count(threads as u64, "thread"),
         totals.years as f64 / secs,
         totals.events as f64 / secs / 1e6

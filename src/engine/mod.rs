@@ -36,6 +36,7 @@
 //!   outage's cause while that is not serving, else the first component that is not.
 
 mod bad_rollout;
+mod failover;
 mod maintenance;
 mod nodes;
 mod office;
@@ -50,7 +51,7 @@ mod tests;
 
 pub use outage::{Outage, Phases};
 pub use queue::EventQueue;
-pub use trace::{NoTrace, TraceEvent, Tracer, UpgradeStep};
+pub use trace::{Detection, FailoverStep, NoTrace, TraceEvent, Tracer, UpgradeStep};
 
 use crate::measure::{Downtime, DowntimeYear, Measure, Shipped};
 use crate::mechanics::pod::ProbePhases;

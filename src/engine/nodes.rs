@@ -70,7 +70,7 @@ impl<M: Measure> Engine<'_, M> {
             // With reassignment the share moves to another replica unless its own return
             // (which reloads it too) comes first.
             let reassigned = if component.reassign.is_some() {
-                self.with_reload(now, replica, Duration::NEVER)
+                self.with_reload(now, replica, Duration::NEVER).0
             } else {
                 Duration::NEVER
             };

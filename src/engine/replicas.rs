@@ -1,6 +1,6 @@
 //! Replicas: failures, repairs, pod restarts and reloads.
 
-use super::{Engine, Event, Measure, ReplicaState, TraceEvent, Tracer, Waiting};
+use super::{Engine, Event, Measure, ReplicaState, TraceEvent, Tracer, Waiting, failover};
 use crate::mechanics::failure::{self, Detect, Repair};
 use crate::mechanics::streams::{PodPurpose, Purpose};
 use crate::mechanics::{Draw, lease, pod, routing};
@@ -79,23 +79,29 @@ impl<M: Measure> Engine<'_, M> {
             Detect::Liveness => readiness_detection(component, state, now),
             Detect::After(_) | Detect::Exit { .. } => None,
         };
-        let back = match &mode_plan.repair {
+        let (restarted, dead_at, serving) = match &mode_plan.repair {
             Repair::After(dist) => {
                 let stream = component
                     .streams
                     .mode(local, mode as usize, Purpose::Repair);
-                noticed.saturating_add(self.draws(stream).draw(dist))
+                let repaired = noticed.saturating_add(self.draws(stream).draw(dist));
+                (None, noticed, repaired)
             }
             Repair::Restart => {
                 let grace = component
                     .pod
                     .as_ref()
                     .map_or(Duration::ZERO, |p| p.pod.termination_grace_period);
-                let kill = mode_plan.detect.kill_delay(grace);
-                self.restart(replica, now, noticed.saturating_add(kill))
+                let dead_at = noticed.saturating_add(mode_plan.detect.kill_delay(grace));
+                let restarted = self.restarted(replica, now, dead_at);
+                (
+                    restarted,
+                    dead_at,
+                    restarted.map_or(dead_at, |r| r.serving_at),
+                )
             }
         };
-        let back = self.with_reload(now, replica, back);
+        let (back, reload) = self.with_reload(now, replica, serving);
         let routed = routing::routed_for(detect, readiness, propagation(component));
         self.take_down(now, replica, mode, detect, routed, tracer);
         let repair = back.saturating_sub(noticed);
@@ -109,6 +115,21 @@ impl<M: Measure> Engine<'_, M> {
                 repair,
             },
         );
+        let failover = failover::Failover {
+            noticed,
+            by: failover::detection(&mode_plan.detect),
+            dead_at,
+            restarted,
+            serving,
+            back,
+            reload,
+        };
+        failover.trace(
+            now,
+            self.plan.replica_component[replica as usize],
+            local,
+            tracer,
+        );
         self.schedule_repair(replica, back);
         self.after_change(now, self.plan.replica_component[replica as usize], tracer);
     }
@@ -118,22 +139,26 @@ impl<M: Measure> Engine<'_, M> {
     /// replica comes back empty, so the share needs a load either way, on the restarted
     /// replica or, once the session expired, on another up replica, whichever can start it
     /// sooner. Without reassignment, `restarted` unchanged.
+    /// Also returns, with reassignment, when the session expired and whether the share
+    /// was loaded elsewhere.
     pub(super) fn with_reload(
         &mut self,
         now: Duration,
         replica: u32,
         restarted: Duration,
-    ) -> Duration {
+    ) -> (Duration, Option<failover::Reload>) {
         let (component, _) = self.locate(replica);
         let (Some(_), Some(session), Some(stream)) = (
             &component.reassign,
             &component.session,
             component.streams.reassign,
         ) else {
-            return restarted;
+            return (restarted, None);
         };
         let expiry = self.draws(stream).draw(&lease::remaining(session.ttl));
-        self.reload_from(now.saturating_add(expiry), replica, restarted)
+        let expired = now.saturating_add(expiry);
+        let (back, elsewhere) = self.reload(expired, replica, restarted);
+        (back, Some(failover::Reload { expired, elsewhere }))
     }
 
     /// When the share of `replica`, whose loss its coordinator noticed at `noticed`, serves
@@ -146,19 +171,21 @@ impl<M: Measure> Engine<'_, M> {
         replica: u32,
         restarted: Duration,
     ) -> Duration {
+        self.reload(noticed, replica, restarted).0
+    }
+
+    /// [`Engine::reload_from`], and whether another replica loads the share.
+    fn reload(&mut self, noticed: Duration, replica: u32, restarted: Duration) -> (Duration, bool) {
         let (component, _) = self.locate(replica);
         let (Some(load), Some(stream)) = (&component.reassign, component.streams.reassign) else {
-            return restarted;
+            return (restarted, false);
         };
         let index = self.plan.replica_component[replica as usize] as usize;
         let others_up = self.components[index].up - u32::from(self.replicas[replica as usize].up);
         let loaded = self.draws(stream).draw(load);
-        let load_from = if others_up > 0 {
-            restarted.min(noticed)
-        } else {
-            restarted
-        };
-        load_from.saturating_add(loaded)
+        let elsewhere = others_up > 0 && noticed < restarted;
+        let load_from = if elsewhere { noticed } else { restarted };
+        (load_from.saturating_add(loaded), elsewhere)
     }
 
     /// Restarts the container of a pod replica that failed at `failed` and is dead at
@@ -169,10 +196,20 @@ impl<M: Measure> Engine<'_, M> {
         failed: Duration,
         dead_at: Duration,
     ) -> Duration {
+        self.restarted(replica, failed, dead_at)
+            .map_or(dead_at, |r| r.serving_at)
+    }
+
+    /// [`Engine::restart`] with the instants of its steps; `None` for a replica without a
+    /// pod, which serves again when dead.
+    fn restarted(
+        &mut self,
+        replica: u32,
+        failed: Duration,
+        dead_at: Duration,
+    ) -> Option<pod::Restarted> {
         let (component, local) = self.locate(replica);
-        let Some(pod) = &component.pod else {
-            return dead_at;
-        };
+        let pod = component.pod.as_ref()?;
         let state = self.replicas[replica as usize];
         let restarts = pod::restarts_before(state.restarts, state.container_started, failed);
         let stream = component.streams.pod(local, PodPurpose::Start);
@@ -190,7 +227,7 @@ impl<M: Measure> Engine<'_, M> {
         let state = &mut self.replicas[replica as usize];
         state.restarts = restarted.restarts;
         state.container_started = Some(restarted.container_started);
-        restarted.serving_at
+        Some(restarted)
     }
 
     /// Takes a replica down at `now` (if it is not down already), cancelling whatever it
@@ -211,6 +248,14 @@ impl<M: Measure> Engine<'_, M> {
         state.generation = state.generation.wrapping_add(1);
         state.waiting = Waiting::Nothing;
         if !state.up {
+            let replica = self.locate(replica).1;
+            tracer.event(
+                now,
+                TraceEvent::FailoverReplanned {
+                    component: index,
+                    replica,
+                },
+            );
             return;
         }
         state.up = false;

@@ -128,8 +128,79 @@ pub enum TraceEvent {
         /// What happened.
         step: UpgradeStep,
     },
+    /// A step of a failed replica's failover, planned when it failed: `at` is when the step
+    /// happens, at or after the instant the event is reported. A later event about the
+    /// same replica ([`TraceEvent::FailoverReplanned`]) supersedes the steps still ahead.
+    FailoverStep {
+        /// Component index.
+        component: u32,
+        /// Replica index within the component.
+        replica: u32,
+        /// When the step happens.
+        at: Duration,
+        /// What happens.
+        step: FailoverStep,
+    },
+    /// A down replica is taken down again (its node failed, its session expired, it was
+    /// evicted or upgraded): the failover steps still ahead of it will not happen.
+    FailoverReplanned {
+        /// Component index.
+        component: u32,
+        /// Replica index within the component.
+        replica: u32,
+    },
     /// The year ends.
     YearEnd,
+}
+
+/// A step of one failed replica's way back to serving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailoverStep {
+    /// The failure is noticed: by the liveness probe, by the kubelet seeing the container
+    /// exit, or after the mode's drawn detection delay.
+    Detected {
+        /// How it was noticed.
+        by: Detection,
+    },
+    /// A hung container is killed, the termination grace period after detection.
+    Killed,
+    /// The kubelet waits `delay` (CrashLoopBackOff) before starting the container again.
+    BackOff {
+        /// The back-off delay.
+        delay: Duration,
+    },
+    /// The liveness or startup probe killed a container that had not finished starting;
+    /// a new attempt follows.
+    KilledStarting,
+    /// The container starts.
+    Started,
+    /// The process inside serves (its start is over).
+    ProcessUp,
+    /// The readiness probe passed: the pod is ready.
+    Ready,
+    /// The endpoints reached the load balancers: the replica takes traffic.
+    Propagated,
+    /// A drawn repair (level 1) is over, but the share it held still has to load.
+    Repaired,
+    /// The replica's session in its store expired: its coordinator reassigns its share.
+    SessionExpired,
+    /// The replica's share of data is loaded again and serves: on another replica
+    /// (`elsewhere`) or on the restarted one.
+    ShareReloaded {
+        /// Whether another replica loaded it.
+        elsewhere: bool,
+    },
+}
+
+/// How a failure was noticed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detection {
+    /// The liveness probe failed its threshold.
+    Probe,
+    /// The kubelet saw the container exit.
+    Exit,
+    /// The failure mode's drawn detection delay passed.
+    Delay,
 }
 
 /// A step of one replica's upgrade.

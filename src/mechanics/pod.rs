@@ -157,7 +157,8 @@ pub fn restarts_before(restarts: u32, started: Option<Duration>, failed: Duratio
     }
 }
 
-/// Where a restart sequence ended.
+/// Where a restart sequence ended, with the instants of its last attempt (what `trace`
+/// shows step by step).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Restarted {
     /// When the replica serves again (or `Duration::NEVER` past the horizon).
@@ -166,6 +167,14 @@ pub struct Restarted {
     pub container_started: Duration,
     /// Consecutive restarts so far, for the next back-off.
     pub restarts: u32,
+    /// Containers killed by a probe before they served, this sequence.
+    pub killed_starting: u32,
+    /// When the last attempt's back-off began: the previous container was dead.
+    pub backoff_from: Duration,
+    /// When the last container's process served (its start was over).
+    pub process_up: Duration,
+    /// When the readiness probe passed (the process's start without one).
+    pub ready: Duration,
 }
 
 /// Restarts a dead container from `dead_at`: back-off, container start, `start` until the
@@ -186,6 +195,7 @@ pub fn restart(
     mut draw_start: impl FnMut() -> Duration,
 ) -> Restarted {
     let mut dead_at = dead_at;
+    let mut killed_starting = 0;
     loop {
         let started = dead_at.saturating_add(backoff(restarts));
         restarts += 1;
@@ -194,6 +204,10 @@ pub fn restart(
                 serving_at: Duration::NEVER,
                 container_started: started,
                 restarts,
+                killed_starting,
+                backoff_from: dead_at,
+                process_up: Duration::NEVER,
+                ready: Duration::NEVER,
             };
         }
         let process_ready = started.saturating_add(draw_start());
@@ -227,6 +241,7 @@ pub fn restart(
         };
         if let Some(killed_at) = killed_at {
             dead_at = killed_at;
+            killed_starting += 1;
             continue;
         }
         let ready_from = process_ready.max(probes_from);
@@ -245,6 +260,10 @@ pub fn restart(
             serving_at: ready.saturating_add(propagation),
             container_started: started,
             restarts,
+            killed_starting,
+            backoff_from: dead_at,
+            process_up: process_ready,
+            ready,
         };
     }
 }
@@ -333,7 +352,11 @@ mod tests {
             Restarted {
                 serving_at: s(133),
                 container_started: s(110),
-                restarts: 2
+                restarts: 2,
+                killed_starting: 0,
+                backoff_from: s(100),
+                process_up: s(130),
+                ready: s(132),
             }
         );
     }

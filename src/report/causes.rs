@@ -1,7 +1,7 @@
 //! Where the downtime goes: the `causes` table of a run, largest downtime first, for the
 //! text summary and report.html.
 
-use super::format::{human_duration, share_percent};
+use super::format::{duration, share_percent};
 use super::text::period;
 use crate::stats::Summary;
 
@@ -31,13 +31,13 @@ pub fn cause_rows(summary: &Summary) -> (Vec<String>, Vec<Vec<String>>) {
             vec![
                 name.clone(),
                 format!("{:.3}", cause.count as f64 / years),
-                human_duration(cause.downtime_per_year_s),
+                duration(cause.downtime_per_year_s),
                 share_percent(cause.share),
-                human_duration(cause.duration_s.p50),
-                human_duration(cause.duration_s.p99),
-                human_duration(cause.detect_s.mean),
-                human_duration(cause.elect_s.mean),
-                human_duration(cause.repair_s.mean),
+                duration(cause.duration_s.p50),
+                duration(cause.duration_s.p99),
+                duration(cause.detect_s.mean),
+                duration(cause.elect_s.mean),
+                duration(cause.repair_s.mean),
             ]
         })
         .collect();

@@ -224,8 +224,8 @@ pub fn note_text(note: &Note) -> String {
             significant(baseline * 100.0, 1e-6)
         ),
         Note::BaselineRto { baseline_s } => format!(
-            "baseline {}s; a regression when the whole 95% CI is above it",
-            significant(*baseline_s, baseline_s * 1e-2)
+            "baseline {}; a regression when the whole 95% CI is above it",
+            precise_duration(*baseline_s)
         ),
         Note::BaselineRtoUnbounded => {
             "too few outages to bound the p99 from below, so no rise can be shown".to_string()

@@ -1,7 +1,7 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::format::{Target, cost, escape, fine_signed_duration, human_duration, signed_duration};
+use super::format::{Target, cost, duration, escape, fine_signed_duration, signed_duration};
 use super::text::{availability_cells, period};
 use crate::compare::{VariantResult, Verdict};
 use crate::math;
@@ -61,10 +61,10 @@ impl ComparisonTables<'_> {
                     mean,
                     ci,
                     nines,
-                    human_duration(s.downtime_per_year_s.mean),
+                    duration(s.downtime_per_year_s.mean),
                     format!("{:.3}", s.outages_per_year.mean),
-                    human_duration(s.rto_s.p50),
-                    human_duration(s.rto_s.p99),
+                    duration(s.rto_s.p50),
+                    duration(s.rto_s.p99),
                 ]);
                 if costed {
                     row.push(s.cost_per_year.map_or(String::new(), cost));

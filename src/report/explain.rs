@@ -1,7 +1,7 @@
 //! `nines explain` as text, and the sentences of its reasons and rules of thumb (which the
 //! JSON carries too).
 
-use super::format::significant;
+use super::format::duration;
 use crate::explain::{Explanation, PhaseSummary, Reason, RuleOfThumb, Span};
 use crate::math;
 use crate::time::Duration;
@@ -27,10 +27,7 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
         return text;
     }
-    let _ = writeln!(
-        text,
-        "Failover timeline per failure mode, seconds as mean / p99:"
-    );
+    let _ = writeln!(text, "Failover timeline per failure mode, mean / p99:");
     let width = explanation
         .timelines
         .iter()
@@ -156,7 +153,7 @@ fn upgrades_text(text: &mut String, explanation: &Explanation) {
     let _ = writeln!(text);
     wrap(
         text,
-        "Planned downtime of each component per upgrade, seconds as mean / p99 (nothing failing \
+        "Planned downtime of each component per upgrade, mean / p99 (nothing failing \
          meanwhile, no start killed by liveness; not in closed form where a leader hands over, a \
          share is reassigned or a quorum waits for drawn starts):",
         "",
@@ -215,8 +212,10 @@ pub fn reason_text(reason: &Reason) -> String {
             p99_s,
             unavailability,
         } => format!(
-            "every loss of the leader costs an election (mean {mean_s:.2} s, p99 {p99_s:.2} s) even with replicas to spare: about {:.0} s a year",
-            unavailability * Duration::YEAR.as_secs_f64()
+            "every loss of the leader costs an election (mean {}, p99 {}) even with replicas to spare: about {} a year",
+            duration(mean_s),
+            duration(p99_s),
+            duration(unavailability * Duration::YEAR.as_secs_f64())
         ),
         Reason::SharedNodes => "replicas share nodes, so node failures take several down at once; this estimate, like 1-(1-A)^n, assumes independence: `nines run` has the exact figure".to_string(),
         Reason::LivenessKillsStart { probability } => format!(
@@ -260,29 +259,23 @@ pub fn this_model(rule: &RuleOfThumb) -> String {
             span_text(down, "every cause")
         ),
         RuleOfThumb::Naive { naive, estimate } => format!(
-            "the naive formula gives {:.4}% ({:.0} s of downtime a year), the estimate {:.4}% ({:.0} s a year)",
+            "the naive formula gives {:.4}% ({} of downtime a year), the estimate {:.4}% ({} a year)",
             naive * 100.0,
-            (1.0 - naive) * year,
+            duration((1.0 - naive) * year),
             estimate * 100.0,
-            (1.0 - estimate) * year
+            duration((1.0 - estimate) * year)
         ),
     }
 }
 
-/// `1.50 s (a/crash) to 30.0 s (a/hang)`, with three significant digits, or one figure
-/// for all the causes (`which`) when both ends read the same.
+/// `1.5s (a/crash) to 30.0s (a/hang)`, or one figure for all the causes (`which`) when
+/// both ends read the same.
 fn span_text(span: &Span, which: &str) -> String {
-    let (low, high) = (
-        significant(span.low, span.low),
-        significant(span.high, span.high),
-    );
+    let (low, high) = (duration(span.low), duration(span.high));
     if low == high {
-        format!("{low} s for {which}")
+        format!("{low} for {which}")
     } else {
-        format!(
-            "{low} s ({}) to {high} s ({})",
-            span.low_cause, span.high_cause
-        )
+        format!("{low} ({}) to {high} ({})", span.low_cause, span.high_cause)
     }
 }
 
@@ -304,21 +297,12 @@ impl Serialize for RuleOfThumb {
     }
 }
 
+/// A phase as `mean / p99`, or `0s` when it takes no time.
 fn phase(p: PhaseSummary) -> String {
     if p.mean_s == 0.0 && p.p99_s == 0.0 {
-        return "0".to_string();
+        return duration(0.0);
     }
-    format!("{} / {}", short(p.mean_s), short(p.p99_s))
-}
-
-fn short(secs: f64) -> String {
-    if secs < 10.0 {
-        format!("{secs:.2}")
-    } else if secs < 1000.0 {
-        format!("{secs:.1}")
-    } else {
-        format!("{secs:.0}")
-    }
+    format!("{} / {}", duration(p.mean_s), duration(p.p99_s))
 }
 
 fn percent(a: f64) -> String {

@@ -63,12 +63,26 @@ pub fn significant(x: f64, scale: f64) -> String {
     format!("{x:.decimals$}")
 }
 
-/// A duration in seconds as a short human string: `850ms`, `42.3s`, `12m 5s`, `3h 20m`, `2d 4h`, `1.5y`.
-/// Each form is rounded to its last unit (5h 28m 53s reads 5h 29m), and a value that
-/// rounds up to the next form's first value takes that form (59.97 s reads 1m 0s).
-pub fn human_duration(secs: f64) -> String {
+/// A duration in seconds as every human-facing output of nines writes it: `0s`, `37µs`,
+/// `850ms`, `42.3s`, `12m 5s`, `3h 20m`, `2d 4h`, `1.5y`. This is the one duration format of
+/// the tool (run text, explain, trace, verdicts, check, causes); JSON and CSV keep raw
+/// seconds. Each form is rounded to its last unit (5h 28m 53s reads 5h 29m), and a value
+/// that rounds up to the next form's first value takes that form (59.97 s reads 1m 0s).
+/// Only zero reads `0s`: a mean of a few microseconds reads `3µs`, below that `<1µs`.
+pub fn duration(secs: f64) -> String {
     if secs == 0.0 {
         return "0s".to_string();
+    }
+    if !secs.is_finite() {
+        return format!("{secs}s");
+    }
+    if (secs * 1e3).round() < 1.0 {
+        let micros = (secs * 1e6).round();
+        return if micros < 1.0 {
+            "<1µs".to_string()
+        } else {
+            format!("{micros:.0}µs")
+        };
     }
     if (secs * 1e3).round() < 1e3 {
         return format!("{:.0}ms", secs * 1e3);
@@ -108,7 +122,7 @@ pub fn cost(per_year: f64) -> String {
 
 /// A signed duration in seconds as a short human string: `+12m 5s`, `-850ms`, `0s`.
 pub fn signed_duration(secs: f64) -> String {
-    format!("{}{}", sign_of(secs), human_duration(secs.abs()))
+    format!("{}{}", sign_of(secs), duration(secs.abs()))
 }
 
 /// `+`, `-` or nothing for zero.
@@ -147,7 +161,7 @@ pub fn fine_signed_duration(secs: f64) -> String {
 }
 
 /// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
-/// [`human_duration`] writes them.
+/// [`duration`] writes them.
 pub fn precise_duration(secs: f64) -> String {
     if secs == 0.0 {
         "0s".to_string()
@@ -156,7 +170,7 @@ pub fn precise_duration(secs: f64) -> String {
     } else if secs < 60.0 {
         format!("{:.*}s", 3 - math::log10(secs).floor() as usize, secs)
     } else {
-        human_duration(secs)
+        duration(secs)
     }
 }
 
@@ -183,7 +197,7 @@ pub(crate) fn trim_decimals(text: String) -> String {
 /// A duration in seconds as a decimal of its largest unit that it reaches (`d`, `h`, `min`,
 /// `s`, `ms`, `µs`; below that seconds in exponent form) to `digits` significant digits: `8.76 h`, `52.56 min`, `3.65 d`. This is how
 /// the SRE book's availability table writes downtime, and how `nines calc` shows the
-/// arithmetic it did; reports of simulated figures use [`human_duration`].
+/// arithmetic it did; reports of simulated figures use [`duration`].
 pub fn unit_duration(secs: f64, digits: usize) -> String {
     const UNITS: [(&str, f64); 4] = [("d", 86_400.0), ("h", 3_600.0), ("min", 60.0), ("s", 1.0)];
     if secs == 0.0 {
@@ -268,21 +282,25 @@ mod tests {
     }
 
     #[test]
-    fn human_durations() {
-        assert_eq!(human_duration(0.0), "0s");
-        assert_eq!(human_duration(0.25), "250ms");
-        assert_eq!(human_duration(42.34), "42.3s");
-        assert_eq!(human_duration(725.0), "12m 5s");
-        assert_eq!(human_duration(12_000.0), "3h 20m");
-        assert_eq!(human_duration(19_733.0), "5h 29m");
-        assert_eq!(human_duration(3_599.6), "1h 0m");
-        assert_eq!(human_duration(86_390.0), "1d 0h");
-        assert_eq!(human_duration(200_000.0), "2d 8h");
-        assert_eq!(human_duration(0.9996), "1.0s");
-        assert_eq!(human_duration(59.97), "1m 0s");
-        assert_eq!(human_duration(31_535_000.0), "1y");
-        assert_eq!(human_duration(31_536_000.0), "1y");
-        assert_eq!(human_duration(47_304_000.0), "1.5y");
+    fn one_duration_format() {
+        assert_eq!(duration(0.0), "0s");
+        assert_eq!(duration(0.25), "250ms");
+        assert_eq!(duration(0.000_4), "400µs");
+        assert_eq!(duration(0.000_000_3), "<1µs");
+        assert_eq!(duration(0.000_999_6), "1ms");
+        assert_eq!(duration(f64::INFINITY), "infs");
+        assert_eq!(duration(42.34), "42.3s");
+        assert_eq!(duration(725.0), "12m 5s");
+        assert_eq!(duration(12_000.0), "3h 20m");
+        assert_eq!(duration(19_733.0), "5h 29m");
+        assert_eq!(duration(3_599.6), "1h 0m");
+        assert_eq!(duration(86_390.0), "1d 0h");
+        assert_eq!(duration(200_000.0), "2d 8h");
+        assert_eq!(duration(0.9996), "1.0s");
+        assert_eq!(duration(59.97), "1m 0s");
+        assert_eq!(duration(31_535_000.0), "1y");
+        assert_eq!(duration(31_536_000.0), "1y");
+        assert_eq!(duration(47_304_000.0), "1.5y");
         assert_eq!(signed_duration(-725.0), "-12m 5s");
         assert_eq!(signed_duration(0.25), "+250ms");
         assert_eq!(signed_duration(0.0), "0s");

@@ -38,7 +38,7 @@ pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
 pub use crate::stats::sha256_hex;
 pub use compare::ComparisonTables;
-pub use format::{count, human_duration, signed_duration};
+pub use format::{count, duration, signed_duration};
 #[cfg(feature = "plots")]
 pub use html::HtmlPage;
 pub use output::{OutputDir, write_file};

@@ -6,7 +6,7 @@
 //! measures; a further measure that should be drawn adds its plot here.
 
 use super::compare::ComparisonTables;
-use super::format::{count, human_duration};
+use super::format::{count, duration};
 use super::html::HtmlPage;
 use super::plot::{self, Series};
 use super::requests::request_rows;
@@ -132,7 +132,7 @@ pub fn run_plots(
                  component was not serving. Intervals shorter than a pixel are drawn a pixel \
                  wide.",
                 timeline.year,
-                human_duration(downtime.as_secs_f64()),
+                duration(downtime.as_secs_f64()),
                 count(timeline.rows()[0].down.len() as u64, "outage")
             ),
         },

@@ -5,7 +5,7 @@
 //! Every plot carries its title as the caption and names its axes, so a test (or a
 //! reader of the page's text) can tell which plot is which.
 
-use super::format::{Target, count, escape, human_duration, percent};
+use super::format::{Target, count, duration, escape, percent};
 use super::timeline::Timeline;
 use crate::stats::{Availability, Quantiles, nines};
 use crate::time::Duration;
@@ -166,7 +166,7 @@ pub fn outage_cdf(title: &str, series: &[Series<'_>]) -> String {
             .configure_mesh()
             .x_desc("outage duration (log scale)")
             .y_desc("fraction of outages at most this long")
-            .x_label_formatter(&|secs| human_duration(*secs))
+            .x_label_formatter(&|secs| duration(*secs))
             .draw()?;
         for (index, (curve, s)) in curves
             .iter()
@@ -248,7 +248,7 @@ pub fn downtime_histogram(
         }
         if axis.overflow {
             // Above the overflow bar, ending at its right edge.
-            let label = format!("> {}", human_duration(axis.end_secs));
+            let label = format!("> {}", duration(axis.end_secs));
             let height = bars
                 .iter()
                 .filter_map(|fractions| fractions.last())
@@ -268,7 +268,7 @@ pub fn downtime_histogram(
             let label = format!(
                 "SLO {}: at most {} per {period}",
                 percent(target),
-                human_duration(budget)
+                duration(budget)
             );
             if budget <= axis.end_secs {
                 let x = budget / unit.secs;

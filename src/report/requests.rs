@@ -1,7 +1,7 @@
 //! The request-based figures of a run with `[traffic]`, in words, for the text summary and
 //! `report.html`: request success beside the time-based availability.
 
-use super::format::{human_duration, share_percent, significant};
+use super::format::{duration, share_percent, significant};
 use super::text::availability_line;
 use crate::stats::{Availability, Summary};
 use serde_json::Value;
@@ -51,10 +51,10 @@ pub(crate) fn request_rows(summary: &Summary) -> Vec<(String, String)> {
         "retry delay".to_string(),
         format!(
             "mean {}   p99 {}   p999 {}   max {}",
-            human_duration(figure(delay, "mean")),
-            human_duration(figure(delay, "p99")),
-            human_duration(figure(delay, "p999")),
-            human_duration(figure(delay, "max")),
+            duration(figure(delay, "mean")),
+            duration(figure(delay, "p99")),
+            duration(figure(delay, "p999")),
+            duration(figure(delay, "max")),
         ),
     ));
     if let Some(Value::Object(services)) = requests.get("services") {

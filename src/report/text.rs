@@ -1,6 +1,6 @@
 //! The human summary `nines run` prints.
 
-use super::format::{count, human_duration, percent_to};
+use super::format::{count, duration, percent_to};
 use super::requests::request_rows;
 use crate::measure::{DowntimeByKind, MaintenanceSummary};
 use crate::stats::{Availability, Summary};
@@ -78,11 +78,11 @@ pub(crate) fn figure_rows(summary: &Summary) -> Vec<(String, String)> {
     let outages = if r.count > 0 {
         format!(
             "mean {}   p50 {}   p90 {}   p99 {}   max {}   ({})",
-            human_duration(r.mean),
-            human_duration(r.p50),
-            human_duration(r.p90),
-            human_duration(r.p99),
-            human_duration(r.max),
+            duration(r.mean),
+            duration(r.p50),
+            duration(r.p90),
+            duration(r.p99),
+            duration(r.max),
             count(r.count, "outage")
         )
     } else {
@@ -97,10 +97,10 @@ pub(crate) fn figure_rows(summary: &Summary) -> Vec<(String, String)> {
             format!("downtime/{period}"),
             format!(
                 "mean {}   p50 {}   p90 {}   p99 {}",
-                human_duration(d.mean),
-                human_duration(d.p50),
-                human_duration(d.p90),
-                human_duration(d.p99)
+                duration(d.mean),
+                duration(d.p50),
+                duration(d.p90),
+                duration(d.p99)
             ),
         ),
         (
@@ -125,9 +125,9 @@ fn planned_rows(summary: &Summary, period: &str) -> Vec<(String, String)> {
             "by kind".to_string(),
             format!(
                 "failure {}   maintenance {}   incident {}",
-                human_duration(kinds.failure),
-                human_duration(kinds.maintenance),
-                human_duration(kinds.incident)
+                duration(kinds.failure),
+                duration(kinds.maintenance),
+                duration(kinds.incident)
             ),
         ));
     }
@@ -139,10 +139,10 @@ fn planned_rows(summary: &Summary, period: &str) -> Vec<(String, String)> {
             "per upgrade".to_string(),
             format!(
                 "mean {}   p50 {}   p99 {}   max {}   ({}/{period})",
-                human_duration(d.mean),
-                human_duration(d.p50),
-                human_duration(d.p99),
-                human_duration(d.max),
+                duration(d.mean),
+                duration(d.p50),
+                duration(d.p99),
+                duration(d.max),
                 count(work.upgrades_per_year, "upgrade")
             ),
         ));

@@ -1,19 +1,26 @@
 //! `nines trace`: the event log of one simulated year as text, one line per event.
 
-use crate::engine::{TraceEvent, Tracer, UpgradeStep};
+use crate::engine::{Detection, FailoverStep, TraceEvent, Tracer, UpgradeStep};
 use crate::plan::Plan;
 use crate::time::Duration;
 use std::io::{self, Write};
 
 /// Writes trace events as lines `time  what happened`. Instants are the day and clock time
-/// of the simulated year (`d4 07:43:39.964`) and durations in the model's syntax
-/// (`45m49.507126s`); with [`TraceWriter::in_seconds`], both are seconds from the start of
+/// of the simulated year (`d4 07:43:39.964`) and durations as every report writes them
+/// ([`duration`](super::format::duration): `45m 50s`); with [`TraceWriter::in_seconds`], both are seconds from the start of
 /// the year, exact to the microsecond (`373419.964402`, `2749.507126s`).
+///
+/// The engine reports a failover's steps when the replica fails; the writer holds each
+/// back until its instant, so the trace stays in time order, and drops those a later
+/// event calls off ([`TraceEvent::FailoverReplanned`]).
 pub struct TraceWriter<'p, W: Write> {
     plan: &'p Plan,
     out: W,
     error: Option<io::Error>,
     seconds: bool,
+    /// Failover steps not yet due: (instant, component, replica, step), in the order the
+    /// engine reported them.
+    pending: Vec<(Duration, u32, u32, FailoverStep)>,
 }
 
 impl<'p, W: Write> TraceWriter<'p, W> {
@@ -24,11 +31,12 @@ impl<'p, W: Write> TraceWriter<'p, W> {
             out,
             error: None,
             seconds: false,
+            pending: Vec::new(),
         }
     }
 
     /// The writer with every time in seconds (`seconds`), or in day, clock time and the
-    /// model's duration syntax.
+    /// report's duration format.
     pub fn in_seconds(mut self, seconds: bool) -> Self {
         self.seconds = seconds;
         self
@@ -48,7 +56,7 @@ impl<'p, W: Write> TraceWriter<'p, W> {
         if self.seconds {
             format!("{}s", duration.as_secs_f64())
         } else {
-            duration.to_string()
+            super::format::duration(duration.as_secs_f64())
         }
     }
 
@@ -213,34 +221,129 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                         "{name}/{replica}: its upgrade waits until it is back from its failure"
                     ),
                     UpgradeStep::Stopped { back } => format!(
-                        "{name}/{replica} stops for its upgrade; serves again at {}s",
-                        back.as_secs_f64()
+                        "{name}/{replica} stops for its upgrade; serves again at {}",
+                        self.moment(back)
                     ),
                     UpgradeStep::Surged { available } => format!(
-                        "{name}/{replica}: a new pod starts beside it, available at {}s; the old one stops then",
-                        available.as_secs_f64()
+                        "{name}/{replica}: a new pod starts beside it, available at {}; the old one stops then",
+                        self.moment(available)
                     ),
                     UpgradeStep::Broken { until } => format!(
-                        "{name}/{replica}: its new version is broken and does not serve; rolled back at {}s",
-                        until.as_secs_f64()
+                        "{name}/{replica}: its new version is broken and does not serve; rolled back at {}",
+                        self.moment(until)
                     ),
                     UpgradeStep::Done => format!("{name}/{replica} upgraded"),
                 }
             }
+            TraceEvent::FailoverStep {
+                component: c,
+                replica,
+                step,
+                ..
+            } => format!("{}/{replica}: {}", component(c), self.step_text(c, step)),
+            TraceEvent::FailoverReplanned {
+                component: c,
+                replica,
+            } => format!(
+                "{}/{replica} is taken down again while down: the rest of its failover is \
+                 called off",
+                component(c)
+            ),
             TraceEvent::YearEnd => "year ends".to_string(),
+        }
+    }
+
+    /// A failover step of a replica of component `c`, as a sentence.
+    fn step_text(&self, c: u32, step: FailoverStep) -> String {
+        let pod = self.plan.components[c as usize].pod.as_ref();
+        match step {
+            FailoverStep::Detected { by } => match by {
+                Detection::Probe => "the liveness probe fails: the hang is detected".to_string(),
+                Detection::Exit => "the kubelet sees the container exit".to_string(),
+                Detection::Delay => "the failure is noticed".to_string(),
+            },
+            FailoverStep::Killed => format!(
+                "the hung container is killed after the grace period ({})",
+                self.span(pod.map_or(Duration::ZERO, |p| p.pod.termination_grace_period))
+            ),
+            FailoverStep::KilledStarting => {
+                "a probe killed a container still starting (CrashLoopBackOff)".to_string()
+            }
+            FailoverStep::BackOff { delay } => {
+                format!("back-off: the kubelet waits {}", self.span(delay))
+            }
+            FailoverStep::Started => "the container starts".to_string(),
+            FailoverStep::ProcessUp => "the process has started and answers".to_string(),
+            FailoverStep::Ready => "the readiness probe passes: the pod is ready".to_string(),
+            FailoverStep::Propagated => format!(
+                "the endpoint change reaches the load balancers ({} after ready)",
+                self.span(pod.map_or(Duration::ZERO, |p| p.pod.endpoint_propagation))
+            ),
+            FailoverStep::Repaired => "repaired; its share of data still has to load".to_string(),
+            FailoverStep::SessionExpired => {
+                "its session expires: the coordinator reassigns its share".to_string()
+            }
+            FailoverStep::ShareReloaded { elsewhere: true } => {
+                "its share is loaded on another replica and serves".to_string()
+            }
+            FailoverStep::ShareReloaded { elsewhere: false } => {
+                "its share is loaded on the restarted replica and serves".to_string()
+            }
+        }
+    }
+
+    /// Writes `event` at `at` as one line.
+    fn write(&mut self, at: Duration, event: &TraceEvent) {
+        if self.error.is_some() {
+            return;
+        }
+        let line = self.describe(event);
+        let time = self.instant(at);
+        if let Err(error) = writeln!(self.out, "{time:>19}  {line}") {
+            self.error = Some(error);
+        }
+    }
+
+    /// Writes the pending failover steps due at or before `at`, in time order (the
+    /// engine's order among equal instants).
+    fn write_due(&mut self, at: Duration) {
+        self.pending.sort_by_key(|&(due, ..)| due);
+        let due = self.pending.partition_point(|&(due, ..)| due <= at);
+        let steps: Vec<_> = self.pending.drain(..due).collect();
+        for (due, component, replica, step) in steps {
+            let event = TraceEvent::FailoverStep {
+                component,
+                replica,
+                at: due,
+                step,
+            };
+            self.write(due, &event);
         }
     }
 }
 
 impl<W: Write> Tracer for TraceWriter<'_, W> {
     fn event(&mut self, at: Duration, event: TraceEvent) {
-        if self.error.is_some() {
-            return;
+        match event {
+            TraceEvent::FailoverStep {
+                component,
+                replica,
+                at: due,
+                step,
+            } => {
+                self.pending.push((due, component, replica, step));
+                return;
+            }
+            TraceEvent::FailoverReplanned { component, replica } => {
+                self.write_due(at);
+                self.pending
+                    .retain(|&(_, c, r, _)| (c, r) != (component, replica));
+            }
+            _ => self.write_due(at),
         }
-        let line = self.describe(&event);
-        let time = self.instant(at);
-        if let Err(error) = writeln!(self.out, "{time:>19}  {line}") {
-            self.error = Some(error);
+        if event == TraceEvent::YearEnd {
+            self.pending.clear();
         }
+        self.write(at, &event);
     }
 }

@@ -87,7 +87,7 @@ fn human_seconds(seconds: f64) -> String {
     if !seconds.is_finite() || seconds > Duration::MAX_MODEL.as_secs_f64() {
         return "longer than 10000 years".to_string();
     }
-    super::human_duration(seconds)
+    super::duration(seconds)
 }
 
 #[cfg(test)]
