@@ -17,6 +17,10 @@ pub(crate) struct ExplainArgs {
     /// Milvus layout (no component named after a Milvus role).
     #[arg(long)]
     rules_of_thumb: bool,
+    /// After the tables, print the closed form behind each estimate with the model's
+    /// numbers filled in (text only).
+    #[arg(long, conflicts_with = "json")]
+    formulas: bool,
 }
 
 pub(crate) fn explain_command(args: ExplainArgs) -> Result<ExitCode, CliError> {
@@ -38,7 +42,11 @@ pub(crate) fn explain_command(args: ExplainArgs) -> Result<ExitCode, CliError> {
         json.push(b'\n');
         write_stdout(&json)?;
     } else {
-        write_stdout(report::explain_text(&explanation).as_bytes())?;
+        let mut text = report::explain_text(&explanation);
+        if args.formulas {
+            text.push_str(&report::explain_formulas(&explanation));
+        }
+        write_stdout(text.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -44,11 +44,13 @@ pub(super) fn detection(detect: &Detect) -> Detection {
 }
 
 impl Failover {
-    /// Reports each step at `now`, the failure's instant, in the order they happen; steps
-    /// past the year (`Duration::NEVER`) are left out.
+    /// Reports each step at `now`, the failure's instant, in the order they happen. Steps
+    /// after the replica serves again (its share loaded elsewhere before its own restart
+    /// finished) or past the year (`Duration::NEVER`) are left out.
     pub fn trace<T: Tracer>(&self, now: Duration, component: u32, replica: u32, tracer: &mut T) {
+        let back = self.back;
         let mut step = |at: Duration, step: FailoverStep| {
-            if at != Duration::NEVER {
+            if at <= back && at != Duration::NEVER {
                 let event = TraceEvent::FailoverStep {
                     component,
                     replica,

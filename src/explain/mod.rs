@@ -57,33 +57,56 @@ pub struct Timeline {
     pub elect: PhaseSummary,
     /// Noticed to serving again by the replica's own repair.
     pub repair: PhaseSummary,
-    /// The replica's whole downtime: detect + repair, or sooner by reassignment.
+    /// With reassignment, the mean time the share's reload adds to detect + repair
+    /// (negative when another replica loads it sooner than the restart); zero without.
+    /// The means of detect and repair and this add up to the mean of `down`.
+    pub reload_s: f64,
+    /// The replica's whole downtime: detect + repair, or with reassignment until its share
+    /// serves again.
     pub down: PhaseSummary,
+    /// The failure mode's mean time to failure, in seconds of up time.
+    pub mttf_s: f64,
+    /// The component's index in the model.
+    #[serde(skip)]
+    pub component: usize,
+}
+
+/// A phase that takes no time.
+const NO_TIME: PhaseSummary = PhaseSummary {
+    mean_s: 0.0,
+    p99_s: 0.0,
+};
+
+/// The phases of one timeline.
+struct Phases<'a> {
+    detect: &'a Rv,
+    elect: Option<&'a Rv>,
+    repair: PhaseSummary,
+    down: &'a Rv,
 }
 
 impl Timeline {
-    fn new(
-        cause: String,
-        rate: f64,
-        detect: &Rv,
-        elect: Option<&Rv>,
-        repair: PhaseSummary,
-        down: &Rv,
-    ) -> Timeline {
+    fn new(cause: String, component: usize, rate: f64, phases: Phases<'_>) -> Timeline {
         Timeline {
             cause,
             per_replica_per_year: rate * Duration::YEAR.as_secs_f64(),
-            detect: detect.summary(),
-            elect: elect.map_or(
-                PhaseSummary {
-                    mean_s: 0.0,
-                    p99_s: 0.0,
-                },
-                Rv::summary,
-            ),
-            repair,
-            down: down.summary(),
+            detect: phases.detect.summary(),
+            elect: phases.elect.map_or(NO_TIME, Rv::summary),
+            repair: phases.repair,
+            reload_s: phases.down.mean - phases.detect.mean - phases.repair.mean_s,
+            down: phases.down.summary(),
+            mttf_s: 1.0 / rate,
+            component,
         }
+    }
+}
+
+/// The phase from `start` to `end`: the difference of the means, and `end`'s p99 less
+/// `start`'s mean (a p99 of a difference is not in the summaries).
+fn between(start: &Rv, end: &Rv) -> PhaseSummary {
+    PhaseSummary {
+        mean_s: end.mean - start.mean,
+        p99_s: end.p99() - start.mean,
     }
 }
 
@@ -100,6 +123,10 @@ pub struct ComponentEstimate {
     pub replica_availability: f64,
     /// The estimate: at least `needs` up, less elections.
     pub availability: f64,
+    /// The probability that at least `needs` independent replicas are up.
+    pub quorum: f64,
+    /// The share of time lost to elections while a quorum is up.
+    pub election_loss: f64,
     /// The naive `1-(1-A)^n`.
     pub naive: f64,
     /// Why the two differ.
@@ -314,7 +341,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         let failure = plan::node_failure(k.node_failure.as_ref()?);
         Some((failure, plan::node_lifecycle(k)))
     });
-    for component in model.components() {
+    for (index, component) in model.components().iter().enumerate() {
         let (first_timeline, coarse_before) = (timelines.len(), c.coarse());
         let pod = component
             .pod
@@ -342,14 +369,13 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             }
             rates_and_downs.push((rate, down.mean));
             let cause = format!("{}/{}", component.name, mode.name);
-            timelines.push(Timeline::new(
-                cause,
-                rate,
-                &detect,
-                elect.as_ref(),
-                repair.summary(),
-                &down,
-            ));
+            let phases = Phases {
+                detect: &detect,
+                elect: elect.as_ref(),
+                repair: repair.summary(),
+                down: &down,
+            };
+            timelines.push(Timeline::new(cause, index, rate, phases));
         }
         if let Some((rate, (detect, down))) = pod
             .zip(nodes.as_ref())
@@ -357,19 +383,14 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         {
             rates_and_downs.push((rate, down.mean));
             // Repair: eviction or the node's return, after detection.
-            let repair = PhaseSummary {
-                mean_s: down.mean - detect.mean,
-                p99_s: down.p99() - detect.mean,
+            let phases = Phases {
+                detect: &detect,
+                elect: elect.as_ref(),
+                repair: between(&detect, &down),
+                down: &down,
             };
             let cause = format!("{}/node", component.name);
-            timelines.push(Timeline::new(
-                cause,
-                rate,
-                &detect,
-                elect.as_ref(),
-                repair,
-                &down,
-            ));
+            timelines.push(Timeline::new(cause, index, rate, phases));
         }
         if c.coarse() > coarse_before {
             approximate.extend(timelines[first_timeline..].iter().map(|t| t.cause.clone()));
@@ -404,6 +425,8 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             needs: component.needs,
             replica_availability: replica,
             availability: (quorum - election_loss).clamp(0.0, 1.0),
+            quorum,
+            election_loss,
             naive,
             why,
         });

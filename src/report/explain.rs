@@ -27,7 +27,10 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
         return text;
     }
-    let _ = writeln!(text, "Failover timeline per failure mode, mean / p99:");
+    let _ = writeln!(
+        text,
+        "Failover timeline per failure mode, means (detect + repair + reload = replica down):"
+    );
     let width = explanation
         .timelines
         .iter()
@@ -37,24 +40,30 @@ pub fn explain_text(explanation: &Explanation) -> String {
         .max(5);
     let _ = writeln!(
         text,
-        "  {:<width$}  {:>9}  {:>15}  {:>15}  {:>15}  {:>15}",
-        "cause", "per year", "detect", "elect", "repair", "replica down"
+        "  {:<width$}  {:>9}  {:>8}   {:>8}   {:>8}   {:>8}  {:>8}  {:>15}",
+        "cause", "per year", "detect", "repair", "reload", "down", "down p99", "elect mean/p99"
     );
     for t in &explanation.timelines {
         let _ = writeln!(
             text,
-            "  {:<width$}  {:>9.3}  {:>15}  {:>15}  {:>15}  {:>15}",
+            "  {:<width$}  {:>9}  {:>8} + {:>8} + {:>8} = {:>8}  {:>8}  {:>15}",
             t.cause,
-            t.per_replica_per_year,
-            phase(t.detect),
+            per_year(t.per_replica_per_year),
+            duration(t.detect.mean_s),
+            duration(t.repair.mean_s),
+            reload(t.reload_s),
+            duration(t.down.mean_s),
+            duration(t.down.p99_s),
             phase(t.elect),
-            phase(t.repair),
-            phase(t.down),
         );
     }
-    let _ = writeln!(
-        text,
-        "  (per year: failures of one replica; elect: when the failing replica led)"
+    wrap(
+        &mut text,
+        "(per year: failures of one replica; reload: what loading its share of data again adds, \
+         less when another replica takes the share over before the restart; elect: when the \
+         failing replica led, beside the others)",
+        "  ",
+        "   ",
     );
     if let Some(first) = explanation.approximate.first() {
         let _ = writeln!(
@@ -183,7 +192,7 @@ const COLUMNS: usize = 100;
 
 /// Writes `sentence` in lines of at most [`COLUMNS`] (a longer word stands alone), the
 /// first indented by `first`, the others by `rest`.
-fn wrap(text: &mut String, sentence: &str, first: &str, rest: &str) {
+pub(super) fn wrap(text: &mut String, sentence: &str, first: &str, rest: &str) {
     let mut line = first.to_string();
     let mut empty = true;
     for word in sentence.split(' ') {
@@ -294,6 +303,20 @@ impl Serialize for RuleOfThumb {
         rule.serialize_field("holds", &self.holds())?;
         rule.serialize_field("this_model", &this_model(self))?;
         rule.end()
+    }
+}
+
+/// Failures a year to four significant digits (`12.17`, `0.0001667`).
+fn per_year(count: f64) -> String {
+    super::format::digits_of(count, 4)
+}
+
+/// The reload's mean: `0s` without one, else signed, as a term of the sum.
+fn reload(secs: f64) -> String {
+    if secs.abs() < 5e-7 {
+        duration(0.0)
+    } else {
+        super::format::signed_duration(secs)
     }
 }
 

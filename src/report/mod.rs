@@ -13,6 +13,7 @@ mod check;
 mod compare;
 mod csv;
 mod explain;
+mod formulas;
 pub mod format;
 #[cfg(feature = "plots")]
 mod html;
@@ -36,6 +37,7 @@ pub use self::causes::cause_rows;
 pub use self::check::{check_json, check_junit, check_text};
 pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
+pub use self::formulas::explain_formulas;
 pub use crate::stats::sha256_hex;
 pub use compare::ComparisonTables;
 pub use format::{count, duration, signed_duration};

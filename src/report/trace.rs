@@ -1,6 +1,7 @@
 //! `nines trace`: the event log of one simulated year as text, one line per event.
 
 use crate::engine::{Detection, FailoverStep, TraceEvent, Tracer, UpgradeStep};
+use crate::mechanics::leader::Leader;
 use crate::plan::Plan;
 use crate::time::Duration;
 use std::io::{self, Write};
@@ -125,21 +126,30 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                 component: c,
                 duration,
             } => {
-                format!(
-                    "{}: election starts, lasts {}",
-                    component(c),
-                    self.span(duration)
-                )
+                if self.leases(c) {
+                    format!(
+                        "{}: the leader's lease runs out and a standby takes it over, in {}",
+                        component(c),
+                        self.span(duration)
+                    )
+                } else {
+                    format!(
+                        "{}: election starts, lasts {}",
+                        component(c),
+                        self.span(duration)
+                    )
+                }
             }
             TraceEvent::LeaderElected {
                 component: c,
                 replica,
             } => {
-                format!(
-                    "{}: {}/{replica} elected leader",
-                    component(c),
-                    component(c)
-                )
+                let how = if self.leases(c) {
+                    "takes over the lease and leads"
+                } else {
+                    "wins the election and leads"
+                };
+                format!("{}: {}/{replica} {how}", component(c), component(c))
             }
             TraceEvent::ElectionFailed { component: c } => {
                 format!(
@@ -251,6 +261,11 @@ impl<'p, W: Write> TraceWriter<'p, W> {
             ),
             TraceEvent::YearEnd => "year ends".to_string(),
         }
+    }
+
+    /// Whether component `c`'s leader office is a lease that a standby takes over.
+    fn leases(&self, c: u32) -> bool {
+        matches!(self.plan.components[c as usize].leader, Some(Leader::Lease(_)))
     }
 
     /// A failover step of a replica of component `c`, as a sentence.

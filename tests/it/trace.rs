@@ -81,3 +81,95 @@ fn worst_traces_the_year_with_the_most_downtime() {
         "{trace}"
     );
 }
+
+/// A level-2 model with fixed durations: a hang found by liveness, killed after a 7 s
+/// grace period, a 20 s start, a 3 s endpoint propagation; query nodes whose share moves
+/// to the other node when the session expires and loads in 60 s.
+const STEPS_MODEL: &str = r#"
+name = "steps"
+up = "api & querynode"
+[simulation]
+horizon = "30d"
+[kubernetes]
+nodes = 2
+endpoint_propagation = "3s"
+[[component]]
+name = "api"
+start = "20s"
+termination_grace_period = "7s"
+liveness = { period = "10s", timeout = "5s", failure_threshold = 3 }
+  [[component.failure]]
+  name = "hang"
+  every = { dist = "exponential", mean = "5d" }
+  detect = "liveness"
+  repair = "restart"
+[[component]]
+name = "etcd"
+workload = "external"
+[[component]]
+name = "querynode"
+replicas = 2
+needs = "all"
+start = "10m"
+session = { store = "etcd", ttl = "30s" }
+reassign = { load = "60s" }
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "5d" }
+  detect = "exit"
+  repair = "restart"
+"#;
+
+/// The instant (seconds) of the first line of `lines` from `start` on that contains `what`.
+fn instant_of(lines: &[&str], start: usize, what: &str) -> (usize, f64) {
+    let index = (start..lines.len())
+        .find(|&i| lines[i].contains(what))
+        .unwrap_or_else(|| panic!("no `{what}` after line {start}"));
+    let time = lines[index].split_whitespace().next().unwrap();
+    (index, time.parse().unwrap())
+}
+
+/// At level 2, each step of a failover is a line of its own at its exact instant: the
+/// hang's detection, the kill after the grace period, the start, the process up after
+/// `start`, the endpoints after `endpoint_propagation`; the query node's session expiry
+/// 20-30 s after its crash (what is left of a 30 s lease) and its share loaded on the
+/// other node 60 s later.
+#[test]
+fn level_two_failovers_show_each_step_at_its_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("steps.toml");
+    std::fs::write(&model, STEPS_MODEL).unwrap();
+    let trace = nines_ok(&["trace", path_str(&model), "--year", "0", "--seconds"]);
+    let lines: Vec<&str> = trace.lines().filter(|l| !l.starts_with('#')).collect();
+    let near = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    let (fail, failed) = instant_of(&lines, 0, "api/0 fails (hang)");
+    let (_, detected) = instant_of(&lines, fail, "api/0: the liveness probe fails");
+    // Detection: the first probe tick after the hang, then 2 periods and a timeout.
+    assert!((25.0..=35.0).contains(&(detected - failed)), "{trace}");
+    let (_, killed) = instant_of(&lines, fail, "api/0: the hung container is killed");
+    assert!(near(killed, detected + 7.0), "{trace}");
+    let (_, started) = instant_of(&lines, fail, "api/0: the container starts");
+    assert!(near(started, killed), "first restart without back-off: {trace}");
+    let (_, up) = instant_of(&lines, fail, "api/0: the process has started");
+    assert!(near(up, started + 20.0), "{trace}");
+    let (_, propagated) = instant_of(&lines, fail, "api/0: the endpoint change reaches");
+    assert!(near(propagated, up + 3.0), "{trace}");
+    let (_, back) = instant_of(&lines, fail, "api/0 serves again");
+    assert!(near(back, propagated), "{trace}");
+
+    let (crash, crashed) = instant_of(&lines, 0, "querynode/0 fails (crash)");
+    let (_, exited) = instant_of(&lines, crash, "querynode/0: the kubelet sees the container exit");
+    assert!((0.0..=1.0).contains(&(exited - crashed)), "{trace}");
+    let (_, expired) = instant_of(&lines, crash, "querynode/0: its session expires");
+    assert!((20.0..=30.0).contains(&(expired - crashed)), "{trace}");
+    let (_, loaded) = instant_of(&lines, crash, "querynode/0: its share is loaded on another");
+    assert!(near(loaded, expired + 60.0), "{trace}");
+    let (_, served) = instant_of(&lines, crash, "querynode/0 serves again");
+    assert!(near(served, loaded), "{trace}");
+    // The time column never goes back.
+    let times: Vec<f64> = lines
+        .iter()
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{trace}");
+}

@@ -1,0 +1,81 @@
+//! `nines explain --formulas`: the closed form behind each estimate of `explain`, with the
+//! model's numbers filled in, as a person would write it on a whiteboard.
+
+use super::explain::wrap;
+use super::format::{digits_of, percent};
+use crate::explain::Explanation;
+use crate::time::Duration;
+use std::fmt::Write;
+
+/// Significant digits of the numbers filled into a formula.
+const DIGITS: usize = 6;
+
+/// Each component's formulas: one replica's availability from its failure modes' means,
+/// the failures a year of each mode, the estimate and the naive formula; then how the
+/// system combines them.
+pub fn explain_formulas(explanation: &Explanation) -> String {
+    let mut text = String::from(
+        "\nFormulas, with this model's numbers (times in seconds, availabilities as percentages):\n",
+    );
+    let year = Duration::YEAR.as_secs_f64();
+    for (index, c) in explanation.components.iter().enumerate() {
+        let modes: Vec<_> = explanation
+            .timelines
+            .iter()
+            .filter(|t| t.component == index)
+            .collect();
+        let _ = writeln!(text, "  {}:", c.name);
+        let terms: Vec<String> = modes
+            .iter()
+            .map(|t| format!("{}/{}", n(t.down.mean_s), n(t.mttf_s)))
+            .collect();
+        let line = format!(
+            "A = 1 / (1 + sum of mean down / MTTF) = 1 / (1 + {}) = {}",
+            terms.join(" + "),
+            percent(c.replica_availability)
+        );
+        wrap(&mut text, &line, "    ", "      ");
+        for t in &modes {
+            let line = format!(
+                "{} a year = 1y / MTTF x A = {} / {} x {} = {}",
+                t.cause,
+                n(year),
+                n(t.mttf_s),
+                percent(c.replica_availability),
+                n(t.per_replica_per_year)
+            );
+            wrap(&mut text, &line, "    ", "      ");
+        }
+        let (k, r) = (c.needs, c.replicas);
+        let line = format!(
+            "estimate = P(at least {k} of {r} up) - elections = sum over j = {k}..{r} of \
+             C({r},j) A^j (1-A)^({r}-j) - failures a year x election mean x P / 1y = {} - {} = {}",
+            percent(c.quorum),
+            percent(c.election_loss),
+            percent(c.availability)
+        );
+        wrap(&mut text, &line, "    ", "      ");
+        let line = format!(
+            "naive = 1 - (1-A)^{r} = 1 - (1 - {})^{r} = {}",
+            percent(c.replica_availability),
+            percent(c.naive)
+        );
+        wrap(&mut text, &line, "    ", "      ");
+    }
+    wrap(
+        &mut text,
+        &format!(
+            "system = the model's `up` over the estimates above, each `&` a product A1 x A2, \
+             each `|` 1 - (1-A1)(1-A2) = {}",
+            percent(explanation.availability)
+        ),
+        "  ",
+        "    ",
+    );
+    text
+}
+
+/// A number to [`DIGITS`] significant digits, or its shortest form when that is exact.
+fn n(x: f64) -> String {
+    digits_of(x, DIGITS)
+}
