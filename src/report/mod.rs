@@ -13,8 +13,8 @@ mod check;
 mod compare;
 mod csv;
 mod explain;
-mod formulas;
 pub mod format;
+mod formulas;
 #[cfg(feature = "plots")]
 mod html;
 mod output;

@@ -265,7 +265,10 @@ impl<'p, W: Write> TraceWriter<'p, W> {
 
     /// Whether component `c`'s leader office is a lease that a standby takes over.
     fn leases(&self, c: u32) -> bool {
-        matches!(self.plan.components[c as usize].leader, Some(Leader::Lease(_)))
+        matches!(
+            self.plan.components[c as usize].leader,
+            Some(Leader::Lease(_))
+        )
     }
 
     /// A failover step of a replica of component `c`, as a sentence.

@@ -228,3 +228,103 @@ fn milvus_probe_tuning_changes_what_explain_predicts() {
         - num(&run_json(&seed, years, 1), &["availability", "mean"]);
     assert!(simulated.abs() < 1e-7, "simulated change {simulated}");
 }
+
+/// `nines explain MODEL ARGS...` as text.
+fn explain_text(model: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .arg("explain")
+        .arg(model)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{model}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A duration as `report::duration` writes it (`500ms`, `23.7s`, `+1m 56s`, `3h 59m`,
+/// `1.5y`) in seconds, with half its last unit: how far rounding can have moved it.
+fn parse_duration(text: &str) -> (f64, f64) {
+    let (sign, text) = match text.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, text.trim_start_matches('+')),
+    };
+    let (mut secs, mut half) = (0.0, 0.0);
+    for part in text.split(' ') {
+        let (number, unit) = part.split_at(part.find(|c: char| c.is_alphabetic()).unwrap());
+        let size = match unit {
+            "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3_600.0,
+            "d" => 86_400.0,
+            "y" => 31_536_000.0,
+            _ => panic!("unit {unit} in {text}"),
+        };
+        let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
+        secs += number.parse::<f64>().unwrap() * size;
+        half = 0.5 * size / 10f64.powi(decimals as i32);
+    }
+    (sign * secs, half)
+}
+
+/// In every shipped model's explain, each timeline row's detect + repair + reload equals
+/// its replica down, within the rounding of the four printed figures, and every line fits
+/// 100 columns, the formulas too.
+#[test]
+fn explain_columns_add_up_for_every_shipped_model() {
+    let models = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/models")).unwrap();
+    let mut rows = 0;
+    for model in models {
+        let path = model.unwrap().path();
+        let text = explain_text(path.to_str().unwrap(), &["--formulas"]);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 100, "over 100 columns: {line}");
+            let Some((terms, total)) = line.split_once(" = ") else {
+                continue;
+            };
+            let terms: Vec<&str> = terms.split(" + ").collect();
+            // Timeline rows only: indented by two, not the heading nor the formulas.
+            if terms.len() != 3 || !line.starts_with("  ") || line.starts_with("   ") {
+                continue;
+            }
+            let first = terms[0].trim_end().rsplitn(2, "  ").next().unwrap().trim();
+            let mut sum = parse_duration(first);
+            for term in &terms[1..] {
+                let (secs, half) = parse_duration(term.trim());
+                sum = (sum.0 + secs, sum.1 + half);
+            }
+            let down = total.trim_start().split("  ").next().unwrap();
+            let (down, half) = parse_duration(down);
+            assert!(
+                (sum.0 - down).abs() <= sum.1 + half + 1e-9,
+                "{}: {line}",
+                path.display()
+            );
+            rows += 1;
+        }
+    }
+    assert!(rows > 50, "{rows} rows checked");
+}
+
+/// A repair that outlasts the year: the text says half a failure a year, not 31536000000,
+/// and the formula shows where the half comes from.
+#[test]
+fn a_repair_longer_than_the_year_reads_half_a_failure() {
+    let model = write_model(
+        "name = \"slow repair\"\nup = \"db\"\n\n[[component]]\nname = \"db\"\n\n  \
+         [[component.failure]]\n  name = \"crash\"\n  every = \"1ms\"\n  repair = \"2y\"\n",
+    );
+    let text = explain_text(model.path().to_str().unwrap(), &["--formulas"]);
+    let row = text.lines().find(|l| l.contains("db/crash  ")).unwrap();
+    assert!(
+        row.split_whitespace().nth(1) == Some("0.5") && row.contains("0s +       2y"),
+        "{text}"
+    );
+    assert!(
+        text.contains("db/crash a year = 1y / MTTF x A = 31536000 / 0.001 x"),
+        "{text}"
+    );
+    assert!(!text.contains("31536000000"), "{text}");
+}

@@ -149,7 +149,10 @@ fn level_two_failovers_show_each_step_at_its_instant() {
     let (_, killed) = instant_of(&lines, fail, "api/0: the hung container is killed");
     assert!(near(killed, detected + 7.0), "{trace}");
     let (_, started) = instant_of(&lines, fail, "api/0: the container starts");
-    assert!(near(started, killed), "first restart without back-off: {trace}");
+    assert!(
+        near(started, killed),
+        "first restart without back-off: {trace}"
+    );
     let (_, up) = instant_of(&lines, fail, "api/0: the process has started");
     assert!(near(up, started + 20.0), "{trace}");
     let (_, propagated) = instant_of(&lines, fail, "api/0: the endpoint change reaches");
@@ -158,7 +161,11 @@ fn level_two_failovers_show_each_step_at_its_instant() {
     assert!(near(back, propagated), "{trace}");
 
     let (crash, crashed) = instant_of(&lines, 0, "querynode/0 fails (crash)");
-    let (_, exited) = instant_of(&lines, crash, "querynode/0: the kubelet sees the container exit");
+    let (_, exited) = instant_of(
+        &lines,
+        crash,
+        "querynode/0: the kubelet sees the container exit",
+    );
     assert!((0.0..=1.0).contains(&(exited - crashed)), "{trace}");
     let (_, expired) = instant_of(&lines, crash, "querynode/0: its session expires");
     assert!((20.0..=30.0).contains(&(expired - crashed)), "{trace}");
