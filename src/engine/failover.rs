@@ -60,7 +60,10 @@ impl Failover {
                 tracer.event(now, event);
             }
         };
-        step(self.noticed, FailoverStep::Detected { by: self.by });
+        // A drawn detection of zero (level 1's default) is no step of its own.
+        if self.by != Detection::Delay || self.noticed > now {
+            step(self.noticed, FailoverStep::Detected { by: self.by });
+        }
         match self.restarted {
             Some(r) => {
                 if self.by == Detection::Probe {
