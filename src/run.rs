@@ -3,9 +3,10 @@
 //! Years are simulated in chunks on a rayon pool; each batch of chunks is collected in
 //! order, and while one batch is being consumed the next is being simulated. The consumer
 //! sees years strictly in order, so everything it computes is independent of the thread
-//! count (`docs/semantics.md`, determinism). Statistics are computed chunk by chunk in the
-//! parallel tasks ([`Partial`]) and appended in year order by the consumer, which gives the
-//! bytes of adding the years one by one, and keeps the consumer's share of the work small.
+//! count (`docs/semantics.md`, determinism). On more than one thread, statistics are
+//! computed chunk by chunk in the parallel tasks ([`Partial`]) and appended in year order by
+//! the consumer, which gives the bytes of adding the years one by one, and keeps the
+//! consumer's share of the work small; on one thread the consumer adds the years itself.
 
 use crate::engine::{Engine, YearOutcome};
 use crate::plan::Plan;
@@ -177,7 +178,10 @@ pub fn simulate_years_formatted<S: YearSink + ?Sized, P: Partial>(
     stop: &AtomicBool,
 ) -> Result<RunTotals, SimulateError<S::Error>> {
     let mut totals = RunTotals::default();
-    let empty = stats.clone();
+    // On one thread the consumer runs after each batch's simulation anyway, so partial
+    // statistics would take nothing off a critical path and cost a fresh clone and a merge
+    // per chunk: the consumer adds the years itself (the same bytes, as the merge promises).
+    let empty = (threads > 1).then(|| stats.clone());
     pipeline(
         years,
         threads,
@@ -192,15 +196,19 @@ pub fn simulate_years_formatted<S: YearSink + ?Sized, P: Partial>(
                 format.format(outcome, &mut chunk.formatted);
                 partial.add(outcome);
             }
-            chunk.stats = Some(partial);
+            chunk.stats = partial;
         },
         |chunk: &mut Chunk<P>| {
+            let partial = chunk.stats.take();
             for outcome in &chunk.outcomes {
                 sink.year(outcome)?;
                 totals.years += 1;
                 totals.events += outcome.events;
+                if partial.is_none() {
+                    stats.add(outcome);
+                }
             }
-            if let Some(partial) = chunk.stats.take() {
+            if let Some(partial) = partial {
                 stats.append(partial);
             }
             sink.formatted(&chunk.formatted)
@@ -263,10 +271,10 @@ pub fn simulate_variants<S: VariantsSink + ?Sized>(
     Ok(totals)
 }
 
-/// Simulates `years` into `outcomes`, reusing the buffers of a chunk already consumed, so
-/// that no year allocates once the pipeline is primed. Once the engine's stop flag is set
-/// the remaining years are left out: the chunk is incomplete, and the pipeline, which looks
-/// at the flag before consuming it, discards it.
+/// Simulates `years` into `outcomes`, exchanging buffers with a chunk already consumed
+/// (nothing is copied), so that no year allocates once the pipeline is primed. Once the
+/// engine's stop flag is set the remaining years are left out: the chunk is incomplete, and
+/// the pipeline, which looks at the flag before consuming it, discards it.
 fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>, outcomes: &mut Vec<YearOutcome>) {
     outcomes.truncate((years.end - years.start) as usize);
     for (index, year) in years.enumerate() {
@@ -274,17 +282,11 @@ fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>, outcomes: &mut Vec
             outcomes.truncate(index);
             return;
         }
-        let outcome = engine.simulate(year);
         match outcomes.get_mut(index) {
-            Some(slot) => copy_outcome(slot, outcome),
-            None => outcomes.push(outcome.clone()),
+            Some(slot) => engine.simulate_into(year, slot),
+            None => outcomes.push(engine.simulate(year).clone()),
         }
     }
-}
-
-/// `*slot = from.clone()`, keeping `slot`'s allocations (`YearOutcome::clone_from` does).
-fn copy_outcome(slot: &mut YearOutcome, from: &YearOutcome) {
-    slot.clone_from(from);
 }
 
 /// The parallel pipeline both entry points share (and the random-number floor): `simulate`

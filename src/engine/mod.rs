@@ -279,6 +279,14 @@ impl<'p, M: Measure> Engine<'p, M> {
         self.simulate_traced(year, &mut NoTrace)
     }
 
+    /// Simulates `year` into `slot`, an outcome this engine (or another of the same plan)
+    /// produced before: the engine's buffers and the slot's are exchanged, not copied, and
+    /// the slot's become the engine's for the next year, which resets them.
+    pub fn simulate_into(&mut self, year: u64, slot: &mut YearOutcome<M::Year>) {
+        self.simulate(year);
+        std::mem::swap(&mut self.outcome, slot);
+    }
+
     /// Simulates `year`, telling `tracer` everything that happens. The draws and the
     /// outcome are the same as [`Engine::simulate`]'s.
     pub fn simulate_traced<T: Tracer>(
