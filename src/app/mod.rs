@@ -25,7 +25,7 @@ pub use check::{CheckOutcome, CheckRequest, check};
 pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
-pub use run::{RunOutcome, RunRequest, run, simulate};
+pub use run::{Grown, Growth, RunOutcome, RunRequest, Until, run, simulate};
 pub use sensitivity::{
     Change, ParameterResult, SensitivityOutcome, SensitivityRequest, sensitivity,
 };

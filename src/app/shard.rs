@@ -93,6 +93,9 @@ pub fn run_shard(
     let request = RunRequest {
         years: range,
         out: request.out.clone(),
+        // A merge concatenates the shards' rows, of the years the shard names.
+        summary_only: false,
+        growth: None,
         ..*request
     };
     let loaded = request.loaded;
@@ -121,6 +124,7 @@ pub fn run_shard(
         stats,
         progress,
         stop,
+        &|_| Vec::new(),
         write_manifest,
     )?)
 }
@@ -351,8 +355,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
             years: stats.year_range(),
             threads: 1,
             out: None,
+            summary_only: false,
+            growth: None,
         };
-        super::run::write_run_report(&mut output, &request, &summary, &stats, &breakdown)?;
+        let run = super::run::RunReport {
+            summary: &summary,
+            stats: &stats,
+            breakdown: &breakdown,
+            verdicts: &[],
+        };
+        super::run::write_run_report(&mut output, &request, &run)?;
     }
     output
         .commit()
@@ -362,6 +374,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
         stats,
         totals: crate::run::RunTotals::default(),
         elapsed: started.elapsed(),
+        grown: None,
     })
 }
 
