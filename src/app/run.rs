@@ -144,10 +144,6 @@ pub(super) type Judge<'a> = &'a dyn Fn(&Accumulator) -> Vec<Verdict>;
 /// As [`simulate`]; with an output directory, report.html shows the verdicts of `judge`,
 /// and `extra` also writes its files (a shard's manifest, say) among the run's, committed
 /// with them.
-#[cfg_attr(
-    not(feature = "plots"),
-    expect(unused_variables, reason = "only report.html shows the verdicts")
-)]
 pub(super) fn simulate_writing(
     request: &RunRequest<'_>,
     stats: Accumulator,
@@ -173,42 +169,8 @@ pub(super) fn simulate_writing(
             .is_some()
             .then(|| Breakdown::new(plan.components.iter().map(|c| c.causes.len()))),
     };
-    let empty = run_stats.clone();
     let started = Instant::now();
-    let mut years = request.years.clone();
-    let mut totals = simulate_years_formatted(
-        plan,
-        years.clone(),
-        request.threads,
-        format,
-        &mut run_stats,
-        &mut sink,
-        stop,
-    )?;
-    let mut steps = 1;
-    while let Some(next) = next_step(request, &years, &run_stats.stats, judge) {
-        // Each step's statistics grow from empty ones and are appended in year order, as
-        // the chunks of one step are.
-        let mut step = empty.clone();
-        let more = simulate_years_formatted(
-            plan,
-            next.clone(),
-            request.threads,
-            format,
-            &mut step,
-            &mut sink,
-            stop,
-        )?;
-        run_stats.append(step);
-        totals.years += more.years;
-        totals.events += more.events;
-        steps += 1;
-        years = next;
-    }
-    let grown = request.growth.map(|growth| Grown {
-        steps,
-        reached: growth.until.reached(&run_stats.stats, judge),
-    });
+    let (totals, grown) = simulate_steps(request, format, &mut run_stats, &mut sink, stop, judge)?;
     let elapsed = started.elapsed();
     let meta = RunMeta {
         model: request.loaded.model.name().to_string(),
@@ -258,6 +220,41 @@ pub(super) fn simulate_writing(
         elapsed,
         grown,
     })
+}
+
+/// Simulates the years of `request` into `run_stats` and `sink` and, for a growing run, the
+/// steps after them until the goal or the cap.
+fn simulate_steps(
+    request: &RunRequest<'_>,
+    format: &dyn Format,
+    run_stats: &mut RunStats,
+    sink: &mut RunSink<'_>,
+    stop: &AtomicBool,
+    judge: Judge<'_>,
+) -> Result<(RunTotals, Option<Grown>), RunError> {
+    let (plan, threads) = (request.plan, request.threads);
+    let empty = run_stats.clone();
+    let mut years = request.years.clone();
+    let mut totals =
+        simulate_years_formatted(plan, years.clone(), threads, format, run_stats, sink, stop)?;
+    let mut steps = 1;
+    while let Some(next) = next_step(request, &years, &run_stats.stats, judge) {
+        // Each step's statistics grow from empty ones and are appended in year order, as
+        // the chunks of one step are.
+        let mut step = empty.clone();
+        let more =
+            simulate_years_formatted(plan, next.clone(), threads, format, &mut step, sink, stop)?;
+        run_stats.append(step);
+        totals.years += more.years;
+        totals.events += more.events;
+        steps += 1;
+        years = next;
+    }
+    let grown = request.growth.map(|growth| Grown {
+        steps,
+        reached: growth.until.reached(&run_stats.stats, judge),
+    });
+    Ok((totals, grown))
 }
 
 /// What report.html shows of a run.
