@@ -13,8 +13,11 @@ use crate::engine::YearOutcome;
 use crate::model::{Model, ModelErrors, Setting, apply_values, resolve_settings};
 use crate::plan::Plan;
 use crate::run::VariantsSink;
-use crate::stats::{Accumulator, Differences, Interval, RunMeta, Summary};
+use crate::stats::{
+    Accumulator, AccumulatorState, Differences, Interval, RunIdentity, RunMeta, Summary,
+};
 use crate::time::Duration;
+use serde::{Deserialize, Serialize};
 
 /// Most variants one sweep may have.
 pub const MAX_VARIANTS: usize = 256;
@@ -233,6 +236,56 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
         (a, b) = (b, a % b);
     }
     a
+}
+
+/// A comparison's statistics as a sweep shard saves them: each variant's accumulator and
+/// paired differences, to be appended to those of the years before.
+#[derive(Serialize, Deserialize)]
+pub struct ComparisonState {
+    accumulators: Vec<AccumulatorState>,
+    availability: Vec<Differences>,
+    downtime: Vec<Differences>,
+}
+
+impl Comparison {
+    /// The statistics to save; `identities` name each variant's run.
+    pub fn to_state(&self, identities: Vec<RunIdentity>) -> ComparisonState {
+        ComparisonState {
+            accumulators: self
+                .accumulators
+                .iter()
+                .zip(identities)
+                .map(|(accumulator, identity)| accumulator.to_state(identity))
+                .collect(),
+            availability: self.availability.clone(),
+            downtime: self.downtime.clone(),
+        }
+    }
+
+    /// Appends `later`, the saved comparison of the years right after these (the next
+    /// shard), to the same bytes as simulating them here; an error says why it does not fit.
+    pub fn append(&mut self, later: ComparisonState) -> Result<(), String> {
+        let variants = self.accumulators.len();
+        if [
+            later.accumulators.len(),
+            later.availability.len(),
+            later.downtime.len(),
+        ] != [variants; 3]
+        {
+            return Err(format!("it does not hold {variants} variants"));
+        }
+        for (mine, state) in self.accumulators.iter_mut().zip(later.accumulators) {
+            let theirs = Accumulator::from_state(state).map_err(|error| error.to_string())?;
+            mine.merge(theirs).map_err(|error| error.to_string())?;
+        }
+        for (mine, theirs) in self.availability.iter_mut().zip(&later.availability) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.downtime.iter_mut().zip(&later.downtime) {
+            mine.merge(theirs);
+        }
+        Ok(())
+    }
 }
 
 impl VariantsSink for Comparison {
