@@ -13,8 +13,11 @@ use crate::engine::YearOutcome;
 use crate::model::{Model, ModelErrors, Setting, apply_values, resolve_settings};
 use crate::plan::Plan;
 use crate::run::VariantsSink;
-use crate::stats::{Accumulator, Differences, Interval, RunMeta, Summary};
+use crate::stats::{
+    Accumulator, AccumulatorState, Differences, Interval, RunIdentity, RunMeta, Summary,
+};
 use crate::time::Duration;
+use serde::{Deserialize, Serialize};
 
 /// Most variants one sweep may have.
 pub const MAX_VARIANTS: usize = 256;
@@ -104,7 +107,8 @@ fn grid_values(settings: &[Setting], mut index: usize) -> Vec<String> {
 /// Accumulates the years of every variant and the paired differences to the first,
 /// in year order. Memory does not grow with the number of years.
 pub struct Comparison {
-    horizons: Vec<Duration>,
+    /// How each variant's unavailability compares with the first's in integers.
+    scales: Vec<Scale>,
     accumulators: Vec<Accumulator>,
     availability: Vec<Differences>,
     downtime: Vec<Differences>,
@@ -158,8 +162,12 @@ impl VariantResult {
 impl Comparison {
     /// An empty comparison of `plans`; the first is the baseline.
     pub fn new(plans: &[Plan]) -> Comparison {
+        let base = plans.first().map_or(Duration::YEAR, |plan| plan.horizon);
         Comparison {
-            horizons: plans.iter().map(|plan| plan.horizon).collect(),
+            scales: plans
+                .iter()
+                .map(|plan| Scale::new(base, plan.horizon))
+                .collect(),
             accumulators: plans.iter().map(Accumulator::for_plan).collect(),
             availability: vec![Differences::default(); plans.len()],
             downtime: vec![Differences::default(); plans.len()],
@@ -168,15 +176,13 @@ impl Comparison {
 
     /// Adds year k of every variant.
     pub fn add(&mut self, outcomes: &[&YearOutcome]) {
-        let unavailability = |index: usize| {
-            outcomes[index].downtime[0].as_micros() as f64 / self.horizons[index].as_micros() as f64
-        };
-        let base_downtime = outcomes[0].downtime[0].as_secs_f64();
-        let base_unavailability = unavailability(0);
+        let base = i128::from(outcomes[0].downtime[0].as_micros());
         for (index, outcome) in outcomes.iter().enumerate() {
+            let downtime = i128::from(outcome.downtime[0].as_micros());
+            let scale = &self.scales[index];
             self.accumulators[index].add(outcome);
-            self.availability[index].add(base_unavailability - unavailability(index));
-            self.downtime[index].add(outcome.downtime[0].as_secs_f64() - base_downtime);
+            self.availability[index].add(base * scale.base - downtime * scale.own);
+            self.downtime[index].add(downtime - base);
         }
     }
 
@@ -192,10 +198,93 @@ impl Comparison {
             .enumerate()
             .map(|(index, meta)| VariantResult {
                 summary: self.accumulators[index].summary(meta, services[index]),
-                availability_difference: (index > 0).then(|| self.availability[index].interval()),
-                downtime_difference_s: (index > 0).then(|| self.downtime[index].interval()),
+                availability_difference: (index > 0)
+                    .then(|| self.availability[index].interval(self.scales[index].unit)),
+                downtime_difference_s: (index > 0).then(|| self.downtime[index].interval(1e6)),
             })
             .collect()
+    }
+}
+
+/// A variant's availability minus the first's is d₀/H₀ − dᵢ/Hᵢ (downtimes d and horizons H
+/// in microseconds): with g = gcd(H₀, Hᵢ), the integer d₀·(Hᵢ/g) − dᵢ·(H₀/g) over the
+/// denominator H₀·Hᵢ/g, so that its sums are exact. With equal horizons it is d₀ − dᵢ over H.
+struct Scale {
+    /// Hᵢ/g, which multiplies the first variant's downtime.
+    base: i128,
+    /// H₀/g, which multiplies this variant's.
+    own: i128,
+    /// H₀·Hᵢ/g: what one unit of the integer difference is worth in availability.
+    unit: f64,
+}
+
+impl Scale {
+    fn new(base: Duration, own: Duration) -> Scale {
+        let (base, own) = (base.as_micros(), own.as_micros());
+        let g = gcd(base, own).max(1);
+        Scale {
+            base: i128::from(own / g),
+            own: i128::from(base / g),
+            unit: (base / g) as f64 * own as f64,
+        }
+    }
+}
+
+/// Greatest common divisor (Euclid).
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// A comparison's statistics as a sweep shard saves them: each variant's accumulator and
+/// paired differences, to be appended to those of the years before.
+#[derive(Serialize, Deserialize)]
+pub struct ComparisonState {
+    accumulators: Vec<AccumulatorState>,
+    availability: Vec<Differences>,
+    downtime: Vec<Differences>,
+}
+
+impl Comparison {
+    /// The statistics to save; `identities` name each variant's run.
+    pub fn to_state(&self, identities: Vec<RunIdentity>) -> ComparisonState {
+        ComparisonState {
+            accumulators: self
+                .accumulators
+                .iter()
+                .zip(identities)
+                .map(|(accumulator, identity)| accumulator.to_state(identity))
+                .collect(),
+            availability: self.availability.clone(),
+            downtime: self.downtime.clone(),
+        }
+    }
+
+    /// Appends `later`, the saved comparison of the years right after these (the next
+    /// shard), to the same bytes as simulating them here; an error says why it does not fit.
+    pub fn append(&mut self, later: ComparisonState) -> Result<(), String> {
+        let variants = self.accumulators.len();
+        if [
+            later.accumulators.len(),
+            later.availability.len(),
+            later.downtime.len(),
+        ] != [variants; 3]
+        {
+            return Err(format!("it does not hold {variants} variants"));
+        }
+        for (mine, state) in self.accumulators.iter_mut().zip(later.accumulators) {
+            let theirs = Accumulator::from_state(state).map_err(|error| error.to_string())?;
+            mine.merge(theirs).map_err(|error| error.to_string())?;
+        }
+        for (mine, theirs) in self.availability.iter_mut().zip(&later.availability) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.downtime.iter_mut().zip(&later.downtime) {
+            mine.merge(theirs);
+        }
+        Ok(())
     }
 }
 
@@ -250,6 +339,29 @@ mod tests {
             Verdict::of_downtime(&one_year),
             Verdict::NoDetectableDifference
         );
+    }
+
+    /// The integer difference over its unit is the difference of unavailabilities, for
+    /// equal and for different horizons.
+    #[test]
+    fn unavailability_differences_are_integers_over_a_common_unit() {
+        let day = Duration::from_secs(86_400);
+        let (year, month) = (Duration::YEAR, Duration::from_micros(30 * day.as_micros()));
+        let (d0, di) = (7_200_000_000_i128, 1_800_000_123_i128);
+        for (base, own) in [(year, year), (year, month), (month, year)] {
+            let scale = Scale::new(base, own);
+            let exact = d0 as f64 / base.as_micros() as f64 - di as f64 / own.as_micros() as f64;
+            let integer = (d0 * scale.base - di * scale.own) as f64 / scale.unit;
+            assert!(
+                (integer - exact).abs() <= 1e-15 * exact.abs(),
+                "{integer} {exact}"
+            );
+        }
+        let same = Scale::new(year, year);
+        assert_eq!((same.base, same.own), (1, 1));
+        assert_eq!(same.unit, year.as_micros() as f64);
+        let (a, b) = (Scale::new(year, month), Scale::new(month, year));
+        assert_eq!((a.base, a.own, b.base, b.own), (6, 73, 73, 6));
     }
 
     #[test]

@@ -74,6 +74,8 @@ pub fn simulate_calc(
         years: 0..setup.years,
         threads: request.threads,
         out: None,
+        summary_only: false,
+        growth: None,
     };
     let outcome = run(&run_request, &mut NoProgress, stop)?;
     let downtime = outcome.stats.downtime(0);

@@ -1,7 +1,8 @@
 //! `check`: simulate, then judge the model's `[slo]` targets and, with a baseline, compare
 //! with a saved summary.
 
-use super::{IoAction, Progress, RunError, RunOutcome, RunRequest, simulate};
+use super::run::simulate_writing;
+use super::{IoAction, Progress, RunError, RunOutcome, RunRequest};
 use crate::check::{
     Baseline, BaselineTolerance, CheckReport, compare_with_baseline, judge_slo, miss_thresholds,
 };
@@ -66,8 +67,9 @@ pub fn check(
         &plan.expression_names,
         plan.horizon,
     ));
-    let run = simulate(&request.run, stats, progress, stop)?;
-    let targets = judge_slo(slo, &run.stats, &plan.expression_names);
+    let judge = |stats: &Accumulator| judge_slo(slo, stats, &plan.expression_names);
+    let run = simulate_writing(&request.run, stats, progress, stop, &judge, |_, _| Ok(()))?;
+    let targets = judge(&run.stats);
     let (baseline_mismatches, regressions) = match &baseline {
         Some(baseline) => (
             baseline.mismatches(&run.summary),

@@ -10,6 +10,7 @@ use crate::run::{RunTotals, VariantsSink, simulate_variants};
 use crate::stats::RunMeta;
 use crate::workload::{RunShape, Workload};
 use std::convert::Infallible;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -183,22 +184,54 @@ impl PreparedVariants {
         progress: &mut dyn Progress,
         stop: &AtomicBool,
     ) -> Result<VariantsOutcome, RunError> {
-        let request = &self.request;
-        let output = match &request.out {
-            Some(dir) => Some(
+        let output = self.output()?;
+        let started = Instant::now();
+        let (comparison, totals) = self.simulate(0..self.years, progress, stop)?;
+        self.conclude(output, comparison, totals, started.elapsed())
+    }
+
+    /// The output directory, created, if the request has one.
+    pub fn output(&self) -> Result<Option<OutputDir>, RunError> {
+        match &self.request.out {
+            Some(dir) => Ok(Some(
                 OutputDir::create(dir).map_err(RunError::io(IoAction::CreateDir(dir.clone())))?,
-            ),
-            None => None,
-        };
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// An empty comparison of the variants.
+    pub fn comparison(&self) -> Comparison {
+        Comparison::new(&self.plans)
+    }
+
+    /// Simulates the years `years` of every variant in lockstep.
+    pub(super) fn simulate(
+        &self,
+        years: Range<u64>,
+        progress: &mut dyn Progress,
+        stop: &AtomicBool,
+    ) -> Result<(Comparison, RunTotals), RunError> {
         let mut sink = ComparisonSink {
-            comparison: Comparison::new(&self.plans),
+            comparison: self.comparison(),
             progress,
         };
-        let started = Instant::now();
-        let totals =
-            simulate_variants(&self.plans, 0..self.years, request.threads, &mut sink, stop)?;
-        let elapsed = started.elapsed();
+        let threads = self.request.threads;
+        let totals = simulate_variants(&self.plans, years, threads, &mut sink, stop)?;
         sink.progress.finish();
+        Ok((sink.comparison, totals))
+    }
+
+    /// The figures of the comparison of every year (simulated, or merged from shards); with
+    /// an output directory, writes sweep.csv, the plots and report.html, all or none.
+    pub fn conclude(
+        &self,
+        output: Option<OutputDir>,
+        comparison: Comparison,
+        totals: RunTotals,
+        elapsed: Duration,
+    ) -> Result<VariantsOutcome, RunError> {
+        let request = &self.request;
         let metas = request
             .variants
             .iter()
@@ -213,7 +246,7 @@ impl PreparedVariants {
             .iter()
             .map(|p| &p.expression_names[1..])
             .collect();
-        let mut results = sink.comparison.results(metas, &services);
+        let mut results = comparison.results(metas, &services);
         for (result, variant) in results.iter_mut().zip(&request.variants) {
             result.summary.cost_per_year = variant.model.cost_per_year();
         }
@@ -224,7 +257,7 @@ impl PreparedVariants {
             elapsed,
         };
         if let Some(output) = output {
-            self.write(output, &outcome, &sink.comparison)?;
+            self.write(output, &outcome, &comparison)?;
         }
         Ok(outcome)
     }

@@ -5,7 +5,8 @@
 //! ([`RunRequest`], [`CheckRequest`], [`VariantsRequest`]) and gets typed results back
 //! ([`RunOutcome`], [`CheckOutcome`], [`VariantsOutcome`]) or a typed [`RunError`];
 //! [`trace`] writes the event log of one year; [`run_shard`] writes one shard of a run and
-//! [`merge`] joins the shards into the whole run's results. Nothing here prints or exits: what a run has
+//! [`merge`] joins the shards into the whole run's results; [`PreparedVariants::run_shard`]
+//! and [`read_sweep_shards`] do the same for a sweep. Nothing here prints or exits: what a run has
 //! to say besides its results (a slow run, a baseline of another model, seeds that differ)
 //! comes back as data, progress goes to a [`Progress`], and a stop flag (set by a Ctrl-C
 //! handler, say) interrupts a run.
@@ -18,6 +19,7 @@ mod load;
 mod run;
 mod sensitivity;
 mod shard;
+mod sweep_shard;
 mod trace;
 
 pub use calc::{CalcRequest, CalcSimulation, simulate_calc};
@@ -25,11 +27,14 @@ pub use check::{CheckOutcome, CheckRequest, check};
 pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
-pub use run::{RunOutcome, RunRequest, run, simulate};
+pub use run::{Grown, Growth, RunOutcome, RunRequest, Until, run, simulate};
 pub use sensitivity::{
     Change, ParameterResult, SensitivityOutcome, SensitivityRequest, sensitivity,
 };
 pub use shard::{MANIFEST, ShardError, merge, run_shard};
+pub use sweep_shard::{
+    SWEEP_MANIFEST, SweepShards, SweepSource, is_sweep_shard, read_sweep_shards,
+};
 pub use trace::{trace, worst_year};
 
 /// Told of a run's progress, year by year (a progress bar, say); it never touches the

@@ -2,6 +2,7 @@
 //! output directory, write the result files.
 
 use super::{IoAction, Loaded, Progress, RunError};
+use crate::check::{Status, Verdict};
 use crate::engine::YearOutcome;
 use crate::plan::Plan;
 use crate::report::{self, CsvRows, OutputDir};
@@ -9,12 +10,13 @@ use crate::run::{Format, NoFormat, Partial, RunTotals, YearSink, simulate_years_
 use crate::stats::{
     Accumulator, AccumulatorState, Breakdown, RunIdentity, RunMeta, Summary, sha256_hex,
 };
+use crate::time::Duration;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::{Duration as WallDuration, Instant};
 
 /// A run to simulate.
 pub struct RunRequest<'a> {
@@ -29,6 +31,73 @@ pub struct RunRequest<'a> {
     /// The directory for summary.json, years.csv, outages.csv and, with the `plots`
     /// feature, the SVG plots and report.html; `None` writes nothing.
     pub out: Option<PathBuf>,
+    /// Whether `out` gets summary.json and the report without years.csv and outages.csv
+    /// (`--summary-only`: a CI job's artefacts, without the rows that grow with the years).
+    pub summary_only: bool,
+    /// With a growth, the run goes on past `years` in doubling steps until its goal.
+    pub growth: Option<Growth>,
+}
+
+/// How a run grows past its first years (`check --until-decided`, `run
+/// --target-ci-width`): it doubles its years (N, 2N, 4N, … from N = the length of
+/// `years`, the last step ending at `max_years`) until the goal is reached after a step.
+/// Years are keyed by their index, so a run that ends at M years has the bytes of a plain
+/// run of M years, on any number of threads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Growth {
+    /// The cap: the run ends at this year whether or not the goal is reached.
+    pub max_years: u64,
+    /// When the run may stop.
+    pub until: Until,
+}
+
+/// The goal of a growing run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Until {
+    /// Every SLO target is decided: pass or miss, none inconclusive.
+    Decided,
+    /// The 95% CI of the availability is at most this wide, as downtime per horizon.
+    CiWidth(Duration),
+}
+
+impl Until {
+    /// Whether the statistics so far reach the goal; `judge` gives their SLO verdicts.
+    fn reached(self, stats: &Accumulator, judge: Judge<'_>) -> bool {
+        match self {
+            Until::Decided => judge(stats)
+                .iter()
+                .all(|verdict| verdict.status != Status::Inconclusive),
+            Until::CiWidth(width) => stats
+                .downtime(0)
+                .ci95_half_width()
+                .is_some_and(|half| 2.0 * half <= width.as_secs_f64()),
+        }
+    }
+}
+
+/// How a growing run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grown {
+    /// Steps simulated, the first included.
+    pub steps: u32,
+    /// Whether the goal was reached (otherwise the run stopped at the cap).
+    pub reached: bool,
+}
+
+/// The years of the step after `done`, or `None` when the run is over: doubled from the
+/// first year of the run, and never past the cap.
+fn next_step(
+    request: &RunRequest<'_>,
+    done: &Range<u64>,
+    stats: &Accumulator,
+    judge: Judge<'_>,
+) -> Option<Range<u64>> {
+    let growth = request.growth?;
+    if done.end >= growth.max_years || growth.until.reached(stats, judge) {
+        return None;
+    }
+    let doubled = done.end.saturating_add(done.end - request.years.start);
+    Some(done.end..doubled.min(growth.max_years))
 }
 
 /// What a run found.
@@ -40,7 +109,9 @@ pub struct RunOutcome {
     /// Years and events simulated, for a performance line.
     pub totals: RunTotals,
     /// Wall-clock time of the simulation (without writing the result files).
-    pub elapsed: Duration,
+    pub elapsed: WallDuration,
+    /// How the run grew, when the request asked it to.
+    pub grown: Option<Grown>,
 }
 
 /// Simulates the years `request` asks for, with the statistics of `nines run`.
@@ -61,16 +132,24 @@ pub fn simulate(
     progress: &mut dyn Progress,
     stop: &AtomicBool,
 ) -> Result<RunOutcome, RunError> {
-    simulate_writing(request, stats, progress, stop, |_, _| Ok(()))
+    simulate_writing(request, stats, progress, stop, &|_| Vec::new(), |_, _| {
+        Ok(())
+    })
 }
 
-/// As [`simulate`]; with an output directory, `extra` also writes its files (a shard's
-/// manifest, say) among the run's, committed with them.
+/// Judges a run's statistics for its report.html: the SLO verdicts of `check`, none for
+/// `run` (whose statistics count no years below a target).
+pub(super) type Judge<'a> = &'a dyn Fn(&Accumulator) -> Vec<Verdict>;
+
+/// As [`simulate`]; with an output directory, report.html shows the verdicts of `judge`,
+/// and `extra` also writes its files (a shard's manifest, say) among the run's, committed
+/// with them.
 pub(super) fn simulate_writing(
     request: &RunRequest<'_>,
     stats: Accumulator,
     progress: &mut dyn Progress,
     stop: &AtomicBool,
+    judge: Judge<'_>,
     extra: impl FnOnce(&mut OutputDir, &Breakdown) -> Result<(), RunError>,
 ) -> Result<RunOutcome, RunError> {
     let plan = request.plan;
@@ -81,8 +160,9 @@ pub(super) fn simulate_writing(
         None => None,
     };
     let files = CsvFiles(CsvRows::new(plan));
-    let mut sink = RunSink::new(&files.0, output.as_mut(), progress)?;
-    let format: &dyn Format = if output.is_some() { &files } else { &NoFormat };
+    let rows = output.as_mut().filter(|_| !request.summary_only);
+    let format: &dyn Format = if rows.is_some() { &files } else { &NoFormat };
+    let mut sink = RunSink::new(&files.0, rows, progress)?;
     let mut run_stats = RunStats {
         stats,
         breakdown: output
@@ -90,15 +170,7 @@ pub(super) fn simulate_writing(
             .then(|| Breakdown::new(plan.components.iter().map(|c| c.causes.len()))),
     };
     let started = Instant::now();
-    let totals = simulate_years_formatted(
-        plan,
-        request.years.clone(),
-        request.threads,
-        format,
-        &mut run_stats,
-        &mut sink,
-        stop,
-    )?;
+    let (totals, grown) = simulate_steps(request, format, &mut run_stats, &mut sink, stop, judge)?;
     let elapsed = started.elapsed();
     let meta = RunMeta {
         model: request.loaded.model.name().to_string(),
@@ -125,7 +197,16 @@ pub(super) fn simulate_writing(
         if let Some(breakdown) = &breakdown {
             extra(&mut output, breakdown)?;
             #[cfg(feature = "plots")]
-            write_run_report(&mut output, request, &summary, &stats, breakdown)?;
+            {
+                let verdicts = judge(&stats);
+                let run = RunReport {
+                    summary: &summary,
+                    stats: &stats,
+                    breakdown,
+                    verdicts: &verdicts,
+                };
+                write_run_report(&mut output, request, &run)?;
+            }
         }
         let dir = output.path("");
         output
@@ -137,7 +218,53 @@ pub(super) fn simulate_writing(
         stats,
         totals,
         elapsed,
+        grown,
     })
+}
+
+/// Simulates the years of `request` into `run_stats` and `sink` and, for a growing run, the
+/// steps after them until the goal or the cap.
+fn simulate_steps(
+    request: &RunRequest<'_>,
+    format: &dyn Format,
+    run_stats: &mut RunStats,
+    sink: &mut RunSink<'_>,
+    stop: &AtomicBool,
+    judge: Judge<'_>,
+) -> Result<(RunTotals, Option<Grown>), RunError> {
+    let (plan, threads) = (request.plan, request.threads);
+    let empty = run_stats.clone();
+    let mut years = request.years.clone();
+    let mut totals =
+        simulate_years_formatted(plan, years.clone(), threads, format, run_stats, sink, stop)?;
+    let mut steps = 1;
+    while let Some(next) = next_step(request, &years, &run_stats.stats, judge) {
+        // Each step's statistics grow from empty ones and are appended in year order, as
+        // the chunks of one step are.
+        let mut step = empty.clone();
+        let more =
+            simulate_years_formatted(plan, next.clone(), threads, format, &mut step, sink, stop)?;
+        run_stats.append(step);
+        totals.years += more.years;
+        totals.events += more.events;
+        steps += 1;
+        years = next;
+    }
+    let grown = request.growth.map(|growth| Grown {
+        steps,
+        reached: growth.until.reached(&run_stats.stats, judge),
+    });
+    Ok((totals, grown))
+}
+
+/// What report.html shows of a run.
+#[cfg(feature = "plots")]
+pub(super) struct RunReport<'a> {
+    pub(super) summary: &'a Summary,
+    pub(super) stats: &'a Accumulator,
+    pub(super) breakdown: &'a Breakdown,
+    /// The SLO verdicts, in the order of the check report; none for `run`.
+    pub(super) verdicts: &'a [Verdict],
 }
 
 /// Writes the plots and report.html of a run; the timeline traces the year with the most
@@ -146,10 +273,14 @@ pub(super) fn simulate_writing(
 pub(super) fn write_run_report(
     output: &mut OutputDir,
     request: &RunRequest<'_>,
-    summary: &Summary,
-    stats: &Accumulator,
-    breakdown: &Breakdown,
+    run: &RunReport<'_>,
 ) -> Result<(), RunError> {
+    let RunReport {
+        summary,
+        stats,
+        breakdown,
+        verdicts,
+    } = *run;
     let loaded = request.loaded;
     let facts = report::RunFacts {
         file: &loaded.file.display().to_string(),
@@ -164,7 +295,7 @@ pub(super) fn write_run_report(
     crate::engine::Engine::new(request.plan).simulate_traced(year, &mut timeline);
     let plots = report::run_plots(&facts, stats, breakdown, &timeline);
     write_plots(output, &plots)?;
-    let page = report::run_page(&facts, summary, &plots);
+    let page = report::run_page(&facts, summary, verdicts, &plots);
     output
         .write("report.html", page.as_bytes())
         .map_err(RunError::io(IoAction::Write(output.path("report.html"))))
@@ -342,6 +473,8 @@ mod tests {
             years: 0..50,
             threads: 2,
             out: Some(out.clone()),
+            summary_only: false,
+            growth: None,
         };
         let stop = AtomicBool::new(true);
         let interrupted = run(&request, &mut NoProgress, &stop);
@@ -377,6 +510,8 @@ mod tests {
             years,
             threads: 2,
             out: Some(out.to_path_buf()),
+            summary_only: false,
+            growth: None,
         };
         run(&request, &mut NoProgress, &AtomicBool::new(false)).unwrap()
     }
@@ -450,6 +585,8 @@ mod tests {
                 years: 0..10,
                 threads: 1,
                 out: None,
+                summary_only: false,
+                growth: None,
             },
             baseline: None,
             baseline_tolerance: None,

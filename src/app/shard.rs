@@ -74,6 +74,9 @@ pub enum ShardError {
     /// The shard is not a part of the run (`K/M` with M above the years, say).
     #[error(transparent)]
     Spec(#[from] crate::shard::ShardSpecError),
+    /// A shard was asked for without an output directory to write it to.
+    #[error("a shard needs an output directory (--out)")]
+    NoOutput,
     /// Writing the merged result failed.
     #[error(transparent)]
     Run(#[from] RunError),
@@ -93,6 +96,9 @@ pub fn run_shard(
     let request = RunRequest {
         years: range,
         out: request.out.clone(),
+        // A merge concatenates the shards' rows, of the years the shard names.
+        summary_only: false,
+        growth: None,
         ..*request
     };
     let loaded = request.loaded;
@@ -121,6 +127,7 @@ pub fn run_shard(
         stats,
         progress,
         stop,
+        &|_| Vec::new(),
         write_manifest,
     )?)
 }
@@ -198,13 +205,6 @@ impl Part {
         })
     }
 
-    fn shard(&self) -> Shard {
-        Shard {
-            index: self.manifest.shard,
-            count: self.manifest.shards,
-        }
-    }
-
     /// What differs between this shard's run and `first`'s, if anything.
     fn mismatch(&self, first: &Part) -> Option<String> {
         let (mine, theirs) = (&self.manifest, &first.manifest);
@@ -270,25 +270,41 @@ fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, ShardError> {
     {
         return Err(Part::problem(&part.dir, problem));
     }
-    parts.sort_by_key(|part| part.manifest.shard);
+    let count = first.manifest.shards;
+    in_shard_order(&mut parts, count, |part| (&part.dir, part.manifest.shard))?;
+    Ok(parts)
+}
+
+/// Sorts `parts` into shard order and checks that they hold each of the `count` shards
+/// exactly once; `locate` gives a part's directory and shard index.
+pub(super) fn in_shard_order<T>(
+    parts: &mut [T],
+    count: u64,
+    locate: impl Fn(&T) -> (&PathBuf, u64),
+) -> Result<(), ShardError> {
+    parts.sort_by_key(|part| locate(part).1);
+    let shard = |index| Shard { index, count };
     if let Some(pair) = parts
         .windows(2)
-        .find(|pair| pair[0].manifest.shard == pair[1].manifest.shard)
+        .find(|pair| locate(&pair[0]).1 == locate(&pair[1]).1)
     {
+        let ((first, index), (second, _)) = (locate(&pair[0]), locate(&pair[1]));
         return Err(ShardError::Duplicate {
-            first: pair[0].dir.clone(),
-            second: pair[1].dir.clone(),
-            shard: pair[1].shard(),
+            first: first.clone(),
+            second: second.clone(),
+            shard: shard(index),
         });
     }
-    let count = parts[0].manifest.shards;
     if let Some(index) =
-        (0..count).find(|&k| parts.get(k as usize).is_none_or(|p| p.manifest.shard != k))
+        (0..count).find(|&k| parts.get(k as usize).is_none_or(|part| locate(part).1 != k))
     {
-        let held: Vec<String> = parts.iter().map(|part| part.shard().to_string()).collect();
-        return Err(ShardError::Missing(Shard { index, count }, held.join(", ")));
+        let held: Vec<String> = parts
+            .iter()
+            .map(|part| shard(locate(part).1).to_string())
+            .collect();
+        return Err(ShardError::Missing(shard(index), held.join(", ")));
     }
-    Ok(parts)
+    Ok(())
 }
 
 /// Merges the shard directories `dirs`, in any order, into `out`: the result files of the
@@ -351,8 +367,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
             years: stats.year_range(),
             threads: 1,
             out: None,
+            summary_only: false,
+            growth: None,
         };
-        super::run::write_run_report(&mut output, &request, &summary, &stats, &breakdown)?;
+        let run = super::run::RunReport {
+            summary: &summary,
+            stats: &stats,
+            breakdown: &breakdown,
+            verdicts: &[],
+        };
+        super::run::write_run_report(&mut output, &request, &run)?;
     }
     output
         .commit()
@@ -362,6 +386,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
         stats,
         totals: crate::run::RunTotals::default(),
         elapsed: started.elapsed(),
+        grown: None,
     })
 }
 

@@ -4,7 +4,7 @@
 use super::run::SimulateArgs;
 use super::{CliError, interrupt_flag, write_stdout};
 use clap::Args;
-use nines::app::CheckRequest;
+use nines::app::{CheckRequest, Until};
 use nines::check::BaselineTolerance;
 use nines::report;
 use std::path::PathBuf;
@@ -33,10 +33,16 @@ pub(crate) struct CheckArgs {
     /// is missed.
     #[arg(long)]
     allow_inconclusive: bool,
+    /// Grow the run in doubling steps (N, 2N, 4N, … years) until no target is
+    /// inconclusive, or --max-years; the results are those of a plain run of the years
+    /// reached.
+    #[arg(long)]
+    until_decided: bool,
 }
 
 pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
-    let prepared = args.simulate.prepare()?;
+    let until = args.until_decided.then_some(Until::Decided);
+    let prepared = args.simulate.prepare(until)?;
     let request = CheckRequest {
         run: prepared.request(),
         baseline: args.baseline,

@@ -6,10 +6,15 @@ use super::{
     say_admission, write_stdout,
 };
 use clap::Args;
-use nines::app::{PreparedVariants, VariantsRequest, prepare_variants};
+use nines::app::{
+    PreparedVariants, SweepShards, SweepSource, VariantsRequest, prepare_variants,
+    read_sweep_shards,
+};
 use nines::compare::{Streams, Variant, sweep_variants};
 use nines::model::{Model, Setting};
 use nines::report;
+use nines::run::RunTotals;
+use nines::shard::Shard;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -53,6 +58,20 @@ pub(crate) struct SweepArgs {
     settings: Vec<Setting>,
     #[command(flatten)]
     run: VariantArgs,
+    /// Simulate only shard K (from 0) of M: years ⌊K·N/M⌋ to ⌊(K+1)·N/M⌋ − 1 of every
+    /// variant, saved to --out (required) for `nines merge`. M may not exceed N.
+    #[arg(long, value_name = "K/M", requires = "out", conflicts_with_all = ["csv", "json"])]
+    shard: Option<Shard>,
+}
+
+/// What a sweep does once its variants are prepared.
+enum SweepMode {
+    /// Simulate every year and report.
+    Whole,
+    /// Simulate one shard's years and save them.
+    Shard(Shard, SweepSource),
+    /// Report the merge of every shard.
+    Merge(SweepShards),
 }
 
 #[derive(Debug, Args)]
@@ -66,23 +85,73 @@ pub(crate) struct CompareArgs {
 }
 
 pub(crate) fn sweep(args: SweepArgs) -> Result<ExitCode, CliError> {
-    let file = args.model.display().to_string();
-    let source = Model::read_source(&args.model)?;
-    let variants = sweep_variants(&source, &file, &args.settings)?;
-    let keys: Vec<String> = args.settings.iter().map(|s| s.key.clone()).collect();
-    let settings: Vec<String> = args
+    let sweep = SweepSource {
+        file: args.model.display().to_string(),
+        source: Model::read_source(&args.model)?,
+        settings: args
+            .settings
+            .iter()
+            .map(|s| format!("{}={}", s.key, s.values.join(",")))
+            .collect(),
+        seed: args.run.seed,
+        years: args.run.years,
+        independent: args.run.independent,
+    };
+    let mode = match args.shard {
+        Some(shard) => SweepMode::Shard(shard, sweep.clone()),
+        None => SweepMode::Whole,
+    };
+    sweep_of(&sweep, &args.run, mode)
+}
+
+/// Merges the sweep shards in `dirs` into `out`: what `nines sweep` with the shards' options
+/// prints and writes.
+pub(crate) fn merge_sweep(
+    dirs: &[PathBuf],
+    out: PathBuf,
+    json: bool,
+) -> Result<ExitCode, CliError> {
+    let shards = read_sweep_shards(dirs)?;
+    let sweep = shards.sweep.clone();
+    let args = VariantArgs {
+        seed: sweep.seed,
+        years: sweep.years,
+        threads: None,
+        independent: sweep.independent,
+        out: Some(out),
+        csv: false,
+        json,
+        // The shards ran; nothing is simulated here.
+        force: true,
+    };
+    sweep_of(&sweep, &args, SweepMode::Merge(shards))
+}
+
+/// The sweep `sweep` describes, with the options `args`.
+fn sweep_of(
+    sweep: &SweepSource,
+    args: &VariantArgs,
+    mode: SweepMode,
+) -> Result<ExitCode, CliError> {
+    let settings = sweep
         .settings
         .iter()
-        .map(|s| format!("{}={}", s.key, s.values.join(",")))
-        .collect();
+        .map(|text| text.parse::<Setting>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError::Usage)?;
+    let variants = sweep_variants(&sweep.source, &sweep.file, &settings)?;
+    let keys: Vec<String> = settings.iter().map(|s| s.key.clone()).collect();
     let facts = vec![
         ("model", variants[0].model.name().to_string()),
-        ("file", file),
-        ("SHA-256 of the file", report::sha256_hex(source.as_bytes())),
-        ("sweep", settings.join(" ")),
+        ("file", sweep.file.clone()),
+        (
+            "SHA-256 of the file",
+            report::sha256_hex(sweep.source.as_bytes()),
+        ),
+        ("sweep", sweep.settings.join(" ")),
     ];
-    let files = vec![args.model.clone()];
-    run_variants(variants, keys, facts, files, &args.run)
+    let files = vec![PathBuf::from(&sweep.file)];
+    run_variants(variants, keys, facts, files, args, mode)
 }
 
 pub(crate) fn compare(args: CompareArgs) -> Result<ExitCode, CliError> {
@@ -101,7 +170,8 @@ pub(crate) fn compare(args: CompareArgs) -> Result<ExitCode, CliError> {
         });
     }
     let files = vec![args.a.clone(), args.b.clone()];
-    run_variants(variants, vec!["model".to_string()], facts, files, &args.run)
+    let keys = vec!["model".to_string()];
+    run_variants(variants, keys, facts, files, &args.run, SweepMode::Whole)
 }
 
 /// Simulates every variant in lockstep, then prints the table (the library writes the
@@ -112,6 +182,7 @@ fn run_variants(
     facts: Vec<(&'static str, String)>,
     files: Vec<PathBuf>,
     args: &VariantArgs,
+    mode: SweepMode,
 ) -> Result<ExitCode, CliError> {
     let streams = if args.independent {
         Streams::Independent
@@ -141,7 +212,24 @@ fn run_variants(
     if let Some(horizons) = &prepared.horizons_differ {
         say(format_args!("warning: {}", horizons_differ_note(horizons)));
     }
-    let outcome = prepared.run(&mut Bar::new(prepared.years), interrupt_flag())?;
+    let outcome = match mode {
+        SweepMode::Whole => prepared.run(&mut Bar::new(prepared.years), interrupt_flag())?,
+        SweepMode::Shard(shard, sweep) => {
+            let mut bar = Bar::new(prepared.years);
+            prepared.run_shard(&sweep, shard, &mut bar, interrupt_flag())?;
+            say(format_args!("wrote shard {shard} of the sweep"));
+            return Ok(ExitCode::SUCCESS);
+        }
+        SweepMode::Merge(shards) => {
+            let count = report::count(shards.len() as u64, "shard");
+            let comparison = prepared.merge_shards(shards)?;
+            let output = prepared.output()?;
+            let outcome =
+                prepared.conclude(output, comparison, RunTotals::default(), Default::default())?;
+            say(format_args!("merged {count}"));
+            outcome
+        }
+    };
     for (index, result) in outcome.results.iter().enumerate() {
         let s = &result.summary;
         let availability = s.availability.mean;
@@ -167,10 +255,12 @@ fn run_variants(
         );
         write_stdout(format!("{heading}{}", tables.text()).as_bytes())?;
     }
-    say(format_args!(
-        "{}",
-        performance_line(outcome.totals, outcome.elapsed, threads)
-    ));
+    if outcome.totals.years > 0 {
+        say(format_args!(
+            "{}",
+            performance_line(outcome.totals, outcome.elapsed, threads)
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

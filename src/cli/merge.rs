@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub(crate) struct MergeArgs {
-    /// The shard directories (written by `nines run --shard K/M --out DIR`), in any order.
+    /// The shard directories (written by `nines run --shard K/M --out DIR`, or by `nines
+    /// sweep --shard K/M --out DIR`), in any order.
     #[arg(required = true, value_name = "DIR")]
     dirs: Vec<PathBuf>,
     /// Write the whole run's summary.json, years.csv, outages.csv, accumulator.json, plots
@@ -21,6 +22,13 @@ pub(crate) struct MergeArgs {
 }
 
 pub(crate) fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
+    if args
+        .dirs
+        .first()
+        .is_some_and(|dir| nines::app::is_sweep_shard(dir))
+    {
+        return super::compare::merge_sweep(&args.dirs, args.out, args.json);
+    }
     let outcome = nines::app::merge(&args.dirs, &args.out)?;
     say(format_args!(
         "merged {} into {}",

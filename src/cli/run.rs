@@ -6,10 +6,11 @@ use super::{
     performance_line, write_stdout,
 };
 use clap::Args;
-use nines::app::{Loaded, RunOutcome, RunRequest};
+use nines::app::{Growth, Loaded, RunOutcome, RunRequest, Until};
 use nines::plan::Plan;
 use nines::report;
 use nines::shard::Shard;
+use nines::time::Duration;
 use nines::warnings::{model_warnings, never_up};
 use nines::workload::RunShape;
 use std::path::PathBuf;
@@ -30,6 +31,14 @@ pub(crate) struct SimulateArgs {
     /// this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// With --out, write summary.json, accumulator.json, the SVG plots and report.html but
+    /// not years.csv and outages.csv, which grow with the years (for CI artefacts).
+    #[arg(long, requires = "out")]
+    summary_only: bool,
+    /// With --until-decided or --target-ci-width: the most years the run may grow to
+    /// [default: 100 times --years].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
+    max_years: Option<u64>,
     /// Run even if the run is estimated to be too large: over 1e9 events in one simulated
     /// year, 1e11 in all, 4 GiB of memory, or 16 GiB of result files.
     #[arg(long)]
@@ -45,8 +54,17 @@ pub(crate) struct RunArgs {
     json: bool,
     /// Simulate only shard K (from 0) of M: years ⌊K·N/M⌋ to ⌊(K+1)·N/M⌋ − 1 of the whole
     /// run, written with what `nines merge` needs to --out (required). M may not exceed N.
-    #[arg(long, value_name = "K/M", requires = "out")]
+    #[arg(
+        long,
+        value_name = "K/M",
+        requires = "out",
+        conflicts_with = "summary_only"
+    )]
     shard: Option<Shard>,
+    /// Grow the run in doubling steps (N, 2N, 4N, … years) until the 95% CI of the
+    /// availability is at most this wide, as downtime per horizon (`30s`), or --max-years.
+    #[arg(long, value_name = "DURATION", value_parser = Duration::parse, conflicts_with = "shard")]
+    target_ci_width: Option<Duration>,
 }
 
 /// A model ready to simulate: validated, checked for size and compiled.
@@ -56,19 +74,24 @@ pub(crate) struct Prepared {
     years: u64,
     threads: usize,
     out: Option<PathBuf>,
+    summary_only: bool,
+    growth: Option<Growth>,
 }
 
 impl SimulateArgs {
     /// Reads the model, checks that the run is not too large (unless `--force`), and only
     /// then compiles the plan, which may be large.
-    pub(crate) fn prepare(&self) -> Result<Prepared, CliError> {
+    /// `until` is the goal of a growing run, if the command asks for one.
+    pub(crate) fn prepare(&self, until: Option<Until>) -> Result<Prepared, CliError> {
         let loaded = self.model.load()?;
         let years = self.years.unwrap_or(loaded.model.simulation().years);
         let threads = self.threads.map_or_else(available_threads, usize::from);
+        let growth = self.growth(years, until)?;
         let shape = RunShape {
-            years,
+            // A growing run may reach its cap: that is the run to judge.
+            years: growth.map_or(years, |growth| growth.max_years),
             threads,
-            writes_rows: self.out.is_some(),
+            writes_rows: self.out.is_some() && !self.summary_only,
         };
         check_workload(&loaded, shape, self.force)?;
         let plan = Plan::compile(&loaded.model, loaded.seed);
@@ -78,9 +101,36 @@ impl SimulateArgs {
             years,
             threads,
             out: self.out.clone(),
+            summary_only: self.summary_only,
+            growth,
         })
     }
+
+    /// The growth of a run of `years` years towards `until`, capped by --max-years.
+    fn growth(&self, years: u64, until: Option<Until>) -> Result<Option<Growth>, CliError> {
+        let Some(until) = until else {
+            return match self.max_years {
+                Some(_) => Err(CliError::Usage(
+                    "--max-years needs --until-decided (check) or --target-ci-width (run)"
+                        .to_string(),
+                )),
+                None => Ok(None),
+            };
+        };
+        let max_years = self
+            .max_years
+            .unwrap_or(years.saturating_mul(DEFAULT_GROWTH).min(MAX_YEARS));
+        if max_years < years {
+            return Err(CliError::Usage(format!(
+                "--max-years {max_years} is below the {years} years the run starts with"
+            )));
+        }
+        Ok(Some(Growth { max_years, until }))
+    }
 }
+
+/// The default cap of a growing run, in multiples of its first years.
+const DEFAULT_GROWTH: u64 = 100;
 
 impl Prepared {
     /// The request for the whole run.
@@ -91,12 +141,14 @@ impl Prepared {
             years: 0..self.years,
             threads: self.threads,
             out: self.out.clone(),
+            summary_only: self.summary_only,
+            growth: self.growth,
         }
     }
 
-    /// A progress bar for the whole run.
+    /// A progress bar for the whole run (to its cap, for a growing run).
     pub(crate) fn bar(&self) -> Bar {
-        Bar::new(self.years)
+        Bar::new(self.growth.map_or(self.years, |growth| growth.max_years))
     }
 
     /// Simulates shard `shard` of the whole run into the output directory.
@@ -115,17 +167,22 @@ impl Prepared {
         )?)
     }
 
-    /// Prints the performance line of `outcome` on stderr.
+    /// Prints the performance line of `outcome` on stderr, and how a growing run ended.
     pub(crate) fn report_performance(&self, outcome: &RunOutcome) {
         super::say(format_args!(
             "{}",
             performance_line(outcome.totals, outcome.elapsed, self.threads)
         ));
+        if let (Some(growth), Some(grown)) = (self.growth, outcome.grown) {
+            let line = report::growth_text(&growth, grown, outcome.summary.years);
+            super::say(format_args!("{line}"));
+        }
     }
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let prepared = args.simulate.prepare()?;
+    let until = args.target_ci_width.map(Until::CiWidth);
+    let prepared = args.simulate.prepare(until)?;
     super::say_warnings(model_warnings(&prepared.loaded.model));
     let outcome = match args.shard {
         Some(shard) => prepared.run_shard(shard)?,

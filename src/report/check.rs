@@ -151,6 +151,24 @@ fn status_word(status: Status) -> &'static str {
     }
 }
 
+/// The verdicts as the rows of report.html's SLO table: status, target, and the figure
+/// with its interval and bound as the text report words them.
+#[cfg(feature = "plots")]
+pub(super) fn verdict_rows(verdicts: &[Verdict]) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = ["status", "target", "figure, 95% CI and bound"].map(String::from);
+    let rows = verdicts
+        .iter()
+        .map(|verdict| {
+            vec![
+                status_word(verdict.status).to_string(),
+                name(verdict),
+                describe(verdict),
+            ]
+        })
+        .collect();
+    (header.to_vec(), rows)
+}
+
 /// `scope target`, e.g. `up availability`.
 fn name(verdict: &Verdict) -> String {
     format!("{} {}", verdict.scope, verdict.target)

@@ -47,7 +47,7 @@ pub use output::{OutputDir, write_file};
 #[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
 pub use sensitivity::{sensitivity_json, sensitivity_text};
-pub use text::{run_heading, summary_text};
+pub use text::{growth_text, run_heading, summary_text};
 #[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;

@@ -12,6 +12,7 @@ use super::plot::{self, Series};
 use super::requests::request_rows;
 use super::text::{availability_line, figure_rows};
 use super::timeline::Timeline;
+use crate::check::Verdict;
 use crate::plan::Plan;
 use crate::stats::{Accumulator, Breakdown, Summary};
 use crate::time::Duration;
@@ -140,7 +141,12 @@ pub fn run_plots(
 }
 
 /// `report.html` of a run.
-pub fn run_page(facts: &RunFacts<'_>, summary: &Summary, plots: &[Plot]) -> String {
+pub fn run_page(
+    facts: &RunFacts<'_>,
+    summary: &Summary,
+    verdicts: &[Verdict],
+    plots: &[Plot],
+) -> String {
     let mut page = HtmlPage::new(&format!("nines report: {}", summary.model));
     page.facts(&[
         ("model", summary.model.clone()),
@@ -156,6 +162,16 @@ pub fn run_page(facts: &RunFacts<'_>, summary: &Summary, plots: &[Plot]) -> Stri
     page.heading("Summary");
     let (header, rows) = summary_rows(summary);
     page.table("summary", &header, &rows);
+    if !verdicts.is_empty() {
+        page.heading("SLO targets");
+        page.paragraph(
+            "Each target of the model's [slo]: pass when the whole 95% confidence interval \
+             is on the right side of the bound, miss when it is on the wrong side, \
+             inconclusive when it straddles the bound (more years would decide it).",
+        );
+        let (header, rows) = super::check::verdict_rows(verdicts);
+        page.table("slo", &header, &rows);
+    }
     let (header, rows) = super::cause_rows(summary);
     if !rows.is_empty() {
         page.heading("Where the downtime goes");

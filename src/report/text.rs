@@ -2,6 +2,7 @@
 
 use super::format::{count, duration, percent_to};
 use super::requests::request_rows;
+use crate::app::{Grown, Growth, Until};
 use crate::measure::{DowntimeByKind, MaintenanceSummary};
 use crate::stats::{Availability, Summary};
 use crate::time::Duration;
@@ -183,6 +184,24 @@ fn availability_decimals(a: &Availability) -> usize {
     (least..=MOST)
         .find(|&d| percent_to(low, d) != percent_to(high, d))
         .unwrap_or(MOST)
+}
+
+/// How a growing run ended (`check --until-decided`, `run --target-ci-width`): its goal,
+/// whether it was reached, after how many years and steps.
+pub fn growth_text(growth: &Growth, grown: Grown, years: u64) -> String {
+    let steps = count(u64::from(grown.steps), "step");
+    let years = count(years, "year");
+    let goal = match growth.until {
+        Until::Decided => "until decided".to_string(),
+        Until::CiWidth(width) => format!("target CI width {}", width.label()),
+    };
+    match (growth.until, grown.reached) {
+        (Until::Decided, true) => format!("{goal}: every target decided after {years} ({steps})"),
+        (Until::CiWidth(_), true) => format!("{goal}: reached after {years} ({steps})"),
+        (_, false) => format!(
+            "{goal}: not reached at the cap of {years} ({steps}); raise --max-years to go on"
+        ),
+    }
 }
 
 #[cfg(test)]

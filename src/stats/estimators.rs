@@ -1,6 +1,6 @@
-//! Estimators over years: exact moments of durations, paired differences, availability.
+//! Estimators over years: exact moments of durations, availability.
 
-use super::intervals::{Interval, student_t_half_width};
+use super::intervals::student_t_half_width;
 use super::summary::Availability;
 use super::wide::U256;
 use crate::math;
@@ -20,6 +20,15 @@ pub struct Moments {
 }
 
 impl Moments {
+    /// The moments of these exact sums (of values in microseconds).
+    pub(super) fn from_sums(count: u64, sum: u128, squares: U256) -> Moments {
+        Moments {
+            count,
+            sum,
+            squares,
+        }
+    }
+
     /// Adds one value.
     pub fn add(&mut self, value: Duration) {
         let micros = u128::from(value.as_micros());
@@ -82,43 +91,6 @@ impl Moments {
             .checked_sub(U256::from_u128(q * r))?
             .checked_sub(U256::from_u128(whole))?;
         Some(t.to_f64() - fraction as f64 / n as f64)
-    }
-}
-
-/// Running mean and variance of per-year paired differences (Welford's update), for the
-/// paired-t confidence interval of a difference between two variants run on common random
-/// numbers (Law, *Simulation Modeling and Analysis*, 5th ed., sections 10.2.1 and 11.2).
-/// Fed in year order, so the result is bit-identical whatever the thread count; equal
-/// values give exactly zero.
-#[derive(Clone, Debug, Default)]
-pub struct Differences {
-    count: u64,
-    mean: f64,
-    m2: f64,
-}
-
-impl Differences {
-    /// Adds one year's difference.
-    pub fn add(&mut self, difference: f64) {
-        self.count += 1;
-        let delta = difference - self.mean;
-        self.mean += delta / self.count as f64;
-        self.m2 += delta * (difference - self.mean);
-    }
-
-    /// The mean difference, with its 95% Student-t confidence interval (`None` with fewer
-    /// than two years).
-    pub fn interval(&self) -> Interval {
-        let variance = if self.count < 2 {
-            0.0
-        } else {
-            (self.m2 / (self.count - 1) as f64).max(0.0)
-        };
-        Interval {
-            mean: self.mean,
-            ci95: student_t_half_width(variance, self.count)
-                .map(|half| [self.mean - half, self.mean + half]),
-        }
     }
 }
 
@@ -232,30 +204,6 @@ mod tests {
             first.merge(&second);
             assert_eq!(first, whole, "split at {split}");
         }
-    }
-
-    #[test]
-    fn differences_of_equal_values_are_exactly_zero() {
-        let mut differences = Differences::default();
-        for _ in 0..10 {
-            differences.add(0.25 - 0.25);
-        }
-        assert_eq!(
-            differences.interval(),
-            Interval {
-                mean: 0.0,
-                ci95: Some([0.0, 0.0])
-            }
-        );
-        let mut spread = Differences::default();
-        for x in [1.0, 2.0, 3.0, 4.0, 10.0] {
-            spread.add(x);
-        }
-        let interval = spread.interval();
-        // The same figures as moments_match_direct_formulas.
-        let half = 2.776_445_105_197_798_7 * (12.5f64 / 5.0).sqrt();
-        assert!((interval.mean - 4.0).abs() < 1e-12);
-        assert!((interval.width() - 2.0 * half).abs() < 1e-9);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod causes;
 mod estimators;
 pub(crate) mod histogram;
 mod intervals;
+mod paired;
 mod quantiles;
 mod state;
 mod summary;
@@ -22,8 +23,9 @@ mod merge_tests;
 
 pub use crate::measure::OutageStats;
 pub use accumulator::{Accumulator, Breakdown, MergeError};
-pub use estimators::{Differences, Moments, availability, nines};
+pub use estimators::{Moments, availability, nines};
 pub use intervals::{Interval, quantile_ci95_ranks, wilson_ci95};
+pub use paired::Differences;
 pub use quantiles::Quantiles;
 pub use state::{AccumulatorState, RunIdentity, StateError, sha256_hex};
 pub use summary::{

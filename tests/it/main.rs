@@ -26,6 +26,8 @@ mod kubernetes;
 mod maintenance;
 /// A small dense Markov-chain solver for the exact answers.
 mod markov;
+/// Outputs for CI: `--summary-only`, the verdicts in report.html.
+mod outputs;
 /// The capacity planner's questions: causes, variants, cost, sensitivity, optimize.
 mod planner;
 /// Output paths, standard streams, signals and limits: no crash, no hang, no damage.

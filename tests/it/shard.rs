@@ -190,3 +190,84 @@ fn more_shards_than_years_is_an_error() {
         Some(2)
     );
 }
+
+/// The sweep of these tests: three values of a repair mean on etcd, with report.html.
+const SWEEP: [&str; 4] = [
+    "sweep",
+    "models/etcd-quorum.toml",
+    "--set",
+    "component.etcd.failure.crash.repair.mean=30s,2m,10m",
+];
+
+/// Runs shard `k` of `m` of the sweep over `years` years into `dir/sK`.
+fn sweep_shard(years: &str, k: u64, m: u64, dir: &Path) -> String {
+    let out = dir.join(format!("s{k}"));
+    let shard = format!("{k}/{m}");
+    let extra = ["--years", years, "--shard", &shard, "--out", path_str(&out)];
+    nines_ok(&[&SWEEP[..], &extra].concat());
+    path_str(&out).to_string()
+}
+
+/// Sweep shards run in scrambled order and merged in another give what the single sweep
+/// prints and writes (sweep.csv, the plots, report.html), byte for byte, for several
+/// shard counts, and with --json the same JSON.
+#[test]
+fn merged_sweep_shards_are_the_single_sweep_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let years = "60";
+    let single = nines_ok(&[&SWEEP[..], &["--years", years, "--out", path_str(&whole)]].concat());
+    let json = nines_ok(&[&SWEEP[..], &["--years", years, "--json"]].concat());
+    let expected = files(&whole);
+    assert!(expected.contains_key("sweep.csv") && expected.contains_key("report.html"));
+    for m in [1, 2, 3, 7] {
+        let shards = dir.path().join(format!("m{m}"));
+        let mut dirs: Vec<String> = scrambled(m)
+            .into_iter()
+            .map(|k| sweep_shard(years, k, m, &shards))
+            .collect();
+        dirs.reverse();
+        let merged = shards.join("merged");
+        let mut args = vec!["merge"];
+        args.extend(dirs.iter().map(String::as_str));
+        let printed = nines_ok(&[&args[..], &["--out", path_str(&merged)]].concat());
+        assert_eq!(printed, single, "{m} shards: the printed table");
+        let got = files(&merged);
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>()
+        );
+        for (name, bytes) in &expected {
+            assert!(got[name] == *bytes, "{m} shards: {name} differs");
+        }
+        let again = shards.join("json");
+        let printed = nines_ok(&[&args[..], &["--json", "--out", path_str(&again)]].concat());
+        assert_eq!(printed, json, "{m} shards: --json");
+    }
+}
+
+/// Sweep shards of another sweep, missing or duplicate ones, and a run's shard among them
+/// are refused by name.
+#[test]
+fn bad_sets_of_sweep_shards_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let s0 = sweep_shard("40", 0, 2, dir.path());
+    let s1 = sweep_shard("40", 1, 2, dir.path());
+    let other = sweep_shard("41", 1, 2, &dir.path().join("other"));
+    let run = run_shard("models/etcd-quorum.toml", 40, 1, 2, &dir.path().join("run"));
+    let cases: [(&[&str], &[&str]); 4] = [
+        (&[&s0, &other], &["another sweep", &other]),
+        (&[&s1], &["shard 0/2 is missing"]),
+        (&[&s0, &s1, &s0], &["are both shard 0/2"]),
+        (&[&s0, &run], &["not a sweep shard", &run]),
+    ];
+    for (dirs, needles) in cases {
+        let stderr = merge_refused(dirs, dir.path());
+        for needle in needles {
+            assert!(
+                stderr.contains(needle),
+                "{dirs:?}: {needle:?} not in {stderr}"
+            );
+        }
+    }
+}
