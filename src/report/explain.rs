@@ -123,6 +123,7 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
     }
     upgrades_text(&mut text, explanation);
+    drains_text(&mut text, explanation);
     if !explanation.rules_of_thumb.is_empty() {
         let _ = writeln!(text);
         let _ = writeln!(text, "Rules of thumb against this model:");
@@ -178,6 +179,34 @@ fn upgrades_text(text: &mut String, explanation: &Explanation) {
             "  {:<width$}  {:<18}  {downtime}",
             upgrade.component, upgrade.how
         );
+    }
+}
+
+/// The planned downtime per node drain of each pod component, where the closed form is
+/// exact.
+fn drains_text(text: &mut String, explanation: &Explanation) {
+    if explanation.drains.is_empty() {
+        return;
+    }
+    let _ = writeln!(text);
+    wrap(
+        text,
+        "Planned downtime of each component per drain of every node, seconds as mean / p99 \
+         (nothing failing meanwhile; not in closed form where a quorum, a leader or a share \
+         waits on several evictions):",
+        "",
+        "",
+    );
+    let width = (explanation.drains.iter())
+        .map(|d| d.component.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    for drain in &explanation.drains {
+        let downtime = drain
+            .downtime
+            .map_or_else(|| "not in closed form: see `nines run`".to_string(), phase);
+        let _ = writeln!(text, "  {:<width$}  {downtime}", drain.component);
     }
 }
 

@@ -220,3 +220,33 @@ workload = "external"
         "P(failure in window) {estimate}, exact {exact}, se {se}"
     );
 }
+
+#[test]
+fn explain_gives_the_downtime_per_drain_where_it_is_exact_and_the_run_agrees() {
+    let budget = "disruption_budget = { min_available = 1 }";
+    let cases = [
+        (drained(2, 1, "1", "5m", ""), 42.0),
+        (drained(1, 1, "1", "5m", ""), 326.0),
+        (
+            drained(2, 1, "1", "5m", "workload = \"statefulset\""),
+            326.0,
+        ),
+        (drained(3, 2, "1", "0s", budget), 0.0),
+    ];
+    for (model, exact) in cases {
+        let file = write_model(&model);
+        let json = nines_ok(&["explain", file.path().to_str().unwrap(), "--json"]);
+        let explanation: Value = serde_json::from_str(&json).unwrap();
+        let drain = &explanation["drains"][0];
+        assert_eq!(drain["component"], "c");
+        assert_eq!(num(drain, &["downtime", "mean_s"]), exact, "{model}");
+        assert_eq!(num(drain, &["downtime", "p99_s"]), exact, "{model}");
+        let summary = run_json(&model, 20, 2);
+        assert_eq!(downtime(&summary), DRAINS * exact, "{model}");
+    }
+    // Two replicas without a budget may both be down at once: no closed form.
+    let file = write_model(&drained(3, 2, "1", "0s", ""));
+    let json = nines_ok(&["explain", file.path().to_str().unwrap(), "--json"]);
+    let explanation: Value = serde_json::from_str(&json).unwrap();
+    assert!(explanation["drains"][0]["downtime"].is_null());
+}
