@@ -129,13 +129,19 @@ struct KindStats {
     by_kind: [Moments; 3],
     /// Upgrades each year schedules.
     upgrades_per_year: u64,
-    /// Node drains each year schedules (0 in statistics saved before drains were).
-    #[serde(default)]
+    /// Node drains each year schedules: left out when 0, so statistics saved before drains
+    /// existed read the same and a model without drains saves the same bytes.
+    #[serde(default, skip_serializing_if = "no_drains")]
     drains_per_year: u64,
     /// The planned downtime of each upgrade begun.
     per_upgrade: Moments,
     /// Its percentiles.
     per_upgrade_quantiles: Quantiles,
+}
+
+/// Whether a model schedules no drains (serde's `skip_serializing_if` takes a reference).
+fn no_drains(drains: &u64) -> bool {
+    *drains == 0
 }
 
 impl MeasureStats<PlannedYear> for PlannedStats {

@@ -141,8 +141,11 @@ pub fn compile(
         let name = &component.name;
         component.causes.push(format!("{name}/upgrade"));
         component.causes.push(format!("{name}/bad-rollout"));
-        // One cause for every component (SPEC 6): the causes table adds them up.
-        component.causes.push("node/drain".to_string());
+        // One cause for every component (SPEC 6): the causes table adds them up. Only with
+        // drains, so a model without them names the causes it always did.
+        if maintenance.node_drain.is_some() {
+            component.causes.push("node/drain".to_string());
+        }
     }
     let schedule = maintenance.upgrade.unwrap_or(Schedule {
         every: horizon,
@@ -183,7 +186,7 @@ impl ComponentPlan {
         self.modes.len() as u32 + 3
     }
 
-    /// The cause index of a pod evicted by a node drain (with `[maintenance]` only).
+    /// The cause index of a pod evicted by a node drain (with `node_drain` only).
     pub fn drain_cause(&self) -> u32 {
         self.modes.len() as u32 + 4
     }

@@ -112,7 +112,7 @@ pub struct ComponentPlan {
     pub upgrade: Option<UpgradePlan>,
     /// Outage cause names: `component/mode` for each failure mode, then `component/node`
     /// and `component/session`, then, with `[maintenance]`, `component/upgrade`,
-    /// `component/bad-rollout` and `node/drain`.
+    /// `component/bad-rollout` and, with node drains, `node/drain`.
     pub causes: Vec<String>,
     /// Where the component's streams sit.
     pub streams: ComponentStreams,
