@@ -160,65 +160,7 @@ workload = "external"
   every = { dist = "exponential", mean = "1d" }
   repair = "1d"
 "#;
-    let file = write_model(model);
-    let dir = tempfile::tempdir().unwrap();
-    let years = 2000;
-    nines_ok(&[
-        "run",
-        file.path().to_str().unwrap(),
-        "--years",
-        &years.to_string(),
-        "--seed",
-        "5",
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    let (day, window) = (86_400.0, 7_200.0);
-    let csv = std::fs::read_to_string(dir.path().join("outages.csv")).unwrap();
-    let mut lines = csv.lines();
-    assert_eq!(
-        lines.next(),
-        Some("year,start_s,duration_s,cause,detect_s,elect_s,repair_s,kind")
-    );
-    let windows_per_year = 52;
-    let mut opened_down = vec![false; years * windows_per_year];
-    let mut failed = vec![false; years * windows_per_year];
-    for line in lines {
-        let cells: Vec<&str> = line.split(',').collect();
-        let year: usize = cells[0].parse().unwrap();
-        let start: f64 = cells[1].parse().unwrap();
-        let k = ((start - day) / (7.0 * day)).floor();
-        let offset = start - day - k * 7.0 * day;
-        assert!(
-            k >= 0.0 && offset < window,
-            "outage outside every window: {line}"
-        );
-        let slot = year * windows_per_year + k as usize;
-        match (cells[3], cells[7]) {
-            ("node/drain", "maintenance") if offset == 0.0 => opened_down[slot] = true,
-            ("b/crash", "failure") if offset > 0.0 => {
-                assert!(!failed[slot], "two failure outages in one window: {line}");
-                failed[slot] = true;
-            }
-            _ => panic!("unexpected outage {line}"),
-        }
-    }
-    let open: Vec<usize> = (0..opened_down.len())
-        .filter(|i| !opened_down[*i])
-        .collect();
-    let hits = open.iter().filter(|i| failed[**i]).count() as f64;
-    let n = open.len() as f64;
-    let exact = 1.0 - (-window / day).exp();
-    let se = (exact * (1.0 - exact) / n).sqrt();
-    let estimate = hits / n;
-    assert!(
-        n > 0.3 * (years * windows_per_year) as f64,
-        "only {n} windows opened up"
-    );
-    assert!(
-        (estimate - exact).abs() <= 4.0 * se,
-        "P(failure in window) {estimate}, exact {exact}, se {se}"
-    );
+    crate::maintenance::failure_in_window_has_its_exact_probability(model, "node/drain");
 }
 
 #[test]

@@ -85,17 +85,7 @@ fn read_node_drain(ctx: &mut Ctx<'_>, value: &Value<'_>, pods: bool) -> Option<N
         return None;
     }
     let mut table = read_table(ctx, value, key)?;
-    let every = table
-        .required(
-            ctx,
-            "every",
-            ", the time between two drains of every node, e.g. every = \"30d\"",
-        )
-        .and_then(|v| read_positive_duration(ctx, v, &table.key("every")));
-    let start = match table.get("start") {
-        Some(v) => read_duration(ctx, v, &table.key("start")),
-        None => Some(Duration::ZERO),
-    };
+    let schedule = schedule_keys(ctx, &mut table, "drains of every node");
     let reboot = table
         .required(
             ctx,
@@ -105,10 +95,7 @@ fn read_node_drain(ctx: &mut Ctx<'_>, value: &Value<'_>, pods: bool) -> Option<N
         .and_then(|v| read_dist(ctx, v, &format!("{key}.reboot")));
     table.finish(ctx);
     Some(NodeDrain {
-        schedule: Schedule {
-            every: every?,
-            start: start?,
-        },
+        schedule: schedule?,
         reboot: reboot?,
     })
 }
@@ -116,18 +103,22 @@ fn read_node_drain(ctx: &mut Ctx<'_>, value: &Value<'_>, pods: bool) -> Option<N
 /// `{ every = DURATION, start = DURATION }`: `every` positive, `start` 0 by default.
 fn read_schedule(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Schedule> {
     let mut table = read_table(ctx, value, key)?;
+    let schedule = schedule_keys(ctx, &mut table, "upgrades");
+    table.finish(ctx);
+    schedule
+}
+
+/// A schedule's `every` (positive) and `start` (0 by default) in `table`, of what `what`
+/// names.
+fn schedule_keys(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>, what: &str) -> Option<Schedule> {
+    let hint = format!(", the time between two {what}, e.g. every = \"30d\"");
     let every = table
-        .required(
-            ctx,
-            "every",
-            ", the time between two upgrades, e.g. every = \"30d\"",
-        )
+        .required(ctx, "every", &hint)
         .and_then(|v| read_positive_duration(ctx, v, &table.key("every")));
     let start = match table.get("start") {
         Some(v) => read_duration(ctx, v, &table.key("start")),
         None => Some(Duration::ZERO),
     };
-    table.finish(ctx);
     Some(Schedule {
         every: every?,
         start: start?,
