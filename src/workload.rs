@@ -190,12 +190,23 @@ impl Workload {
         if let Some(maintenance) = model.maintenance() {
             // Planned work: each upgrade's start, and for every replica it replaces a stop,
             // a start, a readiness and a hand-over at most, whatever the strategy.
-            let upgrades = horizon / maintenance.upgrade.every.as_secs_f64().max(1e-6);
+            let upgrades = maintenance.upgrade.map_or(0.0, |upgrade| {
+                horizon / upgrade.every.as_secs_f64().max(1e-6)
+            });
             let replaced: f64 = (model.components().iter())
                 .filter(|c| !matches!(c.rollout, Rollout::None))
                 .map(|c| f64::from(c.replicas))
                 .sum();
             events_per_year += upgrades * (1.0 + 4.0 * replaced);
+            // A drain evicts every pod once, at least, and cordons and reboots every node.
+            if let (Some(drain), Some(kubernetes)) = (&maintenance.node_drain, model.kubernetes()) {
+                let drains = horizon / drain.schedule.every.as_secs_f64().max(1e-6);
+                let pods: f64 = (model.components().iter())
+                    .filter(|c| c.pod.is_some())
+                    .map(|c| f64::from(c.replicas))
+                    .sum();
+                events_per_year += drains * (1.0 + 3.0 * f64::from(kubernetes.nodes) + 4.0 * pods);
+            }
         }
         Workload {
             events_per_year,

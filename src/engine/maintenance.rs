@@ -64,6 +64,8 @@ pub(super) struct PlannedWork {
     active: Option<Active>,
     /// Each replica's part in the upgrade in progress.
     slots: Vec<Slot>,
+    /// Node drains.
+    pub(super) drain: super::drain::DrainWork,
 }
 
 /// The upgrade in progress.
@@ -102,6 +104,7 @@ impl<M: Measure> Engine<'_, M> {
         if let Some(at) = upgrade_start(maintenance.start, maintenance.every, 0, plan.horizon) {
             self.queue.push(at, Event::UpgradeStart);
         }
+        self.start_drains();
     }
 
     /// A scheduled upgrade's start: it begins now, or when the one in progress ends.

@@ -37,6 +37,7 @@
 
 mod bad_rollout;
 mod failover;
+mod drain;
 mod maintenance;
 mod nodes;
 mod office;
@@ -97,6 +98,10 @@ enum Event {
     RolloutStep { replica: u32 },
     /// The rollback of a bad upgrade ends.
     RolledBack,
+    /// A scheduled drain of the nodes starts.
+    DrainStart,
+    /// Node `node`, drained, is back from its reboot.
+    NodeRebooted { node: u32 },
 }
 
 /// What a down replica waits for, beyond an event of its own.
@@ -345,6 +350,8 @@ impl<'p, M: Measure> Engine<'p, M> {
                 Event::UpgradeStart => self.on_upgrade_start(now, tracer),
                 Event::RolloutStep { replica } => self.on_rollout_step(now, replica, tracer),
                 Event::RolledBack => self.on_rolled_back(now, tracer),
+                Event::DrainStart => self.on_drain_start(now, tracer),
+                Event::NodeRebooted { node } => self.on_node_rebooted(now, node, tracer),
                 _ => {} // stale: the replica or session changed since it was scheduled
             }
         }
@@ -361,7 +368,9 @@ impl<'p, M: Measure> Engine<'p, M> {
     /// and the nodes.
     fn work_of(&self, event: Event) -> u64 {
         match event {
-            Event::NodeFail { .. } | Event::NodeRepaired { .. } => 1 + self.replicas.len() as u64,
+            Event::NodeFail { .. } | Event::NodeRepaired { .. } | Event::NodeRebooted { .. } => {
+                1 + self.replicas.len() as u64
+            }
             Event::Evict { replica, .. } => {
                 let (component, _) = self.locate(replica);
                 1 + u64::from(component.replicas) + self.node_up.len() as u64

@@ -117,6 +117,15 @@ impl<M: Measure> Engine<'_, M> {
         self.node_up[node as usize] = true;
         tracer.event(now, TraceEvent::NodeRepaired { node });
         self.schedule_node_failure(now, node);
+        // A node being drained runs nothing until its reboot is over.
+        if self.cordoned() != Some(node) {
+            self.restart_waiting_on(now, node);
+        }
+    }
+
+    /// Starts on `node` the replicas waiting for it, and Deployment replicas that found no
+    /// node.
+    pub(super) fn restart_waiting_on(&mut self, now: Duration, node: u32) {
         for replica in 0..self.replicas.len() as u32 {
             let state = self.replicas[replica as usize];
             let here = state.waiting == Waiting::Node && state.node == node;
@@ -127,15 +136,36 @@ impl<M: Measure> Engine<'_, M> {
     }
 
     /// A Deployment replica is evicted from its failed node; the ReplicaSet creates its
-    /// replacement at once on an up node, preferring one without a replica of the same
-    /// component (anti-affinity), searching from the next node on.
+    /// replacement at once (see [`Engine::place`]).
     pub(super) fn on_evict<T: Tracer>(&mut self, now: Duration, replica: u32, tracer: &mut T) {
-        let (component, local) = self.locate(replica);
+        let local = self.locate(replica).1;
+        let chosen = self.place(replica);
+        let index = self.plan.replica_component[replica as usize];
+        tracer.event(
+            now,
+            TraceEvent::Evicted {
+                component: index,
+                replica: local,
+                to: chosen,
+            },
+        );
+        match chosen {
+            Some(node) => self.start_new_pod(now, replica, node),
+            None => self.replicas[replica as usize].waiting = Waiting::AnyNode,
+        }
+    }
+
+    /// Where the replacement of an evicted Deployment replica goes: an up node that is not
+    /// cordoned, preferring one without a replica of the same component (anti-affinity),
+    /// searching from the next node on; `None` when no node is schedulable.
+    pub(super) fn place(&mut self, replica: u32) -> Option<u32> {
+        let (component, _) = self.locate(replica);
         let count = self.node_up.len() as u32;
         let from = self.replicas[replica as usize].node;
+        let cordoned = self.cordoned();
         let candidates = (1..=count)
             .map(|step| (from + step) % count)
-            .filter(|n| self.node_up[*n as usize]);
+            .filter(|n| self.node_up[*n as usize] && cordoned != Some(*n));
         // The nodes of the other replicas of the component, marked in one pass (not
         // searched for each candidate node, which cost nodes x replicas per eviction).
         let mut crowded = std::mem::take(&mut self.crowded);
@@ -153,18 +183,6 @@ impl<M: Measure> Engine<'_, M> {
             .find(|n| !crowded[*n as usize])
             .or_else(|| candidates.clone().next());
         self.crowded = crowded;
-        let index = self.plan.replica_component[replica as usize];
-        tracer.event(
-            now,
-            TraceEvent::Evicted {
-                component: index,
-                replica: local,
-                to: chosen,
-            },
-        );
-        match chosen {
-            Some(node) => self.start_new_pod(now, replica, node),
-            None => self.replicas[replica as usize].waiting = Waiting::AnyNode,
-        }
+        chosen
     }
 }

@@ -292,6 +292,7 @@ impl<M: Measure> Engine<'_, M> {
         self.bring_up(now, replica, tracer);
         if self.planned.is_some() {
             self.rollout_replica_up(now, replica, tracer);
+            self.drain_replica_up(now, tracer);
         }
     }
 
@@ -319,13 +320,19 @@ impl<M: Measure> Engine<'_, M> {
 
     /// Starts a fresh pod (no back-off history) for `replica` on `node` at `now`.
     pub(super) fn start_new_pod(&mut self, now: Duration, replica: u32, node: u32) {
+        let back = self.place_new_pod(now, replica, node);
+        self.schedule_repair(replica, back);
+    }
+
+    /// Puts a fresh pod (no back-off history) for `replica` on `node`, starting at `now`;
+    /// returns when it serves, leaving its return to the caller.
+    pub(super) fn place_new_pod(&mut self, now: Duration, replica: u32, node: u32) -> Duration {
         let state = &mut self.replicas[replica as usize];
         state.node = node;
         state.waiting = Waiting::Nothing;
         state.container_started = None;
         state.restarts = 0;
-        let back = self.restart(replica, now, now);
-        self.schedule_repair(replica, back);
+        self.restart(replica, now, now)
     }
 }
 

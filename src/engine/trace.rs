@@ -144,10 +144,49 @@ pub enum TraceEvent {
     /// A down replica is taken down again (its node failed, its session expired, it was
     /// evicted or upgraded): the failover steps still ahead of it will not happen.
     FailoverReplanned {
+    /// Drain `drain` of the year (from 0) begins: every node in turn is drained.
+    DrainStarted {
+        /// The drain's index in the year.
+        drain: u64,
+    },
+    /// A node is cordoned: nothing new is placed on it, and its pods are evicted.
+    NodeCordoned {
+        /// The node.
+        node: u32,
+    },
+    /// The eviction of a replica waits: its disruption budget allows none now.
+    EvictionWaits {
         /// Component index.
         component: u32,
         /// Replica index within the component.
         replica: u32,
+    },
+    /// A replica is evicted by a drain and stops gracefully.
+    DrainEvicted {
+        /// Component index.
+        component: u32,
+        /// Replica index within the component.
+        replica: u32,
+        /// The node its replacement starts on; `None` when it waits for a node (a
+        /// StatefulSet's pod for its own).
+        to: Option<u32>,
+    },
+    /// Every pod of a drained node has been evicted: it reboots, back at `back`.
+    NodeRebooting {
+        /// The node.
+        node: u32,
+        /// When it runs pods again.
+        back: Duration,
+    },
+    /// A drained node is back from its reboot and uncordoned.
+    NodeRebooted {
+        /// The node.
+        node: u32,
+    },
+    /// Drain `drain` is done: every node has been drained and rebooted.
+    DrainFinished {
+        /// The drain's index in the year.
+        drain: u64,
     },
     /// The year ends.
     YearEnd,

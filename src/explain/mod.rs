@@ -16,9 +16,11 @@
 //! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
 
+mod drain;
 mod rv;
 mod upgrade;
 
+pub use drain::DrainEstimate;
 pub use upgrade::UpgradeEstimate;
 
 use crate::expr::Expr;
@@ -183,6 +185,9 @@ pub struct Explanation {
     /// For a model with planned work, each upgraded component's downtime per upgrade.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub upgrades: Vec<UpgradeEstimate>,
+    /// For a model with node drains, each pod component's downtime per drain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drains: Vec<DrainEstimate>,
     /// The causes whose percentiles (and the means of races, such as a restart against a
     /// session's expiry) come from a coarse grid: a model of thousands of distinct
     /// components needs more combinations of distributions than `explain` evaluates in full.
@@ -442,6 +447,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     Explanation {
         beyond_closed_form,
         upgrades: upgrade::upgrades(model, c),
+        drains: drain::drains(model, c),
         approximate,
         model: model.name().to_string(),
         timelines,

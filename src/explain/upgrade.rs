@@ -129,7 +129,7 @@ fn how(strategy: Strategy, deployment: bool) -> &'static str {
 }
 
 /// The vacancy after a graceful stop, as `mechanics::rollout::handover` draws it.
-fn handover(leader: &Leader) -> Rv {
+pub(super) fn handover(leader: &Leader) -> Rv {
     match leader {
         Leader::Election(dist) => Rv::dist(dist),
         Leader::Raft(raft) => Rv::duration(raft.rounds()),
@@ -138,6 +138,6 @@ fn handover(leader: &Leader) -> Rv {
 }
 
 /// The sum of `n` independent copies of `rv`.
-fn times(rv: &Rv, n: u32, c: &mut Combiner) -> Rv {
+pub(super) fn times(rv: &Rv, n: u32, c: &mut Combiner) -> Rv {
     (1..n).fold(rv.clone(), |sum, _| c.plus(&sum, rv))
 }

@@ -20,6 +20,10 @@ pub struct Planned {
     kinds: Option<Vec<Vec<OutageKind>>>,
     /// Upgrades each year schedules.
     upgrades_per_year: u64,
+    /// Node drains each year schedules.
+    drains_per_year: u64,
+    /// Each component's cause index of a node drain, whose downtime is no upgrade's.
+    drain_causes: Vec<u32>,
 }
 
 /// What [`Planned`] records in one year.
@@ -49,9 +53,14 @@ impl Measure for Planned {
                 })
                 .collect()
         });
+        let maintenance = plan.maintenance.as_ref();
         Planned {
             kinds,
-            upgrades_per_year: plan.maintenance.as_ref().map_or(0, |m| m.upgrades_per_year),
+            upgrades_per_year: maintenance.map_or(0, |m| m.upgrades_per_year),
+            drains_per_year: maintenance
+                .and_then(|m| m.drain.as_ref())
+                .map_or(0, |d| d.drains_per_year),
+            drain_causes: plan.components.iter().map(|c| c.drain_cause()).collect(),
         }
     }
 
@@ -71,7 +80,9 @@ impl Measure for Planned {
         let total = &mut year.by_kind[kind as usize];
         *total = total.saturating_add(outage.duration);
         year.kinds.push(kind);
+        let drained = self.drain_causes[outage.component as usize] == outage.mode;
         if kind == OutageKind::Maintenance
+            && !drained
             && let Some(last) = year.per_upgrade.last_mut()
         {
             *last = last.saturating_add(outage.duration);
@@ -86,6 +97,7 @@ impl Measure for Planned {
     fn new_stats(&self) -> PlannedStats {
         PlannedStats(self.kinds.as_ref().map(|_| KindStats {
             upgrades_per_year: self.upgrades_per_year,
+            drains_per_year: self.drains_per_year,
             ..KindStats::default()
         }))
     }
@@ -117,10 +129,19 @@ struct KindStats {
     by_kind: [Moments; 3],
     /// Upgrades each year schedules.
     upgrades_per_year: u64,
+    /// Node drains each year schedules: left out when 0, so statistics saved before drains
+    /// existed read the same and a model without drains saves the same bytes.
+    #[serde(default, skip_serializing_if = "no_drains")]
+    drains_per_year: u64,
     /// The planned downtime of each upgrade begun.
     per_upgrade: Moments,
     /// Its percentiles.
     per_upgrade_quantiles: Quantiles,
+}
+
+/// Whether a model schedules no drains (serde's `skip_serializing_if` takes a reference).
+fn no_drains(drains: &u64) -> bool {
+    *drains == 0
 }
 
 impl MeasureStats<PlannedYear> for PlannedStats {
@@ -152,7 +173,10 @@ impl MeasureStats<PlannedYear> for PlannedStats {
     fn mismatch(&self, other: &PlannedStats) -> Option<&'static str> {
         match (&self.0, &other.0) {
             (None, None) => None,
-            (Some(mine), Some(theirs)) if mine.upgrades_per_year == theirs.upgrades_per_year => {
+            (Some(mine), Some(theirs))
+                if mine.upgrades_per_year == theirs.upgrades_per_year
+                    && mine.drains_per_year == theirs.drains_per_year =>
+            {
                 None
             }
             _ => Some("planned work"),
@@ -179,8 +203,7 @@ impl MeasureStats<PlannedYear> for PlannedStats {
         let [p50, p99] = stats.per_upgrade_quantiles.quantiles_secs([0.5, 0.99]);
         let maintenance = MaintenanceSummary {
             upgrades_per_year: stats.upgrades_per_year,
-            // Node drains are not simulated yet: the model format refuses `node_drain`.
-            drains_per_year: 0,
+            drains_per_year: stats.drains_per_year,
             downtime_per_upgrade_s: PerUpgrade {
                 mean: stats.per_upgrade.mean_secs(),
                 p50,

@@ -12,10 +12,12 @@
 //! | liveness detection, restart back-off, start and readiness | [`pod`] |
 //! | node failure, notice and eviction | [`node`] |
 //! | the upgrade schedule, rollout limits, graceful handovers | [`rollout`] |
+//! | node drains: what a disruption budget allows | [`drain`] |
 //! | client retries: the attempt schedule | [`retry`] |
 //! | routing: dead replicas still routed, an attempt's chance of success | [`routing`] |
 //! | the stream layout | [`streams`] |
 
+pub mod drain;
 pub mod failure;
 pub mod leader;
 pub mod lease;

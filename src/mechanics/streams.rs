@@ -11,7 +11,8 @@
 //! `COMPONENT/REPLICA/{probes,start}` for a pod and `COMPONENT/REPLICA/race` for the first of
 //! its exponential failure modes; after every component, `node/N/{every,repair,monitor}`;
 //! last, for a model with planned work, `COMPONENT/upgrade` for each upgraded component (in
-//! upgrade order) and `maintenance/bad-rollout`, so that planned work moves no other draw.
+//! upgrade order), `maintenance/bad-rollout` and, with node drains, `maintenance/node-drain`,
+//! so that planned work moves no other draw.
 //! Labels never depend on other components, so a change to one component leaves every
 //! other component's draws as they were. A raced mode keeps its own, unused, `every`
 //! stream, so that every mode's streams sit at the same offsets.
@@ -165,6 +166,7 @@ pub struct StreamLayout {
     /// The streams of planned work, for a model with `[maintenance]`.
     pub planned: Option<PlannedStreams>,
     upgraded: Vec<String>,
+    drains: bool,
     total: usize,
 }
 
@@ -185,6 +187,11 @@ impl PlannedStreams {
     /// The stream deciding which upgrades are bad, and how long they last.
     pub fn bad_rollout(&self) -> usize {
         self.first + self.upgraded
+    }
+
+    /// The stream drained nodes' reboot durations are drawn from (with node drains only).
+    pub fn drain(&self) -> usize {
+        self.first + self.upgraded + 1
     }
 }
 
@@ -209,19 +216,22 @@ impl StreamLayout {
             node_count,
             planned: None,
             upgraded: Vec::new(),
+            drains: false,
             total: next + node_count as usize * NODE_PURPOSES.len(),
         }
     }
 
     /// Adds the streams of planned work after every other: one for each of the `upgraded`
-    /// components' names, in upgrade order, then one for bad rollouts.
-    pub fn with_planned_work(mut self, upgraded: Vec<String>) -> StreamLayout {
+    /// components' names, in upgrade order, then one for bad rollouts and, with `drains`,
+    /// one for node drains.
+    pub fn with_planned_work(mut self, upgraded: Vec<String>, drains: bool) -> StreamLayout {
         self.planned = Some(PlannedStreams {
             first: self.total,
             upgraded: upgraded.len(),
         });
-        self.total += upgraded.len() + 1;
+        self.total += upgraded.len() + 1 + usize::from(drains);
         self.upgraded = upgraded;
+        self.drains = drains;
         self
     }
 
@@ -247,7 +257,8 @@ impl StreamLayout {
             .upgraded
             .iter()
             .map(|name| format!("{name}/upgrade"))
-            .chain(self.planned.map(|_| "maintenance/bad-rollout".to_string()));
+            .chain(self.planned.map(|_| "maintenance/bad-rollout".to_string()))
+            .chain(self.drains.then(|| "maintenance/node-drain".to_string()));
         components.chain(nodes).chain(planned)
     }
 }
@@ -323,13 +334,14 @@ mod tests {
         );
         assert_eq!(layout.len(), 1 + 1 + 2 * (6 + 2 + 1) + 1 + 6 + 2 * 3);
         let before = layout.len();
-        let layout = layout.with_planned_work(vec!["b".to_string(), "a".to_string()]);
+        let layout = layout.with_planned_work(vec!["b".to_string(), "a".to_string()], true);
         let labels: Vec<String> = layout.labels().collect();
         assert_eq!(labels.len(), layout.len());
-        assert_eq!(layout.len(), before + 3);
+        assert_eq!(layout.len(), before + 4);
         let planned = layout.planned.unwrap();
         assert_eq!(labels[planned.upgrade(0)], "b/upgrade");
         assert_eq!(labels[planned.upgrade(1)], "a/upgrade");
         assert_eq!(labels[planned.bad_rollout()], "maintenance/bad-rollout");
+        assert_eq!(labels[planned.drain()], "maintenance/node-drain");
     }
 }

@@ -7,12 +7,24 @@ use crate::time::Duration;
 /// `[maintenance]`: when the system is upgraded, in which order, and what can go wrong.
 #[derive(Clone, Debug)]
 pub struct Maintenance {
-    /// The upgrade schedule: upgrade k starts at `start + k·every` within each year.
-    pub upgrade: Schedule,
+    /// The upgrade schedule: upgrade k starts at `start + k·every` within each year
+    /// (`None`: the model drains nodes only).
+    pub upgrade: Option<Schedule>,
     /// Component indices listed in `order`, in that order (the others follow in file order).
     pub order: Vec<usize>,
     /// An upgrade that ships a broken version, if modelled.
     pub bad_rollout: Option<BadRollout>,
+    /// Node drains, if modelled (level 2).
+    pub node_drain: Option<NodeDrain>,
+}
+
+/// `node_drain`: every node in turn cordoned, its pods evicted, then rebooted.
+#[derive(Clone, Debug)]
+pub struct NodeDrain {
+    /// Drain k of the whole cluster starts at `start + k·every` within each year.
+    pub schedule: Schedule,
+    /// How long a drained node takes to reboot.
+    pub reboot: Dist,
 }
 
 /// A fixed schedule that every simulated year starts afresh.

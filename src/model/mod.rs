@@ -16,7 +16,9 @@ mod traffic;
 pub use edit::{Setting, set_value};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
-pub use maintenance::{BadRollout, Maintenance, PodRollout, Rollout, Schedule, Strategy};
+pub use maintenance::{
+    BadRollout, Maintenance, NodeDrain, PodRollout, Rollout, Schedule, Strategy,
+};
 pub use pattern::{apply_values, expand_key, resolve_settings};
 pub use scale::{MAX_COPIES, scale_copies};
 pub use traffic::{Demand, RetryPolicy, Traffic};

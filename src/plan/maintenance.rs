@@ -5,7 +5,7 @@ use super::ComponentPlan;
 use crate::dist::Dist;
 use crate::mechanics::rollout::{PodRollout, upgrades_within};
 use crate::mechanics::streams::PlannedStreams;
-use crate::model::{Maintenance, Model, Rollout};
+use crate::model::{Maintenance, Model, Rollout, Schedule};
 use crate::time::Duration;
 
 /// What brought an outage about (SPEC part two): a failure, planned work or an incident.
@@ -13,7 +13,7 @@ use crate::time::Duration;
 pub enum OutageKind {
     /// Component and node failures.
     Failure = 0,
-    /// Planned work: upgrades and bad rollouts.
+    /// Planned work: upgrades, bad rollouts and node drains.
     Maintenance = 1,
     /// Incidents (issue #15); none is produced yet.
     Incident = 2,
@@ -50,6 +50,23 @@ pub struct MaintenancePlan {
     pub order: Vec<u32>,
     /// Upgrades that ship a broken version, if modelled.
     pub bad_rollout: Option<BadRolloutPlan>,
+    /// Node drains, if modelled.
+    pub drain: Option<DrainPlan>,
+}
+
+/// `node_drain` compiled: every node in turn cordoned, its pods evicted, then rebooted.
+#[derive(Clone, Debug)]
+pub struct DrainPlan {
+    /// The first drain's start in each year.
+    pub start: Duration,
+    /// Time between two drain starts.
+    pub every: Duration,
+    /// How many drains each year schedules.
+    pub drains_per_year: u64,
+    /// How long a drained node takes to reboot.
+    pub reboot: Dist,
+    /// The stream reboot durations are drawn from.
+    pub stream: usize,
 }
 
 /// `bad_rollout` compiled.
@@ -124,8 +141,16 @@ pub fn compile(
         let name = &component.name;
         component.causes.push(format!("{name}/upgrade"));
         component.causes.push(format!("{name}/bad-rollout"));
+        // One cause for every component (SPEC 6): the causes table adds them up. Only with
+        // drains, so a model without them names the causes it always did.
+        if maintenance.node_drain.is_some() {
+            component.causes.push("node/drain".to_string());
+        }
     }
-    let schedule = maintenance.upgrade;
+    let schedule = maintenance.upgrade.unwrap_or(Schedule {
+        every: horizon,
+        start: horizon,
+    });
     MaintenancePlan {
         start: schedule.start,
         every: schedule.every,
@@ -136,6 +161,16 @@ pub fn compile(
             detect: bad.detect.clone(),
             rollback: bad.rollback.clone(),
             stream: streams.bad_rollout(),
+        }),
+        drain: maintenance.node_drain.as_ref().map(|drain| {
+            let Schedule { every, start } = drain.schedule;
+            DrainPlan {
+                start,
+                every,
+                drains_per_year: upgrades_within(start, every, horizon),
+                reboot: drain.reboot.clone(),
+                stream: streams.drain(),
+            }
         }),
     }
 }
@@ -149,6 +184,11 @@ impl ComponentPlan {
     /// The cause index of a replica whose new version is broken (with `[maintenance]` only).
     pub fn bad_rollout_cause(&self) -> u32 {
         self.modes.len() as u32 + 3
+    }
+
+    /// The cause index of a pod evicted by a node drain (with `node_drain` only).
+    pub fn drain_cause(&self) -> u32 {
+        self.modes.len() as u32 + 4
     }
 
     /// The kind of outage cause `index`.

@@ -11,7 +11,7 @@ mod traffic;
 mod vocabulary;
 
 pub use maintenance::{
-    BadRolloutPlan, MaintenancePlan, OutageKind, Replacement, UpgradePlan, upgrade_order,
+    BadRolloutPlan, DrainPlan, MaintenancePlan, OutageKind, Replacement, UpgradePlan, upgrade_order,
 };
 pub use traffic::DemandPlan;
 pub use vocabulary::{detect, leader, node_failure, node_lifecycle, pod, repair};
@@ -111,8 +111,8 @@ pub struct ComponentPlan {
     /// How its replicas are replaced during an upgrade, if they are.
     pub upgrade: Option<UpgradePlan>,
     /// Outage cause names: `component/mode` for each failure mode, then `component/node`
-    /// and `component/session`, then, with `[maintenance]`, `component/upgrade` and
-    /// `component/bad-rollout`.
+    /// and `component/session`, then, with `[maintenance]`, `component/upgrade`,
+    /// `component/bad-rollout` and, with node drains, `node/drain`.
     pub causes: Vec<String>,
     /// Where the component's streams sit.
     pub streams: ComponentStreams,
@@ -271,12 +271,12 @@ pub fn stream_layout(model: &Model) -> StreamLayout {
         .collect();
     let layout = StreamLayout::new(shapes, model.kubernetes().map(|k| k.nodes));
     match model.maintenance() {
-        Some(_) => {
+        Some(maintenance) => {
             let names = upgrade_order(model)
                 .into_iter()
                 .map(|index| model.components()[index as usize].name.clone())
                 .collect();
-            layout.with_planned_work(names)
+            layout.with_planned_work(names, maintenance.node_drain.is_some())
         }
         None => layout,
     }

@@ -129,6 +129,7 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
     }
     upgrades_text(&mut text, explanation);
+    drains_text(&mut text, explanation);
     if !explanation.rules_of_thumb.is_empty() {
         let _ = writeln!(text);
         let _ = writeln!(text, "Rules of thumb against this model:");
@@ -156,34 +157,48 @@ pub fn explain_text(explanation: &Explanation) -> String {
 /// The planned downtime per upgrade of each upgraded component, where the closed form is
 /// exact.
 fn upgrades_text(text: &mut String, explanation: &Explanation) {
-    if explanation.upgrades.is_empty() {
-        return;
-    }
-    let _ = writeln!(text);
-    wrap(
+    let rows = (explanation.upgrades.iter())
+        .map(|u| (u.component.as_str(), format!("  {:<18}", u.how), u.downtime));
+    planned_text(
         text,
         "Planned downtime of each component per upgrade, mean / p99 (nothing failing \
          meanwhile, no start killed by liveness; not in closed form where a leader hands over, a \
          share is reassigned or a quorum waits for drawn starts):",
-        "",
-        "",
+        rows.collect(),
     );
-    let width = explanation
-        .upgrades
-        .iter()
-        .map(|u| u.component.len())
+}
+
+/// The planned downtime per node drain of each pod component, where the closed form is
+/// exact.
+fn drains_text(text: &mut String, explanation: &Explanation) {
+    let rows =
+        (explanation.drains.iter()).map(|d| (d.component.as_str(), String::new(), d.downtime));
+    planned_text(
+        text,
+        "Planned downtime of each component per drain of every node, seconds as mean / p99 \
+         (nothing failing meanwhile; not in closed form where a quorum, a leader or a share \
+         waits on several evictions):",
+        rows.collect(),
+    );
+}
+
+/// A paragraph `intro`, then a line per component: its name, a further cell and its planned
+/// downtime (or that it has no closed form); nothing without rows.
+fn planned_text(text: &mut String, intro: &str, rows: Vec<(&str, String, Option<PhaseSummary>)>) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(text);
+    wrap(text, intro, "", "");
+    let width = (rows.iter())
+        .map(|(component, _, _)| component.len())
         .max()
         .unwrap_or(9)
         .max(9);
-    for upgrade in &explanation.upgrades {
-        let downtime = upgrade
-            .downtime
-            .map_or_else(|| "not in closed form: see `nines run`".to_string(), phase);
-        let _ = writeln!(
-            text,
-            "  {:<width$}  {:<18}  {downtime}",
-            upgrade.component, upgrade.how
-        );
+    for (component, cell, downtime) in rows {
+        let downtime =
+            downtime.map_or_else(|| "not in closed form: see `nines run`".to_string(), phase);
+        let _ = writeln!(text, "  {component:<width$}{cell}  {downtime}");
     }
 }
 

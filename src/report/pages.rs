@@ -73,9 +73,15 @@ pub fn run_plots(
         causes
             .iter()
             .take(CDF_CAUSES)
-            .map(|(component, mode, values)| Series {
-                label: plan.components[*component].causes[*mode].clone(),
-                values,
+            .map(|(component, mode, values)| {
+                let component = &plan.components[*component];
+                // Every component shares the drain's cause: its line names the component.
+                let label = if *mode as u32 == component.drain_cause() {
+                    format!("{} ({})", component.causes[*mode], component.name)
+                } else {
+                    component.causes[*mode].clone()
+                };
+                Series { label, values }
             }),
     );
     let omitted = causes.len().saturating_sub(CDF_CAUSES);

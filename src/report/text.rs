@@ -115,7 +115,7 @@ pub(crate) fn figure_rows(summary: &Summary) -> Vec<(String, String)> {
     .collect()
 }
 
-/// The rows of planned work: downtime by kind of outage, and per upgrade.
+/// The rows of planned work: downtime by kind of outage, per upgrade, and of node drains.
 fn planned_rows(summary: &Summary, period: &str) -> Vec<(String, String)> {
     let section = |key: &str| summary.measures.get(key).cloned();
     let mut rows = Vec::new();
@@ -147,6 +147,17 @@ fn planned_rows(summary: &Summary, period: &str) -> Vec<(String, String)> {
                 count(work.upgrades_per_year, "upgrade")
             ),
         ));
+        if work.drains_per_year > 0 {
+            let drains = summary.causes.get("node/drain");
+            rows.push((
+                "node drains".to_string(),
+                format!(
+                    "{}/{period} of the maintenance downtime   ({}/{period}, cause node/drain)",
+                    human_duration(drains.map_or(0.0, |c| c.downtime_per_year_s)),
+                    count(work.drains_per_year, "drain")
+                ),
+            ));
+        }
     }
     rows
 }

@@ -215,6 +215,39 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                     component(c)
                 )
             }
+            TraceEvent::DrainStarted { drain } => format!("node drain {drain} begins"),
+            TraceEvent::NodeCordoned { node } => {
+                format!("node {node} cordoned; its pods are evicted")
+            }
+            TraceEvent::EvictionWaits {
+                component: c,
+                replica,
+            } => format!(
+                "{}/{replica}: eviction waits, its disruption budget allows none now",
+                component(c)
+            ),
+            TraceEvent::DrainEvicted {
+                component: c,
+                replica,
+                to,
+            } => match to {
+                Some(node) => format!(
+                    "{}/{replica} evicted by the drain; its replacement starts on node {node}",
+                    component(c)
+                ),
+                None => format!(
+                    "{}/{replica} evicted by the drain; it waits for a node",
+                    component(c)
+                ),
+            },
+            TraceEvent::NodeRebooting { node, back } => format!(
+                "node {node} drained; it reboots, back at {}",
+                self.moment(back)
+            ),
+            TraceEvent::NodeRebooted { node } => {
+                format!("node {node} rebooted and uncordoned")
+            }
+            TraceEvent::DrainFinished { drain } => format!("node drain {drain} is done"),
             TraceEvent::UpgradeStarted { upgrade } => format!("upgrade {upgrade} begins"),
             TraceEvent::UpgradeFinished { upgrade } => format!("upgrade {upgrade} is done"),
             TraceEvent::UpgradeRolledBack { upgrade } => format!(

@@ -243,17 +243,27 @@ impl Causes {
                 part as f64 / whole as f64
             }
         };
-        self.causes
-            .iter()
-            .map(|(&(component, mode), cause)| {
+        // Causes of one name (a node drain's, shared by every component) add up.
+        let mut named: BTreeMap<&str, Cause> = BTreeMap::new();
+        for (&(component, mode), cause) in &self.causes {
+            match named.entry(&self.names[component as usize][mode as usize]) {
+                Entry::Occupied(mut mine) => mine.get_mut().merge(cause.clone()),
+                Entry::Vacant(slot) => {
+                    slot.insert(cause.clone());
+                }
+            }
+        }
+        named
+            .into_iter()
+            .map(|(name, cause)| {
                 let [duration, detect, elect, repair] =
                     cause.phases.each_ref().map(|p| p.figures(cause.count));
                 (
-                    self.names[component as usize][mode as usize].clone(),
+                    name.to_string(),
                     CauseSummary {
                         count: cause.count,
-                        downtime_per_year_s: ratio(downtime(cause), u128::from(years)) / 1e6,
-                        share: ratio(downtime(cause), all),
+                        downtime_per_year_s: ratio(downtime(&cause), u128::from(years)) / 1e6,
+                        share: ratio(downtime(&cause), all),
                         duration_s: duration,
                         detect_s: detect,
                         elect_s: elect,

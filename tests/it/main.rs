@@ -16,6 +16,8 @@ mod calc;
 mod check;
 /// End-to-end tests of `nines run` and `nines trace`.
 mod cli;
+/// Node drains and disruption budgets against their exact answers.
+mod drain;
 /// Property tests: no input panics the parser or the engine.
 /// `nines explain` against simulations where its closed forms are exact.
 mod explain;

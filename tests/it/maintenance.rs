@@ -114,6 +114,15 @@ name = "b"
   every = { dist = "exponential", mean = "1d" }
   repair = "1d"
 "#;
+    failure_in_window_has_its_exact_probability(model, "a/upgrade");
+}
+
+/// Runs `model`, whose planned work (cause `planned`) keeps a never-failing replica down for
+/// 2 h from day 1 + 7k, beside `b` failing exponentially (mean 1 d, cause `b/crash`) and
+/// repaired in 1 d, the system being up while either serves. Checks that every outage is
+/// the planned work's opening a window or one failure inside it, and that, over the windows
+/// that open with `b` up, the chance of a failure inside is 1 − exp(−2h/1d) within 4 SE.
+pub(crate) fn failure_in_window_has_its_exact_probability(model: &str, planned: &str) {
     let file = write_model(model);
     let dir = tempfile::tempdir().unwrap();
     let years = 2000;
@@ -150,7 +159,7 @@ name = "b"
         );
         let slot = year * windows_per_year + k as usize;
         match (cells[3], cells[7]) {
-            ("a/upgrade", "maintenance") if offset == 0.0 => opened_down[slot] = true,
+            (cause, "maintenance") if cause == planned && offset == 0.0 => opened_down[slot] = true,
             ("b/crash", "failure") if offset > 0.0 => {
                 assert!(!failed[slot], "two failure outages in one window: {line}");
                 failed[slot] = true;

@@ -16,7 +16,8 @@ use super::values::{
 use crate::dist::Dist;
 use crate::mechanics::rollout::{Rounding, fenceposts, scaled};
 use crate::model::{
-    BadRollout, Maintenance, ModelErrorKind, Pod, PodRollout, Rollout, Schedule, Strategy, Workload,
+    BadRollout, Maintenance, ModelErrorKind, NodeDrain, Pod, PodRollout, Rollout, Schedule,
+    Strategy, Workload,
 };
 use crate::time::Duration;
 use std::collections::BTreeMap;
@@ -38,57 +39,86 @@ const DEFAULT_SHARE: Amount = Amount::Percent(25);
 /// Assumption: a process that exits promptly on SIGTERM.
 const DEFAULT_STOP: Duration = Duration::from_secs(2);
 
-/// Reads `[maintenance]`; `names` finds a component's index by name.
+/// Reads `[maintenance]`; `names` finds a component's index by name, `pods` says whether
+/// the model runs pods on nodes (`[kubernetes]`), which node drains need.
 pub(super) fn read_maintenance(
     ctx: &mut Ctx<'_>,
     value: &Value<'_>,
     names: &BTreeMap<&str, usize>,
+    pods: bool,
 ) -> Option<Maintenance> {
     let mut table = read_table(ctx, value, "maintenance")?;
-    let upgrade = table
-        .required(
-            ctx,
-            "upgrade",
-            ", e.g. upgrade = { every = \"30d\", start = \"2d\" }",
-        )
-        .and_then(|v| read_schedule(ctx, v, "maintenance.upgrade"));
+    let drain_value = table.get("node_drain");
+    let upgrade = match (table.get("upgrade"), drain_value) {
+        (Some(v), _) => read_schedule(ctx, v, "maintenance.upgrade").map(Some),
+        (None, Some(_)) => Some(None),
+        (None, None) => table
+            .required(
+                ctx,
+                "upgrade",
+                ", e.g. upgrade = { every = \"30d\", start = \"2d\" }",
+            )
+            .and(None::<Option<Schedule>>),
+    };
     let order = match table.get("order") {
         Some(v) => read_order(ctx, v, names),
         None => Some(Vec::new()),
     };
     let bad_rollout = table.get("bad_rollout").map(|v| read_bad_rollout(ctx, v));
-    if let Some(drain) = table.get("node_drain") {
-        // Refused rather than ignored: a model must not seem to model what it does not.
-        ctx.error(
-            ModelErrorKind::Conflict,
-            drain.span(),
-            "maintenance.node_drain",
-            "node drains are not simulated yet (issue #14); remove `node_drain`",
-        );
-    }
+    let node_drain = drain_value.map(|v| read_node_drain(ctx, v, pods));
     table.finish(ctx);
     Some(Maintenance {
         upgrade: upgrade?,
         order: order?,
         bad_rollout: bad_rollout.map_or(Some(None), |b| b.map(Some))?,
+        node_drain: node_drain.map_or(Some(None), |d| d.map(Some))?,
+    })
+}
+
+/// `node_drain = { every, start, reboot }`: a level-2 table, since only pods run on nodes.
+fn read_node_drain(ctx: &mut Ctx<'_>, value: &Value<'_>, pods: bool) -> Option<NodeDrain> {
+    let key = "maintenance.node_drain";
+    if !pods {
+        let message = "node drains move pods between Kubernetes nodes; add a [kubernetes] table \
+            with the nodes, or remove `node_drain`";
+        ctx.error(ModelErrorKind::Conflict, value.span(), key, message);
+        return None;
+    }
+    let mut table = read_table(ctx, value, key)?;
+    let schedule = schedule_keys(ctx, &mut table, "drains of every node");
+    let reboot = table
+        .required(
+            ctx,
+            "reboot",
+            ", how long a drained node takes to reboot, e.g. reboot = \"5m\"",
+        )
+        .and_then(|v| read_dist(ctx, v, &format!("{key}.reboot")));
+    table.finish(ctx);
+    Some(NodeDrain {
+        schedule: schedule?,
+        reboot: reboot?,
     })
 }
 
 /// `{ every = DURATION, start = DURATION }`: `every` positive, `start` 0 by default.
 fn read_schedule(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Schedule> {
     let mut table = read_table(ctx, value, key)?;
+    let schedule = schedule_keys(ctx, &mut table, "upgrades");
+    table.finish(ctx);
+    schedule
+}
+
+/// A schedule's `every` (positive) and `start` (0 by default) in `table`, of what `what`
+/// names.
+fn schedule_keys(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>, what: &str) -> Option<Schedule> {
+    let hint = format!(", the time between two {what}, e.g. every = \"30d\"");
     let every = table
-        .required(
-            ctx,
-            "every",
-            ", the time between two upgrades, e.g. every = \"30d\"",
-        )
+        .required(ctx, "every", &hint)
         .and_then(|v| read_positive_duration(ctx, v, &table.key("every")));
     let start = match table.get("start") {
         Some(v) => read_duration(ctx, v, &table.key("start")),
         None => Some(Duration::ZERO),
     };
-    table.finish(ctx);
     Some(Schedule {
         every: every?,
         start: start?,

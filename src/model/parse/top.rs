@@ -74,7 +74,9 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
     };
     let slo = slo_value.map(|value| read_slo(ctx, value, &service_names, &counted));
     let maintenance = match maintenance_value {
-        Some(value) => read_maintenance(ctx, value, &name_index(&names)).map(Some),
+        Some(value) => {
+            read_maintenance(ctx, value, &name_index(&names), cluster.is_some()).map(Some)
+        }
         None => Some(None),
     };
     Some(Model {
