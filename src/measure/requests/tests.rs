@@ -47,7 +47,7 @@ fn steps(windows: &[(f64, f64, f64)]) -> Vec<Step> {
 
 fn counted(steps: &[Step], demand: &DemandPlan) -> Counts {
     let mut counts = Counts::default();
-    count(steps, demand, &mut counts, &mut Vec::new());
+    count(steps, demand, &mut counts, &mut Default::default());
     counts
 }
 
