@@ -129,10 +129,10 @@ fn check_judges_request_targets_of_the_system_and_of_a_service() {
     // Success is 99.99087% for the system and 99.99772% for `read`, every year alike;
     // the system fails exactly 4000 requests an outage.
     let slo = "[slo]\nrequest_success = \"99.99%\"\nfailed_per_outage_p99 = 4000\n[slo.services.read]\nrequest_success = \"99.997%\"";
-    let (code, verdicts) = verdicts(slo);
-    assert_eq!(code, 0, "{verdicts:?}");
+    let (code, judged) = verdicts(slo);
+    assert_eq!(code, 0, "{judged:?}");
     assert_eq!(
-        verdicts,
+        judged,
         [
             "up request_success pass",
             "up failed_per_outage_p99 pass",
@@ -140,10 +140,10 @@ fn check_judges_request_targets_of_the_system_and_of_a_service() {
         ]
     );
     let slo = "[slo]\nrequest_success = \"99.995%\"\nfailed_per_outage_p99 = 3999\n[slo.services.read]\nrequest_success = \"99.998%\"";
-    let (code, verdicts) = verdicts(slo);
-    assert_eq!(code, 1, "{verdicts:?}");
+    let (code, judged) = verdicts(slo);
+    assert_eq!(code, 1, "{judged:?}");
     assert_eq!(
-        verdicts,
+        judged,
         [
             "up request_success miss",
             "up failed_per_outage_p99 miss",
