@@ -123,6 +123,7 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
     }
     upgrades_text(&mut text, explanation);
+    super::requests::explain_requests_text(&mut text, &explanation.requests);
     if !explanation.rules_of_thumb.is_empty() {
         let _ = writeln!(text);
         let _ = writeln!(text, "Rules of thumb against this model:");

@@ -3,8 +3,10 @@
 
 use super::format::{human_duration, share_percent, significant};
 use super::text::availability_line;
+use crate::explain::{RequestEstimate, Window};
 use crate::stats::{Availability, Summary};
 use serde_json::Value;
+use std::fmt::Write;
 
 /// Rows (figure, value) of the `requests` section of `summary`, none without one: the
 /// system's success, failed requests per year and per outage, and retry delays, then each
@@ -85,4 +87,72 @@ fn success_rows(
             availability_line(availability)
         ),
     )]
+}
+
+/// `explain`'s request part: per expression with traffic, its request success beside the
+/// time-based estimate, then the requests each cause's failures fail.
+pub(crate) fn explain_requests_text(text: &mut String, estimates: &[RequestEstimate]) {
+    if estimates.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        text,
+        "\nRequests beside time (closed form, one failure at a time; `nines run` counts them \
+         exactly):"
+    );
+    for estimate in estimates {
+        let client = if estimate.attempts == 1 {
+            "1 attempt".to_string()
+        } else {
+            format!(
+                "{} attempts over {}",
+                estimate.attempts,
+                human_duration(estimate.last_attempt_s)
+            )
+        };
+        let _ = writeln!(
+            text,
+            "  {}: {} requests a year, {client}: success {} beside time-based {}",
+            estimate.name,
+            significant(estimate.per_year, estimate.per_year),
+            share_percent(estimate.success),
+            share_percent(estimate.availability),
+        );
+        let width = (estimate.causes.iter())
+            .map(|c| c.cause.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(
+            text,
+            "    {:<width$}  {:>9}  {:>8}  {:>9}  {:>13}  {:>13}  {:>11}",
+            "cause", "per year", "window", "mean", "attempt fails", "failed/window", "failed/year"
+        );
+        for cause in &estimate.causes {
+            let window = match cause.window {
+                Window::Outage => "outage",
+                Window::Election => "election",
+                Window::Routed => "routed",
+            };
+            let failed = cause.per_year * cause.failed_per_window;
+            let _ = writeln!(
+                text,
+                "    {:<width$}  {:>9.3}  {:>8}  {:>9}  {:>13}  {:>13}  {:>11}",
+                cause.cause,
+                cause.per_year,
+                window,
+                human_duration(cause.window_mean_s),
+                share_percent(cause.attempt_fails),
+                significant(cause.failed_per_window, cause.failed_per_window),
+                significant(failed, failed),
+            );
+        }
+        let failed = estimate.failed_per_year;
+        let _ = writeln!(
+            text,
+            "    {:<width$}  {:>67}",
+            "all",
+            significant(failed, failed)
+        );
+    }
 }
