@@ -32,8 +32,8 @@ use crate::mechanics::pod::Pod;
 use crate::model::Model;
 use crate::plan;
 use crate::time::Duration;
-use rv::{Combiner, GRID, Rv};
 pub use requests::{CauseRequests, RequestEstimate, Window};
+use rv::{Combiner, GRID, Rv};
 use serde::Serialize;
 
 /// A phase's mean and 99th percentile, in seconds.

@@ -96,7 +96,12 @@ pub(super) fn estimates(
     };
     let services = traffic.services.iter().map(|(index, demand)| {
         let service = &model.services()[*index];
-        (&service.name[..], &service.up.expr, demand, availability[1 + index])
+        (
+            &service.name[..],
+            &service.up.expr,
+            demand,
+            availability[1 + index],
+        )
     });
     let system = ("up", &model.up().expr, &traffic.system, availability[0]);
     let failures = Failures {
@@ -152,7 +157,10 @@ impl Failures<'_> {
         causes.sort_by(|a, b| {
             (b.per_year * b.failed_per_window).total_cmp(&(a.per_year * a.failed_per_window))
         });
-        let failed_per_year = causes.iter().map(|c| c.per_year * c.failed_per_window).sum();
+        let failed_per_year = causes
+            .iter()
+            .map(|c| c.per_year * c.failed_per_window)
+            .sum();
         RequestEstimate {
             name: name.to_string(),
             per_year,
@@ -291,7 +299,9 @@ needs = {needs}
         // 10/s × 18 s / 8 with three attempts a second apart (as the engine counts them).
         let traffic = "rate = \"10/s\"\n[traffic.services.read]\nclient = { attempts = 3, backoff = \"1s\", multiplier = 1 }";
         let explanation = explain(&model(2, 1, traffic));
-        let [up, read] = &explanation.requests[..] else { panic!() };
+        let [up, read] = &explanation.requests[..] else {
+            panic!()
+        };
         assert_eq!(up.causes[0].window, super::Window::Routed);
         close(up.causes[0].attempt_fails, 0.5);
         close(up.causes[0].failed_per_window, 10.0 * 20.0 / 2.0);

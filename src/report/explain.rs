@@ -322,7 +322,7 @@ fn short(secs: f64) -> String {
     }
 }
 
-fn percent(a: f64) -> String {
+pub(super) fn percent(a: f64) -> String {
     let nines = -math::log10(1.0 - a);
     let decimals = if nines.is_finite() {
         (nines.ceil() as usize + 1).clamp(2, 12)

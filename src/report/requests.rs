@@ -1,6 +1,7 @@
 //! The request-based figures of a run with `[traffic]`, in words, for the text summary and
 //! `report.html`: request success beside the time-based availability.
 
+use super::explain::percent;
 use super::format::{human_duration, share_percent, significant};
 use super::text::availability_line;
 use crate::explain::{RequestEstimate, Window};
@@ -112,11 +113,11 @@ pub(crate) fn explain_requests_text(text: &mut String, estimates: &[RequestEstim
         };
         let _ = writeln!(
             text,
-            "  {}: {} requests a year, {client}: success {} beside time-based {}",
+            "  {}: {} requests a year, {client}: success {} (time-based {})",
             estimate.name,
             significant(estimate.per_year, estimate.per_year),
-            share_percent(estimate.success),
-            share_percent(estimate.availability),
+            percent(estimate.success),
+            percent(estimate.availability),
         );
         let width = (estimate.causes.iter())
             .map(|c| c.cause.len())
@@ -150,7 +151,7 @@ pub(crate) fn explain_requests_text(text: &mut String, estimates: &[RequestEstim
         let failed = estimate.failed_per_year;
         let _ = writeln!(
             text,
-            "    {:<width$}  {:>67}",
+            "    {:<width$}  {:>73}",
             "all",
             significant(failed, failed)
         );

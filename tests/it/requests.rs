@@ -58,7 +58,14 @@ fn run_out_writes_the_exact_request_counts_in_every_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = model(dir.path(), "");
     let out = dir.path().join("out");
-    nines_ok(&["run", path_str(&path), "--years", "3", "--out", path_str(&out)]);
+    nines_ok(&[
+        "run",
+        path_str(&path),
+        "--years",
+        "3",
+        "--out",
+        path_str(&out),
+    ]);
 
     // One attempt: every request arriving in an outage fails, 50/s × 80 s = 4000 each.
     let years = read(out.join("years.csv"));
@@ -72,7 +79,11 @@ fn run_out_writes_the_exact_request_counts_in_every_file() {
     assert!(lines.next().unwrap().ends_with(",failed_requests"));
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 3 * 36, "{outages}");
-    assert!(rows.iter().all(|r| r.ends_with(",80,db/crash,20,0,60,4000")), "{outages}");
+    assert!(
+        rows.iter()
+            .all(|r| r.ends_with(",80,db/crash,20,0,60,4000")),
+        "{outages}"
+    );
 
     let summary: Value = serde_json::from_str(&read(out.join("summary.json"))).unwrap();
     let requests = &summary["requests"];
@@ -82,7 +93,10 @@ fn run_out_writes_the_exact_request_counts_in_every_file() {
     assert_eq!(requests["failed_per_outage"]["without_failures"], 0.0);
     let success = 1.0 - 144_000.0 / per_year(50.0);
     assert_eq!(requests["success"]["mean"], success);
-    assert_eq!(requests["success"]["ci95"], serde_json::json!([success, success]));
+    assert_eq!(
+        requests["success"]["ci95"],
+        serde_json::json!([success, success])
+    );
     assert_eq!(requests["retry_delay_s"]["max"], 0.0);
 
     // Three attempts 30 s apart: of each outage's requests, those of its first 20 s fail
@@ -95,7 +109,10 @@ fn run_out_writes_the_exact_request_counts_in_every_file() {
     assert_eq!(read_service["retry_delay_s"]["max"], 60.0);
     let delay = read_service["retry_delay_s"]["mean"].as_f64().unwrap();
     let expected = 36.0 * 27_000.0 / (per_year(10.0) - 36.0 * 200.0);
-    assert!((delay - expected).abs() <= 1e-12 * expected, "{delay} != {expected}");
+    assert!(
+        (delay - expected).abs() <= 1e-12 * expected,
+        "{delay} != {expected}"
+    );
 
     // report.html shows request success beside the time-based availability.
     let html = read(out.join("report.html"));
@@ -121,7 +138,10 @@ fn verdicts(slo: &str) -> (i32, Vec<String>) {
         .iter()
         .map(|v| format!("{} {} {}", v["scope"], v["target"], v["status"]).replace('"', ""))
         .collect();
-    (output.status.code().expect("nines exits normally"), verdicts)
+    (
+        output.status.code().expect("nines exits normally"),
+        verdicts,
+    )
 }
 
 #[test]
@@ -149,5 +169,29 @@ fn check_judges_request_targets_of_the_system_and_of_a_service() {
             "up failed_per_outage_p99 miss",
             "read request_success miss"
         ]
+    );
+}
+
+#[test]
+fn explain_sets_failed_requests_per_failure_beside_time() {
+    // Closed form of the same model: each failure an 80 s outage, 4000 requests of `up`
+    // and 200 of `read`; the text shows request success beside the time-based estimate.
+    let dir = tempfile::tempdir().unwrap();
+    let path = model(dir.path(), "");
+    let json: Value =
+        serde_json::from_str(&nines_ok(&["explain", path_str(&path), "--json"])).unwrap();
+    let requests = &json["requests"];
+    assert_eq!(requests[0]["name"], "up");
+    assert_eq!(requests[0]["causes"][0]["cause"], "db/crash");
+    assert_eq!(requests[0]["causes"][0]["window"], "outage");
+    assert_eq!(requests[0]["causes"][0]["failed_per_window"], 4000.0);
+    assert_eq!(requests[1]["name"], "read");
+    assert_eq!(requests[1]["causes"][0]["failed_per_window"], 200.0);
+    assert_eq!(requests[1]["last_attempt_s"], 60.0);
+    let text = nines_ok(&["explain", path_str(&path)]);
+    assert!(
+        text.contains("  up: 1576800000 requests a year, 1 attempt: success ")
+            && text.contains("  read: 315360000 requests a year, 3 attempts over 1m 0s: success "),
+        "{text}"
     );
 }

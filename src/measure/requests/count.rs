@@ -79,7 +79,14 @@ pub(super) fn count(
         scratch.cursors.clear();
         scratch.cursors.resize(demand.offsets.len(), first);
         for piece in scratch.points.windows(2) {
-            add_piece(steps, &mut scratch.cursors, demand, piece[0], piece[1], counts);
+            add_piece(
+                steps,
+                &mut scratch.cursors,
+                demand,
+                piece[0],
+                piece[1],
+                counts,
+            );
         }
     }
 }

@@ -216,17 +216,27 @@ fn the_count_agrees_with_the_definition_on_windows_near_and_far_apart() {
     // apart, drawn from a fixed sequence.
     let mut state = 12_345_u64;
     let mut next = |n: u64| {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
         (state >> 33) % n
     };
     let mut windows = Vec::new();
     let mut at = 1000.0;
     for _ in 0..200 {
         // One window in eight outlasts pymilvus's 210.64 s of attempts.
-        let length = if next(8) == 0 { 250.0 } else { 1.0 + next(40) as f64 };
+        let length = if next(8) == 0 {
+            250.0
+        } else {
+            1.0 + next(40) as f64
+        };
         let fail = [0.5, 1.0 / 3.0, 1.0, 0.75][next(4) as usize];
         windows.push((at, at + length, fail));
-        let gap = if next(4) == 0 { 300.0 } else { 0.5 + next(24) as f64 / 2.0 };
+        let gap = if next(4) == 0 {
+            300.0
+        } else {
+            0.5 + next(24) as f64 / 2.0
+        };
         at += length + gap;
     }
     let steps = steps(&windows);
