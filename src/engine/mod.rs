@@ -36,8 +36,8 @@
 //!   outage's cause while that is not serving, else the first component that is not.
 
 mod bad_rollout;
-mod failover;
 mod drain;
+mod failover;
 mod maintenance;
 mod nodes;
 mod office;

@@ -16,7 +16,11 @@
 //! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
 
+<<<<<<< HEAD
 mod drain;
+=======
+mod requests;
+>>>>>>> requests
 mod rv;
 mod upgrade;
 
@@ -33,6 +37,7 @@ use crate::mechanics::pod::Pod;
 use crate::model::Model;
 use crate::plan;
 use crate::time::Duration;
+pub use requests::{CauseRequests, RequestEstimate, Window};
 use rv::{Combiner, GRID, Rv};
 use serde::Serialize;
 
@@ -193,6 +198,10 @@ pub struct Explanation {
     /// components needs more combinations of distributions than `explain` evaluates in full.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approximate: Vec<String>,
+    /// For a model with `[traffic]`: the system's and each counted service's failed
+    /// requests per cause and request success, beside the time-based estimate.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<RequestEstimate>,
 }
 
 impl Explanation {
@@ -341,6 +350,10 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     let mut timelines: Vec<Timeline> = Vec::new();
     let mut components = Vec::new();
     let mut approximate = Vec::new();
+    // Beside each timeline, the windows in which its failures fail requests; per component,
+    // its election.
+    let mut windows: Vec<requests::Windows> = Vec::new();
+    let mut elections = Vec::new();
     let kubernetes = model.kubernetes();
     let nodes = kubernetes.and_then(|k| {
         let failure = plan::node_failure(k.node_failure.as_ref()?);
@@ -373,6 +386,11 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
                 down = c.plus(&first, &Rv::dist(&reassign.load));
             }
             rates_and_downs.push((rate, down.mean));
+            windows.push(requests::Windows {
+                component: components.len(),
+                routed: routed(&detect, &detect_mode, pod, c),
+                down: down.clone(),
+            });
             let cause = format!("{}/{}", component.name, mode.name);
             let phases = Phases {
                 detect: &detect,
@@ -387,6 +405,12 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             .map(|(pod, (failure, lifecycle))| node_failure(failure, lifecycle, pod, c))
         {
             rates_and_downs.push((rate, down.mean));
+            let propagation = Rv::duration(pod.map_or(Duration::ZERO, |p| p.endpoint_propagation));
+            windows.push(requests::Windows {
+                component: components.len(),
+                routed: c.plus(&detect, &propagation),
+                down: down.clone(),
+            });
             // Repair: eviction or the node's return, after detection.
             let phases = Phases {
                 detect: &detect,
@@ -424,6 +448,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         if let Some(probability) = kills.filter(|p| *p > 1e-3) {
             why.push(Reason::LivenessKillsStart { probability });
         }
+        elections.push(elect);
         components.push(ComponentEstimate {
             name: component.name.clone(),
             replicas: component.replicas,
@@ -444,7 +469,27 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     );
     let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
     let beyond_closed_form = beyond_closed_form(&timelines);
+    let services = model.services().iter().map(|s| {
+        (
+            s.name.clone(),
+            combine(&s.up.expr, &estimated),
+            combine(&s.up.expr, &naive),
+        )
+    });
+    let services: Vec<(String, f64, f64)> = services.collect();
+    let estimates: Vec<f64> = std::iter::once(availability)
+        .chain(services.iter().map(|s| s.1))
+        .collect();
+    let requests = requests::estimates(
+        model,
+        &timelines,
+        &windows,
+        &elections,
+        &components,
+        &estimates,
+    );
     Explanation {
+        requests,
         beyond_closed_form,
         upgrades: upgrade::upgrades(model, c),
         drains: drain::drains(model, c),
@@ -454,17 +499,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         availability,
         naive: naive_availability,
         rules_of_thumb,
-        services: model
-            .services()
-            .iter()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    combine(&s.up.expr, &estimated),
-                    combine(&s.up.expr, &naive),
-                )
-            })
-            .collect(),
+        services,
         components,
     }
 }
@@ -483,6 +518,25 @@ fn detection(detect: &Detect, pod: Option<&Pod>) -> Rv {
             None => Rv::constant(0.0),
         },
     }
+}
+
+/// How long a failed replica stays routed, as `mechanics::routing::routed_for` states it:
+/// until detection, or the readiness probe's for a hang if that comes first, then endpoint
+/// propagation.
+fn routed(detect: &Rv, mode: &Detect, pod: Option<&Pod>, c: &mut Combiner) -> Rv {
+    let readiness = pod
+        .and_then(|p| p.probes.readiness)
+        .filter(|_| matches!(mode, Detect::Liveness))
+        .map(|probe| {
+            let fixed = probe.hang_detected_after_first_tick().as_secs_f64();
+            Rv::uniform(fixed, fixed + probe.period.as_secs_f64())
+        });
+    let noticed = match readiness {
+        Some(readiness) => c.min(detect, &readiness),
+        None => detect.clone(),
+    };
+    let propagation = pod.map_or(Duration::ZERO, |p| p.endpoint_propagation);
+    c.plus(&noticed, &Rv::duration(propagation))
 }
 
 /// Noticed to serving again: a drawn repair, or a first restart (no back-off): the kill

@@ -1,10 +1,17 @@
 //! The request-based figures of a run with `[traffic]`, in words, for the text summary and
 //! `report.html`: request success beside the time-based availability.
 
+<<<<<<< HEAD
 use super::format::{duration, share_percent, significant};
+=======
+use super::explain::percent;
+use super::format::{human_duration, share_percent, significant};
+>>>>>>> requests
 use super::text::availability_line;
+use crate::explain::{RequestEstimate, Window};
 use crate::stats::{Availability, Summary};
 use serde_json::Value;
+use std::fmt::Write;
 
 /// Rows (figure, value) of the `requests` section of `summary`, none without one: the
 /// system's success, failed requests per year and per outage, and retry delays, then each
@@ -85,4 +92,72 @@ fn success_rows(
             availability_line(availability)
         ),
     )]
+}
+
+/// `explain`'s request part: per expression with traffic, its request success beside the
+/// time-based estimate, then the requests each cause's failures fail.
+pub(crate) fn explain_requests_text(text: &mut String, estimates: &[RequestEstimate]) {
+    if estimates.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        text,
+        "\nRequests beside time (closed form, one failure at a time; `nines run` counts them \
+         exactly):"
+    );
+    for estimate in estimates {
+        let client = if estimate.attempts == 1 {
+            "1 attempt".to_string()
+        } else {
+            format!(
+                "{} attempts over {}",
+                estimate.attempts,
+                human_duration(estimate.last_attempt_s)
+            )
+        };
+        let _ = writeln!(
+            text,
+            "  {}: {} requests a year, {client}: success {} (time-based {})",
+            estimate.name,
+            significant(estimate.per_year, estimate.per_year),
+            percent(estimate.success),
+            percent(estimate.availability),
+        );
+        let width = (estimate.causes.iter())
+            .map(|c| c.cause.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(
+            text,
+            "    {:<width$}  {:>9}  {:>8}  {:>9}  {:>13}  {:>13}  {:>11}",
+            "cause", "per year", "window", "mean", "attempt fails", "failed/window", "failed/year"
+        );
+        for cause in &estimate.causes {
+            let window = match cause.window {
+                Window::Outage => "outage",
+                Window::Election => "election",
+                Window::Routed => "routed",
+            };
+            let failed = cause.per_year * cause.failed_per_window;
+            let _ = writeln!(
+                text,
+                "    {:<width$}  {:>9.3}  {:>8}  {:>9}  {:>13}  {:>13}  {:>11}",
+                cause.cause,
+                cause.per_year,
+                window,
+                human_duration(cause.window_mean_s),
+                share_percent(cause.attempt_fails),
+                significant(cause.failed_per_window, cause.failed_per_window),
+                significant(failed, failed),
+            );
+        }
+        let failed = estimate.failed_per_year;
+        let _ = writeln!(
+            text,
+            "    {:<width$}  {:>73}",
+            "all",
+            significant(failed, failed)
+        );
+    }
 }

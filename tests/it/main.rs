@@ -32,6 +32,8 @@ mod markov;
 mod outputs;
 /// The capacity planner's questions: causes, variants, cost, sensitivity, optimize.
 mod planner;
+/// Requests end to end: the request columns and sections, and check's request targets.
+mod requests;
 /// Output paths, standard streams, signals and limits: no crash, no hang, no damage.
 mod robustness;
 /// `run --shard K/M` and `merge`: shards merged byte for byte into the single run.

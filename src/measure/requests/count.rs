@@ -56,7 +56,7 @@ pub(super) fn count(
     steps: &[Step],
     demand: &DemandPlan,
     counts: &mut Counts,
-    points: &mut Vec<Duration>,
+    scratch: &mut CountScratch,
 ) {
     counts.reset(demand.offsets.len());
     collect_downs(steps, &mut counts.downs);
@@ -70,17 +70,34 @@ pub(super) fn count(
         while i < steps.len() && steps[i].fail > 0.0 {
             i += 1;
         }
-        // The last step is (horizon, 0), so a run always has an end.
+        // The last step is (horizon, 0), so a run always has an end; every attempt succeeds
+        // from it until the next step.
         let end = steps[i].at;
-        pieces(steps, demand, start, end, points);
-        let mut first = steps.partition_point(|s| s.at <= start) - 1;
-        for piece in points.windows(2) {
-            while steps[first + 1].at <= piece[0] {
-                first += 1;
-            }
-            add_piece(steps, first, demand, piece[0], piece[1], counts);
+        let next = steps.get(i + 1).map_or(Duration::NEVER, |s| s.at);
+        pieces(steps, demand, (start, end, next), &mut scratch.points);
+        let first = steps.partition_point(|s| s.at <= start) - 1;
+        scratch.cursors.clear();
+        scratch.cursors.resize(demand.offsets.len(), first);
+        for piece in scratch.points.windows(2) {
+            add_piece(
+                steps,
+                &mut scratch.cursors,
+                demand,
+                piece[0],
+                piece[1],
+                counts,
+            );
         }
     }
+}
+
+/// Buffers of [`count`], kept only to reuse their allocations.
+#[derive(Debug, Default)]
+pub(super) struct CountScratch {
+    /// The ends of the pieces of one run.
+    points: Vec<Duration>,
+    /// Per attempt: the step its time fell in at the last piece that reached it.
+    cursors: Vec<usize>,
 }
 
 /// The outages: maximal runs of steps in which every attempt fails.
@@ -104,19 +121,33 @@ fn collect_downs(steps: &[Step], downs: &mut Vec<Down>) {
 /// The ends of the pieces of `[start, end)` within which the chance that every attempt
 /// fails, and the rate, are constant: `start`, `end`, every step of f shifted back by
 /// each offset, and every change of the rate.
+///
+/// Every attempt succeeds in `[end, next)`. When that gap is at least every sleep before
+/// attempt k, a request arriving before `end` whose attempt k would come at `next` or
+/// later has made an attempt in the gap and succeeded, so the steps from `next` on,
+/// shifted back by S_k, split no piece in which anything is counted: they are left out.
+/// (It saves most of the pieces under long schedules, whose late attempts otherwise reach
+/// the steps of the failures that follow.)
 fn pieces(
     steps: &[Step],
     demand: &DemandPlan,
-    start: Duration,
-    end: Duration,
+    (start, end, next): (Duration, Duration, Duration),
     points: &mut Vec<Duration>,
 ) {
     points.clear();
     points.extend([start, end]);
+    let gap = next.as_micros().saturating_sub(end.as_micros());
+    let mut longest_sleep = 0;
+    let mut previous = Duration::ZERO;
     // The offsets increase, so the first step past each shifted start only moves on.
     let mut first = steps.partition_point(|s| s.at <= start);
     for &offset in &demand.offsets {
-        let (low, high) = (start.saturating_add(offset), end.saturating_add(offset));
+        longest_sleep = longest_sleep.max(offset.as_micros() - previous.as_micros());
+        previous = offset;
+        let (low, mut high) = (start.saturating_add(offset), end.saturating_add(offset));
+        if longest_sleep <= gap {
+            high = high.min(next);
+        }
         while first < steps.len() && steps[first].at <= low {
             first += 1;
         }
@@ -131,16 +162,18 @@ fn pieces(
         points.push(change);
         change = demand.next_change(change);
     }
-    points.sort_unstable();
+    // Each offset's points are in order already: the stable sort merges those runs.
+    points.sort();
     points.dedup();
 }
 
-/// Adds the requests arriving in `[from, to)`, where every chance is constant; `first`
-/// is the step at `from`. The attempts' times increase, so one walk along the steps finds
-/// each attempt's step.
+/// Adds the requests arriving in `[from, to)`, where every chance is constant. `cursors`
+/// holds each attempt's step at an earlier piece of the same run (pieces come in order),
+/// so each attempt's step is found by walking on from there: over a run, each cursor
+/// walks the steps once.
 fn add_piece(
     steps: &[Step],
-    first: usize,
+    cursors: &mut [usize],
     demand: &DemandPlan,
     from: Duration,
     to: Duration,
@@ -148,14 +181,15 @@ fn add_piece(
 ) {
     let arriving = demand.rate_at(from) * (to.as_micros() - from.as_micros()) as f64;
     let mut all_failed = arriving;
-    let mut step = first;
     let offsets = &demand.offsets;
     let mut k = 0;
     while k < offsets.len() {
         let at = from.saturating_add(offsets[k]);
-        while step + 1 < steps.len() && steps[step + 1].at <= at {
-            step += 1;
+        let step = &mut cursors[k];
+        while *step + 1 < steps.len() && steps[*step + 1].at <= at {
+            *step += 1;
         }
+        let step = *step;
         let fail = steps[step].fail;
         if fail == 1.0 {
             // Every attempt until this step ends fails: skip to the first one after it.

@@ -21,7 +21,7 @@ use crate::expr::Expr;
 use crate::mechanics::routing::{Routed, expression_success};
 use crate::plan::{DemandPlan, Plan};
 use crate::time::Duration;
-use count::{Counts, Step};
+use count::{CountScratch, Counts, Step};
 use std::io::Write;
 
 /// The requests measure: failed requests per year and per outage, and retry delays, of `up`
@@ -65,8 +65,12 @@ pub struct RequestsYear {
     outage_starts: Vec<Duration>,
     /// The failed requests that arrived in each system outage, in the same order.
     outage_failed: Vec<f64>,
-    /// The year's changes, in the order the engine told them; counted at the year's end.
+    /// The year's changes, in the order the engine told them (in time order); counted at
+    /// the year's end.
     changes: Vec<(Duration, Change)>,
+    /// The ends of routing ([`Change::Unrouted`]), told at each failure and so out of
+    /// time order: sorted apart at the year's end and merged with `changes`.
+    unrouted: Vec<(Duration, Change)>,
     scratch: Scratch,
 }
 
@@ -78,7 +82,7 @@ struct Scratch {
     success: Vec<f64>,
     /// Per replica: since when it is down, and whether it is still routed.
     replicas: Vec<(Option<Duration>, bool)>,
-    points: Vec<Duration>,
+    count: CountScratch,
 }
 
 /// Years compare by what they recorded; the scratch is no part of it.
@@ -88,6 +92,7 @@ impl PartialEq for RequestsYear {
             && self.outage_starts == other.outage_starts
             && self.outage_failed == other.outage_failed
             && self.changes == other.changes
+            && self.unrouted == other.unrouted
     }
 }
 
@@ -99,6 +104,7 @@ impl Clone for RequestsYear {
             outage_starts: self.outage_starts.clone(),
             outage_failed: self.outage_failed.clone(),
             changes: self.changes.clone(),
+            unrouted: self.unrouted.clone(),
             scratch: Scratch::default(),
         }
     }
@@ -108,6 +114,7 @@ impl Clone for RequestsYear {
         self.outage_starts.clone_from(&from.outage_starts);
         self.outage_failed.clone_from(&from.outage_failed);
         self.changes.clone_from(&from.changes);
+        self.unrouted.clone_from(&from.unrouted);
     }
 }
 
@@ -121,9 +128,14 @@ impl Requests {
     /// chance that an attempt fails.
     fn steps(&self, year: &mut RequestsYear) {
         let RequestsYear {
-            changes, scratch, ..
+            changes,
+            unrouted,
+            scratch,
+            ..
         } = year;
-        changes.sort_by_key(|(at, _)| *at);
+        // The changes of one instant commute (see `apply`), so their order within the
+        // instant does not matter: no stable sort of the whole year is needed.
+        unrouted.sort_unstable_by_key(|(at, _)| *at);
         scratch.components.clear();
         scratch
             .components
@@ -133,11 +145,6 @@ impl Requests {
                 up,
                 dead_routed: 0,
             }));
-        // The chances of the year's start (every attempt succeeds), for push_steps to compare.
-        scratch.success.clear();
-        scratch
-            .success
-            .extend(scratch.components.iter().map(|c| c.success()));
         scratch.replicas.clear();
         scratch
             .replicas
@@ -150,14 +157,25 @@ impl Requests {
                 fail: 0.0,
             });
         }
-        let mut next = 0;
-        while next < changes.len() {
-            let at = changes[next].0;
-            while next < changes.len() && changes[next].0 == at {
-                self.apply(at, changes[next].1, scratch);
-                next += 1;
+        let (mut next, mut later) = (0, 0);
+        loop {
+            let at = match (changes.get(next), unrouted.get(later)) {
+                (Some(&(a, _)), Some(&(b, _))) => a.min(b),
+                (Some(&(at, _)), None) | (None, Some(&(at, _))) => at,
+                (None, None) => break,
+            };
+            // Most changes (a standby's failure, a replica leaving the endpoints of a
+            // component that does not serve) leave every component's chance as it was.
+            let mut changed = false;
+            for (list, index) in [(&*changes, &mut next), (&*unrouted, &mut later)] {
+                while let Some(&(when, change)) = list.get(*index)
+                    && when == at
+                {
+                    changed |= self.apply(at, change, scratch);
+                    *index += 1;
+                }
             }
-            if at < self.horizon {
+            if changed && at < self.horizon {
                 self.push_steps(at, scratch);
             }
         }
@@ -169,14 +187,22 @@ impl Requests {
         }
     }
 
-    fn apply(&self, at: Duration, change: Change, scratch: &mut Scratch) {
-        let component = |replica: u32| self.replica_component[replica as usize] as usize;
+    /// Applies one change; returns whether its component's chance of success changed.
+    /// Changes commute: counts add up, and an end of routing checks that the replica is
+    /// still down since the same failure and routed, which an `Up` at the same instant
+    /// makes no difference to (either order leaves it up and unrouted).
+    fn apply(&self, at: Duration, change: Change, scratch: &mut Scratch) -> bool {
+        let component = match change {
+            Change::Serving { component, .. } => component as usize,
+            Change::Down { replica }
+            | Change::Unrouted { replica, .. }
+            | Change::Up { replica } => self.replica_component[replica as usize] as usize,
+        };
+        let before = scratch.components[component].success();
+        let state = &mut scratch.components[component];
         match change {
-            Change::Serving { component, serving } => {
-                scratch.components[component as usize].serving = serving;
-            }
+            Change::Serving { serving, .. } => state.serving = serving,
             Change::Down { replica } => {
-                let state = &mut scratch.components[component(replica)];
                 state.up -= 1;
                 state.dead_routed += 1;
                 scratch.replicas[replica as usize] = (Some(at), true);
@@ -184,29 +210,21 @@ impl Requests {
             Change::Unrouted { replica, since } => {
                 if scratch.replicas[replica as usize] == (Some(since), true) {
                     scratch.replicas[replica as usize].1 = false;
-                    scratch.components[component(replica)].dead_routed -= 1;
+                    state.dead_routed -= 1;
                 }
             }
             Change::Up { replica } => {
                 let (_, routed) = scratch.replicas[replica as usize];
-                let state = &mut scratch.components[component(replica)];
                 state.up += 1;
                 state.dead_routed -= u32::from(routed);
                 scratch.replicas[replica as usize] = (None, false);
             }
         }
+        scratch.components[component].success() != before
     }
 
     /// Appends each expression's chance of failure from `at`, where it changed.
     fn push_steps(&self, at: Duration, scratch: &mut Scratch) {
-        // Most changes (a standby's failure, a replica leaving the endpoints of a component
-        // that does not serve) leave every component's chance as it was: nothing to do.
-        let unchanged = (scratch.success.iter())
-            .zip(&scratch.components)
-            .all(|(p, c)| *p == c.success());
-        if unchanged {
-            return;
-        }
         scratch.success.clear();
         scratch
             .success
@@ -254,6 +272,7 @@ impl Measure for Requests {
 
     fn start_year(&self, year: &mut RequestsYear) {
         year.changes.clear();
+        year.unrouted.clear();
         year.outage_starts.clear();
     }
 
@@ -289,7 +308,7 @@ impl Measure for Requests {
         if self.active() {
             year.changes.push((at, Change::Down { replica }));
             let since = at;
-            year.changes
+            year.unrouted
                 .push((routed_until, Change::Unrouted { replica, since }));
         }
     }
@@ -315,7 +334,7 @@ impl Measure for Requests {
             .zip(&scratch.steps)
             .zip(counts.iter_mut())
         {
-            count::count(steps, demand, counts, &mut scratch.points);
+            count::count(steps, demand, counts, &mut scratch.count);
         }
         // The system's outages as `outages.csv` lists them; one of no length (two changes
         // at the same microsecond) had no requests.

@@ -47,7 +47,7 @@ fn steps(windows: &[(f64, f64, f64)]) -> Vec<Step> {
 
 fn counted(steps: &[Step], demand: &DemandPlan) -> Counts {
     let mut counts = Counts::default();
-    count(steps, demand, &mut counts, &mut Vec::new());
+    count(steps, demand, &mut counts, &mut Default::default());
     counts
 }
 
@@ -179,6 +179,78 @@ fn adjacent_failure_windows_combine_each_attempt_at_its_own_time() {
     assert_close(counts.failed, 9.0 / 4.0 + 1.0 / 2.0 + 9.0);
     assert_eq!(counts.downs.len(), 1);
     assert_close(counts.downs[0].failed, 9.0);
+}
+
+/// The failed requests of `steps` summed over every breakpoint there is (each step shifted
+/// back by each offset), the chance that every attempt fails evaluated directly at each
+/// piece's start: the plain definition, without the count's shortcuts.
+fn failed_by_definition(steps: &[Step], demand: &DemandPlan) -> f64 {
+    let fail_at = |at: Duration| steps[steps.partition_point(|s| s.at <= at) - 1].fail;
+    let mut points: Vec<Duration> = steps
+        .iter()
+        .flat_map(|step| {
+            (demand.offsets.iter())
+                .filter(move |o| **o <= step.at)
+                .map(move |o| Duration::from_micros(step.at.as_micros() - o.as_micros()))
+        })
+        .chain([Duration::ZERO, YEAR])
+        .filter(|at| *at <= YEAR)
+        .collect();
+    points.sort_unstable();
+    points.dedup();
+    let per_micro = demand.rate_at(Duration::ZERO);
+    (points.windows(2))
+        .map(|piece| {
+            let all_fail: f64 = (demand.offsets.iter())
+                .map(|o| fail_at(piece[0].saturating_add(*o)))
+                .product();
+            per_micro * (piece[1].as_micros() - piece[0].as_micros()) as f64 * all_fail
+        })
+        .sum()
+}
+
+#[test]
+fn the_count_agrees_with_the_definition_on_windows_near_and_far_apart() {
+    // Windows of 1 to 40 s or of 250 s, partly or wholly failing, 0.5 to 12 s apart (around pymilvus's
+    // longest sleep of 3 s, where the count leaves far steps out) and sometimes minutes
+    // apart, drawn from a fixed sequence.
+    let mut state = 12_345_u64;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 33) % n
+    };
+    let mut windows = Vec::new();
+    let mut at = 1000.0;
+    for _ in 0..200 {
+        // One window in eight outlasts pymilvus's 210.64 s of attempts.
+        let length = if next(8) == 0 {
+            250.0
+        } else {
+            1.0 + next(40) as f64
+        };
+        let fail = [0.5, 1.0 / 3.0, 1.0, 0.75][next(4) as usize];
+        windows.push((at, at + length, fail));
+        let gap = if next(4) == 0 {
+            300.0
+        } else {
+            0.5 + next(24) as f64 / 2.0
+        };
+        at += length + gap;
+    }
+    let steps = steps(&windows);
+    for client in [RetryPolicy::PYMILVUS, every_second(5), RetryPolicy::NONE] {
+        let demand = demand(2.0, client);
+        let counts = counted(&steps, &demand);
+        let expected = failed_by_definition(&steps, &demand);
+        assert!(expected > 0.0);
+        assert!(
+            (counts.failed - expected).abs() <= 1e-9 * expected,
+            "{} != {expected}",
+            counts.failed
+        );
+    }
 }
 
 /// A level-1 model: `replicas` of `db` (needs 1) failing every `every`, noticed after 20 s,
