@@ -144,6 +144,11 @@ pub enum TraceEvent {
     /// A down replica is taken down again (its node failed, its session expired, it was
     /// evicted or upgraded): the failover steps still ahead of it will not happen.
     FailoverReplanned {
+        /// Component index.
+        component: u32,
+        /// Replica index within the component.
+        replica: u32,
+    },
     /// Drain `drain` of the year (from 0) begins: every node in turn is drained.
     DrainStarted {
         /// The drain's index in the year.

@@ -16,11 +16,8 @@
 //! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
 
-<<<<<<< HEAD
 mod drain;
-=======
 mod requests;
->>>>>>> requests
 mod rv;
 mod upgrade;
 

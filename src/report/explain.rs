@@ -129,11 +129,8 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
     }
     upgrades_text(&mut text, explanation);
-<<<<<<< HEAD
     drains_text(&mut text, explanation);
-=======
     super::requests::explain_requests_text(&mut text, &explanation.requests);
->>>>>>> requests
     if !explanation.rules_of_thumb.is_empty() {
         let _ = writeln!(text);
         let _ = writeln!(text, "Rules of thumb against this model:");
@@ -339,7 +336,6 @@ fn reload(secs: f64) -> String {
     }
 }
 
-<<<<<<< HEAD
 /// A phase as `mean / p99`, or `0s` when it takes no time.
 fn phase(p: PhaseSummary) -> String {
     if p.mean_s == 0.0 && p.p99_s == 0.0 {
@@ -348,10 +344,7 @@ fn phase(p: PhaseSummary) -> String {
     format!("{} / {}", duration(p.mean_s), duration(p.p99_s))
 }
 
-fn percent(a: f64) -> String {
-=======
 pub(super) fn percent(a: f64) -> String {
->>>>>>> requests
     let nines = -math::log10(1.0 - a);
     let decimals = if nines.is_finite() {
         (nines.ceil() as usize + 1).clamp(2, 12)

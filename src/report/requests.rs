@@ -1,12 +1,8 @@
 //! The request-based figures of a run with `[traffic]`, in words, for the text summary and
 //! `report.html`: request success beside the time-based availability.
 
-<<<<<<< HEAD
-use super::format::{duration, share_percent, significant};
-=======
 use super::explain::percent;
-use super::format::{human_duration, share_percent, significant};
->>>>>>> requests
+use super::format::{duration, share_percent, significant};
 use super::text::availability_line;
 use crate::explain::{RequestEstimate, Window};
 use crate::stats::{Availability, Summary};
@@ -112,7 +108,7 @@ pub(crate) fn explain_requests_text(text: &mut String, estimates: &[RequestEstim
             format!(
                 "{} attempts over {}",
                 estimate.attempts,
-                human_duration(estimate.last_attempt_s)
+                duration(estimate.last_attempt_s)
             )
         };
         let _ = writeln!(
@@ -146,7 +142,7 @@ pub(crate) fn explain_requests_text(text: &mut String, estimates: &[RequestEstim
                 cause.cause,
                 cause.per_year,
                 window,
-                human_duration(cause.window_mean_s),
+                duration(cause.window_mean_s),
                 share_percent(cause.attempt_fails),
                 significant(cause.failed_per_window, cause.failed_per_window),
                 significant(failed, failed),

@@ -153,7 +153,7 @@ fn planned_rows(summary: &Summary, period: &str) -> Vec<(String, String)> {
                 "node drains".to_string(),
                 format!(
                     "{}/{period} of the maintenance downtime   ({}/{period}, cause node/drain)",
-                    human_duration(drains.map_or(0.0, |c| c.downtime_per_year_s)),
+                    duration(drains.map_or(0.0, |c| c.downtime_per_year_s)),
                     count(work.drains_per_year, "drain")
                 ),
             ));
