@@ -15,6 +15,7 @@ mod check;
 mod compare;
 mod error;
 mod load;
+mod optimize;
 mod run;
 mod sensitivity;
 mod shard;
@@ -25,6 +26,7 @@ pub use check::{CheckOutcome, CheckRequest, check};
 pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
+pub use optimize::{OptimizeOutcome, OptimizeRequest, Screened, Simulated, optimize};
 pub use run::{RunOutcome, RunRequest, run, simulate};
 pub use sensitivity::{
     Change, ParameterResult, SensitivityOutcome, SensitivityRequest, sensitivity,

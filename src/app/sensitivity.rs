@@ -2,12 +2,14 @@
 //! change a variant of one comparison on common random numbers with the model as written,
 //! so that the variants share their years in lockstep as a sweep's do.
 
-use super::{Loaded, Progress, RunError, VariantsRequest, prepare_variants};
+use super::{IoAction, Loaded, Progress, RunError, VariantsRequest, prepare_variants};
 use crate::compare::{Streams, Variant};
 use crate::model::{Model, set_value};
+use crate::report::OutputDir;
 use crate::run::RunTotals;
 use crate::sensitivity::parameters;
 use crate::stats::{Interval, Summary};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 /// What to simulate.
@@ -20,6 +22,8 @@ pub struct SensitivityRequest<'a> {
     pub threads: usize,
     /// Whether to run even if the variants together are estimated to be too large.
     pub force: bool,
+    /// The directory for `tornado.svg` (with the `plots` feature); `None` writes nothing.
+    pub out: Option<PathBuf>,
 }
 
 /// One tried value of a parameter and the paired change it makes.
@@ -136,6 +140,14 @@ pub fn sensitivity(
         files: vec![loaded.file.clone()],
         force: request.force,
     })?;
+    // Created before the simulation, so that a directory that cannot be written is said
+    // at once rather than after the run.
+    let output = match &request.out {
+        Some(dir) => {
+            Some(OutputDir::create(dir).map_err(RunError::io(IoAction::CreateDir(dir.clone())))?)
+        }
+        None => None,
+    };
     let outcome = prepared.run(progress, stop)?;
     let change = |slot: &Result<(String, usize), String>| {
         let (value, index) = slot.as_ref().ok()?;
@@ -158,12 +170,31 @@ pub fn sensitivity(
         })
         .collect();
     parameters.sort_by(|a, b| b.effect().total_cmp(&a.effect()));
-    Ok(SensitivityOutcome {
+    let found = SensitivityOutcome {
         base: outcome.results[0].summary.clone(),
         parameters,
         skipped,
         variants: count,
         years: prepared.years,
         totals: outcome.totals,
-    })
+    };
+    if let Some(output) = output {
+        write(output, &found)?;
+    }
+    Ok(found)
+}
+
+/// Writes `tornado.svg` (with the `plots` feature), whole or not at all.
+fn write(mut output: OutputDir, outcome: &SensitivityOutcome) -> Result<(), RunError> {
+    #[cfg(feature = "plots")]
+    output
+        .write(
+            "tornado.svg",
+            crate::report::tornado_svg(outcome).as_bytes(),
+        )
+        .map_err(RunError::io(IoAction::Write(output.path("tornado.svg"))))?;
+    #[cfg(not(feature = "plots"))]
+    let _ = (outcome, &mut output);
+    let dir = output.path("");
+    output.commit().map_err(RunError::io(IoAction::Commit(dir)))
 }

@@ -16,9 +16,11 @@
 //! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
 
+mod exact;
 mod rv;
 mod upgrade;
 
+pub use exact::exact_availability;
 pub use upgrade::UpgradeEstimate;
 
 use crate::expr::Expr;

@@ -16,6 +16,7 @@ mod explain;
 pub mod format;
 #[cfg(feature = "plots")]
 mod html;
+mod optimize;
 mod output;
 #[cfg(feature = "plots")]
 mod pages;
@@ -41,9 +42,14 @@ pub use compare::ComparisonTables;
 pub use format::{count, human_duration, signed_duration};
 #[cfg(feature = "plots")]
 pub use html::HtmlPage;
+#[cfg(feature = "plots")]
+pub use optimize::frontier_svg;
+pub use optimize::{optimize_json, optimize_text};
 pub use output::{OutputDir, write_file};
 #[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
+#[cfg(feature = "plots")]
+pub use sensitivity::{TORNADO_ROWS, tornado_svg};
 pub use sensitivity::{sensitivity_json, sensitivity_text};
 pub use text::{run_heading, summary_text};
 #[cfg(feature = "plots")]
