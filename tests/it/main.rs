@@ -26,6 +26,8 @@ mod kubernetes;
 mod maintenance;
 /// A small dense Markov-chain solver for the exact answers.
 mod markov;
+/// `nines optimize`: the cheapest passing design against exact answers.
+mod optimize;
 /// The capacity planner's questions: causes, variants, cost, sensitivity, optimize.
 mod planner;
 /// Output paths, standard streams, signals and limits: no crash, no hang, no damage.
