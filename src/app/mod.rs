@@ -14,6 +14,7 @@ mod calc;
 mod check;
 mod compare;
 mod error;
+mod figure;
 mod load;
 mod optimize;
 mod run;

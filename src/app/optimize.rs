@@ -2,13 +2,12 @@
 //! is exact, the rest simulated in lockstep on common random numbers; the Pareto frontier
 //! of cost against availability and the cheapest combination that passes the target.
 
-use super::{IoAction, Loaded, Progress, RunError, VariantsRequest, prepare_variants};
+use super::{Loaded, Progress, RunError, VariantsRequest, figure, prepare_variants};
 use crate::check::{Status, judge_availability};
 use crate::compare::{Streams, Variant, grid_size, grid_variants};
 use crate::explain::exact_availability;
 use crate::model::{ModelError, ModelErrors, Setting};
 use crate::optimize::{Candidate, MAX_COMBINATIONS, Point, cheapest, frontier, screen};
-use crate::report::OutputDir;
 use crate::run::RunTotals;
 use crate::stats::Availability;
 use std::path::PathBuf;
@@ -64,7 +63,7 @@ pub struct Screened {
 pub struct OptimizeOutcome {
     /// The varied keys, as written.
     pub keys: Vec<String>,
-    /// The availability target and whether it came from `--target` (else `[slo]`).
+    /// The availability target, a fraction.
     pub target: f64,
     /// Whether the target was given on the command line.
     pub target_given: bool,
@@ -161,14 +160,7 @@ pub fn optimize(
         files: vec![loaded.file.clone()],
         force: request.force,
     })?;
-    // Created before the simulation, so that a directory that cannot be written is said
-    // at once rather than after the run.
-    let output = match &request.out {
-        Some(dir) => {
-            Some(OutputDir::create(dir).map_err(RunError::io(IoAction::CreateDir(dir.clone())))?)
-        }
-        None => None,
-    };
+    let output = figure::open(request.out.as_deref())?;
     let outcome = prepared.run(progress, stop)?;
     let simulated: Vec<Simulated> = outcome
         .results
@@ -180,6 +172,7 @@ pub fn optimize(
                 judge_availability(&availability, prepared.years, target);
             Simulated {
                 values: values.clone(),
+                // Every combination has a cost: checked before the simulation.
                 cost_per_year: result.summary.cost_per_year.unwrap_or_default(),
                 availability,
                 status,
@@ -213,22 +206,10 @@ pub fn optimize(
         totals: outcome.totals,
     };
     if let Some(output) = output {
-        write(output, &found)?;
+        #[cfg(feature = "plots")]
+        figure::write(output, "frontier.svg", &crate::report::frontier_svg(&found))?;
+        #[cfg(not(feature = "plots"))]
+        figure::commit(output)?;
     }
     Ok(found)
-}
-
-/// Writes `frontier.svg` (with the `plots` feature), whole or not at all.
-fn write(mut output: OutputDir, outcome: &OptimizeOutcome) -> Result<(), RunError> {
-    #[cfg(feature = "plots")]
-    output
-        .write(
-            "frontier.svg",
-            crate::report::frontier_svg(outcome).as_bytes(),
-        )
-        .map_err(RunError::io(IoAction::Write(output.path("frontier.svg"))))?;
-    #[cfg(not(feature = "plots"))]
-    let _ = (outcome, &mut output);
-    let dir = output.path("");
-    output.commit().map_err(RunError::io(IoAction::Commit(dir)))
 }

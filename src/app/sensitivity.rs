@@ -2,10 +2,9 @@
 //! change a variant of one comparison on common random numbers with the model as written,
 //! so that the variants share their years in lockstep as a sweep's do.
 
-use super::{IoAction, Loaded, Progress, RunError, VariantsRequest, prepare_variants};
+use super::{Loaded, Progress, RunError, VariantsRequest, figure, prepare_variants};
 use crate::compare::{Streams, Variant};
 use crate::model::{Model, set_value};
-use crate::report::OutputDir;
 use crate::run::RunTotals;
 use crate::sensitivity::parameters;
 use crate::stats::{Interval, Summary};
@@ -140,14 +139,7 @@ pub fn sensitivity(
         files: vec![loaded.file.clone()],
         force: request.force,
     })?;
-    // Created before the simulation, so that a directory that cannot be written is said
-    // at once rather than after the run.
-    let output = match &request.out {
-        Some(dir) => {
-            Some(OutputDir::create(dir).map_err(RunError::io(IoAction::CreateDir(dir.clone())))?)
-        }
-        None => None,
-    };
+    let output = figure::open(request.out.as_deref())?;
     let outcome = prepared.run(progress, stop)?;
     let change = |slot: &Result<(String, usize), String>| {
         let (value, index) = slot.as_ref().ok()?;
@@ -179,22 +171,10 @@ pub fn sensitivity(
         totals: outcome.totals,
     };
     if let Some(output) = output {
-        write(output, &found)?;
+        #[cfg(feature = "plots")]
+        figure::write(output, "tornado.svg", &crate::report::tornado_svg(&found))?;
+        #[cfg(not(feature = "plots"))]
+        figure::commit(output)?;
     }
     Ok(found)
-}
-
-/// Writes `tornado.svg` (with the `plots` feature), whole or not at all.
-fn write(mut output: OutputDir, outcome: &SensitivityOutcome) -> Result<(), RunError> {
-    #[cfg(feature = "plots")]
-    output
-        .write(
-            "tornado.svg",
-            crate::report::tornado_svg(outcome).as_bytes(),
-        )
-        .map_err(RunError::io(IoAction::Write(output.path("tornado.svg"))))?;
-    #[cfg(not(feature = "plots"))]
-    let _ = (outcome, &mut output);
-    let dir = output.path("");
-    output.commit().map_err(RunError::io(IoAction::Commit(dir)))
 }

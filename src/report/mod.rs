@@ -49,7 +49,7 @@ pub use output::{OutputDir, write_file};
 #[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
 #[cfg(feature = "plots")]
-pub use sensitivity::{TORNADO_ROWS, tornado_svg};
+pub use sensitivity::tornado_svg;
 pub use sensitivity::{sensitivity_json, sensitivity_text};
 pub use text::{run_heading, summary_text};
 #[cfg(feature = "plots")]
