@@ -71,6 +71,8 @@ pub struct OptimizeOutcome {
     pub simulated: Vec<Simulated>,
     /// The combinations ruled out in closed form, in grid order.
     pub screened: Vec<Screened>,
+    /// How many combinations the closed form is exact for (the screen looks at those only).
+    pub exact: usize,
     /// Indices into `simulated` of the Pareto frontier, cheapest first.
     pub frontier: Vec<usize>,
     /// Index into `simulated` of the cheapest combination that passes, if any.
@@ -130,6 +132,7 @@ pub fn optimize(
         })
         .collect::<Result<Vec<_>, RunError>>()?;
     let ruled_out = screen(&candidates);
+    let exact = candidates.iter().filter(|c| c.exact.is_some()).count();
     let screened = ruled_out
         .iter()
         .enumerate()
@@ -200,6 +203,7 @@ pub fn optimize(
         frontier: frontier(&points),
         simulated,
         screened,
+        exact,
         cheapest,
         undecided,
         years: prepared.years,

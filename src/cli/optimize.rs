@@ -66,15 +66,7 @@ pub(crate) fn optimize_command(args: OptimizeArgs) -> Result<ExitCode, CliError>
     if args.json {
         write_stdout(&report::optimize_json(&outcome))?;
     } else {
-        let heading = format!(
-            "{}: {} simulated on common random numbers ({} ruled out in closed form), {} \
-             each, seed {}\n",
-            loaded.model.name(),
-            report::count(outcome.simulated.len() as u64, "combination"),
-            outcome.screened.len(),
-            report::count(outcome.years, "simulated year"),
-            loaded.seed
-        );
+        let heading = report::optimize_heading(loaded.model.name(), loaded.seed, &outcome);
         write_stdout(format!("{heading}{}", report::optimize_text(&outcome)).as_bytes())?;
     }
     say(format_args!(

@@ -44,7 +44,7 @@ pub use format::{count, human_duration, signed_duration};
 pub use html::HtmlPage;
 #[cfg(feature = "plots")]
 pub use optimize::frontier_svg;
-pub use optimize::{optimize_json, optimize_text};
+pub use optimize::{optimize_heading, optimize_json, optimize_text};
 pub use output::{OutputDir, write_file};
 #[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};

@@ -27,6 +27,21 @@ fn target_text(outcome: &OptimizeOutcome) -> String {
     format!("{} ({from})", percent(outcome.target))
 }
 
+/// The first line of the text: what was simulated, what the closed form ruled out, and
+/// for how many combinations it is exact.
+pub fn optimize_heading(model: &str, seed: u64, outcome: &OptimizeOutcome) -> String {
+    let all = outcome.simulated.len() + outcome.screened.len();
+    format!(
+        "{model}: {} simulated on common random numbers, {} each, seed {}; {} ruled out in \
+         closed form, which is exact for {} of {all}\n",
+        count(outcome.simulated.len() as u64, "combination"),
+        count(outcome.years, "simulated year"),
+        seed,
+        outcome.screened.len(),
+        outcome.exact,
+    )
+}
+
 /// The table of the simulated combinations (the frontier marked), then the screened ones,
 /// the cheapest that passes and the close ones.
 pub fn optimize_text(outcome: &OptimizeOutcome) -> String {
@@ -166,6 +181,7 @@ pub fn optimize_json(outcome: &OptimizeOutcome) -> Vec<u8> {
         "cheapest": outcome.cheapest.as_ref().map(entry),
         "combinations": combinations,
         "screened": screened,
+        "exact": outcome.exact,
         "undecided": outcome.undecided.iter().map(entry).collect::<Vec<_>>(),
     });
     let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
