@@ -82,7 +82,10 @@ fn the_cheapest_passing_replica_count_is_the_binomial_one() {
     assert_eq!(combinations.len(), 5, "the 8 h repairs are screened out");
     let screened = json["screened"].as_array().unwrap();
     assert_eq!(screened.len(), 5);
-    assert_eq!(json["exact"], 10, "exponential, independent, repairs short: all exact");
+    assert_eq!(
+        json["exact"], 10,
+        "exponential, independent, repairs short: all exact"
+    );
     for s in screened {
         assert_eq!(s["values"][1], "8h");
         assert_eq!(s["dominated_by"][0], s["values"][0]);
