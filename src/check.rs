@@ -359,6 +359,24 @@ fn percentile_estimate(values: &Quantiles, q: f64, years: u64) -> Estimate {
     }
 }
 
+/// The status of a mean availability over `years` years against an availability `target`,
+/// as `check` judges `[slo] availability`, and for an inconclusive one about how many years
+/// would decide it.
+pub fn judge_availability(
+    availability: &Availability,
+    years: u64,
+    target: f64,
+) -> (Status, Option<u64>) {
+    let estimate = Estimate {
+        figure: availability.mean,
+        ci95: availability.ci95.map(Some),
+        years,
+        samples: years,
+        quantile: None,
+    };
+    decide(&estimate, target, Direction::AtLeast)
+}
+
 /// The status of an estimate against a bound, and for an inconclusive one about how many
 /// years would decide it (see the module documentation).
 fn decide(estimate: &Estimate, bound: f64, direction: Direction) -> (Status, Option<u64>) {

@@ -63,16 +63,31 @@ pub fn sweep_variants(
     file: &str,
     settings: &[Setting],
 ) -> Result<Vec<Variant>, ModelErrors> {
-    let count = settings
-        .iter()
-        .try_fold(1usize, |n, s| n.checked_mul(s.values.len()))
-        .filter(|n| *n <= MAX_VARIANTS);
-    let Some(count) = count else {
+    if grid_size(settings).is_none_or(|n| n > MAX_VARIANTS) {
         return Err(ModelErrors::single(crate::model::ModelError::whole_file(
             file,
             format!("the sweep has more than {MAX_VARIANTS} variants; sweep fewer values"),
         )));
-    };
+    }
+    grid_variants(source, file, settings)
+}
+
+/// The number of combinations of the settings' values; `None` beyond `usize`.
+pub fn grid_size(settings: &[Setting]) -> Option<usize> {
+    settings
+        .iter()
+        .try_fold(1usize, |n, s| n.checked_mul(s.values.len()))
+}
+
+/// Every combination of the settings' values as a validated variant, as
+/// [`sweep_variants`] gives them but without its limit: the caller bounds
+/// [`grid_size`] first.
+pub fn grid_variants(
+    source: &str,
+    file: &str,
+    settings: &[Setting],
+) -> Result<Vec<Variant>, ModelErrors> {
+    let count = grid_size(settings).unwrap_or(usize::MAX);
     let paths = resolve_settings(source, file, settings).map_err(ModelErrors::single)?;
     (0..count)
         .map(|index| {

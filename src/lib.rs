@@ -29,6 +29,7 @@ pub mod math;
 pub mod measure;
 pub mod mechanics;
 pub mod model;
+pub mod optimize;
 pub mod plan;
 pub mod report;
 pub mod rng;

@@ -52,6 +52,26 @@ pub enum RunError {
         /// Why.
         error: crate::check::ToleranceError,
     },
+    /// `optimize` of a model whose combinations do not all have a cost.
+    #[error(
+        "{}: {label}: no cost is given, so there is nothing to minimise; add e.g. cost = \"100/month\" to every component (or [kubernetes] node_cost)",
+        file.display()
+    )]
+    NoCost {
+        /// The model file.
+        file: PathBuf,
+        /// The combination without a cost (`key=value` pairs).
+        label: String,
+    },
+    /// `optimize` without `--target` of a model without `[slo] availability`.
+    #[error(
+        "{}: slo.availability: no availability target to meet; pass --target 99.95% or add [slo] availability = \"99.95%\"",
+        file.display()
+    )]
+    NoAvailabilityTarget {
+        /// The model file.
+        file: PathBuf,
+    },
     /// A comparison was asked of no variant at all.
     #[error("a comparison needs at least one variant")]
     NoVariants,

@@ -15,7 +15,9 @@ mod calc;
 mod check;
 mod compare;
 mod error;
+mod figure;
 mod load;
+mod optimize;
 mod run;
 mod sensitivity;
 mod shard;
@@ -27,6 +29,7 @@ pub use check::{CheckOutcome, CheckRequest, check};
 pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
+pub use optimize::{OptimizeOutcome, OptimizeRequest, Screened, Simulated, optimize};
 pub use run::{Grown, Growth, RunOutcome, RunRequest, Until, run, simulate};
 pub use sensitivity::{
     Change, ParameterResult, SensitivityOutcome, SensitivityRequest, sensitivity,

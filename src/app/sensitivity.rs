@@ -2,12 +2,13 @@
 //! change a variant of one comparison on common random numbers with the model as written,
 //! so that the variants share their years in lockstep as a sweep's do.
 
-use super::{Loaded, Progress, RunError, VariantsRequest, prepare_variants};
+use super::{Loaded, Progress, RunError, VariantsRequest, figure, prepare_variants};
 use crate::compare::{Streams, Variant};
 use crate::model::{Model, set_value};
 use crate::run::RunTotals;
 use crate::sensitivity::parameters;
 use crate::stats::{Interval, Summary};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 /// What to simulate.
@@ -20,6 +21,8 @@ pub struct SensitivityRequest<'a> {
     pub threads: usize,
     /// Whether to run even if the variants together are estimated to be too large.
     pub force: bool,
+    /// The directory for `tornado.svg` (with the `plots` feature); `None` writes nothing.
+    pub out: Option<PathBuf>,
 }
 
 /// One tried value of a parameter and the paired change it makes.
@@ -136,6 +139,7 @@ pub fn sensitivity(
         files: vec![loaded.file.clone()],
         force: request.force,
     })?;
+    let output = figure::open(request.out.as_deref())?;
     let outcome = prepared.run(progress, stop)?;
     let change = |slot: &Result<(String, usize), String>| {
         let (value, index) = slot.as_ref().ok()?;
@@ -158,12 +162,19 @@ pub fn sensitivity(
         })
         .collect();
     parameters.sort_by(|a, b| b.effect().total_cmp(&a.effect()));
-    Ok(SensitivityOutcome {
+    let found = SensitivityOutcome {
         base: outcome.results[0].summary.clone(),
         parameters,
         skipped,
         variants: count,
         years: prepared.years,
         totals: outcome.totals,
-    })
+    };
+    if let Some(output) = output {
+        #[cfg(feature = "plots")]
+        figure::write(output, "tornado.svg", &crate::report::tornado_svg(&found))?;
+        #[cfg(not(feature = "plots"))]
+        figure::commit(output)?;
+    }
+    Ok(found)
 }

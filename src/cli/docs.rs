@@ -166,7 +166,7 @@ mod tests {
         assert_eq!(
             message,
             "there is no command `walk`; there are: run, check, merge, trace, explain, sweep, \
-             compare, sensitivity, bench, calc, man, completions"
+             compare, sensitivity, optimize, bench, calc, man, completions"
         );
     }
 }

@@ -26,6 +26,9 @@ pub(crate) struct SensitivityArgs {
     /// Run even if the variants together are estimated to be too large.
     #[arg(long)]
     force: bool,
+    /// Write tornado.svg (the largest effects as a tornado chart) into this directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode, CliError> {
@@ -38,6 +41,7 @@ pub(crate) fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode, Cli
         years: Some(years),
         threads,
         force: args.force,
+        out: args.out.clone(),
     };
     let outcome = sensitivity(&request, &mut Bar::new(years), interrupt_flag())?;
     if args.json {

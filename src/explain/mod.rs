@@ -17,11 +17,13 @@
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
 
 mod drain;
+mod exact;
 mod requests;
 mod rv;
 mod upgrade;
 
 pub use drain::DrainEstimate;
+pub use exact::exact_availability;
 pub use upgrade::UpgradeEstimate;
 
 use crate::expr::Expr;

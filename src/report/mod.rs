@@ -17,6 +17,7 @@ pub mod format;
 mod formulas;
 #[cfg(feature = "plots")]
 mod html;
+mod optimize;
 mod output;
 #[cfg(feature = "plots")]
 mod pages;
@@ -43,9 +44,14 @@ pub use compare::ComparisonTables;
 pub use format::{count, duration, signed_duration};
 #[cfg(feature = "plots")]
 pub use html::HtmlPage;
+#[cfg(feature = "plots")]
+pub use optimize::frontier_svg;
+pub use optimize::{optimize_heading, optimize_json, optimize_text};
 pub use output::{OutputDir, write_file};
 #[cfg(feature = "plots")]
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
+#[cfg(feature = "plots")]
+pub use sensitivity::tornado_svg;
 pub use sensitivity::{sensitivity_json, sensitivity_text};
 pub use text::{growth_text, run_heading, summary_text};
 #[cfg(feature = "plots")]

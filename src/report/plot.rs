@@ -35,9 +35,17 @@ type PlotResult = Result<(), Box<dyn std::error::Error>>;
 /// Draws into an SVG string; a drawing error (none is expected with the SVG backend)
 /// becomes a one-line SVG saying so, so a report is never left without its plot.
 fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> PlotResult) -> String {
+    svg_sized(SIZE, draw)
+}
+
+/// [`svg`] at another size, for a plot whose rows need more room.
+fn svg_sized(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> PlotResult,
+) -> String {
     let mut text = String::new();
     let outcome = {
-        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
         root.fill(&WHITE)
             .map_err(Into::into)
             .and_then(|()| draw(&root))
@@ -459,6 +467,252 @@ pub fn timeline(title: &str, period: &str, timeline: &Timeline) -> String {
                 )
             }))?;
         }
+        Ok(())
+    })
+}
+
+/// One combination of `nines optimize` on the cost plot.
+pub struct CostPoint {
+    /// Cost per year.
+    pub cost: f64,
+    /// Mean availability with its 95% CI.
+    pub availability: Availability,
+    /// Whether it is on the Pareto frontier.
+    pub frontier: bool,
+}
+
+/// Nines for a plot: a run without downtime is drawn at 12 nines, off any real scale.
+fn plot_nines(availability: f64) -> f64 {
+    nines(availability.min(1.0 - 1e-12)).unwrap_or(12.0)
+}
+
+/// The low and high ends of `values` with `pad` (a share of the span, at least `least`)
+/// on each side; `(0, 1)` when there are none.
+fn padded(values: impl Iterator<Item = f64>, pad: f64, least: f64) -> (f64, f64) {
+    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| {
+        (l.min(x), h.max(x))
+    });
+    if !low.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((high - low) * pad).max(least);
+    (low - pad, high + pad)
+}
+
+/// `frontier.svg`: each combination's nines against its cost per year with the 95% CI as
+/// an error bar, the Pareto frontier joined by a line, and the availability target as a
+/// red line.
+pub fn frontier_chart(title: &str, points: &[CostPoint], target: f64) -> String {
+    let target_nines = plot_nines(target);
+    let nines_range = points
+        .iter()
+        .flat_map(|p| [p.availability.ci95[0], p.availability.ci95[1]])
+        .map(plot_nines)
+        .chain([target_nines]);
+    let (low, high) = padded(nines_range, 0.1, 0.05);
+    let (left, right) = padded(points.iter().map(|p| p.cost), 0.05, 1.0);
+    let mut frontier: Vec<&CostPoint> = points.iter().filter(|p| p.frontier).collect();
+    frontier.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    svg(|root| {
+        let mut chart =
+            builder(root, title, 56).build_cartesian_2d(left.max(0.0)..right, low..high)?;
+        chart
+            .configure_mesh()
+            .x_desc("cost per year")
+            .y_desc("nines (-log10 of unavailability), 95% CI")
+            .x_label_formatter(&|x| super::format::cost(*x))
+            .draw()?;
+        let style = BLUE.stroke_width(1);
+        chart
+            .draw_series(points.iter().map(|p| {
+                ErrorBar::new_vertical(
+                    p.cost,
+                    plot_nines(p.availability.ci95[0]),
+                    plot_nines(p.availability.mean),
+                    plot_nines(p.availability.ci95[1]),
+                    style.filled(),
+                    8,
+                )
+            }))?
+            .label("combination, nines with 95% CI")
+            .legend(line_key(style));
+        let line = BLACK.stroke_width(2);
+        chart
+            .draw_series(LineSeries::new(
+                frontier
+                    .iter()
+                    .map(|p| (p.cost, plot_nines(p.availability.mean))),
+                line,
+            ))?
+            .label("Pareto frontier")
+            .legend(line_key(line));
+        let red = RED.stroke_width(2);
+        chart
+            .draw_series(LineSeries::new(
+                [(left.max(0.0), target_nines), (right, target_nines)],
+                red,
+            ))?
+            .label(format!("target {}", percent(target)))
+            .legend(line_key(red));
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        Ok(())
+    })
+}
+
+/// A paired change in downtime per year, with its 95% CI, named.
+pub struct Change<'a> {
+    /// What changed: a variant's label, a parameter's value.
+    pub label: &'a str,
+    /// Mean paired change in seconds per year.
+    pub mean_s: f64,
+    /// Its 95% CI, when there is one.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// The time unit and the span of an axis of changes in downtime (with zero on it).
+fn change_axis<'a>(changes: impl Iterator<Item = &'a Change<'a>>) -> (Unit, f64, f64) {
+    let ends: Vec<f64> = changes
+        .flat_map(|c| {
+            let [low, high] = c.ci95.unwrap_or([c.mean_s, c.mean_s]);
+            [low, high, c.mean_s]
+        })
+        .chain([0.0])
+        .collect();
+    let unit = Unit::for_max(ends.iter().fold(0.0, |m, x| m.max(x.abs())));
+    let (low, high) = padded(ends.iter().map(|x| x / unit.secs), 0.08, 1e-3);
+    (unit, low, high)
+}
+
+/// The paired change in downtime per year of each variant against variant 0 (`changes`
+/// of variants 1 on), with its 95% CI as an error bar and zero as a line: the precise
+/// comparison, which each variant's own interval is not.
+pub fn differences_chart(title: &str, period: &str, changes: &[Change<'_>]) -> String {
+    let (unit, low, high) = change_axis(changes.iter());
+    let count = changes.len().max(1) as u32;
+    svg(|root| {
+        let mut chart =
+            builder(root, title, 64).build_cartesian_2d((0..count).into_segmented(), low..high)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc("variant")
+            .y_desc(format!(
+                "change in downtime per {period} against variant 0 ({}), 95% CI",
+                unit.name
+            ))
+            .x_labels(changes.len())
+            .x_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => changes
+                    .get(*i as usize)
+                    .map(|c| c.label.to_string())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            [
+                (SegmentValue::Exact(0), 0.0),
+                (SegmentValue::Exact(count), 0.0),
+            ],
+            BLACK.stroke_width(1),
+        ))?;
+        let style = BLUE.stroke_width(2);
+        chart
+            .draw_series(changes.iter().enumerate().map(|(i, c)| {
+                let [lo, hi] = c.ci95.unwrap_or([c.mean_s, c.mean_s]);
+                ErrorBar::new_vertical(
+                    SegmentValue::CenterOf(i as u32),
+                    lo / unit.secs,
+                    c.mean_s / unit.secs,
+                    hi / unit.secs,
+                    style.filled(),
+                    14,
+                )
+            }))?
+            .label("paired change with 95% CI")
+            .legend(line_key(style));
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        Ok(())
+    })
+}
+
+/// A parameter's two changes on the tornado chart.
+pub struct Bar<'a> {
+    /// The key path.
+    pub key: &'a str,
+    /// Halved (or one replica fewer), when tried.
+    pub low: Option<Change<'a>>,
+    /// Doubled (or one replica more), when tried.
+    pub high: Option<Change<'a>>,
+}
+
+/// `tornado.svg`: one row per parameter, the largest effect at the top, with a bar from
+/// zero to the paired change in downtime per year of halving (orange) and of doubling
+/// (blue), each with its 95% CI as a whisker.
+pub fn tornado_chart(title: &str, bars: &[Bar<'_>]) -> String {
+    let (unit, low, high) =
+        change_axis(bars.iter().flat_map(|b| b.low.iter().chain(b.high.iter())));
+    let rows = bars.len().max(1) as u32;
+    // Row 0 at the top: plotters counts up from the bottom.
+    let row = |i: usize| rows - 1 - i as u32;
+    let keys: Vec<&str> = bars.iter().map(|b| b.key).collect();
+    let height = SIZE.1.max(120 + 22 * rows);
+    svg_sized((SIZE.0 + 260, height), |root| {
+        let mut chart =
+            builder(root, title, 400).build_cartesian_2d(low..high, (0..rows).into_segmented())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(format!(
+                "change in downtime per year against the model as written ({}), 95% CI",
+                unit.name
+            ))
+            .y_labels(keys.len())
+            .y_label_formatter(&|value| match value {
+                SegmentValue::CenterOf(i) => keys
+                    .get((rows - 1 - *i) as usize)
+                    .map(|k| k.to_string())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .draw()?;
+        for (side, colour_index, name) in [
+            (0, 1, "halved (replicas −1)"),
+            (1, 4, "doubled (replicas +1)"),
+        ] {
+            let fill = colour(colour_index);
+            let changes: Vec<(u32, &Change<'_>)> = bars
+                .iter()
+                .enumerate()
+                .filter_map(|(i, b)| [&b.low, &b.high][side].as_ref().map(|c| (row(i), c)))
+                .collect();
+            chart
+                .draw_series(changes.iter().map(|(r, c)| {
+                    let mut bar = Rectangle::new(
+                        [
+                            (0.0, SegmentValue::Exact(*r)),
+                            (c.mean_s / unit.secs, SegmentValue::Exact(r + 1)),
+                        ],
+                        fill.mix(0.6).filled(),
+                    );
+                    bar.set_margin(3 + 8 * side as u32, 11 - 8 * side as u32, 0, 0);
+                    bar
+                }))?
+                .label(name)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], fill.filled()));
+            chart.draw_series(changes.iter().filter_map(|(r, c)| {
+                let [lo, hi] = c.ci95?;
+                Some(ErrorBar::new_horizontal(
+                    SegmentValue::CenterOf(*r),
+                    lo / unit.secs,
+                    c.mean_s / unit.secs,
+                    hi / unit.secs,
+                    BLACK.stroke_width(1),
+                    6,
+                ))
+            }))?;
+        }
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }

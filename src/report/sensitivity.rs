@@ -92,3 +92,35 @@ pub fn sensitivity_json(outcome: &SensitivityOutcome) -> Vec<u8> {
     bytes.push(b'\n');
     bytes
 }
+
+/// Parameters drawn on the tornado chart: the largest effects; the table has them all.
+#[cfg(feature = "plots")]
+pub const TORNADO_ROWS: usize = 20;
+
+/// `tornado.svg`: the [`TORNADO_ROWS`] parameters with the largest effect, each with the
+/// paired change in downtime per year of halving and of doubling it and their 95% CIs.
+#[cfg(feature = "plots")]
+pub fn tornado_svg(outcome: &SensitivityOutcome) -> String {
+    use super::plot::{self, Bar};
+    fn change(change: &Option<Change>) -> Option<plot::Change<'_>> {
+        change.as_ref().map(|c| plot::Change {
+            label: &c.value,
+            mean_s: c.downtime_change_s.mean,
+            ci95: c.downtime_change_s.ci95,
+        })
+    }
+    let bars: Vec<Bar<'_>> = outcome
+        .parameters
+        .iter()
+        .take(TORNADO_ROWS)
+        .map(|p| Bar {
+            key: &p.key,
+            low: change(&p.low),
+            high: change(&p.high),
+        })
+        .collect();
+    plot::tornado_chart(
+        "Sensitivity: change in downtime per year, halved and doubled",
+        &bars,
+    )
+}

@@ -30,6 +30,8 @@ mod maintenance;
 mod markov;
 /// Outputs for CI: `--summary-only`, the verdicts in report.html.
 mod outputs;
+/// `nines optimize`: the cheapest passing design against exact answers.
+mod optimize;
 /// The capacity planner's questions: causes, variants, cost, sensitivity, optimize.
 mod planner;
 /// Requests end to end: the request columns and sections, and check's request targets.

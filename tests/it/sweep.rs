@@ -370,6 +370,19 @@ fn sweep_out_writes_the_table_plots_and_report() {
             "downtime-histogram.svg lacks {expected:?}"
         );
     }
+    // The paired changes: one error bar for each variant but the first, named by its value.
+    let differences = dir.path().join("differences.svg");
+    let texts = crate::optimize::svg_texts(&differences);
+    for expected in [
+        "Paired change in downtime against variant 0",
+        "2m",
+        "4m",
+        "paired change with 95% CI",
+    ] {
+        assert!(texts.iter().any(|t| t == expected), "{expected}: {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t == "1m"), "variant 0 has no change");
+    assert_eq!(read(differences).matches("<circle").count(), 2);
     let html = read(dir.path().join("report.html"));
     let hash = sha256_hex(&std::fs::read(MILVUS).unwrap());
     for expected in [
