@@ -376,7 +376,7 @@ mod tests {
             ),
             (
                 Note::BaselineRto { baseline_s: 12.5 },
-                "baseline 12.500s; a regression when the whole 95% CI is above it",
+                "baseline 12.50s; a regression when the whole 95% CI is above it",
             ),
             (
                 Note::BaselineRtoUnbounded,

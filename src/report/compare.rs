@@ -1,7 +1,7 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::format::{Target, cost, duration, escape, fine_signed_duration, signed_duration};
+use super::format::{Target, cost, duration, escape, signed_duration, signed_interval};
 use super::text::{availability_cells, period};
 use crate::compare::{VariantResult, Verdict};
 use crate::math;
@@ -286,15 +286,11 @@ fn interval_text(interval: &Interval, format: impl Fn(f64) -> String) -> String 
     }
 }
 
-/// The interval of a downtime difference; when its ends differ but would read the same
-/// (`[-1h 11m, -1h 11m]`), one unit finer (`[-1h 11m 3s, -1h 10m 59s]`).
+/// The interval of a downtime difference, as [`signed_interval`] writes it.
 fn distinct_interval_text(interval: &Interval) -> String {
-    let coarse = interval_text(interval, signed_duration);
     match interval.ci95 {
-        Some([low, high]) if low != high && signed_duration(low) == signed_duration(high) => {
-            interval_text(interval, fine_signed_duration)
-        }
-        _ => coarse,
+        Some([low, high]) => signed_interval(low, high),
+        None => interval_text(interval, signed_duration),
     }
 }
 

@@ -160,6 +160,20 @@ pub fn fine_signed_duration(secs: f64) -> String {
     format!("{}{text}", sign_of(secs))
 }
 
+/// The 95% interval of a signed duration, `[-1h 12m, -1h 2m]`; when its ends differ but
+/// would read the same (`[-1h 11m, -1h 11m]`), one unit finer (`[-1h 11m 3s, -1h 10m 59s]`).
+pub fn signed_interval(low: f64, high: f64) -> String {
+    if low != high && signed_duration(low) == signed_duration(high) {
+        format!(
+            "[{}, {}]",
+            fine_signed_duration(low),
+            fine_signed_duration(high)
+        )
+    } else {
+        format!("[{}, {}]", signed_duration(low), signed_duration(high))
+    }
+}
+
 /// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
 /// [`duration`] writes them.
 pub fn precise_duration(secs: f64) -> String {
@@ -347,6 +361,12 @@ mod tests {
         assert_eq!(fine_signed_duration(-42.344), "-42.34s");
         assert_eq!(fine_signed_duration(200_000.0), "+2d 7h 33m");
         assert_eq!(fine_signed_duration(0.0), "0.00s");
+        assert_eq!(
+            signed_interval(-4_263.2, -4_258.9),
+            "[-1h 11m 3s, -1h 10m 59s]"
+        );
+        assert_eq!(signed_interval(-4_263.2, -3_720.0), "[-1h 11m, -1h 2m]");
+        assert_eq!(signed_interval(0.0, 0.0), "[0s, 0s]");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! downtime, the largest first, and the same as JSON (`docs/output-reference.md`).
 
 use super::compare::aligned;
-use super::format::signed_duration;
+use super::format::{signed_duration, signed_interval};
 use crate::app::{Change, SensitivityOutcome};
 use std::fmt::Write;
 
@@ -24,7 +24,7 @@ pub fn sensitivity_text(outcome: &SensitivityOutcome) -> String {
         Some(c) => {
             let d = &c.downtime_change_s;
             let ci = d.ci95.map_or("(no CI)".to_string(), |[low, high]| {
-                format!("[{}, {}]", signed_duration(low), signed_duration(high))
+                signed_interval(low, high)
             });
             [c.value.clone(), signed_duration(d.mean), ci]
         }

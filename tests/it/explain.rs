@@ -289,7 +289,7 @@ fn explain_columns_add_up_for_every_shipped_model() {
             if terms.len() != 3 || !line.starts_with("  ") || line.starts_with("   ") {
                 continue;
             }
-            let first = terms[0].trim_end().rsplitn(2, "  ").next().unwrap().trim();
+            let first = terms[0].trim_end().rsplit("  ").next().unwrap().trim();
             let mut sum = parse_duration(first);
             for term in &terms[1..] {
                 let (secs, half) = parse_duration(term.trim());

@@ -308,7 +308,7 @@ fn trace_shows_each_step_of_a_rollout() {
     let trace = nines_ok(&["trace", file.path().to_str().unwrap(), "--year", "0"]);
     for expected in [
         "upgrade 0 begins",
-        "c/1: a new pod starts beside it, available at 172821s; the old one stops then",
+        "c/1: a new pod starts beside it, available at d2 00:00:21.000; the old one stops then",
         "c/1 upgraded",
         "c/0 upgraded",
         "upgrade 0 is done",
@@ -410,7 +410,7 @@ fn a_bad_rollout_goes_on_to_the_next_replica_and_takes_the_system_down() {
     let file = write_model(&model);
     let trace = nines_ok(&["trace", file.path().to_str().unwrap(), "--year", "0"]);
     for expected in [
-        "db/1: its new version is broken and does not serve; rolled back at 173820s",
+        "db/1: its new version is broken and does not serve; rolled back at d2 00:17:00.000",
         "upgrade 0 rolled back",
     ] {
         assert!(trace.contains(expected), "no `{expected}` in\n{trace}");

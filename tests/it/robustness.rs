@@ -436,9 +436,9 @@ fn explain_of_an_extreme_shape_ends_and_says_so() {
     let huge = crate::util::write_model(&gamma("1e12"));
     let text = crate::cli::nines_ok(&["explain", path_str(huge.path())]);
     // 1y / (30d + 1h): failures in the time up.
-    assert!(text.contains("c/f       12.150"), "{text}");
+    assert!(text.contains("c/f        12.15"), "{text}");
     assert!(
-        text.contains("3600 / 3600"),
+        text.contains("=    1h 0m     1h 0m"),
         "the p99 of a near-constant repair: {text}"
     );
     let weibull = crate::util::write_model(
