@@ -36,6 +36,7 @@
 //!   outage's cause while that is not serving, else the first component that is not.
 
 mod bad_rollout;
+mod incident;
 mod maintenance;
 mod nodes;
 mod office;
@@ -48,6 +49,7 @@ mod trace;
 #[cfg(test)]
 mod tests;
 
+pub use incident::{IncidentRecord, RecoveredFrom};
 pub use outage::{Outage, Phases};
 pub use queue::EventQueue;
 pub use trace::{NoTrace, TraceEvent, Tracer, UpgradeStep};
@@ -96,6 +98,10 @@ enum Event {
     RolloutStep { replica: u32 },
     /// The rollback of a bad upgrade ends.
     RolledBack,
+    /// Incident `incident` strikes.
+    IncidentStrikes { incident: u32 },
+    /// The downtime of incidents may be over.
+    IncidentOver,
 }
 
 /// What a down replica waits for, beyond an event of its own.
@@ -210,6 +216,10 @@ pub struct Engine<'p, M: Measure = Shipped> {
     planned: Option<PlannedWork>,
     /// The nodes an evicted replica's siblings run on, kept to reuse its allocation.
     crowded: Vec<bool>,
+    /// Incidents' state, for a plan with `[[incident]]`.
+    incidents: incident::IncidentState,
+    /// Whether an incident holds every expression down.
+    incident_down: bool,
 }
 
 impl<'p> Engine<'p> {
@@ -251,6 +261,8 @@ impl<'p, M: Measure> Engine<'p, M> {
             touched: Vec::new(),
             planned: plan.maintenance.as_ref().map(|_| PlannedWork::default()),
             crowded: Vec::new(),
+            incidents: incident::IncidentState::default(),
+            incident_down: false,
         }
     }
 
@@ -336,6 +348,8 @@ impl<'p, M: Measure> Engine<'p, M> {
                 Event::UpgradeStart => self.on_upgrade_start(now, tracer),
                 Event::RolloutStep { replica } => self.on_rollout_step(now, replica, tracer),
                 Event::RolledBack => self.on_rolled_back(now, tracer),
+                Event::IncidentStrikes { incident } => self.on_incident(now, incident, tracer),
+                Event::IncidentOver => self.on_incident_over(now, tracer),
                 _ => {} // stale: the replica or session changed since it was scheduled
             }
         }
@@ -414,6 +428,7 @@ impl<'p, M: Measure> Engine<'p, M> {
         }
         self.start_nodes();
         self.start_planned_work();
+        self.start_incidents();
     }
 
     /// The component of a global replica, and the replica's index within it.

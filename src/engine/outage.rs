@@ -39,6 +39,20 @@ pub(super) struct OpenOutage {
     mode: u32,
     phases: Phases,
     accounted_to: Duration,
+    /// For an outage an incident brought about: when the incident was noticed (its time
+    /// before that is detection, the rest repair).
+    noticed_at: Option<Duration>,
+}
+
+/// What a system outage opened by an expression's change is blamed on.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Blame {
+    /// The component whose cause it is.
+    pub component: u32,
+    /// The cause, an index into the component's causes.
+    pub mode: u32,
+    /// For an incident: when it is noticed.
+    pub noticed_at: Option<Duration>,
 }
 
 impl<M: Measure> Engine<'_, M> {
@@ -88,31 +102,60 @@ impl<M: Measure> Engine<'_, M> {
             } else {
                 plan.expressions[expression].eval(&self.serving)
             };
-            if up == self.expression_up[expression] {
-                continue;
-            }
-            self.expression_up[expression] = up;
-            tracer.event(now, TraceEvent::ExpressionChanged { expression, up });
+            // Only a failure can take a monotone expression down, so the component that
+            // changed has just failed, with its last mode.
+            let blame = Blame {
+                component: index,
+                mode: self.components[index as usize].last_mode,
+                noticed_at: None,
+            };
+            self.set_expression(now, expression, up && !self.incident_down, blame, tracer);
+        }
+    }
+
+    /// Whether expression `expression` holds on the components' serving alone.
+    pub(super) fn holds(&self, expression: usize) -> bool {
+        if self.plan.conjunctions[expression] {
+            self.not_serving[expression] == 0
+        } else {
+            self.plan.expressions[expression].eval(&self.serving)
+        }
+    }
+
+    /// Expression `expression` is `up` from `now`: if that changes it, records the
+    /// interval that ends and, for the system's, opens (blamed on `blame`) or closes the
+    /// outage.
+    pub(super) fn set_expression<T: Tracer>(
+        &mut self,
+        now: Duration,
+        expression: usize,
+        up: bool,
+        blame: Blame,
+        tracer: &mut T,
+    ) {
+        if up == self.expression_up[expression] {
+            return;
+        }
+        self.expression_up[expression] = up;
+        tracer.event(now, TraceEvent::ExpressionChanged { expression, up });
+        if up {
+            let down = now.saturating_sub(self.down_since[expression]);
+            self.record_down(expression, down);
+        } else {
+            self.down_since[expression] = now;
+        }
+        if expression == 0 {
             if up {
-                let down = now.saturating_sub(self.down_since[expression]);
-                self.record_down(expression, down);
+                self.close_outage(now, tracer);
             } else {
-                self.down_since[expression] = now;
-            }
-            if expression == 0 {
-                if up {
-                    self.close_outage(now, tracer);
-                } else {
-                    // Only a failure can take a monotone expression down, so the component
-                    // that changed has just failed, with its last mode.
-                    self.open_outage = Some(OpenOutage {
-                        start: now,
-                        component: index,
-                        mode: self.components[index as usize].last_mode,
-                        phases: Phases::default(),
-                        accounted_to: now,
-                    });
-                }
+                self.open_outage = Some(OpenOutage {
+                    start: now,
+                    component: blame.component,
+                    mode: blame.mode,
+                    phases: Phases::default(),
+                    accounted_to: now,
+                    noticed_at: blame.noticed_at,
+                });
             }
         }
     }
@@ -144,6 +187,18 @@ impl<M: Measure> Engine<'_, M> {
         };
         let span = now.saturating_sub(outage.accounted_to);
         if span == Duration::ZERO {
+            return;
+        }
+        if let Some(noticed_at) = outage.noticed_at {
+            let detecting = now.min(noticed_at).saturating_sub(outage.accounted_to);
+            let mut phases = outage.phases;
+            phases.detect = phases.detect.saturating_add(detecting);
+            phases.repair = phases.repair.saturating_add(span.saturating_sub(detecting));
+            self.open_outage = Some(OpenOutage {
+                phases,
+                accounted_to: now,
+                ..outage
+            });
             return;
         }
         let blamed = if self.serving[outage.component as usize] {

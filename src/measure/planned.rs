@@ -20,6 +20,8 @@ pub struct Planned {
     kinds: Option<Vec<Vec<OutageKind>>>,
     /// Upgrades each year schedules.
     upgrades_per_year: u64,
+    /// Whether the model has `[maintenance]` (outages may have kinds without it).
+    maintenance: bool,
 }
 
 /// What [`Planned`] records in one year.
@@ -39,12 +41,11 @@ impl Measure for Planned {
     type Stats = PlannedStats;
 
     fn for_plan(plan: &Plan) -> Planned {
-        let kinds = plan.maintenance.as_ref().map(|_| {
-            plan.components
-                .iter()
-                .map(|c| {
+        let kinds = plan.has_outage_kinds().then(|| {
+            (plan.components.iter().enumerate())
+                .map(|(index, c)| {
                     (0..c.causes.len() as u32)
-                        .map(|i| c.cause_kind(i))
+                        .map(|i| plan.cause_kind(index, i))
                         .collect()
                 })
                 .collect()
@@ -52,6 +53,7 @@ impl Measure for Planned {
         Planned {
             kinds,
             upgrades_per_year: plan.maintenance.as_ref().map_or(0, |m| m.upgrades_per_year),
+            maintenance: plan.maintenance.is_some(),
         }
     }
 
@@ -86,6 +88,7 @@ impl Measure for Planned {
     fn new_stats(&self) -> PlannedStats {
         PlannedStats(self.kinds.as_ref().map(|_| KindStats {
             upgrades_per_year: self.upgrades_per_year,
+            no_maintenance: !self.maintenance,
             ..KindStats::default()
         }))
     }
@@ -121,6 +124,10 @@ struct KindStats {
     per_upgrade: Moments,
     /// Its percentiles.
     per_upgrade_quantiles: Quantiles,
+    /// Set for a model with incidents but no `[maintenance]`: no `maintenance` section.
+    /// Saved only when set, so the states of models with `[maintenance]` keep their bytes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    no_maintenance: bool,
 }
 
 impl MeasureStats<PlannedYear> for PlannedStats {
@@ -152,7 +159,10 @@ impl MeasureStats<PlannedYear> for PlannedStats {
     fn mismatch(&self, other: &PlannedStats) -> Option<&'static str> {
         match (&self.0, &other.0) {
             (None, None) => None,
-            (Some(mine), Some(theirs)) if mine.upgrades_per_year == theirs.upgrades_per_year => {
+            (Some(mine), Some(theirs))
+                if mine.upgrades_per_year == theirs.upgrades_per_year
+                    && mine.no_maintenance == theirs.no_maintenance =>
+            {
                 None
             }
             _ => Some("planned work"),
@@ -188,10 +198,14 @@ impl MeasureStats<PlannedYear> for PlannedStats {
                 max: stats.per_upgrade_quantiles.max_secs(),
             },
         };
+        let maintenance = (!stats.no_maintenance).then_some(maintenance);
         for (key, section) in [
             (DowntimeByKind::KEY, serde_json::to_value(by_kind)),
             (MaintenanceSummary::KEY, serde_json::to_value(maintenance)),
         ] {
+            if section.as_ref().is_ok_and(serde_json::Value::is_null) {
+                continue;
+            }
             // Plain numbers always serialize.
             if let Ok(section) = section {
                 sections.insert(key.to_string(), section);

@@ -14,8 +14,10 @@
 //! | the upgrade schedule, rollout limits, graceful handovers | [`rollout`] |
 //! | client retries: the attempt schedule | [`retry`] |
 //! | routing: dead replicas still routed, an attempt's chance of success | [`routing`] |
+//! | backups: the schedule, what a restore finds, the closed-form RPO | [`backup`] |
 //! | the stream layout | [`streams`] |
 
+pub mod backup;
 pub mod failure;
 pub mod leader;
 pub mod lease;
