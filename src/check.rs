@@ -9,6 +9,8 @@
 //! it after about n·(h/d)² years, where h is that side's distance from the figure and d the
 //! figure's distance from the bound (assuming the figure itself stays put).
 
+mod data_loss;
+
 use crate::math;
 use crate::model::{PercentileFigure, Slo, Targets};
 use crate::stats::{
@@ -272,6 +274,7 @@ fn judge_targets(
         }
     }
     judge_requests(targets, stats, expression, &mut push);
+    data_loss::judge(targets, stats, &mut push);
     let no_values = Quantiles::default();
     for bound in &targets.percentiles {
         // The measure that records the figure holds its distribution (a test pins that

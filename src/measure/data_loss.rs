@@ -121,6 +121,8 @@ struct LossStats {
     incidents: u64,
     /// Unrecoverable incidents over all years.
     unrecoverable: u64,
+    /// Years with at least one unrecoverable incident.
+    years_unrecoverable: u64,
     /// The data lost by each recovered incident.
     lost: Moments,
     /// Its percentiles.
@@ -148,6 +150,18 @@ struct IncidentStats {
     downtime_quantiles: Quantiles,
 }
 
+impl DataLossStats {
+    /// The data lost per year, with `[[incident]]`: its moments over years.
+    pub fn lost_per_year(&self) -> Option<&Moments> {
+        self.0.as_ref().map(|stats| &stats.per_year)
+    }
+
+    /// With `[[incident]]`: the years with an unrecoverable incident, and the years.
+    pub fn unrecoverable_years(&self) -> Option<(u64, u64)> {
+        (self.0.as_ref()).map(|stats| (stats.years_unrecoverable, stats.years))
+    }
+}
+
 impl MeasureStats<DataLossYear> for DataLossStats {
     fn add(&mut self, year: &DataLossYear) {
         let Some(stats) = &mut self.0 else {
@@ -155,6 +169,7 @@ impl MeasureStats<DataLossYear> for DataLossStats {
         };
         stats.years += 1;
         let mut lost_in_year = Duration::ZERO;
+        let mut unrecoverable = false;
         for record in &year.incidents {
             stats.incidents += 1;
             let own = &mut stats.by_incident[record.incident as usize];
@@ -168,9 +183,13 @@ impl MeasureStats<DataLossYear> for DataLossStats {
                     own.lost_quantiles.add(lost);
                     lost_in_year = lost_in_year.saturating_add(lost);
                 }
-                None => stats.unrecoverable += 1,
+                None => {
+                    stats.unrecoverable += 1;
+                    unrecoverable = true;
+                }
             }
         }
+        stats.years_unrecoverable += u64::from(unrecoverable);
         stats.per_year.add(lost_in_year);
         stats.per_year_quantiles.add(lost_in_year);
     }
@@ -182,6 +201,7 @@ impl MeasureStats<DataLossYear> for DataLossStats {
         mine.years += theirs.years;
         mine.incidents += theirs.incidents;
         mine.unrecoverable += theirs.unrecoverable;
+        mine.years_unrecoverable += theirs.years_unrecoverable;
         mine.lost.merge(&theirs.lost);
         mine.lost_quantiles.merge(theirs.lost_quantiles);
         mine.per_year.merge(&theirs.per_year);
@@ -217,6 +237,7 @@ impl MeasureStats<DataLossYear> for DataLossStats {
             && strikes == stats.incidents
             && recovered == stats.lost.count()
             && stats.lost.count() + stats.unrecoverable == stats.incidents
+            && stats.years_unrecoverable <= stats.unrecoverable.min(years)
             && stats.lost_quantiles.count() == stats.lost.count();
         (!fits).then_some("incidents or data lost that no years give")
     }

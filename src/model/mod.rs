@@ -120,6 +120,12 @@ pub struct Targets {
     /// Upper bound on the 99th percentile of the failed requests per outage; only where
     /// `[traffic]` counts the expression's requests.
     pub failed_per_outage_p99: Option<f64>,
+    /// Upper bound on the mean data lost per year to incidents; `up` only, with
+    /// `[[incident]]`.
+    pub data_lost_per_year: Option<Duration>,
+    /// Upper bound on the share of years with an unrecoverable incident, in (0, 1); `up`
+    /// only, with `[[incident]]`.
+    pub unrecoverable_probability: Option<f64>,
 }
 
 impl Targets {
@@ -131,6 +137,8 @@ impl Targets {
             && self.miss_probability.is_none()
             && self.error_budget.is_none()
             && self.percentiles.is_empty()
+            && self.data_lost_per_year.is_none()
+            && self.unrecoverable_probability.is_none()
     }
 }
 

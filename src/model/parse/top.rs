@@ -78,7 +78,8 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         (None, _) => true,
         (Some(None), _) => false,
     };
-    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names, &counted));
+    let incidents = data_values.incident.is_some();
+    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names, &counted, incidents));
     let maintenance = match maintenance_value {
         Some(value) => read_maintenance(ctx, value, &name_index(&names)).map(Some),
         None => Some(None),
