@@ -12,6 +12,7 @@ mod causes;
 mod check;
 mod compare;
 mod csv;
+mod data_loss;
 mod explain;
 pub mod format;
 #[cfg(feature = "plots")]

@@ -1,0 +1,61 @@
+//! The data-loss lines of the text summary (SPEC section 7): incidents a year, the data
+//! each recovered incident lost (its RPO), the data lost a year, and each incident's own.
+
+use super::format::{count, human_duration};
+use crate::measure::DataLossSummary;
+use crate::stats::Summary;
+
+/// The rows of `data_loss`, if the run has incidents.
+pub(crate) fn data_loss_rows(summary: &Summary) -> Vec<(String, String)> {
+    let Some(Ok(loss)) = (summary.measures.get(DataLossSummary::KEY))
+        .map(|value| serde_json::from_value::<DataLossSummary>(value.clone()))
+    else {
+        return Vec::new();
+    };
+    let period = super::text::period(summary.horizon_s);
+    let lost = loss.lost_s;
+    let mut rows = vec![
+        (
+            format!("incidents/{period}"),
+            format!(
+                "{:.3}   unrecoverable {} in {}",
+                loss.incidents_per_year,
+                loss.unrecoverable,
+                count(summary.years, "year")
+            ),
+        ),
+        (
+            "data lost (RPO)".to_string(),
+            format!(
+                "mean {}   p50 {}   p99 {}   max {}   ({} recovered)",
+                human_duration(lost.mean),
+                human_duration(lost.p50),
+                human_duration(lost.p99),
+                human_duration(lost.max),
+                lost.count
+            ),
+        ),
+        (
+            format!("data lost/{period}"),
+            format!(
+                "mean {}   p99 {}",
+                human_duration(loss.lost_per_year_s.mean),
+                human_duration(loss.lost_per_year_s.p99)
+            ),
+        ),
+    ];
+    for (name, incident) in &loss.by_incident {
+        rows.push((
+            format!("  {name}"),
+            format!(
+                "{}   RPO mean {}   p99 {}   downtime mean {}   p99 {}",
+                count(incident.count, "incident"),
+                human_duration(incident.lost_s.mean),
+                human_duration(incident.lost_s.p99),
+                human_duration(incident.downtime_s.mean),
+                human_duration(incident.downtime_s.p99)
+            ),
+        ));
+    }
+    rows
+}
