@@ -16,6 +16,8 @@ mod calc;
 mod check;
 /// End-to-end tests of `nines run` and `nines trace`.
 mod cli;
+/// Backups, incidents and the data lost (`[backup]`, `[replication]`, `[[incident]]`).
+mod data_loss;
 /// Property tests: no input panics the parser or the engine.
 /// `nines explain` against simulations where its closed forms are exact.
 mod explain;
