@@ -16,6 +16,7 @@
 //! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
 
+mod data;
 mod rv;
 mod upgrade;
 
@@ -31,6 +32,7 @@ use crate::mechanics::pod::Pod;
 use crate::model::Model;
 use crate::plan;
 use crate::time::Duration;
+pub use data::{DataExplanation, IncidentEstimate, Layer};
 use rv::{Combiner, GRID, Rv};
 use serde::Serialize;
 
@@ -161,6 +163,10 @@ pub struct Explanation {
     /// components needs more combinations of distributions than `explain` evaluates in full.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approximate: Vec<String>,
+    /// For a model with incidents: each one's RPO and RTO, and the three layers of data
+    /// protection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection: Option<DataExplanation>,
 }
 
 impl Explanation {
@@ -299,6 +305,23 @@ impl Span {
     }
 }
 
+/// The replicas' own recovery: the longest failover (detection and election) of any
+/// failure mode, each phase's p99 added (an upper bound of the sum's).
+fn failover(timelines: &[Timeline]) -> PhaseSummary {
+    let sum = |t: &Timeline| PhaseSummary {
+        mean_s: t.detect.mean_s + t.elect.mean_s,
+        p99_s: t.detect.p99_s + t.elect.p99_s,
+    };
+    let zero = PhaseSummary {
+        mean_s: 0.0,
+        p99_s: 0.0,
+    };
+    timelines
+        .iter()
+        .map(sum)
+        .fold(zero, |a, b| if b.mean_s > a.mean_s { b } else { a })
+}
+
 /// Builds the explanation of `model`.
 pub fn explain(model: &Model) -> Explanation {
     explain_with(model, &mut Combiner::default())
@@ -416,7 +439,9 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     );
     let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
     let beyond_closed_form = beyond_closed_form(&timelines);
+    let data_protection = data::explain_data(model, failover(&timelines), c);
     Explanation {
+        data_protection,
         beyond_closed_form,
         upgrades: upgrade::upgrades(model, c),
         approximate,

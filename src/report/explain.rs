@@ -123,6 +123,7 @@ pub fn explain_text(explanation: &Explanation) -> String {
         );
     }
     upgrades_text(&mut text, explanation);
+    super::explain_data::data_text(&mut text, explanation);
     if !explanation.rules_of_thumb.is_empty() {
         let _ = writeln!(text);
         let _ = writeln!(text, "Rules of thumb against this model:");
@@ -186,7 +187,7 @@ const COLUMNS: usize = 100;
 
 /// Writes `sentence` in lines of at most [`COLUMNS`] (a longer word stands alone), the
 /// first indented by `first`, the others by `rest`.
-fn wrap(text: &mut String, sentence: &str, first: &str, rest: &str) {
+pub(super) fn wrap(text: &mut String, sentence: &str, first: &str, rest: &str) {
     let mut line = first.to_string();
     let mut empty = true;
     for word in sentence.split(' ') {
@@ -304,7 +305,7 @@ impl Serialize for RuleOfThumb {
     }
 }
 
-fn phase(p: PhaseSummary) -> String {
+pub(super) fn phase(p: PhaseSummary) -> String {
     if p.mean_s == 0.0 && p.p99_s == 0.0 {
         return "0".to_string();
     }

@@ -14,6 +14,7 @@ mod compare;
 mod csv;
 mod data_loss;
 mod explain;
+mod explain_data;
 pub mod format;
 #[cfg(feature = "plots")]
 mod html;
