@@ -2,9 +2,9 @@
 //! RPO (the data lost) and RTO (its downtime), and the course's three layers of protection
 //! (replicas, backups, a remote site) filled in with the model's own figures.
 //!
-//! The RPO of a restore follows `mechanics::backup::RpoLaw` with the mean backup duration
-//! and the mean detection (exact for fixed ones; retention and earlier site losses are
-//! ignored, `nines run` simulates them); a standby's is the lag.
+//! The RPO of a restore follows `mechanics::backup::RpoLaw`, mixed over 64 equally likely
+//! values of a drawn backup duration and detection (retention and earlier site losses are
+//! ignored: `nines run` simulates them); a standby's is the lag.
 
 use super::PhaseSummary;
 use super::rv::{Combiner, Rv};
@@ -70,7 +70,7 @@ pub(super) fn explain_data(
             let detect = Rv::dist(&incident.detect);
             let (from, rpo, recovery) = match incident.kind {
                 IncidentKind::Logical => {
-                    let law = backup.map(|b| restore_law(b, incident.detect.mean_secs()));
+                    let law = backup.map(|b| restore_law(b, Some(&incident.detect)));
                     let restore = backup.map_or(Rv::constant(0.0), |b| Rv::dist(&b.restore));
                     (if law.is_some() { "backup" } else { "none" }, law, restore)
                 }
@@ -80,7 +80,7 @@ pub(super) fn explain_data(
                         Some(summary(&replication.lag)),
                         Rv::dist(&replication.failover),
                     ),
-                    (None, Some(b)) => ("backup", Some(restore_law(b, 0.0)), repair(incident)),
+                    (None, Some(b)) => ("backup", Some(restore_law(b, None)), repair(incident)),
                     (None, None) => ("none", None, repair(incident)),
                 },
             };
@@ -110,7 +110,7 @@ pub(super) fn explain_data(
             protects_against: "logical errors: data deleted or corrupted (on every replica)",
             present: backup.is_some(),
             rto: backup.map(|b| summary(&b.restore)),
-            rpo: backup.map(|b| restore_law(b, 0.0)),
+            rpo: backup.map(|b| restore_law(b, None)),
         },
         Layer {
             layer: "remote site",
@@ -121,18 +121,34 @@ pub(super) fn explain_data(
                 .or_else(|| offsite.map(|b| summary(&b.restore))),
             rpo: (data.replication.as_ref())
                 .map(|r| summary(&r.lag))
-                .or_else(|| offsite.map(|b| restore_law(b, 0.0))),
+                .or_else(|| offsite.map(|b| restore_law(b, None))),
         },
     ];
     Some(DataExplanation { incidents, layers })
 }
 
-/// The data lost restoring `backup` after damage noticed `detect` seconds later.
-fn restore_law(backup: &Backup, detect: f64) -> PhaseSummary {
+/// Values a law's mixture takes of each drawn duration: its quantiles at the midpoints of
+/// this many equal slices of probability.
+const SLICES: usize = 64;
+
+/// Equally likely values of `dist`, in seconds: the value itself when fixed.
+fn slices(dist: &Dist) -> Vec<f64> {
+    if dist.is_fixed() {
+        return vec![dist.mean_secs()];
+    }
+    let ps: Vec<f64> = (0..SLICES)
+        .map(|i| (i as f64 + 0.5) / SLICES as f64)
+        .collect();
+    dist.quantiles_secs(&ps)
+}
+
+/// The data lost restoring `backup` after damage noticed after `detect` (`None`: at once).
+fn restore_law(backup: &Backup, detect: Option<&Dist>) -> PhaseSummary {
+    let detects = detect.map_or_else(|| vec![0.0], slices);
     let law = RpoLaw::new(
         backup.every.as_secs_f64(),
-        backup.duration.mean_secs(),
-        detect,
+        &slices(&backup.duration),
+        &detects,
         backup.fails.min(0.999_999),
     );
     PhaseSummary {

@@ -306,8 +306,14 @@ impl Span {
 }
 
 /// The replicas' own recovery: the longest failover (detection and election) of any
-/// failure mode, each phase's p99 added (an upper bound of the sum's).
-fn failover(timelines: &[Timeline]) -> PhaseSummary {
+/// failure mode of a component whose replicas take over from one another (more replicas
+/// than it needs, or a leader), each phase's p99 added (an upper bound of the sum's).
+fn failover(timelines: &[Timeline], model: &Model) -> PhaseSummary {
+    let redundant = |t: &&Timeline| {
+        let name = t.cause.split_once('/').map_or("", |(name, _)| name);
+        (model.components().iter())
+            .any(|c| c.name == name && (c.replicas > c.needs || c.leader.is_some()))
+    };
     let sum = |t: &Timeline| PhaseSummary {
         mean_s: t.detect.mean_s + t.elect.mean_s,
         p99_s: t.detect.p99_s + t.elect.p99_s,
@@ -318,6 +324,7 @@ fn failover(timelines: &[Timeline]) -> PhaseSummary {
     };
     timelines
         .iter()
+        .filter(redundant)
         .map(sum)
         .fold(zero, |a, b| if b.mean_s > a.mean_s { b } else { a })
 }
@@ -439,7 +446,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     );
     let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
     let beyond_closed_form = beyond_closed_form(&timelines);
-    let data_protection = data::explain_data(model, failover(&timelines), c);
+    let data_protection = data::explain_data(model, failover(&timelines, model), c);
     Explanation {
         data_protection,
         beyond_closed_form,

@@ -25,6 +25,8 @@
 
 pub(crate) mod cells;
 mod data_loss;
+#[cfg(test)]
+mod data_loss_tests;
 mod downtime;
 mod planned;
 #[cfg(test)]

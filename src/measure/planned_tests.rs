@@ -129,7 +129,7 @@ fn without_maintenance_the_measure_writes_nothing() {
     assert!(
         String::from_utf8(state)
             .unwrap()
-            .contains("\"measures\":[null,null]")
+            .contains("\"measures\":[null,null,null]")
     );
     let rows = CsvRows::new(&plan);
     let mut header = Vec::new();

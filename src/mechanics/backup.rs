@@ -10,7 +10,7 @@
 //! The closed form (`docs/statistics.md`; Wolff 1982, PASTA): with backups every T taking B
 //! and an incident at a uniform phase φ after the last start, the loss is φ when that
 //! backup is complete in time, else φ + T: uniform on [B', B' + T) with B' = max(B − D, 0)
-//! for a detection delay D, mean T/2 + B'; each independently failing backup (share p)
+//! for a detection delay D, mean T/2 + B' (a mixture of these for drawn B and D); each independently failing backup (share p)
 //! adds T, a geometric number of times: mean T/2 + B' + T·p/(1 − p).
 
 use super::Draw;
@@ -135,55 +135,66 @@ fn micros(duration: Duration) -> i64 {
 }
 
 /// The closed-form law of the data lost by a restore (see the module's documentation),
-/// in seconds: backups every `every`, taking `duration`, noticed `detect` after the damage,
-/// a share `fails` failing; retention and lookback are taken as unbounded.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// in seconds: backups every `every`, a share `fails` failing; retention and lookback are
+/// taken as unbounded. The backup's duration B and the detection D may be drawn: the law is
+/// the mixture, over their joint values, of the law for each offset B' = max(B − D, 0).
+#[derive(Clone, Debug, PartialEq)]
 pub struct RpoLaw {
     /// The interval T.
     every: f64,
-    /// B' = max(B − D, 0).
-    offset: f64,
+    /// The offsets B', equally likely.
+    offsets: Vec<f64>,
     /// The share p of failed backups.
     fails: f64,
 }
 
 impl RpoLaw {
-    /// The law for backups every `every` seconds taking `duration`, damage noticed after
-    /// `detect`, a share `fails` (below 1) failing.
-    pub fn new(every: f64, duration: f64, detect: f64, fails: f64) -> RpoLaw {
+    /// The law for backups every `every` seconds, a share `fails` (below 1) failing, whose
+    /// durations and detections are equally likely values from `durations` and `detects`
+    /// (independent; one value each when fixed). Neither list may be empty.
+    pub fn new(every: f64, durations: &[f64], detects: &[f64], fails: f64) -> RpoLaw {
+        let offsets = durations
+            .iter()
+            .flat_map(|b| detects.iter().map(move |d| (b - d).max(0.0)))
+            .collect();
         RpoLaw {
             every,
-            offset: (duration - detect).max(0.0),
+            offsets,
             fails,
         }
     }
 
-    /// The mean loss: T/2 + B' + T·p/(1 − p).
+    /// The mean loss: T/2 + E[B'] + T·p/(1 − p).
     pub fn mean(&self) -> f64 {
-        self.every / 2.0 + self.offset + self.every * self.fails / (1.0 - self.fails)
+        let offset = self.offsets.iter().sum::<f64>() / self.offsets.len() as f64;
+        self.every / 2.0 + offset + self.every * self.fails / (1.0 - self.fails)
     }
 
-    /// The probability that the loss is at most `x`: a uniform on [B' + gT, B' + (g+1)T)
-    /// with g geometric, P(g) = (1 − p)·p^g.
+    /// The probability that the loss is at most `x`: for each offset B', a uniform on
+    /// [B' + gT, B' + (g+1)T) with g geometric, P(g) = (1 − p)·p^g.
     pub fn cdf(&self, x: f64) -> f64 {
-        let steps = (x - self.offset) / self.every;
-        if steps <= 0.0 {
-            return 0.0;
-        }
-        let whole = steps.floor();
-        // P(g < whole) + P(g = whole)·(steps − whole), with P(g < n) = 1 − p^n.
-        let below = 1.0 - crate::math::powf(self.fails, whole);
-        let at = (1.0 - self.fails) * crate::math::powf(self.fails, whole);
-        (below + at * (steps - whole)).min(1.0)
+        let one = |offset: f64| {
+            let steps = (x - offset) / self.every;
+            if steps <= 0.0 {
+                return 0.0;
+            }
+            let whole = steps.floor();
+            // P(g < whole) + P(g = whole)·(steps − whole), with P(g < n) = 1 − p^n.
+            let below = 1.0 - crate::math::powf(self.fails, whole);
+            let at = (1.0 - self.fails) * crate::math::powf(self.fails, whole);
+            (below + at * (steps - whole)).min(1.0)
+        };
+        self.offsets.iter().map(|o| one(*o)).sum::<f64>() / self.offsets.len() as f64
     }
 
     /// The `q`-quantile of the loss, by bisection on [`RpoLaw::cdf`].
     pub fn quantile(&self, q: f64) -> f64 {
-        let (mut low, mut high) = (self.offset, self.offset + self.every);
+        let (mut low, mut high) = (0.0, self.offsets.iter().fold(0.0, |a: f64, b| a.max(*b)));
+        high += self.every;
         while self.cdf(high) < q {
             high += self.every;
         }
-        for _ in 0..100 {
+        for _ in 0..60 {
             let mid = (low + high) / 2.0;
             if self.cdf(mid) < q {
                 low = mid;
@@ -268,13 +279,17 @@ mod tests {
 
     #[test]
     fn the_closed_form_mean_and_quantiles_agree() {
-        let law = RpoLaw::new(3600.0, 600.0, 0.0, 0.0);
+        let law = RpoLaw::new(3600.0, &[600.0], &[0.0], 0.0);
         assert_eq!(law.mean(), 1800.0 + 600.0);
         assert!((law.quantile(0.5) - 2400.0).abs() < 1e-6);
-        let failing = RpoLaw::new(100.0, 0.0, 0.0, 0.5);
+        let failing = RpoLaw::new(100.0, &[0.0], &[0.0], 0.5);
         assert_eq!(failing.mean(), 150.0);
         // P(loss ≤ 100) = P(g = 0) = 1/2.
         assert!((failing.cdf(100.0) - 0.5).abs() < 1e-12);
         assert!((failing.quantile(0.75) - 200.0).abs() < 1e-6);
+        // Detections of 0 or 600 s, equally likely: offsets 600 and 0, mean offset 300.
+        let mixed = RpoLaw::new(3600.0, &[600.0], &[0.0, 600.0], 0.0);
+        assert_eq!(mixed.mean(), 1800.0 + 300.0);
+        assert!((mixed.cdf(600.0) - 600.0 / 3600.0 / 2.0).abs() < 1e-12);
     }
 }

@@ -44,11 +44,13 @@ pub(crate) fn data_loss_rows(summary: &Summary) -> Vec<(String, String)> {
             ),
         ),
     ];
-    for (name, incident) in &loss.by_incident {
+    for (index, (name, incident)) in loss.by_incident.iter().enumerate() {
+        // Incident names may be longer than the labels' column: they go with the values.
+        let label = if index == 0 { "by incident" } else { "" };
         rows.push((
-            format!("  {name}"),
+            label.to_string(),
             format!(
-                "{}   RPO mean {}   p99 {}   downtime mean {}   p99 {}",
+                "{name}: {}   RPO mean {}   p99 {}   downtime mean {}   p99 {}",
                 count(incident.count, "incident"),
                 human_duration(incident.lost_s.mean),
                 human_duration(incident.lost_s.p99),
