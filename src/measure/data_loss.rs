@@ -156,6 +156,18 @@ impl DataLossStats {
         self.0.as_ref().map(|stats| &stats.per_year)
     }
 
+    /// With `[[incident]]`: the data lost by every recovered incident, then by each
+    /// incident's (named), for the plots.
+    pub fn lost_by_incident(&self) -> Option<Vec<(&str, &Quantiles)>> {
+        let stats = self.0.as_ref()?;
+        let each = (stats.by_incident.iter()).map(|i| (i.name.as_str(), &i.lost_quantiles));
+        Some(
+            std::iter::once(("all incidents", &stats.lost_quantiles))
+                .chain(each)
+                .collect(),
+        )
+    }
+
     /// With `[[incident]]`: the years with an unrecoverable incident, and the years.
     pub fn unrecoverable_years(&self) -> Option<(u64, u64)> {
         (self.0.as_ref()).map(|stats| (stats.years_unrecoverable, stats.years))

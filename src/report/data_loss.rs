@@ -1,8 +1,15 @@
 //! The data-loss lines of the text summary (SPEC section 7): incidents a year, the data
-//! each recovered incident lost (its RPO), the data lost a year, and each incident's own.
+//! each recovered incident lost (its RPO), the data lost a year, and each incident's own;
+//! and the plot of the RPO distribution beside the outage durations (the RTO).
 
 use super::format::{count, human_duration};
+#[cfg(feature = "plots")]
+use super::pages::Plot;
+#[cfg(feature = "plots")]
+use super::plot::{self, Series};
 use crate::measure::DataLossSummary;
+#[cfg(feature = "plots")]
+use crate::stats::Accumulator;
 use crate::stats::Summary;
 
 /// The rows of `data_loss`, if the run has incidents.
@@ -60,4 +67,29 @@ pub(crate) fn data_loss_rows(summary: &Summary) -> Vec<(String, String)> {
         ));
     }
     rows
+}
+
+/// The cumulative distribution of the data lost by recovered incidents, over all and by
+/// incident, for a run with incidents that recovered any.
+#[cfg(feature = "plots")]
+pub(crate) fn rpo_plot(stats: &Accumulator) -> Option<Plot> {
+    let lost = stats.measures().2.lost_by_incident()?;
+    let series: Vec<Series<'_>> = (lost.into_iter())
+        .filter(|(_, values)| values.count() > 0)
+        .map(|(label, values)| Series {
+            label: label.to_string(),
+            values,
+        })
+        .collect();
+    if series.is_empty() {
+        return None;
+    }
+    Some(Plot {
+        file: "rpo-cdf.svg",
+        svg: plot::outage_cdf("Data lost by incident (RPO)", &series),
+        caption: "Cumulative distribution of the data lost by each recovered incident (its \
+                  RPO: the time since the start of the backup restored, or the replication \
+                  lag), over all incidents and by incident; unrecoverable ones are not drawn."
+            .to_string(),
+    })
 }
