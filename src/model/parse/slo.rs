@@ -273,26 +273,6 @@ pub(super) fn parse_percentage(digits: &str) -> Option<f64> {
         .flatten()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages_parse_to_the_nearest_double() {
-        for (text, expected) in [
-            ("99.999", 0.99999),
-            ("99.95", 0.9995),
-            ("5", 0.05),
-            ("99.9999", 0.999999),
-        ] {
-            assert_eq!(parse_percentage(text), Some(expected), "{text}");
-        }
-        for bad in ["", ".", "1e2", "inf", "NaN", "9.9.9", "-5"] {
-            assert_eq!(parse_percentage(bad), None, "{bad}");
-        }
-    }
-}
-
 /// `data_lost_per_year` and `unrecoverable_probability` of `[slo]` (the system's only, and
 /// only with `incidents`): `None` when wrong.
 fn read_data_targets(
@@ -334,4 +314,24 @@ fn no_incidents(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) {
     let message = "data lost is measured for the system's incidents: this target belongs in \
         [slo] (not a service's table) of a model with [[incident]] tables";
     ctx.error(ModelErrorKind::Conflict, value.span(), key, message);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_parse_to_the_nearest_double() {
+        for (text, expected) in [
+            ("99.999", 0.99999),
+            ("99.95", 0.9995),
+            ("5", 0.05),
+            ("99.9999", 0.999999),
+        ] {
+            assert_eq!(parse_percentage(text), Some(expected), "{text}");
+        }
+        for bad in ["", ".", "1e2", "inf", "NaN", "9.9.9", "-5"] {
+            assert_eq!(parse_percentage(bad), None, "{bad}");
+        }
+    }
 }
