@@ -1,9 +1,9 @@
 //! The data-loss targets of `[slo]` (`data_lost_per_year`, `unrecoverable_probability`);
 //! `rpo_p99` and the other `rpo_*` percentiles are judged with every percentile target.
 
-use super::{Direction, Estimate, Note, Unit};
+use super::{Direction, Estimate, Note, Unit, share_of_years};
 use crate::model::Targets;
-use crate::stats::{Accumulator, wilson_ci95};
+use crate::stats::Accumulator;
 
 /// Judges the data-loss targets of `targets` (the model allows them only for `up`, with
 /// `[[incident]]`).
@@ -38,17 +38,7 @@ pub(super) fn judge(
         targets.unrecoverable_probability,
         loss.unrecoverable_years(),
     ) {
-        let estimate = Estimate {
-            figure: if years == 0 {
-                0.0
-            } else {
-                bad as f64 / years as f64
-            },
-            ci95: wilson_ci95(bad, years).map(Some),
-            years,
-            samples: years,
-            quantile: None,
-        };
+        let estimate = share_of_years(bad, years);
         let name = "unrecoverable_probability".to_string();
         push(
             name,

@@ -189,18 +189,33 @@ impl<M: Measure> Engine<'_, M> {
         if span == Duration::ZERO {
             return;
         }
-        if let Some(noticed_at) = outage.noticed_at {
-            let detecting = now.min(noticed_at).saturating_sub(outage.accounted_to);
-            let mut phases = outage.phases;
-            phases.detect = phases.detect.saturating_add(detecting);
-            phases.repair = phases.repair.saturating_add(span.saturating_sub(detecting));
-            self.open_outage = Some(OpenOutage {
-                phases,
-                accounted_to: now,
-                ..outage
-            });
-            return;
+        // The clock of what the outage waits for: an incident's, or the blamed component's
+        // last failure; `None` while it waits for an election.
+        let failure = match outage.noticed_at {
+            Some(noticed_at) => Some((outage.start, noticed_at)),
+            None => self.blamed_failure(&outage),
+        };
+        let mut phases = outage.phases;
+        match failure {
+            None => phases.elect = phases.elect.saturating_add(span),
+            Some((failed_at, noticed_at)) => {
+                let from = outage.accounted_to.max(failed_at);
+                let detecting = now.min(noticed_at).saturating_sub(from);
+                phases.detect = phases.detect.saturating_add(detecting);
+                phases.repair = phases.repair.saturating_add(span.saturating_sub(detecting));
+            }
         }
+        self.open_outage = Some(OpenOutage {
+            phases,
+            accounted_to: now,
+            ..outage
+        });
+    }
+
+    /// When the blamed component's last failure struck and was noticed, or `None` while it
+    /// has enough replicas but no leader (an election). The blamed component is the
+    /// outage's cause while that is not serving, else the first component that is not.
+    fn blamed_failure(&self, outage: &OpenOutage) -> Option<(Duration, Duration)> {
         let blamed = if self.serving[outage.component as usize] {
             self.serving
                 .iter()
@@ -210,23 +225,13 @@ impl<M: Measure> Engine<'_, M> {
             outage.component
         };
         let state = &self.components[blamed as usize];
-        let mut phases = outage.phases;
         if Office::is_vacant(state.office)
             && state.up >= self.plan.components[blamed as usize].needs
         {
-            phases.elect = phases.elect.saturating_add(span);
-        } else {
-            let replica = &self.replicas[state.last_failed as usize];
-            let from = outage.accounted_to.max(replica.failed_at);
-            let detecting = now.min(replica.noticed_at).saturating_sub(from);
-            phases.detect = phases.detect.saturating_add(detecting);
-            phases.repair = phases.repair.saturating_add(span.saturating_sub(detecting));
+            return None;
         }
-        self.open_outage = Some(OpenOutage {
-            phases,
-            accounted_to: now,
-            ..outage
-        });
+        let replica = &self.replicas[state.last_failed as usize];
+        Some((replica.failed_at, replica.noticed_at))
     }
 
     fn close_outage<T: Tracer>(&mut self, now: Duration, tracer: &mut T) {

@@ -2,10 +2,11 @@
 //! exact merge at split points and through saved states, `rpo_*` answered for the system,
 //! `incidents.csv`, and no `maintenance` section for a model with incidents alone.
 
+use super::planned_tests::{accumulate, bytes};
 use super::*;
 use crate::engine::Engine;
 use crate::report::CsvRows;
-use crate::stats::{Accumulator, AccumulatorState, RunIdentity, RunMeta};
+use crate::stats::{Accumulator, AccumulatorState};
 
 const YEARS: u64 = 120;
 
@@ -43,31 +44,6 @@ replicas = 1
   every = { dist = "exponential", mean = "5d" }
   repair = { dist = "exponential", mean = "4h" }
 "#;
-
-fn accumulate(plan: &Plan, years: std::ops::Range<u64>) -> Accumulator {
-    let mut stats = Accumulator::for_plan(plan).starting_at(years.start);
-    let mut engine = Engine::new(plan);
-    for year in years {
-        stats.add(engine.simulate(year));
-    }
-    stats
-}
-
-fn bytes(stats: &Accumulator) -> (Vec<u8>, Vec<u8>) {
-    let meta = RunMeta {
-        model: "data".into(),
-        seed: 3,
-    };
-    let identity = RunIdentity {
-        model: "data".into(),
-        model_sha256: "00".repeat(32),
-        seed: 3,
-    };
-    (
-        crate::report::summary_json(&stats.summary(meta, &[])),
-        stats.to_state(identity).to_json(),
-    )
-}
 
 #[test]
 fn the_measure_merges_exactly_across_split_points_and_saved_states() {
