@@ -9,6 +9,8 @@
 //! it after about n·(h/d)² years, where h is that side's distance from the figure and d the
 //! figure's distance from the bound (assuming the figure itself stays put).
 
+mod data_loss;
+
 use crate::math;
 use crate::model::{PercentileFigure, Slo, Targets};
 use crate::stats::{
@@ -221,17 +223,7 @@ fn judge_targets(
         );
         if let Some(share) = targets.miss_probability {
             let misses = stats.misses(expression);
-            let estimate = Estimate {
-                figure: if years == 0 {
-                    0.0
-                } else {
-                    misses as f64 / years as f64
-                },
-                ci95: wilson_ci95(misses, years).map(Some),
-                years,
-                samples: years,
-                quantile: None,
-            };
+            let estimate = share_of_years(misses, years);
             let note = Note::YearsBelowTarget { misses, years };
             push(
                 "miss_probability".to_string(),
@@ -272,6 +264,7 @@ fn judge_targets(
         }
     }
     judge_requests(targets, stats, expression, &mut push);
+    data_loss::judge(targets, stats, &mut push);
     let no_values = Quantiles::default();
     for bound in &targets.percentiles {
         // The measure that records the figure holds its distribution (a test pins that
@@ -338,6 +331,21 @@ fn judge_requests(
             bound,
             None,
         );
+    }
+}
+
+/// The share of `years` that `count` of them are, with its Wilson interval.
+fn share_of_years(count: u64, years: u64) -> Estimate {
+    Estimate {
+        figure: if years == 0 {
+            0.0
+        } else {
+            count as f64 / years as f64
+        },
+        ci95: wilson_ci95(count, years).map(Some),
+        years,
+        samples: years,
+        quantile: None,
     }
 }
 

@@ -312,22 +312,31 @@ pub(super) fn write_plots(output: &mut OutputDir, plots: &[report::Plot]) -> Res
     Ok(())
 }
 
-/// The rows of years.csv and outages.csv, formatted in the parallel tasks (in this order).
+/// The rows of years.csv, outages.csv and, with incidents, incidents.csv, formatted in the
+/// parallel tasks (in this order).
 struct CsvFiles(CsvRows);
 
 impl Format for CsvFiles {
     fn outputs(&self) -> usize {
-        CSV_FILES.len()
+        if self.0.has_incidents() {
+            CSV_FILES.len()
+        } else {
+            CSV_FILES.len() - 1
+        }
     }
 
     fn format(&self, outcome: &YearOutcome, outputs: &mut [Vec<u8>]) {
         self.0.year_row(&mut outputs[0], outcome);
         self.0.outage_rows(&mut outputs[1], outcome);
+        if let Some(incidents) = outputs.get_mut(2) {
+            self.0.incident_rows(incidents, outcome);
+        }
     }
 }
 
-/// The CSV files of a run, in the order [`CsvFiles`] formats them.
-const CSV_FILES: [&str; 2] = ["years.csv", "outages.csv"];
+/// The CSV files of a run, in the order [`CsvFiles`] formats them (the last only with
+/// incidents).
+const CSV_FILES: [&str; 3] = ["years.csv", "outages.csv", "incidents.csv"];
 
 /// What a run accumulates, chunk by chunk in the parallel tasks: the statistics and, with
 /// an output directory, what the plots need.
@@ -351,8 +360,8 @@ impl Partial for RunStats {
 
 /// What a run does with each year in year order, beyond its statistics: CSV rows, progress.
 struct RunSink<'p> {
-    /// years.csv and outages.csv, with an output directory.
-    csv: Option<[CsvFile; 2]>,
+    /// years.csv, outages.csv and incidents.csv, with an output directory.
+    csv: Option<Vec<CsvFile>>,
     progress: &'p mut dyn Progress,
 }
 
@@ -370,7 +379,13 @@ impl<'p> RunSink<'p> {
                 header.clear();
                 rows.outages_header(&mut header);
                 let outages = csv_file(output, CSV_FILES[1], &header)?;
-                Some([years, outages])
+                let mut files = vec![years, outages];
+                if rows.has_incidents() {
+                    header.clear();
+                    rows.incidents_header(&mut header);
+                    files.push(csv_file(output, CSV_FILES[2], &header)?);
+                }
+                Some(files)
             }
             None => None,
         };

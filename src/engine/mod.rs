@@ -38,6 +38,7 @@
 mod bad_rollout;
 mod drain;
 mod failover;
+mod incident;
 mod maintenance;
 mod nodes;
 mod office;
@@ -50,6 +51,7 @@ mod trace;
 #[cfg(test)]
 mod tests;
 
+pub use incident::{IncidentRecord, RecoveredFrom};
 pub use outage::{Outage, Phases};
 pub use queue::EventQueue;
 pub use trace::{Detection, FailoverStep, NoTrace, TraceEvent, Tracer, UpgradeStep};
@@ -102,6 +104,10 @@ enum Event {
     DrainStart,
     /// Node `node`, drained, is back from its reboot.
     NodeRebooted { node: u32 },
+    /// Incident `incident` strikes.
+    IncidentStrikes { incident: u32 },
+    /// The downtime of incidents may be over.
+    IncidentOver,
 }
 
 /// What a down replica waits for, beyond an event of its own.
@@ -216,6 +222,10 @@ pub struct Engine<'p, M: Measure = Shipped> {
     planned: Option<PlannedWork>,
     /// The nodes an evicted replica's siblings run on, kept to reuse its allocation.
     crowded: Vec<bool>,
+    /// Incidents' state, for a plan with `[[incident]]`.
+    incidents: incident::IncidentState,
+    /// Whether an incident holds every expression down.
+    incident_down: bool,
 }
 
 impl<'p> Engine<'p> {
@@ -257,6 +267,8 @@ impl<'p, M: Measure> Engine<'p, M> {
             touched: Vec::new(),
             planned: plan.maintenance.as_ref().map(|_| PlannedWork::default()),
             crowded: Vec::new(),
+            incidents: incident::IncidentState::default(),
+            incident_down: false,
         }
     }
 
@@ -352,6 +364,8 @@ impl<'p, M: Measure> Engine<'p, M> {
                 Event::RolledBack => self.on_rolled_back(now, tracer),
                 Event::DrainStart => self.on_drain_start(now, tracer),
                 Event::NodeRebooted { node } => self.on_node_rebooted(now, node, tracer),
+                Event::IncidentStrikes { incident } => self.on_incident(now, incident, tracer),
+                Event::IncidentOver => self.on_incident_over(now, tracer),
                 _ => {} // stale: the replica or session changed since it was scheduled
             }
         }
@@ -432,6 +446,7 @@ impl<'p, M: Measure> Engine<'p, M> {
         }
         self.start_nodes();
         self.start_planned_work();
+        self.start_incidents();
     }
 
     /// The component of a global replica, and the replica's index within it.

@@ -39,6 +39,20 @@ pub(super) struct OpenOutage {
     mode: u32,
     phases: Phases,
     accounted_to: Duration,
+    /// For an outage an incident brought about: when the incident was noticed (its time
+    /// before that is detection, the rest repair).
+    noticed_at: Option<Duration>,
+}
+
+/// What a system outage opened by an expression's change is blamed on.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Blame {
+    /// The component whose cause it is.
+    pub component: u32,
+    /// The cause, an index into the component's causes.
+    pub mode: u32,
+    /// For an incident: when it is noticed.
+    pub noticed_at: Option<Duration>,
 }
 
 impl<M: Measure> Engine<'_, M> {
@@ -88,31 +102,60 @@ impl<M: Measure> Engine<'_, M> {
             } else {
                 plan.expressions[expression].eval(&self.serving)
             };
-            if up == self.expression_up[expression] {
-                continue;
-            }
-            self.expression_up[expression] = up;
-            tracer.event(now, TraceEvent::ExpressionChanged { expression, up });
+            // Only a failure can take a monotone expression down, so the component that
+            // changed has just failed, with its last mode.
+            let blame = Blame {
+                component: index,
+                mode: self.components[index as usize].last_mode,
+                noticed_at: None,
+            };
+            self.set_expression(now, expression, up && !self.incident_down, blame, tracer);
+        }
+    }
+
+    /// Whether expression `expression` holds on the components' serving alone.
+    pub(super) fn holds(&self, expression: usize) -> bool {
+        if self.plan.conjunctions[expression] {
+            self.not_serving[expression] == 0
+        } else {
+            self.plan.expressions[expression].eval(&self.serving)
+        }
+    }
+
+    /// Expression `expression` is `up` from `now`: if that changes it, records the
+    /// interval that ends and, for the system's, opens (blamed on `blame`) or closes the
+    /// outage.
+    pub(super) fn set_expression<T: Tracer>(
+        &mut self,
+        now: Duration,
+        expression: usize,
+        up: bool,
+        blame: Blame,
+        tracer: &mut T,
+    ) {
+        if up == self.expression_up[expression] {
+            return;
+        }
+        self.expression_up[expression] = up;
+        tracer.event(now, TraceEvent::ExpressionChanged { expression, up });
+        if up {
+            let down = now.saturating_sub(self.down_since[expression]);
+            self.record_down(expression, down);
+        } else {
+            self.down_since[expression] = now;
+        }
+        if expression == 0 {
             if up {
-                let down = now.saturating_sub(self.down_since[expression]);
-                self.record_down(expression, down);
+                self.close_outage(now, tracer);
             } else {
-                self.down_since[expression] = now;
-            }
-            if expression == 0 {
-                if up {
-                    self.close_outage(now, tracer);
-                } else {
-                    // Only a failure can take a monotone expression down, so the component
-                    // that changed has just failed, with its last mode.
-                    self.open_outage = Some(OpenOutage {
-                        start: now,
-                        component: index,
-                        mode: self.components[index as usize].last_mode,
-                        phases: Phases::default(),
-                        accounted_to: now,
-                    });
-                }
+                self.open_outage = Some(OpenOutage {
+                    start: now,
+                    component: blame.component,
+                    mode: blame.mode,
+                    phases: Phases::default(),
+                    accounted_to: now,
+                    noticed_at: blame.noticed_at,
+                });
             }
         }
     }
@@ -146,6 +189,33 @@ impl<M: Measure> Engine<'_, M> {
         if span == Duration::ZERO {
             return;
         }
+        // The clock of what the outage waits for: an incident's, or the blamed component's
+        // last failure; `None` while it waits for an election.
+        let failure = match outage.noticed_at {
+            Some(noticed_at) => Some((outage.start, noticed_at)),
+            None => self.blamed_failure(&outage),
+        };
+        let mut phases = outage.phases;
+        match failure {
+            None => phases.elect = phases.elect.saturating_add(span),
+            Some((failed_at, noticed_at)) => {
+                let from = outage.accounted_to.max(failed_at);
+                let detecting = now.min(noticed_at).saturating_sub(from);
+                phases.detect = phases.detect.saturating_add(detecting);
+                phases.repair = phases.repair.saturating_add(span.saturating_sub(detecting));
+            }
+        }
+        self.open_outage = Some(OpenOutage {
+            phases,
+            accounted_to: now,
+            ..outage
+        });
+    }
+
+    /// When the blamed component's last failure struck and was noticed, or `None` while it
+    /// has enough replicas but no leader (an election). The blamed component is the
+    /// outage's cause while that is not serving, else the first component that is not.
+    fn blamed_failure(&self, outage: &OpenOutage) -> Option<(Duration, Duration)> {
         let blamed = if self.serving[outage.component as usize] {
             self.serving
                 .iter()
@@ -155,23 +225,13 @@ impl<M: Measure> Engine<'_, M> {
             outage.component
         };
         let state = &self.components[blamed as usize];
-        let mut phases = outage.phases;
         if Office::is_vacant(state.office)
             && state.up >= self.plan.components[blamed as usize].needs
         {
-            phases.elect = phases.elect.saturating_add(span);
-        } else {
-            let replica = &self.replicas[state.last_failed as usize];
-            let from = outage.accounted_to.max(replica.failed_at);
-            let detecting = now.min(replica.noticed_at).saturating_sub(from);
-            phases.detect = phases.detect.saturating_add(detecting);
-            phases.repair = phases.repair.saturating_add(span.saturating_sub(detecting));
+            return None;
         }
-        self.open_outage = Some(OpenOutage {
-            phases,
-            accounted_to: now,
-            ..outage
-        });
+        let replica = &self.replicas[state.last_failed as usize];
+        Some((replica.failed_at, replica.noticed_at))
     }
 
     fn close_outage<T: Tracer>(&mut self, now: Duration, tracer: &mut T) {

@@ -133,6 +133,7 @@ fn assemble(mut components: Vec<ComponentPlan>, nodes: Option<NodesPlan>) -> Pla
         }),
         maintenance: None,
         traffic: None,
+        data: None,
     }
 }
 

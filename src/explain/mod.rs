@@ -18,6 +18,7 @@
 
 mod drain;
 mod exact;
+mod data;
 mod requests;
 mod rv;
 mod upgrade;
@@ -37,6 +38,7 @@ use crate::model::Model;
 use crate::plan;
 use crate::time::Duration;
 pub use requests::{CauseRequests, RequestEstimate, Window};
+pub use data::{DataExplanation, IncidentEstimate, Layer};
 use rv::{Combiner, GRID, Rv};
 use serde::Serialize;
 
@@ -201,6 +203,10 @@ pub struct Explanation {
     /// requests per cause and request success, beside the time-based estimate.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<RequestEstimate>,
+    /// For a model with incidents: each one's RPO and RTO, and the three layers of data
+    /// protection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection: Option<DataExplanation>,
 }
 
 impl Explanation {
@@ -337,6 +343,30 @@ impl Span {
             high_cause: high.cause.clone(),
         })
     }
+}
+
+/// The replicas' own recovery: the longest failover (detection and election) of any
+/// failure mode of a component whose replicas take over from one another (more replicas
+/// than it needs, or a leader), each phase's p99 added (an upper bound of the sum's).
+fn failover(timelines: &[Timeline], model: &Model) -> PhaseSummary {
+    let redundant = |t: &&Timeline| {
+        let name = t.cause.split_once('/').map_or("", |(name, _)| name);
+        (model.components().iter())
+            .any(|c| c.name == name && (c.replicas > c.needs || c.leader.is_some()))
+    };
+    let sum = |t: &Timeline| PhaseSummary {
+        mean_s: t.detect.mean_s + t.elect.mean_s,
+        p99_s: t.detect.p99_s + t.elect.p99_s,
+    };
+    let zero = PhaseSummary {
+        mean_s: 0.0,
+        p99_s: 0.0,
+    };
+    timelines
+        .iter()
+        .filter(redundant)
+        .map(sum)
+        .fold(zero, |a, b| if b.mean_s > a.mean_s { b } else { a })
 }
 
 /// Builds the explanation of `model`.
@@ -487,8 +517,10 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         &components,
         &estimates,
     );
+    let data_protection = data::explain_data(model, failover(&timelines, model), c);
     Explanation {
         requests,
+        data_protection,
         beyond_closed_form,
         upgrades: upgrade::upgrades(model, c),
         drains: drain::drains(model, c),

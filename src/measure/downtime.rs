@@ -257,6 +257,7 @@ impl MeasureStats<DowntimeYear> for DowntimeStats {
         match figure {
             PercentileFigure::Rto => Some(&self.outages[expression].quantiles),
             PercentileFigure::YearlyDowntime => Some(&self.yearly_downtime[expression]),
+            PercentileFigure::Rpo => None,
         }
     }
 

@@ -24,6 +24,9 @@
 //! of further measures come after them. See docs/development.md, "Adding a measure".
 
 pub(crate) mod cells;
+mod data_loss;
+#[cfg(test)]
+mod data_loss_tests;
 mod downtime;
 mod planned;
 #[cfg(test)]
@@ -32,13 +35,17 @@ mod requests;
 #[cfg(test)]
 mod tests;
 
+pub use data_loss::{
+    DataLoss, DataLossStats, DataLossSummary, DataLossYear, IncidentSummary, LostDistribution,
+    MeanP99,
+};
 pub use downtime::{Downtime, DowntimeStats, DowntimeYear, OutageStats};
 pub use planned::{
     DowntimeByKind, MaintenanceSummary, PerUpgrade, Planned, PlannedStats, PlannedYear,
 };
 pub use requests::{Requests, RequestsStats, RequestsYear};
 
-use crate::engine::Outage;
+use crate::engine::{IncidentRecord, Outage};
 use crate::model::PercentileFigure;
 use crate::plan::Plan;
 use crate::stats::Quantiles;
@@ -49,9 +56,10 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 /// The measures every run records beyond [`Downtime`], in column order: the requests of
-/// `[traffic]`, then outage kinds and planned work (`[maintenance]`; SPEC puts `kind` last).
+/// `[traffic]`, then outage kinds and planned work (`[maintenance]`; SPEC puts `kind` last),
+/// then the data lost to incidents (`[[incident]]`, which writes no column).
 /// A new measure of the product is added to this tuple.
-pub type Shipped = (Requests, Planned);
+pub type Shipped = (Requests, Planned, DataLoss);
 
 /// `summary.json` sections of the further measures, by key, after the fixed ones.
 pub type Sections = BTreeMap<String, serde_json::Value>;
@@ -123,6 +131,10 @@ pub trait Measure: Send + Sync {
     /// Upgrade `upgrade` of the year (planned work) begins at `at`.
     #[inline(always)]
     fn upgrade_started(&self, _year: &mut Self::Year, _at: Duration, _upgrade: u64) {}
+
+    /// An incident (`[[incident]]`) struck, its recovery decided as `record` says.
+    #[inline(always)]
+    fn incident(&self, _year: &mut Self::Year, _record: &IncidentRecord) {}
 
     /// Empty statistics for this measure.
     fn new_stats(&self) -> Self::Stats {
@@ -254,6 +266,11 @@ macro_rules! tuple_measure {
             #[inline(always)]
             fn upgrade_started(&self, year: &mut Self::Year, at: Duration, upgrade: u64) {
                 $(self.$index.upgrade_started(&mut year.$index, at, upgrade);)+
+            }
+
+            #[inline(always)]
+            fn incident(&self, year: &mut Self::Year, record: &IncidentRecord) {
+                $(self.$index.incident(&mut year.$index, record);)+
             }
 
             fn new_stats(&self) -> Self::Stats {

@@ -24,6 +24,8 @@ pub struct Planned {
     drains_per_year: u64,
     /// Each component's cause index of a node drain, whose downtime is no upgrade's.
     drain_causes: Vec<u32>,
+    /// Whether the model has `[maintenance]` (outages may have kinds without it).
+    maintenance: bool,
 }
 
 /// What [`Planned`] records in one year.
@@ -43,12 +45,11 @@ impl Measure for Planned {
     type Stats = PlannedStats;
 
     fn for_plan(plan: &Plan) -> Planned {
-        let kinds = plan.maintenance.as_ref().map(|_| {
-            plan.components
-                .iter()
-                .map(|c| {
+        let kinds = plan.has_outage_kinds().then(|| {
+            (plan.components.iter().enumerate())
+                .map(|(index, c)| {
                     (0..c.causes.len() as u32)
-                        .map(|i| c.cause_kind(i))
+                        .map(|i| plan.cause_kind(index, i))
                         .collect()
                 })
                 .collect()
@@ -61,6 +62,7 @@ impl Measure for Planned {
                 .and_then(|m| m.drain.as_ref())
                 .map_or(0, |d| d.drains_per_year),
             drain_causes: plan.components.iter().map(|c| c.drain_cause()).collect(),
+            maintenance: plan.maintenance.is_some(),
         }
     }
 
@@ -98,6 +100,7 @@ impl Measure for Planned {
         PlannedStats(self.kinds.as_ref().map(|_| KindStats {
             upgrades_per_year: self.upgrades_per_year,
             drains_per_year: self.drains_per_year,
+            no_maintenance: !self.maintenance,
             ..KindStats::default()
         }))
     }
@@ -137,6 +140,10 @@ struct KindStats {
     per_upgrade: Moments,
     /// Its percentiles.
     per_upgrade_quantiles: Quantiles,
+    /// Set for a model with incidents but no `[maintenance]`: no `maintenance` section.
+    /// Saved only when set, so the states of models with `[maintenance]` keep their bytes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    no_maintenance: bool,
 }
 
 /// Whether a model schedules no drains (serde's `skip_serializing_if` takes a reference).
@@ -175,7 +182,8 @@ impl MeasureStats<PlannedYear> for PlannedStats {
             (None, None) => None,
             (Some(mine), Some(theirs))
                 if mine.upgrades_per_year == theirs.upgrades_per_year
-                    && mine.drains_per_year == theirs.drains_per_year =>
+                    && mine.drains_per_year == theirs.drains_per_year
+                    && mine.no_maintenance == theirs.no_maintenance =>
             {
                 None
             }
@@ -211,10 +219,14 @@ impl MeasureStats<PlannedYear> for PlannedStats {
                 max: stats.per_upgrade_quantiles.max_secs(),
             },
         };
+        let maintenance = (!stats.no_maintenance).then_some(maintenance);
         for (key, section) in [
             (DowntimeByKind::KEY, serde_json::to_value(by_kind)),
             (MaintenanceSummary::KEY, serde_json::to_value(maintenance)),
         ] {
+            if section.as_ref().is_ok_and(serde_json::Value::is_null) {
+                continue;
+            }
             // Plain numbers always serialize.
             if let Ok(section) = section {
                 sections.insert(key.to_string(), section);

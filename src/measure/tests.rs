@@ -254,7 +254,12 @@ fn a_state_with_inconsistent_measure_statistics_is_refused() {
 fn every_percentile_target_is_judged_on_the_measure_that_records_it() {
     let plan = plan();
     let stats = accumulate(&plan, 0..50);
-    for figure in PercentileFigure::ALL {
+    // The data lost (`rpo_*`) is recorded for the system of a model with incidents
+    // (`data_loss_tests.rs`); this plan has none.
+    for figure in PercentileFigure::ALL
+        .into_iter()
+        .filter(|f| *f != PercentileFigure::Rpo)
+    {
         for expression in 0..plan.expressions.len() {
             assert!(
                 stats.percentiles(figure, expression).is_some(),

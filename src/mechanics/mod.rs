@@ -15,8 +15,10 @@
 //! | node drains: what a disruption budget allows | [`drain`] |
 //! | client retries: the attempt schedule | [`retry`] |
 //! | routing: dead replicas still routed, an attempt's chance of success | [`routing`] |
+//! | backups: the schedule, what a restore finds, the closed-form RPO | [`backup`] |
 //! | the stream layout | [`streams`] |
 
+pub mod backup;
 pub mod drain;
 pub mod failure;
 pub mod leader;

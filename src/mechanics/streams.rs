@@ -12,7 +12,10 @@
 //! its exponential failure modes; after every component, `node/N/{every,repair,monitor}`;
 //! last, for a model with planned work, `COMPONENT/upgrade` for each upgraded component (in
 //! upgrade order), `maintenance/bad-rollout` and, with node drains, `maintenance/node-drain`,
-//! so that planned work moves no other draw.
+//! so that planned work moves no other draw;
+//! after those, for a model with incidents, `incident/NAME/{every,recovery}` for each
+//! incident and `backup/history` and `backup/past` (backups from the year's start on, and
+//! before it), so that data protection moves no other draw either.
 //! Labels never depend on other components, so a change to one component leaves every
 //! other component's draws as they were. A raced mode keeps its own, unused, `every`
 //! stream, so that every mode's streams sit at the same offsets.
@@ -167,7 +170,40 @@ pub struct StreamLayout {
     pub planned: Option<PlannedStreams>,
     upgraded: Vec<String>,
     drains: bool,
+    /// The streams of incidents and backups, for a model with incidents.
+    pub data: Option<DataStreams>,
+    incidents: Vec<String>,
     total: usize,
+}
+
+/// Where the streams of data protection sit: two per incident (when it strikes; its
+/// detection and recovery), then the backups' two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataStreams {
+    first: usize,
+    incidents: usize,
+}
+
+impl DataStreams {
+    /// The stream of the times between strikes of incident `incident`.
+    pub fn every(&self, incident: usize) -> usize {
+        self.first + 2 * incident
+    }
+
+    /// The stream of incident `incident`'s detection and recovery draws.
+    pub fn recovery(&self, incident: usize) -> usize {
+        self.first + 2 * incident + 1
+    }
+
+    /// The stream of backups 0, 1, 2, ... of the year (their failure and duration).
+    pub fn history(&self) -> usize {
+        self.first + 2 * self.incidents
+    }
+
+    /// The stream of backups −1, −2, ..., before the year.
+    pub fn past(&self) -> usize {
+        self.history() + 1
+    }
 }
 
 /// Where the streams of planned work sit: one per upgraded component, then the bad
@@ -217,6 +253,8 @@ impl StreamLayout {
             planned: None,
             upgraded: Vec::new(),
             drains: false,
+            data: None,
+            incidents: Vec::new(),
             total: next + node_count as usize * NODE_PURPOSES.len(),
         }
     }
@@ -232,6 +270,18 @@ impl StreamLayout {
         self.total += upgraded.len() + 1 + usize::from(drains);
         self.upgraded = upgraded;
         self.drains = drains;
+        self
+    }
+
+    /// Adds the streams of data protection after every other: two for each of the
+    /// `incidents`' names, in order, then two for backups.
+    pub fn with_data_protection(mut self, incidents: Vec<String>) -> StreamLayout {
+        self.data = Some(DataStreams {
+            first: self.total,
+            incidents: incidents.len(),
+        });
+        self.total += 2 * incidents.len() + 2;
+        self.incidents = incidents;
         self
     }
 
@@ -259,7 +309,16 @@ impl StreamLayout {
             .map(|name| format!("{name}/upgrade"))
             .chain(self.planned.map(|_| "maintenance/bad-rollout".to_string()))
             .chain(self.drains.then(|| "maintenance/node-drain".to_string()));
-        components.chain(nodes).chain(planned)
+        let data = self
+            .incidents
+            .iter()
+            .flat_map(|name| ["every", "recovery"].map(|p| format!("incident/{name}/{p}")))
+            .chain(
+                self.data
+                    .into_iter()
+                    .flat_map(|_| ["backup/history", "backup/past"].map(String::from)),
+            );
+        components.chain(nodes).chain(planned).chain(data)
     }
 }
 
@@ -343,5 +402,15 @@ mod tests {
         assert_eq!(labels[planned.upgrade(1)], "a/upgrade");
         assert_eq!(labels[planned.bad_rollout()], "maintenance/bad-rollout");
         assert_eq!(labels[planned.drain()], "maintenance/node-drain");
+        let before = layout.len();
+        let layout = layout.with_data_protection(vec!["drop".to_string(), "site".to_string()]);
+        let labels: Vec<String> = layout.labels().collect();
+        assert_eq!(labels.len(), layout.len());
+        assert_eq!(layout.len(), before + 6);
+        let data = layout.data.unwrap();
+        assert_eq!(labels[data.every(1)], "incident/site/every");
+        assert_eq!(labels[data.recovery(0)], "incident/drop/recovery");
+        assert_eq!(labels[data.history()], "backup/history");
+        assert_eq!(labels[data.past()], "backup/past");
     }
 }

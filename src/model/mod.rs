@@ -5,6 +5,7 @@
 //! problem with its file, line, column and key. The rest of the crate can then trust the
 //! model.
 
+mod backup;
 mod edit;
 mod error;
 mod maintenance;
@@ -13,6 +14,7 @@ mod pattern;
 mod scale;
 mod traffic;
 
+pub use backup::{Backup, DataProtection, Incident, IncidentKind, Replication};
 pub use edit::{Setting, set_value};
 use error::LineIndex;
 pub use error::{MAX_SHOWN_ERRORS, ModelError, ModelErrorKind, ModelErrors, Position};
@@ -41,6 +43,7 @@ pub struct Model {
     pub(crate) kubernetes: Option<Kubernetes>,
     pub(crate) maintenance: Option<Maintenance>,
     pub(crate) traffic: Option<Traffic>,
+    pub(crate) data: DataProtection,
 }
 
 /// A boolean expression over components, with the text it was written as.
@@ -119,6 +122,12 @@ pub struct Targets {
     /// Upper bound on the 99th percentile of the failed requests per outage; only where
     /// `[traffic]` counts the expression's requests.
     pub failed_per_outage_p99: Option<f64>,
+    /// Upper bound on the mean data lost per year to incidents; `up` only, with
+    /// `[[incident]]`.
+    pub data_lost_per_year: Option<Duration>,
+    /// Upper bound on the share of years with an unrecoverable incident, in (0, 1); `up`
+    /// only, with `[[incident]]`.
+    pub unrecoverable_probability: Option<f64>,
 }
 
 impl Targets {
@@ -130,6 +139,8 @@ impl Targets {
             && self.miss_probability.is_none()
             && self.error_budget.is_none()
             && self.percentiles.is_empty()
+            && self.data_lost_per_year.is_none()
+            && self.unrecoverable_probability.is_none()
     }
 }
 
@@ -154,12 +165,17 @@ pub enum PercentileFigure {
     Rto,
     /// Downtime per year (`yearly_downtime_p99`).
     YearlyDowntime,
+    /// The data lost by a recovered incident (`rpo_p99`; system-wide, with `[[incident]]`).
+    Rpo,
 }
 
 impl PercentileFigure {
     /// Every figure, in the order `nines check` judges them.
-    pub const ALL: [PercentileFigure; 2] =
-        [PercentileFigure::Rto, PercentileFigure::YearlyDowntime];
+    pub const ALL: [PercentileFigure; 3] = [
+        PercentileFigure::Rto,
+        PercentileFigure::YearlyDowntime,
+        PercentileFigure::Rpo,
+    ];
 
     /// Its `[slo]` keys, in [`Percentile::ALL`] order.
     pub fn keys(self) -> [&'static str; 5] {
@@ -172,6 +188,7 @@ impl PercentileFigure {
                 "yearly_downtime_p99",
                 "yearly_downtime_p999",
             ],
+            PercentileFigure::Rpo => ["rpo_p50", "rpo_p90", "rpo_p95", "rpo_p99", "rpo_p999"],
         }
     }
 
@@ -486,6 +503,11 @@ impl Model {
     /// The `[maintenance]` settings: planned work.
     pub fn maintenance(&self) -> Option<&Maintenance> {
         self.maintenance.as_ref()
+    }
+
+    /// The data-protection tables: `[backup]`, `[replication]` and `[[incident]]`.
+    pub fn data(&self) -> &DataProtection {
+        &self.data
     }
 
     /// What the model costs per 365-day year: every replica at its component's `cost`

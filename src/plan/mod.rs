@@ -6,10 +6,12 @@
 //! settings are compiled into the vocabulary of `mechanics`, so the engine and the floor
 //! read nothing of the model.
 
+mod backup;
 mod maintenance;
 mod traffic;
 mod vocabulary;
 
+pub use backup::{BackupPlan, DataPlan, IncidentPlan, ReplicationPlan};
 pub use maintenance::{
     BadRolloutPlan, DrainPlan, MaintenancePlan, OutageKind, Replacement, UpgradePlan, upgrade_order,
 };
@@ -57,6 +59,8 @@ pub struct Plan {
     /// The requests counted for each expression (`up`, then the services), with
     /// `[traffic]`; `None` without it.
     pub traffic: Option<Vec<Option<DemandPlan>>>,
+    /// Backups, replication and incidents, for a model with `[[incident]]`.
+    pub data: Option<DataPlan>,
 }
 
 /// The cluster's nodes and the Kubernetes timings that concern them.
@@ -226,6 +230,10 @@ impl Plan {
                 let horizon = model.simulation().horizon;
                 maintenance::compile(maintenance, model, streams, horizon, &mut components)
             });
+        let data = layout.data.map(|streams| {
+            let horizon = model.simulation().horizon;
+            backup::compile(model.data(), streams, horizon, &mut components)
+        });
         let mut expressions = vec![model.up().expr.clone()];
         let mut expression_names = vec!["up".to_string()];
         for service in model.services() {
@@ -244,6 +252,7 @@ impl Plan {
             nodes,
             maintenance,
             traffic: traffic::compile(model),
+            data,
         }
     }
 
@@ -270,7 +279,7 @@ pub fn stream_layout(model: &Model) -> StreamLayout {
         })
         .collect();
     let layout = StreamLayout::new(shapes, model.kubernetes().map(|k| k.nodes));
-    match model.maintenance() {
+    let layout = match model.maintenance() {
         Some(maintenance) => {
             let names = upgrade_order(model)
                 .into_iter()
@@ -279,7 +288,12 @@ pub fn stream_layout(model: &Model) -> StreamLayout {
             layout.with_planned_work(names, maintenance.node_drain.is_some())
         }
         None => layout,
+    };
+    let data = model.data();
+    if data.is_empty() {
+        return layout;
     }
+    layout.with_data_protection(data.incidents.iter().map(|i| i.name.clone()).collect())
 }
 
 fn compile_component(

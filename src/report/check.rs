@@ -226,6 +226,9 @@ pub fn note_text(note: &Note) -> String {
         Note::NoValues { figure, years } => match figure {
             PercentileFigure::Rto => format!("no outages in {}", count(*years, "year")),
             PercentileFigure::YearlyDowntime => "no simulated years".to_string(),
+            PercentileFigure::Rpo => {
+                format!("no recovered incidents in {}", count(*years, "year"))
+            }
         },
         // The baseline to the eight decimals (of a percent) and four significant digits the
         // figures beside it are printed to.

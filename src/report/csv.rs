@@ -1,4 +1,5 @@
-//! `years.csv` and `outages.csv` (`docs/output-reference.md`): their header and rows.
+//! `years.csv`, `outages.csv` and `incidents.csv` (`docs/output-reference.md`): their
+//! header and rows.
 //!
 //! Fields are numbers and names made of `[a-z0-9_/-]`, so no quoting is ever needed.
 //! Floats use Rust's `Display`, the shortest form that reads back to the same value.
@@ -11,7 +12,7 @@
 
 use crate::engine::YearOutcome;
 use crate::measure::cells::push_decimal;
-use crate::measure::{Downtime, Measure, Shipped};
+use crate::measure::{DataLoss, Downtime, Measure, Shipped};
 use crate::plan::Plan;
 
 /// Formats the rows of `years.csv` and `outages.csv` for one plan: the year, then the
@@ -26,6 +27,23 @@ impl CsvRows {
     /// The formats for `plan`'s services, causes and shipped measures.
     pub fn new(plan: &Plan) -> CsvRows {
         CsvRows::with_measures(plan)
+    }
+
+    /// Whether the plan has incidents, and so `incidents.csv`.
+    pub fn has_incidents(&self) -> bool {
+        self.measures.2.has_incidents()
+    }
+
+    /// The header of `incidents.csv`.
+    pub fn incidents_header(&self, out: &mut Vec<u8>) {
+        DataLoss::incidents_header(out);
+    }
+
+    /// Appends one row of `incidents.csv` per incident of the year.
+    pub fn incident_rows(&self, out: &mut Vec<u8>, outcome: &YearOutcome) {
+        self.measures
+            .2
+            .incident_rows(out, outcome.year, &outcome.measures.2);
     }
 }
 

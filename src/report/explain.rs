@@ -131,6 +131,7 @@ pub fn explain_text(explanation: &Explanation) -> String {
     upgrades_text(&mut text, explanation);
     drains_text(&mut text, explanation);
     super::requests::explain_requests_text(&mut text, &explanation.requests);
+    super::explain_data::data_text(&mut text, explanation);
     if !explanation.rules_of_thumb.is_empty() {
         let _ = writeln!(text);
         let _ = writeln!(text, "Rules of thumb against this model:");
@@ -327,17 +328,20 @@ fn per_year(count: f64) -> String {
     super::format::digits_of(count, 4)
 }
 
-/// The reload's mean: `0s` without one, else signed, as a term of the sum.
+/// The reload's mean as a term of the sum: `0s` without one, a minus sign when another
+/// replica took the share over before the restart (the column already prints the `+`).
 fn reload(secs: f64) -> String {
     if secs.abs() < 5e-7 {
         duration(0.0)
-    } else {
+    } else if secs < 0.0 {
         super::format::signed_duration(secs)
+    } else {
+        duration(secs)
     }
 }
 
 /// A phase as `mean / p99`, or `0s` when it takes no time.
-fn phase(p: PhaseSummary) -> String {
+pub(super) fn phase(p: PhaseSummary) -> String {
     if p.mean_s == 0.0 && p.p99_s == 0.0 {
         return duration(0.0);
     }

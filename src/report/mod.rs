@@ -12,7 +12,9 @@ mod causes;
 mod check;
 mod compare;
 mod csv;
+mod data_loss;
 mod explain;
+mod explain_data;
 pub mod format;
 mod formulas;
 #[cfg(feature = "plots")]

@@ -109,12 +109,13 @@ pub fn run_plots(
         .iter()
         .map(|(start, end)| end.saturating_sub(*start))
         .fold(Duration::ZERO, Duration::saturating_add);
-    vec![
-        Plot {
-            file: "outage-cdf.svg",
-            svg: plot::outage_cdf("Outage duration by cause", &series),
-            caption: cdf_caption,
-        },
+    let mut plots = vec![Plot {
+        file: "outage-cdf.svg",
+        svg: plot::outage_cdf("Outage duration by cause", &series),
+        caption: cdf_caption,
+    }];
+    plots.extend(super::data_loss::rpo_plot(stats));
+    plots.extend([
         Plot {
             file: "downtime-histogram.svg",
             svg: histogram,
@@ -143,7 +144,8 @@ pub fn run_plots(
                 count(timeline.rows()[0].down.len() as u64, "outage")
             ),
         },
-    ]
+    ]);
+    plots
 }
 
 /// `report.html` of a run.

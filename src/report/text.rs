@@ -1,5 +1,6 @@
 //! The human summary `nines run` prints.
 
+use super::data_loss::data_loss_rows;
 use super::format::{count, duration, percent_to};
 use super::requests::request_rows;
 use crate::app::{Grown, Growth, Until};
@@ -24,6 +25,7 @@ pub fn summary_text(summary: &Summary) -> String {
     for (figure, value) in figure_rows(summary)
         .into_iter()
         .chain(request_rows(summary))
+        .chain(data_loss_rows(summary))
     {
         let _ = writeln!(text, "  {figure:<16}{value}");
     }

@@ -89,7 +89,7 @@ pub enum StateError {
 
 impl AccumulatorState {
     /// The state format's version; bumped whenever the format changes.
-    pub const VERSION: u32 = 2;
+    pub const VERSION: u32 = 3;
 
     /// The file name a state is saved under, beside `summary.json`.
     pub const FILE_NAME: &'static str = "accumulator.json";

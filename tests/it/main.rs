@@ -18,6 +18,8 @@ mod check;
 mod cli;
 /// Node drains and disruption budgets against their exact answers.
 mod drain;
+/// Backups, incidents and the data lost (`[backup]`, `[replication]`, `[[incident]]`).
+mod data_loss;
 /// Property tests: no input panics the parser or the engine.
 /// `nines explain` against simulations where its closed forms are exact.
 mod explain;

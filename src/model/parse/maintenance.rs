@@ -192,7 +192,7 @@ fn read_bad_rollout(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<BadRollout> 
 }
 
 /// A probability: a percentage such as `"2%"` or a number such as `0.02`, in [0, 1].
-fn read_probability(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<f64> {
+pub(super) fn read_probability(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<f64> {
     let share = match value.get_ref() {
         DeValue::String(text) => text.trim().strip_suffix('%').and_then(parse_percentage),
         DeValue::Float(_) | DeValue::Integer(_) => number(value.get_ref()),

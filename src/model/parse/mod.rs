@@ -6,9 +6,10 @@
 //!
 //! The toolkit ([`toolkit`], [`values`], [`dist`]) reads typed values with their positions;
 //! each section of the file has its own reader ([`top`], [`simulation`], [`slo`],
-//! [`services`], [`component`], [`failure`], [`kubernetes`], [`maintenance`], [`traffic`]). A new table of the model is a
+//! [`services`], [`component`], [`failure`], [`kubernetes`], [`maintenance`], [`traffic`], [`backup`]). A new table of the model is a
 //! new reader file, called from [`top`].
 
+mod backup;
 mod component;
 mod cost;
 mod dist;

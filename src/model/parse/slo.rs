@@ -1,8 +1,9 @@
 //! `[slo]`: targets for `up`, and `[slo.services.<name>]` targets for services.
 
 use super::toolkit::{Ctx, Table, Value, closest};
-use super::values::{number, read_number, read_positive_duration, read_table};
+use super::values::{number, read_duration, read_number, read_positive_duration, read_table};
 use crate::model::{ModelErrorKind, Percentile, PercentileBound, PercentileFigure, Slo, Targets};
+use crate::time::Duration;
 use toml::de::DeValue;
 
 /// `[slo]`: targets for `up`, and `[slo.services.<name>]` tables of targets for services.
@@ -12,9 +13,16 @@ pub(super) fn read_slo(
     value: &Value<'_>,
     service_names: &[String],
     counted: &dyn Fn(Option<&str>) -> bool,
+    incidents: bool,
 ) -> Option<Slo> {
     let mut table = read_table(ctx, value, "slo")?;
-    let up = read_targets(ctx, &mut table, counted(None));
+    let up = read_targets(ctx, &mut table, counted(None), incidents);
+    let data = read_data_targets(ctx, &mut table, incidents);
+    let up = up.zip(data).map(|(up, (lost, unrecoverable))| Targets {
+        data_lost_per_year: lost,
+        unrecoverable_probability: unrecoverable,
+        ..up
+    });
     let services = table
         .get("services")
         .map(|v| read_slo_services(ctx, v, service_names, counted));
@@ -49,7 +57,7 @@ fn read_slo_services(
             ok = false;
             continue;
         };
-        let targets = read_targets(ctx, &mut targets_table, counted(Some(name)));
+        let targets = read_targets(ctx, &mut targets_table, counted(Some(name)), false);
         targets_table.finish(ctx);
         match targets {
             Some(targets) => services.push((name.to_string(), targets)),
@@ -71,8 +79,14 @@ pub(super) fn unknown_service(name: &str, names: &[&str]) -> String {
 }
 
 /// The targets of one SLO table (for `up` or for a service, whose requests `[traffic]`
-/// counts if `counted`); the caller reports unknown keys.
-fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>, counted: bool) -> Option<Targets> {
+/// counts if `counted`; `incidents` when the data lost is measured there, for `up` with
+/// `[[incident]]`); the caller reports unknown keys.
+fn read_targets(
+    ctx: &mut Ctx<'_>,
+    table: &mut Table<'_, '_>,
+    counted: bool,
+    incidents: bool,
+) -> Option<Targets> {
     let mut ok = true;
     let (request_success, failed_per_outage_p99) = read_request_targets(ctx, table, counted);
     let availability = table.get("availability");
@@ -103,6 +117,11 @@ fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>, counted: bool) -> 
             let Some(value) = table.get(key) else {
                 continue;
             };
+            if figure == PercentileFigure::Rpo && !incidents {
+                no_incidents(ctx, value, &table.key(key));
+                ok = false;
+                continue;
+            }
             match read_positive_duration(ctx, value, &table.key(key)) {
                 Some(bound) => percentiles.push(PercentileBound {
                     figure,
@@ -128,6 +147,8 @@ fn read_targets(ctx: &mut Ctx<'_>, table: &mut Table<'_, '_>, counted: bool) -> 
         percentiles,
         request_success: present(request_success),
         failed_per_outage_p99: present(failed_per_outage_p99),
+        data_lost_per_year: None,
+        unrecoverable_probability: None,
     };
     ok.then_some(targets)
 }
@@ -250,6 +271,49 @@ pub(super) fn parse_percentage(digits: &str) -> Option<f64> {
     plain
         .then(|| format!("{digits}e-2").parse::<f64>().ok())
         .flatten()
+}
+
+/// `data_lost_per_year` and `unrecoverable_probability` of `[slo]` (the system's only, and
+/// only with `incidents`): `None` when wrong.
+fn read_data_targets(
+    ctx: &mut Ctx<'_>,
+    table: &mut Table<'_, '_>,
+    incidents: bool,
+) -> Option<(Option<Duration>, Option<f64>)> {
+    let lost = table.get("data_lost_per_year");
+    let unrecoverable = table.get("unrecoverable_probability");
+    if !incidents {
+        for (key, value) in [
+            ("data_lost_per_year", lost),
+            ("unrecoverable_probability", unrecoverable),
+        ] {
+            if let Some(value) = value {
+                no_incidents(ctx, value, &table.key(key));
+            }
+        }
+        return (lost.is_none() && unrecoverable.is_none()).then_some((None, None));
+    }
+    let lost = match lost {
+        Some(v) => Some(read_duration(ctx, v, &table.key("data_lost_per_year"))?),
+        None => None,
+    };
+    let unrecoverable = match unrecoverable {
+        Some(v) => Some(read_share(
+            ctx,
+            v,
+            &table.key("unrecoverable_probability"),
+            ShareKind::MissProbability,
+        )?),
+        None => None,
+    };
+    Some((lost, unrecoverable))
+}
+
+/// Reports a data-loss target in a table where no incident is measured.
+fn no_incidents(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) {
+    let message = "data lost is measured for the system's incidents: this target belongs in \
+        [slo] (not a service's table) of a model with [[incident]] tables";
+    ctx.error(ModelErrorKind::Conflict, value.span(), key, message);
 }
 
 #[cfg(test)]

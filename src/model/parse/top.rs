@@ -1,5 +1,6 @@
 //! The top level of a model file: `name`, `up`, and the sections in their order of need.
 
+use super::backup::{DataValues, read_data_protection};
 use super::component::read_components;
 use super::kubernetes;
 use super::maintenance::read_maintenance;
@@ -43,6 +44,11 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         None => Some(&fallback),
     };
     let maintenance_value = top.get("maintenance");
+    let data_values = DataValues {
+        backup: top.get("backup"),
+        replication: top.get("replication"),
+        incident: top.get("incident"),
+    };
     let components = read_components(ctx, &mut top, cluster, maintenance_value.is_some());
     top.finish(ctx);
 
@@ -72,13 +78,15 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         (None, _) => true,
         (Some(None), _) => false,
     };
-    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names, &counted));
+    let incidents = data_values.incident.is_some();
+    let slo = slo_value.map(|value| read_slo(ctx, value, &service_names, &counted, incidents));
     let maintenance = match maintenance_value {
         Some(value) => {
             read_maintenance(ctx, value, &name_index(&names), cluster.is_some()).map(Some)
         }
         None => Some(None),
     };
+    let data = read_data_protection(ctx, &data_values);
     Some(Model {
         name: name?,
         up: up?,
@@ -89,6 +97,7 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         kubernetes: kubernetes?,
         maintenance: maintenance?,
         traffic: traffic?,
+        data: data?,
     })
 }
 

@@ -1,0 +1,295 @@
+//! Backups and what a restore finds (SPEC section 7; `docs/semantics.md`, "Data
+//! protection"), stated once for the engine and `explain`.
+//!
+//! Backup k starts at `start + k·every` for every integer k, also before the year begins,
+//! so an early incident finds the same history as a later one. It holds the data as of its
+//! start, is usable from its completion unless it failed, and is deleted `retention` after
+//! its start. A restore takes the newest backup that started before the damage, completed
+//! by the time it is needed, and is still kept when the restore begins.
+//!
+//! The closed form (`docs/statistics.md`; Wolff 1982, PASTA): with backups every T taking B
+//! and an incident at a uniform phase φ after the last start, the loss is φ when that
+//! backup is complete in time, else φ + T: uniform on [B', B' + T) with B' = max(B − D, 0)
+//! for a detection delay D, mean T/2 + B' (a mixture of these for drawn B and D); each independently failing backup (share p)
+//! adds T, a geometric number of times: mean T/2 + B' + T·p/(1 − p).
+
+use super::Draw;
+use crate::dist::Dist;
+use crate::time::Duration;
+
+/// The resolution of the draw deciding whether a backup fails: one in a million.
+const CHANCES: u64 = 1_000_000;
+
+/// One backup's draws: how long it took and whether it turned out unusable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackupDraw {
+    /// From start to completion.
+    pub duration: Duration,
+    /// Whether it is unusable.
+    pub failed: bool,
+}
+
+/// Draws one backup: whether it fails (one draw when `fails` is positive), then its
+/// duration (one draw unless fixed). Backups are drawn in index order from their stream,
+/// so backup k's draws depend on k alone.
+pub fn draw_backup(draws: &mut impl Draw, duration: &Dist, fails: f64) -> BackupDraw {
+    let failed = fails > 0.0 && {
+        let chance = draws.below(Duration::from_micros(CHANCES)).as_micros();
+        chance < (fails * CHANCES as f64).round() as u64
+    };
+    BackupDraw {
+        duration: draws.draw(duration),
+        failed,
+    }
+}
+
+/// When backups start and how long they are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackupSchedule {
+    /// Time between two starts, positive.
+    pub every: Duration,
+    /// The start of backup 0, from the beginning of the year.
+    pub start: Duration,
+    /// How long a backup is kept after its start; `None` for ever.
+    pub retention: Option<Duration>,
+    /// Without retention, how far before the damage backups are looked for (one year:
+    /// older history is not simulated).
+    pub lookback: Duration,
+}
+
+/// What a restore looks for: a backup started before `damage`, complete by `ready_by`,
+/// kept at `restore_at`. Times are from the beginning of the year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestoreQuery {
+    /// When the data was damaged or lost.
+    pub damage: Duration,
+    /// When the backup must be complete.
+    pub ready_by: Duration,
+    /// When the restore begins.
+    pub restore_at: Duration,
+}
+
+/// A backup's start and completion, in µs from the beginning of the year (negative before).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackupRun {
+    /// Its index: backup 0 is the first at or after the beginning of the year.
+    pub index: i64,
+    /// Its start.
+    pub start_us: i64,
+    /// Its completion.
+    pub end_us: i64,
+}
+
+impl BackupSchedule {
+    /// The start of backup `index`, in µs from the beginning of the year.
+    pub fn start_us(&self, index: i64) -> i64 {
+        micros(self.start) + index * micros(self.every)
+    }
+
+    /// The index of the last backup starting strictly before `at`.
+    pub fn last_before(&self, at: Duration) -> i64 {
+        (micros(at) - micros(self.start) - 1).div_euclid(micros(self.every))
+    }
+
+    /// The newest usable backup for `query`: `draw(k)` gives backup k's draws, `lost(run)`
+    /// whether a backup that ran was lost since (with its site). `None` when no backup is
+    /// usable: the data is unrecoverable.
+    pub fn newest_usable(
+        &self,
+        query: RestoreQuery,
+        mut draw: impl FnMut(i64) -> BackupDraw,
+        lost: impl Fn(BackupRun) -> bool,
+    ) -> Option<BackupRun> {
+        let kept_since = match self.retention {
+            Some(retention) => micros(query.restore_at) - micros(retention),
+            None => micros(query.damage) - micros(self.lookback),
+        };
+        let mut index = self.last_before(query.damage);
+        loop {
+            let start_us = self.start_us(index);
+            if start_us < kept_since {
+                return None;
+            }
+            let backup = draw(index);
+            let run = BackupRun {
+                index,
+                start_us,
+                end_us: start_us.saturating_add(micros(backup.duration)),
+            };
+            if !backup.failed && run.end_us <= micros(query.ready_by) && !lost(run) {
+                return Some(run);
+            }
+            index -= 1;
+        }
+    }
+}
+
+/// The data lost restoring `run` after damage at `damage`.
+pub fn data_lost(damage: Duration, run: BackupRun) -> Duration {
+    Duration::from_micros((micros(damage) - run.start_us).max(0) as u64)
+}
+
+/// `duration` in µs as a signed number (model durations are far below 2^63 µs).
+fn micros(duration: Duration) -> i64 {
+    duration.as_micros().min(i64::MAX as u64) as i64
+}
+
+/// The closed-form law of the data lost by a restore (see the module's documentation),
+/// in seconds: backups every `every`, a share `fails` failing; retention and lookback are
+/// taken as unbounded. The backup's duration B and the detection D may be drawn: the law is
+/// the mixture, over their joint values, of the law for each offset B' = max(B − D, 0).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RpoLaw {
+    /// The interval T.
+    every: f64,
+    /// The offsets B', equally likely.
+    offsets: Vec<f64>,
+    /// The share p of failed backups.
+    fails: f64,
+}
+
+impl RpoLaw {
+    /// The law for backups every `every` seconds, a share `fails` (below 1) failing, whose
+    /// durations and detections are equally likely values from `durations` and `detects`
+    /// (independent; one value each when fixed). Neither list may be empty.
+    pub fn new(every: f64, durations: &[f64], detects: &[f64], fails: f64) -> RpoLaw {
+        let offsets = durations
+            .iter()
+            .flat_map(|b| detects.iter().map(move |d| (b - d).max(0.0)))
+            .collect();
+        RpoLaw {
+            every,
+            offsets,
+            fails,
+        }
+    }
+
+    /// The mean loss: T/2 + E[B'] + T·p/(1 − p).
+    pub fn mean(&self) -> f64 {
+        let offset = self.offsets.iter().sum::<f64>() / self.offsets.len() as f64;
+        self.every / 2.0 + offset + self.every * self.fails / (1.0 - self.fails)
+    }
+
+    /// The probability that the loss is at most `x`: for each offset B', a uniform on
+    /// [B' + gT, B' + (g+1)T) with g geometric, P(g) = (1 − p)·p^g.
+    pub fn cdf(&self, x: f64) -> f64 {
+        let one = |offset: f64| {
+            let steps = (x - offset) / self.every;
+            if steps <= 0.0 {
+                return 0.0;
+            }
+            let whole = steps.floor();
+            // P(g < whole) + P(g = whole)·(steps − whole), with P(g < n) = 1 − p^n.
+            let below = 1.0 - crate::math::powf(self.fails, whole);
+            let at = (1.0 - self.fails) * crate::math::powf(self.fails, whole);
+            (below + at * (steps - whole)).min(1.0)
+        };
+        self.offsets.iter().map(|o| one(*o)).sum::<f64>() / self.offsets.len() as f64
+    }
+
+    /// The `q`-quantile of the loss, by bisection on [`RpoLaw::cdf`].
+    pub fn quantile(&self, q: f64) -> f64 {
+        let (mut low, mut high) = (0.0, self.offsets.iter().fold(0.0, |a: f64, b| a.max(*b)));
+        high += self.every;
+        while self.cdf(high) < q {
+            high += self.every;
+        }
+        for _ in 0..60 {
+            let mid = (low + high) / 2.0;
+            if self.cdf(mid) < q {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        high
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schedule(every: u64, start: u64, retention: Option<u64>) -> BackupSchedule {
+        BackupSchedule {
+            every: Duration::from_secs(every),
+            start: Duration::from_secs(start),
+            retention: retention.map(Duration::from_secs),
+            lookback: Duration::YEAR,
+        }
+    }
+
+    fn query(damage: u64, ready_by: u64) -> RestoreQuery {
+        RestoreQuery {
+            damage: Duration::from_secs(damage),
+            ready_by: Duration::from_secs(ready_by),
+            restore_at: Duration::from_secs(ready_by),
+        }
+    }
+
+    fn ok(seconds: u64) -> BackupDraw {
+        BackupDraw {
+            duration: Duration::from_secs(seconds),
+            failed: false,
+        }
+    }
+
+    #[test]
+    fn the_schedule_extends_before_the_year() {
+        let s = schedule(100, 30, None);
+        assert_eq!(s.last_before(Duration::from_secs(30)), -1);
+        assert_eq!(s.last_before(Duration::from_secs(31)), 0);
+        assert_eq!(s.start_us(-1), -70_000_000);
+        let found = s.newest_usable(query(10, 10), |_| ok(5), |_| false);
+        assert_eq!(found.map(|r| r.index), Some(-1));
+        assert_eq!(
+            data_lost(Duration::from_secs(10), found.unwrap()),
+            Duration::from_secs(80)
+        );
+    }
+
+    #[test]
+    fn an_incomplete_or_failed_backup_is_skipped() {
+        let s = schedule(100, 0, None);
+        // Damage at 105: backup 1 (start 100) takes 10 s, not complete at 105 unless the
+        // detection lasts until 110.
+        let found = s.newest_usable(query(105, 105), |_| ok(10), |_| false);
+        assert_eq!(found.map(|r| r.index), Some(0));
+        let found = s.newest_usable(query(105, 110), |_| ok(10), |_| false);
+        assert_eq!(found.map(|r| r.index), Some(1));
+        let failed_one = |k| BackupDraw {
+            failed: k == 1,
+            ..ok(1)
+        };
+        let found = s.newest_usable(query(150, 150), failed_one, |_| false);
+        assert_eq!(found.map(|r| r.index), Some(0));
+    }
+
+    #[test]
+    fn retention_shorter_than_the_detection_leaves_nothing() {
+        let s = schedule(100, 0, Some(150));
+        // Restore at 400: kept backups started at 250 or later; the newest before the
+        // damage at 200 started at 100.
+        assert_eq!(s.newest_usable(query(200, 400), |_| ok(1), |_| false), None);
+        assert!(
+            s.newest_usable(query(200, 240), |_| ok(1), |_| false)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn the_closed_form_mean_and_quantiles_agree() {
+        let law = RpoLaw::new(3600.0, &[600.0], &[0.0], 0.0);
+        assert_eq!(law.mean(), 1800.0 + 600.0);
+        assert!((law.quantile(0.5) - 2400.0).abs() < 1e-6);
+        let failing = RpoLaw::new(100.0, &[0.0], &[0.0], 0.5);
+        assert_eq!(failing.mean(), 150.0);
+        // P(loss ≤ 100) = P(g = 0) = 1/2.
+        assert!((failing.cdf(100.0) - 0.5).abs() < 1e-12);
+        assert!((failing.quantile(0.75) - 200.0).abs() < 1e-6);
+        // Detections of 0 or 600 s, equally likely: offsets 600 and 0, mean offset 300.
+        let mixed = RpoLaw::new(3600.0, &[600.0], &[0.0, 600.0], 0.0);
+        assert_eq!(mixed.mean(), 1800.0 + 300.0);
+        assert!((mixed.cdf(600.0) - 600.0 / 3600.0 / 2.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,123 @@
+//! Data protection compiled: backups, replication and incidents, their streams, and the
+//! outage cause of each incident (`incident/<name>`, kept with the first component's
+//! causes so that outages name them as any other).
+
+use super::{ComponentPlan, OutageKind, Plan};
+use crate::dist::Dist;
+use crate::mechanics::backup::BackupSchedule;
+use crate::mechanics::streams::DataStreams;
+use crate::model::{DataProtection, IncidentKind};
+use crate::time::Duration;
+
+/// `[backup]`, `[replication]` and `[[incident]]` compiled, for a model with incidents.
+#[derive(Clone, Debug)]
+pub struct DataPlan {
+    /// Scheduled backups, if any.
+    pub backup: Option<BackupPlan>,
+    /// Replication to a standby site, if any.
+    pub replication: Option<ReplicationPlan>,
+    /// The incidents, in file order.
+    pub incidents: Vec<IncidentPlan>,
+    /// The cause index (of component 0) of incident 0; incident i's is `first_cause + i`.
+    pub first_cause: u32,
+    /// Where the streams sit.
+    pub streams: DataStreams,
+}
+
+/// `[backup]` compiled.
+#[derive(Clone, Debug)]
+pub struct BackupPlan {
+    /// When backups start and how long they are kept.
+    pub schedule: BackupSchedule,
+    /// From start to completion.
+    pub duration: Dist,
+    /// The share of unusable backups.
+    pub fails: f64,
+    /// Whether copies survive the loss of the site.
+    pub offsite: bool,
+    /// From the start of a restore until the service serves again.
+    pub restore: Dist,
+}
+
+/// `[replication]` compiled.
+#[derive(Clone, Debug)]
+pub struct ReplicationPlan {
+    /// The data not yet at the standby.
+    pub lag: Dist,
+    /// From noticed to the standby serving.
+    pub failover: Dist,
+}
+
+/// One `[[incident]]` compiled.
+#[derive(Clone, Debug)]
+pub struct IncidentPlan {
+    /// Its name.
+    pub name: String,
+    /// What it destroys.
+    pub kind: IncidentKind,
+    /// Time between strikes.
+    pub every: Dist,
+    /// From the strike to its being noticed.
+    pub detect: Dist,
+    /// The time to rebuild the site (site incidents).
+    pub repair: Option<Dist>,
+}
+
+/// Compiles `data` for years of `horizon`, adding each incident's cause to `components[0]`.
+pub fn compile(
+    data: &DataProtection,
+    streams: DataStreams,
+    horizon: Duration,
+    components: &mut [ComponentPlan],
+) -> DataPlan {
+    let first_cause = components[0].causes.len() as u32;
+    for incident in &data.incidents {
+        components[0]
+            .causes
+            .push(format!("incident/{}", incident.name));
+    }
+    DataPlan {
+        backup: data.backup.as_ref().map(|b| BackupPlan {
+            schedule: BackupSchedule {
+                every: b.every,
+                start: b.start,
+                retention: b.retention,
+                lookback: horizon,
+            },
+            duration: b.duration.clone(),
+            fails: b.fails,
+            offsite: b.offsite,
+            restore: b.restore.clone(),
+        }),
+        replication: data.replication.as_ref().map(|r| ReplicationPlan {
+            lag: r.lag.clone(),
+            failover: r.failover.clone(),
+        }),
+        incidents: (data.incidents.iter())
+            .map(|i| IncidentPlan {
+                name: i.name.clone(),
+                kind: i.kind,
+                every: i.every.clone(),
+                detect: i.detect.clone(),
+                repair: i.repair.clone(),
+            })
+            .collect(),
+        first_cause,
+        streams,
+    }
+}
+
+impl Plan {
+    /// The kind of cause `index` of component `component`.
+    pub fn cause_kind(&self, component: usize, index: u32) -> OutageKind {
+        match &self.data {
+            Some(data) if component == 0 && index >= data.first_cause => OutageKind::Incident,
+            _ => self.components[component].cause_kind(index),
+        }
+    }
+
+    /// Whether outages have kinds: with `[maintenance]` or `[[incident]]`.
+    pub fn has_outage_kinds(&self) -> bool {
+        self.maintenance.is_some() || self.data.is_some()
+    }
+}
