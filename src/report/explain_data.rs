@@ -14,7 +14,7 @@ pub(super) fn data_text(text: &mut String, explanation: &Explanation) {
     let _ = writeln!(text);
     wrap(
         text,
-        "Incidents, seconds as mean / p99: the data lost (RPO) and the downtime (RTO, detection \
+        "Incidents, as mean / p99: the data lost (RPO) and the downtime (RTO, detection \
          and recovery). A restore's loss is uniform on [B', B' + T) for backups every T taking \
          B (B' = B minus the detection, at least 0), plus T per failed backup; retention and \
          earlier site losses are left to `nines run`:",
@@ -27,22 +27,17 @@ pub(super) fn data_text(text: &mut String, explanation: &Explanation) {
         text,
         "High availability is not backup: what each layer protects against, with this model's figures:"
     );
+    // The figures go on a line of their own under each layer, so every line fits 100
+    // columns however long the durations read.
     let width = data.layers.iter().map(|l| l.layer.len()).max().unwrap_or(0);
-    let what = (data.layers.iter())
-        .map(|l| l.protects_against.len())
-        .max()
-        .unwrap_or(0);
     for layer in &data.layers {
         let figures = if layer.present {
             format!("RTO {}   RPO {}", or_none(layer.rto), or_none(layer.rpo))
         } else {
             "not in this model".to_string()
         };
-        let _ = writeln!(
-            text,
-            "  {:<width$}  {:<what$}  {figures}",
-            layer.layer, layer.protects_against
-        );
+        let _ = writeln!(text, "  {:<width$}  {}", layer.layer, layer.protects_against);
+        let _ = writeln!(text, "  {:<width$}  {figures}", "");
     }
 }
 
