@@ -413,6 +413,26 @@ fn a_year_simulated_again_gives_the_same_outcome() {
     }
 }
 
+/// A year simulated into a slot that holds another year's outcome (buffers exchanged with
+/// the engine's, as `run` does) is the outcome `simulate` gives, and the engine, holding the
+/// slot's old buffers, goes on to give the same outcomes as a fresh one.
+#[test]
+fn a_year_simulated_into_a_used_slot_is_the_simulated_year() {
+    let plan = crate::fixtures::plan(crate::fixtures::MODEL, 11);
+    let mut engine = Engine::new(&plan);
+    let mut slot = Engine::new(&plan).simulate(7).clone();
+    for year in [0, 3, 3, 9] {
+        let fresh = Engine::new(&plan).simulate(year).clone();
+        assert!(!fresh.outages.is_empty(), "year {year} has no outages");
+        engine.simulate_into(year, &mut slot);
+        assert_eq!(slot, fresh, "year {year}");
+        assert_eq!(
+            engine.simulate(year + 1),
+            Engine::new(&plan).simulate(year + 1)
+        );
+    }
+}
+
 /// Heavy node fan-out: 2,000 pod replicas on 100 nodes that fail about daily, so that each
 /// of the year's ~70,000 node events scans every replica.
 const FAN_OUT: &str = r#"

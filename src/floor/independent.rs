@@ -115,7 +115,8 @@ impl Independent {
             let unit = Dist::uniform(Duration::ZERO, Duration::from_secs(1));
             add(Fastest::Own(unit.expect("0 s is below 1 s")), tally.below);
         }
-        for &(stream, count) in &tally.direct {
+        let direct = tally.direct.iter().enumerate();
+        for (stream, &count) in direct.filter(|&(_, &count)| count > 0) {
             add(
                 race_mean(plan, stream).map_or(Fastest::Word, |mean| Fastest::Exponential { mean }),
                 count,
