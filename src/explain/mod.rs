@@ -16,9 +16,9 @@
 //! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
 
+mod data;
 mod drain;
 mod exact;
-mod data;
 mod requests;
 mod rv;
 mod upgrade;
@@ -37,8 +37,8 @@ use crate::mechanics::pod::Pod;
 use crate::model::Model;
 use crate::plan;
 use crate::time::Duration;
-pub use requests::{CauseRequests, RequestEstimate, Window};
 pub use data::{DataExplanation, IncidentEstimate, Layer};
+pub use requests::{CauseRequests, RequestEstimate, Window};
 use rv::{Combiner, GRID, Rv};
 use serde::Serialize;
 

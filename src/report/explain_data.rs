@@ -36,7 +36,11 @@ pub(super) fn data_text(text: &mut String, explanation: &Explanation) {
         } else {
             "not in this model".to_string()
         };
-        let _ = writeln!(text, "  {:<width$}  {}", layer.layer, layer.protects_against);
+        let _ = writeln!(
+            text,
+            "  {:<width$}  {}",
+            layer.layer, layer.protects_against
+        );
         let _ = writeln!(text, "  {:<width$}  {figures}", "");
     }
 }

@@ -16,10 +16,10 @@ mod calc;
 mod check;
 /// End-to-end tests of `nines run` and `nines trace`.
 mod cli;
-/// Node drains and disruption budgets against their exact answers.
-mod drain;
 /// Backups, incidents and the data lost (`[backup]`, `[replication]`, `[[incident]]`).
 mod data_loss;
+/// Node drains and disruption budgets against their exact answers.
+mod drain;
 /// Property tests: no input panics the parser or the engine.
 /// `nines explain` against simulations where its closed forms are exact.
 mod explain;
@@ -30,10 +30,10 @@ mod kubernetes;
 mod maintenance;
 /// A small dense Markov-chain solver for the exact answers.
 mod markov;
-/// Outputs for CI: `--summary-only`, the verdicts in report.html.
-mod outputs;
 /// `nines optimize`: the cheapest passing design against exact answers.
 mod optimize;
+/// Outputs for CI: `--summary-only`, the verdicts in report.html.
+mod outputs;
 /// The capacity planner's questions: causes, variants, cost, sensitivity, optimize.
 mod planner;
 /// Requests end to end: the request columns and sections, and check's request targets.
