@@ -111,11 +111,16 @@ pub(crate) fn explain_requests_text(text: &mut String, estimates: &[RequestEstim
                 duration(estimate.last_attempt_s)
             )
         };
+        // Two lines, so that a long service name and retry schedule still fit 100 columns.
         let _ = writeln!(
             text,
-            "  {}: {} requests a year, {client}: success {} (time-based {})",
+            "  {}: {} requests a year, {client}",
             estimate.name,
             significant(estimate.per_year, estimate.per_year),
+        );
+        let _ = writeln!(
+            text,
+            "    success {} (time-based {})",
             percent(estimate.success),
             percent(estimate.availability),
         );

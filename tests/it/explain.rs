@@ -242,7 +242,7 @@ fn explain_text(model: &str, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// A duration as `report::duration` writes it (`500ms`, `23.7s`, `+1m 56s`, `3h 59m`,
+/// A duration as `report::duration` writes it (`500ms`, `23.7s`, `-1m 56s`, `3h 59m`,
 /// `1.5y`) in seconds, with half its last unit: how far rounding can have moved it.
 fn parse_duration(text: &str) -> (f64, f64) {
     let (sign, text) = match text.strip_prefix('-') {

@@ -190,8 +190,8 @@ fn explain_sets_failed_requests_per_failure_beside_time() {
     assert_eq!(requests[1]["last_attempt_s"], 60.0);
     let text = nines_ok(&["explain", path_str(&path)]);
     assert!(
-        text.contains("  up: 1576800000 requests a year, 1 attempt: success ")
-            && text.contains("  read: 315360000 requests a year, 3 attempts over 1m 0s: success "),
+        text.contains("  up: 1576800000 requests a year, 1 attempt\n    success ")
+            && text.contains("  read: 315360000 requests a year, 3 attempts over 1m 0s\n    success "),
         "{text}"
     );
 }
