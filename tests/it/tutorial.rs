@@ -2,7 +2,9 @@
 //! `docs/tutorial.md` is run, in order, in one scratch directory that sees the shipped
 //! `models/`, and what it prints must be the block's text below it (standard output; for a
 //! command that fails, standard output and then standard error, which is where its error
-//! is). `NINES_REGENERATE_TUTORIAL=1` (what `scripts/regenerate-tutorial` sets) rewrites
+//! is). A block whose first line after the command is `...` shows an excerpt: the lines
+//! after it must appear, in a row, somewhere in what the command prints.
+//! `NINES_REGENERATE_TUTORIAL=1` (what `scripts/regenerate-tutorial` sets) rewrites
 //! the blocks with what the commands print now, for a change of output on purpose.
 
 use std::fs;
@@ -81,15 +83,22 @@ fn every_command_of_the_tutorial_prints_what_it_shows() {
     let mut rewritten: Vec<String> = Vec::new();
     let mut next = 0;
     for step in &steps {
-        let now = printed(&step.args, dir.path());
+        let printed = printed(&step.args, dir.path());
+        let (now, shown) = match excerpt(step) {
+            Some(shown) => (excerpt_of(&printed, shown, step), shown),
+            None => (printed, &step.shown[..]),
+        };
         if regenerate {
             rewritten.extend(lines[next..=step.line].iter().map(|l| l.to_string()));
+            if shown.len() < step.shown.len() {
+                rewritten.push("...".to_string());
+            }
             rewritten.extend(now);
             next = step.line + 1 + step.shown.len();
         } else {
             assert_eq!(
                 now.join("\n"),
-                step.shown.join("\n"),
+                shown.join("\n"),
                 "docs/tutorial.md line {}: `nines {}` prints something else now; \
                  scripts/regenerate-tutorial rewrites the blocks",
                 step.line + 1,
@@ -101,4 +110,30 @@ fn every_command_of_the_tutorial_prints_what_it_shows() {
         rewritten.extend(lines[next..].iter().map(|l| l.to_string()));
         fs::write(TUTORIAL, rewritten.join("\n") + "\n").unwrap();
     }
+}
+
+/// The lines of an excerpt (a block whose first shown line is `...`), without that line.
+fn excerpt(step: &Step) -> Option<&[String]> {
+    match step.shown.split_first() {
+        Some((first, rest)) if first == "..." => Some(rest),
+        _ => None,
+    }
+}
+
+/// The lines of `printed` an excerpt stands for: as many as it shows, from the first line
+/// that equals its first. An excerpt whose first line is printed no more cannot be
+/// regenerated: it names itself, to be chosen again by hand.
+fn excerpt_of(printed: &[String], shown: &[String], step: &Step) -> Vec<String> {
+    let start = shown
+        .first()
+        .and_then(|first| printed.iter().position(|line| line == first))
+        .unwrap_or_else(|| {
+            panic!(
+                "docs/tutorial.md line {}: the excerpt's first line is no longer printed by \
+                 `nines {}`; choose the excerpt again by hand",
+                step.line + 1,
+                step.args.join(" ")
+            )
+        });
+    printed[start..(start + shown.len()).min(printed.len())].to_vec()
 }
