@@ -18,6 +18,20 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Asserts that `dir` holds exactly the files `expected`, byte for byte; `what` names the
+/// case.
+fn same_files(dir: &Path, expected: &BTreeMap<String, Vec<u8>>, what: &str) {
+    let got = files(dir);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{what}"
+    );
+    for (name, bytes) in expected {
+        assert!(got[name] == *bytes, "{what}: {name} differs");
+    }
+}
+
 /// Runs shard `k` of `m` of `years` years of `model` into `dir/sK`.
 fn run_shard(model: &str, years: u64, k: u64, m: u64, dir: &Path) -> String {
     let out = dir.join(format!("s{k}"));
@@ -68,15 +82,7 @@ fn merged_shards_are_the_single_run_byte_for_byte() {
             args.extend(dirs.iter().map(String::as_str));
             args.extend(["--out", path_str(&merged)]);
             nines_ok(&args);
-            let got = files(&merged);
-            assert_eq!(
-                got.keys().collect::<Vec<_>>(),
-                expected.keys().collect::<Vec<_>>(),
-                "{model}, {m} shards"
-            );
-            for (name, bytes) in &expected {
-                assert!(got[name] == *bytes, "{model}, {m} shards: {name} differs");
-            }
+            same_files(&merged, &expected, &format!("{model}, {m} shards"));
         }
     }
 }
@@ -103,6 +109,20 @@ fn merge_refused(dirs: &[&str], dir: &Path) -> String {
     assert_eq!(output.status.code(), Some(2), "{args:?}");
     assert!(!out.exists(), "a refused merge writes nothing");
     String::from_utf8(output.stderr).unwrap()
+}
+
+/// Asserts that each merge of `cases` is refused with a message holding each of its
+/// needles.
+fn refused_each(cases: &[(&[&str], &[&str])], dir: &Path) {
+    for (dirs, needles) in cases {
+        let stderr = merge_refused(dirs, dir);
+        for needle in *needles {
+            assert!(
+                stderr.contains(needle),
+                "{dirs:?}: {needle:?} not in {stderr}"
+            );
+        }
+    }
 }
 
 /// Shards of different runs, missing and duplicate shards and non-shards are refused,
@@ -147,15 +167,7 @@ fn bad_sets_of_shards_are_refused_by_name() {
         (&[&s1, &s0, &s1], &["are both shard 1/2", &s1]),
         (&[&s0, &plain], &["not a shard", &plain]),
     ];
-    for (dirs, needles) in cases {
-        let stderr = merge_refused(dirs, dir.path());
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{dirs:?}: {needle:?} not in {stderr}"
-            );
-        }
-    }
+    refused_each(&cases, dir.path());
     // Another version's shard: the manifest names its version.
     let manifest = Path::new(&s1).join("shard.json");
     let text = fs::read_to_string(&manifest).unwrap();
@@ -232,14 +244,7 @@ fn merged_sweep_shards_are_the_single_sweep_byte_for_byte() {
         args.extend(dirs.iter().map(String::as_str));
         let printed = nines_ok(&[&args[..], &["--out", path_str(&merged)]].concat());
         assert_eq!(printed, single, "{m} shards: the printed table");
-        let got = files(&merged);
-        assert_eq!(
-            got.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>()
-        );
-        for (name, bytes) in &expected {
-            assert!(got[name] == *bytes, "{m} shards: {name} differs");
-        }
+        same_files(&merged, &expected, &format!("{m} shards"));
         let again = shards.join("json");
         let printed = nines_ok(&[&args[..], &["--json", "--out", path_str(&again)]].concat());
         assert_eq!(printed, json, "{m} shards: --json");
@@ -261,15 +266,7 @@ fn bad_sets_of_sweep_shards_are_refused_by_name() {
         (&[&s0, &s1, &s0], &["are both shard 0/2"]),
         (&[&s0, &run], &["not a sweep shard", &run]),
     ];
-    for (dirs, needles) in cases {
-        let stderr = merge_refused(dirs, dir.path());
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{dirs:?}: {needle:?} not in {stderr}"
-            );
-        }
-    }
+    refused_each(&cases, dir.path());
 }
 
 /// Runs `nines ARGS`, returning its stdout and exit status (0 or 1 for a check).
@@ -332,15 +329,7 @@ fn merged_check_shards_are_the_single_check_byte_for_byte() {
                 printed, single,
                 "{model}, {m} shards: stdout and exit status"
             );
-            let got = files(&merged);
-            assert_eq!(
-                got.keys().collect::<Vec<_>>(),
-                expected.keys().collect::<Vec<_>>(),
-                "{model}, {m} shards"
-            );
-            for (name, bytes) in &expected {
-                assert!(got[name] == *bytes, "{model}, {m} shards: {name} differs");
-            }
+            same_files(&merged, &expected, &format!("{model}, {m} shards"));
             let xml = shards.join("merged.xml");
             let again = shards.join("json");
             let extra = [
@@ -401,15 +390,7 @@ fn bad_sets_of_check_shards_are_refused_by_name() {
         (&[&c1], &["shard 0/2 is missing"]),
         (&[&c0, &c1, &c0], &["are both shard 0/2"]),
     ];
-    for (dirs, needles) in cases {
-        let stderr = merge_refused(dirs, dir.path());
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{dirs:?}: {needle:?} not in {stderr}"
-            );
-        }
-    }
+    refused_each(&cases, dir.path());
     let run0 = run_shard(etcd, 40, 0, 2, &dir.path().join("run"));
     let xml = dir.path().join("x.xml");
     let stderr = merge_refused(&[&run0, &run, "--junit", path_str(&xml)], dir.path());
