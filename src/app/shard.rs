@@ -152,9 +152,7 @@ pub fn run_shard(
     let targets = check
         .map(|_| Targets::of(loaded, request.plan))
         .transpose()?;
-    let stats = targets
-        .as_ref()
-        .map_or_else(|| Accumulator::for_plan(request.plan), Targets::stats);
+    let stats = empty_stats(targets.as_ref(), request.plan);
     let judge = |stats: &Accumulator| targets.as_ref().map_or_else(Vec::new, |t| t.judge(stats));
     Ok(simulate_writing(
         &request,
@@ -164,6 +162,12 @@ pub fn run_shard(
         &judge,
         write_manifest,
     )?)
+}
+
+/// The empty statistics of a shard: a check's (with `targets`) also count the years below
+/// each target, as `check`'s do.
+fn empty_stats(targets: Option<&Targets<'_>>, plan: &Plan) -> Accumulator {
+    targets.map_or_else(|| Accumulator::for_plan(plan), Targets::stats)
 }
 
 /// One shard directory, read and checked on its own.
@@ -270,11 +274,13 @@ impl Part {
                 kind(theirs)
             ))
         } else if mine.check != theirs.check {
-            differs(
-                "check options",
-                format!("{:?}", mine.check),
-                format!("{:?}", theirs.check),
-            )
+            let allow = |manifest: &Manifest| match manifest.check {
+                Some(CheckShard {
+                    allow_inconclusive: true,
+                }) => "with --allow-inconclusive".to_string(),
+                _ => "without --allow-inconclusive".to_string(),
+            };
+            differs("check options", allow(mine), allow(theirs))
         } else if mine.shards != theirs.shards {
             differs(
                 "shard count",
@@ -383,9 +389,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, junit: Option<&Path>) -> Result<Merge
         return Err(ShardError::JunitWithoutCheck);
     }
     let targets = check.map(|_| Targets::of(&loaded, &plan)).transpose()?;
-    let mut stats = targets
-        .as_ref()
-        .map_or_else(|| Accumulator::for_plan(&plan), Targets::stats);
+    let mut stats = empty_stats(targets.as_ref(), &plan);
     let mut breakdown = Breakdown::new(plan.components.iter().map(|c| c.causes.len()));
     let mut output =
         OutputDir::create(out).map_err(RunError::io(IoAction::CreateDir(out.to_path_buf())))?;
