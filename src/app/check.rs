@@ -2,10 +2,13 @@
 //! with a saved summary.
 
 use super::run::simulate_writing;
-use super::{IoAction, Progress, RunError, RunOutcome, RunRequest};
+use super::{IoAction, Loaded, Progress, RunError, RunOutcome, RunRequest};
 use crate::check::{
-    Baseline, BaselineTolerance, CheckReport, compare_with_baseline, judge_slo, miss_thresholds,
+    Baseline, BaselineTolerance, CheckReport, Verdict, compare_with_baseline, judge_slo,
+    miss_thresholds,
 };
+use crate::model::Slo;
+use crate::plan::Plan;
 use crate::report::{self, write_file};
 use crate::stats::Accumulator;
 use std::path::{Path, PathBuf};
@@ -43,33 +46,26 @@ pub fn check(
     progress: &mut dyn Progress,
     stop: &AtomicBool,
 ) -> Result<CheckOutcome, RunError> {
-    let loaded = request.run.loaded;
-    let plan = request.run.plan;
-    let slo = loaded
-        .model
-        .slo()
-        .filter(|slo| !slo.is_empty())
-        .ok_or_else(|| RunError::NoTargets {
-            file: loaded.file.clone(),
-        })?;
+    let targets = Targets::of(request.run.loaded, request.run.plan)?;
     let baseline = request.baseline.as_deref().map(read_baseline).transpose()?;
     let tolerance = request
         .baseline_tolerance
         .map_or(Ok(0.0), |tolerance| {
-            tolerance.availability_drop(plan.horizon, slo.up.availability)
+            tolerance.availability_drop(targets.plan.horizon, targets.slo.up.availability)
         })
         .map_err(|error| RunError::BadTolerance {
-            file: loaded.file.clone(),
+            file: request.run.loaded.file.clone(),
             error,
         })?;
-    let stats = Accumulator::for_plan(plan).with_miss_thresholds(miss_thresholds(
-        slo,
-        &plan.expression_names,
-        plan.horizon,
-    ));
-    let judge = |stats: &Accumulator| judge_slo(slo, stats, &plan.expression_names);
-    let run = simulate_writing(&request.run, stats, progress, stop, &judge, |_, _| Ok(()))?;
-    let targets = judge(&run.stats);
+    let judge = |stats: &Accumulator| targets.judge(stats);
+    let run = simulate_writing(
+        &request.run,
+        targets.stats(),
+        progress,
+        stop,
+        &judge,
+        |_, _| Ok(()),
+    )?;
     let (baseline_mismatches, regressions) = match &baseline {
         Some(baseline) => (
             baseline.mismatches(&run.summary),
@@ -79,19 +75,60 @@ pub fn check(
     };
     let report = CheckReport::new(
         &run.summary,
-        targets,
+        targets.judge(&run.stats),
         regressions,
         request.allow_inconclusive,
     );
     if let Some(junit) = &request.junit {
-        write_file(junit, report::check_junit(&report).as_bytes())
-            .map_err(RunError::io(IoAction::WriteJunit(junit.clone())))?;
+        write_junit(&report, junit)?;
     }
     Ok(CheckOutcome {
         report,
         baseline_mismatches,
         run,
     })
+}
+
+/// The SLO targets of a check on a plan: the one statement of how a check counts and
+/// judges, shared by `check` and the merge of its shards.
+pub(super) struct Targets<'a> {
+    slo: &'a Slo,
+    plan: &'a Plan,
+}
+
+impl<'a> Targets<'a> {
+    /// The targets of `loaded`'s model, compiled as `plan`: the model must set some.
+    pub(super) fn of(loaded: &'a Loaded, plan: &'a Plan) -> Result<Targets<'a>, RunError> {
+        let slo = loaded
+            .model
+            .slo()
+            .filter(|slo| !slo.is_empty())
+            .ok_or_else(|| RunError::NoTargets {
+                file: loaded.file.clone(),
+            })?;
+        Ok(Targets { slo, plan })
+    }
+
+    /// Empty statistics that also count the years below each availability target.
+    pub(super) fn stats(&self) -> Accumulator {
+        let plan = self.plan;
+        Accumulator::for_plan(plan).with_miss_thresholds(miss_thresholds(
+            self.slo,
+            &plan.expression_names,
+            plan.horizon,
+        ))
+    }
+
+    /// The verdicts on the targets of the run whose statistics are `stats`.
+    pub(super) fn judge(&self, stats: &Accumulator) -> Vec<Verdict> {
+        judge_slo(self.slo, stats, &self.plan.expression_names)
+    }
+}
+
+/// Writes `report` as JUnit XML to `path`, one test case per target.
+pub(super) fn write_junit(report: &CheckReport, path: &Path) -> Result<(), RunError> {
+    write_file(path, report::check_junit(report).as_bytes())
+        .map_err(RunError::io(IoAction::WriteJunit(path.to_path_buf())))
 }
 
 /// Most bytes a baseline may have: a summary.json is a few KiB to a few hundred (one entry

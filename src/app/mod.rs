@@ -34,7 +34,7 @@ pub use run::{Grown, Growth, RunOutcome, RunRequest, Until, run, simulate};
 pub use sensitivity::{
     Change, ParameterResult, SensitivityOutcome, SensitivityRequest, sensitivity,
 };
-pub use shard::{MANIFEST, ShardError, merge, run_shard};
+pub use shard::{CheckShard, MANIFEST, Merged, ShardError, merge, run_shard};
 pub use sweep_shard::{
     SWEEP_MANIFEST, SweepShards, SweepSource, is_sweep_shard, read_sweep_shards,
 };

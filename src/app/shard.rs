@@ -2,8 +2,10 @@
 //! years' rows and mergeable statistics with a manifest (`shard.json`), and merged back
 //! into the result files of the whole run, byte for byte.
 
+use super::check::{Targets, write_junit};
 use super::run::simulate_writing;
 use super::{IoAction, Loaded, Progress, RunError, RunOutcome, RunRequest};
+use crate::check::CheckReport;
 use crate::model::Model;
 use crate::plan::Plan;
 use crate::report::{self, OutputDir};
@@ -45,6 +47,25 @@ struct Manifest {
     source: String,
     /// Outage durations by cause and the worst year, for the plots.
     breakdown: Breakdown,
+    /// A check's shard: what its verdicts need; none for a run's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    check: Option<CheckShard>,
+}
+
+/// What marks a shard as a check's (`check --shard K/M`), with what the merge needs to
+/// judge the whole run as `check` would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckShard {
+    /// `--allow-inconclusive`: inconclusive targets succeed, as long as none is missed.
+    pub allow_inconclusive: bool,
+}
+
+/// What a merge found: the whole run and, for a check's shards, its report.
+pub struct Merged {
+    /// The whole run.
+    pub run: RunOutcome,
+    /// The check report of the whole run, when the shards are a check's.
+    pub check: Option<CheckReport>,
 }
 
 /// Why shards cannot be merged (or a shard not written): each names the directory.
@@ -77,18 +98,24 @@ pub enum ShardError {
     /// A shard was asked for without an output directory to write it to.
     #[error("a shard needs an output directory (--out)")]
     NoOutput,
+    /// `--junit` for the shards of a run, which has no verdicts.
+    #[error("--junit needs the shards of a check (`nines check --shard K/M`); these are a run's")]
+    JunitWithoutCheck,
     /// Writing the merged result failed.
     #[error(transparent)]
     Run(#[from] RunError),
 }
 
 /// Simulates shard `shard` of the whole run of `years` years that `request` describes
-/// (its own `years` are ignored) into `request.out`, with the manifest a merge needs. A
-/// shard run again replaces its directory's files whole, so an index may run twice.
+/// (its own `years` are ignored) into `request.out`, with the manifest a merge needs; with
+/// `check`, a check's shard, whose statistics count the years below its targets (the model
+/// must set some). A shard run again replaces its directory's files whole, so an index may
+/// run twice.
 pub fn run_shard(
     request: &RunRequest<'_>,
     shard: Shard,
     years: u64,
+    check: Option<CheckShard>,
     progress: &mut dyn Progress,
     stop: &AtomicBool,
 ) -> Result<RunOutcome, ShardError> {
@@ -114,6 +141,7 @@ pub fn run_shard(
             file: loaded.file.clone(),
             source: loaded.source.clone(),
             breakdown: breakdown.clone(),
+            check,
         };
         let mut bytes = serde_json::to_vec(&manifest).unwrap_or_default();
         bytes.push(b'\n');
@@ -121,15 +149,25 @@ pub fn run_shard(
             .write(MANIFEST, &bytes)
             .map_err(RunError::io(IoAction::Write(output.path(MANIFEST))))
     };
-    let stats = Accumulator::for_plan(request.plan);
+    let targets = check
+        .map(|_| Targets::of(loaded, request.plan))
+        .transpose()?;
+    let stats = empty_stats(targets.as_ref(), request.plan);
+    let judge = |stats: &Accumulator| targets.as_ref().map_or_else(Vec::new, |t| t.judge(stats));
     Ok(simulate_writing(
         &request,
         stats,
         progress,
         stop,
-        &|_| Vec::new(),
+        &judge,
         write_manifest,
     )?)
+}
+
+/// The empty statistics of a shard: a check's (with `targets`) also count the years below
+/// each target, as `check`'s do.
+fn empty_stats(targets: Option<&Targets<'_>>, plan: &Plan) -> Accumulator {
+    targets.map_or_else(|| Accumulator::for_plan(plan), Targets::stats)
 }
 
 /// One shard directory, read and checked on its own.
@@ -224,6 +262,25 @@ impl Part {
             differs("seed", mine.seed.to_string(), theirs.seed.to_string())
         } else if mine.years != theirs.years {
             differs("years", mine.years.to_string(), theirs.years.to_string())
+        } else if mine.check.is_some() != theirs.check.is_some() {
+            let kind = |manifest: &Manifest| match manifest.check {
+                Some(_) => "a check's shard (`nines check --shard`)",
+                None => "a run's shard (`nines run --shard`)",
+            };
+            Some(format!(
+                "{}, but {} is {}: merge the shards of one command",
+                kind(mine),
+                first.dir.display(),
+                kind(theirs)
+            ))
+        } else if mine.check != theirs.check {
+            let allow = |manifest: &Manifest| match manifest.check {
+                Some(CheckShard {
+                    allow_inconclusive: true,
+                }) => "with --allow-inconclusive".to_string(),
+                _ => "without --allow-inconclusive".to_string(),
+            };
+            differs("check options", allow(mine), allow(theirs))
         } else if mine.shards != theirs.shards {
             differs(
                 "shard count",
@@ -308,8 +365,10 @@ pub(super) fn in_shard_order<T>(
 }
 
 /// Merges the shard directories `dirs`, in any order, into `out`: the result files of the
-/// whole run, byte for byte, all of them or none.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
+/// whole run, byte for byte, all of them or none. The shards of a check are judged as
+/// `check` judges the whole run, with report.html showing the verdicts; with `junit`, the
+/// report is also written there as JUnit XML.
+pub fn merge(dirs: &[PathBuf], out: &Path, junit: Option<&Path>) -> Result<Merged, ShardError> {
     let started = std::time::Instant::now();
     let parts = read_parts(dirs)?;
     let first = &parts[0];
@@ -325,7 +384,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let identity = first.identity.clone();
     let csv = first.csv.clone();
-    let mut stats = Accumulator::for_plan(&plan);
+    let check = first.manifest.check;
+    if check.is_none() && junit.is_some() {
+        return Err(ShardError::JunitWithoutCheck);
+    }
+    let targets = check.map(|_| Targets::of(&loaded, &plan)).transpose()?;
+    let mut stats = empty_stats(targets.as_ref(), &plan);
     let mut breakdown = Breakdown::new(plan.components.iter().map(|c| c.causes.len()));
     let mut output =
         OutputDir::create(out).map_err(RunError::io(IoAction::CreateDir(out.to_path_buf())))?;
@@ -346,7 +410,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
         model: loaded.model.name().to_string(),
         seed: loaded.seed,
     };
-    let summary = stats.summary(meta, &plan.expression_names[1..]);
+    let mut summary = stats.summary(meta, &plan.expression_names[1..]);
+    summary.cost_per_year = loaded.model.cost_per_year();
+    let verdicts = targets
+        .as_ref()
+        .map_or_else(Vec::new, |targets| targets.judge(&stats));
     let write = |output: &mut OutputDir, name: &str, bytes: &[u8]| {
         output
             .write(name, bytes)
@@ -374,20 +442,26 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunOutcome, ShardError> {
             summary: &summary,
             stats: &stats,
             breakdown: &breakdown,
-            verdicts: &[],
+            verdicts: &verdicts,
         };
         super::run::write_run_report(&mut output, &request, &run)?;
     }
     output
         .commit()
         .map_err(RunError::io(IoAction::Commit(out.to_path_buf())))?;
-    Ok(RunOutcome {
+    let report = check
+        .map(|check| CheckReport::new(&summary, verdicts, Vec::new(), check.allow_inconclusive));
+    if let (Some(report), Some(junit)) = (&report, junit) {
+        write_junit(report, junit)?;
+    }
+    let run = RunOutcome {
         summary,
         stats,
         totals: crate::run::RunTotals::default(),
         elapsed: started.elapsed(),
         grown: None,
-    })
+    };
+    Ok(Merged { run, check: report })
 }
 
 /// Writes `name` as the header of the first shard's file and the rows of every shard's,

@@ -4,9 +4,11 @@
 use super::run::SimulateArgs;
 use super::{CliError, interrupt_flag, write_stdout};
 use clap::Args;
+use nines::app::CheckShard;
 use nines::app::{CheckRequest, Until};
-use nines::check::BaselineTolerance;
+use nines::check::{BaselineTolerance, CheckReport};
 use nines::report;
+use nines::shard::Shard;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,11 +40,34 @@ pub(crate) struct CheckArgs {
     /// reached.
     #[arg(long)]
     until_decided: bool,
+    /// Simulate only shard K (from 0) of M of the whole run, as `nines run --shard K/M`
+    /// does, into --out (required); `nines merge` judges the targets on the whole run.
+    #[arg(
+        long,
+        value_name = "K/M",
+        requires = "out",
+        conflicts_with_all = ["summary_only", "until_decided", "baseline", "junit"]
+    )]
+    shard: Option<Shard>,
 }
 
 pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
     let until = args.until_decided.then_some(Until::Decided);
     let prepared = args.simulate.prepare(until)?;
+    if let Some(shard) = args.shard {
+        // A shard judges nothing: its years are a part of the run `merge` judges.
+        let check = CheckShard {
+            allow_inconclusive: args.allow_inconclusive,
+        };
+        let outcome = prepared.run_shard(shard, Some(check))?;
+        prepared.report_performance(&outcome);
+        if args.json {
+            write_stdout(&report::summary_json(&outcome.summary))?;
+        } else {
+            write_stdout(report::summary_text(&outcome.summary).as_bytes())?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let request = CheckRequest {
         run: prepared.request(),
         baseline: args.baseline,
@@ -57,12 +82,18 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
             "warning: {mismatch}; the comparison may be meaningless"
         ));
     }
-    if args.json {
-        write_stdout(&report::check_json(&outcome.report))?;
+    print_check(&outcome.report, args.json)
+}
+
+/// Prints a check report (as JSON with `json`) and gives its exit status: 0 when the check
+/// succeeded, 1 when not.
+pub(crate) fn print_check(report: &CheckReport, json: bool) -> Result<ExitCode, CliError> {
+    if json {
+        write_stdout(&report::check_json(report))?;
     } else {
-        write_stdout(report::check_text(&outcome.report).as_bytes())?;
+        write_stdout(report::check_text(report).as_bytes())?;
     }
-    Ok(if outcome.report.succeeded() {
+    Ok(if report.succeeded() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

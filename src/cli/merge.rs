@@ -8,17 +8,21 @@ use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub(crate) struct MergeArgs {
-    /// The shard directories (written by `nines run --shard K/M --out DIR`, or by `nines
-    /// sweep --shard K/M --out DIR`), in any order.
+    /// The shard directories (written by `nines run`, `nines check` or `nines sweep` with
+    /// `--shard K/M --out DIR`), in any order.
     #[arg(required = true, value_name = "DIR")]
     dirs: Vec<PathBuf>,
     /// Write the whole run's summary.json, years.csv, outages.csv, accumulator.json, plots
     /// and report.html into this directory.
     #[arg(long, value_name = "OUT")]
     out: PathBuf,
-    /// Print the summary as JSON (the contents of summary.json) instead of text.
+    /// Print the summary (for a check's shards, the check report) as JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// For a check's shards: also write the check report as JUnit XML to FILE, one test
+    /// case per target.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
 }
 
 pub(crate) fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
@@ -27,18 +31,28 @@ pub(crate) fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
         .first()
         .is_some_and(|dir| nines::app::is_sweep_shard(dir))
     {
+        if args.junit.is_some() {
+            return Err(CliError::Usage(
+                "--junit needs the shards of a check (`nines check --shard K/M`); these are a sweep's"
+                    .to_string(),
+            ));
+        }
         return super::compare::merge_sweep(&args.dirs, args.out, args.json);
     }
-    let outcome = nines::app::merge(&args.dirs, &args.out)?;
+    let merged = nines::app::merge(&args.dirs, &args.out, args.junit.as_deref())?;
     say(format_args!(
         "merged {} into {}",
         report::count(args.dirs.len() as u64, "shard"),
         args.out.display()
     ));
+    if let Some(check) = &merged.check {
+        return super::check::print_check(check, args.json);
+    }
+    let summary = &merged.run.summary;
     if args.json {
-        write_stdout(&report::summary_json(&outcome.summary))?;
+        write_stdout(&report::summary_json(summary))?;
     } else {
-        write_stdout(report::summary_text(&outcome.summary).as_bytes())?;
+        write_stdout(report::summary_text(summary).as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -121,20 +121,25 @@ Exit status: 0 when every target passes (inconclusive ones too with --allow-inco
 1 when a target is missed, inconclusive, or regressed against the baseline, 2 on a bad
 model, a bad baseline, bad usage or an output error.")]
     Check(check::CheckArgs),
-    /// Merge the shard directories of `run --shard K/M` (or `sweep --shard K/M`) into the
-    /// result files of the whole run (or sweep), byte for byte.
+    /// Merge the shard directories of `run`, `check` or `sweep` `--shard K/M` into the
+    /// result files of the whole run (or sweep), byte for byte; a check's are judged too.
     #[command(after_help = "Examples:
   for k in 0 1 2 3; do nines run model.toml --years 100000 --shard $k/4 --out shards/$k; done
   nines merge shards/* --out results
   for k in 0 1; do nines sweep model.toml --set component.db.replicas=2,3 --shard $k/2 --out s/$k; done
   nines merge s/* --out sweep
+  for k in 0 1; do nines check model.toml --years 100000 --shard $k/2 --out c/$k; done
+  nines merge c/* --out results --junit results/check.xml
 
 The directories may come in any order; a shard may have run twice (the last run wins). The
-merge of a sweep's shards prints and writes what the single sweep does.
+merge of a sweep's shards prints and writes what the single sweep does; that of a check's
+prints, writes and exits as the single check does.
 
-Exit status: 0 on success, 2 when the directories are not every shard of one run exactly
-once (another model, seed, year count, shard count or nines version; a missing or duplicate
-shard) or on an output error.")]
+Exit status: 0 on success (for a check's shards, when every target passes), 1 when a check's
+target is missed or inconclusive (unless its shards had --allow-inconclusive), 2 when the
+directories are not every shard of one run exactly once (another model, seed, year count,
+shard count, kind of shard or nines version; a missing or duplicate shard), on bad usage or
+on an output error.")]
     Merge(merge::MergeArgs),
     /// Print the event log of one simulated year, exactly as `run` simulated it.
     #[command(after_help = "Examples:

@@ -6,7 +6,7 @@ use super::{
     performance_line, write_stdout,
 };
 use clap::Args;
-use nines::app::{Growth, Loaded, RunOutcome, RunRequest, Until};
+use nines::app::{CheckShard, Growth, Loaded, RunOutcome, RunRequest, Until};
 use nines::plan::Plan;
 use nines::report;
 use nines::shard::Shard;
@@ -151,8 +151,13 @@ impl Prepared {
         Bar::new(self.growth.map_or(self.years, |growth| growth.max_years))
     }
 
-    /// Simulates shard `shard` of the whole run into the output directory.
-    fn run_shard(&self, shard: Shard) -> Result<RunOutcome, CliError> {
+    /// Simulates shard `shard` of the whole run into the output directory; with `check`, a
+    /// check's shard.
+    pub(crate) fn run_shard(
+        &self,
+        shard: Shard,
+        check: Option<CheckShard>,
+    ) -> Result<RunOutcome, CliError> {
         let years = shard
             .years(self.years)
             .map_err(|error| CliError::Usage(format!("--shard: {error}")))?;
@@ -162,6 +167,7 @@ impl Prepared {
             &request,
             shard,
             self.years,
+            check,
             &mut bar,
             interrupt_flag(),
         )?)
@@ -185,7 +191,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let prepared = args.simulate.prepare(until)?;
     super::say_warnings(model_warnings(&prepared.loaded.model));
     let outcome = match args.shard {
-        Some(shard) => prepared.run_shard(shard)?,
+        Some(shard) => prepared.run_shard(shard, None)?,
         None => nines::app::run(&prepared.request(), &mut prepared.bar(), interrupt_flag())?,
     };
     prepared.report_performance(&outcome);

@@ -18,6 +18,20 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Asserts that `dir` holds exactly the files `expected`, byte for byte; `what` names the
+/// case.
+fn same_files(dir: &Path, expected: &BTreeMap<String, Vec<u8>>, what: &str) {
+    let got = files(dir);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{what}"
+    );
+    for (name, bytes) in expected {
+        assert!(got[name] == *bytes, "{what}: {name} differs");
+    }
+}
+
 /// Runs shard `k` of `m` of `years` years of `model` into `dir/sK`.
 fn run_shard(model: &str, years: u64, k: u64, m: u64, dir: &Path) -> String {
     let out = dir.join(format!("s{k}"));
@@ -68,15 +82,7 @@ fn merged_shards_are_the_single_run_byte_for_byte() {
             args.extend(dirs.iter().map(String::as_str));
             args.extend(["--out", path_str(&merged)]);
             nines_ok(&args);
-            let got = files(&merged);
-            assert_eq!(
-                got.keys().collect::<Vec<_>>(),
-                expected.keys().collect::<Vec<_>>(),
-                "{model}, {m} shards"
-            );
-            for (name, bytes) in &expected {
-                assert!(got[name] == *bytes, "{model}, {m} shards: {name} differs");
-            }
+            same_files(&merged, &expected, &format!("{model}, {m} shards"));
         }
     }
 }
@@ -103,6 +109,20 @@ fn merge_refused(dirs: &[&str], dir: &Path) -> String {
     assert_eq!(output.status.code(), Some(2), "{args:?}");
     assert!(!out.exists(), "a refused merge writes nothing");
     String::from_utf8(output.stderr).unwrap()
+}
+
+/// Asserts that each merge of `cases` is refused with a message holding each of its
+/// needles.
+fn refused_each(cases: &[(&[&str], &[&str])], dir: &Path) {
+    for (dirs, needles) in cases {
+        let stderr = merge_refused(dirs, dir);
+        for needle in *needles {
+            assert!(
+                stderr.contains(needle),
+                "{dirs:?}: {needle:?} not in {stderr}"
+            );
+        }
+    }
 }
 
 /// Shards of different runs, missing and duplicate shards and non-shards are refused,
@@ -147,15 +167,7 @@ fn bad_sets_of_shards_are_refused_by_name() {
         (&[&s1, &s0, &s1], &["are both shard 1/2", &s1]),
         (&[&s0, &plain], &["not a shard", &plain]),
     ];
-    for (dirs, needles) in cases {
-        let stderr = merge_refused(dirs, dir.path());
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{dirs:?}: {needle:?} not in {stderr}"
-            );
-        }
-    }
+    refused_each(&cases, dir.path());
     // Another version's shard: the manifest names its version.
     let manifest = Path::new(&s1).join("shard.json");
     let text = fs::read_to_string(&manifest).unwrap();
@@ -232,14 +244,7 @@ fn merged_sweep_shards_are_the_single_sweep_byte_for_byte() {
         args.extend(dirs.iter().map(String::as_str));
         let printed = nines_ok(&[&args[..], &["--out", path_str(&merged)]].concat());
         assert_eq!(printed, single, "{m} shards: the printed table");
-        let got = files(&merged);
-        assert_eq!(
-            got.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>()
-        );
-        for (name, bytes) in &expected {
-            assert!(got[name] == *bytes, "{m} shards: {name} differs");
-        }
+        same_files(&merged, &expected, &format!("{m} shards"));
         let again = shards.join("json");
         let printed = nines_ok(&[&args[..], &["--json", "--out", path_str(&again)]].concat());
         assert_eq!(printed, json, "{m} shards: --json");
@@ -261,13 +266,171 @@ fn bad_sets_of_sweep_shards_are_refused_by_name() {
         (&[&s0, &s1, &s0], &["are both shard 0/2"]),
         (&[&s0, &run], &["not a sweep shard", &run]),
     ];
-    for (dirs, needles) in cases {
-        let stderr = merge_refused(dirs, dir.path());
-        for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{dirs:?}: {needle:?} not in {stderr}"
+    refused_each(&cases, dir.path());
+}
+
+/// Runs `nines ARGS`, returning its stdout and exit status (0 or 1 for a check).
+fn judged(args: &[&str]) -> (String, Option<i32>) {
+    let output = nines(args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "nines {args:?}: {stderr}"
+    );
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        output.status.code(),
+    )
+}
+
+/// Runs shard `k` of `m` of the check of `years` years of `model` into `dir/sK`, with
+/// `extra` options.
+fn check_shard(model: &str, years: u64, k: u64, m: u64, dir: &Path, extra: &[&str]) -> String {
+    let out = dir.join(format!("s{k}"));
+    let (years, shard) = (years.to_string(), format!("{k}/{m}"));
+    let args = ["check", model, "--years", &years, "--shard", &shard];
+    nines_ok(&[&args[..], extra, &["--out", path_str(&out)]].concat());
+    path_str(&out).to_string()
+}
+
+/// Check shards run in scrambled order and merged in another print what the single check
+/// prints, exit as it exits (1 on etcd, which misses a target; 0 on milvus, which meets
+/// them) and write its files byte for byte (report.html with the verdicts), for 1, 2 and
+/// 3 shards; with --json and --junit, the same JSON and JUnit XML.
+#[test]
+fn merged_check_shards_are_the_single_check_byte_for_byte() {
+    for (model, years, status) in [
+        ("models/etcd-quorum.toml", 45, 1),
+        ("models/milvus-ha-l1.toml", 45, 0),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = dir.path().join("whole");
+        let n = years.to_string();
+        let check = ["check", model, "--years", &n];
+        let single = judged(&[&check[..], &["--out", path_str(&whole)]].concat());
+        assert_eq!(single.1, Some(status), "{model}: {}", single.0);
+        let junit = dir.path().join("single.xml");
+        let json = judged(&[&check[..], &["--json", "--junit", path_str(&junit)]].concat());
+        let expected = files(&whole);
+        let report = String::from_utf8(expected["report.html"].clone()).unwrap();
+        assert!(report.contains("availability"), "{model}: no verdicts");
+        for m in [1, 2, 3] {
+            let shards = dir.path().join(format!("m{m}"));
+            let mut dirs: Vec<String> = scrambled(m)
+                .into_iter()
+                .map(|k| check_shard(model, years, k, m, &shards, &[]))
+                .collect();
+            dirs.reverse();
+            let mut args = vec!["merge"];
+            args.extend(dirs.iter().map(String::as_str));
+            let merged = shards.join("merged");
+            let printed = judged(&[&args[..], &["--out", path_str(&merged)]].concat());
+            assert_eq!(
+                printed, single,
+                "{model}, {m} shards: stdout and exit status"
             );
+            same_files(&merged, &expected, &format!("{model}, {m} shards"));
+            let xml = shards.join("merged.xml");
+            let again = shards.join("json");
+            let extra = [
+                "--json",
+                "--junit",
+                path_str(&xml),
+                "--out",
+                path_str(&again),
+            ];
+            assert_eq!(
+                judged(&[&args[..], &extra].concat()),
+                json,
+                "{model}: --json"
+            );
+            assert_eq!(fs::read(&xml).unwrap(), fs::read(&junit).unwrap());
         }
     }
+}
+
+/// --allow-inconclusive given to the shards is the check's: the merge exits as the single
+/// check with it does.
+#[test]
+fn check_shards_keep_allow_inconclusive() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = "models/milvus-dr.toml";
+    let check = ["check", model, "--years", "20", "--allow-inconclusive"];
+    let single = judged(&check);
+    // The option decides: 20 years leave a target inconclusive.
+    assert_eq!(single.1, Some(0), "{}", single.0);
+    assert_eq!(judged(&check[..4]).1, Some(1));
+    let allow = ["--allow-inconclusive"];
+    let dirs: Vec<String> = (0..2)
+        .map(|k| check_shard(model, 20, k, 2, dir.path(), &allow))
+        .collect();
+    let out = dir.path().join("merged");
+    let merged = judged(&["merge", &dirs[1], &dirs[0], "--out", path_str(&out)]);
+    assert_eq!(merged, single);
+}
+
+/// A check's shards mixed with a run's or a sweep's, or with shards of other check
+/// options, missing and duplicate check shards, and --junit on a run's shards are refused
+/// by name; so are the options a shard cannot honour and a model without targets.
+#[test]
+fn bad_sets_of_check_shards_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let etcd = "models/etcd-quorum.toml";
+    let c0 = check_shard(etcd, 40, 0, 2, dir.path(), &[]);
+    let c1 = check_shard(etcd, 40, 1, 2, dir.path(), &[]);
+    let allow = ["--allow-inconclusive"];
+    let other = check_shard(etcd, 40, 1, 2, &dir.path().join("allow"), &allow);
+    let run = run_shard(etcd, 40, 1, 2, &dir.path().join("run"));
+    let sweep = sweep_shard("40", 1, 2, &dir.path().join("sweep"));
+    let cases: [(&[&str], &[&str]); 6] = [
+        (&[&c0, &run], &["a run's shard", "is a check's shard", &run]),
+        (&[&run, &c0], &["a check's shard", "is a run's shard", &c0]),
+        (&[&c0, &sweep], &["not a shard", &sweep]),
+        (&[&c0, &other], &["check options", &other]),
+        (&[&c1], &["shard 0/2 is missing"]),
+        (&[&c0, &c1, &c0], &["are both shard 0/2"]),
+    ];
+    refused_each(&cases, dir.path());
+    let run0 = run_shard(etcd, 40, 0, 2, &dir.path().join("run"));
+    let xml = dir.path().join("x.xml");
+    let stderr = merge_refused(&[&run0, &run, "--junit", path_str(&xml)], dir.path());
+    assert!(
+        stderr.contains("--junit needs the shards of a check"),
+        "{stderr}"
+    );
+    assert!(!xml.exists());
+    let out = dir.path().join("refused");
+    let shard = ["check", etcd, "--years", "40", "--shard", "0/2", "--out"];
+    let refusals: [(&[&str], &str); 3] = [
+        (&["--until-decided"], "--until-decided"),
+        (&["--baseline", "x.json"], "--baseline"),
+        (&["--junit", "x.xml"], "--junit"),
+    ];
+    for (extra, needle) in refusals {
+        let output = nines(&[&shard[..], &[path_str(&out)], extra].concat());
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(needle), "{extra:?}: {stderr}");
+        assert!(!out.exists());
+    }
+    // single-server.toml without its [slo] table.
+    let text = fs::read_to_string("models/single-server.toml").unwrap();
+    let (before, after) = text.split_once("[slo]").unwrap();
+    let rest = &after[after.find("\n[").unwrap()..];
+    let no_slo = dir.path().join("no-slo.toml");
+    fs::write(&no_slo, format!("{before}{rest}")).unwrap();
+    let output = nines(&[
+        "check",
+        path_str(&no_slo),
+        "--years",
+        "40",
+        "--shard",
+        "0/2",
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("sets no [slo] targets"), "{stderr}");
+    assert!(!out.exists(), "a model without targets writes no shard");
 }
