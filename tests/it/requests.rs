@@ -191,7 +191,8 @@ fn explain_sets_failed_requests_per_failure_beside_time() {
     let text = nines_ok(&["explain", path_str(&path)]);
     assert!(
         text.contains("  up: 1576800000 requests a year, 1 attempt\n    success ")
-            && text.contains("  read: 315360000 requests a year, 3 attempts over 1m 0s\n    success "),
+            && text
+                .contains("  read: 315360000 requests a year, 3 attempts over 1m 0s\n    success "),
         "{text}"
     );
 }
