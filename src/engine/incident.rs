@@ -6,7 +6,7 @@
 //! the first (cause `incident/<name>`).
 
 use super::outage::Blame;
-use super::{Engine, Event, Measure, STOP_CHECK_WORK, Tracer};
+use super::{Engine, Event, IncidentStep, Measure, STOP_CHECK_WORK, TraceEvent, Tracer};
 use crate::mechanics::backup::{BackupDraw, BackupRun, RestoreQuery, data_lost, draw_backup};
 use crate::model::IncidentKind;
 use crate::plan::{BackupPlan, DataPlan};
@@ -106,6 +106,7 @@ impl<M: Measure> Engine<'_, M> {
         self.incidents.scanned = 0;
         let (record, noticed_at) = self.decide(now, incident, data);
         self.measures.incident(&mut self.outcome.measures, &record);
+        trace_steps(&record, noticed_at, tracer);
         let plan = &data.incidents[incident as usize];
         let stream = data.streams.every(incident as usize);
         let next = now.saturating_add(self.streams.draw(stream, &plan.every));
@@ -273,6 +274,29 @@ impl<M: Measure> Engine<'_, M> {
         let run = backup.schedule.newest_usable(query, draw, lost)?;
         Some(data_lost(query.damage, run))
     }
+}
+
+/// Tells `tracer` the steps of the incident `record`, noticed at `noticed`.
+fn trace_steps<T: Tracer>(record: &IncidentRecord, noticed: Duration, tracer: &mut T) {
+    let now = record.start;
+    let step = |at: Duration, step| TraceEvent::IncidentStep {
+        incident: record.incident,
+        at,
+        step,
+    };
+    let recovery = match (record.recovered_from, record.lost) {
+        (RecoveredFrom::Backup, Some(lost)) => IncidentStep::FromBackup {
+            start: (lost <= now).then(|| now.saturating_sub(lost)),
+            lost,
+        },
+        (RecoveredFrom::Replication, Some(lag)) => IncidentStep::FromStandby { lag },
+        _ => IncidentStep::Unrecoverable,
+    };
+    let back = now.saturating_add(record.downtime);
+    tracer.event(now, step(now, IncidentStep::Struck));
+    tracer.event(now, step(noticed, IncidentStep::Detected));
+    tracer.event(now, step(noticed, recovery));
+    tracer.event(now, step(back, IncidentStep::ServiceBack));
 }
 
 /// Whether backup `run` was lost with a site (or never ran, the site being lost): `losses`

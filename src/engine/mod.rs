@@ -54,7 +54,7 @@ mod tests;
 pub use incident::{IncidentRecord, RecoveredFrom};
 pub use outage::{Outage, Phases};
 pub use queue::EventQueue;
-pub use trace::{Detection, FailoverStep, NoTrace, TraceEvent, Tracer, UpgradeStep};
+pub use trace::{Detection, FailoverStep, IncidentStep, NoTrace, TraceEvent, Tracer, UpgradeStep};
 
 use crate::measure::{Downtime, DowntimeYear, Measure, Shipped};
 use crate::mechanics::pod::ProbePhases;
