@@ -181,14 +181,11 @@ fn level_two_failovers_show_each_step_at_its_instant() {
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{trace}");
 }
 
-/// Incidents are traced as events of their own, at their instants: with fixed durations, a
-/// dropped collection every 100 days (noticed after 30 min) is restored from the hourly
-/// backup started an hour before it (the one started at 23:00 finished at 23:10) and serves
-/// 30 min + 1 h after it struck; the site lost at day 130 fails over to the standby in
-/// 5 min + 10 min, losing the 5 s lag.
-#[test]
-fn incidents_are_traced_step_by_step() {
-    let model = crate::util::write_model(
+/// A component that never fails, hourly backups taking 10 min (`retention` a line, or
+/// none) restored in 1 h, a dropped collection every 100 days noticed after `detect`, and
+/// `tables` appended; the trace of its year 0.
+fn incident_trace(retention: &str, detect: &str, tables: &str) -> String {
+    let model = crate::util::write_model(&format!(
         r#"name = "inc"
 up = "db"
 [[component]]
@@ -196,24 +193,36 @@ name = "db"
 [backup]
 every = "1h"
 duration = "10m"
+{retention}
 restore = "1h"
-[replication]
-lag = "5s"
-failover = "10m"
 [[incident]]
 name = "dropped"
 kind = "logical"
 every = "100d"
-detect = "30m"
+detect = "{detect}"
+{tables}"#
+    ));
+    nines_ok(&["trace", path_str(model.path()), "--year", "0"])
+}
+
+/// Incidents are traced as events of their own, at their instants: with fixed durations, a
+/// dropped collection every 100 days (noticed after 30 min) is restored from the hourly
+/// backup started an hour before it (the one started at 23:00 finished at 23:10) and serves
+/// 30 min + 1 h after it struck; the site lost at day 130 fails over to the standby in
+/// 5 min + 10 min, losing the 5 s lag.
+#[test]
+fn incidents_are_traced_step_by_step() {
+    let standby = r#"[replication]
+lag = "5s"
+failover = "10m"
 [[incident]]
 name = "flood"
 kind = "site"
 every = "130d"
 detect = "5m"
 repair = "1d"
-"#,
-    );
-    let trace = nines_ok(&["trace", path_str(model.path()), "--year", "0"]);
+"#;
+    let trace = incident_trace("", "30m", standby);
     let incident_lines: Vec<&str> = (trace.lines())
         .filter(|l| l.contains("incident `"))
         .take(8)
@@ -238,24 +247,7 @@ repair = "1d"
 /// is deleted by the time the restore begins, and the trace says the data is lost for good.
 #[test]
 fn an_unrecoverable_incident_is_traced_as_such() {
-    let model = crate::util::write_model(
-        r#"name = "unrec"
-up = "db"
-[[component]]
-name = "db"
-[backup]
-every = "1h"
-duration = "10m"
-retention = "1h"
-restore = "1h"
-[[incident]]
-name = "dropped"
-kind = "logical"
-every = "100d"
-detect = "2h"
-"#,
-    );
-    let trace = nines_ok(&["trace", path_str(model.path()), "--year", "0"]);
+    let trace = incident_trace("retention = \"1h\"", "2h", "");
     for line in [
         "  d100 02:00:00.000  incident `dropped`: no usable backup or standby: the data is lost \
          for good",
