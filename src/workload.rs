@@ -15,12 +15,14 @@
 //! Work is counted in events, and more than events costs: each simulated year costs
 //! [`YEAR_COST_EVENTS`] besides its own events (a model without failures still takes time
 //! per year), each node failure and repair scans every replica, and a run with an output
-//! directory writes a row of years.csv per year. A run uses at most one thread per
+//! directory writes a row of years.csv per year. Each incident's strike and end are events,
+//! and its restore searches the backups, at worst (every backup failed, no retention) all
+//! of a year's. A run uses at most one thread per
 //! [`CHUNK_YEARS`] years.
 
 use crate::dist::Dist;
 use crate::mechanics::failure;
-use crate::model::{Component, Kubernetes, Model, Rollout};
+use crate::model::{Backup, Component, Kubernetes, Model, Rollout};
 use crate::plan;
 use crate::rng::StreamKey;
 use crate::run::CHUNK_YEARS;
@@ -58,6 +60,10 @@ pub const YEAR_COST_EVENTS: f64 = 5.0;
 
 /// What scanning one replica costs at a node failure or repair, in events.
 const REPLICA_SCAN_EVENTS: f64 = 0.05;
+
+/// What looking at one backup costs in a restore's search (its draws, made once a year,
+/// and a comparison), in events: an assumption, a draw being a small part of an event.
+const BACKUP_SCAN_EVENTS: f64 = 0.1;
 
 /// Bytes of one row of years.csv: the year, availability, downtime and outages, and an
 /// availability per service (generous: the widest rows reach it).
@@ -208,6 +214,7 @@ impl Workload {
                 events_per_year += drains * (1.0 + 3.0 * f64::from(kubernetes.nodes) + 4.0 * pods);
             }
         }
+        events_per_year += incident_events(model, horizon);
         Workload {
             events_per_year,
             busiest,
@@ -305,6 +312,36 @@ impl Workload {
             Verdict::Fine
         }
     }
+}
+
+/// The work of a year's incidents, in events: each strike and its end are events, and
+/// set every expression down and up again (the system's and each service's); with
+/// `[backup]`, each restore searches the backups (see [`backups_scanned`]).
+fn incident_events(model: &Model, horizon: f64) -> f64 {
+    let data = model.data();
+    let expressions = 1.0 + model.services().len() as f64;
+    let scanned = data
+        .backup
+        .as_ref()
+        .map_or(0.0, |b| backups_scanned(b, horizon));
+    let per_strike = 2.0 + 2.0 * expressions + scanned * BACKUP_SCAN_EVENTS;
+    (data.incidents.iter())
+        .map(|incident| horizon / incident.every.mean_secs().max(1e-6) * per_strike)
+        .sum()
+}
+
+/// The backups one restore looks at: from the newest before the damage back to the first
+/// usable one, skipping those still running (about duration / every of them) and the
+/// failed ones (a geometric number), but never further back than `retention`, or without
+/// it the one-year look-back (all of them when every backup fails).
+fn backups_scanned(backup: &Backup, horizon: f64) -> f64 {
+    let every = backup.every.as_secs_f64().max(1e-6);
+    let window = backup.retention.map_or(horizon, Duration::as_secs_f64) / every + 1.0;
+    if backup.fails >= 1.0 {
+        return window;
+    }
+    let running = backup.duration.mean_secs() / every;
+    ((1.0 + running) / (1.0 - backup.fails)).min(window)
 }
 
 /// The mean length in seconds of one up-then-down cycle of a replica, from a fixed sample
@@ -544,5 +581,84 @@ mod tests {
         let (monthly, frantic) = (model("30d"), model("1ms"));
         assert!(monthly.events_per_year < 1e3, "{monthly:?}");
         assert!(frantic.events_per_year > MAX_EVENTS_PER_YEAR, "{frantic:?}");
+    }
+
+    /// A model of one component that never fails, with `tables` appended.
+    fn data_model(tables: &str) -> Workload {
+        let source = format!("name = \"m\"\nup = \"db\"\n[[component]]\nname = \"db\"\n{tables}");
+        Workload::estimate(&Model::parse(&source, "m.toml").unwrap())
+    }
+
+    /// `[backup]` every `every`, a share `fails` failing, `retention` (a line, or none),
+    /// and a logical incident every day on average.
+    fn backups(every: &str, fails: &str, retention: &str) -> Workload {
+        data_model(&format!(
+            "[backup]\nevery = \"{every}\"\nduration = \"0s\"\nfails = \"{fails}\"\n{retention}\n\
+             restore = \"1h\"\n[[incident]]\nname = \"dropped\"\nkind = \"logical\"\n\
+             every = {{ dist = \"exponential\", mean = \"1d\" }}\ndetect = \"0s\"\n"
+        ))
+    }
+
+    /// Incidents count by their mean rate: a site loss every 2 s is four events (strike,
+    /// end, the system's expression down and up), 6.3e7 a year; a run of the default
+    /// 10,000 years is refused, where one a month is not worth a word.
+    #[test]
+    fn incidents_are_estimated_from_their_rate() {
+        let incident = |every: &str| {
+            data_model(&format!(
+                "[[incident]]\nname = \"x\"\nkind = \"site\"\nrepair = \"1h\"\n\
+                 every = {{ dist = \"exponential\", mean = \"{every}\" }}\ndetect = \"1s\"\n"
+            ))
+        };
+        let frantic = incident("2s");
+        let exact = Duration::YEAR.as_secs_f64() / 2.0 * 4.0;
+        assert!(
+            (frantic.events_per_year / exact - 1.0).abs() < 1e-12,
+            "{frantic:?}"
+        );
+        assert!(matches!(
+            frantic.judge(shape(10_000, 2)),
+            Verdict::TooLarge(TooLarge::Run(_))
+        ));
+        assert_eq!(incident("30d").judge(shape(10_000, 2)), Verdict::Fine);
+    }
+
+    /// A restore looks at the newest backup when backups work, at every kept one when all
+    /// fail: with backups every second kept 30 days, each daily incident's restore scans
+    /// 2,592,001 backups and 10,000 years are refused.
+    #[test]
+    fn restores_pay_for_the_backups_they_scan() {
+        let retention = "retention = \"30d\"";
+        let working = backups("1s", "0%", retention);
+        let failing = backups("1s", "100%", retention);
+        let strikes = Duration::YEAR.as_secs_f64() / 86_400.0;
+        let per_strike = |scanned: f64| 4.0 + scanned * BACKUP_SCAN_EVENTS;
+        let close = |got: f64, exact: f64| (got / exact - 1.0).abs() < 1e-12;
+        assert!(close(working.events_per_year, strikes * per_strike(1.0)));
+        assert!(close(
+            failing.events_per_year,
+            strikes * per_strike(2_592_001.0)
+        ));
+        assert_eq!(working.judge(shape(10_000, 2)), Verdict::Fine);
+        assert!(matches!(
+            failing.judge(shape(10_000, 2)),
+            Verdict::TooLarge(TooLarge::Run(_))
+        ));
+        // Half the backups failing: two looked at on average.
+        let half = backups("1s", "50%", retention);
+        assert!(close(half.events_per_year, strikes * per_strike(2.0)));
+    }
+
+    /// Without retention a restore may look back a whole year: backups every millisecond,
+    /// all failing, make one year too large.
+    #[test]
+    fn without_retention_the_look_back_is_a_year() {
+        let endless = backups("1ms", "100%", "");
+        let scanned = Duration::YEAR.as_secs_f64() / 1e-3 + 1.0;
+        assert!(endless.events_per_year > scanned * BACKUP_SCAN_EVENTS);
+        assert!(matches!(
+            endless.judge(shape(1, 2)),
+            Verdict::TooLarge(TooLarge::Year(_))
+        ));
     }
 }

@@ -6,11 +6,12 @@
 //! the first (cause `incident/<name>`).
 
 use super::outage::Blame;
-use super::{Engine, Event, Measure, Tracer};
+use super::{Engine, Event, IncidentStep, Measure, STOP_CHECK_WORK, TraceEvent, Tracer};
 use crate::mechanics::backup::{BackupDraw, BackupRun, RestoreQuery, data_lost, draw_backup};
 use crate::model::IncidentKind;
 use crate::plan::{BackupPlan, DataPlan};
 use crate::time::Duration;
+use std::sync::atomic::Ordering;
 
 /// Where an incident's data came back from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +63,8 @@ pub(super) struct IncidentState {
     forward: Vec<BackupDraw>,
     /// The draws of backups −1, −2, ..., drawn as far as needed.
     past: Vec<BackupDraw>,
+    /// Backups looked at by the last incident's restore: work for the stop check.
+    scanned: u64,
 }
 
 impl<M: Measure> Engine<'_, M> {
@@ -89,22 +92,31 @@ impl<M: Measure> Engine<'_, M> {
     }
 
     /// Incident `incident` strikes at `now`: decides its recovery, holds the system down
-    /// for it and schedules its next strike.
-    pub(super) fn on_incident<T: Tracer>(&mut self, now: Duration, incident: u32, tracer: &mut T) {
+    /// for it and schedules its next strike. Returns the backups its restore looked at,
+    /// work for the stop check.
+    pub(super) fn on_incident<T: Tracer>(
+        &mut self,
+        now: Duration,
+        incident: u32,
+        tracer: &mut T,
+    ) -> u64 {
         let Some(data) = &self.plan.data else {
-            return;
+            return 0;
         };
+        self.incidents.scanned = 0;
         let (record, noticed_at) = self.decide(now, incident, data);
         self.measures.incident(&mut self.outcome.measures, &record);
+        trace_steps(&record, noticed_at, tracer);
         let plan = &data.incidents[incident as usize];
         let stream = data.streams.every(incident as usize);
         let next = now.saturating_add(self.streams.draw(stream, &plan.every));
         if next < self.plan.horizon {
             self.queue.push(next, Event::IncidentStrikes { incident });
         }
+        let scanned = self.incidents.scanned;
         let end = now.saturating_add(record.downtime);
         if self.incident_down && end <= self.incidents.until {
-            return;
+            return scanned;
         }
         self.incidents.until = end;
         if end < self.plan.horizon {
@@ -118,6 +130,7 @@ impl<M: Measure> Engine<'_, M> {
             };
             self.hold_down(now, true, blame, tracer);
         }
+        scanned
     }
 
     /// An incident's downtime may be over at `now` (unless a later one extended it).
@@ -228,11 +241,21 @@ impl<M: Measure> Engine<'_, M> {
         if site && !backup.offsite {
             return None;
         }
+        let stop = self.stop;
         let state = &mut self.incidents;
         let (forward, past, losses) = (&mut state.forward, &mut state.past, &state.site_losses);
+        let scanned = &mut state.scanned;
         let streams = &mut self.streams;
         let (history, earlier) = (data.streams.history(), data.streams.past());
         let draw = |index: i64| {
+            // A search may cover a year of backups: it looks at the stop flag as the
+            // event loop does, once per STOP_CHECK_WORK backups.
+            *scanned += 1;
+            if scanned.is_multiple_of(STOP_CHECK_WORK)
+                && stop.is_some_and(|s| s.load(Ordering::Relaxed))
+            {
+                return None;
+            }
             let (draws, stream, at) = if index >= 0 {
                 (&mut *forward, history, index as usize)
             } else {
@@ -245,12 +268,35 @@ impl<M: Measure> Engine<'_, M> {
                     backup.fails,
                 ));
             }
-            draws[at]
+            Some(draws[at])
         };
         let lost = |run: BackupRun| lost_with_a_site(run, backup, losses);
         let run = backup.schedule.newest_usable(query, draw, lost)?;
         Some(data_lost(query.damage, run))
     }
+}
+
+/// Tells `tracer` the steps of the incident `record`, noticed at `noticed`.
+fn trace_steps<T: Tracer>(record: &IncidentRecord, noticed: Duration, tracer: &mut T) {
+    let now = record.start;
+    let step = |at: Duration, step| TraceEvent::IncidentStep {
+        incident: record.incident,
+        at,
+        step,
+    };
+    let recovery = match (record.recovered_from, record.lost) {
+        (RecoveredFrom::Backup, Some(lost)) => IncidentStep::FromBackup {
+            start: (lost <= now).then(|| now.saturating_sub(lost)),
+            lost,
+        },
+        (RecoveredFrom::Replication, Some(lag)) => IncidentStep::FromStandby { lag },
+        _ => IncidentStep::Unrecoverable,
+    };
+    let back = now.saturating_add(record.downtime);
+    tracer.event(now, step(now, IncidentStep::Struck));
+    tracer.event(now, step(noticed, IncidentStep::Detected));
+    tracer.event(now, step(noticed, recovery));
+    tracer.event(now, step(back, IncidentStep::ServiceBack));
 }
 
 /// Whether backup `run` was lost with a site (or never ran, the site being lost): `losses`

@@ -54,7 +54,7 @@ mod tests;
 pub use incident::{IncidentRecord, RecoveredFrom};
 pub use outage::{Outage, Phases};
 pub use queue::EventQueue;
-pub use trace::{Detection, FailoverStep, NoTrace, TraceEvent, Tracer, UpgradeStep};
+pub use trace::{Detection, FailoverStep, IncidentStep, NoTrace, TraceEvent, Tracer, UpgradeStep};
 
 use crate::measure::{Downtime, DowntimeYear, Measure, Shipped};
 use crate::mechanics::pod::ProbePhases;
@@ -67,7 +67,7 @@ use outage::OpenOutage;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Work between two looks at the stop flag, counted as one per event plus one per replica
-/// or node an event scans (so that a year of heavy node fan-out, whose every node event
+/// or node an event scans, or backup a restore looks at (so that a year of heavy node fan-out, whose every node event
 /// costs a scan of all replicas, is not counted as cheap): rare enough to cost nothing, frequent
 /// enough that even a pathological year stops within milliseconds.
 const STOP_CHECK_WORK: u64 = 1 << 16;
@@ -364,7 +364,9 @@ impl<'p, M: Measure> Engine<'p, M> {
                 Event::RolledBack => self.on_rolled_back(now, tracer),
                 Event::DrainStart => self.on_drain_start(now, tracer),
                 Event::NodeRebooted { node } => self.on_node_rebooted(now, node, tracer),
-                Event::IncidentStrikes { incident } => self.on_incident(now, incident, tracer),
+                Event::IncidentStrikes { incident } => {
+                    work += self.on_incident(now, incident, tracer);
+                }
                 Event::IncidentOver => self.on_incident_over(now, tracer),
                 _ => {} // stale: the replica or session changed since it was scheduled
             }

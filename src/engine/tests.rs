@@ -495,3 +495,51 @@ fn a_stop_ends_a_year_of_heavy_node_fan_out_within_bounded_work() {
     assert!(engine.stop_requested());
     assert_eq!(engine.simulate(1).events, 0, "a year begun stopped");
 }
+
+/// Backups every millisecond, all failing and kept for ever: a restore's search would look
+/// at a year of them (3e10). The component fails at 1 s, before the incident at 10 s.
+const ENDLESS_SEARCH: &str = r#"name = "endless"
+up = "c"
+[backup]
+every = "1ms"
+duration = "0s"
+fails = "100%"
+restore = "1h"
+[[incident]]
+name = "dropped"
+kind = "logical"
+every = "10s"
+detect = "0s"
+[[component]]
+name = "c"
+  [[component.failure]]
+  name = "crash"
+  every = "1s"
+  repair = "1s"
+"#;
+
+/// Sets the stop flag at the first replica failure.
+struct StopAtFirstFailure<'a>(&'a AtomicBool);
+
+impl Tracer for StopAtFirstFailure<'_> {
+    fn event(&mut self, _at: Duration, event: TraceEvent) {
+        if matches!(event, TraceEvent::ReplicaFailed { .. }) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A stop reaches into a restore's search of the backups: the year with a stop requested
+/// before its first incident ends (after one stop check's work) instead of drawing a
+/// year of backups.
+#[test]
+fn a_stop_ends_a_search_of_a_year_of_backups() {
+    let plan = crate::fixtures::plan(ENDLESS_SEARCH, 1);
+    let stop = AtomicBool::new(false);
+    let mut engine = Engine::new(&plan).with_stop(&stop);
+    let events = engine
+        .simulate_traced(0, &mut StopAtFirstFailure(&stop))
+        .events;
+    assert!(engine.stop_requested());
+    assert!(events < 100, "{events} events");
+}

@@ -149,6 +149,16 @@ pub enum TraceEvent {
         /// Replica index within the component.
         replica: u32,
     },
+    /// A step of an incident (`docs/semantics.md`, "Data protection"), decided when it
+    /// struck: `at` is when the step happens, at or after the instant it is reported.
+    IncidentStep {
+        /// The incident's index among the model's incidents.
+        incident: u32,
+        /// When the step happens.
+        at: Duration,
+        /// What happens.
+        step: IncidentStep,
+    },
     /// Drain `drain` of the year (from 0) begins: every node in turn is drained.
     DrainStarted {
         /// The drain's index in the year.
@@ -275,6 +285,33 @@ pub enum UpgradeStep {
 pub trait Tracer {
     /// Called for each event, at simulated time `at`.
     fn event(&mut self, at: Duration, event: TraceEvent);
+}
+
+/// A step of an incident, from its strike to the service serving again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncidentStep {
+    /// The incident strikes: the system is down from now.
+    Struck,
+    /// It is noticed.
+    Detected,
+    /// Recovery starts from the backup started at `start` (from the beginning of the
+    /// year), losing the data written since: `lost`.
+    FromBackup {
+        /// The backup's start; `None` when it started before the year.
+        start: Option<Duration>,
+        /// The data lost.
+        lost: Duration,
+    },
+    /// The standby site takes over, losing the replication lag.
+    FromStandby {
+        /// The data lost.
+        lag: Duration,
+    },
+    /// No backup is usable and no standby holds the data: it is lost for good; the
+    /// service comes back (empty) after the repair or restore.
+    Unrecoverable,
+    /// The service serves again.
+    ServiceBack,
 }
 
 /// A tracer that ignores everything; the engine's fast path.

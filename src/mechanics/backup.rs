@@ -91,13 +91,15 @@ impl BackupSchedule {
         (micros(at) - micros(self.start) - 1).div_euclid(micros(self.every))
     }
 
-    /// The newest usable backup for `query`: `draw(k)` gives backup k's draws, `lost(run)`
-    /// whether a backup that ran was lost since (with its site). `None` when no backup is
-    /// usable: the data is unrecoverable.
+    /// The newest usable backup for `query`: `draw(k)` gives backup k's draws, or `None`
+    /// to abandon the search (a stop was requested: the search may cover a year of
+    /// backups), `lost(run)` whether a backup that ran was lost since (with its site).
+    /// `None` when no backup is usable (the data is unrecoverable) or the search was
+    /// abandoned.
     pub fn newest_usable(
         &self,
         query: RestoreQuery,
-        mut draw: impl FnMut(i64) -> BackupDraw,
+        mut draw: impl FnMut(i64) -> Option<BackupDraw>,
         lost: impl Fn(BackupRun) -> bool,
     ) -> Option<BackupRun> {
         let kept_since = match self.retention {
@@ -110,7 +112,7 @@ impl BackupSchedule {
             if start_us < kept_since {
                 return None;
             }
-            let backup = draw(index);
+            let backup = draw(index)?;
             let run = BackupRun {
                 index,
                 start_us,
@@ -240,7 +242,7 @@ mod tests {
         assert_eq!(s.last_before(Duration::from_secs(30)), -1);
         assert_eq!(s.last_before(Duration::from_secs(31)), 0);
         assert_eq!(s.start_us(-1), -70_000_000);
-        let found = s.newest_usable(query(10, 10), |_| ok(5), |_| false);
+        let found = s.newest_usable(query(10, 10), |_| Some(ok(5)), |_| false);
         assert_eq!(found.map(|r| r.index), Some(-1));
         assert_eq!(
             data_lost(Duration::from_secs(10), found.unwrap()),
@@ -253,13 +255,15 @@ mod tests {
         let s = schedule(100, 0, None);
         // Damage at 105: backup 1 (start 100) takes 10 s, not complete at 105 unless the
         // detection lasts until 110.
-        let found = s.newest_usable(query(105, 105), |_| ok(10), |_| false);
+        let found = s.newest_usable(query(105, 105), |_| Some(ok(10)), |_| false);
         assert_eq!(found.map(|r| r.index), Some(0));
-        let found = s.newest_usable(query(105, 110), |_| ok(10), |_| false);
+        let found = s.newest_usable(query(105, 110), |_| Some(ok(10)), |_| false);
         assert_eq!(found.map(|r| r.index), Some(1));
-        let failed_one = |k| BackupDraw {
-            failed: k == 1,
-            ..ok(1)
+        let failed_one = |k| {
+            Some(BackupDraw {
+                failed: k == 1,
+                ..ok(1)
+            })
         };
         let found = s.newest_usable(query(150, 150), failed_one, |_| false);
         assert_eq!(found.map(|r| r.index), Some(0));
@@ -270,11 +274,30 @@ mod tests {
         let s = schedule(100, 0, Some(150));
         // Restore at 400: kept backups started at 250 or later; the newest before the
         // damage at 200 started at 100.
-        assert_eq!(s.newest_usable(query(200, 400), |_| ok(1), |_| false), None);
+        assert_eq!(
+            s.newest_usable(query(200, 400), |_| Some(ok(1)), |_| false),
+            None
+        );
         assert!(
-            s.newest_usable(query(200, 240), |_| ok(1), |_| false)
+            s.newest_usable(query(200, 240), |_| Some(ok(1)), |_| false)
                 .is_some()
         );
+    }
+
+    #[test]
+    fn an_abandoned_search_finds_nothing() {
+        let s = schedule(100, 0, None);
+        // Every backup failed: the search would look a year back, but stops at the third.
+        let mut looked = 0;
+        let draw = |_| {
+            looked += 1;
+            (looked < 3).then_some(BackupDraw {
+                failed: true,
+                ..ok(1)
+            })
+        };
+        assert_eq!(s.newest_usable(query(1000, 1000), draw, |_| false), None);
+        assert_eq!(looked, 3);
     }
 
     #[test]

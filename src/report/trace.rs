@@ -1,6 +1,6 @@
 //! `nines trace`: the event log of one simulated year as text, one line per event.
 
-use crate::engine::{Detection, FailoverStep, TraceEvent, Tracer, UpgradeStep};
+use crate::engine::{Detection, FailoverStep, IncidentStep, TraceEvent, Tracer, UpgradeStep};
 use crate::mechanics::leader::Leader;
 use crate::plan::Plan;
 use crate::time::Duration;
@@ -19,9 +19,9 @@ pub struct TraceWriter<'p, W: Write> {
     out: W,
     error: Option<io::Error>,
     seconds: bool,
-    /// Failover steps not yet due: (instant, component, replica, step), in the order the
+    /// Failover and incident steps not yet due, with their instants, in the order the
     /// engine reported them.
-    pending: Vec<(Duration, u32, u32, FailoverStep)>,
+    pending: Vec<(Duration, TraceEvent)>,
 }
 
 impl<'p, W: Write> TraceWriter<'p, W> {
@@ -292,7 +292,48 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                  called off",
                 component(c)
             ),
+            TraceEvent::IncidentStep { incident, step, .. } => self.incident_text(incident, step),
             TraceEvent::YearEnd => "year ends".to_string(),
+        }
+    }
+
+    /// A step of incident `incident`, as a sentence.
+    fn incident_text(&self, incident: u32, step: IncidentStep) -> String {
+        let Some(plan) = self
+            .plan
+            .data
+            .as_ref()
+            .map(|d| &d.incidents[incident as usize])
+        else {
+            return String::new();
+        };
+        let name = &plan.name;
+        match step {
+            IncidentStep::Struck => {
+                format!(
+                    "incident `{name}` ({}) strikes: the system is down",
+                    plan.kind.name()
+                )
+            }
+            IncidentStep::Detected => format!("incident `{name}` is noticed"),
+            IncidentStep::FromBackup { start, lost } => format!(
+                "incident `{name}`: restore from the backup started {}: {} of data lost",
+                start.map_or("before the year".to_string(), |at| format!(
+                    "at {}",
+                    self.moment(at)
+                )),
+                self.span(lost)
+            ),
+            IncidentStep::FromStandby { lag } => format!(
+                "incident `{name}`: the standby site takes over: {} of data lost (the lag)",
+                self.span(lag)
+            ),
+            IncidentStep::Unrecoverable => {
+                format!("incident `{name}`: no usable backup or standby: the data is lost for good")
+            }
+            IncidentStep::ServiceBack => {
+                format!("incident `{name}` is over: the service serves again")
+            }
         }
     }
 
@@ -355,19 +396,13 @@ impl<'p, W: Write> TraceWriter<'p, W> {
         }
     }
 
-    /// Writes the pending failover steps due at or before `at`, in time order (the
-    /// engine's order among equal instants).
+    /// Writes the pending steps due at or before `at`, in time order (the engine's order
+    /// among equal instants).
     fn write_due(&mut self, at: Duration) {
-        self.pending.sort_by_key(|&(due, ..)| due);
-        let due = self.pending.partition_point(|&(due, ..)| due <= at);
+        self.pending.sort_by_key(|&(due, _)| due);
+        let due = self.pending.partition_point(|&(due, _)| due <= at);
         let steps: Vec<_> = self.pending.drain(..due).collect();
-        for (due, component, replica, step) in steps {
-            let event = TraceEvent::FailoverStep {
-                component,
-                replica,
-                at: due,
-                step,
-            };
+        for (due, event) in steps {
             self.write(due, &event);
         }
     }
@@ -376,19 +411,16 @@ impl<'p, W: Write> TraceWriter<'p, W> {
 impl<W: Write> Tracer for TraceWriter<'_, W> {
     fn event(&mut self, at: Duration, event: TraceEvent) {
         match event {
-            TraceEvent::FailoverStep {
-                component,
-                replica,
-                at: due,
-                step,
-            } => {
-                self.pending.push((due, component, replica, step));
+            TraceEvent::FailoverStep { at: due, .. } | TraceEvent::IncidentStep { at: due, .. } => {
+                self.pending.push((due, event));
                 return;
             }
             TraceEvent::FailoverReplanned { component, replica } => {
                 self.write_due(at);
-                self.pending
-                    .retain(|&(_, c, r, _)| (c, r) != (component, replica));
+                self.pending.retain(|(_, step)| {
+                    !matches!(*step, TraceEvent::FailoverStep { component: c, replica: r, .. }
+                        if (c, r) == (component, replica))
+                });
             }
             _ => self.write_due(at),
         }

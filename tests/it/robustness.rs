@@ -599,3 +599,22 @@ fn an_output_path_that_is_not_a_directory_is_named_as_such() {
     std::os::unix::fs::symlink(&one, &two).unwrap();
     fails_with(&run(&one), "symbolic links");
 }
+
+/// A model whose restores would each search a year of backups (one a millisecond, all
+/// failing, kept for ever) is refused at once by the estimate, like any too large year.
+#[test]
+fn a_restore_searching_a_year_of_backups_is_refused() {
+    let model = crate::util::write_model(
+        "name = \"endless\"\nup = \"c\"\n[[component]]\nname = \"c\"\n\
+         [backup]\nevery = \"1ms\"\nduration = \"0s\"\nfails = \"100%\"\nrestore = \"1h\"\n\
+         [[incident]]\nname = \"dropped\"\nkind = \"logical\"\nevery = \"30d\"\ndetect = \"0s\"\n",
+    );
+    let file = path_str(model.path());
+    let run = nines(&["run", file, "--years", "2"]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains(&format!("error: {file}: one simulated year is too large")),
+        "{}",
+        stderr(&run)
+    );
+}

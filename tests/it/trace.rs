@@ -180,3 +180,79 @@ fn level_two_failovers_show_each_step_at_its_instant() {
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{trace}");
 }
+
+/// A component that never fails, hourly backups taking 10 min (`retention` a line, or
+/// none) restored in 1 h, a dropped collection every 100 days noticed after `detect`, and
+/// `tables` appended; the trace of its year 0.
+fn incident_trace(retention: &str, detect: &str, tables: &str) -> String {
+    let model = crate::util::write_model(&format!(
+        r#"name = "inc"
+up = "db"
+[[component]]
+name = "db"
+[backup]
+every = "1h"
+duration = "10m"
+{retention}
+restore = "1h"
+[[incident]]
+name = "dropped"
+kind = "logical"
+every = "100d"
+detect = "{detect}"
+{tables}"#
+    ));
+    nines_ok(&["trace", path_str(model.path()), "--year", "0"])
+}
+
+/// Incidents are traced as events of their own, at their instants: with fixed durations, a
+/// dropped collection every 100 days (noticed after 30 min) is restored from the hourly
+/// backup started an hour before it (the one started at 23:00 finished at 23:10) and serves
+/// 30 min + 1 h after it struck; the site lost at day 130 fails over to the standby in
+/// 5 min + 10 min, losing the 5 s lag.
+#[test]
+fn incidents_are_traced_step_by_step() {
+    let standby = r#"[replication]
+lag = "5s"
+failover = "10m"
+[[incident]]
+name = "flood"
+kind = "site"
+every = "130d"
+detect = "5m"
+repair = "1d"
+"#;
+    let trace = incident_trace("", "30m", standby);
+    let incident_lines: Vec<&str> = (trace.lines())
+        .filter(|l| l.contains("incident `"))
+        .take(8)
+        .collect();
+    let expected = [
+        "  d100 00:00:00.000  incident `dropped` (logical) strikes: the system is down",
+        "  d100 00:30:00.000  incident `dropped` is noticed",
+        "  d100 00:30:00.000  incident `dropped`: restore from the backup started at \
+         d99 23:00:00.000: 1h 0m of data lost",
+        "  d100 01:30:00.000  incident `dropped` is over: the service serves again",
+        "  d130 00:00:00.000  incident `flood` (site) strikes: the system is down",
+        "  d130 00:05:00.000  incident `flood` is noticed",
+        "  d130 00:05:00.000  incident `flood`: the standby site takes over: 5.0s of data lost \
+         (the lag)",
+        "  d130 00:15:00.000  incident `flood` is over: the service serves again",
+    ];
+    assert_eq!(incident_lines, expected, "{trace}");
+    assert!(trace.contains("  d100 01:30:00.000  system UP"), "{trace}");
+}
+
+/// Backups kept an hour and a detection of two hours: the newest backup before the damage
+/// is deleted by the time the restore begins, and the trace says the data is lost for good.
+#[test]
+fn an_unrecoverable_incident_is_traced_as_such() {
+    let trace = incident_trace("retention = \"1h\"", "2h", "");
+    for line in [
+        "  d100 02:00:00.000  incident `dropped`: no usable backup or standby: the data is lost \
+         for good",
+        "  d100 03:00:00.000  incident `dropped` is over: the service serves again",
+    ] {
+        assert!(trace.lines().any(|l| l == line), "{line}\n{trace}");
+    }
+}
