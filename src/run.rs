@@ -1,27 +1,24 @@
 //! Simulating many years in parallel and handing them on in year order.
 //!
-//! Years are simulated in chunks on a rayon pool; each batch of chunks is collected in
-//! order, and while one batch is being consumed the next is being simulated. The consumer
-//! sees years strictly in order, so everything it computes is independent of the thread
-//! count (`docs/semantics.md`, determinism). On more than one thread, statistics are
-//! computed chunk by chunk in the parallel tasks ([`Partial`]) and appended in year order by
-//! the consumer, which gives the bytes of adding the years one by one, and keeps the
-//! consumer's share of the work small; on one thread the consumer adds the years itself.
+//! Years are simulated in chunks by worker threads ([`pipeline`]), each with an engine of
+//! its own, and handed on to one consumer strictly in year order, so everything it computes
+//! is independent of the thread count (`docs/semantics.md`, determinism). On more than one
+//! thread, statistics are computed chunk by chunk by the workers ([`Partial`]) and appended
+//! in year order by the consumer, which gives the bytes of adding the years one by one, and
+//! keeps the consumer's share of the work small; on one thread the consumer adds the years
+//! itself.
 
 use crate::engine::{Engine, YearOutcome};
 use crate::plan::Plan;
-use rayon::prelude::*;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::AtomicBool;
+
+mod pipeline;
+pub(crate) use pipeline::pipeline;
 
 /// Years one task simulates with one engine before handing them on: a run of fewer years
 /// runs on one thread (the workload estimate counts on it).
 pub const CHUNK_YEARS: u64 = 32;
-
-/// Chunks per thread in one batch: enough to keep every thread busy while the previous
-/// batch is consumed.
-const CHUNKS_PER_THREAD: u64 = 8;
 
 /// Receives each simulated year, in year order.
 pub trait YearSink: Send {
@@ -135,7 +132,7 @@ pub enum SimulateError<E> {
     Interrupted,
     /// The worker threads could not be started.
     #[error("cannot start the worker threads: {0}")]
-    Threads(rayon::ThreadPoolBuildError),
+    Threads(std::io::Error),
     /// The sink stopped the run.
     #[error(transparent)]
     Sink(E),
@@ -289,71 +286,6 @@ fn simulate_chunk(engine: &mut Engine<'_>, years: Range<u64>, outcomes: &mut Vec
     }
 }
 
-/// The parallel pipeline both entry points share (and the random-number floor): `simulate`
-/// turns a chunk of years into a result with the state `init` makes once per worker,
-/// writing into a result already consumed (or a default one), and `consume` gets the chunks
-/// in year order, one batch behind the simulation. Setting `stop` ends it with
-/// [`SimulateError::Interrupted`] before the batch being simulated is consumed; an error of
-/// `consume` ends it at once.
-pub(crate) fn pipeline<S, C: Send + Sync + Default, E: Send>(
-    years: Range<u64>,
-    threads: usize,
-    stop: &AtomicBool,
-    init: impl Fn() -> S + Sync + Send,
-    simulate: impl Fn(&mut S, Range<u64>, &mut C) + Sync + Send,
-    mut consume: impl FnMut(&mut C) -> Result<(), E> + Send,
-) -> Result<(), SimulateError<E>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-        .map_err(SimulateError::Threads)?;
-    let batch = CHUNK_YEARS * CHUNKS_PER_THREAD * threads.max(1) as u64;
-    let spare: Mutex<Vec<C>> = Mutex::new(Vec::new());
-    pool.install(|| {
-        let mut ready: Vec<C> = Vec::new();
-        let mut next: u64 = years.start;
-        loop {
-            let range = next..years.end.min(next.saturating_add(batch));
-            next = range.end;
-            let (simulated, consumed) = rayon::join(
-                || simulate_batch(range, &init, &simulate, &spare),
-                || ready.iter_mut().try_for_each(&mut consume),
-            );
-            consumed.map_err(SimulateError::Sink)?;
-            if stop.load(Ordering::Relaxed) {
-                return Err(SimulateError::Interrupted);
-            }
-            if simulated.is_empty() {
-                return Ok(());
-            }
-            let consumed = std::mem::replace(&mut ready, simulated);
-            spare
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend(consumed);
-        }
-    })
-}
-
-/// Simulates a range of years, chunk by chunk in parallel, returning chunks in order.
-fn simulate_batch<S, C: Send + Default>(
-    years: Range<u64>,
-    init: &(impl Fn() -> S + Sync + Send),
-    simulate: &(impl Fn(&mut S, Range<u64>, &mut C) + Sync + Send),
-    spare: &Mutex<Vec<C>>,
-) -> Vec<C> {
-    let starts: Vec<u64> = years.clone().step_by(CHUNK_YEARS as usize).collect();
-    starts
-        .into_par_iter()
-        .map_init(init, |state, start| {
-            let reused = spare.lock().unwrap_or_else(PoisonError::into_inner).pop();
-            let mut chunk = reused.unwrap_or_default();
-            simulate(state, start..years.end.min(start + CHUNK_YEARS), &mut chunk);
-            chunk
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,7 +331,7 @@ mod tests {
     fn formatted_bytes_follow_the_years_in_order() {
         let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
         let plan = Plan::compile(&model, 5);
-        let years = 3 * CHUNK_YEARS * CHUNKS_PER_THREAD * 3 + 7;
+        let years = 72 * CHUNK_YEARS + 7;
         let stop = AtomicBool::new(false);
         let mut runs = Vec::new();
         for threads in [1, 3] {

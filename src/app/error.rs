@@ -80,7 +80,7 @@ pub enum RunError {
     Interrupted,
     /// The worker threads could not be started.
     #[error("cannot start the worker threads: {0}")]
-    Threads(rayon::ThreadPoolBuildError),
+    Threads(std::io::Error),
     /// A file could not be read or written.
     #[error("cannot {action}: {error}")]
     Io {
