@@ -244,7 +244,7 @@ fn simulate_steps(
         let mut step = empty.clone();
         let more =
             simulate_years_formatted(plan, next.clone(), threads, format, &mut step, sink, stop)?;
-        run_stats.append(step);
+        run_stats.append(&mut step);
         totals.years += more.years;
         totals.events += more.events;
         steps += 1;
@@ -352,9 +352,9 @@ impl Partial for RunStats {
         self.breakdown.add(outcome);
     }
 
-    fn append(&mut self, later: RunStats) {
-        Partial::append(&mut self.stats, later.stats);
-        self.breakdown.append(later.breakdown);
+    fn append(&mut self, later: &mut RunStats) {
+        Partial::append(&mut self.stats, &mut later.stats);
+        self.breakdown.append(&mut later.breakdown);
     }
 }
 

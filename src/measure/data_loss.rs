@@ -206,23 +206,25 @@ impl MeasureStats<DataLossYear> for DataLossStats {
         stats.per_year_quantiles.add(lost_in_year);
     }
 
-    fn merge(&mut self, other: DataLossStats) {
-        let (Some(mine), Some(theirs)) = (&mut self.0, other.0) else {
+    fn merge(&mut self, other: &mut DataLossStats) {
+        let (Some(mine), Some(theirs)) = (&mut self.0, &mut other.0) else {
             return;
         };
-        mine.years += theirs.years;
-        mine.incidents += theirs.incidents;
-        mine.unrecoverable += theirs.unrecoverable;
-        mine.years_unrecoverable += theirs.years_unrecoverable;
-        mine.lost.merge(&theirs.lost);
-        mine.lost_quantiles.merge(theirs.lost_quantiles);
-        mine.per_year.merge(&theirs.per_year);
-        mine.per_year_quantiles.merge(theirs.per_year_quantiles);
-        for (mine, theirs) in mine.by_incident.iter_mut().zip(theirs.by_incident) {
-            mine.lost.merge(&theirs.lost);
-            mine.lost_quantiles.merge(theirs.lost_quantiles);
-            mine.downtime.merge(&theirs.downtime);
-            mine.downtime_quantiles.merge(theirs.downtime_quantiles);
+        mine.years += std::mem::take(&mut theirs.years);
+        mine.incidents += std::mem::take(&mut theirs.incidents);
+        mine.unrecoverable += std::mem::take(&mut theirs.unrecoverable);
+        mine.years_unrecoverable += std::mem::take(&mut theirs.years_unrecoverable);
+        mine.lost.append(&mut theirs.lost);
+        mine.lost_quantiles.append(&mut theirs.lost_quantiles);
+        mine.per_year.append(&mut theirs.per_year);
+        mine.per_year_quantiles
+            .append(&mut theirs.per_year_quantiles);
+        for (mine, theirs) in mine.by_incident.iter_mut().zip(&mut theirs.by_incident) {
+            mine.lost.append(&mut theirs.lost);
+            mine.lost_quantiles.append(&mut theirs.lost_quantiles);
+            mine.downtime.append(&mut theirs.downtime);
+            mine.downtime_quantiles
+                .append(&mut theirs.downtime_quantiles);
         }
     }
 

@@ -159,9 +159,9 @@ impl OutageStats {
         self.quantiles.add(duration);
     }
 
-    fn merge(&mut self, other: OutageStats) {
-        self.moments.merge(&other.moments);
-        self.quantiles.merge(other.quantiles);
+    fn append(&mut self, other: &mut OutageStats) {
+        self.moments.append(&mut other.moments);
+        self.quantiles.append(&mut other.quantiles);
     }
 
     /// The summary of these outages, with the 95% CI of their 99th percentile.
@@ -237,20 +237,24 @@ impl MeasureStats<DowntimeYear> for DowntimeStats {
         }
     }
 
-    fn merge(&mut self, other: DowntimeStats) {
-        for (mine, theirs) in self.downtime.iter_mut().zip(&other.downtime) {
-            mine.merge(theirs);
+    fn merge(&mut self, other: &mut DowntimeStats) {
+        for (mine, theirs) in self.downtime.iter_mut().zip(&mut other.downtime) {
+            mine.append(theirs);
         }
-        for (mine, theirs) in self.yearly_downtime.iter_mut().zip(other.yearly_downtime) {
-            mine.merge(theirs);
+        for (mine, theirs) in self
+            .yearly_downtime
+            .iter_mut()
+            .zip(&mut other.yearly_downtime)
+        {
+            mine.append(theirs);
         }
-        for (mine, theirs) in self.outages.iter_mut().zip(other.outages) {
-            mine.merge(theirs);
+        for (mine, theirs) in self.outages.iter_mut().zip(&mut other.outages) {
+            mine.append(theirs);
         }
-        for (mine, theirs) in self.misses.iter_mut().zip(other.misses) {
-            *mine += theirs;
+        for (mine, theirs) in self.misses.iter_mut().zip(&mut other.misses) {
+            *mine += std::mem::take(theirs);
         }
-        self.causes.merge(other.causes);
+        self.causes.append(&mut other.causes);
     }
 
     fn percentiles(&self, figure: PercentileFigure, expression: usize) -> Option<&Quantiles> {

@@ -169,8 +169,10 @@ pub trait MeasureStats<Y>:
     fn add(&mut self, year: &Y);
 
     /// Appends the statistics of the years right after these (see
-    /// [`MeasureStats::mismatch`], checked first).
-    fn merge(&mut self, other: Self);
+    /// [`MeasureStats::mismatch`], checked first), and leaves `other` holding no years, as
+    /// made for the same plan, with what it allocated kept: a chunk's statistics are
+    /// appended to the run's and grow again from there, without allocating anew.
+    fn merge(&mut self, other: &mut Self);
 
     /// What differs, if `other` was made for another plan and must not merge.
     fn mismatch(&self, _other: &Self) -> Option<&'static str> {
@@ -209,7 +211,7 @@ impl MeasureStats<()> for () {
     #[inline(always)]
     fn add(&mut self, _year: &()) {}
 
-    fn merge(&mut self, _other: ()) {}
+    fn merge(&mut self, _other: &mut ()) {}
 }
 
 /// Implements [`Measure`] and [`MeasureStats`] for a tuple of measures, each hook calling
@@ -299,8 +301,8 @@ macro_rules! tuple_measure {
                 $(self.$index.add(&year.$index);)+
             }
 
-            fn merge(&mut self, other: Self) {
-                $(self.$index.merge(other.$index);)+
+            fn merge(&mut self, other: &mut Self) {
+                $(self.$index.merge(&mut other.$index);)+
             }
 
             fn mismatch(&self, other: &Self) -> Option<&'static str> {

@@ -165,16 +165,16 @@ impl MeasureStats<PlannedYear> for PlannedStats {
         }
     }
 
-    fn merge(&mut self, other: PlannedStats) {
-        let (Some(mine), Some(theirs)) = (&mut self.0, other.0) else {
+    fn merge(&mut self, other: &mut PlannedStats) {
+        let (Some(mine), Some(theirs)) = (&mut self.0, &mut other.0) else {
             return;
         };
-        for (mine, theirs) in mine.by_kind.iter_mut().zip(&theirs.by_kind) {
-            mine.merge(theirs);
+        for (mine, theirs) in mine.by_kind.iter_mut().zip(&mut theirs.by_kind) {
+            mine.append(theirs);
         }
-        mine.per_upgrade.merge(&theirs.per_upgrade);
+        mine.per_upgrade.append(&mut theirs.per_upgrade);
         mine.per_upgrade_quantiles
-            .merge(theirs.per_upgrade_quantiles);
+            .append(&mut theirs.per_upgrade_quantiles);
     }
 
     fn mismatch(&self, other: &PlannedStats) -> Option<&'static str> {

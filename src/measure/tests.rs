@@ -72,9 +72,9 @@ impl MeasureStats<ChangesYear> for ChangesStats {
         self.most_in_a_year = self.most_in_a_year.max(year.changes);
     }
 
-    fn merge(&mut self, other: ChangesStats) {
-        self.total += other.total;
-        self.most_in_a_year = self.most_in_a_year.max(other.most_in_a_year);
+    fn merge(&mut self, other: &mut ChangesStats) {
+        self.total += std::mem::take(&mut other.total);
+        self.most_in_a_year = (self.most_in_a_year).max(std::mem::take(&mut other.most_in_a_year));
     }
 
     fn inconsistency(&self, years: u64) -> Option<&'static str> {

@@ -110,19 +110,20 @@ impl<M: Measure> Accumulator<M> {
     /// exactly what adding those years one by one would have made it. Fails, leaving
     /// `self` unchanged, when `other` was made for another plan, or begins elsewhere than
     /// where these years end (either being empty is fine).
-    pub fn merge(&mut self, other: Accumulator<M>) -> Result<(), MergeError> {
+    pub fn merge(&mut self, mut other: Accumulator<M>) -> Result<(), MergeError> {
         self.check_mergeable(&other)?;
-        self.append_checked(other);
+        self.append_checked(&mut other);
         Ok(())
     }
 
-    /// [`Accumulator::merge`] once the two are known to merge.
-    fn append_checked(&mut self, other: Accumulator<M>) {
+    /// [`Accumulator::merge`] once the two are known to merge, leaving `other` holding no
+    /// years, with what it allocated kept (see [`MeasureStats::merge`]).
+    fn append_checked(&mut self, other: &mut Accumulator<M>) {
         if self.years() == 0 {
             self.first_year = other.first_year;
         }
-        self.expressions.merge(other.expressions);
-        self.measures.merge(other.measures);
+        self.expressions.merge(&mut other.expressions);
+        self.measures.merge(&mut other.measures);
     }
 
     fn check_mergeable(&self, other: &Accumulator<M>) -> Result<(), MergeError> {
@@ -250,8 +251,8 @@ impl Partial for Accumulator {
         Accumulator::add(self, outcome);
     }
 
-    fn append(&mut self, later: Accumulator) {
-        debug_assert_eq!(self.check_mergeable(&later), Ok(()));
+    fn append(&mut self, later: &mut Accumulator) {
+        debug_assert_eq!(self.check_mergeable(later), Ok(()));
         self.append_checked(later);
     }
 }
@@ -331,11 +332,11 @@ impl Breakdown {
 
     /// Appends `other`, the breakdown of the years right after these, as adding them one by
     /// one would have; fails, leaving `self` unchanged, when it has other causes.
-    pub fn merge(&mut self, other: Breakdown) -> Result<(), MergeError> {
+    pub fn merge(&mut self, mut other: Breakdown) -> Result<(), MergeError> {
         if self.shape != other.shape {
             return Err(MergeError::Mismatch("outage causes"));
         }
-        Partial::append(self, other);
+        Partial::append(self, &mut other);
         Ok(())
     }
 
@@ -363,12 +364,15 @@ impl Partial for Breakdown {
         Breakdown::add(self, outcome);
     }
 
-    fn append(&mut self, later: Breakdown) {
-        for (cause, theirs) in later.causes {
-            self.causes.entry(cause).or_default().merge(theirs);
+    fn append(&mut self, later: &mut Breakdown) {
+        // Emptied causes stay in `later`, with their buffers, for its next chunk of years.
+        for (cause, theirs) in &mut later.causes {
+            if theirs.count() > 0 {
+                self.causes.entry(*cause).or_default().append(theirs);
+            }
         }
         // The earliest of equals: a later year replaces only a strictly worse one.
-        if let Some((year, downtime)) = later.worst
+        if let Some((year, downtime)) = later.worst.take()
             && self.worst.is_none_or(|(_, worst)| downtime > worst)
         {
             self.worst = Some((year, downtime));

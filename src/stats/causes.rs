@@ -90,24 +90,31 @@ impl Phase {
         }
     }
 
-    fn merge(&mut self, other: Phase) {
-        self.total += other.total;
-        match (&mut self.values, other.values) {
-            (Values::Histogram(mine), Values::Histogram(theirs)) => {
-                crate::stats::histogram::add(mine, &theirs);
+    /// Takes the values of `other`, the phase of later outages, leaving it empty with its
+    /// buffer of exact values kept for the next chunk of years.
+    fn append(&mut self, other: &mut Phase) {
+        self.total += std::mem::take(&mut other.total);
+        if let Values::Exact(theirs) = &mut other.values {
+            match &mut self.values {
+                Values::Histogram(mine) => theirs.iter().for_each(|v| record(mine, *v)),
+                Values::Exact(mine) => {
+                    mine.extend_from_slice(theirs);
+                    if mine.len() > Self::EXACT_LIMIT {
+                        self.switch_to_histogram();
+                    }
+                }
             }
-            (Values::Histogram(mine), Values::Exact(theirs)) => {
-                theirs.iter().for_each(|v| record(mine, *v));
-            }
-            (Values::Exact(mine), Values::Histogram(mut theirs)) => {
-                // Counts do not remember order, so recording ours into theirs is the same.
-                mine.iter().for_each(|v| record(&mut theirs, *v));
-                self.values = Values::Histogram(theirs);
-            }
-            (Values::Exact(mine), Values::Exact(theirs)) => {
-                mine.extend(theirs);
-                if mine.len() > Self::EXACT_LIMIT {
-                    self.switch_to_histogram();
+            theirs.clear();
+            return;
+        }
+        let empty = Values::Exact(Vec::new());
+        if let Values::Histogram(mut theirs) = std::mem::replace(&mut other.values, empty) {
+            match &mut self.values {
+                Values::Histogram(mine) => crate::stats::histogram::add(mine, &theirs),
+                Values::Exact(mine) => {
+                    // Counts do not remember order, so recording ours into theirs is the same.
+                    mine.iter().for_each(|v| record(&mut theirs, *v));
+                    self.values = Values::Histogram(theirs);
                 }
             }
         }
@@ -154,10 +161,18 @@ struct Cause {
 }
 
 impl Cause {
-    fn merge(&mut self, other: Cause) {
-        self.count += other.count;
-        for (mine, theirs) in self.phases.iter_mut().zip(other.phases) {
-            mine.merge(theirs);
+    fn new() -> Cause {
+        Cause {
+            count: 0,
+            phases: std::array::from_fn(|_| Phase::new()),
+        }
+    }
+
+    /// Takes the outages of `other`, leaving it with none (see [`Phase::append`]).
+    fn append(&mut self, other: &mut Cause) {
+        self.count += std::mem::take(&mut other.count);
+        for (mine, theirs) in self.phases.iter_mut().zip(&mut other.phases) {
+            mine.append(theirs);
         }
     }
 }
@@ -197,10 +212,7 @@ impl Causes {
         let cause = self
             .causes
             .entry((outage.component, outage.mode))
-            .or_insert_with(|| Cause {
-                count: 0,
-                phases: std::array::from_fn(|_| Phase::new()),
-            });
+            .or_insert_with(Cause::new);
         cause.count += 1;
         let p = outage.phases;
         for (phase, value) in
@@ -219,13 +231,18 @@ impl Causes {
     }
 
     /// Adds the outages `other` accumulated (of the same causes, see
-    /// [`Causes::same_causes`]), as if they had been added one by one.
-    pub fn merge(&mut self, other: Causes) {
-        for (key, theirs) in other.causes {
-            match self.causes.entry(key) {
-                Entry::Occupied(mut mine) => mine.get_mut().merge(theirs),
+    /// [`Causes::same_causes`]), as if they had been added one by one, and leaves it with
+    /// none. Its causes stay, empty, with their buffers, so that the statistics of the next
+    /// chunk of years allocate only for causes this one had not seen.
+    pub fn append(&mut self, other: &mut Causes) {
+        for (key, theirs) in &mut other.causes {
+            if theirs.count == 0 {
+                continue;
+            }
+            match self.causes.entry(*key) {
+                Entry::Occupied(mut mine) => mine.get_mut().append(theirs),
                 Entry::Vacant(slot) => {
-                    slot.insert(theirs);
+                    slot.insert(std::mem::replace(theirs, Cause::new()));
                 }
             }
         }
@@ -247,7 +264,7 @@ impl Causes {
         let mut named: BTreeMap<&str, Cause> = BTreeMap::new();
         for (&(component, mode), cause) in &self.causes {
             match named.entry(&self.names[component as usize][mode as usize]) {
-                Entry::Occupied(mut mine) => mine.get_mut().merge(cause.clone()),
+                Entry::Occupied(mut mine) => mine.get_mut().append(&mut cause.clone()),
                 Entry::Vacant(slot) => {
                     slot.insert(cause.clone());
                 }
@@ -303,7 +320,12 @@ impl From<Causes> for Saved {
             .iter()
             .map(|names| names.iter().map(|_| None).collect())
             .collect();
-        for ((component, mode), cause) in causes.causes {
+        // A chunk's emptied causes (see [`Causes::append`]) have no outages either.
+        let occurred = causes
+            .causes
+            .into_iter()
+            .filter(|(_, cause)| cause.count > 0);
+        for ((component, mode), cause) in occurred {
             saved[component as usize][mode as usize] = Some(SavedCause {
                 count: cause.count,
                 phases: cause.phases.map(|phase| SavedPhase {
@@ -421,12 +443,14 @@ mod tests {
         for chunk in [1, 32, 700, 3000, 11_999] {
             let mut merged = Causes::new(names.clone());
             let mut saved = Causes::new(names.clone());
+            // One partial, emptied by each append and reused, as a chunk's buffer is.
+            let mut partial = Causes::new(names.clone());
             for part in outages.chunks(chunk) {
-                let mut partial = Causes::new(names.clone());
                 part.iter().for_each(|o| partial.add(o));
-                let round_trip: Causes = serde_json::from_str(&json(&partial)).unwrap();
-                saved.merge(round_trip);
-                merged.merge(partial);
+                let mut round_trip: Causes = serde_json::from_str(&json(&partial)).unwrap();
+                saved.append(&mut round_trip);
+                merged.append(&mut partial);
+                assert_eq!(json(&partial), json(&Causes::new(names.clone())));
             }
             assert_eq!(json(&merged), json(&whole), "chunks of {chunk}");
             assert_eq!(json(&saved), json(&whole), "saved chunks of {chunk}");

@@ -44,6 +44,11 @@ impl Moments {
         self.squares.add(other.squares);
     }
 
+    /// Adds every value `other` holds and leaves it holding none.
+    pub fn append(&mut self, other: &mut Moments) {
+        self.merge(&std::mem::take(other));
+    }
+
     /// Number of values.
     pub fn count(&self) -> u64 {
         self.count

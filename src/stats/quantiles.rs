@@ -40,9 +40,15 @@ impl Quantiles {
     }
 
     /// Adds every value `other` holds, as if they had been added one by one after these.
-    pub fn merge(&mut self, other: Quantiles) {
-        self.max = self.max.max(other.max);
-        match (&mut self.histogram, other.histogram) {
+    pub fn merge(&mut self, mut other: Quantiles) {
+        self.append(&mut other);
+    }
+
+    /// As [`Quantiles::merge`], leaving `other` empty with its buffer of exact values kept,
+    /// so that the statistics of the next chunk of years grow without allocating.
+    pub fn append(&mut self, other: &mut Quantiles) {
+        self.max = self.max.max(std::mem::take(&mut other.max));
+        match (&mut self.histogram, other.histogram.take()) {
             (Some(mine), Some(theirs)) => histogram::add(mine, &theirs),
             (Some(mine), None) => other.exact.iter().for_each(|v| record(mine, *v)),
             (None, Some(mut theirs)) => {
@@ -52,12 +58,13 @@ impl Quantiles {
                 self.histogram = Some(theirs);
             }
             (None, None) => {
-                self.exact.extend(other.exact);
+                self.exact.extend_from_slice(&other.exact);
                 if self.exact.len() > Self::EXACT_LIMIT {
                     self.switch_to_histogram();
                 }
             }
         }
+        other.exact.clear();
     }
 
     fn switch_to_histogram(&mut self) {

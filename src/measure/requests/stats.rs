@@ -131,15 +131,15 @@ impl MeasureStats<RequestsYear> for RequestsStats {
         }
     }
 
-    fn merge(&mut self, other: RequestsStats) {
-        for (mine, theirs) in self.expressions.iter_mut().zip(other.expressions) {
-            mine.failed.merge(&theirs.failed);
-            mine.yearly.merge(theirs.yearly);
-            mine.per_outage.merge(&theirs.per_outage);
-            mine.outages.merge(theirs.outages);
-            mine.outages_without_failures += theirs.outages_without_failures;
-            for (sum, retried) in mine.retried.iter_mut().zip(theirs.retried) {
-                *sum += retried;
+    fn merge(&mut self, other: &mut RequestsStats) {
+        for (mine, theirs) in self.expressions.iter_mut().zip(&mut other.expressions) {
+            mine.failed.append(&mut theirs.failed);
+            mine.yearly.append(&mut theirs.yearly);
+            mine.per_outage.append(&mut theirs.per_outage);
+            mine.outages.append(&mut theirs.outages);
+            mine.outages_without_failures += std::mem::take(&mut theirs.outages_without_failures);
+            for (sum, retried) in mine.retried.iter_mut().zip(&mut theirs.retried) {
+                *sum += std::mem::take(retried);
             }
         }
     }
