@@ -19,9 +19,39 @@ pub struct Parameter {
     pub value: String,
     /// The lower value tried: half (`replicas`: one fewer); `None` when there is none
     /// (`replicas = 1`, a whole number that halves to 0).
-    pub low: Option<String>,
+    pub low: Option<Tried>,
     /// The higher value tried: double (`replicas`: one more).
-    pub high: String,
+    pub high: Tried,
+}
+
+/// A value a parameter is tried at, of the parameter's own type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tried {
+    /// A duration (reports print it in the tool's one duration format).
+    Duration(Duration),
+    /// A whole number: a count, `replicas`.
+    Integer(i64),
+    /// Any other number.
+    Float(f64),
+}
+
+impl Tried {
+    /// The value as the model text (and `--set`) takes it, exactly: a duration in whole
+    /// seconds where that is exact, else in milliseconds to the microsecond (`1800s`,
+    /// `1500.5ms`); a float always with a decimal point (`3.0`).
+    pub fn model_text(&self) -> String {
+        match *self {
+            Tried::Duration(duration) => {
+                let micros = duration.as_micros();
+                match micros % 1_000_000 {
+                    0 => format!("{}s", micros / 1_000_000),
+                    _ => format!("{}ms", micros as f64 / 1000.0),
+                }
+            }
+            Tried::Integer(n) => n.to_string(),
+            Tried::Float(x) => format!("{x:?}"),
+        }
+    }
 }
 
 /// The numeric parameters of `source` (whose validated model is `model`), in file order,
@@ -100,32 +130,25 @@ fn walk(table: &dyn toml_edit::TableLike, path: &str, out: &mut Vec<Parameter>) 
 fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
     let (low, high) = match value {
         Value::String(text) => {
-            let duration = Duration::parse(text.value()).ok()?;
-            let micros = duration.as_micros();
+            let micros = Duration::parse(text.value()).ok()?.as_micros();
             if micros == 0 {
                 return None;
             }
-            // Whole seconds where they are exact, else milliseconds (to the microsecond).
-            let shown = |micros: u64| match micros % 1_000_000 {
-                0 => format!("{}s", micros / 1_000_000),
-                _ => format!("{}ms", micros as f64 / 1000.0),
-            };
-            (Some(shown(micros / 2)), shown(micros.saturating_mul(2)))
+            let tried = |micros| Tried::Duration(Duration::from_micros(micros));
+            (Some(tried(micros / 2)), tried(micros.saturating_mul(2)))
         }
         Value::Integer(n) => {
             let n = *n.value();
-            if key == "replicas" {
-                ((n > 1).then(|| (n - 1).to_string()), (n + 1).to_string())
+            let (low, high) = if key == "replicas" {
+                ((n > 1).then_some(n - 1), n + 1)
             } else {
-                (
-                    (n / 2 >= 1).then(|| (n / 2).to_string()),
-                    (n * 2).to_string(),
-                )
-            }
+                ((n / 2 >= 1).then_some(n / 2), n * 2)
+            };
+            (low.map(Tried::Integer), Tried::Integer(high))
         }
         Value::Float(x) => {
             let x = *x.value();
-            (Some(format!("{:?}", x / 2.0)), format!("{:?}", x * 2.0))
+            (Some(Tried::Float(x / 2.0)), Tried::Float(x * 2.0))
         }
         _ => return None,
     };
@@ -185,18 +208,25 @@ replicas = 2
             ]
         );
         assert_eq!(skipped, ["unused"]);
+        let text = |tried: &Tried| tried.model_text();
         assert_eq!(
-            (found[0].low.as_deref(), found[0].high.as_str()),
-            (Some("2"), "4")
+            (found[0].low.as_ref().map(text), text(&found[0].high)),
+            (Some("2".to_string()), "4".to_string())
         );
+        assert_eq!(found[5].value, "\"1m\"");
         assert_eq!(
+            (found[5].low, found[5].high),
             (
-                found[5].value.as_str(),
-                found[5].low.as_deref(),
-                found[5].high.as_str()
-            ),
-            ("\"1m\"", Some("30s"), "120s")
+                Some(Tried::Duration(Duration::from_secs(30))),
+                Tried::Duration(Duration::from_secs(120))
+            )
         );
-        assert_eq!(found[4].high, "3.0");
+        assert_eq!(
+            (found[5].low.as_ref().map(text), text(&found[5].high)),
+            (Some("30s".to_string()), "120s".to_string())
+        );
+        assert_eq!(text(&found[4].high), "3.0");
+        let sub_second = Tried::Duration(Duration::from_micros(1_500_500));
+        assert_eq!(sub_second.model_text(), "1500.5ms");
     }
 }

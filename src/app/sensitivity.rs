@@ -6,7 +6,7 @@ use super::{Loaded, Progress, RunError, VariantsRequest, figure, prepare_variant
 use crate::compare::{Streams, Variant};
 use crate::model::{Model, set_value};
 use crate::run::RunTotals;
-use crate::sensitivity::parameters;
+use crate::sensitivity::{Tried, parameters};
 use crate::stats::{Interval, Summary};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -29,7 +29,7 @@ pub struct SensitivityRequest<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Change {
     /// The value tried.
-    pub value: String,
+    pub value: Tried,
     /// Mean change in downtime per year against the model as written (seconds), with its
     /// paired 95% CI.
     pub downtime_change_s: Interval,
@@ -81,8 +81,8 @@ pub struct SensitivityOutcome {
 struct Slots {
     key: String,
     value: String,
-    low: Result<(String, usize), String>,
-    high: Result<(String, usize), String>,
+    low: Result<(Tried, usize), String>,
+    high: Result<(Tried, usize), String>,
 }
 
 /// Runs the model as written and every halved and doubled parameter on common random
@@ -100,10 +100,11 @@ pub fn sensitivity(
         values: vec!["as written".to_string()],
         model: loaded.model.clone(),
     }];
-    let mut add = |key: &str, value: Option<&String>| -> Result<(String, usize), String> {
+    let mut add = |key: &str, value: Option<Tried>| -> Result<(Tried, usize), String> {
         let value = value.ok_or("no lower value")?;
-        let label = format!("{key}={value}");
-        let text = set_value(&loaded.source, &file, key, value).map_err(|e| e.to_string())?;
+        let written = value.model_text();
+        let label = format!("{key}={written}");
+        let text = set_value(&loaded.source, &file, key, &written).map_err(|e| e.to_string())?;
         let model = Model::parse(&text, &format!("{file} (with {label})")).map_err(|errors| {
             format!(
                 "{label} is not a valid model: {}",
@@ -115,15 +116,15 @@ pub fn sensitivity(
             values: vec![label],
             model,
         });
-        Ok((value.clone(), variants.len() - 1))
+        Ok((value, variants.len() - 1))
     };
     let slots: Vec<Slots> = found
         .iter()
         .map(|p| Slots {
             key: p.key.clone(),
             value: p.value.clone(),
-            low: add(&p.key, p.low.as_ref()),
-            high: add(&p.key, Some(&p.high)),
+            low: add(&p.key, p.low),
+            high: add(&p.key, Some(p.high)),
         })
         .collect();
     let count = variants.len();
@@ -141,10 +142,10 @@ pub fn sensitivity(
     })?;
     let output = figure::open(request.out.as_deref())?;
     let outcome = prepared.run(progress, stop)?;
-    let change = |slot: &Result<(String, usize), String>| {
+    let change = |slot: &Result<(Tried, usize), String>| {
         let (value, index) = slot.as_ref().ok()?;
         Some(Change {
-            value: value.clone(),
+            value: *value,
             downtime_change_s: outcome.results[*index].downtime_difference_s?,
         })
     };

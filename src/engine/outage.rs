@@ -3,6 +3,7 @@
 
 use super::office::Office;
 use super::{Engine, Measure, TraceEvent, Tracer};
+use crate::plan::Plan;
 use crate::time::Duration;
 
 /// How an outage's duration splits into phases; the three add up to the duration.
@@ -55,6 +56,26 @@ pub(super) struct Blame {
     pub noticed_at: Option<Duration>,
 }
 
+/// Whether expression `expression` of `plan` holds on the components' serving alone
+/// (`serving`): a conjunction (`conjunction`) when none of its components is down
+/// (`not_serving`, its count of them), any other expression by evaluating it. The flag and
+/// count are values so that `refresh`, which has just updated the count, reads neither
+/// again.
+#[inline(always)]
+fn expression_holds(
+    plan: &Plan,
+    expression: usize,
+    conjunction: bool,
+    not_serving: u32,
+    serving: &[bool],
+) -> bool {
+    if conjunction {
+        not_serving == 0
+    } else {
+        plan.expressions[expression].eval(serving)
+    }
+}
+
 impl<M: Measure> Engine<'_, M> {
     /// After replicas of component `index` went down or came up: elections, and serving.
     pub(super) fn after_change<T: Tracer>(&mut self, now: Duration, index: u32, tracer: &mut T) {
@@ -91,17 +112,16 @@ impl<M: Measure> Engine<'_, M> {
             },
         );
         for &expression in &plan.readers[index as usize] {
-            let up = if plan.conjunctions[expression] {
-                let not_serving = &mut self.not_serving[expression];
+            let conjunction = plan.conjunctions[expression];
+            let not_serving = &mut self.not_serving[expression];
+            if conjunction {
                 *not_serving = if serving {
                     *not_serving - 1
                 } else {
                     *not_serving + 1
                 };
-                *not_serving == 0
-            } else {
-                plan.expressions[expression].eval(&self.serving)
-            };
+            }
+            let up = expression_holds(plan, expression, conjunction, *not_serving, &self.serving);
             // Only a failure can take a monotone expression down, so the component that
             // changed has just failed, with its last mode.
             let blame = Blame {
@@ -115,11 +135,15 @@ impl<M: Measure> Engine<'_, M> {
 
     /// Whether expression `expression` holds on the components' serving alone.
     pub(super) fn holds(&self, expression: usize) -> bool {
-        if self.plan.conjunctions[expression] {
-            self.not_serving[expression] == 0
-        } else {
-            self.plan.expressions[expression].eval(&self.serving)
-        }
+        let conjunction = self.plan.conjunctions[expression];
+        let not_serving = self.not_serving[expression];
+        expression_holds(
+            self.plan,
+            expression,
+            conjunction,
+            not_serving,
+            &self.serving,
+        )
     }
 
     /// Expression `expression` is `up` from `now`: if that changes it, records the

@@ -2,8 +2,9 @@
 //! downtime, the largest first, and the same as JSON (`docs/output-reference.md`).
 
 use super::compare::aligned;
-use super::format::{signed_duration, signed_interval};
+use super::format::{duration, signed_duration, signed_interval};
 use crate::app::{Change, SensitivityOutcome};
+use crate::sensitivity::Tried;
 use std::fmt::Write;
 
 /// The table as aligned text, then the notes and the skipped components.
@@ -26,7 +27,7 @@ pub fn sensitivity_text(outcome: &SensitivityOutcome) -> String {
             let ci = d.ci95.map_or("(no CI)".to_string(), |[low, high]| {
                 signed_interval(low, high)
             });
-            [c.value.clone(), signed_duration(d.mean), ci]
+            [tried(&c.value), signed_duration(d.mean), ci]
         }
         None => ["-".to_string(), "skipped".to_string(), String::new()],
     };
@@ -56,6 +57,15 @@ pub fn sensitivity_text(outcome: &SensitivityOutcome) -> String {
     text
 }
 
+/// A value tried as the table and the tornado chart show it: a duration in the tool's one
+/// format (`182d 12h`), a number as the model would have it (`3.0`).
+fn tried(value: &Tried) -> String {
+    match value {
+        Tried::Duration(d) => duration(d.as_secs_f64()),
+        number => number.model_text(),
+    }
+}
+
 /// The analysis as pretty JSON with a final newline: `parameters` (each `{ key, value,
 /// low, high, notes }`, `low` and `high` `{ value, downtime_change_s, ci95 }` or null),
 /// `skipped`, and the `base` summary.
@@ -63,7 +73,7 @@ pub fn sensitivity_json(outcome: &SensitivityOutcome) -> Vec<u8> {
     let change = |change: &Option<Change>| {
         change.as_ref().map(|c| {
             serde_json::json!({
-                "value": c.value,
+                "value": c.value.model_text(),
                 "downtime_change_s": c.downtime_change_s.mean,
                 "ci95": c.downtime_change_s.ci95,
             })
@@ -102,21 +112,29 @@ pub const TORNADO_ROWS: usize = 20;
 #[cfg(feature = "plots")]
 pub fn tornado_svg(outcome: &SensitivityOutcome) -> String {
     use super::plot::{self, Bar};
-    fn change(change: &Option<Change>) -> Option<plot::Change<'_>> {
-        change.as_ref().map(|c| plot::Change {
-            label: &c.value,
-            mean_s: c.downtime_change_s.mean,
-            ci95: c.downtime_change_s.ci95,
+    fn change<'a>(
+        change: &'a Option<Change>,
+        label: &'a Option<String>,
+    ) -> Option<plot::Change<'a>> {
+        Some(plot::Change {
+            label: label.as_deref()?,
+            mean_s: change.as_ref()?.downtime_change_s.mean,
+            ci95: change.as_ref()?.downtime_change_s.ci95,
         })
     }
-    let bars: Vec<Bar<'_>> = outcome
-        .parameters
+    let shown = |c: &Option<Change>| c.as_ref().map(|c| tried(&c.value));
+    let rows = &outcome.parameters[..outcome.parameters.len().min(TORNADO_ROWS)];
+    let labels: Vec<[Option<String>; 2]> = rows
         .iter()
-        .take(TORNADO_ROWS)
-        .map(|p| Bar {
+        .map(|p| [shown(&p.low), shown(&p.high)])
+        .collect();
+    let bars: Vec<Bar<'_>> = rows
+        .iter()
+        .zip(&labels)
+        .map(|(p, [low, high])| Bar {
             key: &p.key,
-            low: change(&p.low),
-            high: change(&p.high),
+            low: change(&p.low, low),
+            high: change(&p.high, high),
         })
         .collect();
     plot::tornado_chart(

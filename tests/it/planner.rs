@@ -499,3 +499,43 @@ fn an_invalid_sensitivity_variant_is_null_with_a_note() {
         "{note}"
     );
 }
+
+/// The table prints the halved and doubled durations in the tool's one duration format;
+/// `--json` keeps them as the model text takes them (what `--set` would be given).
+#[test]
+fn sensitivity_prints_tried_durations_in_the_duration_format() {
+    let toml = "name = \"d\"\nup = \"db\"\n\n[[component]]\nname = \"db\"\n\n  \
+                [[component.failure]]\n  name = \"crash\"\n  every = \"1y\"\n  repair = \"4h\"\n";
+    let model = crate::util::write_model(toml);
+    let args = ["sensitivity", path_str(model.path()), "--years", "2"];
+    let text = nines_ok(&args);
+    let row = |key: &str| {
+        let line = text.lines().find(|l| l.starts_with(key)).unwrap();
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect::<Vec<_>>()
+    };
+    let every = row("component.db.failure.crash.every ");
+    assert_eq!(
+        (every[1], every[2], every[5]),
+        ("\"1y\"", "182d 12h", "2y"),
+        "{text}"
+    );
+    let repair = row("component.db.failure.crash.repair ");
+    assert_eq!(
+        (repair[1], repair[2], repair[5]),
+        ("\"4h\"", "2h 0m", "8h 0m"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&nines_ok(&[&args[..], &["--json"]].concat())).unwrap();
+    let every = json["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "component.db.failure.crash.every")
+        .unwrap();
+    assert_eq!(every["low"]["value"], "15768000s");
+    assert_eq!(every["high"]["value"], "63072000s");
+}
