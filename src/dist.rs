@@ -341,6 +341,13 @@ pub struct ExponentialRace {
 }
 
 impl ExponentialRace {
+    /// Asks for the race's shares to be brought into the cache, for a draw expected soon.
+    #[inline(always)]
+    pub fn prefetch(&self) {
+        crate::rng::prefetch::line(&*self.starts);
+        crate::rng::prefetch::line(&*self.widths);
+    }
+
     /// A race between `entrants`, or `None` unless there are two or more and every one is
     /// exponential.
     pub fn new(entrants: &[&Dist]) -> Option<ExponentialRace> {

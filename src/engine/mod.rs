@@ -226,6 +226,9 @@ pub struct Engine<'p, M: Measure = Shipped> {
     incidents: incident::IncidentState,
     /// Whether an incident holds every expression down.
     incident_down: bool,
+    /// Whether the state of replicas and streams spills the cache, so that the event loop
+    /// prefetches what the next event will touch (see `replicas::worth_prefetching`).
+    prefetch: bool,
 }
 
 impl<'p> Engine<'p> {
@@ -269,6 +272,7 @@ impl<'p, M: Measure> Engine<'p, M> {
             crowded: Vec::new(),
             incidents: incident::IncidentState::default(),
             incident_down: false,
+            prefetch: replicas::worth_prefetching(plan),
         }
     }
 
@@ -325,6 +329,9 @@ impl<'p, M: Measure> Engine<'p, M> {
         }
         let mut work: u64 = 0;
         while let Some((now, event)) = self.queue.pop() {
+            if self.prefetch && let Some(&next) = self.queue.peek_next() {
+                self.prefetch(next);
+            }
             self.outcome.events += 1;
             work += self.work_of(event);
             if work >= STOP_CHECK_WORK {

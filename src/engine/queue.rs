@@ -86,6 +86,21 @@ impl<E: Copy> EventQueue<E> {
         Some(split(top))
     }
 
+    /// The event most likely to be popped next, for prefetching what it will touch: the
+    /// earliest pending one, unless a push comes before it. Reads at most the root's
+    /// children, which the next sift reads anyway.
+    #[inline(always)]
+    pub fn peek_next(&self) -> Option<&E> {
+        if !self.vacant_root {
+            return self.heap.first().map(|entry| &entry.event);
+        }
+        let children = self.heap.get(1..self.heap.len().min(1 + ARITY))?;
+        children
+            .iter()
+            .min_by_key(|entry| entry.key)
+            .map(|entry| &entry.event)
+    }
+
     /// Removes a vacant root for good: the last entry fills it and sifts down (what a pop
     /// without replace-top does at once). Always inlined into `pop`, its one caller.
     #[inline(always)]

@@ -17,6 +17,7 @@
 //! result. Treat such a change as value-breaking and say so in the changelog.
 
 pub mod chacha;
+pub mod prefetch;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 mod streams;

@@ -241,6 +241,21 @@ impl<'k> Streams<'k> {
         self.open(index)
     }
 
+    /// Asks the processor to bring stream `index`'s cursor and block into the cache, for a
+    /// draw expected soon; changes nothing else. An engine with thousands of replicas touches
+    /// each stream a few times a year at random instants, so without it nearly every draw
+    /// waits for memory.
+    #[inline(always)]
+    pub fn prefetch_stream(&self, index: usize) {
+        if let (Some(cursor), Some(line)) = (
+            self.state.cursors.get(index),
+            self.state.blocks.get(index),
+        ) {
+            super::prefetch::line(cursor);
+            super::prefetch::line(line);
+        }
+    }
+
     /// Stream `index`, opened for the current year on first use.
     #[inline]
     fn open(&mut self, index: usize) -> &mut StreamState<'k> {
