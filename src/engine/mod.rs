@@ -192,6 +192,10 @@ struct ComponentState {
     last_mode: u32,
     /// Bumped when the session store serves again, which cancels a pending expiry.
     session_generation: u32,
+    /// When its sessions expire, with the place in the queue's order reserved for that
+    /// event, while its store is not serving: only the earliest of a store's holders is
+    /// queued at a time (see `sessions`).
+    session_expiry: Option<(Duration, u64)>,
     /// Whether the last leader stopped gracefully, handing the office over.
     handed_over: bool,
 }
@@ -438,6 +442,7 @@ impl<'p, M: Measure> Engine<'p, M> {
                 last_failed: c.first_replica,
                 last_mode: 0,
                 session_generation: 0,
+                session_expiry: None,
                 handed_over: false,
             }));
         self.serving.fill(true);

@@ -53,11 +53,30 @@ impl<E: Copy> EventQueue<E> {
     /// event, and left out of line (fat LTO's choice) they cost a call each.
     #[inline(always)]
     pub fn push(&mut self, time: Duration, event: E) {
+        let seq = self.reserve();
+        self.push_reserved(time, seq, event);
+    }
+
+    /// Takes the next place in the insertion order for an event that will be pushed later
+    /// with [`EventQueue::push_reserved`]: it then pops as if it had been pushed now. A
+    /// mechanism that schedules several events at once but only ever needs the earliest of
+    /// them queued (sessions expiring together) pushes that one alone, and the next when it
+    /// is handled, with no change to the order of pops.
+    #[inline(always)]
+    pub fn reserve(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// Schedules `event` at `time` in the place `seq` of the insertion order, which
+    /// [`EventQueue::reserve`] gave (each place is used once).
+    #[inline(always)]
+    pub fn push_reserved(&mut self, time: Duration, seq: u64, event: E) {
         let entry = Entry {
-            key: (u128::from(time.as_micros()) << 64) | u128::from(self.next_seq),
+            key: (u128::from(time.as_micros()) << 64) | u128::from(seq),
             event,
         };
-        self.next_seq += 1;
         if self.vacant_root {
             self.vacant_root = false;
             self.sift_down(0, entry);
@@ -186,6 +205,20 @@ mod tests {
         assert_eq!(order, ["first", "a", "b", "c"]);
     }
 
+    /// After `popped` was popped: if it was the earliest held event, the next one is queued.
+    fn queue_next_held(
+        queue: &mut EventQueue<usize>,
+        held: &mut std::collections::BTreeSet<(u64, u64, usize)>,
+        popped: usize,
+    ) {
+        if held.first().is_some_and(|&(_, _, first)| first == popped) {
+            held.pop_first();
+            if let Some(&(at, seq, next)) = held.first() {
+                queue.push_reserved(Duration::from_micros(at), seq, next);
+            }
+        }
+    }
+
     proptest! {
         /// Whatever is pushed comes out sorted by time, and by insertion among equal times.
         #[test]
@@ -218,6 +251,55 @@ mod tests {
                 }
                 prop_assert_eq!(queue.len(), reference.len());
             }
+        }
+
+        /// Events whose places were reserved together, only the earliest of them queued and
+        /// the next one when it pops (as sessions expiring together are), pop exactly as
+        /// when all of them are pushed at once, among other events at equal times.
+        #[test]
+        fn reserved_places_pop_as_pushed_at_once(
+            steps in proptest::collection::vec(
+                (proptest::collection::vec(0u64..4, 0..3), proptest::collection::vec(0u64..4, 0..5)),
+                0..100,
+            ),
+        ) {
+            let mut reserving = EventQueue::default();
+            let mut all_at_once = EventQueue::default();
+            // The batch's events not yet queued, by key.
+            let mut held = std::collections::BTreeSet::new();
+            let mut label = 0usize;
+            let mut now = 0u64;
+            for (pushes, batch) in &steps {
+                for delay in pushes {
+                    reserving.push(Duration::from_micros(now + delay), label);
+                    all_at_once.push(Duration::from_micros(now + delay), label);
+                    label += 1;
+                }
+                if held.is_empty() {
+                    for delay in batch {
+                        let seq = reserving.reserve();
+                        held.insert((now + delay, seq, label));
+                        all_at_once.push(Duration::from_micros(now + delay), label);
+                        label += 1;
+                    }
+                    if let Some(&(at, seq, first)) = held.first() {
+                        reserving.push_reserved(Duration::from_micros(at), seq, first);
+                    }
+                }
+                let popped = reserving.pop();
+                prop_assert_eq!(popped, all_at_once.pop());
+                let Some((at, popped)) = popped else { continue };
+                now = at.as_micros();
+                queue_next_held(&mut reserving, &mut held, popped);
+            }
+            // Drained, the held events still queued one after the other.
+            loop {
+                let popped = reserving.pop();
+                prop_assert_eq!(popped, all_at_once.pop());
+                let Some((_, popped)) = popped else { break };
+                queue_next_held(&mut reserving, &mut held, popped);
+            }
+            prop_assert!(held.is_empty());
         }
 
         /// Replace-top pops exactly what popping at once (the discipline before it: remove

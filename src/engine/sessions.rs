@@ -15,6 +15,10 @@ impl<M: Measure> Engine<'_, M> {
         tracer: &mut T,
     ) {
         let component = &self.plan.components[index as usize];
+        self.components[index as usize].session_expiry = None;
+        if let Some(session) = &component.session {
+            self.queue_next_session_expiry(session.store as u32);
+        }
         tracer.event(now, TraceEvent::SessionLost { component: index });
         for replica in component.first_replica..component.first_replica + component.replicas {
             // The replicas shut down: they leave the endpoints as soon as that propagates.
@@ -36,6 +40,12 @@ impl<M: Measure> Engine<'_, M> {
     /// Component `store` changed serving: components keeping sessions in it start their
     /// expiry clocks (the session has what is left of its lease), or (when it is back)
     /// cancel them and restart what shut down.
+    ///
+    /// A store is usually back long before any session expires (an etcd election takes a
+    /// second or two, a session lives 2/3 to all of its TTL), so every expiry would be
+    /// queued only to pop as stale: instead each holder keeps its expiry with a reserved
+    /// place in the queue's order, and only the earliest is queued. The order of pops is
+    /// the same as with all of them queued.
     pub(super) fn notify_session_holders(&mut self, now: Duration, store: u32, serving: bool) {
         let plan = self.plan;
         for &index in &plan.components[store as usize].session_holders {
@@ -46,7 +56,7 @@ impl<M: Measure> Engine<'_, M> {
             };
             let state = &mut self.components[index as usize];
             state.session_generation = state.session_generation.wrapping_add(1);
-            let generation = state.session_generation;
+            state.session_expiry = None;
             if serving {
                 let first = component.first_replica;
                 for replica in first..first + component.replicas {
@@ -60,15 +70,37 @@ impl<M: Measure> Engine<'_, M> {
                 let remaining = self.draws(stream).draw(&lease::remaining(session.ttl));
                 let at = now.saturating_add(remaining);
                 if at < plan.horizon {
-                    self.queue.push(
-                        at,
-                        Event::SessionExpired {
-                            component: index,
-                            generation,
-                        },
-                    );
+                    let seq = self.queue.reserve();
+                    self.components[index as usize].session_expiry = Some((at, seq));
                 }
             }
+        }
+        if !serving {
+            self.queue_next_session_expiry(store);
+        }
+    }
+
+    /// Queues the earliest pending session expiry of the holders of `store`, in its
+    /// reserved place, if there is one.
+    fn queue_next_session_expiry(&mut self, store: u32) {
+        let holders = &self.plan.components[store as usize].session_holders;
+        let next = holders
+            .iter()
+            .filter_map(|&index| {
+                let state = &self.components[index as usize];
+                state.session_expiry.map(|key| (key, index))
+            })
+            .min();
+        if let Some(((at, seq), component)) = next {
+            let generation = self.components[component as usize].session_generation;
+            self.queue.push_reserved(
+                at,
+                seq,
+                Event::SessionExpired {
+                    component,
+                    generation,
+                },
+            );
         }
     }
 }

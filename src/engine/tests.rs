@@ -400,6 +400,48 @@ fn a_session_outlived_by_its_store_shuts_the_holder_down() {
     assert_eq!(outcome.outages, [store_outage]);
 }
 
+/// Three holders of sessions in one store (two replicas, both needed): a store outage longer than any session loses
+/// each holder's session once, 2/3 to all of the TTL after the store stopped, in time order,
+/// and again after the next such outage; an outage shorter than 2/3 of the TTL loses none
+/// (only the earliest expiry of a store's holders is queued at a time, see `sessions`).
+#[test]
+fn every_holder_loses_its_session_once_per_long_store_outage() {
+    let lost = |store_down: u64, failures: &[(u64, u32)]| {
+        let store = component("store", 2, 2, None, mode(0, Some(store_down)), None);
+        let mut components = vec![store];
+        for name in ["a", "b", "c"] {
+            let mut holder = component(name, 1, 1, None, mode(0, Some(1)), None);
+            holder.session = Some(crate::plan::SessionPlan {
+                store: 0,
+                ttl: s(30),
+            });
+            components.push(holder);
+        }
+        let plan = assemble(components, None);
+        let (trace, _) = run(&plan, failures, &[]);
+        trace
+            .iter()
+            .filter_map(|(at, e)| match e {
+                TraceEvent::SessionLost { component } => Some((*at, *component)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let long = lost(100, &[(10, 0), (200, 1)]);
+    assert_eq!(long.len(), 6, "{long:?}");
+    for (losses, stopped) in long.chunks(3).zip([s(10), s(200)]) {
+        let mut holders: Vec<u32> = losses.iter().map(|(_, c)| *c).collect();
+        holders.sort_unstable();
+        assert_eq!(holders, [1, 2, 3], "{long:?}");
+        assert!(losses.is_sorted_by_key(|(at, _)| *at), "{long:?}");
+        for (at, _) in losses {
+            let (earliest, latest) = (stopped.saturating_add(s(20)), stopped.saturating_add(s(30)));
+            assert!(earliest <= *at && *at <= latest, "{long:?}");
+        }
+    }
+    assert_eq!(lost(5, &[(10, 0), (20, 1)]), []);
+}
+
 /// An engine asked for the same year twice gives the same outcome twice, as it does for
 /// that year after any other: every stream starts the year over.
 #[test]
