@@ -53,6 +53,9 @@ pub struct PreparedVariants {
     /// Whether the variants' own `[simulation] seed`s differ while no seed was asked for,
     /// so that most of them run on another seed than their file's.
     pub seeds_differ: bool,
+    /// Whether the variants' own `[simulation] years` differ, so that most of them run
+    /// another count of years than their file's (every variant runs [`Self::years`]).
+    pub years_differ: bool,
     /// Each variant's horizon, when they differ without a sweep of `simulation.horizon`:
     /// their downtimes and outages per horizon then compare different spans.
     pub horizons_differ: Option<Vec<crate::time::Duration>>,
@@ -102,6 +105,10 @@ pub fn prepare_variants(request: VariantsRequest) -> Result<PreparedVariants, Ru
             .variants
             .iter()
             .any(|v| v.model.simulation().seed != master);
+    let years_differ = request
+        .variants
+        .iter()
+        .any(|v| v.model.simulation().years != first.years);
     let admission = admit_variants(&request, years)?;
     let horizons: Vec<_> = request
         .variants
@@ -126,6 +133,7 @@ pub fn prepare_variants(request: VariantsRequest) -> Result<PreparedVariants, Ru
         seeds,
         years,
         seeds_differ,
+        years_differ,
         horizons_differ,
         admission,
         plans,

@@ -149,25 +149,28 @@ struct MembersSimulateArgs {
     failover: Option<String>,
 }
 
+/// Prints the answer, after the simulation it asks for: a model that cannot be written
+/// (`--emit-model`) or simulated fails before anything is printed.
 pub(crate) fn calc_command(args: CalcArgs) -> Result<ExitCode, CliError> {
     let (answer, simulation) = answer(&args.form).map_err(usage)?;
+    let simulated = match simulation {
+        Some((closed, setup, emit_model)) => {
+            let request = CalcRequest {
+                setup: &setup,
+                threads: available_threads(),
+                emit_model,
+            };
+            let simulated = simulate_calc(&request, interrupt_flag())?;
+            say_admission(&simulated.admission);
+            Some(report::calc_simulation_text(closed, &setup, &simulated))
+        }
+        None => None,
+    };
     if args.json {
         write_stdout(&report::calc_json(&answer))?;
     } else {
-        write_stdout(report::calc_text(&answer).as_bytes())?;
-    }
-    if let Some((closed, setup, emit_model)) = simulation {
-        let request = CalcRequest {
-            setup: &setup,
-            threads: available_threads(),
-            emit_model,
-        };
-        let simulated = simulate_calc(&request, interrupt_flag())?;
-        say_admission(&simulated.admission);
-        if !args.json {
-            let text = report::calc_simulation_text(closed, &setup, &simulated);
-            write_stdout(text.as_bytes())?;
-        }
+        let text = report::calc_text(&answer) + simulated.as_deref().unwrap_or("");
+        write_stdout(text.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -209,6 +209,9 @@ fn run_variants(
     if prepared.seeds_differ {
         say(format_args!("note: {}", seeds_differ_note(&prepared)));
     }
+    if prepared.years_differ {
+        say(format_args!("note: {}", years_differ_note(&prepared, args)));
+    }
     if let Some(horizons) = &prepared.horizons_differ {
         say(format_args!("warning: {}", horizons_differ_note(horizons)));
     }
@@ -274,6 +277,19 @@ fn seeds_differ_note(prepared: &PreparedVariants) -> String {
     format!(
         "the variants' [simulation] seeds differ; {how} (the seed of variant 0; set another \
          with --seed)"
+    )
+}
+
+/// How many years the variants run when their files' years differ.
+fn years_differ_note(prepared: &PreparedVariants, args: &VariantArgs) -> String {
+    let whose = if args.years.is_some() {
+        "--years"
+    } else {
+        "the years of variant 0; set another with --years"
+    };
+    format!(
+        "the variants' [simulation] years differ; every variant runs {} ({whose})",
+        report::count(prepared.years, "year")
     )
 }
 

@@ -51,8 +51,12 @@ fn fraction(of: Availability) -> String {
     trim_decimals(format!("{:.*}", decimals(of), of.up))
 }
 
-/// An availability as a percentage with the same digits as [`fraction`].
+/// An availability as a percentage with the same digits as [`fraction`]; `100%` when it is
+/// never down.
 fn percent(of: Availability) -> String {
+    if of.down == 0.0 {
+        return "100%".to_string();
+    }
     if of.down < 1e-13 {
         return format!("100 - {}%", share(of.down * 100.0));
     }
@@ -145,7 +149,15 @@ fn downtime_lines(text: &mut String, of: Availability) {
 
 fn nines_text(text: &mut String, answer: &NinesAnswer) {
     let of = answer.of;
-    let _ = writeln!(text, "{} up is {} nines:", percent(of), nines_of(of));
+    if of.nines().is_some() {
+        let _ = writeln!(text, "{} up is {} nines:", percent(of), nines_of(of));
+    } else {
+        let _ = writeln!(
+            text,
+            "{} up: never down (infinitely many nines)",
+            percent(of)
+        );
+    }
     let _ = writeln!(text, "  down  = 1 - {} = {}", fraction(of), share(of.down));
     nines_line(text, of);
     downtime_lines(text, of);

@@ -209,7 +209,9 @@ pub(crate) fn trim_decimals(text: String) -> String {
 }
 
 /// A duration in seconds as a decimal of its largest unit that it reaches (`d`, `h`, `min`,
-/// `s`, `ms`, `µs`; below that seconds in exponent form) to `digits` significant digits: `8.76 h`, `52.56 min`, `3.65 d`. This is how
+/// `s`, `ms`, `µs`, `ns`; below a nanosecond nanoseconds in exponent form, so that a table of
+/// tiny downtimes keeps one kind of unit) to `digits` significant digits: `8.76 h`,
+/// `52.56 min`, `3.65 d`. This is how
 /// the SRE book's availability table writes downtime, and how `nines calc` shows the
 /// arithmetic it did; reports of simulated figures use [`duration`].
 pub fn unit_duration(secs: f64, digits: usize) -> String {
@@ -228,7 +230,10 @@ pub fn unit_duration(secs: f64, digits: usize) -> String {
     if secs >= 1e-6 {
         return format!("{} µs", digits_of(secs * 1e6, digits));
     }
-    format!("{secs:.*e} s", digits.saturating_sub(1))
+    if secs >= 1e-9 {
+        return format!("{} ns", digits_of(secs * 1e9, digits));
+    }
+    format!("{:.*e} ns", digits.saturating_sub(1), secs * 1e9)
 }
 
 /// An instant of a simulated year as its day (from 0) and clock time to the millisecond,
@@ -338,6 +343,9 @@ mod tests {
         assert_eq!(unit_duration(0.5, 4), "500 ms");
         assert_eq!(unit_duration(0.0, 4), "0 s");
         assert_eq!(unit_duration(86_400.0 * 30.0035, 6), "30.0035 d");
+        assert_eq!(unit_duration(7.884e-7, 4), "788.4 ns");
+        assert_eq!(unit_duration(8.64e-9, 4), "8.64 ns");
+        assert_eq!(unit_duration(8.64e-11, 4), "8.640e-2 ns");
         assert_eq!(digits_of(3.301_03, 4), "3.301");
         assert_eq!(digits_of(4.0, 4), "4");
         assert_eq!(digits_of(0.000_456_621, 4), "0.0004566");

@@ -239,3 +239,61 @@ fn the_simulation_stands_beside_the_closed_form() {
         "{broken}"
     );
 }
+
+/// An availability that is never down reads as 100%, not `100 - 0%`, and says it has
+/// infinitely many nines.
+#[test]
+fn never_down_reads_as_one_hundred_percent() {
+    let nines = nines_ok(&["calc", "nines", "100%"]);
+    assert_eq!(
+        nines.lines().next(),
+        Some("100% up: never down (infinitely many nines)"),
+        "{nines}"
+    );
+    let component = nines_ok(&["calc", "component", "--mttf", "30d", "--mttr", "0s"]);
+    assert!(
+        component.contains("  A = MTTF / (MTTF + MTTR) = 30 d / (30 d + 0 s) = 1 (100%)\n"),
+        "{component}"
+    );
+    assert!(!component.contains("100 - 0%"), "{component}");
+}
+
+/// Downtimes below a microsecond are nanoseconds, so a table keeps one kind of unit.
+#[test]
+fn tiny_downtimes_keep_one_kind_of_unit() {
+    let text = nines_ok(&["calc", "nines", "99.99999999999%"]);
+    for line in [
+        "  downtime a year    1e-13 x 365 d   = 3.154 µs",
+        "  downtime a quarter 1e-13 x 91.25 d = 788.4 ns",
+        "  downtime a month   1e-13 x 30 d    = 259.2 ns",
+        "  downtime a week    1e-13 x 7 d     = 60.48 ns",
+        "  downtime a day     1e-13 x 1 d     = 8.64 ns",
+    ] {
+        assert!(
+            text.contains(&format!("{line}\n")),
+            "{line:?} not in\n{text}"
+        );
+    }
+}
+
+/// A model that `--emit-model` cannot write fails before anything is printed, as `--out`
+/// and `--junit` do: no answer on standard output, exit status 2.
+#[test]
+fn an_unwritable_emitted_model_fails_before_printing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nines(&[
+        "calc",
+        "parallel",
+        "99%",
+        "99%",
+        "--simulate",
+        "--years",
+        "200",
+        "--emit-model",
+        path_str(dir.path()),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("error: cannot write "), "{stderr}");
+}

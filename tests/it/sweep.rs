@@ -550,3 +550,47 @@ name = "db"
         "{sweep}"
     );
 }
+
+/// Sweeping `simulation.years` labels rows with years that were not used: every variant
+/// runs variant 0's years (or `--years`), and a note says so, as for seeds.
+#[test]
+fn swept_years_are_noted_as_unused() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            "models/etcd-quorum.toml",
+            "--set",
+            "simulation.years=10,20",
+        ];
+        args.extend(extra);
+        let output = nines(&args);
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let stderr = run(&[]);
+    assert!(
+        stderr.contains(
+            "note: the variants' [simulation] years differ; every variant runs 10 years \
+             (the years of variant 0; set another with --years)\n"
+        ),
+        "{stderr}"
+    );
+    let stderr = run(&["--years", "30"]);
+    assert!(
+        stderr.contains(
+            "note: the variants' [simulation] years differ; every variant runs 30 years \
+             (--years)\n"
+        ),
+        "{stderr}"
+    );
+    let output = nines(&[
+        "sweep",
+        "models/etcd-quorum.toml",
+        "--set",
+        "component.etcd.replicas=3,5",
+        "--years",
+        "10",
+    ]);
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("years differ"));
+}
