@@ -55,6 +55,10 @@ pub struct CauseSummary {
 #[derive(Clone, Debug)]
 struct Phase {
     total: u128,
+    /// How many of the values are zero, counted apart: a third of the phases of a level-2
+    /// model's outages are (no detection, election or repair), and a count costs less than
+    /// recording each. They join the other values wherever those are queried or saved.
+    zeros: u64,
     values: Values,
 }
 
@@ -73,11 +77,16 @@ impl Phase {
     fn new() -> Phase {
         Phase {
             total: 0,
+            zeros: 0,
             values: Values::Exact(Vec::new()),
         }
     }
 
     fn add(&mut self, value: Duration) {
+        if value == Duration::ZERO {
+            self.zeros += 1;
+            return;
+        }
         self.total += u128::from(value.as_micros());
         match &mut self.values {
             Values::Exact(values) => {
@@ -94,6 +103,7 @@ impl Phase {
     /// buffer of exact values kept for the next chunk of years.
     fn append(&mut self, other: &mut Phase) {
         self.total += std::mem::take(&mut other.total);
+        self.zeros += std::mem::take(&mut other.zeros);
         if let Values::Exact(theirs) = &mut other.values {
             match &mut self.values {
                 Values::Histogram(mine) => theirs.iter().for_each(|v| record(mine, *v)),
@@ -122,7 +132,9 @@ impl Phase {
 
     fn switch_to_histogram(&mut self) {
         if let Some(histogram) = self.histogram() {
+            // The histogram holds the zeros counted so far.
             self.values = Values::Histogram(histogram);
+            self.zeros = 0;
         }
     }
 
@@ -130,18 +142,22 @@ impl Phase {
     /// values), the form a phase is saved and queried in (`None` only if the histogram
     /// cannot be made, which two digits never are).
     fn histogram(&self) -> Option<Histogram<u64>> {
-        match &self.values {
-            Values::Histogram(histogram) => Some(histogram.clone()),
+        let mut histogram = match &self.values {
+            Values::Histogram(histogram) => histogram.clone(),
             Values::Exact(values) => {
                 let mut histogram = Histogram::new(2).ok()?;
                 values.iter().for_each(|v| record(&mut histogram, *v));
-                Some(histogram)
+                histogram
             }
-        }
+        };
+        // Zero is in range of every histogram: the count is the one recording each gives.
+        histogram.saturating_record_n(0, self.zeros);
+        Some(histogram)
     }
 
     fn figures(&self, count: u64) -> PhaseFigures {
-        let quantile = |q| self.histogram().map_or(0, |h| h.value_at_quantile(q));
+        let histogram = self.histogram();
+        let quantile = |q| histogram.as_ref().map_or(0, |h| h.value_at_quantile(q));
         PhaseFigures {
             mean: if count == 0 {
                 0.0
@@ -349,6 +365,7 @@ impl From<Saved> for Causes {
                 let Some(cause) = cause else { continue };
                 let phases = cause.phases.map(|phase| Phase {
                     total: phase.total,
+                    zeros: 0,
                     values: match phase.histogram {
                         Some(histogram) => Values::Histogram(histogram),
                         None => Values::Exact(Vec::new()),
