@@ -333,7 +333,9 @@ impl<'p, M: Measure> Engine<'p, M> {
         }
         let mut work: u64 = 0;
         while let Some((now, event)) = self.queue.pop() {
-            if self.prefetch && let Some(&next) = self.queue.peek_next() {
+            if self.prefetch
+                && let Some(&next) = self.queue.peek_next()
+            {
                 self.prefetch(next);
             }
             self.outcome.events += 1;

@@ -219,6 +219,20 @@ mod tests {
         }
     }
 
+    /// The queue's guess of the next event is the event popped next when nothing is pushed in
+    /// between, before and after a pop leaves the root vacant.
+    #[test]
+    fn the_queue_peeks_at_the_next_pop() {
+        let mut queue = EventQueue::default();
+        for (i, t) in [9u64, 3, 7, 3, 12, 1, 8, 5].iter().enumerate() {
+            queue.push(Duration::from_secs(*t), i);
+        }
+        while let Some(&next) = queue.peek_next() {
+            assert_eq!(queue.pop().map(|(_, event)| event), Some(next));
+        }
+        assert_eq!(queue.pop(), None);
+    }
+
     proptest! {
         /// Whatever is pushed comes out sorted by time, and by insertion among equal times.
         #[test]

@@ -585,3 +585,38 @@ fn a_stop_ends_a_search_of_a_year_of_backups() {
     assert!(engine.stop_requested());
     assert!(events < 100, "{events} events");
 }
+
+/// Prefetching is a hint: with it and without it, every shipped model (and 100 copies of
+/// the Milvus model's components, where the engine turns it on by itself) simulates to the
+/// same outcome, year for year.
+#[test]
+fn prefetching_changes_no_value() {
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir("models").unwrap() {
+        let path = entry.unwrap().path();
+        sources.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        ));
+    }
+    let milvus = std::fs::read_to_string("models/milvus-ha-l1.toml").unwrap();
+    let copies = crate::model::scale_copies(&milvus, "milvus-ha-l1.toml", 100).unwrap();
+    sources.push(("100 copies of milvus-ha-l1.toml".to_string(), copies));
+    for (name, source) in &sources {
+        let plan = crate::fixtures::plan(source, 5);
+        let large = name.starts_with("100 copies");
+        assert_eq!(Engine::new(&plan).prefetch, large, "{name}");
+        let years = if large { 2 } else { 20 };
+        let mut with = Engine::new(&plan);
+        let mut without = Engine::new(&plan);
+        with.prefetch = true;
+        without.prefetch = false;
+        for year in 0..years {
+            assert_eq!(
+                with.simulate(year),
+                without.simulate(year),
+                "{name}, year {year}"
+            );
+        }
+    }
+}

@@ -22,7 +22,9 @@ pub fn line<T: ?Sized>(value: &T) {
 #[inline(always)]
 pub fn span<T>(value: &T) {
     line(value);
-    let last = (value as *const T).cast::<u8>().wrapping_add(size_of::<T>().max(1) - 1);
+    let last = (value as *const T)
+        .cast::<u8>()
+        .wrapping_add(size_of::<T>().max(1) - 1);
     #[cfg(target_arch = "x86_64")]
     // SAFETY: as in `line`; the address is only a hint.
     unsafe {

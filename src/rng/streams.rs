@@ -247,10 +247,9 @@ impl<'k> Streams<'k> {
     /// waits for memory.
     #[inline(always)]
     pub fn prefetch_stream(&self, index: usize) {
-        if let (Some(cursor), Some(line)) = (
-            self.state.cursors.get(index),
-            self.state.blocks.get(index),
-        ) {
+        if let (Some(cursor), Some(line)) =
+            (self.state.cursors.get(index), self.state.blocks.get(index))
+        {
             super::prefetch::line(cursor);
             super::prefetch::line(line);
         }
