@@ -14,7 +14,8 @@ use crate::model::{Model, ModelErrors, Setting, apply_values, resolve_settings};
 use crate::plan::Plan;
 use crate::run::VariantsSink;
 use crate::stats::{
-    Accumulator, AccumulatorState, Differences, Interval, RunIdentity, RunMeta, Summary,
+    Accumulator, AccumulatorState, Availability, Differences, Interval, Moments, RunIdentity,
+    RunMeta, Summary, availability,
 };
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
@@ -121,12 +122,35 @@ fn grid_values(settings: &[Setting], mut index: usize) -> Vec<String> {
 
 /// Accumulates the years of every variant and the paired differences to the first,
 /// in year order. Memory does not grow with the number of years.
+///
+/// Each variant's whole statistics are kept ([`Comparison::new`]: sweep and compare, which
+/// report them), or the first variant's alone and of the others only the moments of their
+/// yearly downtime ([`Comparison::paired`]: sensitivity and optimize, which report no more
+/// of them than their availability and the paired differences, and whose hundreds of
+/// variants would otherwise each keep its percentiles).
 pub struct Comparison {
     /// How each variant's unavailability compares with the first's in integers.
     scales: Vec<Scale>,
+    /// Each variant's horizon.
+    horizons: Vec<Duration>,
+    /// Every variant's, or only the first's.
     accumulators: Vec<Accumulator>,
+    /// Each variant's yearly downtime of `up` when the accumulators are the first's alone;
+    /// else empty.
+    own: Vec<Moments>,
     availability: Vec<Differences>,
     downtime: Vec<Differences>,
+}
+
+/// What a paired comparison ([`Comparison::paired`]) tells of one variant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairedResult {
+    /// The variant's availability of `up` with its 95% CI, as its summary would give it.
+    pub availability: Availability,
+    /// As [`VariantResult::availability_difference`].
+    pub availability_difference: Option<Interval>,
+    /// As [`VariantResult::downtime_difference_s`].
+    pub downtime_difference_s: Option<Interval>,
 }
 
 /// One variant's figures.
@@ -175,15 +199,31 @@ impl VariantResult {
 }
 
 impl Comparison {
-    /// An empty comparison of `plans`; the first is the baseline.
+    /// An empty comparison of `plans` keeping every variant's whole statistics; the first
+    /// is the baseline.
     pub fn new(plans: &[Plan]) -> Comparison {
+        Comparison::keeping(plans, plans.len())
+    }
+
+    /// An empty comparison of `plans` keeping the first variant's whole statistics and of
+    /// the others their availability and paired differences alone ([`Comparison::pairs`]).
+    pub fn paired(plans: &[Plan]) -> Comparison {
+        let mut comparison = Comparison::keeping(plans, plans.len().min(1));
+        comparison.own = vec![Moments::default(); plans.len()];
+        comparison
+    }
+
+    /// An empty comparison keeping the whole statistics of the first `whole` variants.
+    fn keeping(plans: &[Plan], whole: usize) -> Comparison {
         let base = plans.first().map_or(Duration::YEAR, |plan| plan.horizon);
         Comparison {
             scales: plans
                 .iter()
                 .map(|plan| Scale::new(base, plan.horizon))
                 .collect(),
-            accumulators: plans.iter().map(Accumulator::for_plan).collect(),
+            horizons: plans.iter().map(|plan| plan.horizon).collect(),
+            accumulators: plans[..whole].iter().map(Accumulator::for_plan).collect(),
+            own: Vec::new(),
             availability: vec![Differences::default(); plans.len()],
             downtime: vec![Differences::default(); plans.len()],
         }
@@ -195,27 +235,61 @@ impl Comparison {
         for (index, outcome) in outcomes.iter().enumerate() {
             let downtime = i128::from(outcome.downtime[0].as_micros());
             let scale = &self.scales[index];
-            self.accumulators[index].add(outcome);
+            if let Some(accumulator) = self.accumulators.get_mut(index) {
+                accumulator.add(outcome);
+            }
+            if let Some(own) = self.own.get_mut(index) {
+                own.add(outcome.downtime[0]);
+            }
             self.availability[index].add(base * scale.base - downtime * scale.own);
             self.downtime[index].add(downtime - base);
         }
     }
 
-    /// Each variant's accumulated years, for plots.
+    /// Each variant's availability and paired differences to the first, from whichever
+    /// statistics are kept (the same figures either way).
+    pub fn pairs(&self) -> Vec<PairedResult> {
+        (0..self.scales.len())
+            .map(|index| {
+                let downtime = match self.accumulators.get(index) {
+                    Some(accumulator) => accumulator.downtime(0),
+                    None => &self.own[index],
+                };
+                PairedResult {
+                    availability: availability(downtime, self.horizons[index]),
+                    availability_difference: self.availability_difference(index),
+                    downtime_difference_s: self.downtime_difference(index),
+                }
+            })
+            .collect()
+    }
+
+    fn availability_difference(&self, index: usize) -> Option<Interval> {
+        (index > 0).then(|| self.availability[index].interval(self.scales[index].unit))
+    }
+
+    fn downtime_difference(&self, index: usize) -> Option<Interval> {
+        (index > 0).then(|| self.downtime[index].interval(1e6))
+    }
+
+    /// Each variant's accumulated years (with [`Comparison::paired`], the first's alone),
+    /// for plots.
     pub fn accumulators(&self) -> &[Accumulator] {
         &self.accumulators
     }
 
-    /// The figures of every variant; `metas` and `services` describe each variant's run.
+    /// The figures of every variant whose whole statistics are kept (with
+    /// [`Comparison::paired`], the first alone); `metas` and `services` describe each
+    /// variant's run.
     pub fn results(&self, metas: Vec<RunMeta>, services: &[&[String]]) -> Vec<VariantResult> {
         metas
             .into_iter()
+            .zip(&self.accumulators)
             .enumerate()
-            .map(|(index, meta)| VariantResult {
-                summary: self.accumulators[index].summary(meta, services[index]),
-                availability_difference: (index > 0)
-                    .then(|| self.availability[index].interval(self.scales[index].unit)),
-                downtime_difference_s: (index > 0).then(|| self.downtime[index].interval(1e6)),
+            .map(|(index, (meta, accumulator))| VariantResult {
+                summary: accumulator.summary(meta, services[index]),
+                availability_difference: self.availability_difference(index),
+                downtime_difference_s: self.downtime_difference(index),
             })
             .collect()
     }
@@ -377,6 +451,51 @@ mod tests {
         assert_eq!(same.unit, year.as_micros() as f64);
         let (a, b) = (Scale::new(year, month), Scale::new(month, year));
         assert_eq!((a.base, a.own, b.base, b.own), (6, 73, 73, 6));
+    }
+
+    /// A paired comparison keeps the first variant's statistics whole and of the others
+    /// their downtime's moments alone, yet gives every figure a whole one gives of them.
+    #[test]
+    fn a_paired_comparison_gives_the_figures_of_a_whole_one() {
+        let model = |repair: &str| {
+            format!(
+                "name = \"m\"\nup = \"db\"\n\n[[component]]\nname = \"db\"\nreplicas = 2\n\n  \
+                 [[component.failure]]\n  name = \"crash\"\n  \
+                 every = {{ dist = \"exponential\", mean = \"20d\" }}\n  \
+                 repair = {{ dist = \"exponential\", mean = \"{repair}\" }}\n"
+            )
+        };
+        let plans: Vec<Plan> = ["1d", "2d", "12h"]
+            .map(|repair| crate::fixtures::plan(&model(repair), 7))
+            .into();
+        let (mut whole, mut paired) = (Comparison::new(&plans), Comparison::paired(&plans));
+        let mut engines: Vec<crate::engine::Engine<'_>> =
+            plans.iter().map(crate::engine::Engine::new).collect();
+        for year in 0..40 {
+            let outcomes: Vec<YearOutcome> = engines
+                .iter_mut()
+                .map(|engine| engine.simulate(year).clone())
+                .collect();
+            let row: Vec<&YearOutcome> = outcomes.iter().collect();
+            whole.add(&row);
+            paired.add(&row);
+        }
+        let meta = || RunMeta {
+            model: "m".to_string(),
+            seed: 7,
+        };
+        let results = whole.results(vec![meta(), meta(), meta()], &[&[], &[], &[]]);
+        let pairs = paired.pairs();
+        assert_eq!(pairs, whole.pairs());
+        for (pair, result) in pairs.iter().zip(&results) {
+            assert_eq!(pair.availability, result.summary.availability);
+            assert_eq!(pair.availability_difference, result.availability_difference);
+            assert_eq!(pair.downtime_difference_s, result.downtime_difference_s);
+        }
+        assert!(pairs[1].downtime_difference_s.unwrap().mean > 0.0);
+        assert_eq!(paired.accumulators().len(), 1);
+        let first = paired.results(vec![meta(), meta(), meta()], &[&[], &[], &[]]);
+        assert_eq!(first, results[..1]);
     }
 
     #[test]

@@ -2,12 +2,12 @@
 //! numbers, with the paired differences to the first.
 
 use super::{Admission, IoAction, Progress, RunError, admit_workload};
-use crate::compare::{Comparison, Streams, Variant, VariantResult};
+use crate::compare::{Comparison, PairedResult, Streams, Variant, VariantResult};
 use crate::engine::YearOutcome;
 use crate::plan::Plan;
 use crate::report::{ComparisonTables, OutputDir};
 use crate::run::{RunTotals, VariantsSink, simulate_variants};
-use crate::stats::RunMeta;
+use crate::stats::{RunMeta, Summary};
 use crate::workload::{RunShape, Workload};
 use std::convert::Infallible;
 use std::ops::Range;
@@ -74,6 +74,16 @@ pub struct VariantsOutcome {
     pub totals: RunTotals,
     /// Wall-clock time of the simulation (without writing the result files).
     pub elapsed: Duration,
+}
+
+/// What a paired comparison ([`PreparedVariants::run_paired`]) found.
+pub struct PairedOutcome {
+    /// The first variant's summary, as `nines run` would give it.
+    pub base: Summary,
+    /// Each variant's availability and paired differences to the first.
+    pub pairs: Vec<PairedResult>,
+    /// Years and events simulated, for a performance line.
+    pub totals: RunTotals,
 }
 
 impl VariantsOutcome {
@@ -198,6 +208,34 @@ impl PreparedVariants {
         self.conclude(output, comparison, totals, started.elapsed())
     }
 
+    /// Simulates every variant in lockstep keeping of each but the first only its
+    /// availability and paired differences ([`Comparison::paired`]), so that memory does
+    /// not grow with the variants' percentiles; writes nothing.
+    pub fn run_paired(
+        &self,
+        progress: &mut dyn Progress,
+        stop: &AtomicBool,
+    ) -> Result<PairedOutcome, RunError> {
+        let paired = Comparison::paired(&self.plans);
+        let (comparison, totals) = self.simulate_into(paired, 0..self.years, progress, stop)?;
+        let first = &self.request.variants[0].model;
+        let meta = RunMeta {
+            model: first.name().to_string(),
+            seed: self.seeds[0],
+        };
+        let services = &self.plans[0].expression_names[1..];
+        let mut base = comparison
+            .results(vec![meta], &[services])
+            .remove(0)
+            .summary;
+        base.cost_per_year = first.cost_per_year();
+        Ok(PairedOutcome {
+            base,
+            pairs: comparison.pairs(),
+            totals,
+        })
+    }
+
     /// The output directory, created, if the request has one.
     pub fn output(&self) -> Result<Option<OutputDir>, RunError> {
         match &self.request.out {
@@ -220,8 +258,19 @@ impl PreparedVariants {
         progress: &mut dyn Progress,
         stop: &AtomicBool,
     ) -> Result<(Comparison, RunTotals), RunError> {
+        self.simulate_into(self.comparison(), years, progress, stop)
+    }
+
+    /// Simulates the years `years` of every variant in lockstep into `comparison`.
+    fn simulate_into(
+        &self,
+        comparison: Comparison,
+        years: Range<u64>,
+        progress: &mut dyn Progress,
+        stop: &AtomicBool,
+    ) -> Result<(Comparison, RunTotals), RunError> {
         let mut sink = ComparisonSink {
-            comparison: self.comparison(),
+            comparison,
             progress,
         };
         let threads = self.request.threads;

@@ -26,7 +26,9 @@ mod trace;
 
 pub use calc::{CalcRequest, CalcSimulation, simulate_calc};
 pub use check::{CheckOutcome, CheckRequest, check};
-pub use compare::{PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants};
+pub use compare::{
+    PairedOutcome, PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants,
+};
 pub use error::{IoAction, RunError};
 pub use load::{Admission, Loaded, admit, admit_workload};
 pub use optimize::{OptimizeOutcome, OptimizeRequest, Screened, Simulated, optimize};

@@ -164,19 +164,19 @@ pub fn optimize(
         force: request.force,
     })?;
     let output = figure::open(request.out.as_deref())?;
-    let outcome = prepared.run(progress, stop)?;
+    let outcome = prepared.run_paired(progress, stop)?;
     let simulated: Vec<Simulated> = outcome
-        .results
+        .pairs
         .iter()
-        .zip(&outcome.values)
-        .map(|(result, values)| {
-            let availability = result.summary.availability;
+        .zip(&prepared.request().variants)
+        .map(|(pair, variant)| {
+            let availability = pair.availability;
             let (status, years_to_decide) =
                 judge_availability(&availability, prepared.years, target);
             Simulated {
-                values: values.clone(),
+                values: variant.values.clone(),
                 // Every combination has a cost: checked before the simulation.
-                cost_per_year: result.summary.cost_per_year.unwrap_or_default(),
+                cost_per_year: variant.model.cost_per_year().unwrap_or_default(),
                 availability,
                 status,
                 years_to_decide,

@@ -141,12 +141,12 @@ pub fn sensitivity(
         force: request.force,
     })?;
     let output = figure::open(request.out.as_deref())?;
-    let outcome = prepared.run(progress, stop)?;
+    let outcome = prepared.run_paired(progress, stop)?;
     let change = |slot: &Result<(Tried, usize), String>| {
         let (value, index) = slot.as_ref().ok()?;
         Some(Change {
             value: *value,
-            downtime_change_s: outcome.results[*index].downtime_difference_s?,
+            downtime_change_s: outcome.pairs[*index].downtime_difference_s?,
         })
     };
     let mut parameters: Vec<ParameterResult> = slots
@@ -164,7 +164,7 @@ pub fn sensitivity(
         .collect();
     parameters.sort_by(|a, b| b.effect().total_cmp(&a.effect()));
     let found = SensitivityOutcome {
-        base: outcome.results[0].summary.clone(),
+        base: outcome.base,
         parameters,
         skipped,
         variants: count,

@@ -150,6 +150,8 @@ impl<M: Measure> Engine<'_, M> {
     /// again.
     fn hold_down<T: Tracer>(&mut self, now: Duration, down: bool, blame: Blame, tracer: &mut T) {
         self.incident_down = down;
+        self.measures
+            .held_down(&mut self.outcome.measures, now, down);
         for expression in 0..self.expression_up.len() {
             let up = !down && self.holds(expression);
             self.set_expression(now, expression, up, blame, tracer);

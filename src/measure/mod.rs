@@ -136,6 +136,11 @@ pub trait Measure: Send + Sync {
     #[inline(always)]
     fn incident(&self, _year: &mut Self::Year, _record: &IncidentRecord) {}
 
+    /// From `at` an incident holds every expression down (`down`), whatever its
+    /// components, or no longer does (each follows its components again).
+    #[inline(always)]
+    fn held_down(&self, _year: &mut Self::Year, _at: Duration, _down: bool) {}
+
     /// Empty statistics for this measure.
     fn new_stats(&self) -> Self::Stats {
         Self::Stats::default()
@@ -273,6 +278,11 @@ macro_rules! tuple_measure {
             #[inline(always)]
             fn incident(&self, year: &mut Self::Year, record: &IncidentRecord) {
                 $(self.$index.incident(&mut year.$index, record);)+
+            }
+
+            #[inline(always)]
+            fn held_down(&self, year: &mut Self::Year, at: Duration, down: bool) {
+                $(self.$index.held_down(&mut year.$index, at, down);)+
             }
 
             fn new_stats(&self) -> Self::Stats {

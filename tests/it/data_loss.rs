@@ -261,3 +261,22 @@ repair = "3d"
     let summary = run_json(&text(false), 10, 4);
     assert_eq!(num(&summary, &["data_loss", "unrecoverable"]), 30.0);
 }
+
+/// Requests fail in an incident's downtime as in any outage's (SPEC section 8: an attempt
+/// succeeds only while its expression holds, and an incident holds every expression down):
+/// 10 requests a second, no retry, in three incidents a year of exactly 2 d + 3 h each.
+#[test]
+fn requests_fail_in_incident_downtime() {
+    let text = format!(
+        "{}\n[traffic]\nrate = \"10/s\"\nclient = \"none\"\n",
+        fixed_incidents("30d")
+    );
+    let summary = run_json(&text, 5, 1);
+    let per_incident = 10.0 * (2.0 * 86_400.0 + 3.0 * 3600.0);
+    let requests = &summary["requests"];
+    assert_eq!(
+        num(requests, &["failed_per_year", "mean"]),
+        3.0 * per_incident
+    );
+    assert_eq!(num(requests, &["failed_per_outage", "p99"]), per_incident);
+}

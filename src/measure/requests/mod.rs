@@ -55,6 +55,10 @@ enum Change {
     Up {
         replica: u32,
     },
+    /// An incident holds every expression down (`down`), or no longer does.
+    Held {
+        down: bool,
+    },
 }
 
 /// What [`Requests`] records in one year: per expression with traffic, its counts.
@@ -82,6 +86,8 @@ struct Scratch {
     success: Vec<f64>,
     /// Per replica: since when it is down, and whether it is still routed.
     replicas: Vec<(Option<Duration>, bool)>,
+    /// Whether an incident holds every expression down: then every attempt fails.
+    held: bool,
     count: CountScratch,
 }
 
@@ -149,6 +155,7 @@ impl Requests {
         scratch
             .replicas
             .resize(self.replica_component.len(), (None, false));
+        scratch.held = false;
         scratch.steps.resize_with(self.counted.len(), Vec::new);
         for steps in &mut scratch.steps {
             steps.clear();
@@ -193,6 +200,11 @@ impl Requests {
     /// makes no difference to (either order leaves it up and unrouted).
     fn apply(&self, at: Duration, change: Change, scratch: &mut Scratch) -> bool {
         let component = match change {
+            Change::Held { down } => {
+                let changed = scratch.held != down;
+                scratch.held = down;
+                return changed;
+            }
             Change::Serving { component, .. } => component as usize,
             Change::Down { replica }
             | Change::Unrouted { replica, .. }
@@ -213,6 +225,7 @@ impl Requests {
                     state.dead_routed -= 1;
                 }
             }
+            Change::Held { .. } => {}
             Change::Up { replica } => {
                 let (_, routed) = scratch.replicas[replica as usize];
                 state.up += 1;
@@ -230,7 +243,11 @@ impl Requests {
             .success
             .extend(scratch.components.iter().map(|c| c.success()));
         for ((_, expr, _, _), steps) in self.counted.iter().zip(&mut scratch.steps) {
-            let fail = 1.0 - expression_success(expr, &scratch.success);
+            let fail = if scratch.held {
+                1.0
+            } else {
+                1.0 - expression_success(expr, &scratch.success)
+            };
             let last = steps.last_mut().expect("a first step at 0");
             if last.at == at {
                 last.fail = fail;
@@ -317,6 +334,15 @@ impl Measure for Requests {
     fn replica_up(&self, year: &mut RequestsYear, at: Duration, replica: u32) {
         if self.active() {
             year.changes.push((at, Change::Up { replica }));
+        }
+    }
+
+    /// An attempt succeeds only while its expression holds (SPEC section 8), and an
+    /// incident holds every expression down.
+    #[inline(always)]
+    fn held_down(&self, year: &mut RequestsYear, at: Duration, down: bool) {
+        if self.active() {
+            year.changes.push((at, Change::Held { down }));
         }
     }
 
