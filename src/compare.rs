@@ -189,6 +189,53 @@ impl Verdict {
     }
 }
 
+/// `explain`'s closed form of a variant's change in downtime, where it contradicts the
+/// paired difference the years simulated: a sign that the difference rests on events too
+/// rare for those years (two replicas down at once in a few hundred years, say).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClosedFormDisagreement {
+    /// The closed form's change in downtime per horizon (seconds), variant minus baseline.
+    pub closed_s: f64,
+    /// Whether the closed form is exact for both models (else it is `explain`'s estimate).
+    pub exact: bool,
+}
+
+/// Where `explain`'s closed form of `variant` against `base` contradicts `difference`, the
+/// paired change in downtime per horizon of `horizon_s` seconds: where the closed form is
+/// exact for both, when it lies outside the 95% CI; where it is an estimate, only when it
+/// has the other sign than a verdict of better or worse and lies further from zero than
+/// the CI is wide, which an estimate's approximations do not explain. The statistics are
+/// not touched: this is a reason to run more years, said beside them.
+pub fn closed_form_disagreement(
+    base: &Model,
+    variant: &Model,
+    difference: &Interval,
+    horizon_s: f64,
+) -> Option<ClosedFormDisagreement> {
+    let [low, high] = difference.ci95?;
+    let exact = crate::explain::exact_availability;
+    let (closed, exact) = match (exact(base), exact(variant)) {
+        (Some(base), Some(variant)) => (base - variant, true),
+        _ => {
+            let estimate = |model| crate::explain::explain(model).availability;
+            (estimate(base) - estimate(variant), false)
+        }
+    };
+    let closed_s = closed * horizon_s;
+    let contradicts = if exact {
+        closed_s < low || closed_s > high
+    } else {
+        let verdict = Verdict::of_downtime(difference);
+        let against = match verdict {
+            Verdict::Better => closed_s > 0.0,
+            Verdict::Worse => closed_s < 0.0,
+            Verdict::NoDetectableDifference => false,
+        };
+        against && closed_s.abs() > high - low
+    };
+    (closed_s.is_finite() && contradicts).then_some(ClosedFormDisagreement { closed_s, exact })
+}
+
 impl VariantResult {
     /// The verdict on this variant's downtime against the first's; `None` for the first.
     pub fn verdict(&self) -> Option<Verdict> {

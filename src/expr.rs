@@ -67,9 +67,10 @@ impl Expr {
         match parser.peek() {
             None => Ok(expr),
             Some(')') => Err(parser.error("`)` without a matching `(`")),
-            Some(c) => Err(parser.error(&format!(
-                "unexpected `{c}`; join components with `&` or `|`"
-            ))),
+            Some(c) => Err(parser.error(&match parser.word_operator() {
+                Some((word, op)) => format!("`{word}`: use `{op}`"),
+                None => format!("unexpected `{c}`; join components with `&` or `|`"),
+            })),
         }
     }
 
@@ -206,6 +207,21 @@ impl Parser<'_> {
         }
     }
 
+    /// The operator a word at the position stands for, as other languages spell it
+    /// (`and`, `or`), with the symbol that means it here.
+    fn word_operator(&self) -> Option<(&str, char)> {
+        let rest = &self.text[self.pos..];
+        // Letters of either case: names are lower-case, `AND` is not one.
+        let end = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        [("and", '&'), ("or", '|')]
+            .into_iter()
+            .find(|(spelling, _)| word.eq_ignore_ascii_case(spelling))
+            .map(|(_, op)| (word, op))
+    }
+
     fn error(&self, message: &str) -> ExprError {
         ExprError {
             kind: ExprErrorKind::Syntax,
@@ -268,6 +284,12 @@ mod tests {
         );
         assert_eq!(err("a & d").offset, 4);
         assert_eq!(err("a & d").message, "no component is named `d`");
+        assert_eq!(err("a and b").message, "`and`: use `&`");
+        assert_eq!(err("a OR b").message, "`OR`: use `|`");
+        assert_eq!(
+            err("a andy").message,
+            "unexpected `a`; join components with `&` or `|`"
+        );
         assert_eq!(err("a & d").kind, ExprErrorKind::UnknownName);
         assert_eq!(err("a & & d").kind, ExprErrorKind::Syntax);
         assert_eq!(

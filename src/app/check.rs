@@ -20,6 +20,9 @@ pub struct CheckRequest<'a> {
     pub run: RunRequest<'a>,
     /// A saved summary.json to compare with.
     pub baseline: Option<PathBuf>,
+    /// Whether a baseline of another model (by name) is compared anyway, its mismatch a
+    /// warning; without it such a baseline is refused before simulating.
+    pub allow_other_model: bool,
     /// The drop below the baseline that is tolerated; none without.
     pub baseline_tolerance: Option<BaselineTolerance>,
     /// Where to write the report as JUnit XML, one test case per target.
@@ -48,6 +51,16 @@ pub fn check(
 ) -> Result<CheckOutcome, RunError> {
     let targets = Targets::of(request.run.loaded, request.run.plan)?;
     let baseline = request.baseline.as_deref().map(read_baseline).transpose()?;
+    if let (Some(baseline), Some(path)) = (&baseline, &request.baseline) {
+        let model = request.run.loaded.model.name();
+        if !request.allow_other_model && baseline.summary.model != model {
+            return Err(RunError::OtherModelBaseline {
+                path: path.clone(),
+                baseline: baseline.summary.model.clone(),
+                model: model.to_string(),
+            });
+        }
+    }
     let tolerance = request
         .baseline_tolerance
         .map_or(Ok(0.0), |tolerance| {

@@ -44,6 +44,19 @@ pub enum RunError {
         /// What the JSON reader found.
         error: serde_json::Error,
     },
+    /// A baseline of another model, compared only when asked to.
+    #[error(
+        "the baseline {} is of model `{baseline}`, this run of `{model}`, so the comparison would be meaningless; give the baseline of this model, or --allow-other-model to compare anyway",
+        path.display()
+    )]
+    OtherModelBaseline {
+        /// The baseline file.
+        path: PathBuf,
+        /// The model the baseline ran.
+        baseline: String,
+        /// The model of this run.
+        model: String,
+    },
     /// `--baseline-tolerance` that cannot apply to this model.
     #[error("{}: --baseline-tolerance: {error}", file.display())]
     BadTolerance {
@@ -54,14 +67,16 @@ pub enum RunError {
     },
     /// `optimize` of a model whose combinations do not all have a cost.
     #[error(
-        "{}: {label}: no cost is given, so there is nothing to minimise; add e.g. cost = \"100/month\" to every component (or [kubernetes] node_cost)",
-        file.display()
+        "{}: no cost is given{}, so there is nothing to minimise; add e.g. cost = \"100/month\" to every component (or [kubernetes] node_cost)",
+        file.display(),
+        label.as_ref().map(|label| format!(" with {label}")).unwrap_or_default()
     )]
     NoCost {
         /// The model file.
         file: PathBuf,
-        /// The combination without a cost (`key=value` pairs).
-        label: String,
+        /// The combination without a cost (`key=value` pairs), when the model itself has
+        /// one, so that it is the combination's values that lose it.
+        label: Option<String>,
     },
     /// `optimize` without `--target` of a model without `[slo] availability`.
     #[error(

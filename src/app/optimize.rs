@@ -123,7 +123,7 @@ pub fn optimize(
         .map(|v| {
             let cost = v.model.cost_per_year().ok_or_else(|| RunError::NoCost {
                 file: loaded.file.clone(),
-                label: v.label.clone(),
+                label: loaded.model.cost_per_year().map(|_| v.label.clone()),
             })?;
             Ok(Candidate {
                 cost,

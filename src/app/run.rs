@@ -604,6 +604,7 @@ mod tests {
                 growth: None,
             },
             baseline: None,
+            allow_other_model: false,
             baseline_tolerance: None,
             junit: None,
             allow_inconclusive: false,

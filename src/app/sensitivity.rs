@@ -3,7 +3,7 @@
 //! so that the variants share their years in lockstep as a sweep's do.
 
 use super::{Loaded, Progress, RunError, VariantsRequest, figure, prepare_variants};
-use crate::compare::{Streams, Variant};
+use crate::compare::{ClosedFormDisagreement, Streams, Variant, closed_form_disagreement};
 use crate::model::{Model, set_value};
 use crate::run::RunTotals;
 use crate::sensitivity::{Tried, parameters};
@@ -33,6 +33,8 @@ pub struct Change {
     /// Mean change in downtime per year against the model as written (seconds), with its
     /// paired 95% CI.
     pub downtime_change_s: Interval,
+    /// `explain`'s closed form of the change, where it contradicts the simulated one.
+    pub closed_form: Option<ClosedFormDisagreement>,
 }
 
 /// A parameter's two changes: `None` for one not tried, with a note saying why.
@@ -142,11 +144,25 @@ pub fn sensitivity(
     })?;
     let output = figure::open(request.out.as_deref())?;
     let outcome = prepared.run_paired(progress, stop)?;
+    let models: Vec<&Model> = prepared
+        .request()
+        .variants
+        .iter()
+        .map(|v| &v.model)
+        .collect();
+    let horizon_s = outcome.base.horizon_s;
     let change = |slot: &Result<(Tried, usize), String>| {
         let (value, index) = slot.as_ref().ok()?;
+        let difference = outcome.pairs[*index].downtime_difference_s?;
         Some(Change {
             value: *value,
-            downtime_change_s: outcome.pairs[*index].downtime_difference_s?,
+            downtime_change_s: difference,
+            closed_form: closed_form_disagreement(
+                models[0],
+                models[*index],
+                &difference,
+                horizon_s,
+            ),
         })
     };
     let mut parameters: Vec<ParameterResult> = slots

@@ -42,6 +42,61 @@ pub fn availability(text: &str, argument: &str) -> Result<Availability, CalcErro
     Ok(Availability::from_ratio(mantissa, whole - mantissa, whole))
 }
 
+/// Most nines a whole number may stand for in the hint of [`nines_availability`].
+const MOST_NINES: u32 = 15;
+
+/// Reads the availability of `nines calc nines`: as [`availability`], with the hint that a
+/// small whole number (`5`) written there is probably a count of nines (`99.999%`).
+pub fn nines_availability(text: &str) -> Result<Availability, CalcError> {
+    availability(text, "the availability").map_err(|error| match error {
+        CalcError::Availability {
+            argument,
+            text,
+            problem: Problem::BareNumberOverOne(number),
+        } => {
+            let problem = match number.parse::<u32>() {
+                Ok(count) if (2..=MOST_NINES).contains(&count) => Problem::NinesCount {
+                    count,
+                    nines: format!("99.{}%", "9".repeat(count as usize - 2)),
+                },
+                _ => Problem::BareNumberOverOne(number),
+            };
+            CalcError::Availability {
+                argument,
+                text,
+                problem,
+            }
+        }
+        other => other,
+    })
+}
+
+/// Reads each member's availability, naming it by its place (`member 2`) in an error.
+pub fn members(texts: &[String]) -> Result<Vec<Availability>, CalcError> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| availability(text, &format!("member {}", i + 1)))
+        .collect()
+}
+
+/// Reads the members of `kofn`, as [`members`], with the hint that a whole number as the
+/// first is probably a count of members (`kofn 2 3 99.9%`), which `kofn` does not take.
+pub fn kofn_members(texts: &[String]) -> Result<Vec<Availability>, CalcError> {
+    members(texts).map_err(|error| match error {
+        CalcError::Availability {
+            argument,
+            text,
+            problem: Problem::BareNumberOverOne(number),
+        } if argument == "member 1" && number.parse::<u64>().is_ok() => CalcError::Availability {
+            argument,
+            text,
+            problem: Problem::MemberCount(number),
+        },
+        other => other,
+    })
+}
+
 /// A plain decimal `123.45` as the integer `12345` and its decimal places `2`; `None` for
 /// anything else (signs, exponents, two points, no digits, too many digits).
 fn decimal(text: &str) -> Option<(u128, usize)> {

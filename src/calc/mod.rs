@@ -8,7 +8,9 @@
 mod input;
 mod setup;
 
-pub use input::{availability, duration, positive_duration};
+pub use input::{
+    availability, duration, kofn_members, members, nines_availability, positive_duration,
+};
 pub use setup::{Member, Setup};
 
 use crate::math;
@@ -515,6 +517,23 @@ pub enum Problem {
     /// A bare number over 1: a percentage without its sign, most likely.
     #[error("a fraction is at most 1; write {0}% for a percentage")]
     BareNumberOverOne(String),
+    /// A small whole number where `nines calc nines` wants an availability: a count of
+    /// nines, most likely.
+    #[error(
+        "a fraction is at most 1; write {nines} for {count} nines, or {count}% for a percentage"
+    )]
+    NinesCount {
+        /// The count typed.
+        count: u32,
+        /// The availability with that many nines (`99.999%`).
+        nines: String,
+    },
+    /// A whole number as the first member of `kofn`: the member count, most likely.
+    #[error(
+        "kofn takes K and then each member's availability, not a count of members \
+         (kofn 2 99.9% 99.9% 99.9%); write {0}% for a percentage"
+    )]
+    MemberCount(String),
 }
 
 #[cfg(test)]

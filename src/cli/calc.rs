@@ -1,6 +1,8 @@
 //! `nines calc`: availability arithmetic, and with `--simulate` the same question simulated.
 
-use super::{CliError, MAX_YEARS, available_threads, interrupt_flag, say_admission, write_stdout};
+use super::{
+    CliError, MAX_SEED, MAX_YEARS, available_threads, interrupt_flag, say_admission, write_stdout,
+};
 use clap::{Args, Subcommand, ValueEnum};
 use nines::app::{CalcRequest, simulate_calc};
 use nines::calc::{self, Answer, Availability, CalcError, Period, Setup};
@@ -50,11 +52,15 @@ enum Form {
         simulate: SimulateArgs,
     },
     /// Members that are all needed: A1 x A2 x ...
-    #[command(after_help = "Example: nines calc series 99.99% 99.95% 99.9%")]
+    #[command(after_help = "Examples:
+  nines calc series 99.99% 99.95% 99.9%
+  nines calc series 99.9% 99.9% --simulate")]
     Series {
         /// Each member's availability.
         #[arg(required = true)]
         members: Vec<String>,
+        #[command(flatten)]
+        members_simulate: MembersSimulateArgs,
     },
     /// Members of which any one suffices: 1 - (1 - A1) x (1 - A2) x ...
     #[command(after_help = "Examples:
@@ -124,8 +130,9 @@ struct SimulateArgs {
     #[arg(long, default_value_t = 10_000, requires = "simulate",
           value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: u64,
-    /// The master seed.
-    #[arg(long, default_value_t = 1, requires = "simulate")]
+    /// The master seed, 0 to 2^63 − 1.
+    #[arg(long, default_value_t = 1, requires = "simulate",
+          value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
     seed: u64,
     /// A detection delay before each repair starts, which the formula leaves out.
     #[arg(long, requires = "simulate")]
@@ -162,14 +169,20 @@ pub(crate) fn calc_command(args: CalcArgs) -> Result<ExitCode, CliError> {
             };
             let simulated = simulate_calc(&request, interrupt_flag())?;
             say_admission(&simulated.admission);
-            Some(report::calc_simulation_text(closed, &setup, &simulated))
+            Some((closed, setup, simulated))
         }
         None => None,
     };
+    let simulated = simulated
+        .as_ref()
+        .map(|(closed, setup, simulated)| (*closed, setup, simulated));
     if args.json {
-        write_stdout(&report::calc_json(&answer))?;
+        write_stdout(&report::calc_json(&answer, simulated))?;
     } else {
-        let text = report::calc_text(&answer) + simulated.as_deref().unwrap_or("");
+        let mut text = report::calc_text(&answer);
+        if let Some((closed, setup, simulated)) = simulated {
+            text += &report::calc_simulation_text(closed, setup, simulated);
+        }
         write_stdout(text.as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
@@ -187,10 +200,7 @@ type Simulation = (Availability, Setup, Option<PathBuf>);
 fn answer(form: &Form) -> Result<(Answer, Option<Simulation>), CalcError> {
     Ok(match form {
         Form::Nines { availability } => (
-            Answer::Nines(calc::nines(calc::availability(
-                availability,
-                "the availability",
-            )?)),
+            Answer::Nines(calc::nines(calc::nines_availability(availability)?)),
             None,
         ),
         Form::Downtime { downtime, per } => {
@@ -213,12 +223,20 @@ fn answer(form: &Form) -> Result<(Answer, Option<Simulation>), CalcError> {
             let simulation = simulate.with(answer.result, setup)?;
             (Answer::Component(answer), simulation)
         }
-        Form::Series { members } => (Answer::Composition(calc::series(read(members)?)?), None),
+        Form::Series {
+            members,
+            members_simulate,
+        } => {
+            let answer = calc::series(calc::members(members)?)?;
+            let simulation =
+                members_simulate.with(&answer, format!("series {}", members.join(" ")))?;
+            (Answer::Composition(answer), simulation)
+        }
         Form::Parallel {
             members,
             members_simulate,
         } => {
-            let answer = calc::parallel(read(members)?)?;
+            let answer = calc::parallel(calc::members(members)?)?;
             let simulation =
                 members_simulate.with(&answer, format!("parallel {}", members.join(" ")))?;
             (Answer::Composition(answer), simulation)
@@ -228,7 +246,7 @@ fn answer(form: &Form) -> Result<(Answer, Option<Simulation>), CalcError> {
             members,
             members_simulate,
         } => {
-            let answer = calc::k_of_n(*k, read(members)?)?;
+            let answer = calc::k_of_n(*k, calc::kofn_members(members)?)?;
             let question = format!("kofn {k} {}", members.join(" "));
             let simulation = members_simulate.with(&answer, question)?;
             (Answer::Composition(answer), simulation)
@@ -239,15 +257,6 @@ fn answer(form: &Form) -> Result<(Answer, Option<Simulation>), CalcError> {
             (Answer::Budget(calc::budget(objective, window)?), None)
         }
     })
-}
-
-/// Reads each member's availability, naming it by its place (`member 2`) in an error.
-fn read(members: &[String]) -> Result<Vec<Availability>, CalcError> {
-    members
-        .iter()
-        .enumerate()
-        .map(|(i, text)| calc::availability(text, &format!("member {}", i + 1)))
-        .collect()
 }
 
 impl SimulateArgs {

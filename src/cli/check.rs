@@ -27,6 +27,10 @@ pub(crate) struct CheckArgs {
     /// 95% CI lies beyond it.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Compare with a --baseline of another model (by name) anyway, with a warning, rather
+    /// than refuse it (exit status 2).
+    #[arg(long, requires = "baseline")]
+    allow_other_model: bool,
     /// The drop in availability below the baseline tolerated: downtime a year (`2m`) or a
     /// share of the error budget (`5%`) [default: 0].
     #[arg(long, value_name = "TOLERANCE", requires = "baseline")]
@@ -64,13 +68,14 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
         if args.json {
             write_stdout(&report::summary_json(&outcome.summary))?;
         } else {
-            write_stdout(report::summary_text(&outcome.summary).as_bytes())?;
+            write_stdout(prepared.shard_text(shard, &outcome).as_bytes())?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     let request = CheckRequest {
         run: prepared.request(),
         baseline: args.baseline,
+        allow_other_model: args.allow_other_model,
         baseline_tolerance: args.baseline_tolerance,
         junit: args.junit,
         allow_inconclusive: args.allow_inconclusive,

@@ -2,15 +2,15 @@
 
 use super::progress::Bar;
 use super::{
-    CliError, MAX_THREADS, MAX_YEARS, available_threads, interrupt_flag, performance_line, say,
-    say_admission, write_stdout,
+    CliError, MAX_SEED, MAX_THREADS, MAX_YEARS, available_threads, interrupt_flag,
+    performance_line, say, say_admission, write_stdout,
 };
 use clap::Args;
 use nines::app::{
     PreparedVariants, SweepShards, SweepSource, VariantsRequest, prepare_variants,
     read_sweep_shards,
 };
-use nines::compare::{Streams, Variant, sweep_variants};
+use nines::compare::{Streams, Variant, closed_form_disagreement, sweep_variants};
 use nines::model::{Model, Setting};
 use nines::report;
 use nines::run::RunTotals;
@@ -21,8 +21,9 @@ use std::process::ExitCode;
 /// Options shared by `sweep` and `compare`.
 #[derive(Debug, Args)]
 pub(crate) struct VariantArgs {
-    /// Master seed for every variant [default: variant 0's [simulation] seed].
-    #[arg(long)]
+    /// Master seed for every variant, 0 to 2^63 − 1 [default: variant 0's [simulation]
+    /// seed].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
     seed: Option<u64>,
     /// Simulated years of each variant; overrides the first variant's [simulation] years.
     #[arg(long, value_parser = clap::value_parser!(u64).range(2..=MAX_YEARS))]
@@ -243,6 +244,15 @@ fn run_variants(
     }
     let request = prepared.request();
     let tables = outcome.tables(&request.keys);
+    let base = &request.variants[0].model;
+    for (index, (variant, result)) in request.variants.iter().zip(&outcome.results).enumerate() {
+        let disagreement = result.downtime_difference_s.and_then(|difference| {
+            closed_form_disagreement(base, &variant.model, &difference, result.summary.horizon_s)
+        });
+        if let Some(text) = disagreement.and_then(|d| tables.closed_form_warning(index, &d)) {
+            say(format_args!("warning: {text}"));
+        }
+    }
     if args.csv {
         write_stdout(&tables.csv())?;
     } else if args.json {

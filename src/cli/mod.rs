@@ -35,6 +35,10 @@ use std::time::Duration as WallDuration;
 /// Most years one run may simulate.
 pub(crate) const MAX_YEARS: u64 = 1_000_000_000_000;
 
+/// The largest master seed: a model's `seed` is a TOML integer, at most 2^63 − 1, and a seed
+/// given on the command line can always be written into a model.
+pub(crate) const MAX_SEED: u64 = i64::MAX as u64;
+
 /// Most worker threads (`--threads`): far more than any machine's cores, and few enough
 /// that starting them, each with its engine, takes no time (65,535 took minutes).
 pub(crate) const MAX_THREADS: i64 = 256;
@@ -195,7 +199,7 @@ Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
     /// --vary values with its cost and availability (95% CI), the Pareto frontier of cost
     /// against availability, and the cheapest combination that passes with 95% confidence.
     #[command(after_help = "Examples:
-  nines optimize models/milvus-ha-l1.toml --vary component.querynode.replicas=2,3,4 --vary component.etcd.replicas=3,5 --target 99.95%
+  nines optimize models/two-of-n.toml --vary component.db.replicas=2,3,4,5,6 --target 99.99%
   nines optimize model.toml --vary 'component.{proxy,querynode}.replicas=2,3' --json | jq .cheapest
   nines optimize model.toml --vary component.db.replicas=1,2,3,4,5 --out optimize
 
@@ -253,8 +257,8 @@ Exit status: 0 on success, 2 on an argument that cannot be read or does not fit.
 pub(crate) struct ModelArgs {
     /// The model file (TOML).
     pub(crate) model: PathBuf,
-    /// Master seed; overrides [simulation] seed.
-    #[arg(long)]
+    /// Master seed, 0 to 2^63 − 1; overrides [simulation] seed.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
     pub(crate) seed: Option<u64>,
 }
 

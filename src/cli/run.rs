@@ -35,8 +35,8 @@ pub(crate) struct SimulateArgs {
     /// not years.csv and outages.csv, which grow with the years (for CI artefacts).
     #[arg(long, requires = "out")]
     summary_only: bool,
-    /// With --until-decided or --target-ci-width: the most years the run may grow to
-    /// [default: 100 times --years].
+    /// The most years a growing run (check --until-decided, run --target-ci-width) may
+    /// grow to [default: 100 times --years].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     max_years: Option<u64>,
     /// Run even if the run is estimated to be too large: over 1e9 events in one simulated
@@ -173,6 +173,15 @@ impl Prepared {
         )?)
     }
 
+    /// The summary of shard `shard` as text, under the line that says which years it holds.
+    pub(crate) fn shard_text(&self, shard: Shard, outcome: &RunOutcome) -> String {
+        let heading = shard
+            .years(self.years)
+            .map(|years| report::shard_heading(shard, years, self.years) + "\n")
+            .unwrap_or_default();
+        heading + &report::summary_text(&outcome.summary)
+    }
+
     /// Prints the performance line of `outcome` on stderr, and how a growing run ended.
     pub(crate) fn report_performance(&self, outcome: &RunOutcome) {
         super::say(format_args!(
@@ -200,6 +209,8 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     super::say_warnings(never_up(availability, horizon, Some(summary.years)));
     if args.json {
         write_stdout(&report::summary_json(&outcome.summary))?;
+    } else if let Some(shard) = args.shard {
+        write_stdout(prepared.shard_text(shard, &outcome).as_bytes())?;
     } else {
         write_stdout(report::summary_text(&outcome.summary).as_bytes())?;
     }

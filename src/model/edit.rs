@@ -118,6 +118,17 @@ fn set_in(table: &mut dyn TableLike, path: &[&str], at: usize, value: Value) -> 
     let here = path[..=at].join(".");
     let last = at + 1 == path.len();
     let Some(item) = table.get_mut(segment) else {
+        if at == 0
+            && let Some(list) = list_with_element(table, segment)
+        {
+            // `api.replicas` for `component.api.replicas`: the element's name without its
+            // list would be created as a new top-level table, which validation reports
+            // with a hint that does not help.
+            let meant = [&[list], path].concat().join(".");
+            return Err(format!(
+                "no top-level key `{segment}`; did you mean `{meant}`?"
+            ));
+        }
         if last {
             table.insert(segment, Item::Value(value));
             return Ok(());
@@ -195,6 +206,17 @@ fn named_elements(item: &mut Item) -> Option<Vec<&mut dyn TableLike>> {
             .map(|table| table as &mut dyn TableLike)
             .collect(),
     )
+}
+
+/// The key of the array of tables in `table` (`component`) that has an element named
+/// `name`, if any.
+fn list_with_element<'a>(table: &'a dyn TableLike, name: &str) -> Option<&'a str> {
+    table.iter().find_map(|(key, item)| {
+        item.as_array_of_tables()?
+            .iter()
+            .any(|element| element_name(element) == Some(name))
+            .then_some(key)
+    })
 }
 
 fn element_name(table: &dyn TableLike) -> Option<&str> {
@@ -334,6 +356,15 @@ name = "cache"
                 .unwrap_err()
                 .ends_with("`component.db.replicas` is a value, not a table")
         );
+    }
+
+    #[test]
+    fn an_element_named_without_its_list_is_pointed_to_it() {
+        assert_eq!(
+            set("db.replicas", "2").unwrap_err(),
+            "m.toml: db.replicas: no top-level key `db`; did you mean `component.db.replicas`?"
+        );
+        assert!(set("simulation.horizon", "2y").is_ok());
     }
 
     #[test]

@@ -17,12 +17,42 @@ const DIGITS: usize = 4;
 /// Most significant digits of a share down shown when they make it exact (`0.00059995`).
 const EXACT_DIGITS: usize = 10;
 
-/// The answer as JSON (the fields of the CLI reference), with a final newline.
-pub fn calc_json(answer: &Answer) -> Vec<u8> {
+/// The answer as JSON (the fields of the CLI reference), with a final newline; with the
+/// simulation of `--simulate` (`closed` its closed form) as a `simulated` object.
+pub fn calc_json(
+    answer: &Answer,
+    simulation: Option<(Availability, &Setup, &CalcSimulation)>,
+) -> Vec<u8> {
     // Serialising plain data to memory cannot fail.
-    let mut bytes = serde_json::to_vec_pretty(answer).unwrap_or_default();
+    let mut value = serde_json::to_value(answer).unwrap_or_default();
+    if let (Some((closed, setup, simulated)), Some(object)) = (simulation, value.as_object_mut()) {
+        object.insert(
+            "simulated".to_string(),
+            simulated_json(closed, setup, simulated),
+        );
+    }
+    let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// The `simulated` object of `calc --simulate --json`: what the text's "Simulated" lines say.
+fn simulated_json(
+    closed: Availability,
+    setup: &Setup,
+    simulated: &CalcSimulation,
+) -> serde_json::Value {
+    let difference = simulated.availability.mean - closed.up;
+    let in_se = (simulated.standard_error > 0.0).then(|| difference / simulated.standard_error);
+    serde_json::json!({
+        "years": simulated.years,
+        "seed": setup.seed,
+        "availability": simulated.availability,
+        "standard_error": simulated.standard_error,
+        "difference": difference,
+        "difference_se": in_se,
+        "meets_assumptions": setup.meets_assumptions(),
+    })
 }
 
 /// The answer and its formula.

@@ -193,6 +193,7 @@ fn describe(verdict: &Verdict) -> String {
         value(verdict.bound)
     );
     if verdict.status == Status::Inconclusive {
+        line.push_str(unbounded_reason(verdict));
         match verdict.years_to_decide {
             Some(years) => {
                 let _ = write!(
@@ -208,6 +209,22 @@ fn describe(verdict: &Verdict) -> String {
         let _ = write!(line, "  ({})", note_text(note));
     }
     line
+}
+
+/// Why an inconclusive percentile's CI has no end on one side, which "unbounded" alone does
+/// not say; empty when both ends exist.
+fn unbounded_reason(verdict: &Verdict) -> &'static str {
+    match verdict.ci95 {
+        [_, None] => {
+            "  (too few years for an upper 95% bound: even the largest may lie below the true \
+             percentile)"
+        }
+        [None, _] => {
+            "  (too few years for a lower 95% bound: even the smallest may lie above the true \
+             percentile)"
+        }
+        _ => "",
+    }
 }
 
 /// A verdict's note as a sentence.

@@ -1,9 +1,9 @@
 //! The tables of a sweep or comparison: each variant's figures, and the paired differences
 //! to the first variant. The same cells feed the text, the CSV and the HTML page.
 
-use super::format::{Target, cost, duration, escape, signed_duration, signed_interval};
+use super::format::{Target, cost, count, duration, escape, signed_duration, signed_interval};
 use super::text::{availability_cells, period};
-use crate::compare::{VariantResult, Verdict};
+use crate::compare::{ClosedFormDisagreement, VariantResult, Verdict};
 use crate::math;
 use crate::stats::Interval;
 use std::fmt::Write;
@@ -26,6 +26,14 @@ impl ComparisonTables<'_> {
         match horizons.next() {
             Some(first) if horizons.all(|h| h == first) => period(first),
             _ => "horizon".to_string(),
+        }
+    }
+
+    /// `a year`, or `per 30d` for another horizon, after an amount of downtime.
+    fn per(&self) -> String {
+        match self.period().as_str() {
+            "year" => "a year".to_string(),
+            period => format!("per {period}"),
         }
     }
 
@@ -100,7 +108,7 @@ impl ComparisonTables<'_> {
                 let availability = result.availability_difference?;
                 let downtime = result.downtime_difference_s?;
                 let decimals = points_decimals(&availability);
-                let points = |x: f64| format!("{:+.*}", decimals, x * 100.0);
+                let points = |x: f64| signed_points(x, decimals);
                 Some(vec![
                     index.to_string(),
                     points(availability.mean),
@@ -133,12 +141,7 @@ impl ComparisonTables<'_> {
     /// downtime with its CI, and the verdict (`worse`, `better`, `no detectable
     /// difference`).
     pub fn verdicts(&self) -> Vec<String> {
-        let period = self.period();
-        let per = if period == "year" {
-            "a year".to_string()
-        } else {
-            format!("per {period}")
-        };
+        let per = self.per();
         self.results
             .iter()
             .zip(self.values)
@@ -164,6 +167,30 @@ impl ComparisonTables<'_> {
                 ))
             })
             .collect()
+    }
+
+    /// Why the verdict on variant `index` may mislead, when `explain`'s closed form
+    /// contradicts its paired difference (`disagreement`); `None` for the first variant.
+    pub fn closed_form_warning(
+        &self,
+        index: usize,
+        disagreement: &ClosedFormDisagreement,
+    ) -> Option<String> {
+        let result = self.results.get(index)?;
+        let label: Vec<String> = self
+            .keys
+            .iter()
+            .zip(self.values.get(index)?)
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        let label = format!("variant {index} ({})", label.join(" "));
+        Some(closed_form_warning(
+            &label,
+            disagreement,
+            &result.downtime_difference_s?,
+            result.summary.years,
+            &self.per(),
+        ))
     }
 
     /// The comparison as pretty JSON with a final newline (`--json`, documented in
@@ -264,19 +291,62 @@ impl ComparisonTables<'_> {
     }
 }
 
+/// Why the paired difference `difference` of the variant `label` may mislead: `explain`'s
+/// closed form contradicts it (`disagreement`) after `years` years; `per` follows an amount
+/// of downtime (`a year`).
+pub fn closed_form_warning(
+    label: &str,
+    disagreement: &ClosedFormDisagreement,
+    difference: &Interval,
+    years: u64,
+    per: &str,
+) -> String {
+    let how = if disagreement.exact {
+        "exact for both models"
+    } else {
+        "an estimate"
+    };
+    format!(
+        "{label}: the closed form of `nines explain` ({how}) gives {} of downtime {per}, \
+         outside the simulated 95% CI {}: the difference may rest on failures too rare for {} \
+         to show (several replicas down at once, say); run more years before trusting the \
+         verdict",
+        signed_duration(disagreement.closed_s),
+        distinct_interval_text(difference),
+        count(years, "year"),
+    )
+}
+
+/// Most decimals of percentage points shown.
+const MAX_POINTS_DECIMALS: usize = 12;
+
 /// Decimals of percentage points that show the CI's width to two significant digits.
 fn points_decimals(interval: &Interval) -> usize {
     let width = interval.width() * 100.0;
     if width > 0.0 {
-        ((-math::log10(width)).ceil() as i64 + 1).clamp(2, 12) as usize
+        ((-math::log10(width)).ceil() as i64 + 1).clamp(2, MAX_POINTS_DECIMALS as i64) as usize
     } else {
         let mean = interval.mean.abs() * 100.0;
         if mean > 0.0 {
-            ((-math::log10(mean)).ceil() as i64 + 2).clamp(2, 12) as usize
+            ((-math::log10(mean)).ceil() as i64 + 2).clamp(2, MAX_POINTS_DECIMALS as i64) as usize
         } else {
             2
         }
     }
+}
+
+/// A difference of availability as signed percentage points to `decimals` places, or to
+/// two significant digits when those places would round it to zero (`-0.00000023`, not
+/// `-0.00000`, which reads as no difference).
+fn signed_points(share: f64, decimals: usize) -> String {
+    let points = share * 100.0;
+    let rounds_to_zero = points != 0.0 && points.abs() < 0.5 / math::powi(10.0, decimals as u32);
+    let decimals = if rounds_to_zero {
+        ((-math::log10(points.abs())).ceil() as usize + 1).min(MAX_POINTS_DECIMALS)
+    } else {
+        decimals
+    };
+    format!("{points:+.decimals$}")
 }
 
 fn interval_text(interval: &Interval, format: impl Fn(f64) -> String) -> String {
@@ -334,6 +404,14 @@ mod tests {
         };
         // width 2e-6 = 0.0002 percentage points: four decimals, then one more
         assert_eq!(points_decimals(&interval), 5);
+    }
+
+    #[test]
+    fn points_that_would_round_to_zero_keep_two_significant_digits() {
+        assert_eq!(signed_points(-2.6e-6, 5), "-0.00026");
+        assert_eq!(signed_points(-2.3e-9, 5), "-0.00000023");
+        assert_eq!(signed_points(0.0, 5), "+0.00000");
+        assert_eq!(signed_points(1e-30, 5), "+0.000000000000");
     }
 
     #[test]

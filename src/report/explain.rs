@@ -285,10 +285,10 @@ pub fn this_model(rule: &RuleOfThumb) -> String {
             span_text(down, "every cause")
         ),
         RuleOfThumb::Naive { naive, estimate } => format!(
-            "the naive formula gives {:.4}% ({} of downtime a year), the estimate {:.4}% ({} a year)",
-            naive * 100.0,
+            "the naive formula gives {} ({} of downtime a year), the estimate {} ({} a year)",
+            percent(*naive),
             duration((1.0 - naive) * year),
-            estimate * 100.0,
+            percent(*estimate),
             duration((1.0 - estimate) * year)
         ),
     }

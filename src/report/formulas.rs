@@ -47,13 +47,23 @@ pub fn explain_formulas(explanation: &Explanation) -> String {
             wrap(&mut text, &line, "    ", "      ");
         }
         let (k, r) = (c.needs, c.replicas);
-        let line = format!(
-            "estimate = P(at least {k} of {r} up) - elections = sum over j = {k}..{r} of \
-             C({r},j) A^j (1-A)^({r}-j) - failures a year x election mean x P / 1y = {} - {} = {}",
-            percent(c.quorum),
-            percent(c.election_loss),
-            percent(c.availability)
-        );
+        let quorum = format!("sum over j = {k}..{r} of C({r},j) A^j (1-A)^({r}-j)");
+        // Without elections (no leader) the estimate is the binomial alone.
+        let line = if c.election_loss == 0.0 {
+            format!(
+                "estimate = P(at least {k} of {r} up) = {quorum} = {}",
+                percent(c.availability)
+            )
+        } else {
+            format!(
+                "estimate = Q - elections, where Q = P(at least {k} of {r} up) = {quorum}, and \
+                 elections = failures a year x election mean x Q / 1y (an election counts \
+                 only while a quorum is up) = {} - {} = {}",
+                percent(c.quorum),
+                percent(c.election_loss),
+                percent(c.availability)
+            )
+        };
         wrap(&mut text, &line, "    ", "      ");
         let line = format!(
             "naive = 1 - (1-A)^{r} = 1 - (1 - {})^{r} = {}",

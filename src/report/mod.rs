@@ -42,7 +42,7 @@ pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
 pub use self::formulas::explain_formulas;
 pub use crate::stats::sha256_hex;
-pub use compare::ComparisonTables;
+pub use compare::{ComparisonTables, closed_form_warning};
 pub use format::{count, duration, signed_duration};
 #[cfg(feature = "plots")]
 pub use html::HtmlPage;
@@ -55,7 +55,7 @@ pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run
 #[cfg(feature = "plots")]
 pub use sensitivity::tornado_svg;
 pub use sensitivity::{sensitivity_json, sensitivity_text};
-pub use text::{growth_text, run_heading, summary_text};
+pub use text::{growth_text, run_heading, shard_heading, summary_text};
 #[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};
 pub use trace::TraceWriter;

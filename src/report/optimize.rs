@@ -31,14 +31,29 @@ fn target_text(outcome: &OptimizeOutcome) -> String {
 /// for how many combinations it is exact.
 pub fn optimize_heading(model: &str, seed: u64, outcome: &OptimizeOutcome) -> String {
     let all = outcome.simulated.len() + outcome.screened.len();
+    let screen = match (outcome.exact, outcome.screened.len()) {
+        (0, _) => {
+            format!(
+                "none ruled out before simulating: the closed form is exact for none of the {all}"
+            )
+        }
+        (exact, ruled_out) => {
+            let ruled_out = match ruled_out {
+                0 => "none".to_string(),
+                n => n.to_string(),
+            };
+            let exact = if exact == all {
+                format!("all {all}")
+            } else {
+                format!("{exact} of the {all}")
+            };
+            format!("{ruled_out} ruled out by the closed form, exact for {exact}")
+        }
+    };
     format!(
-        "{model}: {} simulated on common random numbers, {} each, seed {}; {} ruled out in \
-         closed form, which is exact for {} of {all}\n",
+        "{model}: {} simulated on common random numbers, {} each, seed {seed}; {screen}\n",
         count(outcome.simulated.len() as u64, "combination"),
         count(outcome.years, "simulated year"),
-        seed,
-        outcome.screened.len(),
-        outcome.exact,
     )
 }
 

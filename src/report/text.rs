@@ -67,6 +67,13 @@ pub fn run_heading(years: u64, horizon_s: f64, seed: u64) -> String {
     )
 }
 
+/// `shard 1/3: years 100–199 of 300`: which years of the whole run a shard's summary
+/// covers, so that it does not read as a shorter run of its own.
+pub fn shard_heading(shard: crate::shard::Shard, years: std::ops::Range<u64>, of: u64) -> String {
+    let last = years.end.saturating_sub(1);
+    format!("shard {shard}: years {}–{last} of {of}", years.start)
+}
+
 /// The short name of one simulated horizon in labels: `year` or e.g. `30d`.
 pub(crate) fn period(horizon_s: f64) -> String {
     Duration::from_secs_f64(horizon_s).period_name()

@@ -229,3 +229,29 @@ fn a_list_of_100000_bad_samples_prints_20_errors_and_a_count() {
     );
     assert_eq!(lines[20], "error: … and 99980 more errors");
 }
+
+/// The model reference's example of a bad model shows the file, and running it prints
+/// exactly the errors the page shows.
+#[test]
+fn the_model_references_bad_model_gives_the_errors_it_shows() {
+    let page = std::fs::read_to_string("docs/model-reference.md").unwrap();
+    let section = &page[page.find("## Errors in a model").expect("the section")..];
+    let block = |fence: &str| -> String {
+        let start = section.find(fence).expect("the block") + fence.len();
+        let end = start + section[start..].find("\n```").expect("its end");
+        section[start..end].to_string()
+    };
+    let model = block("```toml\n");
+    let console = block("```console\n");
+    let (command, expected) = console.split_once('\n').expect("a command and its output");
+    assert_eq!(command, "$ nines run bad.toml");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), model).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(["run", "bad.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&output.stderr).trim_end(), expected);
+}

@@ -297,3 +297,99 @@ fn an_unwritable_emitted_model_fails_before_printing() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.starts_with("error: cannot write "), "{stderr}");
 }
+
+/// A whole number where an availability belongs gets the hint of what it probably meant: a
+/// count of nines for `nines`, a count of members for `kofn`.
+#[test]
+fn whole_numbers_get_the_hint_of_what_they_probably_meant() {
+    let stderr = |args: &[&str]| {
+        let output = nines(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    assert_eq!(
+        stderr(&["calc", "nines", "5"]),
+        "error: the availability: `5` is not an availability: a fraction is at most 1; write \
+         99.999% for 5 nines, or 5% for a percentage\n"
+    );
+    assert_eq!(
+        stderr(&["calc", "kofn", "2", "3", "99.9%"]),
+        "error: member 1: `3` is not an availability: kofn takes K and then each member's \
+         availability, not a count of members (kofn 2 99.9% 99.9% 99.9%); write 3% for a \
+         percentage\n"
+    );
+    // A percentage without its sign keeps the plain hint.
+    assert_eq!(
+        stderr(&["calc", "nines", "99.9"]),
+        "error: the availability: `99.9` is not an availability: a fraction is at most 1; \
+         write 99.9% for a percentage\n"
+    );
+}
+
+/// `series` simulates too, as `parallel` and `kofn` do: two members in series, each 99.9%
+/// and repaired in 1 h, are up 0.998001 of the time.
+#[test]
+fn series_simulates_too() {
+    let text = nines_ok(&[
+        "calc",
+        "series",
+        "99.9%",
+        "99.9%",
+        "--simulate",
+        "--years",
+        "200",
+    ]);
+    assert!(text.contains("  closed form  0.998001\n"), "{text}");
+    assert!(text.contains("  simulated    "), "{text}");
+}
+
+/// `--simulate --json` keeps the simulation: a `simulated` object beside the closed form's
+/// fields, its figures those the text prints.
+#[test]
+fn the_json_keeps_the_simulation() {
+    let args = [
+        "calc",
+        "parallel",
+        "99%",
+        "99%",
+        "--simulate",
+        "--years",
+        "300",
+    ];
+    let value = json(&args);
+    assert_eq!(keys(&value), ["availability", "nines", "simulated"]);
+    let simulated = &value["simulated"];
+    assert_eq!(
+        keys(simulated),
+        [
+            "availability",
+            "difference",
+            "difference_se",
+            "meets_assumptions",
+            "seed",
+            "standard_error",
+            "years"
+        ]
+    );
+    assert_eq!(simulated["years"], 300);
+    assert_eq!(simulated["seed"], 1);
+    assert_eq!(simulated["meets_assumptions"], true);
+    let mean = simulated["availability"]["mean"].as_f64().unwrap();
+    close(&simulated["difference"], mean - 0.9999);
+    let se = simulated["standard_error"].as_f64().unwrap();
+    close(&simulated["difference_se"], (mean - 0.9999) / se);
+    let text = nines_ok(&args);
+    let shown = text
+        .lines()
+        .find_map(|line| line.strip_prefix("  simulated    "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap();
+    let places = shown.len() - 2;
+    assert_eq!(format!("{mean:.places$}"), shown);
+    // Without --simulate, the closed form alone.
+    assert_eq!(
+        keys(&json(&["calc", "parallel", "99%", "99%"])),
+        ["availability", "nines"]
+    );
+}

@@ -383,8 +383,11 @@ fn baseline_flags_a_regression_and_not_an_identical_rerun() {
     );
 }
 
+/// A baseline of another model is refused before simulating (exit status 2, nothing on
+/// standard output), unless --allow-other-model; then it is warned about, as a baseline of
+/// another seed or length always is.
 #[test]
-fn a_baseline_of_another_model_seed_or_length_is_warned_about() {
+fn a_baseline_of_another_model_is_refused_and_of_another_seed_or_length_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     let slo = "[slo]\navailability = \"99%\"";
     let path = model(dir.path(), "m.toml", "1h", slo);
@@ -407,7 +410,27 @@ fn a_baseline_of_another_model_seed_or_length_is_warned_about() {
     let renamed = dir.path().join("renamed.toml");
     let source = fs::read_to_string(&path).unwrap();
     fs::write(&renamed, source.replace("one server", "another server")).unwrap();
-    let warnings = stderr(&renamed, &["--years", "300", "--seed", "5"]);
+    let refused = nines(&[
+        "check",
+        path_str(&renamed),
+        "--baseline",
+        path_str(&summary),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(refused.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stderr),
+        format!(
+            "error: the baseline {} is of model `one server`, this run of `another server`, so \
+             the comparison would be meaningless; give the baseline of this model, or \
+             --allow-other-model to compare anyway\n",
+            summary.display()
+        )
+    );
+    let warnings = stderr(
+        &renamed,
+        &["--years", "300", "--seed", "5", "--allow-other-model"],
+    );
     for expected in [
         "warning: the baseline is of model `one server`, this run of `another server`",
         "warning: the baseline ran with seed 1, this run with 5",
@@ -452,4 +475,28 @@ fn service_outages_match_the_system_outages_for_the_same_expression() {
         outages += system.len();
     }
     assert!(outages > 1000, "{outages} outages: the test must see many");
+}
+
+/// A p99 of 200 years has no upper 95% bound (0.99^200 = 13% > 2.5%): the inconclusive line
+/// says why the CI is unbounded, then how many years would bound it (ln 0.025 / ln 0.99 =
+/// 367.04, so 368, rounded up to two digits: 370).
+#[test]
+fn an_unbounded_percentile_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let slo = "[slo]\nyearly_downtime_p99 = \"30d\"";
+    let path = model(dir.path(), "m.toml", "1h", slo);
+    let (code, text) = check(&path, &["--years", "200"]);
+    assert_eq!(code, 1, "{text}");
+    let line = text
+        .lines()
+        .find(|line| line.contains("yearly_downtime_p99"))
+        .unwrap();
+    assert!(line.starts_with("  INCONCLUSIVE"), "{line}");
+    assert!(
+        line.ends_with(
+            ", unbounded]  bound <= 30d 0h  (too few years for an upper 95% bound: even the \
+             largest may lie below the true percentile)  about 370 years would decide it"
+        ),
+        "{line}"
+    );
 }

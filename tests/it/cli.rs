@@ -472,3 +472,122 @@ fn help_is_self_contained() {
     assert!(pages[0].contains("Model file (TOML):"));
     assert!(pages[0].contains("nines man"));
 }
+
+/// A seed given on the command line can be written into a model: both take 0 to 2^63 − 1,
+/// and one past it is a usage error (exit status 2) on the command line as in the model.
+#[test]
+fn seeds_have_the_same_range_on_the_command_line_and_in_a_model() {
+    let max = "9223372036854775807";
+    let past = "9223372036854775808";
+    let args = |seed| {
+        [
+            "run",
+            "models/single-server.toml",
+            "--years",
+            "2",
+            "--seed",
+            seed,
+        ]
+    };
+    let on_line = nines_ok(&args(max));
+    let model = fs::read_to_string("models/single-server.toml")
+        .unwrap()
+        .replace("seed = 1 ", &format!("seed = {max} "));
+    let file = crate::util::write_model(&model);
+    let in_model = nines_ok(&["run", path_str(file.path()), "--years", "2"]);
+    assert_eq!(
+        on_line.lines().skip(1).collect::<Vec<_>>(),
+        in_model.lines().skip(1).collect::<Vec<_>>()
+    );
+    for command in [
+        args(past).to_vec(),
+        vec![
+            "calc",
+            "parallel",
+            "99%",
+            "99%",
+            "--simulate",
+            "--seed",
+            past,
+        ],
+        vec![
+            "sweep",
+            "models/single-server.toml",
+            "--set",
+            "component.server.replicas=1,2",
+            "--seed",
+            past,
+        ],
+    ] {
+        let output = nines(&command);
+        assert_eq!(output.status.code(), Some(2), "{command:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(past), "{stderr}");
+    }
+    let output = nines(&["run", path_str(file.path())]);
+    assert_eq!(output.status.code(), Some(0));
+    let too_big = crate::util::write_model(&model.replace(max, past));
+    let output = nines(&["run", path_str(too_big.path()), "--years", "2"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// `run --help` names the growing runs that --max-years caps without offering `run` an
+/// option it does not have.
+#[test]
+fn max_years_help_names_each_growing_run() {
+    let help = nines_ok(&["run", "--help"]);
+    assert!(!help.contains("With --until-decided or"), "{help}");
+    assert!(
+        help.contains("check --until-decided, run --target-ci-width"),
+        "{help}"
+    );
+}
+
+/// The README's table of shipped models lists every file of models/ once, and its count of
+/// the Milvus forms is the number of milvus-*.toml files.
+#[test]
+fn the_readme_lists_every_shipped_model_once() {
+    let readme = fs::read_to_string("README.md").unwrap();
+    let mut listed: Vec<&str> = readme
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `models/"))
+        .filter_map(|rest| rest.split_once('`').map(|(file, _)| file))
+        .collect();
+    listed.sort_unstable();
+    let mut shipped: Vec<String> = crate::util::toml_files("models")
+        .iter()
+        .map(|path| path.file_name().unwrap().to_str().unwrap().to_string())
+        .collect();
+    shipped.sort_unstable();
+    assert_eq!(listed, shipped);
+    let milvus = shipped.iter().filter(|f| f.starts_with("milvus-")).count();
+    let words = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    let forms = format!("holds it in {} forms", words[milvus]);
+    assert!(readme.contains(&forms), "the README does not say {forms:?}");
+}
+
+/// The first example of `optimize --help` runs on a shipped model and finds the cheapest
+/// design the model's header derives (five replicas).
+#[test]
+fn the_optimize_help_example_runs_on_a_shipped_model() {
+    let help = nines_ok(&["optimize", "--help"]);
+    let example = help
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("nines optimize models/"))
+        .expect("an example on a shipped model");
+    let mut args = vec!["optimize".to_string()];
+    args.extend(
+        format!("models/{example}")
+            .split_whitespace()
+            .map(str::to_string),
+    );
+    args.extend(["--years".to_string(), "2000".to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let text = nines_ok(&args);
+    assert!(
+        text.contains("99.99% (--target) with 95% confidence: component.db.replicas=5 "),
+        "{text}"
+    );
+}

@@ -328,3 +328,38 @@ fn a_repair_longer_than_the_year_reads_half_a_failure() {
     );
     assert!(!text.contains("31536000000"), "{text}");
 }
+
+/// The rule of thumb on the naive formula quotes the table's figures with their digits, and
+/// `--formulas` defines every symbol it uses and subtracts elections only where there are
+/// some (components with a leader).
+#[test]
+fn rules_and_formulas_say_what_the_table_says() {
+    let text = crate::cli::nines_ok(&[
+        "explain",
+        "models/milvus-ha-l1.toml",
+        "--formulas",
+        "--rules-of-thumb",
+    ]);
+    let system: Vec<&str> = text
+        .lines()
+        .find(|line| line.trim_start().starts_with("system "))
+        .expect("the system row")
+        .split_whitespace()
+        .collect();
+    let (estimate, naive) = (system[1], system[2]);
+    assert!(
+        text.contains(&format!("the naive formula gives {naive} (")),
+        "{naive} not in\n{text}"
+    );
+    assert!(
+        text.contains(&format!("the estimate {estimate} (")),
+        "{text}"
+    );
+    assert!(!text.contains(" - 0% = "), "{text}");
+    assert!(!text.contains(" x P / 1y"), "{text}");
+    assert!(text.contains("where Q = P(at least 2 of 3 up)"), "{text}");
+    assert!(
+        text.contains("estimate = P(at least 2 of 2 up) = "),
+        "{text}"
+    );
+}

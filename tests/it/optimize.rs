@@ -199,7 +199,64 @@ fn bad_keys_targets_and_models_without_cost_or_target_exit_2() {
     let output = nines(&["optimize", path_str(no_cost.path()), "--vary", vary]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("no cost is given"), "{stderr}");
+    // The model has no cost at all: the message does not blame the --vary values.
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {}: no cost is given, so there is nothing to minimise; add e.g. cost = \
+             \"100/month\" to every component (or [kubernetes] node_cost)\n",
+            no_cost.path().display()
+        )
+    );
+}
+
+/// The heading says in words what the closed form ruled out and where it is exact.
+#[test]
+fn the_heading_says_what_the_closed_form_ruled_out() {
+    let model = crate::util::write_model(TWO_OF_N);
+    let heading = |extra: &[&str]| {
+        let mut args = vec!["optimize", path_str(model.path()), "--years", "20"];
+        args.extend_from_slice(extra);
+        let output = nines(&args);
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        stdout.lines().next().unwrap().to_string()
+    };
+    let vary = ["--vary", "component.db.replicas=3,4"];
+    assert!(
+        heading(&vary).ends_with("seed 1; none ruled out by the closed form, exact for all 2"),
+        "{}",
+        heading(&vary)
+    );
+    let slow = [
+        "--vary",
+        "component.db.replicas=3,4",
+        "--vary",
+        "component.db.failure.crash.repair.mean=6h,8h",
+    ];
+    assert!(
+        heading(&slow).ends_with("seed 1; 2 ruled out by the closed form, exact for all 4"),
+        "{}",
+        heading(&slow)
+    );
+    let weibull = crate::util::write_model(&TWO_OF_N.replace(
+        "every = { dist = \"exponential\", mean = \"5d\" }",
+        "every = { dist = \"weibull\", shape = 2.0, mean = \"5d\" }",
+    ));
+    let output = nines(&[
+        "optimize",
+        path_str(weibull.path()),
+        "--years",
+        "20",
+        "--vary",
+        "component.db.replicas=3,4",
+    ]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.lines().next().unwrap().ends_with(
+            "seed 1; none ruled out before simulating: the closed form is exact for none of the 2"
+        ),
+        "{stdout}"
+    );
 }
 
 /// Parses an SVG and returns the text of its `<text>` elements.

@@ -434,3 +434,36 @@ fn bad_sets_of_check_shards_are_refused_by_name() {
     assert!(stderr.contains("sets no [slo] targets"), "{stderr}");
     assert!(!out.exists(), "a model without targets writes no shard");
 }
+
+/// A shard's printed summary says it is a shard and which years of the whole run it holds,
+/// so that it does not read as a shorter run; for a run's shard and a check's alike.
+#[test]
+fn a_shard_says_which_years_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["run", "check"] {
+        let out = dir.path().join(command);
+        let text = nines_ok(&[
+            command,
+            "models/etcd-quorum.toml",
+            "--years",
+            "300",
+            "--shard",
+            "1/3",
+            "--out",
+            path_str(&out),
+        ]);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("shard 1/3: years 100–199 of 300"),
+            "{text}"
+        );
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .ends_with(": 100 simulated years of 1y, seed 1"),
+            "{text}"
+        );
+    }
+}

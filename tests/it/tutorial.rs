@@ -53,16 +53,28 @@ fn steps(lines: &[&str]) -> Vec<Step> {
 }
 
 /// What `args` prints, run in `dir`, as the tutorial shows it: line by line, without
-/// trailing spaces.
+/// trailing spaces; the warnings and notes of standard error first, as a terminal shows them
+/// before the result (the timing line, which varies, left out), and everything it says on
+/// standard error after a failure.
 fn printed(args: &[String], dir: &Path) -> Vec<String> {
     let output = Command::new(env!("CARGO_BIN_EXE_nines"))
         .args(args)
         .current_dir(dir)
         .output()
         .expect("the nines binary runs");
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let said = |line: &&str| line.starts_with("warning: ") || line.starts_with("note: ");
+    let mut text: String = match output.status.success() {
+        true => stderr
+            .lines()
+            .filter(said)
+            .map(|l| format!("{l}\n"))
+            .collect(),
+        false => String::new(),
+    };
+    text.push_str(&String::from_utf8_lossy(&output.stdout));
     if !output.status.success() {
-        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        text.push_str(&stderr);
     }
     text.lines()
         .map(|line| line.trim_end().to_string())

@@ -57,11 +57,11 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
     let (names, components) = components;
     // Without any [[component]] list, every name would be "unknown": say nothing of them.
     let up = match (&up_value, names.is_empty()) {
-        (Some(value), false) => read_expression(ctx, value, "up", &resolve(&names)),
+        (Some(value), false) => read_expression(ctx, value, "up", &names),
         _ => None,
     };
     let services = match (services_value, names.is_empty()) {
-        (Some(value), false) => read_services(ctx, value, &resolve(&names)),
+        (Some(value), false) => read_services(ctx, value, &names),
         (Some(_), true) => None,
         (None, _) => Some(Vec::new()),
     };
@@ -104,7 +104,7 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
 /// Looks names up among the components whose names parsed. While some component has no
 /// valid name, an unknown name may well be that one: it is let through (the model has an
 /// error already), so only the component's own error is reported.
-fn resolve(names: &[Option<String>]) -> impl Fn(&str) -> Option<usize> + '_ {
+pub(super) fn resolve(names: &[Option<String>]) -> impl Fn(&str) -> Option<usize> + '_ {
     let incomplete = names.iter().any(Option::is_none);
     let index = name_index(names);
     move |name| {
