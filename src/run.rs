@@ -331,7 +331,7 @@ mod tests {
     }
 
     /// Formatted bytes arrive in year order and match the years, whatever the thread
-    /// count, across many batches of recycled chunks.
+    /// count, across many reuses of each chunk buffer.
     #[test]
     fn formatted_bytes_follow_the_years_in_order() {
         let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();

@@ -39,6 +39,9 @@ impl Tried {
     /// The value as the model text (and `--set`) takes it, exactly: a duration in whole
     /// seconds where that is exact, else in milliseconds to the microsecond (`1800s`,
     /// `1500.5ms`); a float always with a decimal point (`3.0`).
+    ///
+    /// Not `Duration`'s `Display` (`182d12h`), which reads back the same: this is the form
+    /// `sensitivity --json` has always written (`15768000s`), kept so its bytes stay.
     pub fn model_text(&self) -> String {
         match *self {
             Tried::Duration(duration) => {

@@ -2,7 +2,10 @@
 //! numbers, with the paired differences to the first.
 
 use super::{Admission, IoAction, Progress, RunError, admit_workload};
-use crate::compare::{Comparison, PairedResult, Streams, Variant, VariantResult};
+use crate::compare::{
+    ClosedFormDisagreement, Comparison, PairedResult, Streams, Variant, VariantResult,
+    closed_form_disagreement,
+};
 use crate::engine::YearOutcome;
 use crate::plan::Plan;
 use crate::report::{ComparisonTables, OutputDir};
@@ -74,6 +77,9 @@ pub struct VariantsOutcome {
     pub totals: RunTotals,
     /// Wall-clock time of the simulation (without writing the result files).
     pub elapsed: Duration,
+    /// Per variant, where `explain`'s closed form contradicts its paired difference to the
+    /// first (always `None` for the first).
+    pub closed_form: Vec<Option<ClosedFormDisagreement>>,
 }
 
 /// What a paired comparison ([`PreparedVariants::run_paired`]) found.
@@ -307,11 +313,23 @@ impl PreparedVariants {
         for (result, variant) in results.iter_mut().zip(&request.variants) {
             result.summary.cost_per_year = variant.model.cost_per_year();
         }
+        let base = &request.variants[0].model;
+        let closed_form = request
+            .variants
+            .iter()
+            .zip(&results)
+            .map(|(variant, result)| {
+                let difference = result.downtime_difference_s?;
+                let horizon_s = result.summary.horizon_s;
+                closed_form_disagreement(base, &variant.model, &difference, horizon_s)
+            })
+            .collect();
         let outcome = VariantsOutcome {
             values: request.variants.iter().map(|v| v.values.clone()).collect(),
             results,
             totals,
             elapsed,
+            closed_form,
         };
         if let Some(output) = output {
             self.write(output, &outcome, &comparison)?;

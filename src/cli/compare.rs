@@ -6,11 +6,8 @@ use super::{
     performance_line, say, say_admission, write_stdout,
 };
 use clap::Args;
-use nines::app::{
-    PreparedVariants, SweepShards, SweepSource, VariantsRequest, prepare_variants,
-    read_sweep_shards,
-};
-use nines::compare::{Streams, Variant, closed_form_disagreement, sweep_variants};
+use nines::app::{SweepShards, SweepSource, VariantsRequest, prepare_variants, read_sweep_shards};
+use nines::compare::{Streams, Variant, sweep_variants};
 use nines::model::{Model, Setting};
 use nines::report;
 use nines::run::RunTotals;
@@ -208,13 +205,22 @@ fn run_variants(
         prepared.request().variants.iter().map(|v| &v.model),
     ));
     if prepared.seeds_differ {
-        say(format_args!("note: {}", seeds_differ_note(&prepared)));
+        say(format_args!(
+            "note: {}",
+            report::seeds_differ_note(prepared.master, prepared.request().streams)
+        ));
     }
     if prepared.years_differ {
-        say(format_args!("note: {}", years_differ_note(&prepared, args)));
+        say(format_args!(
+            "note: {}",
+            report::years_differ_note(prepared.years, args.years.is_some())
+        ));
     }
     if let Some(horizons) = &prepared.horizons_differ {
-        say(format_args!("warning: {}", horizons_differ_note(horizons)));
+        say(format_args!(
+            "warning: {}",
+            report::horizons_differ_note(horizons)
+        ));
     }
     let outcome = match mode {
         SweepMode::Whole => prepared.run(&mut Bar::new(prepared.years), interrupt_flag())?,
@@ -244,12 +250,11 @@ fn run_variants(
     }
     let request = prepared.request();
     let tables = outcome.tables(&request.keys);
-    let base = &request.variants[0].model;
-    for (index, (variant, result)) in request.variants.iter().zip(&outcome.results).enumerate() {
-        let disagreement = result.downtime_difference_s.and_then(|difference| {
-            closed_form_disagreement(base, &variant.model, &difference, result.summary.horizon_s)
-        });
-        if let Some(text) = disagreement.and_then(|d| tables.closed_form_warning(index, &d)) {
+    for (index, disagreement) in outcome.closed_form.iter().enumerate() {
+        if let Some(text) = disagreement
+            .as_ref()
+            .and_then(|d| tables.closed_form_warning(index, d))
+        {
             say(format_args!("warning: {text}"));
         }
     }
@@ -275,40 +280,4 @@ fn run_variants(
         ));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Which seed the variants run on when their files' seeds differ.
-fn seeds_differ_note(prepared: &PreparedVariants) -> String {
-    let master = prepared.master;
-    let how = match prepared.request().streams {
-        Streams::Common => format!("every variant uses seed {master}"),
-        Streams::Independent => format!("variant i uses seed {master} + i"),
-    };
-    format!(
-        "the variants' [simulation] seeds differ; {how} (the seed of variant 0; set another \
-         with --seed)"
-    )
-}
-
-/// How many years the variants run when their files' years differ.
-fn years_differ_note(prepared: &PreparedVariants, args: &VariantArgs) -> String {
-    let whose = if args.years.is_some() {
-        "--years"
-    } else {
-        "the years of variant 0; set another with --years"
-    };
-    format!(
-        "the variants' [simulation] years differ; every variant runs {} ({whose})",
-        report::count(prepared.years, "year")
-    )
-}
-
-/// What differing horizons mean for the table.
-fn horizons_differ_note(horizons: &[nines::time::Duration]) -> String {
-    let labels: Vec<String> = horizons.iter().map(|h| h.label()).collect();
-    format!(
-        "the variants' [simulation] horizons differ ({}): availability compares, but downtime \
-         and outages are per horizon, so their differences compare different spans",
-        labels.join(", ")
-    )
 }

@@ -50,9 +50,10 @@ impl Progress for Bar {
         // The bar limits its own redraws; setting the position is an atomic store.
         self.bar.set_position(self.done);
         // Reading the clock every year showed in profiles of cheap years (it runs on the
-        // in-order consumer); every 32nd year is as prompt for a delay of seconds.
-        if !self.shown && self.done.is_multiple_of(32) && self.started.elapsed() > Self::SHOW_AFTER
-        {
+        // in-order consumer); every 32nd year is as prompt for a delay of seconds. The first
+        // 32 are each looked at, so that a run of few, slow years still shows its bar.
+        let look = self.done < 32 || self.done.is_multiple_of(32);
+        if !self.shown && look && self.started.elapsed() > Self::SHOW_AFTER {
             self.shown = true;
             if std::io::stderr().is_terminal() {
                 self.bar.set_draw_target(ProgressDrawTarget::stderr());

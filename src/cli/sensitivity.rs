@@ -44,20 +44,8 @@ pub(crate) fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode, Cli
         out: args.out.clone(),
     };
     let outcome = sensitivity(&request, &mut Bar::new(years), interrupt_flag())?;
-    for parameter in &outcome.parameters {
-        for change in [&parameter.low, &parameter.high].into_iter().flatten() {
-            if let Some(disagreement) = &change.closed_form {
-                let label = format!("{}={}", parameter.key, change.value.model_text());
-                let text = report::closed_form_warning(
-                    &label,
-                    disagreement,
-                    &change.downtime_change_s,
-                    outcome.years,
-                    "a year",
-                );
-                super::say(format_args!("warning: {text}"));
-            }
-        }
+    for text in report::sensitivity_closed_form_warnings(&outcome) {
+        super::say(format_args!("warning: {text}"));
     }
     if args.json {
         write_stdout(&report::sensitivity_json(&outcome))?;

@@ -3,9 +3,10 @@
 
 use super::format::{Target, cost, count, duration, escape, signed_duration, signed_interval};
 use super::text::{availability_cells, period};
-use crate::compare::{ClosedFormDisagreement, VariantResult, Verdict};
+use crate::compare::{ClosedFormDisagreement, Streams, VariantResult, Verdict};
 use crate::math;
 use crate::stats::Interval;
+use crate::time::Duration;
 use std::fmt::Write;
 
 /// A sweep's or comparison's results with what names them.
@@ -337,16 +338,20 @@ fn points_decimals(interval: &Interval) -> usize {
 
 /// A difference of availability as signed percentage points to `decimals` places, or to
 /// two significant digits when those places would round it to zero (`-0.00000023`, not
-/// `-0.00000`, which reads as no difference).
+/// `-0.00000`, which reads as no difference); in exponent form past
+/// [`MAX_POINTS_DECIMALS`] places (`+1.0e-30`).
 fn signed_points(share: f64, decimals: usize) -> String {
     let points = share * 100.0;
     let rounds_to_zero = points != 0.0 && points.abs() < 0.5 / math::powi(10.0, decimals as u32);
-    let decimals = if rounds_to_zero {
-        ((-math::log10(points.abs())).ceil() as usize + 1).min(MAX_POINTS_DECIMALS)
+    if !rounds_to_zero {
+        return format!("{points:+.decimals$}");
+    }
+    let significant = (-math::log10(points.abs())).ceil() as usize + 1;
+    if significant > MAX_POINTS_DECIMALS {
+        format!("{points:+.1e}")
     } else {
-        decimals
-    };
-    format!("{points:+.decimals$}")
+        format!("{points:+.significant$}")
+    }
 }
 
 fn interval_text(interval: &Interval, format: impl Fn(f64) -> String) -> String {
@@ -385,6 +390,43 @@ pub(crate) fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
     text
 }
 
+/// Which seed the variants run on when their files' seeds differ: `master`, the seed of
+/// variant 0 (or `--seed`), on `streams`.
+pub fn seeds_differ_note(master: u64, streams: Streams) -> String {
+    let how = match streams {
+        Streams::Common => format!("every variant uses seed {master}"),
+        Streams::Independent => format!("variant i uses seed {master} + i"),
+    };
+    format!(
+        "the variants' [simulation] seeds differ; {how} (the seed of variant 0; set another \
+         with --seed)"
+    )
+}
+
+/// How many years the variants run when their files' years differ: `years`, from
+/// `--years` (`from_flag`) or else variant 0's.
+pub fn years_differ_note(years: u64, from_flag: bool) -> String {
+    let whose = if from_flag {
+        "--years"
+    } else {
+        "the years of variant 0; set another with --years"
+    };
+    format!(
+        "the variants' [simulation] years differ; every variant runs {} ({whose})",
+        count(years, "year")
+    )
+}
+
+/// What differing horizons mean for the table.
+pub fn horizons_differ_note(horizons: &[Duration]) -> String {
+    let labels: Vec<String> = horizons.iter().map(|h| h.label()).collect();
+    format!(
+        "the variants' [simulation] horizons differ ({}): availability compares, but downtime \
+         and outages are per horizon, so their differences compare different spans",
+        labels.join(", ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,7 +453,8 @@ mod tests {
         assert_eq!(signed_points(-2.6e-6, 5), "-0.00026");
         assert_eq!(signed_points(-2.3e-9, 5), "-0.00000023");
         assert_eq!(signed_points(0.0, 5), "+0.00000");
-        assert_eq!(signed_points(1e-30, 5), "+0.000000000000");
+        // past twelve places the exponent keeps it from reading as zero
+        assert_eq!(signed_points(1e-30, 5), "+1.0e-28");
     }
 
     #[test]

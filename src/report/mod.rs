@@ -42,7 +42,10 @@ pub use self::csv::CsvRows;
 pub use self::explain::explain_text;
 pub use self::formulas::explain_formulas;
 pub use crate::stats::sha256_hex;
-pub use compare::{ComparisonTables, closed_form_warning};
+pub use compare::{
+    ComparisonTables, closed_form_warning, horizons_differ_note, seeds_differ_note,
+    years_differ_note,
+};
 pub use format::{count, duration, signed_duration};
 #[cfg(feature = "plots")]
 pub use html::HtmlPage;
@@ -54,7 +57,7 @@ pub use output::{OutputDir, write_file};
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
 #[cfg(feature = "plots")]
 pub use sensitivity::tornado_svg;
-pub use sensitivity::{sensitivity_json, sensitivity_text};
+pub use sensitivity::{sensitivity_closed_form_warnings, sensitivity_json, sensitivity_text};
 pub use text::{growth_text, run_heading, shard_heading, summary_text};
 #[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};

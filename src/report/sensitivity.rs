@@ -1,7 +1,7 @@
 //! The report of `nines sensitivity`: a table of every parameter's paired changes in
 //! downtime, the largest first, and the same as JSON (`docs/output-reference.md`).
 
-use super::compare::aligned;
+use super::compare::{aligned, closed_form_warning};
 use super::format::{duration, signed_duration, signed_interval};
 use crate::app::{Change, SensitivityOutcome};
 use crate::sensitivity::Tried;
@@ -68,6 +68,27 @@ fn tried(value: &Tried) -> String {
 
 /// The analysis as pretty JSON with a final newline: `parameters` (each `{ key, value,
 /// low, high, notes }`, `low` and `high` `{ value, downtime_change_s, ci95 }` or null),
+/// One warning per value tried whose paired change `explain`'s closed form contradicts,
+/// naming it as `--set` would (`component.etcd.replicas=4`).
+pub fn sensitivity_closed_form_warnings(outcome: &SensitivityOutcome) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for parameter in &outcome.parameters {
+        for change in [&parameter.low, &parameter.high].into_iter().flatten() {
+            if let Some(disagreement) = &change.closed_form {
+                let label = format!("{}={}", parameter.key, change.value.model_text());
+                warnings.push(closed_form_warning(
+                    &label,
+                    disagreement,
+                    &change.downtime_change_s,
+                    outcome.years,
+                    "a year",
+                ));
+            }
+        }
+    }
+    warnings
+}
+
 /// `skipped`, and the `base` summary.
 pub fn sensitivity_json(outcome: &SensitivityOutcome) -> Vec<u8> {
     let change = |change: &Option<Change>| {

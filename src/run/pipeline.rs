@@ -171,6 +171,11 @@ impl<C: Default, E, F: FnMut(&mut C) -> Result<(), E>> Line<C, E, F> {
                 ready.extend(order.laid.pop_front().flatten());
                 order.front += 1;
             }
+            if !ready.is_empty() {
+                // The window moved: a worker waiting at its edge claims on now, beside the
+                // consumption rather than after it.
+                self.room.notify_all();
+            }
             if ready.is_empty() || order.halted || order.failed.is_some() {
                 order.consuming = false;
                 ready.clear();
@@ -221,5 +226,157 @@ impl<C, E, F> Drop for HaltOnPanic<'_, C, E, F> {
                 .halted = true;
             line.room.notify_all();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chunk that knows its years: `simulate` writes them, `consume` checks their order.
+    type Years = Vec<u64>;
+
+    /// Runs the pipeline over `years` on `threads`, simulating each chunk as its list of
+    /// years (after `before` has looked at its start), and consumes through `consume`.
+    fn run(
+        years: Range<u64>,
+        threads: usize,
+        stop: &AtomicBool,
+        before: impl Fn(u64) + Sync,
+        consume: impl FnMut(&mut Years) -> Result<(), String> + Send,
+    ) -> Result<(), SimulateError<String>> {
+        pipeline(
+            years,
+            threads,
+            stop,
+            || (),
+            |_, range, chunk: &mut Years| {
+                before(range.start);
+                chunk.clear();
+                chunk.extend(range);
+            },
+            consume,
+        )
+    }
+
+    /// Every year arrives once, in order, whatever the threads and however the chunks end
+    /// (a short last chunk, more threads than chunks, one thread, nothing at all).
+    #[test]
+    fn every_year_is_consumed_once_in_order() {
+        for (years, threads) in [
+            (0..0, 2),
+            (5..9, 8),
+            (0..1000, 1),
+            (3..2000, 2),
+            (0..700, 5),
+        ] {
+            let mut seen = Vec::new();
+            let stop = AtomicBool::new(false);
+            run(
+                years.clone(),
+                threads,
+                &stop,
+                |_| {},
+                |chunk| {
+                    seen.extend_from_slice(chunk);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(seen, years.collect::<Vec<_>>(), "{threads} threads");
+        }
+    }
+
+    /// Chunks that finish out of order (some much slower) still arrive in order, and no
+    /// worker claims a chunk more than the window (plus the chunks being consumed) ahead.
+    #[test]
+    fn slow_chunks_hold_no_year_out_of_order() {
+        use std::sync::atomic::AtomicU64;
+        let threads = 3;
+        let window = CHUNKS_PER_THREAD * threads as u64;
+        let consumed = AtomicU64::new(0);
+        let farthest_ahead = AtomicU64::new(0);
+        let claimed = |start: u64| {
+            let index = start / CHUNK_YEARS;
+            let ahead = index.saturating_sub(consumed.load(Ordering::SeqCst));
+            farthest_ahead.fetch_max(ahead, Ordering::SeqCst);
+            if index.is_multiple_of(5) {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        };
+        let mut seen = Vec::new();
+        let stop = AtomicBool::new(false);
+        run(0..60 * CHUNK_YEARS, threads, &stop, claimed, |chunk| {
+            seen.extend_from_slice(chunk);
+            consumed.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, (0..60 * CHUNK_YEARS).collect::<Vec<_>>());
+        let ahead = farthest_ahead.into_inner();
+        assert!(ahead < 2 * window, "{ahead} chunks ahead of the consumer");
+    }
+
+    /// The stop flag ends the run with `Interrupted` after a prefix of whole chunks.
+    #[test]
+    fn a_stop_consumes_a_prefix_of_whole_chunks() {
+        let stop = AtomicBool::new(false);
+        let mut seen = Vec::new();
+        let ended = run(
+            0..100 * CHUNK_YEARS,
+            2,
+            &stop,
+            |_| {},
+            |chunk| {
+                seen.extend_from_slice(chunk);
+                if seen.len() as u64 == 10 * CHUNK_YEARS {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                Ok(())
+            },
+        );
+        assert!(matches!(ended, Err(SimulateError::Interrupted)));
+        assert_eq!(seen, (0..10 * CHUNK_YEARS).collect::<Vec<_>>());
+    }
+
+    /// The consumer's first error ends the run with that error; nothing after it is
+    /// consumed.
+    #[test]
+    fn the_consumers_error_ends_the_run() {
+        let stop = AtomicBool::new(false);
+        let mut chunks = 0;
+        let ended = run(
+            0..50 * CHUNK_YEARS,
+            2,
+            &stop,
+            |_| {},
+            |chunk| {
+                if chunk[0] == 7 * CHUNK_YEARS {
+                    return Err("full disk".to_string());
+                }
+                chunks += 1;
+                Ok(())
+            },
+        );
+        assert!(matches!(ended, Err(SimulateError::Sink(e)) if e == "full disk"));
+        assert_eq!(chunks, 7);
+    }
+
+    /// A worker's panic reaches the caller; the other workers stop waiting for its chunk.
+    #[test]
+    fn a_workers_panic_is_passed_on_without_a_hang() {
+        let stop = AtomicBool::new(false);
+        let ended = std::panic::catch_unwind(|| {
+            run(
+                0..200 * CHUNK_YEARS,
+                2,
+                &stop,
+                |start| {
+                    assert_ne!(start, 3 * CHUNK_YEARS, "a bug in one chunk");
+                },
+                |_| Ok(()),
+            )
+        });
+        assert!(ended.is_err());
     }
 }

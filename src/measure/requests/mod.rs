@@ -199,41 +199,40 @@ impl Requests {
     /// still down since the same failure and routed, which an `Up` at the same instant
     /// makes no difference to (either order leaves it up and unrouted).
     fn apply(&self, at: Duration, change: Change, scratch: &mut Scratch) -> bool {
-        let component = match change {
+        let component_of = |replica: u32| self.replica_component[replica as usize] as usize;
+        match change {
             Change::Held { down } => {
                 let changed = scratch.held != down;
                 scratch.held = down;
-                return changed;
+                changed
             }
-            Change::Serving { component, .. } => component as usize,
-            Change::Down { replica }
-            | Change::Unrouted { replica, .. }
-            | Change::Up { replica } => self.replica_component[replica as usize] as usize,
-        };
-        let before = scratch.components[component].success();
-        let state = &mut scratch.components[component];
-        match change {
-            Change::Serving { serving, .. } => state.serving = serving,
+            Change::Serving { component, serving } => {
+                update(scratch, component as usize, |state, _| {
+                    state.serving = serving
+                })
+            }
             Change::Down { replica } => {
-                state.up -= 1;
-                state.dead_routed += 1;
-                scratch.replicas[replica as usize] = (Some(at), true);
+                update(scratch, component_of(replica), |state, replicas| {
+                    state.up -= 1;
+                    state.dead_routed += 1;
+                    replicas[replica as usize] = (Some(at), true);
+                })
             }
             Change::Unrouted { replica, since } => {
-                if scratch.replicas[replica as usize] == (Some(since), true) {
-                    scratch.replicas[replica as usize].1 = false;
-                    state.dead_routed -= 1;
-                }
+                update(scratch, component_of(replica), |state, replicas| {
+                    if replicas[replica as usize] == (Some(since), true) {
+                        replicas[replica as usize].1 = false;
+                        state.dead_routed -= 1;
+                    }
+                })
             }
-            Change::Held { .. } => {}
-            Change::Up { replica } => {
-                let (_, routed) = scratch.replicas[replica as usize];
+            Change::Up { replica } => update(scratch, component_of(replica), |state, replicas| {
+                let (_, routed) = replicas[replica as usize];
                 state.up += 1;
                 state.dead_routed -= u32::from(routed);
-                scratch.replicas[replica as usize] = (None, false);
-            }
+                replicas[replica as usize] = (None, false);
+            }),
         }
-        scratch.components[component].success() != before
     }
 
     /// Appends each expression's chance of failure from `at`, where it changed.
@@ -256,6 +255,18 @@ impl Requests {
             }
         }
     }
+}
+
+/// Applies `change` to `component`'s routing state (and the replicas'); returns whether
+/// the component's chance of success changed.
+fn update(
+    scratch: &mut Scratch,
+    component: usize,
+    change: impl FnOnce(&mut Routed, &mut [(Option<Duration>, bool)]),
+) -> bool {
+    let before = scratch.components[component].success();
+    change(&mut scratch.components[component], &mut scratch.replicas);
+    scratch.components[component].success() != before
 }
 
 impl Measure for Requests {
