@@ -145,6 +145,84 @@ impl Unit {
     }
 }
 
+/// A tick of [`duration_ticks`] as it is read: `1s`, `10m`, `6h`, `1d`, `100ms` (not `1m 0s`).
+fn duration_tick(secs: f64) -> String {
+    if secs >= 1.0 {
+        Duration::from_secs_f64(secs).to_string()
+    } else {
+        duration(secs)
+    }
+}
+
+/// Ticks of a log axis of durations in seconds from `min` to `max`, at durations a person
+/// reads at a glance (1s, 10s, 1m, 10m, 1h, 1d, ...) rather than at powers of ten seconds
+/// (`16m 40s`); at 1-2-5 steps when fewer than three of those fall in the range.
+fn duration_ticks(min: f64, max: f64) -> Vec<f64> {
+    const COARSE: [f64; 14] = [
+        1e-3,
+        1e-2,
+        0.1,
+        1.0,
+        10.0,
+        60.0,
+        600.0,
+        3600.0,
+        21600.0,
+        86400.0,
+        604800.0,
+        2592000.0,
+        31536000.0,
+        315360000.0,
+    ];
+    const FINE: [f64; 32] = [
+        1e-3,
+        2e-3,
+        5e-3,
+        1e-2,
+        2e-2,
+        5e-2,
+        0.1,
+        0.2,
+        0.5,
+        1.0,
+        2.0,
+        5.0,
+        10.0,
+        20.0,
+        30.0,
+        60.0,
+        120.0,
+        300.0,
+        600.0,
+        1200.0,
+        1800.0,
+        3600.0,
+        7200.0,
+        21600.0,
+        43200.0,
+        86400.0,
+        172800.0,
+        604800.0,
+        2592000.0,
+        7776000.0,
+        31536000.0,
+        315360000.0,
+    ];
+    let within = |ticks: &[f64]| -> Vec<f64> {
+        ticks
+            .iter()
+            .copied()
+            .filter(|t| (min..=max).contains(t))
+            .collect()
+    };
+    let coarse = within(&COARSE);
+    if coarse.len() >= 3 {
+        coarse
+    } else {
+        within(&FINE)
+    }
+}
+
 /// The cumulative distribution of outage durations, one curve per series, on a log axis.
 pub fn outage_cdf(title: &str, series: &[Series<'_>]) -> String {
     let qs: Vec<f64> = (0..=CDF_POINTS)
@@ -168,13 +246,17 @@ pub fn outage_cdf(title: &str, series: &[Series<'_>]) -> String {
         .max(1e-3)
         / 1.2;
     svg(|root| {
-        let mut chart =
-            builder(root, title, 56).build_cartesian_2d((min..max).log_scale(), 0.0..1.0)?;
+        let mut chart = builder(root, title, 56).build_cartesian_2d(
+            (min..max)
+                .log_scale()
+                .with_key_points(duration_ticks(min, max)),
+            0.0..1.0,
+        )?;
         chart
             .configure_mesh()
             .x_desc("outage duration (log scale)")
             .y_desc("fraction of outages at most this long")
-            .x_label_formatter(&|secs| duration(*secs))
+            .x_label_formatter(&|secs| duration_tick(*secs))
             .draw()?;
         for (index, (curve, s)) in curves
             .iter()
@@ -715,4 +797,26 @@ pub fn tornado_chart(title: &str, bars: &[Bar<'_>]) -> String {
         legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wide range gets ticks at round durations, labelled as they are read; a narrow one
+    /// falls back to 1-2-5 steps so that it still has some.
+    #[test]
+    fn duration_axes_tick_at_round_durations() {
+        let wide: Vec<String> = duration_ticks(0.5, 30_000.0)
+            .into_iter()
+            .map(duration_tick)
+            .collect();
+        assert_eq!(wide, ["1s", "10s", "1m", "10m", "1h", "6h"]);
+        let narrow: Vec<String> = duration_ticks(40.0, 200.0)
+            .into_iter()
+            .map(duration_tick)
+            .collect();
+        assert_eq!(narrow, ["1m", "2m"]);
+        assert_eq!(duration_tick(0.1), duration(0.1));
+    }
 }

@@ -417,7 +417,8 @@ fn run_out_writes_plots_and_a_report_with_their_content() {
         "all causes (",
         "querynode/crash (",
         "outage duration (log scale)",
-        ">\n1m 40s\n<",
+        ">\n1m\n<",
+        ">\n10m\n<",
         "fraction of outages at most this long",
     ] {
         assert!(cdf.contains(expected), "outage-cdf.svg lacks {expected:?}");
