@@ -10,9 +10,9 @@
 use super::chacha::{BLOCK_WORDS, Block, DOUBLE_ROUNDS, Key, LANES, SIGMA, counter_row};
 use std::arch::x86_64::{
     __m128i, __m256i, _mm_add_epi32, _mm_loadu_si128, _mm_or_si128, _mm_shuffle_epi32,
-    _mm_slli_epi32, _mm_srli_epi32, _mm_storeu_si128, _mm_xor_si128, _mm256_add_epi32, _mm256_loadu_si256, _mm256_or_si256,
-    _mm256_set_epi8, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srli_epi32,
-    _mm256_storeu_si256, _mm256_xor_si256,
+    _mm_slli_epi32, _mm_srli_epi32, _mm_storeu_si128, _mm_xor_si128, _mm256_add_epi32,
+    _mm256_loadu_si256, _mm256_or_si256, _mm256_set_epi8, _mm256_shuffle_epi8, _mm256_slli_epi32,
+    _mm256_srli_epi32, _mm256_storeu_si256, _mm256_xor_si256,
 };
 
 /// Word `w` of every lane's starting state (then of its block), lane by lane.
@@ -135,25 +135,28 @@ impl Vector for __m128i {
     }
 }
 
+/// One quarter round on vectors `a`, `b`, `c`, `d` of `x`: words of every lane (the
+/// batched kernels), or rows of one block (`block_sse2`). Safety: the CPU has `V`'s
+/// instructions.
+#[inline(always)]
+unsafe fn quarter<V: Vector, const N: usize>(x: &mut [V; N], [a, b, c, d]: [usize; 4]) {
+    // SAFETY: the caller guarantees `V`'s instructions.
+    unsafe {
+        x[a] = x[a].add(x[b]);
+        x[d] = x[d].xor_rotate::<16>(x[a]);
+        x[c] = x[c].add(x[d]);
+        x[b] = x[b].xor_rotate::<12>(x[c]);
+        x[a] = x[a].add(x[b]);
+        x[d] = x[d].xor_rotate::<8>(x[a]);
+        x[c] = x[c].add(x[d]);
+        x[b] = x[b].xor_rotate::<7>(x[c]);
+    }
+}
+
 /// The eight rounds and the final addition for lanes `first..first + V::WIDTH` of `words`,
 /// in place. Safety: the CPU has `V`'s instructions.
 #[inline(always)]
 unsafe fn rounds<V: Vector>(words: &mut Words, first: usize) {
-    /// One quarter round on words `a`, `b`, `c`, `d` of every lane.
-    #[inline(always)]
-    unsafe fn quarter<V: Vector>(x: &mut [V; BLOCK_WORDS], [a, b, c, d]: [usize; 4]) {
-        // SAFETY: the caller guarantees `V`'s instructions.
-        unsafe {
-            x[a] = x[a].add(x[b]);
-            x[d] = x[d].xor_rotate::<16>(x[a]);
-            x[c] = x[c].add(x[d]);
-            x[b] = x[b].xor_rotate::<12>(x[c]);
-            x[a] = x[a].add(x[b]);
-            x[d] = x[d].xor_rotate::<8>(x[a]);
-            x[c] = x[c].add(x[d]);
-            x[b] = x[b].xor_rotate::<7>(x[c]);
-        }
-    }
     // SAFETY: the caller guarantees `V`'s instructions; every row of `words` has LANES
     // words, and `first + V::WIDTH <= LANES` for both kernels' passes.
     unsafe {
@@ -217,21 +220,6 @@ pub(super) unsafe fn blocks_avx2(keys: &[Key; LANES], counter: u64, nonce: u64) 
 /// the column and the diagonal round, rows b, c and d turn by one, two and three lanes so
 /// that each diagonal lines up in a lane, and turn back after.
 pub(super) fn block_sse2(key: &Key, counter: u64, nonce: u64) -> Block {
-    /// Four quarter rounds at once, one per lane. Safety: SSE2 is part of x86-64.
-    #[inline(always)]
-    unsafe fn quarter_rounds(a: &mut __m128i, b: &mut __m128i, c: &mut __m128i, d: &mut __m128i) {
-        // SAFETY: SSE2 is part of x86-64.
-        unsafe {
-            *a = a.add(*b);
-            *d = d.xor_rotate::<16>(*a);
-            *c = c.add(*d);
-            *b = b.xor_rotate::<12>(*c);
-            *a = a.add(*b);
-            *d = d.xor_rotate::<8>(*a);
-            *c = c.add(*d);
-            *b = b.xor_rotate::<7>(*c);
-        }
-    }
     /// `_mm_shuffle_epi32` selectors: lane i takes lane (i + n) % 4, for n = 1, 2, 3.
     const TURN_1: i32 = 0b00_11_10_01;
     const TURN_2: i32 = 0b01_00_11_10;
@@ -247,19 +235,20 @@ pub(super) fn block_sse2(key: &Key, counter: u64, nonce: u64) -> Block {
             __m128i::load(&key[4..]),
             __m128i::load(&row),
         ];
-        let [mut a, mut b, mut c, mut d] = start;
+        let mut x = start;
         for _ in 0..DOUBLE_ROUNDS {
-            quarter_rounds(&mut a, &mut b, &mut c, &mut d);
-            b = _mm_shuffle_epi32::<TURN_1>(b);
-            c = _mm_shuffle_epi32::<TURN_2>(c);
-            d = _mm_shuffle_epi32::<TURN_3>(d);
-            quarter_rounds(&mut a, &mut b, &mut c, &mut d);
-            b = _mm_shuffle_epi32::<TURN_3>(b);
-            c = _mm_shuffle_epi32::<TURN_2>(c);
-            d = _mm_shuffle_epi32::<TURN_1>(d);
+            // Four quarter rounds at once, one per lane: the columns, then the diagonals.
+            quarter(&mut x, [0, 1, 2, 3]);
+            x[1] = _mm_shuffle_epi32::<TURN_1>(x[1]);
+            x[2] = _mm_shuffle_epi32::<TURN_2>(x[2]);
+            x[3] = _mm_shuffle_epi32::<TURN_3>(x[3]);
+            quarter(&mut x, [0, 1, 2, 3]);
+            x[1] = _mm_shuffle_epi32::<TURN_3>(x[1]);
+            x[2] = _mm_shuffle_epi32::<TURN_2>(x[2]);
+            x[3] = _mm_shuffle_epi32::<TURN_1>(x[3]);
         }
-        for (r, (x, s)) in [a, b, c, d].into_iter().zip(start).enumerate() {
-            x.add(s).store(&mut block[4 * r..]);
+        for (r, (row, first)) in x.into_iter().zip(start).enumerate() {
+            row.add(first).store(&mut block[4 * r..]);
         }
     }
     block
