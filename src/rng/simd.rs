@@ -1,4 +1,5 @@
-//! The x86-64 kernels: eight ChaCha8 blocks at once, one stream per vector lane.
+//! The x86-64 kernels: eight ChaCha8 blocks at once, one stream per vector lane; and one
+//! block alone, a row of its state per SSE2 register.
 //!
 //! The state is held word-major: vector `w` holds word `w` of every lane's block, so each
 //! quarter round is four vector additions, four XORs and four rotations that advance all
@@ -8,10 +9,10 @@
 
 use super::chacha::{BLOCK_WORDS, Block, DOUBLE_ROUNDS, Key, LANES, SIGMA, counter_row};
 use std::arch::x86_64::{
-    __m128i, __m256i, _mm_add_epi32, _mm_loadu_si128, _mm_or_si128, _mm_slli_epi32, _mm_srli_epi32,
-    _mm_storeu_si128, _mm_xor_si128, _mm256_add_epi32, _mm256_loadu_si256, _mm256_or_si256,
-    _mm256_set_epi8, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srli_epi32,
-    _mm256_storeu_si256, _mm256_xor_si256,
+    __m128i, __m256i, _mm_add_epi32, _mm_loadu_si128, _mm_or_si128, _mm_shuffle_epi32,
+    _mm_slli_epi32, _mm_srli_epi32, _mm_storeu_si128, _mm_xor_si128, _mm256_add_epi32,
+    _mm256_loadu_si256, _mm256_or_si256, _mm256_set_epi8, _mm256_shuffle_epi8, _mm256_slli_epi32,
+    _mm256_srli_epi32, _mm256_storeu_si256, _mm256_xor_si256,
 };
 
 /// Word `w` of every lane's starting state (then of its block), lane by lane.
@@ -134,25 +135,28 @@ impl Vector for __m128i {
     }
 }
 
+/// One quarter round on vectors `a`, `b`, `c`, `d` of `x`: words of every lane (the
+/// batched kernels), or rows of one block (`block_sse2`). Safety: the CPU has `V`'s
+/// instructions.
+#[inline(always)]
+unsafe fn quarter<V: Vector, const N: usize>(x: &mut [V; N], [a, b, c, d]: [usize; 4]) {
+    // SAFETY: the caller guarantees `V`'s instructions.
+    unsafe {
+        x[a] = x[a].add(x[b]);
+        x[d] = x[d].xor_rotate::<16>(x[a]);
+        x[c] = x[c].add(x[d]);
+        x[b] = x[b].xor_rotate::<12>(x[c]);
+        x[a] = x[a].add(x[b]);
+        x[d] = x[d].xor_rotate::<8>(x[a]);
+        x[c] = x[c].add(x[d]);
+        x[b] = x[b].xor_rotate::<7>(x[c]);
+    }
+}
+
 /// The eight rounds and the final addition for lanes `first..first + V::WIDTH` of `words`,
 /// in place. Safety: the CPU has `V`'s instructions.
 #[inline(always)]
 unsafe fn rounds<V: Vector>(words: &mut Words, first: usize) {
-    /// One quarter round on words `a`, `b`, `c`, `d` of every lane.
-    #[inline(always)]
-    unsafe fn quarter<V: Vector>(x: &mut [V; BLOCK_WORDS], [a, b, c, d]: [usize; 4]) {
-        // SAFETY: the caller guarantees `V`'s instructions.
-        unsafe {
-            x[a] = x[a].add(x[b]);
-            x[d] = x[d].xor_rotate::<16>(x[a]);
-            x[c] = x[c].add(x[d]);
-            x[b] = x[b].xor_rotate::<12>(x[c]);
-            x[a] = x[a].add(x[b]);
-            x[d] = x[d].xor_rotate::<8>(x[a]);
-            x[c] = x[c].add(x[d]);
-            x[b] = x[b].xor_rotate::<7>(x[c]);
-        }
-    }
     // SAFETY: the caller guarantees `V`'s instructions; every row of `words` has LANES
     // words, and `first + V::WIDTH <= LANES` for both kernels' passes.
     unsafe {
@@ -208,4 +212,44 @@ pub(super) unsafe fn blocks_avx2(keys: &[Key; LANES], counter: u64, nonce: u64) 
     // SAFETY: the caller guarantees AVX2; one pass covers all eight lanes.
     unsafe { rounds::<__m256i>(&mut words, 0) };
     blocks_of(&words)
+}
+
+/// Block `counter` of stream `nonce` under `key` alone, with SSE2 (x86-64's baseline:
+/// always present): row `r` of the state (words 4r to 4r + 3) in one register, so a round's
+/// four quarter rounds run as one, lane by lane, as in `chacha::portable_block`. Between
+/// the column and the diagonal round, rows b, c and d turn by one, two and three lanes so
+/// that each diagonal lines up in a lane, and turn back after.
+pub(super) fn block_sse2(key: &Key, counter: u64, nonce: u64) -> Block {
+    /// `_mm_shuffle_epi32` selectors: lane i takes lane (i + n) % 4, for n = 1, 2, 3.
+    const TURN_1: i32 = 0b00_11_10_01;
+    const TURN_2: i32 = 0b01_00_11_10;
+    const TURN_3: i32 = 0b10_01_00_11;
+    let row = counter_row(counter, nonce);
+    let mut block = [0; BLOCK_WORDS];
+    // SAFETY: SSE2 is part of every x86-64 CPU; every slice loaded or stored holds at
+    // least four words.
+    unsafe {
+        let start = [
+            __m128i::load(&SIGMA),
+            __m128i::load(&key[..4]),
+            __m128i::load(&key[4..]),
+            __m128i::load(&row),
+        ];
+        let mut x = start;
+        for _ in 0..DOUBLE_ROUNDS {
+            // Four quarter rounds at once, one per lane: the columns, then the diagonals.
+            quarter(&mut x, [0, 1, 2, 3]);
+            x[1] = _mm_shuffle_epi32::<TURN_1>(x[1]);
+            x[2] = _mm_shuffle_epi32::<TURN_2>(x[2]);
+            x[3] = _mm_shuffle_epi32::<TURN_3>(x[3]);
+            quarter(&mut x, [0, 1, 2, 3]);
+            x[1] = _mm_shuffle_epi32::<TURN_3>(x[1]);
+            x[2] = _mm_shuffle_epi32::<TURN_2>(x[2]);
+            x[3] = _mm_shuffle_epi32::<TURN_1>(x[3]);
+        }
+        for (r, (row, first)) in x.into_iter().zip(start).enumerate() {
+            row.add(first).store(&mut block[4 * r..]);
+        }
+    }
+    block
 }
