@@ -26,7 +26,7 @@ use crate::mechanics::failure::{self, Repair};
 use crate::mechanics::streams::{NodePurpose, PodPurpose, Purpose};
 use crate::plan::Plan;
 use crate::rng::{StreamDraw, Streams};
-use crate::run::{Interrupted, pipeline};
+use crate::run::{CHUNK_YEARS, Interrupted, pipeline};
 use crate::time::Duration;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -254,6 +254,7 @@ pub fn draw_years(
     let mut totals = FloorTotals::default();
     let result = pipeline(
         0..years,
+        CHUNK_YEARS,
         threads,
         stop,
         || Floor::new(plan),

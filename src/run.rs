@@ -20,6 +20,17 @@ pub(crate) use pipeline::pipeline;
 /// runs on one thread (the workload estimate counts on it).
 pub const CHUNK_YEARS: u64 = 32;
 
+/// Years of a chunk of `variants` variants in lockstep: about [`CHUNK_YEARS`] years of all
+/// the variants together, at least one year of each. The chunks in flight, a window per
+/// thread, then hold at most as many year outcomes as a single run's, or one year of every
+/// variant per chunk when the variants outnumber [`CHUNK_YEARS`]: the memory in flight
+/// grows with the variants, never with the years (issue #13). A run of fewer chunks runs on
+/// fewer threads (the workload estimate counts on it).
+pub fn lockstep_chunk_years(variants: usize) -> u64 {
+    let variants = u64::try_from(variants.max(1)).unwrap_or(u64::MAX);
+    (CHUNK_YEARS / variants).max(1)
+}
+
 /// Receives each simulated year, in year order.
 pub trait YearSink: Send {
     /// Why the sink may stop the run ([`std::convert::Infallible`] if it never does).
@@ -183,6 +194,7 @@ pub fn simulate_years_formatted<S: YearSink + ?Sized, P: Partial>(
     let empty = (threads > 1).then(|| stats.clone());
     pipeline(
         years,
+        CHUNK_YEARS,
         threads,
         stop,
         || Engine::new(plan).with_stop(stop),
@@ -229,8 +241,10 @@ pub trait VariantsSink: Send {
 }
 
 /// Simulates `years` of every plan in lockstep on `threads` threads: each chunk of years
-/// is simulated for every variant by one task, and `sink` gets year k of all variants
-/// together, in year order. Memory stays bounded whatever the number of years.
+/// ([`lockstep_chunk_years`]) is simulated for every variant by one task, and `sink` gets
+/// year k of all variants together, in year order. The year outcomes in flight stay
+/// bounded whatever the number of years, and grow with the variants only beyond
+/// [`CHUNK_YEARS`] of them.
 pub fn simulate_variants<S: VariantsSink + ?Sized>(
     plans: &[Plan],
     years: Range<u64>,
@@ -241,6 +255,7 @@ pub fn simulate_variants<S: VariantsSink + ?Sized>(
     let mut totals = RunTotals::default();
     pipeline(
         years,
+        lockstep_chunk_years(plans.len()),
         threads,
         stop,
         || {
@@ -452,6 +467,76 @@ mod tests {
                 saved(&serial_breakdown),
                 "{name}"
             );
+        }
+    }
+
+    /// Collects year k of every variant as (year, events) pairs.
+    #[derive(Default)]
+    struct Lockstep(Vec<Vec<(u64, u64)>>);
+
+    impl VariantsSink for Lockstep {
+        type Error = std::convert::Infallible;
+
+        fn years(&mut self, outcomes: &[&YearOutcome]) -> Result<(), Self::Error> {
+            self.0
+                .push(outcomes.iter().map(|o| (o.year, o.events)).collect());
+            Ok(())
+        }
+    }
+
+    /// A lockstep chunk holds about [`CHUNK_YEARS`] years of all the variants together,
+    /// and at least one year of each.
+    #[test]
+    fn lockstep_chunks_hold_about_a_chunk_of_years_in_all() {
+        for variants in [0, 1, 2, 3, 31, 32, 33, 295] {
+            let years = lockstep_chunk_years(variants);
+            assert!(years >= 1, "{variants} variants");
+            let held = years * variants.max(1) as u64;
+            assert!(
+                held <= CHUNK_YEARS.max(variants as u64),
+                "{variants} variants"
+            );
+            assert!(held > CHUNK_YEARS / 2 || years == 1, "{variants} variants");
+        }
+        assert_eq!(lockstep_chunk_years(1), CHUNK_YEARS);
+    }
+
+    /// Each variant of a lockstep run, in chunks of a few years (3 variants) or of one
+    /// (40), gets exactly the years of its plan run alone, in year order, on any number of
+    /// threads.
+    #[test]
+    fn lockstep_variants_get_their_own_years_in_order() {
+        let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
+        let stop = AtomicBool::new(false);
+        let years = 3 * CHUNK_YEARS + 5;
+        for variants in [3, 40] {
+            let plans: Vec<Plan> = (0..variants)
+                .map(|seed| Plan::compile(&model, seed))
+                .collect();
+            let alone: Vec<Vec<(u64, u64)>> = plans
+                .iter()
+                .map(|plan| {
+                    let mut sink = Collect::default();
+                    let format = &YearLines;
+                    simulate_years_formatted(plan, 0..years, 1, format, &mut (), &mut sink, &stop)
+                        .unwrap();
+                    sink.years
+                })
+                .collect();
+            for threads in [1, 3] {
+                let mut sink = Lockstep::default();
+                let totals =
+                    simulate_variants(&plans, 0..years, threads, &mut sink, &stop).unwrap();
+                assert_eq!(totals.years, years * variants);
+                assert_eq!(sink.0.len() as u64, years, "{variants} variants");
+                for (index, own) in alone.iter().enumerate() {
+                    let got: Vec<(u64, u64)> = sink.0.iter().map(|row| row[index]).collect();
+                    assert_eq!(
+                        &got, own,
+                        "variant {index} of {variants}, {threads} threads"
+                    );
+                }
+            }
         }
     }
 

@@ -17,15 +17,16 @@
 //! per year), each node failure and repair scans every replica, and a run with an output
 //! directory writes a row of years.csv per year. Each incident's strike and end are events,
 //! and its restore searches the backups, at worst (every backup failed, no retention) all
-//! of a year's. A run uses at most one thread per
-//! [`CHUNK_YEARS`] years.
+//! of a year's. A run uses at most one thread per chunk of years:
+//! [`CHUNK_YEARS`](crate::run::CHUNK_YEARS) of one model, fewer of variants in lockstep
+//! ([`lockstep_chunk_years`]).
 
 use crate::dist::Dist;
 use crate::mechanics::failure;
 use crate::model::{Backup, Component, Kubernetes, Model, Rollout};
 use crate::plan;
 use crate::rng::StreamKey;
-use crate::run::CHUNK_YEARS;
+use crate::run::lockstep_chunk_years;
 use crate::time::Duration;
 use rand::Rng;
 
@@ -86,6 +87,8 @@ pub struct Workload {
     pub streams: f64,
     /// Bytes of one row of years.csv.
     pub row_bytes: f64,
+    /// Models simulated in lockstep: 1, or the variants of a comparison.
+    pub variants: usize,
 }
 
 /// What a run asks of the machine besides its model: years, threads, and whether it
@@ -148,7 +151,7 @@ pub struct RunSize {
     pub events: f64,
     /// Expected wall-clock seconds at the nominal speed.
     pub seconds: f64,
-    /// Threads it runs on (at most one per [`CHUNK_YEARS`] years).
+    /// Threads it runs on (at most one per chunk of years).
     pub threads: usize,
 }
 
@@ -220,6 +223,7 @@ impl Workload {
             busiest,
             streams: plan::stream_layout(model).len() as f64,
             row_bytes: YEAR_ROW_BYTES + SERVICE_COLUMN_BYTES * model.services().len() as f64,
+            variants: 1,
         }
     }
 
@@ -231,8 +235,10 @@ impl Workload {
             busiest: None,
             streams: 0.0,
             row_bytes: 0.0,
+            variants: 0,
         };
         for workload in workloads {
+            sum.variants += workload.variants;
             sum.events_per_year += workload.events_per_year;
             sum.streams += workload.streams;
             sum.row_bytes += workload.row_bytes;
@@ -245,10 +251,10 @@ impl Workload {
         sum
     }
 
-    /// Threads a run of `years` keeps busy: one per chunk of [`CHUNK_YEARS`] years, at most
-    /// `threads`.
-    pub fn busy_threads(years: u64, threads: usize) -> usize {
-        let chunks = years.div_ceil(CHUNK_YEARS).max(1);
+    /// Threads a run of `years` keeps busy: one per chunk of years
+    /// ([`lockstep_chunk_years`] of the variants), at most `threads`.
+    pub fn busy_threads(&self, years: u64, threads: usize) -> usize {
+        let chunks = years.div_ceil(lockstep_chunk_years(self.variants)).max(1);
         threads
             .max(1)
             .min(usize::try_from(chunks).unwrap_or(usize::MAX))
@@ -261,7 +267,7 @@ impl Workload {
 
     /// Expected wall-clock seconds for `years` on `threads` threads at the nominal speed.
     pub fn expected_seconds(&self, years: u64, threads: usize) -> f64 {
-        let parallel = Workload::busy_threads(years, threads) as f64;
+        let parallel = self.busy_threads(years, threads) as f64;
         self.work(years) / (NOMINAL_EVENTS_PER_SECOND * parallel)
     }
 
@@ -277,7 +283,7 @@ impl Workload {
             threads,
             writes_rows,
         } = shape;
-        let threads = Workload::busy_threads(years, threads);
+        let threads = self.busy_threads(years, threads);
         let size = RunSize {
             events_per_year: self.events_per_year,
             busiest: self.busiest.clone(),
@@ -390,6 +396,7 @@ mod tests {
     use super::*;
     use crate::fixtures;
     use crate::plan::Plan;
+    use crate::run::CHUNK_YEARS;
 
     fn shape(years: u64, threads: usize) -> RunShape {
         RunShape {
@@ -491,10 +498,10 @@ mod tests {
     #[test]
     fn short_runs_are_priced_on_the_threads_they_use() {
         let workload = Workload::estimate(&model("1d", "1h", 100, false));
-        assert_eq!(Workload::busy_threads(1, 2), 1);
-        assert_eq!(Workload::busy_threads(CHUNK_YEARS, 2), 1);
-        assert_eq!(Workload::busy_threads(CHUNK_YEARS + 1, 2), 2);
-        assert_eq!(Workload::busy_threads(10, 0), 1);
+        assert_eq!(workload.busy_threads(1, 2), 1);
+        assert_eq!(workload.busy_threads(CHUNK_YEARS, 2), 1);
+        assert_eq!(workload.busy_threads(CHUNK_YEARS + 1, 2), 2);
+        assert_eq!(workload.busy_threads(10, 0), 1);
         let one = workload.expected_seconds(20, 1);
         assert_eq!(
             workload.expected_seconds(20, 2),
@@ -505,6 +512,20 @@ mod tests {
             workload.expected_seconds(64, 2),
             workload.expected_seconds(32, 1)
         );
+    }
+
+    /// Variants in lockstep share a chunk of years among them, so a short comparison of
+    /// many variants keeps more threads busy than one model would.
+    #[test]
+    fn lockstep_runs_are_priced_on_their_chunks() {
+        let one = Workload::estimate(&model("1d", "1h", 100, false));
+        let three = Workload::together(vec![one.clone(); 3]);
+        assert_eq!(three.variants, 3);
+        assert_eq!(three.busy_threads(CHUNK_YEARS / 3, 2), 1);
+        assert_eq!(three.busy_threads(CHUNK_YEARS / 3 + 1, 2), 2);
+        let many = Workload::together(vec![one; 2 * CHUNK_YEARS as usize]);
+        assert_eq!(many.busy_threads(1, 2), 1);
+        assert_eq!(many.busy_threads(2, 2), 2);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::engine::Engine;
 use crate::math;
 use crate::plan::Plan;
 use crate::rng::{DrawTally, StreamKey};
-use crate::run::pipeline;
+use crate::run::{CHUNK_YEARS, pipeline};
 use crate::time::Duration;
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
@@ -132,6 +132,7 @@ impl Independent {
         let mut totals = FloorTotals::default();
         pipeline(
             0..years,
+            CHUNK_YEARS,
             threads,
             &AtomicBool::new(false),
             || ChaCha8Rng::from_seed(key),

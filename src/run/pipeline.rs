@@ -6,7 +6,7 @@
 //! chunks to finish: a worker waits only when it is a window of chunks ahead of the
 //! consumer, which bounds the chunks in flight, and so the memory, whatever the years.
 
-use super::{CHUNK_YEARS, SimulateError};
+use super::SimulateError;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,23 +17,26 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 const CHUNKS_PER_THREAD: u64 = 8;
 
 /// The parallel pipeline every run of years shares (and the random-number floor):
-/// `simulate` turns a chunk of years into a result with the state `init` makes once per
+/// `simulate` turns a chunk of `chunk_years` years into a result with the state `init` makes once per
 /// worker, writing into a result already consumed (or a default one), and `consume` gets
 /// the chunks in year order, one at a time. Setting `stop` ends it with
 /// [`SimulateError::Interrupted`], no chunk consumed after the consumer has seen it (so
 /// none that `simulate` cut short); an error of `consume` ends it at once.
 pub(crate) fn pipeline<S, C: Send + Default, E: Send>(
     years: Range<u64>,
+    chunk_years: u64,
     threads: usize,
     stop: &AtomicBool,
     init: impl Fn() -> S + Sync,
     simulate: impl Fn(&mut S, Range<u64>, &mut C) + Sync,
     consume: impl FnMut(&mut C) -> Result<(), E> + Send,
 ) -> Result<(), SimulateError<E>> {
-    let chunks = (years.end.saturating_sub(years.start)).div_ceil(CHUNK_YEARS);
+    let chunk_years = chunk_years.max(1);
+    let chunks = (years.end.saturating_sub(years.start)).div_ceil(chunk_years);
     let threads = (threads.max(1) as u64).min(chunks.max(1));
     let line = Line {
         years,
+        chunk_years,
         chunks,
         window: CHUNKS_PER_THREAD * threads,
         order: Mutex::new(Order::default()),
@@ -99,6 +102,8 @@ impl<C, E> Default for Order<C, E> {
 /// What the worker threads share.
 struct Line<C, E, F> {
     years: Range<u64>,
+    /// Years of every chunk but perhaps the last.
+    chunk_years: u64,
     chunks: u64,
     /// The most chunks claimed and not yet taken by the consumer.
     window: u64,
@@ -125,8 +130,8 @@ impl<C: Default, E, F: FnMut(&mut C) -> Result<(), E>> Line<C, E, F> {
         let mut state = None;
         let mut ready = Vec::new();
         while let Some((index, mut chunk)) = self.claim(stop) {
-            let start = self.years.start + index * CHUNK_YEARS;
-            let range = start..self.years.end.min(start + CHUNK_YEARS);
+            let start = self.years.start + index * self.chunk_years;
+            let range = start..self.years.end.min(start + self.chunk_years);
             simulate(state.get_or_insert_with(init), range, &mut chunk);
             self.lay(index, chunk, stop, &mut ready);
         }
@@ -232,6 +237,7 @@ impl<C, E, F> Drop for HaltOnPanic<'_, C, E, F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::CHUNK_YEARS;
 
     /// A chunk that knows its years: `simulate` writes them, `consume` checks their order.
     type Years = Vec<u64>;
@@ -247,6 +253,7 @@ mod tests {
     ) -> Result<(), SimulateError<String>> {
         pipeline(
             years,
+            CHUNK_YEARS,
             threads,
             stop,
             || (),
