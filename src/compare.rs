@@ -200,32 +200,53 @@ pub struct ClosedFormDisagreement {
     pub exact: bool,
 }
 
-/// Where `explain`'s closed form of `variant` against `base` contradicts `difference`, the
-/// paired change in downtime per horizon of `horizon_s` seconds: where the closed form is
-/// exact for both, when it lies outside the 95% CI; where it is an estimate, only when it
-/// has the other sign than a verdict of better or worse and lies further from zero than
-/// the CI is wide, which an estimate's approximations do not explain. The statistics are
-/// not touched: this is a reason to run more years, said beside them.
+/// A model's closed form as the check of a comparison needs it: `explain`'s availability
+/// and whether it is exact (`explain` once: it is the costly part).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClosedForm {
+    /// `explain`'s availability of `up`.
+    pub availability: f64,
+    /// Whether it is exact (`explain::exact_availability`), not an estimate.
+    pub exact: bool,
+}
+
+impl ClosedForm {
+    /// The closed form of `model`.
+    pub fn of(model: &Model) -> ClosedForm {
+        let explanation = crate::explain::explain(model);
+        ClosedForm {
+            availability: explanation.availability,
+            exact: crate::explain::exact_availability_of(model, &explanation).is_some(),
+        }
+    }
+}
+
+/// Where `explain`'s closed form of `variant` against `base` (the first variant's,
+/// [`ClosedForm::of`]) contradicts `difference`, the paired change in downtime per horizon
+/// of `horizon_s` seconds: where the closed form is exact for both, when it lies outside
+/// the 95% CI; where it is an estimate, only when it has the other sign than a verdict of
+/// better or worse and lies further from zero than the CI is wide, which an estimate's
+/// approximations do not explain. The statistics are not touched: this is a reason to run
+/// more years, said beside them. The variant's closed form is computed only where it can
+/// contradict (a verdict, or an exact closed form for both).
 pub fn closed_form_disagreement(
-    base: &Model,
+    base: &ClosedForm,
     variant: &Model,
     difference: &Interval,
     horizon_s: f64,
 ) -> Option<ClosedFormDisagreement> {
     let [low, high] = difference.ci95?;
-    let exact = crate::explain::exact_availability;
-    let (closed, exact) = match (exact(base), exact(variant)) {
-        (Some(base), Some(variant)) => (base - variant, true),
-        _ => {
-            let estimate = |model| crate::explain::explain(model).availability;
-            (estimate(base) - estimate(variant), false)
-        }
-    };
-    let closed_s = closed * horizon_s;
+    let verdict = Verdict::of_downtime(difference);
+    let may_be_exact = base.exact && crate::explain::structurally_exact(variant);
+    if verdict == Verdict::NoDetectableDifference && !may_be_exact {
+        return None;
+    }
+    let variant = ClosedForm::of(variant);
+    let exact = base.exact && variant.exact;
+    let closed_s = (base.availability - variant.availability) * horizon_s;
     let contradicts = if exact {
         closed_s < low || closed_s > high
     } else {
-        let verdict = Verdict::of_downtime(difference);
         let against = match verdict {
             Verdict::Better => closed_s > 0.0,
             Verdict::Worse => closed_s < 0.0,

@@ -3,7 +3,7 @@
 
 use super::{Admission, IoAction, Progress, RunError, admit_workload};
 use crate::compare::{
-    ClosedFormDisagreement, Comparison, PairedResult, Streams, Variant, VariantResult,
+    ClosedForm, ClosedFormDisagreement, Comparison, PairedResult, Streams, Variant, VariantResult,
     closed_form_disagreement,
 };
 use crate::engine::YearOutcome;
@@ -313,7 +313,7 @@ impl PreparedVariants {
         for (result, variant) in results.iter_mut().zip(&request.variants) {
             result.summary.cost_per_year = variant.model.cost_per_year();
         }
-        let base = &request.variants[0].model;
+        let base = ClosedForm::of(&request.variants[0].model);
         let closed_form = request
             .variants
             .iter()
@@ -321,7 +321,7 @@ impl PreparedVariants {
             .map(|(variant, result)| {
                 let difference = result.downtime_difference_s?;
                 let horizon_s = result.summary.horizon_s;
-                closed_form_disagreement(base, &variant.model, &difference, horizon_s)
+                closed_form_disagreement(&base, &variant.model, &difference, horizon_s)
             })
             .collect();
         let outcome = VariantsOutcome {

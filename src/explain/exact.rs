@@ -16,7 +16,7 @@
 //! the all-up start lowers a year's mean unavailability by a share of about `H_n r / T`,
 //! `H_n` the harmonic number: under 0.75% for a thousand replicas at `r = T/1000`.)
 
-use super::explain;
+use super::{Explanation, explain};
 use crate::model::{Detect, Model, Repair};
 
 /// Most a replica's mean downtime may be, as a share of the horizon, for the year's mean
@@ -32,7 +32,15 @@ pub fn exact_availability(model: &Model) -> Option<f64> {
     if !structurally_exact(model) {
         return None;
     }
-    let explanation = explain(model);
+    exact_availability_of(model, &explain(model))
+}
+
+/// As [`exact_availability`], given the model's `explanation` (for a caller that needs the
+/// explanation anyway: `explain` is the costly part).
+pub fn exact_availability_of(model: &Model, explanation: &Explanation) -> Option<f64> {
+    if !structurally_exact(model) {
+        return None;
+    }
     let horizon = model.simulation().horizon.as_secs_f64();
     let short = explanation.timelines.iter().all(|t| {
         t.down.mean_s <= MEAN_DOWN_SHARE * horizon && t.down.p99_s <= P99_DOWN_SHARE * horizon
@@ -43,7 +51,7 @@ pub fn exact_availability(model: &Model) -> Option<f64> {
 
 /// Whether nothing in the model couples replicas or components, every time to failure is
 /// exponential and `up` names each component at most once.
-fn structurally_exact(model: &Model) -> bool {
+pub fn structurally_exact(model: &Model) -> bool {
     if model.kubernetes().is_some() || model.maintenance().is_some() {
         return false;
     }

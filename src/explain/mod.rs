@@ -24,7 +24,7 @@ mod rv;
 mod upgrade;
 
 pub use drain::DrainEstimate;
-pub use exact::exact_availability;
+pub use exact::{exact_availability, exact_availability_of, structurally_exact};
 pub use upgrade::UpgradeEstimate;
 
 use crate::expr::Expr;
