@@ -57,7 +57,7 @@ pub fn nines_availability(text: &str) -> Result<Availability, CalcError> {
             let problem = match number.parse::<u32>() {
                 Ok(count) if (2..=MOST_NINES).contains(&count) => Problem::NinesCount {
                     count,
-                    nines: format!("99.{}%", "9".repeat(count as usize - 2)),
+                    nines: percent_with_nines(count),
                 },
                 _ => Problem::BareNumberOverOne(number),
             };
@@ -69,6 +69,14 @@ pub fn nines_availability(text: &str) -> Result<Availability, CalcError> {
         }
         other => other,
     })
+}
+
+/// The availability of `count` nines as a percentage, `count` at least 2: `99%`, `99.9%`.
+fn percent_with_nines(count: u32) -> String {
+    match count.saturating_sub(2) {
+        0 => "99%".to_string(),
+        decimals => format!("99.{}%", "9".repeat(decimals as usize)),
+    }
 }
 
 /// Reads each member's availability, naming it by its place (`member 2`) in an error.
@@ -138,6 +146,19 @@ pub fn positive_duration(text: &str, argument: &str) -> Result<Duration, CalcErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hint for a count of nines names the availability it stands for, and reads it
+    /// back as exactly that many nines.
+    #[test]
+    fn a_count_of_nines_is_hinted_as_its_availability() {
+        assert_eq!(percent_with_nines(2), "99%");
+        assert_eq!(percent_with_nines(3), "99.9%");
+        assert_eq!(percent_with_nines(5), "99.999%");
+        for count in 2..=MOST_NINES {
+            let hinted = availability(&percent_with_nines(count), "a").unwrap();
+            assert_eq!(hinted.nines().map(f64::round), Some(f64::from(count)), "{count}");
+        }
+    }
 
     fn read(text: &str) -> Availability {
         availability(text, "the availability").unwrap()
