@@ -6,31 +6,28 @@
 /// the cache.
 #[inline(always)]
 pub fn line<T: ?Sized>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `prefetcht0` is part of SSE, which every x86-64 processor has; it reads no
-    // memory architecturally and cannot fault, whatever the address.
-    unsafe {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
+    address((value as *const T).cast());
 }
 
 /// As [`line`], for every cache line `value` spans (at most two for a value of 64 bytes or
 /// less).
 #[inline(always)]
 pub fn span<T>(value: &T) {
-    line(value);
-    let last = (value as *const T)
-        .cast::<u8>()
-        .wrapping_add(size_of::<T>().max(1) - 1);
+    let first = (value as *const T).cast::<u8>();
+    address(first);
+    address(first.wrapping_add(size_of::<T>().max(1) - 1));
+}
+
+/// The hint itself, for the line holding `at`.
+#[inline(always)]
+fn address(at: *const u8) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: as in `line`; the address is only a hint.
+    // SAFETY: `prefetcht0` is part of SSE, which every x86-64 processor has; it reads no
+    // memory architecturally and cannot fault, whatever the address.
     unsafe {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>(last.cast());
+        _mm_prefetch::<_MM_HINT_T0>(at.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = last;
+    let _ = at;
 }
