@@ -36,14 +36,21 @@ pub fn calc_json(
     bytes
 }
 
+/// The simulated availability minus the closed form, and that in standard errors (`None`
+/// when no downtime was simulated, so there is no standard error to count in).
+fn gap(closed: Availability, simulated: &CalcSimulation) -> (f64, Option<f64>) {
+    let difference = simulated.availability.mean - closed.up;
+    let in_se = (simulated.standard_error > 0.0).then(|| difference / simulated.standard_error);
+    (difference, in_se)
+}
+
 /// The `simulated` object of `calc --simulate --json`: what the text's "Simulated" lines say.
 fn simulated_json(
     closed: Availability,
     setup: &Setup,
     simulated: &CalcSimulation,
 ) -> serde_json::Value {
-    let difference = simulated.availability.mean - closed.up;
-    let in_se = (simulated.standard_error > 0.0).then(|| difference / simulated.standard_error);
+    let (difference, in_se) = gap(closed, simulated);
     serde_json::json!({
         "years": simulated.years,
         "seed": setup.seed,
@@ -396,14 +403,10 @@ pub fn calc_simulation_text(
 ) -> String {
     let mut text = String::new();
     let simulated = &simulation.availability;
-    let gap = simulated.mean - closed.up;
-    let in_se = if simulation.standard_error > 0.0 {
-        format!(
-            "{} standard errors",
-            digits_of(gap / simulation.standard_error, 2)
-        )
-    } else {
-        "no downtime was simulated".to_string()
+    let (difference, in_se) = gap(closed, simulation);
+    let in_se = match in_se {
+        Some(ratio) => format!("{} standard errors", digits_of(ratio, 2)),
+        None => "no downtime was simulated".to_string(),
     };
     let _ = writeln!(text);
     let _ = writeln!(
@@ -425,7 +428,7 @@ pub fn calc_simulation_text(
         show(simulated.ci95[0]),
         show(simulated.ci95[1])
     );
-    let _ = writeln!(text, "  difference   {:+.3e} = {in_se}", gap);
+    let _ = writeln!(text, "  difference   {difference:+.3e} = {in_se}");
     if setup.meets_assumptions() {
         let _ = writeln!(
             text,
