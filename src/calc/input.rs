@@ -156,7 +156,11 @@ mod tests {
         assert_eq!(percent_with_nines(5), "99.999%");
         for count in 2..=MOST_NINES {
             let hinted = availability(&percent_with_nines(count), "a").unwrap();
-            assert_eq!(hinted.nines().map(f64::round), Some(f64::from(count)), "{count}");
+            assert_eq!(
+                hinted.nines().map(f64::round),
+                Some(f64::from(count)),
+                "{count}"
+            );
         }
     }
 

@@ -74,7 +74,9 @@ impl MeasureStats<ChangesYear> for ChangesStats {
 
     fn merge(&mut self, other: &mut ChangesStats) {
         self.total += std::mem::take(&mut other.total);
-        self.most_in_a_year = (self.most_in_a_year).max(std::mem::take(&mut other.most_in_a_year));
+        self.most_in_a_year = self
+            .most_in_a_year
+            .max(std::mem::take(&mut other.most_in_a_year));
     }
 
     fn inconsistency(&self, years: u64) -> Option<&'static str> {

@@ -339,7 +339,7 @@ fn points_decimals(interval: &Interval) -> usize {
 /// A difference of availability as signed percentage points to `decimals` places, or to
 /// two significant digits when those places would round it to zero (`-0.00000023`, not
 /// `-0.00000`, which reads as no difference); in exponent form past
-/// [`MAX_POINTS_DECIMALS`] places (`+1.0e-30`).
+/// [`MAX_POINTS_DECIMALS`] places (`+1.0e-28`).
 fn signed_points(share: f64, decimals: usize) -> String {
     let points = share * 100.0;
     let rounds_to_zero = points != 0.0 && points.abs() < 0.5 / math::powi(10.0, decimals as u32);
