@@ -9,25 +9,31 @@
 //! release binary has been built (`cargo build --release`, or the binary named by
 //! `NINES_BIN`), and prints the medians and the ratios to both floors measured side by side
 //! (the tables of `nines bench`); and, for the models `benches/simpy_reference.py` reads, the
-//! same model in SimPy (`python3` with `simpy`), timed in the same session.
+//! same model in SimPy (`python3` with `simpy`), timed in the same session. Last, for
+//! `models/milvus-ha-l1.toml` at 1, 10 and 100 copies of its components, the cost of a
+//! replica-year as the cluster grows (the table of `nines bench --copies 1,10,100`).
 //!
 //! Run: `cargo bench -p nines-bench` (a filter such as `-- milvus` limits criterion's part;
 //! `NINES_BENCH_ROUNDS` sets the interleaved rounds, 7 by default).
 
 use criterion::{Criterion, Throughput};
 use nines::bench::{
-    ProcessTimer, Sink, compare, median, time_engine, time_floor, time_independent, time_process,
+    ProcessTimer, Sink, compare, median, same_replica_years, scaling, time_engine, time_floor,
+    time_independent, time_process,
 };
 use nines::floor::Independent;
-use nines::model::Model;
+use nines::model::{Model, scale_copies};
 use nines::plan::Plan;
-use nines::report::{BenchFacts, bench_text, independent_text};
+use nines::report::{BenchFacts, bench_text, independent_text, scaling_text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Events the engine should handle in one timed run: about a tenth of a second's worth.
 const EVENTS_PER_RUN: u64 = 1_000_000;
+
+/// The model whose cost per replica is measured as the cluster grows, and the sizes.
+const GROWN: (&str, [u32; 3]) = ("milvus-ha-l1", [1, 10, 100]);
 
 /// One model to measure.
 struct Case {
@@ -55,6 +61,9 @@ fn main() {
         .unwrap_or(7);
     for case in &cases {
         side_by_side(case, rounds);
+    }
+    if let Some(case) = cases.iter().find(|case| case.name == GROWN.0) {
+        grow(case, &GROWN.1, rounds);
     }
 }
 
@@ -149,6 +158,32 @@ fn side_by_side(case: &Case, rounds: usize) {
             );
         }
     }
+}
+
+/// The cost of a replica-year of `case`'s model at each number of copies in `sizes`, each
+/// simulating the replica-years of the case's years at the first.
+fn grow(case: &Case, sizes: &[u32], rounds: usize) {
+    let source = Model::read_source(&case.file).expect("a readable model");
+    let file = case.file.display().to_string();
+    let plans: Vec<(u32, Plan, u64)> = sizes
+        .iter()
+        .map(|&copies| {
+            let scaled = scale_copies(&source, &file, copies).expect("copies of a valid model");
+            let model = Model::parse(&scaled, &file).expect("a valid model");
+            let years = same_replica_years(case.years, sizes[0], copies);
+            (
+                copies,
+                Plan::compile(&model, model.simulation().seed),
+                years,
+            )
+        })
+        .collect();
+    let sizes: Vec<(u32, &Plan, u64)> = plans
+        .iter()
+        .map(|(copies, plan, years)| (*copies, plan, *years))
+        .collect();
+    let scales = scaling(&sizes, &[1], rounds).expect("benchmark runs");
+    println!("\n{}", scaling_text(case.model.name(), rounds, &scales));
 }
 
 /// The release binary, if built: `NINES_BIN`, else the workspace's `target/release/nines`.

@@ -260,16 +260,114 @@ pub fn compare(
     rounds: usize,
     mut process: Option<&mut ProcessTimer<'_>>,
 ) -> Result<Vec<Side>, BenchError> {
-    let independent = Independent::count(plan, years);
-    let mut sides: Vec<Side> = threads
+    let mut case = Case::new(plan, years, threads);
+    for _ in 0..rounds {
+        case.time_round(process.as_deref_mut())?;
+    }
+    Ok(case.sides)
+}
+
+/// One size of a cluster in [`scaling`]: the plan of `copies` copies of a model's
+/// components, and its timings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scale {
+    /// Copies of the model's components.
+    pub copies: u32,
+    /// Replicas in the plan.
+    pub replicas: usize,
+    /// Years per timed run.
+    pub years: u64,
+    /// Timings at each thread count (no process: a `nines run` reads the model as written).
+    pub sides: Vec<Side>,
+}
+
+impl Scale {
+    /// Median replica-years per second of `timings` (years per second times replicas).
+    pub fn replica_years_per_sec(&self, timings: &[Timing]) -> f64 {
+        median(timings.iter().map(Timing::years_per_sec)) * self.replicas as f64
+    }
+
+    /// How much a replica-year of `of` costs here against `first`, at thread count index
+    /// `side`: the median over rounds of `first`'s replica-years per second divided by
+    /// this size's in the same round (1 = flat, 2 = twice the cost per replica).
+    pub fn cost_against(&self, first: &Scale, side: usize, of: fn(&Side) -> &[Timing]) -> f64 {
+        let here = of(&self.sides[side]);
+        let there = of(&first.sides[side]);
+        median(here.iter().zip(there).map(|(here, there)| {
+            let rate = |timing: &Timing, replicas: usize| timing.years_per_sec() * replicas as f64;
+            rate(there, first.replicas) / rate(here, self.replicas)
+        }))
+    }
+}
+
+/// Times the engine, the run, the floor and the independent floor on each size of a
+/// cluster in `sizes` (copies, its plan and years per run, which should give every size the
+/// same replica-years) for `rounds` rounds, each round timing every size in turn at every
+/// thread count, so that the cost per replica at each size is compared in the same
+/// conditions.
+pub fn scaling(
+    sizes: &[(u32, &Plan, u64)],
+    threads: &[usize],
+    rounds: usize,
+) -> Result<Vec<Scale>, BenchError> {
+    let mut cases: Vec<Case> = sizes
         .iter()
-        .map(|&threads| Side {
-            threads,
-            ..Side::default()
-        })
+        .map(|&(_, plan, years)| Case::new(plan, years, threads))
         .collect();
     for _ in 0..rounds {
-        for side in &mut sides {
+        for case in &mut cases {
+            case.time_round(None)?;
+        }
+    }
+    Ok(sizes
+        .iter()
+        .zip(cases)
+        .map(|(&(copies, plan, years), case)| Scale {
+            copies,
+            replicas: plan.replica_count(),
+            years,
+            sides: case.sides,
+        })
+        .collect())
+}
+
+/// Years per timed run at `copies` copies for the same replica-years as `years` at
+/// `first` copies (at least one year).
+pub fn same_replica_years(years: u64, first: u32, copies: u32) -> u64 {
+    (u128::from(years) * u128::from(first) / u128::from(copies.max(1))).max(1) as u64
+}
+
+/// One plan being timed, round after round, at each thread count.
+struct Case<'p> {
+    plan: &'p Plan,
+    years: u64,
+    independent: Independent,
+    sides: Vec<Side>,
+}
+
+impl<'p> Case<'p> {
+    /// No timings yet; the independent floor's draws counted.
+    fn new(plan: &'p Plan, years: u64, threads: &[usize]) -> Case<'p> {
+        let sides = threads
+            .iter()
+            .map(|&threads| Side {
+                threads,
+                ..Side::default()
+            })
+            .collect();
+        Case {
+            plan,
+            years,
+            independent: Independent::count(plan, years),
+            sides,
+        }
+    }
+
+    /// Times each of the engine, the run, the process (when given), the floor and the
+    /// independent floor once at every thread count.
+    fn time_round(&mut self, mut process: Option<&mut ProcessTimer<'_>>) -> Result<(), BenchError> {
+        let (plan, years) = (self.plan, self.years);
+        for side in &mut self.sides {
             side.engine
                 .push(time_engine(plan, years, side.threads, Sink::Nothing)?);
             side.run
@@ -280,10 +378,10 @@ pub fn compare(
             }
             side.floor.push(time_floor(plan, years, side.threads)?);
             side.independent
-                .push(time_independent(&independent, years, side.threads)?);
+                .push(time_independent(&self.independent, years, side.threads)?);
         }
+        Ok(())
     }
-    Ok(sides)
 }
 
 /// The median of `values` (the mean of the middle two for an even count); 0 when empty.
@@ -341,5 +439,61 @@ mod tests {
             assert_eq!(side.process_years_per_sec(), 64.0);
             assert!(side.against_independent(&side.engine) > 0.0);
         }
+    }
+
+    #[test]
+    fn scaling_times_every_size_round_and_thread_count() {
+        let source = crate::fixtures::MODEL;
+        let doubled = crate::model::scale_copies(source, "floor.toml", 2).unwrap();
+        let plans = [source, doubled.as_str()]
+            .map(|source| Plan::compile(&Model::parse(source, "floor.toml").unwrap(), 1));
+        let sizes = [(1, &plans[0], 64), (2, &plans[1], 32)];
+        let scales = scaling(&sizes, &[1, 2], 3).unwrap();
+        assert_eq!(scales.len(), 2);
+        assert_eq!(scales[1].replicas, 2 * scales[0].replicas);
+        for (scale, (copies, _, years)) in scales.iter().zip(sizes) {
+            assert_eq!((scale.copies, scale.years), (copies, years));
+            assert_eq!(scale.sides.len(), 2);
+            for side in &scale.sides {
+                for timings in [&side.engine, &side.run, &side.floor, &side.independent] {
+                    assert_eq!(timings.len(), 3);
+                    assert!(timings.iter().all(|t| t.years == years));
+                }
+                assert!(side.process.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn cost_per_replica_is_paired_by_round() {
+        let timings = |secs: [f64; 3]| {
+            secs.map(|secs| Timing {
+                years: 100,
+                work: 0,
+                secs,
+            })
+            .to_vec()
+        };
+        let scale = |copies, replicas, engine| Scale {
+            copies,
+            replicas,
+            years: 100,
+            sides: vec![Side {
+                threads: 1,
+                engine,
+                ..Side::default()
+            }],
+        };
+        let one = scale(1, 10, timings([1.0, 2.0, 1.0]));
+        // Ten times the replicas: 12, 30 and 14 times the time, so a replica-year costs 1.2,
+        // 1.5 and 1.4 times as much in rounds 1, 2 and 3.
+        let ten = scale(10, 100, timings([12.0, 30.0, 14.0]));
+        let cost = ten.cost_against(&one, 0, |side| &side.engine);
+        assert!((cost - 1.4).abs() < 1e-12, "{cost}");
+        assert_eq!(one.cost_against(&one, 0, |side| &side.engine), 1.0);
+        assert!((one.replica_years_per_sec(&one.sides[0].engine) - 1000.0).abs() < 1e-9);
+        assert_eq!(same_replica_years(20_000, 1, 100), 200);
+        assert_eq!(same_replica_years(20_000, 10, 100), 2000);
+        assert_eq!(same_replica_years(5, 1, 100), 1);
     }
 }

@@ -5,10 +5,10 @@ use super::{
 };
 use clap::Args;
 use nines::app::RunError;
-use nines::bench::{BenchError, ProcessTimer, compare, time_process};
+use nines::bench::{BenchError, ProcessTimer, compare, same_replica_years, scaling, time_process};
 use nines::model::MAX_COPIES;
 use nines::plan::Plan;
-use nines::report::{BenchFacts, bench_text, independent_text};
+use nines::report::{BenchFacts, bench_text, independent_text, scaling_text};
 use nines::workload::RunShape;
 use std::process::ExitCode;
 
@@ -16,7 +16,8 @@ use std::process::ExitCode;
 pub(crate) struct BenchArgs {
     #[command(flatten)]
     model: ModelArgs,
-    /// Years per timed run.
+    /// Years per timed run (with several `--copies`, at the first; the others simulate the
+    /// same replica-years).
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: u64,
     /// Thread counts to measure, comma-separated, each at most 256 [default: 1 and all
@@ -28,10 +29,10 @@ pub(crate) struct BenchArgs {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
     /// Simulate this many copies of the model's components, the system being the copies in
-    /// series (copy k of a component is named NAME_k): how the cost per replica grows with
-    /// the size of the cluster.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_COPIES)))]
-    copies: u32,
+    /// series (copy k of a component is named NAME_k); several, comma-separated (`1,10,100`),
+    /// print instead how the cost of a replica-year grows with the size of the cluster.
+    #[arg(long, value_delimiter = ',', default_value = "1", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_COPIES)))]
+    copies: Vec<u32>,
     /// Run even if one timed run is estimated to be too large (over 1e9 events in one
     /// simulated year, 1e11 in all, or 4 GiB of memory).
     #[arg(long)]
@@ -39,20 +40,22 @@ pub(crate) struct BenchArgs {
 }
 
 pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
-    let loaded = args.model.load()?.with_copies(args.copies)?;
     let mut threads: Vec<usize> = args.threads.iter().map(|t| usize::from(*t)).collect();
     if threads.is_empty() {
         threads = vec![1, available_threads()];
         threads.dedup();
     }
+    match args.copies.as_slice() {
+        [copies] => side_by_side(&args, *copies, &threads),
+        sizes => grow(&args, sizes, &threads),
+    }
+}
+
+/// The engine, the run, the process and the floors on one size of the cluster.
+fn side_by_side(args: &BenchArgs, copies: u32, threads: &[usize]) -> Result<ExitCode, CliError> {
+    let loaded = args.model.load()?.with_copies(copies)?;
     let rounds = usize::from(args.rounds);
-    let most = threads.iter().copied().max().unwrap_or(1);
-    let shape = RunShape {
-        years: args.years,
-        threads: most,
-        writes_rows: false,
-    };
-    check_workload(&loaded, shape, args.force)?;
+    check_workload(&loaded, shape(args.years, threads), args.force)?;
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let seed = loaded.seed;
     let binary = std::env::current_exe().map_err(CliError::Process)?;
@@ -60,16 +63,12 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     let mut process = |years, threads| time_process(&binary, model, Some(seed), years, threads);
     // A `nines run` process simulates the model file as written, not its copies: with
     // `--copies` the process column is left out (a dash) rather than timing another model.
-    let process: Option<&mut ProcessTimer<'_>> = if args.copies == 1 {
+    let process: Option<&mut ProcessTimer<'_>> = if copies == 1 {
         Some(&mut process)
     } else {
         None
     };
-    let sides =
-        compare(&plan, args.years, &threads, rounds, process).map_err(|error| match error {
-            BenchError::Simulate(error) => CliError::Run(RunError::from(error)),
-            BenchError::Process(error) => CliError::Process(error),
-        })?;
+    let sides = compare(&plan, args.years, threads, rounds, process).map_err(cli_error)?;
     let facts = BenchFacts {
         model: loaded.model.name(),
         replicas: plan.replica_count(),
@@ -79,4 +78,44 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     write_stdout(bench_text(&facts, &sides).as_bytes())?;
     write_stdout(independent_text(&sides).as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The cost of a replica-year at each size in `sizes` (copies), each simulating the
+/// replica-years of `--years` years at the first size.
+fn grow(args: &BenchArgs, sizes: &[u32], threads: &[usize]) -> Result<ExitCode, CliError> {
+    let first = sizes[0];
+    let mut loaded = Vec::with_capacity(sizes.len());
+    let mut name = String::new();
+    for &copies in sizes {
+        let model = args.model.load()?.with_copies(copies)?;
+        name = model.model.name().to_owned();
+        let years = same_replica_years(args.years, first, copies);
+        check_workload(&model, shape(years, threads), args.force)?;
+        loaded.push((copies, Plan::compile(&model.model, model.seed), years));
+    }
+    let sizes: Vec<(u32, &Plan, u64)> = loaded
+        .iter()
+        .map(|(copies, plan, years)| (*copies, plan, *years))
+        .collect();
+    let rounds = usize::from(args.rounds);
+    let scales = scaling(&sizes, threads, rounds).map_err(cli_error)?;
+    write_stdout(scaling_text(&name, rounds, &scales).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The shape of the largest timed run, for the size estimate.
+fn shape(years: u64, threads: &[usize]) -> RunShape {
+    RunShape {
+        years,
+        threads: threads.iter().copied().max().unwrap_or(1),
+        writes_rows: false,
+    }
+}
+
+/// A timed run's failure as the CLI reports it.
+fn cli_error(error: BenchError) -> CliError {
+    match error {
+        BenchError::Simulate(error) => CliError::Run(RunError::from(error)),
+        BenchError::Process(error) => CliError::Process(error),
+    }
 }

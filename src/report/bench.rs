@@ -1,6 +1,7 @@
-//! The table `nines bench` prints: the engine against the random-number floor.
+//! The tables `nines bench` prints: the engine against the random-number floors, and the
+//! cost of a replica as the cluster grows.
 
-use crate::bench::Side;
+use crate::bench::{Scale, Side, Timing};
 use std::fmt::Write;
 
 /// What was measured, for the table's heading.
@@ -102,6 +103,52 @@ pub fn independent_text(sides: &[Side]) -> String {
     text
 }
 
+/// One row per thread count and size of the cluster: replica-years per second of the engine
+/// alone, of the run and of the floor, and what a replica-year costs against the first size
+/// at the same thread count (medians of each round's ratio; 1 = flat).
+pub fn scaling_text(model: &str, rounds: usize, scales: &[Scale]) -> String {
+    let mut text = String::new();
+    let Some(first) = scales.first() else {
+        return text;
+    };
+    let _ = writeln!(
+        text,
+        "{model}: copies of every component in series, {rounds} interleaved rounds (medians)"
+    );
+    let _ = writeln!(
+        text,
+        "threads  copies  replicas   years  replica-years/s: engine       run     floor  \
+         cost vs first: engine   run  floor"
+    );
+    let columns: [fn(&Side) -> &[Timing]; 3] = [|s| &s.engine, |s| &s.run, |s| &s.floor];
+    for (index, side) in first.sides.iter().enumerate() {
+        for scale in scales {
+            let rate = columns.map(|of| scale.replica_years_per_sec(of(&scale.sides[index])));
+            let cost = columns.map(|of| scale.cost_against(first, index, of));
+            let _ = writeln!(
+                text,
+                "{:>7}  {:>6}  {:>8}  {:>6}  {:>22.0}  {:>8.0}  {:>8.0}  {:>21.2}  {:>4.2}  {:>5.2}",
+                side.threads,
+                scale.copies,
+                scale.replicas,
+                scale.years,
+                rate[0],
+                rate[1],
+                rate[2],
+                cost[0],
+                cost[1],
+                cost[2]
+            );
+        }
+    }
+    let _ = writeln!(
+        text,
+        "each size simulates the same replica-years; cost vs first: a replica-year's time \
+         against the first size's (1 = flat, 2 = twice)"
+    );
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +207,37 @@ mod tests {
             independent_text(&[unmeasured]).contains("      1                 -        25000"),
             "a process not measured is a dash"
         );
+    }
+
+    #[test]
+    fn scaling_table_shows_rates_and_costs_against_the_first_size() {
+        let scale = |copies, replicas, years_per_sec: f64| Scale {
+            copies,
+            replicas,
+            years: 1000,
+            sides: vec![Side {
+                threads: 1,
+                engine: vec![timing(years_per_sec)],
+                run: vec![timing(years_per_sec / 2.0)],
+                floor: vec![timing(years_per_sec * 2.0)],
+                ..Side::default()
+            }],
+        };
+        let scales = [scale(1, 20, 10_000.0), scale(100, 2000, 80.0)];
+        let text = scaling_text("m", 1, &scales);
+        assert!(text.starts_with("m: copies of every component in series, 1 interleaved"));
+        assert!(
+            text.contains(
+                "      1       1        20    1000                  200000    100000    400000                   1.00  1.00   1.00"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "      1     100      2000    1000                  160000     80000    320000                   1.25  1.25   1.25"
+            ),
+            "{text}"
+        );
+        assert_eq!(scaling_text("m", 1, &[]), "");
     }
 }

@@ -84,3 +84,53 @@ fn bench_copies_the_components() {
         assert_eq!(output.status.code(), Some(2), "--copies {copies}");
     }
 }
+
+/// Several `--copies` give one row per size, each simulating the replica-years of `--years`
+/// years at the first size, with the cost of a replica-year against the first row.
+#[test]
+fn bench_copies_list_prints_the_cost_per_replica_at_each_size() {
+    let out = nines_ok(&[
+        "bench",
+        "models/etcd-quorum.toml",
+        "--copies",
+        "1,4",
+        "--years",
+        "400",
+        "--rounds",
+        "1",
+        "--threads",
+        "1",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("three-node etcd: copies of every component in series, 1 interleaved"),
+        "{out}"
+    );
+    let rows: Vec<Vec<f64>> = lines[2..4]
+        .iter()
+        .map(|line| {
+            line.split_whitespace()
+                .map(|f| f.parse().unwrap())
+                .collect()
+        })
+        .collect();
+    // threads, copies, replicas, years, three rates, three costs.
+    assert_eq!(rows[0][..4], [1.0, 1.0, 3.0, 400.0], "{out}");
+    assert_eq!(rows[1][..4], [1.0, 4.0, 12.0, 100.0], "{out}");
+    assert_eq!(
+        rows[0][7..],
+        [1.0, 1.0, 1.0],
+        "the first size against itself: {out}"
+    );
+    assert!(rows.iter().flatten().all(|value| *value > 0.0), "{out}");
+    assert!(
+        lines[4].starts_with("each size simulates the same replica-years"),
+        "{out}"
+    );
+    let output = nines(&["bench", "models/etcd-quorum.toml", "--copies", "1,0"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a zero in the list is a usage error"
+    );
+}
