@@ -10,6 +10,7 @@
 //! on the paired-t interval).
 
 use crate::engine::YearOutcome;
+use crate::explain::Combinations;
 use crate::model::{Model, ModelErrors, Setting, apply_values, resolve_settings};
 use crate::plan::Plan;
 use crate::run::VariantsSink;
@@ -201,60 +202,75 @@ pub struct ClosedFormDisagreement {
 }
 
 /// A model's closed form as the check of a comparison needs it: `explain`'s availability
-/// and whether it is exact (`explain` once: it is the costly part).
+/// and whether it is exact.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ClosedForm {
+struct ClosedForm {
     /// `explain`'s availability of `up`.
-    pub availability: f64,
-    /// Whether it is exact (`explain::exact_availability`), not an estimate.
-    pub exact: bool,
+    availability: f64,
+    /// Whether that availability is exact.
+    exact: bool,
 }
 
-impl ClosedForm {
+/// The closed-form check of a comparison's variants against its baseline. `explain` is the
+/// costly part: it runs once for the baseline and once for each variant that can
+/// contradict, and each run reuses the grids of the combinations the earlier ones made.
+pub struct ClosedForms {
+    base: ClosedForm,
+    made: Combinations,
+}
+
+impl ClosedForms {
+    /// The check against `baseline`.
+    pub fn of_baseline(baseline: &Model) -> ClosedForms {
+        let mut made = Combinations::default();
+        let base = ClosedForms::closed_form(baseline, &mut made);
+        ClosedForms { base, made }
+    }
+
     /// The closed form of `model`.
-    pub fn of(model: &Model) -> ClosedForm {
-        let explanation = crate::explain::explain(model);
+    fn closed_form(model: &Model, made: &mut Combinations) -> ClosedForm {
+        let explanation = crate::explain::explain_reusing(model, made);
         ClosedForm {
             availability: explanation.availability,
             exact: crate::explain::exact_availability_of(model, &explanation).is_some(),
         }
     }
-}
 
-/// Where `explain`'s closed form of `variant` against `base` (the first variant's,
-/// [`ClosedForm::of`]) contradicts `difference`, the paired change in downtime per horizon
-/// of `horizon_s` seconds: where the closed form is exact for both, when it lies outside
-/// the 95% CI; where it is an estimate, only when it has the other sign than a verdict of
-/// better or worse and lies further from zero than the CI is wide, which an estimate's
-/// approximations do not explain. The statistics are not touched: this is a reason to run
-/// more years, said beside them. The variant's closed form is computed only where it can
-/// contradict (a verdict, or an exact closed form for both).
-pub fn closed_form_disagreement(
-    base: &ClosedForm,
-    variant: &Model,
-    difference: &Interval,
-    horizon_s: f64,
-) -> Option<ClosedFormDisagreement> {
-    let [low, high] = difference.ci95?;
-    let verdict = Verdict::of_downtime(difference);
-    let may_be_exact = base.exact && crate::explain::structurally_exact(variant);
-    if verdict == Verdict::NoDetectableDifference && !may_be_exact {
-        return None;
-    }
-    let variant = ClosedForm::of(variant);
-    let exact = base.exact && variant.exact;
-    let closed_s = (base.availability - variant.availability) * horizon_s;
-    let contradicts = if exact {
-        closed_s < low || closed_s > high
-    } else {
-        let against = match verdict {
-            Verdict::Better => closed_s > 0.0,
-            Verdict::Worse => closed_s < 0.0,
-            Verdict::NoDetectableDifference => false,
+    /// Where `explain`'s closed form of `variant` against the baseline's contradicts
+    /// `difference`, the paired change in downtime per horizon of `horizon_s` seconds: where
+    /// the closed form is exact for both, when it lies outside the 95% CI; where it is an
+    /// estimate, only when it has the other sign than a verdict of better or worse and lies
+    /// further from zero than the CI is wide, which an estimate's approximations do not
+    /// explain. The statistics are not touched: this is a reason to run more years, said
+    /// beside them. The variant's closed form is computed only where it can contradict (a
+    /// verdict, or an exact closed form for both).
+    pub fn disagreement(
+        &mut self,
+        variant: &Model,
+        difference: &Interval,
+        horizon_s: f64,
+    ) -> Option<ClosedFormDisagreement> {
+        let [low, high] = difference.ci95?;
+        let verdict = Verdict::of_downtime(difference);
+        let may_be_exact = self.base.exact && crate::explain::structurally_exact(variant);
+        if verdict == Verdict::NoDetectableDifference && !may_be_exact {
+            return None;
+        }
+        let variant = ClosedForms::closed_form(variant, &mut self.made);
+        let exact = self.base.exact && variant.exact;
+        let closed_s = (self.base.availability - variant.availability) * horizon_s;
+        let contradicts = if exact {
+            closed_s < low || closed_s > high
+        } else {
+            let against = match verdict {
+                Verdict::Better => closed_s > 0.0,
+                Verdict::Worse => closed_s < 0.0,
+                Verdict::NoDetectableDifference => false,
+            };
+            against && closed_s.abs() > high - low
         };
-        against && closed_s.abs() > high - low
-    };
-    (closed_s.is_finite() && contradicts).then_some(ClosedFormDisagreement { closed_s, exact })
+        (closed_s.is_finite() && contradicts).then_some(ClosedFormDisagreement { closed_s, exact })
+    }
 }
 
 impl VariantResult {

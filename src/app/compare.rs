@@ -3,8 +3,7 @@
 
 use super::{Admission, IoAction, Progress, RunError, admit_workload};
 use crate::compare::{
-    ClosedForm, ClosedFormDisagreement, Comparison, PairedResult, Streams, Variant, VariantResult,
-    closed_form_disagreement,
+    ClosedFormDisagreement, ClosedForms, Comparison, PairedResult, Streams, Variant, VariantResult,
 };
 use crate::engine::YearOutcome;
 use crate::plan::Plan;
@@ -313,7 +312,7 @@ impl PreparedVariants {
         for (result, variant) in results.iter_mut().zip(&request.variants) {
             result.summary.cost_per_year = variant.model.cost_per_year();
         }
-        let base = ClosedForm::of(&request.variants[0].model);
+        let mut closed_forms = ClosedForms::of_baseline(&request.variants[0].model);
         let closed_form = request
             .variants
             .iter()
@@ -321,7 +320,7 @@ impl PreparedVariants {
             .map(|(variant, result)| {
                 let difference = result.downtime_difference_s?;
                 let horizon_s = result.summary.horizon_s;
-                closed_form_disagreement(&base, &variant.model, &difference, horizon_s)
+                closed_forms.disagreement(&variant.model, &difference, horizon_s)
             })
             .collect();
         let outcome = VariantsOutcome {

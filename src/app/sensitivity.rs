@@ -3,9 +3,7 @@
 //! so that the variants share their years in lockstep as a sweep's do.
 
 use super::{Loaded, Progress, RunError, VariantsRequest, figure, prepare_variants};
-use crate::compare::{
-    ClosedForm, ClosedFormDisagreement, Streams, Variant, closed_form_disagreement,
-};
+use crate::compare::{ClosedFormDisagreement, ClosedForms, Streams, Variant};
 use crate::model::{Model, set_value};
 use crate::run::RunTotals;
 use crate::sensitivity::{Tried, parameters};
@@ -153,14 +151,14 @@ pub fn sensitivity(
         .map(|v| &v.model)
         .collect();
     let horizon_s = outcome.base.horizon_s;
-    let base = ClosedForm::of(models[0]);
-    let change = |slot: &Result<(Tried, usize), String>| {
+    let mut closed_forms = ClosedForms::of_baseline(models[0]);
+    let mut change = |slot: &Result<(Tried, usize), String>| {
         let (value, index) = slot.as_ref().ok()?;
         let difference = outcome.pairs[*index].downtime_difference_s?;
         Some(Change {
             value: *value,
             downtime_change_s: difference,
-            closed_form: closed_form_disagreement(&base, models[*index], &difference, horizon_s),
+            closed_form: closed_forms.disagreement(models[*index], &difference, horizon_s),
         })
     };
     let mut parameters: Vec<ParameterResult> = slots

@@ -137,6 +137,34 @@ impl Op {
 /// A combination and the bits of its operands' grids.
 type Operands = (Op, Vec<u64>, Vec<u64>);
 
+/// The grids of the full combinations (every pair of points) that explanations made, by
+/// operands, kept from one explanation to the next: the variants of a comparison differ in
+/// a parameter or two, so most of their combinations are the baseline's. A full
+/// combination's grid depends on its operands alone, so taking it from here changes no
+/// figure; only the work is saved.
+#[derive(Default)]
+pub struct Combinations {
+    grids: HashMap<Operands, Vec<f64>>,
+}
+
+impl Combinations {
+    /// Grids kept before the memory starts over (each about 10 KiB with its operands).
+    const KEPT: usize = 2_048;
+
+    /// The grid of the full combination of `operands`, made by `make` unless kept.
+    fn grid(&mut self, operands: &Operands, make: impl FnOnce() -> Vec<f64>) -> Vec<f64> {
+        if let Some(grid) = self.grids.get(operands) {
+            return grid.clone();
+        }
+        let grid = make();
+        if self.grids.len() >= Self::KEPT {
+            self.grids.clear();
+        }
+        self.grids.insert(operands.clone(), grid.clone());
+        grid
+    }
+}
+
 /// Combines independent variables, exactly (every pair of grid points) up to
 /// [`FULL_COMBINATIONS`], then coarsely; a combination with a constant shifts the other
 /// grid, which is exact and costs one pass, and a combination already made is remembered.
@@ -145,6 +173,8 @@ type Operands = (Op, Vec<u64>, Vec<u64>);
 pub(super) struct Combiner {
     /// Each remembered combination, and whether it was coarse.
     remembered: HashMap<Operands, (Rv, bool)>,
+    /// Full combinations' grids, from earlier explanations too.
+    pub(super) made: Combinations,
     full: usize,
     /// Results handed out that came from a coarse combination, made or remembered.
     coarse: usize,
@@ -191,7 +221,11 @@ impl Combiner {
                 self.coarse_pairs(op, a, b)
             } else {
                 self.full += 1;
-                self.every_pair(op, a, b)
+                let pairs = &mut self.pairs;
+                self.made.grid(&key, || {
+                    *pairs += (a.grid.len() * b.grid.len()) as u64;
+                    every_pair(op, a, b)
+                })
             };
             if self.remembered.len() >= REMEMBERED {
                 self.remembered.clear();
@@ -201,20 +235,6 @@ impl Combiner {
             return rv;
         };
         Rv { mean: 0.0, grid }
-    }
-
-    /// Every pair of points, sorted, sampled at the middle of each of [`GRID`] equal shares.
-    fn every_pair(&mut self, op: Op, a: &Rv, b: &Rv) -> Vec<f64> {
-        let mut all: Vec<u64> = a
-            .grid
-            .iter()
-            .flat_map(|x| b.grid.iter().map(|y| total_order_key(op.apply(*x, *y))))
-            .collect();
-        self.pairs += all.len() as u64;
-        radix_sort(&mut all);
-        (0..GRID)
-            .map(|i| from_total_order_key(all[i * all.len() / GRID + all.len() / (2 * GRID)]))
-            .collect()
     }
 
     /// The pairs of the coarse grids of `a` and `b`, sorted: [`GRID`] points.
@@ -227,6 +247,20 @@ impl Combiner {
         all.sort_unstable_by(f64::total_cmp);
         all
     }
+}
+
+/// Every pair of points of `a` and `b` combined by `op`, sorted, sampled at the middle of
+/// each of [`GRID`] equal shares.
+fn every_pair(op: Op, a: &Rv, b: &Rv) -> Vec<f64> {
+    let mut all: Vec<u64> = a
+        .grid
+        .iter()
+        .flat_map(|x| b.grid.iter().map(|y| total_order_key(op.apply(*x, *y))))
+        .collect();
+    radix_sort(&mut all);
+    (0..GRID)
+        .map(|i| from_total_order_key(all[i * all.len() / GRID + all.len() / (2 * GRID)]))
+        .collect()
 }
 
 /// An unsigned key that orders as [`f64::total_cmp`] orders the values: the sign bit flipped
