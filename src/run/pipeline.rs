@@ -21,7 +21,8 @@ const CHUNKS_PER_THREAD: u64 = 8;
 /// worker, writing into a result already consumed (or a default one), and `consume` gets
 /// the chunks in year order, one at a time. Setting `stop` ends it with
 /// [`SimulateError::Interrupted`], no chunk consumed after the consumer has seen it (so
-/// none that `simulate` cut short); an error of `consume` ends it at once.
+/// none that `simulate` cut short), unless every chunk was consumed by then; an error of
+/// `consume` ends it at once.
 pub(crate) fn pipeline<S, C: Send + Default, E: Send>(
     years: Range<u64>,
     chunk_years: u64,
@@ -62,7 +63,10 @@ pub(crate) fn pipeline<S, C: Send + Default, E: Send>(
         .unwrap_or_else(PoisonError::into_inner);
     match order.failed {
         Some(error) => Err(SimulateError::Sink(error)),
-        None if stop.load(Ordering::Relaxed) => Err(SimulateError::Interrupted),
+        // A stop that came after the last chunk was consumed cut nothing short.
+        None if order.consumed < chunks && stop.load(Ordering::Relaxed) => {
+            Err(SimulateError::Interrupted)
+        }
         None => Ok(()),
     }
 }
@@ -73,6 +77,8 @@ struct Order<C, E> {
     claimed: u64,
     /// The index of the first chunk of `laid`.
     front: u64,
+    /// Chunks the consumer has consumed.
+    consumed: u64,
     /// The chunks `front..claimed` in year order, `None` while being simulated.
     laid: VecDeque<Option<C>>,
     /// Buffers of chunks consumed, for the next claims.
@@ -90,6 +96,7 @@ impl<C, E> Default for Order<C, E> {
         Order {
             claimed: 0,
             front: 0,
+            consumed: 0,
             laid: VecDeque::new(),
             spare: Vec::new(),
             consuming: false,
@@ -189,6 +196,7 @@ impl<C: Default, E, F: FnMut(&mut C) -> Result<(), E>> Line<C, E, F> {
             drop(order);
             let (consumed, end) = self.consume_ready(ready, stop);
             order = self.lock();
+            order.consumed += consumed as u64;
             order.spare.extend(ready.drain(..consumed));
             ready.clear();
             match end {
@@ -343,6 +351,28 @@ mod tests {
             },
         );
         assert!(matches!(ended, Err(SimulateError::Interrupted)));
+        assert_eq!(seen, (0..10 * CHUNK_YEARS).collect::<Vec<_>>());
+    }
+
+    /// A stop after the last chunk was consumed cut nothing short: the run is whole.
+    #[test]
+    fn a_stop_after_the_last_chunk_is_no_interruption() {
+        let stop = AtomicBool::new(false);
+        let mut seen = Vec::new();
+        let ended = run(
+            0..10 * CHUNK_YEARS,
+            2,
+            &stop,
+            |_| {},
+            |chunk| {
+                seen.extend_from_slice(chunk);
+                if seen.len() as u64 == 10 * CHUNK_YEARS {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                Ok(())
+            },
+        );
+        assert!(ended.is_ok(), "{ended:?}");
         assert_eq!(seen, (0..10 * CHUNK_YEARS).collect::<Vec<_>>());
     }
 
