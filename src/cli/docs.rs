@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub(crate) struct ManArgs {
-    /// The command whose page to print (run, check, …) [default: the page of nines].
-    command: Option<String>,
+    /// The command whose page to print (run, check, …), or one of its own commands
+    /// (`calc parallel`) [default: the page of nines].
+    command: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -19,7 +20,7 @@ pub(crate) struct CompletionsArgs {
 }
 
 pub(crate) fn man(args: ManArgs) -> Result<ExitCode, CliError> {
-    write_stdout(&man_page(args.command.as_deref())?)?;
+    write_stdout(&man_page(&args.command)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -30,21 +31,27 @@ pub(crate) fn completions(args: CompletionsArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The roff manual page of nines, or of its command `command` (titled `nines-run`, say).
-fn man_page(command: Option<&str>) -> Result<Vec<u8>, CliError> {
-    let mut nines = Cli::command().disable_help_subcommand(true);
+/// The roff manual page of nines, or of the command at `path` (titled `nines-run`, or
+/// `nines-calc-parallel` for `calc parallel`).
+fn man_page(path: &[String]) -> Result<Vec<u8>, CliError> {
+    let mut page = Cli::command().disable_help_subcommand(true);
     // Building names each command `nines-COMMAND`, as its page is titled.
-    nines.build();
-    let page = match command {
-        None => nines,
-        Some(name) => nines.find_subcommand(name).cloned().ok_or_else(|| {
-            let names: Vec<&str> = nines.get_subcommands().map(|c| c.get_name()).collect();
-            CliError::Usage(format!(
-                "there is no command `{name}`; there are: {}",
-                names.join(", ")
-            ))
-        })?,
-    };
+    page.build();
+    for (depth, name) in path.iter().enumerate() {
+        let found = page.find_subcommand(name).cloned();
+        page = found.ok_or_else(|| {
+            let names: Vec<&str> = page.get_subcommands().map(|c| c.get_name()).collect();
+            let asked = path[..=depth].join(" ");
+            CliError::Usage(if names.is_empty() {
+                format!("there is no command `{asked}`")
+            } else {
+                format!(
+                    "there is no command `{asked}`; there are: {}",
+                    names.join(", ")
+                )
+            })
+        })?;
+    }
     let text = |styled: Option<&clap::builder::StyledStr>| styled.map(ToString::to_string);
     let description = text(page.get_long_about()).or_else(|| text(page.get_about()));
     let notes = text(page.get_after_long_help()).or_else(|| text(page.get_after_help()));

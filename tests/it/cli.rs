@@ -434,6 +434,19 @@ fn man_and_completions_are_generated_from_the_arguments() {
     assert!(
         String::from_utf8_lossy(&unknown.stderr).starts_with("error: there is no command `walk`")
     );
+    // The page of calc lists nines-calc-parallel(1): that page is there too.
+    let calc = nines_ok(&["man", "calc"]);
+    assert!(calc.contains("nines\\-calc\\-parallel(1)"), "{calc}");
+    let parallel = nines_ok(&["man", "calc", "parallel"]);
+    assert!(parallel.contains(".TH nines-calc-parallel 1"), "{parallel}");
+    assert!(parallel.contains("\\-\\-simulate"), "{parallel}");
+    let unknown = nines(&["man", "calc", "walk"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.starts_with("error: there is no command `calc walk`; there are: nines,"),
+        "{stderr}"
+    );
     let bash = nines_ok(&["completions", "bash"]);
     assert!(
         bash.contains("_nines()") && bash.contains("--allow-inconclusive"),
