@@ -260,7 +260,7 @@ pub fn compare(
     rounds: usize,
     mut process: Option<&mut ProcessTimer<'_>>,
 ) -> Result<Vec<Side>, BenchError> {
-    let mut case = Case::new(plan, years, threads);
+    let mut case = Case::new(plan, years, threads, Some(Independent::count(plan, years)));
     for _ in 0..rounds {
         case.time_round(process.as_deref_mut())?;
     }
@@ -277,14 +277,16 @@ pub struct Scale {
     pub replicas: usize,
     /// Years per timed run.
     pub years: u64,
-    /// Timings at each thread count (no process: a `nines run` reads the model as written).
+    /// Timings of the engine, the run and the floor at each thread count (no process, as a
+    /// `nines run` reads the model as written, and no independent floor).
     pub sides: Vec<Side>,
 }
 
 impl Scale {
-    /// Median replica-years per second of `timings` (years per second times replicas).
-    pub fn replica_years_per_sec(&self, timings: &[Timing]) -> f64 {
-        median(timings.iter().map(Timing::years_per_sec)) * self.replicas as f64
+    /// Median replica-years per second (years per second times replicas) of `of`'s timings
+    /// at thread count index `side`.
+    pub fn replica_years_per_sec(&self, side: usize, of: fn(&Side) -> &[Timing]) -> f64 {
+        median(of(&self.sides[side]).iter().map(Timing::years_per_sec)) * self.replicas as f64
     }
 
     /// How much a replica-year of `of` costs here against `first`, at thread count index
@@ -300,11 +302,10 @@ impl Scale {
     }
 }
 
-/// Times the engine, the run, the floor and the independent floor on each size of a
-/// cluster in `sizes` (copies, its plan and years per run, which should give every size the
-/// same replica-years) for `rounds` rounds, each round timing every size in turn at every
-/// thread count, so that the cost per replica at each size is compared in the same
-/// conditions.
+/// Times the engine, the run and the floor on each size of a cluster in `sizes` (copies,
+/// its plan and years per run, which should give every size about the same replica-years)
+/// for `rounds` rounds, each round timing every size in turn at every thread count, so that
+/// the cost per replica at each size is compared in the same conditions.
 pub fn scaling(
     sizes: &[(u32, &Plan, u64)],
     threads: &[usize],
@@ -312,7 +313,7 @@ pub fn scaling(
 ) -> Result<Vec<Scale>, BenchError> {
     let mut cases: Vec<Case> = sizes
         .iter()
-        .map(|&(_, plan, years)| Case::new(plan, years, threads))
+        .map(|&(_, plan, years)| Case::new(plan, years, threads, None))
         .collect();
     for _ in 0..rounds {
         for case in &mut cases {
@@ -341,13 +342,19 @@ pub fn same_replica_years(years: u64, first: u32, copies: u32) -> u64 {
 struct Case<'p> {
     plan: &'p Plan,
     years: u64,
-    independent: Independent,
+    /// The independent floor's draws, when it is timed too.
+    independent: Option<Independent>,
     sides: Vec<Side>,
 }
 
 impl<'p> Case<'p> {
-    /// No timings yet; the independent floor's draws counted.
-    fn new(plan: &'p Plan, years: u64, threads: &[usize]) -> Case<'p> {
+    /// No timings yet.
+    fn new(
+        plan: &'p Plan,
+        years: u64,
+        threads: &[usize],
+        independent: Option<Independent>,
+    ) -> Case<'p> {
         let sides = threads
             .iter()
             .map(|&threads| Side {
@@ -358,13 +365,13 @@ impl<'p> Case<'p> {
         Case {
             plan,
             years,
-            independent: Independent::count(plan, years),
+            independent,
             sides,
         }
     }
 
     /// Times each of the engine, the run, the process (when given), the floor and the
-    /// independent floor once at every thread count.
+    /// independent floor (when counted) once at every thread count.
     fn time_round(&mut self, mut process: Option<&mut ProcessTimer<'_>>) -> Result<(), BenchError> {
         let (plan, years) = (self.plan, self.years);
         for side in &mut self.sides {
@@ -377,8 +384,10 @@ impl<'p> Case<'p> {
                 side.process.push(timing);
             }
             side.floor.push(time_floor(plan, years, side.threads)?);
-            side.independent
-                .push(time_independent(&self.independent, years, side.threads)?);
+            if let Some(independent) = &self.independent {
+                side.independent
+                    .push(time_independent(independent, years, side.threads)?);
+            }
         }
         Ok(())
     }
@@ -455,11 +464,11 @@ mod tests {
             assert_eq!((scale.copies, scale.years), (copies, years));
             assert_eq!(scale.sides.len(), 2);
             for side in &scale.sides {
-                for timings in [&side.engine, &side.run, &side.floor, &side.independent] {
+                for timings in [&side.engine, &side.run, &side.floor] {
                     assert_eq!(timings.len(), 3);
                     assert!(timings.iter().all(|t| t.years == years));
                 }
-                assert!(side.process.is_empty());
+                assert!(side.process.is_empty() && side.independent.is_empty());
             }
         }
     }
@@ -491,7 +500,7 @@ mod tests {
         let cost = ten.cost_against(&one, 0, |side| &side.engine);
         assert!((cost - 1.4).abs() < 1e-12, "{cost}");
         assert_eq!(one.cost_against(&one, 0, |side| &side.engine), 1.0);
-        assert!((one.replica_years_per_sec(&one.sides[0].engine) - 1000.0).abs() < 1e-9);
+        assert!((one.replica_years_per_sec(0, |side| &side.engine) - 1000.0).abs() < 1e-9);
         assert_eq!(same_replica_years(20_000, 1, 100), 200);
         assert_eq!(same_replica_years(20_000, 10, 100), 2000);
         assert_eq!(same_replica_years(5, 1, 100), 1);

@@ -214,6 +214,7 @@ struct ClosedForm {
 /// The closed-form check of a comparison's variants against its baseline. `explain` is the
 /// costly part: it runs once for the baseline and once for each variant that can
 /// contradict, and each run reuses the grids of the combinations the earlier ones made.
+#[derive(Debug)]
 pub struct ClosedForms {
     base: ClosedForm,
     made: Combinations,

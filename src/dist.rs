@@ -489,7 +489,7 @@ fn std_normal_quantile(p: f64) -> f64 {
     /// than at 0·x + it: the same value (x is finite and no coefficient is zero), one
     /// product and one sum shorter on the path every draw waits for.
     fn polynomial(coefficients: &[f64; 8], x: f64) -> f64 {
-        let (last, rest) = coefficients.split_last().expect("eight coefficients");
+        let [rest @ .., last] = coefficients;
         rest.iter().rev().fold(*last, |sum, c| sum * x + c)
     }
     let q = p - 0.5;

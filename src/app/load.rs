@@ -37,14 +37,15 @@ impl Loaded {
     /// The same model with `copies` copies of each component (see
     /// [`crate::model::scale_copies`]), for measuring how the cost per replica grows; the
     /// source becomes the scaled text.
-    pub fn with_copies(self, copies: u32) -> Result<Loaded, ModelErrors> {
+    pub fn with_copies(&self, copies: u32) -> Result<Loaded, ModelErrors> {
         let file = self.file.display().to_string();
         let source = scale_copies(&self.source, &file, copies).map_err(ModelErrors::single)?;
         let model = Model::parse(&source, &file)?;
         Ok(Loaded {
+            file: self.file.clone(),
             source,
             model,
-            ..self
+            seed: self.seed,
         })
     }
 

@@ -16,8 +16,8 @@ use std::process::ExitCode;
 pub(crate) struct BenchArgs {
     #[command(flatten)]
     model: ModelArgs,
-    /// Years per timed run (with several `--copies`, at the first; the others simulate the
-    /// same replica-years).
+    /// Years per timed run (with several `--copies`, at the first; the others simulate about
+    /// the same replica-years).
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: u64,
     /// Thread counts to measure, comma-separated, each at most 256 [default: 1 and all
@@ -25,7 +25,8 @@ pub(crate) struct BenchArgs {
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Vec<u16>,
     /// Rounds; each times the engine, the run, a `nines run` process, the floor and the
-    /// independent floor at every thread count.
+    /// independent floor at every thread count (with several `--copies`, the engine, the run
+    /// and the floor at every size).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
     /// Simulate this many copies of the model's components, the system being the copies in
@@ -80,18 +81,19 @@ fn side_by_side(args: &BenchArgs, copies: u32, threads: &[usize]) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-/// The cost of a replica-year at each size in `sizes` (copies), each simulating the
-/// replica-years of `--years` years at the first size.
+/// The cost of a replica-year at each size in `sizes` (copies), each simulating about the
+/// replica-years of `--years` years at the first size (at least a year, at most the most
+/// `--years` takes).
 fn grow(args: &BenchArgs, sizes: &[u32], threads: &[usize]) -> Result<ExitCode, CliError> {
-    let first = sizes[0];
+    // Read once: a model piped in (`<(...)`, /dev/stdin) can be read only once, and every
+    // size is then a copy of the same text.
+    let model = args.model.load()?;
     let mut loaded = Vec::with_capacity(sizes.len());
-    let mut name = String::new();
     for &copies in sizes {
-        let model = args.model.load()?.with_copies(copies)?;
-        name = model.model.name().to_owned();
-        let years = same_replica_years(args.years, first, copies);
-        check_workload(&model, shape(years, threads), args.force)?;
-        loaded.push((copies, Plan::compile(&model.model, model.seed), years));
+        let copied = model.with_copies(copies)?;
+        let years = same_replica_years(args.years, sizes[0], copies).min(MAX_YEARS);
+        check_workload(&copied, shape(years, threads), args.force)?;
+        loaded.push((copies, Plan::compile(&copied.model, copied.seed), years));
     }
     let sizes: Vec<(u32, &Plan, u64)> = loaded
         .iter()
@@ -99,7 +101,7 @@ fn grow(args: &BenchArgs, sizes: &[u32], threads: &[usize]) -> Result<ExitCode, 
         .collect();
     let rounds = usize::from(args.rounds);
     let scales = scaling(&sizes, threads, rounds).map_err(cli_error)?;
-    write_stdout(scaling_text(&name, rounds, &scales).as_bytes())?;
+    write_stdout(scaling_text(model.model.name(), rounds, &scales).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

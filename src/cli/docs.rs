@@ -130,13 +130,14 @@ fn section(name: &str, text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn page(command: Option<&str>) -> String {
-        String::from_utf8(man_page(command).unwrap()).unwrap()
+    fn page(path: &[&str]) -> String {
+        let path: Vec<String> = path.iter().map(ToString::to_string).collect();
+        String::from_utf8(man_page(&path).unwrap()).unwrap()
     }
 
     #[test]
     fn the_manual_page_describes_nines_and_its_commands() {
-        let nines = page(None);
+        let nines = page(&[]);
         assert!(nines.starts_with(".ie \\n(.g .ds Aq \\(aq"), "{nines}");
         assert!(nines.contains(".TH nines 1"), "{nines}");
         assert!(
@@ -152,7 +153,7 @@ mod tests {
             "{nines}"
         );
         assert!(nines.contains("nines\\-run(1)"), "{nines}");
-        let run = page(Some("run"));
+        let run = page(&["run"]);
         assert!(run.contains(".TH nines-run 1"), "{run}");
         assert!(run.contains("\\-\\-years"), "{run}");
         for page in [&nines, &run] {
@@ -167,13 +168,23 @@ mod tests {
 
     #[test]
     fn an_unknown_command_has_no_page() {
-        let Err(CliError::Usage(message)) = man_page(Some("walk")) else {
-            panic!("`walk` has a page");
+        let usage = |path: &[&str]| {
+            let path: Vec<String> = path.iter().map(ToString::to_string).collect();
+            match man_page(&path) {
+                Err(CliError::Usage(message)) => message,
+                _ => panic!("{path:?} has a page"),
+            }
         };
         assert_eq!(
-            message,
+            usage(&["walk"]),
             "there is no command `walk`; there are: run, check, merge, trace, explain, sweep, \
              compare, sensitivity, optimize, bench, calc, man, completions"
+        );
+        assert_eq!(usage(&["run", "x"]), "there is no command `run x`");
+        assert_eq!(
+            usage(&["calc", "walk"]),
+            "there is no command `calc walk`; there are: nines, downtime, component, series, \
+             parallel, kofn, budget"
         );
     }
 }

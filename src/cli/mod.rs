@@ -244,10 +244,11 @@ Exit status: 0 on success, 2 on a bad model or bad usage.")]
 Availabilities are percentages (99.9%) or fractions (0.999); durations carry units (30d, 5m).
 Exit status: 0 on success, 2 on an argument that cannot be read or does not fit.")]
     Calc(calc::CalcArgs),
-    /// Print the manual page (roff) of nines, or of one command.
+    /// Print the manual page (roff) of nines, of one command, or of one form of `calc`.
     #[command(after_help = "Examples:
   nines man | man -l -
-  nines man check > nines-check.1")]
+  nines man check > nines-check.1
+  nines man calc parallel > nines-calc-parallel.1")]
     Man(docs::ManArgs),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
     #[command(after_help = "Examples:

@@ -147,6 +147,15 @@ pub struct Combinations {
     grids: HashMap<Operands, Vec<f64>>,
 }
 
+/// How many grids are kept, not the thousands of numbers each holds.
+impl std::fmt::Debug for Combinations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Combinations")
+            .field("kept", &self.grids.len())
+            .finish()
+    }
+}
+
 impl Combinations {
     /// Grids kept before the memory starts over (each about 10 KiB with its operands).
     const KEPT: usize = 2_048;

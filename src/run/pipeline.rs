@@ -332,24 +332,31 @@ mod tests {
         assert!(ahead < 2 * window, "{ahead} chunks ahead of the consumer");
     }
 
-    /// The stop flag ends the run with `Interrupted` after a prefix of whole chunks.
-    #[test]
-    fn a_stop_consumes_a_prefix_of_whole_chunks() {
+    /// Runs `chunks` chunks on two threads, the consumer setting the stop flag once it has
+    /// consumed `stop_at` chunks: how the run ended, and the years consumed.
+    fn stopped(chunks: u64, stop_at: u64) -> (Result<(), SimulateError<String>>, Vec<u64>) {
         let stop = AtomicBool::new(false);
         let mut seen = Vec::new();
         let ended = run(
-            0..100 * CHUNK_YEARS,
+            0..chunks * CHUNK_YEARS,
             2,
             &stop,
             |_| {},
             |chunk| {
                 seen.extend_from_slice(chunk);
-                if seen.len() as u64 == 10 * CHUNK_YEARS {
+                if seen.len() as u64 == stop_at * CHUNK_YEARS {
                     stop.store(true, Ordering::Relaxed);
                 }
                 Ok(())
             },
         );
+        (ended, seen)
+    }
+
+    /// The stop flag ends the run with `Interrupted` after a prefix of whole chunks.
+    #[test]
+    fn a_stop_consumes_a_prefix_of_whole_chunks() {
+        let (ended, seen) = stopped(100, 10);
         assert!(matches!(ended, Err(SimulateError::Interrupted)));
         assert_eq!(seen, (0..10 * CHUNK_YEARS).collect::<Vec<_>>());
     }
@@ -357,21 +364,7 @@ mod tests {
     /// A stop after the last chunk was consumed cut nothing short: the run is whole.
     #[test]
     fn a_stop_after_the_last_chunk_is_no_interruption() {
-        let stop = AtomicBool::new(false);
-        let mut seen = Vec::new();
-        let ended = run(
-            0..10 * CHUNK_YEARS,
-            2,
-            &stop,
-            |_| {},
-            |chunk| {
-                seen.extend_from_slice(chunk);
-                if seen.len() as u64 == 10 * CHUNK_YEARS {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                Ok(())
-            },
-        );
+        let (ended, seen) = stopped(10, 10);
         assert!(ended.is_ok(), "{ended:?}");
         assert_eq!(seen, (0..10 * CHUNK_YEARS).collect::<Vec<_>>());
     }

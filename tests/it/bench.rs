@@ -124,7 +124,7 @@ fn bench_copies_list_prints_the_cost_per_replica_at_each_size() {
     );
     assert!(rows.iter().flatten().all(|value| *value > 0.0), "{out}");
     assert!(
-        lines[4].starts_with("each size simulates the same replica-years"),
+        lines[4].starts_with("each size simulates about the same replica-years"),
         "{out}"
     );
     let output = nines(&["bench", "models/etcd-quorum.toml", "--copies", "1,0"]);
