@@ -79,10 +79,6 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
-/// Pending events per bucket a queue is made for: enough that moving a bucket into the heap
-/// is rare, few enough that the heap stays a couple of levels deep.
-const EVENTS_PER_BUCKET: usize = 2;
-
 /// Fewest buckets worth having: below this many pending events one heap is as fast.
 const MIN_BUCKETS: usize = 64;
 
@@ -172,15 +168,16 @@ impl<E> Buckets<E> {
 }
 
 impl<E: Copy> EventQueue<E> {
-    /// A queue for events within `horizon`, about `pending` of them pending at a time: past
-    /// [`MIN_BUCKETS`] times [`EVENTS_PER_BUCKET`], later events wait in time buckets rather
-    /// than in the heap (see the module's doc).
+    /// A queue for events within `horizon`, about `pending` of them pending at a time: from
+    /// [`MIN_BUCKETS`] on, later events wait in time buckets rather than in the heap (see the
+    /// module's doc), about one bucket per pending event. Fewer buckets (two, four or eight
+    /// events each) made a heap of 2,100 events a replica-year 1,400 to 2,400 instructions
+    /// dearer for 2 to 4% fewer cache misses.
     pub fn for_horizon(horizon: Duration, pending: usize) -> EventQueue<E> {
-        let count = pending / EVENTS_PER_BUCKET;
-        let later = if count < MIN_BUCKETS {
+        let later = if pending < MIN_BUCKETS {
             Buckets::none()
         } else {
-            Buckets::new(horizon.as_micros(), count)
+            Buckets::new(horizon.as_micros(), pending)
         };
         EventQueue {
             later,
@@ -399,7 +396,7 @@ mod tests {
 
     /// A queue small enough for buckets of 4 µs (64 buckets over 256 µs).
     fn bucketed() -> EventQueue<usize> {
-        let queue = EventQueue::for_horizon(Duration::from_micros(256), 64 * EVENTS_PER_BUCKET);
+        let queue = EventQueue::for_horizon(Duration::from_micros(256), 64);
         assert_eq!((queue.later.buckets.len(), queue.later.shift), (64, 2));
         queue
     }
