@@ -46,9 +46,21 @@ pub struct EventQueue<E> {
 
 /// Events waiting for their span of time, unsorted: bucket `i` holds those at times in
 /// `[i << shift, (i + 1) << shift)`, the last bucket every later one too.
+///
+/// A bucket is a list threaded through one pool of slots, not a vector of its own: with a
+/// bucket per pending event, thousands of vectors' headers and buffers would each be a cache
+/// line touched at random, where the list heads are 4 bytes each and a freed slot is reused
+/// first, while it is still in the cache.
 #[derive(Debug)]
 struct Buckets<E> {
-    buckets: Vec<Vec<Entry<E>>>,
+    /// Each bucket's last added event, a slot; [`NO_SLOT`] when the bucket is empty.
+    heads: Vec<u32>,
+    /// The pool of waiting events.
+    slots: Vec<Entry<E>>,
+    /// For each slot, the next slot of its bucket's list, or of the free list.
+    next: Vec<u32>,
+    /// The most recently freed slot ([`NO_SLOT`] when none is free).
+    free: u32,
     /// One bit per bucket, set while it holds events: finding the next one skips empty
     /// buckets 64 at a time.
     occupied: Vec<u64>,
@@ -60,6 +72,9 @@ struct Buckets<E> {
     /// of the bucket last moved into the heap (`u64::MAX` without buckets).
     heap_end: u64,
 }
+
+/// The end of a list of slots.
+const NO_SLOT: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug)]
 struct Entry<E> {
@@ -85,7 +100,10 @@ const MIN_BUCKETS: usize = 64;
 impl<E> Buckets<E> {
     fn none() -> Buckets<E> {
         Buckets {
-            buckets: Vec::new(),
+            heads: Vec::new(),
+            slots: Vec::new(),
+            next: Vec::new(),
+            free: NO_SLOT,
             occupied: Vec::new(),
             len: 0,
             shift: 0,
@@ -97,16 +115,13 @@ impl<E> Buckets<E> {
     fn new(horizon: u64, count: usize) -> Buckets<E> {
         let count = count.next_power_of_two();
         let span = horizon.div_ceil(count as u64).max(1);
-        let shift = span.next_power_of_two().trailing_zeros();
-        let mut buckets = Buckets {
-            buckets: (0..count).map(|_| Vec::new()).collect(),
+        Buckets {
+            heads: vec![NO_SLOT; count],
             occupied: vec![0; count.div_ceil(64)],
-            len: 0,
-            shift,
+            shift: span.next_power_of_two().trailing_zeros(),
             heap_end: 0,
-        };
-        buckets.clear();
-        buckets
+            ..Buckets::none()
+        }
     }
 
     /// The bucket an event at `time` waits in; `None` if it belongs in the heap.
@@ -115,14 +130,7 @@ impl<E> Buckets<E> {
         if time < self.heap_end {
             return None;
         }
-        Some(((time >> self.shift) as usize).min(self.buckets.len() - 1))
-    }
-
-    #[inline(always)]
-    fn push(&mut self, bucket: usize, entry: Entry<E>) {
-        self.buckets[bucket].push(entry);
-        self.occupied[bucket / 64] |= 1 << (bucket % 64);
-        self.len += 1;
+        Some(((time >> self.shift) as usize).min(self.heads.len() - 1))
     }
 
     /// The earliest bucket holding events (all are at or after the heap's end).
@@ -137,33 +145,62 @@ impl<E> Buckets<E> {
         Some(word * 64 + bits.trailing_zeros() as usize)
     }
 
-    /// Takes the events of `bucket`, the earliest occupied, to `to`; the heap now ends with it.
-    fn drain_into(&mut self, bucket: usize, to: &mut Vec<Entry<E>>) {
-        let entries = &mut self.buckets[bucket];
-        self.len -= entries.len();
-        to.append(entries);
-        self.occupied[bucket / 64] &= !(1 << (bucket % 64));
-        self.heap_end = if bucket + 1 == self.buckets.len() {
-            u64::MAX
-        } else {
-            ((bucket + 1) as u64) << self.shift
-        };
-    }
-
-    /// Empties every bucket, keeping their allocations; the heap ends with the first.
+    /// Empties every bucket, keeping the allocations; the heap ends with the first.
     fn clear(&mut self) {
-        if self.buckets.is_empty() {
+        if self.heads.is_empty() {
             return;
         }
         for (word, bits) in self.occupied.iter_mut().enumerate() {
             let mut rest = std::mem::take(bits);
             while rest != 0 {
-                self.buckets[word * 64 + rest.trailing_zeros() as usize].clear();
+                self.heads[word * 64 + rest.trailing_zeros() as usize] = NO_SLOT;
                 rest &= rest - 1;
             }
         }
+        self.slots.clear();
+        self.next.clear();
+        self.free = NO_SLOT;
         self.len = 0;
         self.heap_end = 1 << self.shift;
+    }
+}
+
+impl<E: Copy> Buckets<E> {
+    /// Adds `entry` to `bucket`, in the slot freed last if any.
+    #[inline(always)]
+    fn push(&mut self, bucket: usize, entry: Entry<E>) {
+        let slot = if self.free == NO_SLOT {
+            self.slots.push(entry);
+            self.next.push(NO_SLOT);
+            self.slots.len() - 1
+        } else {
+            let slot = self.free as usize;
+            self.free = self.next[slot];
+            self.slots[slot] = entry;
+            slot
+        };
+        self.next[slot] = self.heads[bucket];
+        self.heads[bucket] = slot as u32;
+        self.occupied[bucket / 64] |= 1 << (bucket % 64);
+        self.len += 1;
+    }
+
+    /// Takes the events of `bucket`, the earliest occupied, to `to`; the heap now ends with it.
+    fn drain_into(&mut self, bucket: usize, to: &mut Vec<Entry<E>>) {
+        let mut slot = std::mem::replace(&mut self.heads[bucket], NO_SLOT);
+        while slot != NO_SLOT {
+            let index = slot as usize;
+            to.push(self.slots[index]);
+            slot = std::mem::replace(&mut self.next[index], self.free);
+            self.free = index as u32;
+            self.len -= 1;
+        }
+        self.occupied[bucket / 64] &= !(1 << (bucket % 64));
+        self.heap_end = if bucket + 1 == self.heads.len() {
+            u64::MAX
+        } else {
+            ((bucket + 1) as u64) << self.shift
+        };
     }
 }
 
@@ -397,14 +434,14 @@ mod tests {
     /// A queue small enough for buckets of 4 µs (64 buckets over 256 µs).
     fn bucketed() -> EventQueue<usize> {
         let queue = EventQueue::for_horizon(Duration::from_micros(256), 64);
-        assert_eq!((queue.later.buckets.len(), queue.later.shift), (64, 2));
+        assert_eq!((queue.later.heads.len(), queue.later.shift), (64, 2));
         queue
     }
 
     #[test]
     fn few_pending_events_need_no_buckets() {
         let queue = EventQueue::<usize>::for_horizon(Duration::from_secs(1), 10);
-        assert!(queue.later.buckets.is_empty());
+        assert!(queue.later.heads.is_empty());
     }
 
     proptest! {
