@@ -258,7 +258,7 @@ impl<'p, M: Measure> Engine<'p, M> {
         Engine {
             plan,
             stop: None,
-            queue: EventQueue::default(),
+            queue: EventQueue::for_horizon(plan.horizon, replicas),
             streams: Streams::new(&plan.keys),
             replicas: Vec::with_capacity(replicas),
             node_up: Vec::new(),

@@ -9,7 +9,17 @@
 //! update and finding minimum spanning trees", Inf. Process. Lett. 4, 1975): half as deep
 //! as a binary heap, and a node's children share a cache line. Sifting moves a hole
 //! instead of swapping, so each level costs one copy of an entry. A queue holds about one
-//! event per replica, so it stays small and allocated from year to year.
+//! event per replica and stays allocated from year to year.
+//!
+//! **Buckets.** With thousands of replicas the heap would hold thousands of events, most of
+//! them failures months ahead, and every event would sift through all its levels (a heap
+//! of 2,100 is twice as deep as one of 21, and spills the first-level cache). So a queue
+//! made for a horizon ([`EventQueue::for_horizon`]) holds in its heap only the events
+//! before the end of the current time bucket; later ones wait unsorted in their bucket (a
+//! power-of-two span of microseconds), and a bucket's events join the heap when the heap
+//! runs empty. Every event in the heap is earlier than every event in a bucket, and buckets
+//! are taken in time order, so pops come in exactly the heap's order: the same keys, the
+//! same sequence, whatever the buckets.
 
 use crate::time::Duration;
 
@@ -30,7 +40,41 @@ pub struct EventQueue<E> {
     next_seq: u64,
     /// Whether `heap[0]` was popped and is waiting to be replaced or removed.
     vacant_root: bool,
+    /// The events at or after the heap's end, by time bucket (see the module's doc).
+    later: Buckets<E>,
 }
+
+/// Events waiting for their span of time, unsorted: bucket `i` holds those at times in
+/// `[i << shift, (i + 1) << shift)`, the last bucket every later one too.
+///
+/// A bucket is a list threaded through one pool of slots, not a vector of its own: with a
+/// bucket per pending event, thousands of vectors' headers and buffers would each be a cache
+/// line touched at random, where the list heads are 4 bytes each and a freed slot is reused
+/// first, while it is still in the cache.
+#[derive(Debug)]
+struct Buckets<E> {
+    /// Each bucket's last added event, a slot; [`NO_SLOT`] when the bucket is empty.
+    heads: Vec<u32>,
+    /// The pool of waiting events.
+    slots: Vec<Entry<E>>,
+    /// For each slot, the next slot of its bucket's list, or of the free list.
+    next: Vec<u32>,
+    /// The most recently freed slot ([`NO_SLOT`] when none is free).
+    free: u32,
+    /// One bit per bucket, set while it holds events: finding the next one skips empty
+    /// buckets 64 at a time.
+    occupied: Vec<u64>,
+    /// Events held in buckets.
+    len: usize,
+    /// Microseconds a bucket spans, as a power of two.
+    shift: u32,
+    /// The heap holds the events before this time, the buckets those from it on: the end
+    /// of the bucket last moved into the heap (`u64::MAX` without buckets).
+    heap_end: u64,
+}
+
+/// The end of a list of slots.
+const NO_SLOT: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug)]
 struct Entry<E> {
@@ -39,11 +83,142 @@ struct Entry<E> {
 }
 
 impl<E> Default for EventQueue<E> {
+    /// A queue of one heap, without buckets: best for a few events at a time.
     fn default() -> Self {
         EventQueue {
             heap: Vec::new(),
             next_seq: 0,
             vacant_root: false,
+            later: Buckets::none(),
+        }
+    }
+}
+
+/// Fewest buckets worth having: below this many pending events one heap is as fast.
+const MIN_BUCKETS: usize = 64;
+
+impl<E> Buckets<E> {
+    fn none() -> Buckets<E> {
+        Buckets {
+            heads: Vec::new(),
+            slots: Vec::new(),
+            next: Vec::new(),
+            free: NO_SLOT,
+            occupied: Vec::new(),
+            len: 0,
+            shift: 0,
+            heap_end: u64::MAX,
+        }
+    }
+
+    /// At least `count` buckets (a power of two) spanning `horizon` microseconds.
+    fn new(horizon: u64, count: usize) -> Buckets<E> {
+        let count = count.next_power_of_two();
+        let span = horizon.div_ceil(count as u64).max(1);
+        Buckets {
+            heads: vec![NO_SLOT; count],
+            occupied: vec![0; count.div_ceil(64)],
+            shift: span.next_power_of_two().trailing_zeros(),
+            heap_end: 0,
+            ..Buckets::none()
+        }
+    }
+
+    /// The bucket an event at `time` waits in; `None` if it belongs in the heap.
+    #[inline(always)]
+    fn of(&self, time: u64) -> Option<usize> {
+        if time < self.heap_end {
+            return None;
+        }
+        Some(((time >> self.shift) as usize).min(self.heads.len() - 1))
+    }
+
+    /// The earliest bucket holding events (all are at or after the heap's end).
+    fn first_occupied(&self) -> Option<usize> {
+        let from = (self.heap_end >> self.shift) as usize;
+        let mut word = from / 64;
+        let mut bits = *self.occupied.get(word)? & (u64::MAX << (from % 64));
+        while bits == 0 {
+            word += 1;
+            bits = *self.occupied.get(word)?;
+        }
+        Some(word * 64 + bits.trailing_zeros() as usize)
+    }
+
+    /// Empties every bucket, keeping the allocations; the heap ends with the first.
+    fn clear(&mut self) {
+        if self.heads.is_empty() {
+            return;
+        }
+        for (word, bits) in self.occupied.iter_mut().enumerate() {
+            let mut rest = std::mem::take(bits);
+            while rest != 0 {
+                self.heads[word * 64 + rest.trailing_zeros() as usize] = NO_SLOT;
+                rest &= rest - 1;
+            }
+        }
+        self.slots.clear();
+        self.next.clear();
+        self.free = NO_SLOT;
+        self.len = 0;
+        self.heap_end = 1 << self.shift;
+    }
+}
+
+impl<E: Copy> Buckets<E> {
+    /// Adds `entry` to `bucket`, in the slot freed last if any.
+    #[inline(always)]
+    fn push(&mut self, bucket: usize, entry: Entry<E>) {
+        let slot = if self.free == NO_SLOT {
+            self.slots.push(entry);
+            self.next.push(NO_SLOT);
+            self.slots.len() - 1
+        } else {
+            let slot = self.free as usize;
+            self.free = self.next[slot];
+            self.slots[slot] = entry;
+            slot
+        };
+        self.next[slot] = self.heads[bucket];
+        self.heads[bucket] = slot as u32;
+        self.occupied[bucket / 64] |= 1 << (bucket % 64);
+        self.len += 1;
+    }
+
+    /// Takes the events of `bucket`, the earliest occupied, to `to`; the heap now ends with it.
+    fn drain_into(&mut self, bucket: usize, to: &mut Vec<Entry<E>>) {
+        let mut slot = std::mem::replace(&mut self.heads[bucket], NO_SLOT);
+        while slot != NO_SLOT {
+            let index = slot as usize;
+            to.push(self.slots[index]);
+            slot = std::mem::replace(&mut self.next[index], self.free);
+            self.free = index as u32;
+            self.len -= 1;
+        }
+        self.occupied[bucket / 64] &= !(1 << (bucket % 64));
+        self.heap_end = if bucket + 1 == self.heads.len() {
+            u64::MAX
+        } else {
+            ((bucket + 1) as u64) << self.shift
+        };
+    }
+}
+
+impl<E: Copy> EventQueue<E> {
+    /// A queue for events within `horizon`, about `pending` of them pending at a time: from
+    /// [`MIN_BUCKETS`] on, later events wait in time buckets rather than in the heap (see the
+    /// module's doc), about one bucket per pending event. Fewer buckets (two, four or eight
+    /// events each) made a heap of 2,100 events a replica-year 1,400 to 2,400 instructions
+    /// dearer for 2 to 4% fewer cache misses.
+    pub fn for_horizon(horizon: Duration, pending: usize) -> EventQueue<E> {
+        let later = if pending < MIN_BUCKETS {
+            Buckets::none()
+        } else {
+            Buckets::new(horizon.as_micros(), pending)
+        };
+        EventQueue {
+            later,
+            ..EventQueue::default()
         }
     }
 }
@@ -77,6 +252,10 @@ impl<E: Copy> EventQueue<E> {
             key: (u128::from(time.as_micros()) << 64) | u128::from(seq),
             event,
         };
+        if let Some(bucket) = self.later.of(time.as_micros()) {
+            self.later.push(bucket, entry);
+            return;
+        }
         if self.vacant_root {
             self.vacant_root = false;
             self.sift_down(0, entry);
@@ -100,6 +279,9 @@ impl<E: Copy> EventQueue<E> {
     #[inline(always)]
     pub fn pop(&mut self) -> Option<(Duration, E)> {
         self.settle();
+        if self.heap.is_empty() {
+            self.take_next_bucket();
+        }
         let top = *self.heap.first()?;
         self.vacant_root = true;
         Some(split(top))
@@ -132,6 +314,21 @@ impl<E: Copy> EventQueue<E> {
             && !self.heap.is_empty()
         {
             self.sift_down(0, last);
+        }
+    }
+
+    /// Moves the earliest occupied bucket's events into the empty heap. Out of line: once
+    /// per bucket, not per event.
+    #[inline(never)]
+    fn take_next_bucket(&mut self) {
+        let Some(bucket) = self.later.first_occupied() else {
+            return;
+        };
+        self.later.drain_into(bucket, &mut self.heap);
+        // Floyd's heap construction: sift down every parent, the last first.
+        for parent in (0..self.heap.len().div_ceil(ARITY)).rev() {
+            let entry = self.heap[parent];
+            self.sift_down(parent, entry);
         }
     }
 
@@ -171,11 +368,12 @@ impl<E> EventQueue<E> {
         self.heap.clear();
         self.next_seq = 0;
         self.vacant_root = false;
+        self.later.clear();
     }
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len() - usize::from(self.vacant_root)
+        self.heap.len() - usize::from(self.vacant_root) + self.later.len
     }
 
     /// True when no event is pending.
@@ -233,7 +431,61 @@ mod tests {
         assert_eq!(queue.pop(), None);
     }
 
+    /// A queue small enough for buckets of 4 µs (64 buckets over 256 µs).
+    fn bucketed() -> EventQueue<usize> {
+        let queue = EventQueue::for_horizon(Duration::from_micros(256), 64);
+        assert_eq!((queue.later.heads.len(), queue.later.shift), (64, 2));
+        queue
+    }
+
+    #[test]
+    fn few_pending_events_need_no_buckets() {
+        let queue = EventQueue::<usize>::for_horizon(Duration::from_secs(1), 10);
+        assert!(queue.later.heads.is_empty());
+    }
+
     proptest! {
+        /// A bucketed queue pops exactly what one heap pops, event for event, with events
+        /// pushed within a bucket, across buckets, past the horizon and at the time popped,
+        /// over years that start again (`clear`).
+        #[test]
+        fn buckets_pop_as_one_heap(
+            years in proptest::collection::vec(
+                (
+                    proptest::collection::vec(0u64..400, 0..80),
+                    proptest::collection::vec(proptest::collection::vec(0u64..300, 0..3), 0..200),
+                ),
+                1..3,
+            ),
+        ) {
+            let mut buckets = bucketed();
+            let mut heap = EventQueue::default();
+            for (initial, steps) in &years {
+                buckets.clear();
+                heap.clear();
+                let mut label = 0;
+                for t in initial {
+                    buckets.push(Duration::from_micros(*t), label);
+                    heap.push(Duration::from_micros(*t), label);
+                    label += 1;
+                }
+                for pushes in steps {
+                    let popped = buckets.pop();
+                    prop_assert_eq!(popped, heap.pop());
+                    let now = popped.map_or(0, |(at, _)| at.as_micros());
+                    for delay in pushes {
+                        buckets.push(Duration::from_micros(now + delay), label);
+                        heap.push(Duration::from_micros(now + delay), label);
+                        label += 1;
+                    }
+                    prop_assert_eq!(buckets.len(), heap.len());
+                }
+                let rest = |queue: &mut EventQueue<usize>| std::iter::from_fn(|| queue.pop()).collect::<Vec<_>>();
+                prop_assert_eq!(rest(&mut buckets), rest(&mut heap));
+                prop_assert!(buckets.is_empty());
+            }
+        }
+
         /// Whatever is pushed comes out sorted by time, and by insertion among equal times.
         #[test]
         fn pops_are_stably_sorted(times in proptest::collection::vec(0u64..20, 0..200)) {

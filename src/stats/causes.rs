@@ -62,11 +62,13 @@ struct Phase {
     values: Values,
 }
 
-/// The values of a phase: which form holds them depends on their number alone.
+/// The values of a phase: which form holds them depends on their number alone. The
+/// histogram is boxed so that a phase is 48 bytes and a cause's hot fields (its count and
+/// each phase's total, zeros and buffer) lie on four cache lines, not eleven.
 #[derive(Clone, Debug)]
 enum Values {
     Exact(Vec<u64>),
-    Histogram(Histogram<u64>),
+    Histogram(Box<Histogram<u64>>),
 }
 
 impl Phase {
@@ -133,7 +135,7 @@ impl Phase {
     fn switch_to_histogram(&mut self) {
         if let Some(histogram) = self.histogram() {
             // The histogram holds the zeros counted so far.
-            self.values = Values::Histogram(histogram);
+            self.values = Values::Histogram(Box::new(histogram));
             self.zeros = 0;
         }
     }
@@ -143,7 +145,7 @@ impl Phase {
     /// cannot be made, which two digits never are).
     fn histogram(&self) -> Option<Histogram<u64>> {
         let mut histogram = match &self.values {
-            Values::Histogram(histogram) => histogram.clone(),
+            Values::Histogram(histogram) => (**histogram).clone(),
             Values::Exact(values) => {
                 let mut histogram = Histogram::new(2).ok()?;
                 values.iter().for_each(|v| record(&mut histogram, *v));
@@ -198,37 +200,67 @@ impl Cause {
 ///
 /// Only the causes that had outages hold statistics, and the names are shared between
 /// clones, so the statistics of a chunk of years of a cluster with thousands of causes
-/// cost only what its outages do.
+/// cost what its outages do and 4 bytes a cause.
+///
+/// An outage finds its cause by index, not by search: with 100 copies of a model (2,900
+/// causes, and every replica's outage the system's) a search of a sorted map was a few
+/// hundred instructions and cache misses an outage.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(into = "Saved", from = "Saved")]
 pub struct Causes {
     names: Arc<Vec<Vec<String>>>,
-    /// By (component, cause), for the causes that had outages.
-    causes: BTreeMap<(u32, u32), Cause>,
+    /// Where each component's causes start among all causes (shared like the names).
+    starts: Arc<Vec<usize>>,
+    /// For each cause of every component, its place in `held`, or [`NOT_HELD`].
+    places: Vec<u32>,
+    /// The causes that had outages, by (component, cause), in the order they first did.
+    held: Vec<((u32, u32), Cause)>,
 }
+
+/// The place of a cause that has no statistics.
+const NOT_HELD: u32 = u32::MAX;
 
 impl Causes {
     /// No outages yet, for components whose causes are named `names[component][cause]`.
     pub fn new(names: Vec<Vec<String>>) -> Causes {
+        let starts: Vec<usize> = names
+            .iter()
+            .scan(0, |start, causes| {
+                let this = *start;
+                *start += causes.len();
+                Some(this)
+            })
+            .collect();
+        let count = names.iter().map(Vec::len).sum();
         Causes {
             names: Arc::new(names),
-            causes: BTreeMap::new(),
+            starts: Arc::new(starts),
+            places: vec![NOT_HELD; count],
+            held: Vec::new(),
         }
+    }
+
+    /// The statistics of cause `key` (component, cause), empty ones if it had none;
+    /// `None` for a cause that has no name.
+    fn cause_mut(&mut self, key: (u32, u32)) -> Option<&mut Cause> {
+        let (component, mode) = (key.0 as usize, key.1 as usize);
+        let known = self.names.get(component).is_some_and(|c| mode < c.len());
+        if !known {
+            return None;
+        }
+        let place = &mut self.places[self.starts[component] + mode];
+        if *place == NOT_HELD {
+            *place = self.held.len() as u32;
+            self.held.push((key, Cause::new()));
+        }
+        Some(&mut self.held[*place as usize].1)
     }
 
     /// Adds one outage.
     pub fn add(&mut self, outage: &Outage) {
-        let known = self
-            .names
-            .get(outage.component as usize)
-            .is_some_and(|c| (outage.mode as usize) < c.len());
-        if !known {
+        let Some(cause) = self.cause_mut((outage.component, outage.mode)) else {
             return;
-        }
-        let cause = self
-            .causes
-            .entry((outage.component, outage.mode))
-            .or_insert_with(Cause::new);
+        };
         cause.count += 1;
         let p = outage.phases;
         for (phase, value) in
@@ -251,24 +283,28 @@ impl Causes {
     /// none. Its causes stay, empty, with their buffers, so that the statistics of the next
     /// chunk of years allocate only for causes this one had not seen.
     pub fn append(&mut self, other: &mut Causes) {
-        for (key, theirs) in &mut other.causes {
+        for (key, theirs) in &mut other.held {
             if theirs.count == 0 {
                 continue;
             }
-            match self.causes.entry(*key) {
-                Entry::Occupied(mut mine) => mine.get_mut().append(theirs),
-                Entry::Vacant(slot) => {
-                    slot.insert(std::mem::replace(theirs, Cause::new()));
-                }
+            if let Some(mine) = self.cause_mut(*key) {
+                mine.append(theirs);
             }
         }
+    }
+
+    /// The causes that had outages, by (component, cause).
+    fn sorted(&self) -> Vec<&((u32, u32), Cause)> {
+        let mut held: Vec<_> = self.held.iter().collect();
+        held.sort_unstable_by_key(|(key, _)| *key);
+        held
     }
 
     /// Every cause that had outages, by name, over `years` years.
     pub fn summary(&self, years: u64) -> BTreeMap<String, CauseSummary> {
         // The whole outage durations, in exact integer microseconds, of each cause and of all.
         let downtime = |cause: &Cause| cause.phases[0].total;
-        let all: u128 = self.causes.values().map(downtime).sum();
+        let all: u128 = self.held.iter().map(|(_, cause)| downtime(cause)).sum();
         let ratio = |part: u128, whole: u128| {
             if whole == 0 {
                 0.0
@@ -278,8 +314,8 @@ impl Causes {
         };
         // Causes of one name (a node drain's, shared by every component) add up.
         let mut named: BTreeMap<&str, Cause> = BTreeMap::new();
-        for (&(component, mode), cause) in &self.causes {
-            match named.entry(&self.names[component as usize][mode as usize]) {
+        for ((component, mode), cause) in self.sorted() {
+            match named.entry(&self.names[*component as usize][*mode as usize]) {
                 Entry::Occupied(mut mine) => mine.get_mut().append(&mut cause.clone()),
                 Entry::Vacant(slot) => {
                     slot.insert(cause.clone());
@@ -337,10 +373,7 @@ impl From<Causes> for Saved {
             .map(|names| names.iter().map(|_| None).collect())
             .collect();
         // A chunk's emptied causes (see [`Causes::append`]) have no outages either.
-        let occurred = causes
-            .causes
-            .into_iter()
-            .filter(|(_, cause)| cause.count > 0);
+        let occurred = causes.held.into_iter().filter(|(_, cause)| cause.count > 0);
         for ((component, mode), cause) in occurred {
             saved[component as usize][mode as usize] = Some(SavedCause {
                 count: cause.count,
@@ -359,7 +392,7 @@ impl From<Causes> for Saved {
 
 impl From<Saved> for Causes {
     fn from(saved: Saved) -> Causes {
-        let mut causes = BTreeMap::new();
+        let mut causes = Causes::new(saved.names);
         for (component, row) in saved.causes.into_iter().enumerate() {
             for (mode, cause) in row.into_iter().enumerate() {
                 let Some(cause) = cause else { continue };
@@ -367,18 +400,17 @@ impl From<Saved> for Causes {
                     total: phase.total,
                     zeros: 0,
                     values: match phase.histogram {
-                        Some(histogram) => Values::Histogram(histogram),
+                        Some(histogram) => Values::Histogram(Box::new(histogram)),
                         None => Values::Exact(Vec::new()),
                     },
                 });
                 let count = cause.count;
-                causes.insert((component as u32, mode as u32), Cause { count, phases });
+                if let Some(slot) = causes.cause_mut((component as u32, mode as u32)) {
+                    *slot = Cause { count, phases };
+                }
             }
         }
-        Causes {
-            names: Arc::new(saved.names),
-            causes,
-        }
+        causes
     }
 }
 
@@ -474,7 +506,7 @@ mod tests {
             assert_eq!(merged.summary(1), whole.summary(1), "chunks of {chunk}");
         }
         assert_eq!(
-            whole.causes.len(),
+            whole.held.len(),
             3,
             "only causes that occur hold statistics"
         );
