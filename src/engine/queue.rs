@@ -127,7 +127,9 @@ impl<E> Buckets<E> {
     /// The bucket an event at `time` waits in; `None` if it belongs in the heap.
     #[inline(always)]
     fn of(&self, time: u64) -> Option<usize> {
-        if time < self.heap_end {
+        // Without buckets, or past the last, the heap holds everything (`Duration::NEVER`,
+        // `u64::MAX`, too).
+        if time < self.heap_end || self.heap_end == u64::MAX {
             return None;
         }
         Some(((time >> self.shift) as usize).min(self.heads.len() - 1))
@@ -442,6 +444,21 @@ mod tests {
     fn few_pending_events_need_no_buckets() {
         let queue = EventQueue::<usize>::for_horizon(Duration::from_secs(1), 10);
         assert!(queue.later.heads.is_empty());
+    }
+
+    /// An event at the end of time waits in the heap, with buckets or without, before and
+    /// after the last bucket was taken.
+    #[test]
+    fn an_event_at_the_end_of_time_is_kept() {
+        for mut queue in [bucketed(), EventQueue::default()] {
+            queue.push(Duration::NEVER, 1);
+            queue.push(Duration::from_micros(300), 2);
+            assert_eq!(queue.pop(), Some((Duration::from_micros(300), 2)));
+            queue.push(Duration::NEVER, 3);
+            assert_eq!(queue.pop(), Some((Duration::NEVER, 1)));
+            assert_eq!(queue.pop(), Some((Duration::NEVER, 3)));
+            assert_eq!(queue.pop(), None);
+        }
     }
 
     proptest! {
