@@ -22,9 +22,28 @@ type Cell = [u8; END + SPAN];
 
 /// Appends `n` in decimal.
 pub(crate) fn push_decimal(out: &mut Vec<u8>, n: u64) {
-    let mut cell = [0; END + SPAN];
-    let start = write_digits(&mut cell, END, n);
-    append(out, &cell, start, END);
+    Decimal::new(n).push(out);
+}
+
+/// A whole number written once in decimal, to append to many rows (a year's index, which
+/// begins each row of its outages).
+pub(crate) struct Decimal {
+    cell: Cell,
+    start: usize,
+}
+
+impl Decimal {
+    /// `n`'s digits.
+    pub(crate) fn new(n: u64) -> Decimal {
+        let mut cell = [0; END + SPAN];
+        let start = write_digits(&mut cell, END, n);
+        Decimal { cell, start }
+    }
+
+    /// Appends the digits.
+    pub(crate) fn push(&self, out: &mut Vec<u8>) {
+        append(out, &self.cell, self.start, END);
+    }
 }
 
 /// Appends `duration` in seconds exactly as `Display` writes `duration.as_secs_f64()`.
@@ -107,6 +126,17 @@ mod tests {
         let mut out = Vec::new();
         push_decimal(&mut out, n);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_decimal_is_appended_as_often_as_asked() {
+        let year = Decimal::new(1907);
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            year.push(&mut out);
+            out.push(b',');
+        }
+        assert_eq!(out, b"1907,1907,1907,");
     }
 
     /// Values at the edges of what the cells write: zero, each number of digits and its
