@@ -1,5 +1,6 @@
-//! HDR histograms of microseconds: recording that grows the range, merging, and a saved
-//! form that reads back to the same counts.
+//! HDR histograms of microseconds: recording that grows the range, their counts recorded
+//! and merged apart (cheaper than the histogram's own recording), and a saved form that
+//! reads back to the same counts.
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -9,17 +10,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub(crate) fn record(histogram: &mut Histogram<u64>, value: u64) {
     if histogram.record(value).is_err() {
         histogram.saturating_record(value);
-    }
-}
-
-/// Adds the counts of `other` to `histogram`, growing it as [`record`] does. Queries of a
-/// histogram depend only on its counts, so the result answers like one that recorded both
-/// sets of values one by one.
-pub(crate) fn add(histogram: &mut Histogram<u64>, other: &Histogram<u64>) {
-    if histogram.add(other).is_err() {
-        for value in other.iter_recorded() {
-            histogram.saturating_record_n(value.value_iterated_to(), value.count_at_value());
-        }
     }
 }
 
@@ -163,6 +153,27 @@ pub(crate) mod optional {
                 .map_err(serde::de::Error::custom)?;
         }
         Ok(Some(histogram))
+    }
+}
+
+/// Serde functions for optional [`Counts`] (`#[serde(with = "...")]`), saved as their
+/// histogram is by [`optional`].
+pub(crate) mod optional_counts {
+    use super::*;
+
+    /// Writes the histogram of `counts` (null for none).
+    pub(crate) fn serialize<S: Serializer>(
+        counts: &Option<Counts>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        optional::serialize(&counts.as_ref().and_then(Counts::histogram), serializer)
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Counts>, D::Error> {
+        Ok(optional::deserialize(deserializer)?.map(|histogram| Counts::of(&histogram)))
     }
 }
 
