@@ -4,7 +4,7 @@
 //! A model without `[[incident]]` records nothing and its statistics save as `null`, so it
 //! writes the same bytes as before the measure existed.
 
-use super::cells::{push_decimal, push_secs};
+use super::cells::{Decimal, push_secs};
 use super::{Measure, MeasureStats, Sections};
 use crate::engine::IncidentRecord;
 use crate::model::PercentileFigure;
@@ -46,9 +46,10 @@ impl DataLoss {
         let Some(names) = &self.incidents else {
             return;
         };
+        let index = Decimal::new(index);
         for record in &year.incidents {
             let (name, kind) = &names[record.incident as usize];
-            push_decimal(out, index);
+            index.push(out);
             out.push(b',');
             push_secs(out, record.start);
             out.push(b',');

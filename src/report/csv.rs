@@ -11,7 +11,7 @@
 //! parallel and write the buffers in year order.
 
 use crate::engine::YearOutcome;
-use crate::measure::cells::push_decimal;
+use crate::measure::cells::{Decimal, push_decimal};
 use crate::measure::{DataLoss, Downtime, Measure, Shipped};
 use crate::plan::Plan;
 
@@ -84,8 +84,9 @@ impl<M: Measure> CsvRows<M> {
 
     /// Appends one row of `outages.csv` per outage of the year.
     pub fn outage_rows(&self, out: &mut Vec<u8>, outcome: &YearOutcome<M::Year>) {
+        let year = Decimal::new(outcome.year);
         for outage in 0..outcome.outages.len() {
-            push_decimal(out, outcome.year);
+            year.push(out);
             self.downtime
                 .outage_cells(out, &outcome.expressions, outage);
             self.measures.outage_cells(out, &outcome.measures, outage);

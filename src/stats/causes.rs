@@ -6,7 +6,7 @@
 //! memory stays small however many causes and years there are.
 
 use crate::engine::Outage;
-use crate::stats::histogram::record;
+use crate::stats::histogram::{Counts, record};
 use crate::time::Duration;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
@@ -49,8 +49,8 @@ pub struct CauseSummary {
     pub repair_s: PhaseFigures,
 }
 
-/// One phase of a cause's outages: their total, and their values, exact while few and in
-/// an HDR histogram beyond (the histogram is tens of KiB, so the statistics of a chunk of
+/// One phase of a cause's outages: their total, and their values, exact while few and as
+/// the counts of an HDR histogram beyond (tens of KiB, so the statistics of a chunk of
 /// years, and of a cause with few outages, hold only the values).
 #[derive(Clone, Debug)]
 struct Phase {
@@ -63,18 +63,21 @@ struct Phase {
 }
 
 /// The values of a phase: which form holds them depends on their number alone. The
-/// histogram is boxed so that a phase is 48 bytes and a cause's hot fields (its count and
+/// histogram's counts are boxed so that a phase is 48 bytes and a cause's hot fields (its count and
 /// each phase's total, zeros and buffer) lie on four cache lines, not eleven.
 #[derive(Clone, Debug)]
 enum Values {
     Exact(Vec<u64>),
-    Histogram(Box<Histogram<u64>>),
+    Histogram(Box<Counts>),
 }
 
 impl Phase {
     /// Values kept exactly before switching to the histogram: 32 KiB, about the size of the
     /// histogram they become, and more than a chunk of years of a frequent cause holds.
     const EXACT_LIMIT: usize = 4096;
+
+    /// Significant digits of the histogram: within 1%.
+    const DIGITS: u8 = 2;
 
     fn new() -> Phase {
         Phase {
@@ -97,7 +100,7 @@ impl Phase {
                     self.switch_to_histogram();
                 }
             }
-            Values::Histogram(histogram) => record(histogram, value.as_micros()),
+            Values::Histogram(counts) => counts.record_n(value.as_micros(), 1),
         }
     }
 
@@ -108,7 +111,7 @@ impl Phase {
         self.zeros += std::mem::take(&mut other.zeros);
         if let Values::Exact(theirs) = &mut other.values {
             match &mut self.values {
-                Values::Histogram(mine) => theirs.iter().for_each(|v| record(mine, *v)),
+                Values::Histogram(mine) => theirs.iter().for_each(|v| mine.record_n(*v, 1)),
                 Values::Exact(mine) => {
                     mine.extend_from_slice(theirs);
                     if mine.len() > Self::EXACT_LIMIT {
@@ -122,10 +125,10 @@ impl Phase {
         let empty = Values::Exact(Vec::new());
         if let Values::Histogram(mut theirs) = std::mem::replace(&mut other.values, empty) {
             match &mut self.values {
-                Values::Histogram(mine) => crate::stats::histogram::add(mine, &theirs),
+                Values::Histogram(mine) => mine.add(&theirs),
                 Values::Exact(mine) => {
                     // Counts do not remember order, so recording ours into theirs is the same.
-                    mine.iter().for_each(|v| record(&mut theirs, *v));
+                    mine.iter().for_each(|v| theirs.record_n(*v, 1));
                     self.values = Values::Histogram(theirs);
                 }
             }
@@ -133,10 +136,12 @@ impl Phase {
     }
 
     fn switch_to_histogram(&mut self) {
-        if let Some(histogram) = self.histogram() {
+        if let Values::Exact(values) = &self.values {
+            let mut counts = Counts::new(Self::DIGITS);
+            values.iter().for_each(|v| counts.record_n(*v, 1));
             // The histogram holds the zeros counted so far.
-            self.values = Values::Histogram(Box::new(histogram));
-            self.zeros = 0;
+            counts.record_n(0, std::mem::take(&mut self.zeros));
+            self.values = Values::Histogram(Box::new(counts));
         }
     }
 
@@ -145,9 +150,9 @@ impl Phase {
     /// cannot be made, which two digits never are).
     fn histogram(&self) -> Option<Histogram<u64>> {
         let mut histogram = match &self.values {
-            Values::Histogram(histogram) => (**histogram).clone(),
+            Values::Histogram(counts) => counts.histogram()?,
             Values::Exact(values) => {
-                let mut histogram = Histogram::new(2).ok()?;
+                let mut histogram = Histogram::new(Self::DIGITS).ok()?;
                 values.iter().for_each(|v| record(&mut histogram, *v));
                 histogram
             }
@@ -400,7 +405,7 @@ impl From<Saved> for Causes {
                     total: phase.total,
                     zeros: 0,
                     values: match phase.histogram {
-                        Some(histogram) => Values::Histogram(Box::new(histogram)),
+                        Some(histogram) => Values::Histogram(Box::new(Counts::of(&histogram))),
                         None => Values::Exact(Vec::new()),
                     },
                 });

@@ -1,10 +1,11 @@
 //! Percentiles of durations: exact values up to a bound, a histogram beyond.
 
-use super::histogram::{self, record};
+use super::histogram::{self, Counts};
 use super::intervals::quantile_ci95_ranks;
 use crate::time::Duration;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// Percentiles of durations, exact up to [`Quantiles::EXACT_LIMIT`] values (interpolated
 /// between order statistics) and from a histogram beyond (the order statistic of the rank,
@@ -13,12 +14,19 @@ use serde::{Deserialize, Serialize};
 /// Which of the two holds the values depends on their number alone, never on how they came
 /// in: a run and the [`Quantiles::merge`] of its consecutive parts hold the same values the
 /// same way, so they give the same figures.
+///
+/// Past the exact values, each value is recorded into the counts of the histogram, which
+/// become the histogram when first asked after a change (recording into the histogram
+/// itself cost several times as much).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Quantiles {
     exact: Vec<u64>,
-    #[serde(with = "histogram::optional")]
-    histogram: Option<Histogram<u64>>,
+    #[serde(rename = "histogram", with = "histogram::optional_counts")]
+    counts: Option<Counts>,
     max: u64,
+    /// The histogram of `counts`, made when first asked (emptied by every change).
+    #[serde(skip)]
+    made: OnceLock<Option<Histogram<u64>>>,
 }
 
 impl Quantiles {
@@ -29,8 +37,9 @@ impl Quantiles {
     pub fn add(&mut self, value: Duration) {
         let micros = value.as_micros();
         self.max = self.max.max(micros);
-        if let Some(histogram) = &mut self.histogram {
-            record(histogram, micros);
+        if let Some(counts) = &mut self.counts {
+            counts.record_n(micros, 1);
+            self.made.take();
             return;
         }
         self.exact.push(micros);
@@ -48,14 +57,16 @@ impl Quantiles {
     /// so that the statistics of the next chunk of years grow without allocating.
     pub fn append(&mut self, other: &mut Quantiles) {
         self.max = self.max.max(std::mem::take(&mut other.max));
-        match (&mut self.histogram, other.histogram.take()) {
-            (Some(mine), Some(theirs)) => histogram::add(mine, &theirs),
-            (Some(mine), None) => other.exact.iter().for_each(|v| record(mine, *v)),
+        self.made.take();
+        other.made.take();
+        match (&mut self.counts, other.counts.take()) {
+            (Some(mine), Some(theirs)) => mine.add(&theirs),
+            (Some(mine), None) => other.exact.iter().for_each(|v| mine.record_n(*v, 1)),
             (None, Some(mut theirs)) => {
                 // Counts do not remember order, so recording ours into theirs is the same.
-                self.exact.drain(..).for_each(|v| record(&mut theirs, v));
+                self.exact.drain(..).for_each(|v| theirs.record_n(v, 1));
                 self.exact = Vec::new();
-                self.histogram = Some(theirs);
+                self.counts = Some(theirs);
             }
             (None, None) => {
                 self.exact.extend_from_slice(&other.exact);
@@ -71,21 +82,25 @@ impl Quantiles {
         // Three significant digits: a bucket is at most 1/1024 of its values wide, under
         // The promised 0.1%, in about 200 KiB for values up to a few hours (four digits took
         // over ten times as much). Buckets start at 1 µs, so a year without downtime stays 0.
-        let mut histogram = match Histogram::new(3) {
-            Ok(histogram) => histogram,
-            Err(_) => return, // unreachable for 3 digits; keep exact values instead
-        };
+        let mut counts = Counts::new(3);
         for value in self.exact.drain(..) {
-            record(&mut histogram, value);
+            counts.record_n(value, 1);
         }
         self.exact = Vec::new();
-        self.histogram = Some(histogram);
+        self.counts = Some(counts);
+        self.made.take();
+    }
+
+    /// The histogram of the values past the exact ones (`None` while they are exact).
+    fn histogram(&self) -> Option<&Histogram<u64>> {
+        let counts = self.counts.as_ref()?;
+        self.made.get_or_init(|| counts.histogram()).as_ref()
     }
 
     /// Whether the values are held the way [`Quantiles::add`] would hold that many (for a
     /// saved state read back).
     pub(super) fn is_consistent(&self) -> bool {
-        match &self.histogram {
+        match self.histogram() {
             Some(histogram) => self.exact.is_empty() && histogram.len() > Self::EXACT_LIMIT as u64,
             None => {
                 self.exact.len() <= Self::EXACT_LIMIT
@@ -96,7 +111,7 @@ impl Quantiles {
 
     /// Number of values.
     pub fn count(&self) -> u64 {
-        match &self.histogram {
+        match self.histogram() {
             Some(histogram) => histogram.len(),
             None => self.exact.len() as u64,
         }
@@ -120,7 +135,7 @@ impl Quantiles {
                 counts[bin] += n;
             }
         };
-        match &self.histogram {
+        match self.histogram() {
             Some(histogram) => {
                 for value in histogram.iter_recorded() {
                     let micros = histogram.median_equivalent(value.value_iterated_to());
@@ -147,7 +162,7 @@ impl Quantiles {
 
     /// As [`Quantiles::quantiles_secs`], for any number of quantiles (sorting once).
     pub fn quantiles_of(&self, qs: &[f64]) -> Vec<f64> {
-        if let Some(histogram) = &self.histogram {
+        if let Some(histogram) = self.histogram() {
             return qs
                 .iter()
                 .map(|q| {
@@ -164,7 +179,7 @@ impl Quantiles {
     /// The `rank`-th smallest value (1-based, at most [`Quantiles::count`]), in seconds: exact
     /// with exact values, the upper edge of its bucket with the histogram.
     pub fn order_statistic_secs(&self, rank: u64) -> f64 {
-        let micros = match &self.histogram {
+        let micros = match self.histogram() {
             // (rank − ½)/n lands strictly inside the rank's share, so rounding cannot move
             // it to a neighbouring rank.
             Some(histogram) => histogram
@@ -398,8 +413,26 @@ mod tests {
         first.merge(second);
         let mut exact = Quantiles::default();
         (0..200).for_each(|i| exact.add(value(i)));
-        assert!(first.histogram.is_none());
+        assert!(first.counts.is_none());
         assert_eq!(answers(&first), answers(&exact));
+    }
+
+    /// The histogram made for a question is made again after values are added or merged.
+    #[test]
+    fn answers_follow_values_added_after_a_question() {
+        let n = Quantiles::EXACT_LIMIT as u64 + 100;
+        let value = |i: u64| Duration::from_micros(i * 7919 % 1_000_003);
+        let (mut asked, mut whole) = (Quantiles::default(), Quantiles::default());
+        (0..n).for_each(|i| asked.add(value(i)));
+        let before = answers(&asked);
+        (n..n + 500).for_each(|i| asked.add(value(i)));
+        let mut later = Quantiles::default();
+        (n + 500..n + 900).for_each(|i| later.add(value(i)));
+        answers(&later);
+        asked.merge(later);
+        (0..n + 900).for_each(|i| whole.add(value(i)));
+        assert_ne!(answers(&asked), before);
+        assert_eq!(answers(&asked), answers(&whole));
     }
 
     #[test]
