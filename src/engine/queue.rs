@@ -69,7 +69,9 @@ struct Buckets<E> {
     /// Microseconds a bucket spans, as a power of two.
     shift: u32,
     /// The heap holds the events before this time, the buckets those from it on: the end
-    /// of the bucket last moved into the heap (`u64::MAX` without buckets).
+    /// of the bucket last moved into the heap, or of the first when a year starts (0 when
+    /// the queue is made: its first pop moves the first bucket); `u64::MAX` without
+    /// buckets, or once the last bucket was moved.
     heap_end: u64,
 }
 
@@ -182,6 +184,10 @@ impl<E: Copy> Buckets<E> {
             slot
         };
         self.next[slot] = self.heads[bucket];
+        debug_assert!(
+            slot < NO_SLOT as usize,
+            "more waiting events than slots can name"
+        );
         self.heads[bucket] = slot as u32;
         self.occupied[bucket / 64] |= 1 << (bucket % 64);
         self.len += 1;

@@ -63,8 +63,8 @@ struct Phase {
 }
 
 /// The values of a phase: which form holds them depends on their number alone. The
-/// histogram's counts are boxed so that a phase is 48 bytes and a cause's hot fields (its count and
-/// each phase's total, zeros and buffer) lie on four cache lines, not eleven.
+/// histogram's counts are boxed so that a phase is 48 bytes and a cause's hot fields (its
+/// count and each phase's total, zeros and buffer) lie on four cache lines, not eleven.
 #[derive(Clone, Debug)]
 enum Values {
     Exact(Vec<u64>),
@@ -255,6 +255,10 @@ impl Causes {
         }
         let place = &mut self.places[self.starts[component] + mode];
         if *place == NOT_HELD {
+            debug_assert!(
+                self.held.len() < NOT_HELD as usize,
+                "more causes than places"
+            );
             *place = self.held.len() as u32;
             self.held.push((key, Cause::new()));
         }
@@ -288,6 +292,8 @@ impl Causes {
     /// none. Its causes stay, empty, with their buffers, so that the statistics of the next
     /// chunk of years allocate only for causes this one had not seen.
     pub fn append(&mut self, other: &mut Causes) {
+        // A cause this one does not name would be dropped: callers check first.
+        debug_assert!(self.same_causes(other), "causes of another model");
         for (key, theirs) in &mut other.held {
             if theirs.count == 0 {
                 continue;

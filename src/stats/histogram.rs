@@ -17,7 +17,8 @@ pub(crate) fn record(histogram: &mut Histogram<u64>, value: u64) {
 /// own layout, recorded without the rest of its bookkeeping (range, extremes and total):
 /// recording is an index and an add, where `Histogram::record` costs several times that.
 /// [`Counts::histogram`] records each bucket's count at a value of the bucket, so the
-/// histogram has exactly these counts and answers as one that recorded every value.
+/// histogram has exactly these counts, and its counts, percentiles and saved form are those
+/// of one that recorded every value (its `max` is its top bucket's lowest value).
 #[derive(Clone, Debug)]
 pub(crate) struct Counts {
     digits: u8,
@@ -76,8 +77,16 @@ impl Counts {
         self.counts[index] = n;
     }
 
-    /// Adds the counts of `other` (of the same digits).
+    /// Adds the counts of `other`: bucket by bucket for the same digits; otherwise (saved
+    /// statistics edited by hand, say) each of its buckets recorded at its value, as a
+    /// histogram adds one of other digits.
     pub(crate) fn add(&mut self, other: &Counts) {
+        if other.digits != self.digits {
+            for (index, count) in other.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+                self.record_n(other.value_at(index), *count);
+            }
+            return;
+        }
         if other.counts.len() > self.counts.len() {
             self.counts.resize(other.counts.len(), 0);
         }
@@ -250,5 +259,18 @@ mod tests {
             saved(&mine.histogram().unwrap()),
             saved(&all.histogram().unwrap())
         );
+    }
+
+    /// Counts of other digits (a saved file edited by hand) add as a histogram adds them:
+    /// each bucket recorded at its value, not bucket by bucket.
+    #[test]
+    fn counts_of_other_digits_add_by_value() {
+        let values = values();
+        let (mut mine, mut theirs) = (Counts::new(2), Counts::new(3));
+        values.iter().for_each(|v| theirs.record_n(*v, 1));
+        mine.add(&theirs);
+        let mut histogram = Histogram::<u64>::new(2).unwrap();
+        histogram.add(theirs.histogram().unwrap()).unwrap();
+        assert_eq!(saved(&mine.histogram().unwrap()), saved(&histogram));
     }
 }
