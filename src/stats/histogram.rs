@@ -95,6 +95,13 @@ impl Counts {
         }
     }
 
+    /// How many values were recorded: the histogram's `len`, without making it.
+    pub(crate) fn total(&self) -> u64 {
+        self.counts
+            .iter()
+            .fold(0, |sum: u64, count| sum.saturating_add(*count))
+    }
+
     /// The histogram of these counts (`None` only if it cannot be made, which the digits
     /// the statistics use never are).
     pub(crate) fn histogram(&self) -> Option<Histogram<u64>> {
@@ -259,6 +266,8 @@ mod tests {
             saved(&mine.histogram().unwrap()),
             saved(&all.histogram().unwrap())
         );
+        assert_eq!(mine.total(), values.len() as u64);
+        assert_eq!(mine.total(), mine.histogram().unwrap().len());
     }
 
     /// Counts of other digits (a saved file edited by hand) add as a histogram adds them:

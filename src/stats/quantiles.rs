@@ -100,8 +100,8 @@ impl Quantiles {
     /// Whether the values are held the way [`Quantiles::add`] would hold that many (for a
     /// saved state read back).
     pub(super) fn is_consistent(&self) -> bool {
-        match self.histogram() {
-            Some(histogram) => self.exact.is_empty() && histogram.len() > Self::EXACT_LIMIT as u64,
+        match &self.counts {
+            Some(counts) => self.exact.is_empty() && counts.total() > Self::EXACT_LIMIT as u64,
             None => {
                 self.exact.len() <= Self::EXACT_LIMIT
                     && self.exact.iter().max().copied().unwrap_or(0) == self.max
@@ -111,8 +111,8 @@ impl Quantiles {
 
     /// Number of values.
     pub fn count(&self) -> u64 {
-        match self.histogram() {
-            Some(histogram) => histogram.len(),
+        match &self.counts {
+            Some(counts) => counts.total(),
             None => self.exact.len() as u64,
         }
     }
