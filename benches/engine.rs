@@ -17,12 +17,13 @@
 //! `NINES_BENCH_ROUNDS` sets the interleaved rounds, 7 by default).
 
 use criterion::{Criterion, Throughput};
+use nines::app::Loaded;
 use nines::bench::{
     ProcessTimer, Sink, compare, median, same_replica_years, scaling, time_engine, time_floor,
     time_independent, time_process,
 };
 use nines::floor::Independent;
-use nines::model::{Model, scale_copies};
+use nines::model::Model;
 use nines::plan::Plan;
 use nines::report::{BenchFacts, bench_text, independent_text, scaling_text};
 use std::path::{Path, PathBuf};
@@ -163,26 +164,16 @@ fn side_by_side(case: &Case, rounds: usize) {
 /// The cost of a replica-year of `case`'s model at each number of copies in `sizes`, each
 /// simulating the replica-years of the case's years at the first.
 fn grow(case: &Case, sizes: &[u32], rounds: usize) {
-    let source = Model::read_source(&case.file).expect("a readable model");
-    let file = case.file.display().to_string();
+    let loaded = Loaded::read(&case.file, None).expect("a valid model");
     let plans: Vec<(u32, Plan, u64)> = sizes
         .iter()
         .map(|&copies| {
-            let scaled = scale_copies(&source, &file, copies).expect("copies of a valid model");
-            let model = Model::parse(&scaled, &file).expect("a valid model");
+            let copied = loaded.with_copies(copies).expect("copies of a valid model");
             let years = same_replica_years(case.years, sizes[0], copies);
-            (
-                copies,
-                Plan::compile(&model, model.simulation().seed),
-                years,
-            )
+            (copies, Plan::compile(&copied.model, copied.seed), years)
         })
         .collect();
-    let sizes: Vec<(u32, &Plan, u64)> = plans
-        .iter()
-        .map(|(copies, plan, years)| (*copies, plan, *years))
-        .collect();
-    let scales = scaling(&sizes, &[1], rounds).expect("benchmark runs");
+    let scales = scaling(&plans, &[1], rounds).expect("benchmark runs");
     println!("\n{}", scaling_text(case.model.name(), rounds, &scales));
 }
 

@@ -293,12 +293,8 @@ impl Scale {
     /// `side`: the median over rounds of `first`'s replica-years per second divided by
     /// this size's in the same round (1 = flat, 2 = twice the cost per replica).
     pub fn cost_against(&self, first: &Scale, side: usize, of: fn(&Side) -> &[Timing]) -> f64 {
-        let here = of(&self.sides[side]);
-        let there = of(&first.sides[side]);
-        median(here.iter().zip(there).map(|(here, there)| {
-            let rate = |timing: &Timing, replicas: usize| timing.years_per_sec() * replicas as f64;
-            rate(there, first.replicas) / rate(here, self.replicas)
-        }))
+        let years = ratio(of(&first.sides[side]), of(&self.sides[side]));
+        years * first.replicas as f64 / self.replicas as f64
     }
 }
 
@@ -307,13 +303,13 @@ impl Scale {
 /// for `rounds` rounds, each round timing every size in turn at every thread count, so that
 /// the cost per replica at each size is compared in the same conditions.
 pub fn scaling(
-    sizes: &[(u32, &Plan, u64)],
+    sizes: &[(u32, Plan, u64)],
     threads: &[usize],
     rounds: usize,
 ) -> Result<Vec<Scale>, BenchError> {
     let mut cases: Vec<Case> = sizes
         .iter()
-        .map(|&(_, plan, years)| Case::new(plan, years, threads, None))
+        .map(|(_, plan, years)| Case::new(plan, *years, threads, None))
         .collect();
     for _ in 0..rounds {
         for case in &mut cases {
@@ -323,10 +319,10 @@ pub fn scaling(
     Ok(sizes
         .iter()
         .zip(cases)
-        .map(|(&(copies, plan, years), case)| Scale {
-            copies,
+        .map(|((copies, plan, years), case)| Scale {
+            copies: *copies,
             replicas: plan.replica_count(),
-            years,
+            years: *years,
             sides: case.sides,
         })
         .collect())
@@ -454,9 +450,8 @@ mod tests {
     fn scaling_times_every_size_round_and_thread_count() {
         let source = crate::fixtures::MODEL;
         let doubled = crate::model::scale_copies(source, "floor.toml", 2).unwrap();
-        let plans = [source, doubled.as_str()]
-            .map(|source| Plan::compile(&Model::parse(source, "floor.toml").unwrap(), 1));
-        let sizes = [(1, &plans[0], 64), (2, &plans[1], 32)];
+        let plan = |source| Plan::compile(&Model::parse(source, "floor.toml").unwrap(), 1);
+        let sizes = [(1, plan(source), 64), (2, plan(&doubled), 32)];
         let scales = scaling(&sizes, &[1, 2], 3).unwrap();
         assert_eq!(scales.len(), 2);
         assert_eq!(scales[1].replicas, 2 * scales[0].replicas);

@@ -95,12 +95,8 @@ fn grow(args: &BenchArgs, sizes: &[u32], threads: &[usize]) -> Result<ExitCode, 
         check_workload(&copied, shape(years, threads), args.force)?;
         loaded.push((copies, Plan::compile(&copied.model, copied.seed), years));
     }
-    let sizes: Vec<(u32, &Plan, u64)> = loaded
-        .iter()
-        .map(|(copies, plan, years)| (*copies, plan, *years))
-        .collect();
     let rounds = usize::from(args.rounds);
-    let scales = scaling(&sizes, threads, rounds).map_err(cli_error)?;
+    let scales = scaling(&loaded, threads, rounds).map_err(cli_error)?;
     write_stdout(scaling_text(model.model.name(), rounds, &scales).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

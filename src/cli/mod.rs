@@ -224,9 +224,9 @@ no target or no cost, bad usage or an output error.")]
 The floor draws the random numbers the engine draws, with no event queue, state or
 statistics, so engine/floor is the engine's cost beyond its draws (1 = none); the
 independent floor draws as many numbers of each distribution from one stream a year with
-the fastest samplers. With several --copies, each size simulates the same replica-years
-and the table gives what a replica-year costs against the first size (1 = flat). Results
-are not written anywhere.
+the fastest samplers. With several --copies, each size simulates about the same
+replica-years, and the table gives what a replica-year costs against the first size (1 =
+flat). Results are not written anywhere.
 
 Exit status: 0 on success, 2 on a bad model or bad usage.")]
     Bench(bench::BenchArgs),
