@@ -2,6 +2,13 @@
 
 use crate::cli::{nines, nines_ok};
 
+/// The numbers of a table row, in order.
+fn numbers(line: &str) -> Vec<f64> {
+    line.split_whitespace()
+        .map(|field| field.parse().unwrap())
+        .collect()
+}
+
 /// One row per thread count with every column filled, then the scaling line; then one row
 /// per thread count against the independent floor.
 #[test]
@@ -23,10 +30,7 @@ fn bench_prints_medians_and_ratios_per_thread_count() {
         "{out}"
     );
     for (line, threads) in lines[2..4].iter().zip(["1", "2"]) {
-        let fields: Vec<f64> = line
-            .split_whitespace()
-            .map(|field| field.parse().unwrap())
-            .collect();
+        let fields = numbers(line);
         assert_eq!(fields.len(), 8, "{line}");
         assert_eq!(fields[0], threads.parse::<f64>().unwrap());
         assert!(fields[1..].iter().all(|value| *value > 0.0), "{line}");
@@ -41,10 +45,7 @@ fn bench_prints_medians_and_ratios_per_thread_count() {
         "{out}"
     );
     for (line, threads) in lines[7..9].iter().zip(["1", "2"]) {
-        let fields: Vec<f64> = line
-            .split_whitespace()
-            .map(|field| field.parse().unwrap())
-            .collect();
+        let fields = numbers(line);
         assert_eq!(fields.len(), 6, "{line}");
         assert_eq!(fields[0], threads.parse::<f64>().unwrap());
         assert!(fields[1..].iter().all(|value| *value > 0.0), "{line}");
@@ -106,15 +107,9 @@ fn bench_copies_list_prints_the_cost_per_replica_at_each_size() {
         lines[0].starts_with("three-node etcd: copies of every component in series, 1 interleaved"),
         "{out}"
     );
-    let rows: Vec<Vec<f64>> = lines[2..4]
-        .iter()
-        .map(|line| {
-            line.split_whitespace()
-                .map(|f| f.parse().unwrap())
-                .collect()
-        })
-        .collect();
+    let rows: Vec<Vec<f64>> = lines[2..4].iter().map(|line| numbers(line)).collect();
     // threads, copies, replicas, years, three rates, three costs.
+    assert!(rows.iter().all(|row| row.len() == 10), "{out}");
     assert_eq!(rows[0][..4], [1.0, 1.0, 3.0, 400.0], "{out}");
     assert_eq!(rows[1][..4], [1.0, 4.0, 12.0, 100.0], "{out}");
     assert_eq!(
