@@ -9,7 +9,8 @@
 //! release binary has been built (`cargo build --release`, or the binary named by
 //! `NINES_BIN`), and prints the medians and the ratios to both floors measured side by side
 //! (the tables of `nines bench`); and, for the models `benches/simpy_reference.py` reads, the
-//! same model in SimPy (`python3` with `simpy`), timed in the same session. Last, for
+//! same model in SimPy (`python3` with `simpy`), timed as a whole process in the same rounds
+//! (the reference table of `nines bench --reference`). Last, for
 //! `models/milvus-ha-l1.toml` at 1, 10 and 100 copies of its components, the cost of a
 //! replica-year as the cluster grows (the table of `nines bench --copies 1,10,100`).
 //!
@@ -19,15 +20,14 @@
 use criterion::{Criterion, Throughput};
 use nines::app::Loaded;
 use nines::bench::{
-    ProcessTimer, Sink, compare, median, same_replica_years, scaling, time_engine, time_floor,
-    time_independent, time_process,
+    ProcessTimer, Reference, ReferenceTimer, Sink, compare, same_replica_years, scaling,
+    time_engine, time_floor, time_independent, time_process,
 };
 use nines::floor::Independent;
 use nines::model::Model;
 use nines::plan::Plan;
-use nines::report::{BenchFacts, bench_text, independent_text, scaling_text};
+use nines::report::{BenchFacts, bench_text, independent_text, reference_text, scaling_text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Events the engine should handle in one timed run: about a tenth of a second's worth.
@@ -125,14 +125,21 @@ fn measure(criterion: &mut Criterion, case: &Case) {
     group.finish();
 }
 
-/// The interleaved comparison, printed as `nines bench` prints it, then SimPy's speed.
+/// The interleaved comparison, printed as `nines bench` prints it, with SimPy as the
+/// reference where it runs the model.
 fn side_by_side(case: &Case, rounds: usize) {
     let binary = nines_binary();
     let mut timed = binary
         .as_deref()
         .map(|binary| move |years, threads| time_process(binary, &case.file, None, years, threads));
     let timer = timed.as_mut().map(|timed| timed as &mut ProcessTimer<'_>);
-    let sides = compare(&case.plan, case.years, &[1, 2], rounds, timer).expect("benchmark runs");
+    let simpy = simpy(case);
+    let mut time_simpy = simpy.as_ref().map(|simpy| move || simpy.time());
+    let simpy_timer = time_simpy
+        .as_mut()
+        .map(|time| time as &mut ReferenceTimer<'_>);
+    let sides = compare(&case.plan, case.years, &[1, 2], rounds, timer, simpy_timer)
+        .expect("benchmark runs");
     let facts = BenchFacts {
         model: case.model.name(),
         replicas: case.plan.replica_count(),
@@ -147,17 +154,11 @@ fn side_by_side(case: &Case, rounds: usize) {
     if binary.is_none() {
         println!("(no process column: build the binary with `cargo build --release` first)");
     }
-    if let Some(simpy) = simpy_years_per_sec(case, rounds) {
-        let against = |years_per_sec: f64| years_per_sec / simpy;
-        for side in &sides {
-            println!(
-                "SimPy {simpy:.0} years/s; {} threads: engine {:.0}x, run {:.0}x, process {:.0}x faster",
-                side.threads,
-                against(side.engine_years_per_sec()),
-                against(side.run_years_per_sec()),
-                against(side.process_years_per_sec()),
-            );
-        }
+    if let Some(simpy) = &simpy {
+        print!(
+            "{}",
+            reference_text(&simpy.command_line(), simpy.years(), &sides)
+        );
     }
 }
 
@@ -186,26 +187,14 @@ fn nines_binary() -> Option<PathBuf> {
         .filter(|path| path.is_file())
 }
 
-/// SimPy's median years per second on the case's model over `rounds` runs of a tenth of
-/// its years, or `None` where the reference cannot run it (no python3 or simpy, or a model
-/// it does not read).
-fn simpy_years_per_sec(case: &Case, rounds: usize) -> Option<f64> {
+/// The SimPy reference on the case's model, each run simulating a twentieth of its years
+/// but at least 500 (so that Python's start-up is a small part of its time); `None` where
+/// it cannot run (no python3 or simpy, a model it does not read, or a checkout path with
+/// spaces, which the command splits): a run of one year is tried first.
+fn simpy(case: &Case) -> Option<Reference> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("simpy_reference.py");
-    let years = (case.years / 10).max(10).to_string();
-    let runs: Option<Vec<f64>> = (0..rounds)
-        .map(|_| {
-            let output = Command::new("python3")
-                .arg(&script)
-                .arg(&case.file)
-                .arg(&years)
-                .stderr(Stdio::null())
-                .output()
-                .ok()
-                .filter(|output| output.status.success())?;
-            let text = String::from_utf8_lossy(&output.stdout);
-            let line = text.lines().find_map(|line| line.strip_prefix("simpy: "))?;
-            line.strip_suffix(" years/s")?.parse().ok()
-        })
-        .collect();
-    runs.map(|runs| median(runs.into_iter()))
+    let command = format!("python3 {} {{model}} {{years}}", script.display());
+    let tried = Reference::new(&command, &case.file, 1)?;
+    tried.time().ok()?;
+    Reference::new(&command, &case.file, (case.years / 20).max(500))
 }

@@ -5,8 +5,10 @@
 //! process, the floor ([`crate::floor`]) and the independent floor
 //! ([`crate::floor::Independent`]) on the same plan and years, one after the other, round
 //! after round, so that whatever else the machine does slows all alike; it reports the
-//! median years per second of each and their ratios to the floors. `nines bench` and the
-//! benchmarks in `benches/` are built on it.
+//! median years per second of each and their ratios to the floors. With a [`Reference`] (another
+//! simulator of the same model, SimPy for one), each round also times its whole process, so
+//! that `nines run` and it are compared side by side too. `nines bench` and the benchmarks in
+//! `benches/` are built on it.
 
 use crate::engine::YearOutcome;
 use crate::floor::{FloorTotals, Independent, draw_years};
@@ -14,6 +16,7 @@ use crate::plan::Plan;
 use crate::run::{SimulateError, YearSink, simulate_years};
 use crate::stats::Accumulator;
 use std::convert::Infallible;
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
@@ -72,10 +75,109 @@ pub enum BenchError {
     /// The `nines run` process could not be run, or failed.
     #[error("cannot time the `nines run` process: {0}")]
     Process(std::io::Error),
+    /// The reference could not be run, or failed.
+    #[error("cannot time the reference `{command}`: {why}")]
+    Reference {
+        /// The reference's command line.
+        command: String,
+        /// Why: the error starting it, or its exit status and the last line it wrote on
+        /// stderr.
+        why: String,
+    },
 }
 
 /// Times a whole `nines run` process of the given years on the given threads.
 pub type ProcessTimer<'a> = dyn FnMut(u64, usize) -> std::io::Result<Timing> + 'a;
+
+/// Times one whole process of a reference (see [`Reference::time`]).
+pub type ReferenceTimer<'a> = dyn FnMut() -> Result<Timing, BenchError> + 'a;
+
+/// Another simulator of the same model, timed as a whole process beside `nines run`: a
+/// program and its arguments, in which `{model}` stands for the model file and `{years}` for
+/// the years each run simulates (`python3 benches/simpy_reference.py {model} {years}`).
+///
+/// The command is split at whitespace and run without a shell, the same on every platform.
+/// Its output is discarded; its years per second are `years` over its wall-clock time,
+/// start-up included, as for the `nines run` process it is compared with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    words: Vec<String>,
+    model: OsString,
+    years: u64,
+}
+
+impl Reference {
+    /// The reference `command` for `model`, each run simulating `years` years; `None` when
+    /// the command names no program.
+    pub fn new(command: &str, model: &Path, years: u64) -> Option<Reference> {
+        let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+        (!words.is_empty()).then(|| Reference {
+            words,
+            model: model.as_os_str().to_owned(),
+            years,
+        })
+    }
+
+    /// Years each run simulates.
+    pub fn years(&self) -> u64 {
+        self.years
+    }
+
+    /// The command line as run, placeholders replaced (the model lossily, for a report).
+    pub fn command_line(&self) -> String {
+        let years = self.years.to_string();
+        let model = self.model.to_string_lossy();
+        let words: Vec<String> = self
+            .words
+            .iter()
+            .map(|word| word.replace("{model}", &model).replace("{years}", &years))
+            .collect();
+        words.join(" ")
+    }
+
+    /// The program's arguments, placeholders replaced (the model path exactly as given).
+    fn arguments(&self) -> impl Iterator<Item = OsString> + '_ {
+        let years = self.years.to_string();
+        self.words[1..].iter().map(move |word| {
+            if word == "{model}" {
+                return self.model.clone();
+            }
+            let model = self.model.to_string_lossy();
+            OsString::from(word.replace("{model}", &model).replace("{years}", &years))
+        })
+    }
+
+    /// Runs it once, timed; an error if it cannot start or exits unsuccessfully, with the
+    /// last line of its standard error.
+    pub fn time(&self) -> Result<Timing, BenchError> {
+        let failed = |why: String| BenchError::Reference {
+            command: self.command_line(),
+            why,
+        };
+        let started = Instant::now();
+        let output = Command::new(&self.words[0])
+            .args(self.arguments())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|error| failed(error.to_string()))?;
+        let secs = started.elapsed().as_secs_f64();
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let last = stderr.lines().rev().find(|line| !line.trim().is_empty());
+            return Err(failed(match last {
+                Some(line) => format!("{}: {}", output.status, line.trim()),
+                None => output.status.to_string(),
+            }));
+        }
+        Ok(Timing {
+            years: self.years,
+            work: 0,
+            secs,
+        })
+    }
+}
 
 /// Simulates years `0..years` of `plan` on `threads` threads into `sink`, timed.
 pub fn time_engine(
@@ -183,6 +285,9 @@ pub struct Side {
     pub independent: Vec<Timing>,
     /// The whole `nines run` processes, in round order (none when not measured).
     pub process: Vec<Timing>,
+    /// The reference's processes, in round order (none when not measured): one a round,
+    /// the same at every thread count, as the reference runs as it will.
+    pub reference: Vec<Timing>,
 }
 
 impl Side {
@@ -237,6 +342,18 @@ impl Side {
     pub fn against_independent(&self, timings: &[Timing]) -> f64 {
         ratio(timings, &self.independent)
     }
+
+    /// Median years per second of the reference's whole process (0 when not measured).
+    pub fn reference_years_per_sec(&self) -> f64 {
+        median(self.reference.iter().map(Timing::years_per_sec))
+    }
+
+    /// Median over rounds of the `nines run` process's years per second divided by the
+    /// reference's in the same round: how many times faster nines is (0 when either was not
+    /// measured).
+    pub fn process_against_reference(&self) -> f64 {
+        ratio(&self.process, &self.reference)
+    }
 }
 
 /// Median over rounds of `timings`' years per second divided by the floor's in the same round.
@@ -251,17 +368,24 @@ fn ratio(timings: &[Timing], floor: &[Timing]) -> f64 {
 
 /// Runs the engine, the run, the process (when `process` is given), the floor and the
 /// independent floor on `years` years of `plan` for `rounds` rounds, each round timing them
-/// in turn at every thread count. The independent floor's draws are counted first, in an
-/// untimed run of the engine over the same years.
+/// in turn at every thread count, after the reference (when given) once. The independent
+/// floor's draws are counted first, in an untimed run of the engine over the same years.
 pub fn compare(
     plan: &Plan,
     years: u64,
     threads: &[usize],
     rounds: usize,
     mut process: Option<&mut ProcessTimer<'_>>,
+    mut reference: Option<&mut ReferenceTimer<'_>>,
 ) -> Result<Vec<Side>, BenchError> {
     let mut case = Case::new(plan, years, threads, Some(Independent::count(plan, years)));
     for _ in 0..rounds {
+        if let Some(reference) = reference.as_mut() {
+            let timing = reference()?;
+            case.sides
+                .iter_mut()
+                .for_each(|side| side.reference.push(timing));
+        }
         case.time_round(process.as_deref_mut())?;
     }
     Ok(case.sides)
@@ -429,8 +553,27 @@ mod tests {
                 secs: 1.0,
             })
         };
-        let sides = compare(&plan, 64, &[1, 2], 3, Some(&mut process)).unwrap();
+        let mut references = 0;
+        let mut reference = || {
+            references += 1;
+            Ok(Timing {
+                years: 8,
+                work: 0,
+                secs: 2.0,
+            })
+        };
+        let sides = compare(
+            &plan,
+            64,
+            &[1, 2],
+            3,
+            Some(&mut process),
+            Some(&mut reference),
+        )
+        .unwrap();
         assert_eq!(processes, 6);
+        // Once a round, whatever the thread counts.
+        assert_eq!(references, 3);
         assert_eq!(sides.len(), 2);
         for side in &sides {
             assert_eq!(side.engine.len(), 3);
@@ -443,7 +586,55 @@ mod tests {
             assert_eq!(side.independent.len(), 3);
             assert_eq!(side.process_years_per_sec(), 64.0);
             assert!(side.against_independent(&side.engine) > 0.0);
+            assert_eq!(side.reference_years_per_sec(), 4.0);
+            assert_eq!(side.process_against_reference(), 16.0);
         }
+    }
+
+    #[test]
+    fn a_reference_replaces_its_placeholders() {
+        let model = Path::new("models/a b.toml");
+        assert_eq!(Reference::new("  ", model, 10), None);
+        let reference =
+            Reference::new("python3 sim.py {model} --years={years}", model, 300).unwrap();
+        assert_eq!(reference.years(), 300);
+        assert_eq!(
+            reference.command_line(),
+            "python3 sim.py models/a b.toml --years=300"
+        );
+        let arguments: Vec<OsString> = reference.arguments().collect();
+        assert_eq!(arguments, ["sim.py", "models/a b.toml", "--years=300"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_reference_is_timed_or_says_why_it_failed() {
+        let model = Path::new("/nonexistent/model.toml");
+        let ran = Reference::new("true {model}", model, 7)
+            .unwrap()
+            .time()
+            .unwrap();
+        assert_eq!((ran.years, ran.work), (7, 0));
+        assert!(ran.secs > 0.0);
+        // The last line of its standard error says why.
+        let error = Reference::new("ls {model}", model, 7)
+            .unwrap()
+            .time()
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with(
+                "cannot time the reference `ls /nonexistent/model.toml`: exit status: 2: "
+            ),
+            "{message}"
+        );
+        assert!(message.contains("/nonexistent/model.toml"), "{message}");
+        let missing = Reference::new("/nonexistent/simulator {years}", model, 7).unwrap();
+        let message = missing.time().unwrap_err().to_string();
+        assert!(
+            message.starts_with("cannot time the reference `/nonexistent/simulator 7`: "),
+            "{message}"
+        );
     }
 
     #[test]
@@ -464,6 +655,7 @@ mod tests {
                     assert!(timings.iter().all(|t| t.years == years));
                 }
                 assert!(side.process.is_empty() && side.independent.is_empty());
+                assert!(side.reference.is_empty());
             }
         }
     }

@@ -5,10 +5,13 @@ use super::{
 };
 use clap::Args;
 use nines::app::RunError;
-use nines::bench::{BenchError, ProcessTimer, compare, same_replica_years, scaling, time_process};
+use nines::bench::{
+    BenchError, ProcessTimer, Reference, ReferenceTimer, compare, same_replica_years, scaling,
+    time_process,
+};
 use nines::model::MAX_COPIES;
 use nines::plan::Plan;
-use nines::report::{BenchFacts, bench_text, independent_text, scaling_text};
+use nines::report::{BenchFacts, bench_text, independent_text, reference_text, scaling_text};
 use nines::workload::RunShape;
 use std::process::ExitCode;
 
@@ -34,6 +37,16 @@ pub(crate) struct BenchArgs {
     /// print instead how the cost of a replica-year grows with the size of the cluster.
     #[arg(long, value_delimiter = ',', default_value = "1", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_COPIES)))]
     copies: Vec<u32>,
+    /// Also time another simulator of the same model as a whole process, once a round, and
+    /// compare the `nines run` process with it: a program and its arguments (split at
+    /// whitespace, no shell), where `{model}` stands for the model file and `{years}` for
+    /// `--reference-years`. For example `--reference "python3 benches/simpy_reference.py
+    /// {model} {years}"`.
+    #[arg(long, value_name = "COMMAND")]
+    reference: Option<String>,
+    /// Years each run of the reference simulates [default: a twentieth of --years, at least 1].
+    #[arg(long, value_name = "YEARS", requires = "reference", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
+    reference_years: Option<u64>,
     /// Run even if one timed run is estimated to be too large (over 1e9 events in one
     /// simulated year, 1e11 in all, or 4 GiB of memory).
     #[arg(long)]
@@ -46,14 +59,37 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         threads = vec![1, available_threads()];
         threads.dedup();
     }
+    if args.reference.is_some() && args.copies != [1] {
+        // The reference simulates the model file as written, as `nines run` does.
+        return Err(CliError::Usage(
+            "--reference compares `nines run` on the model as written: it cannot be used \
+             with --copies other than 1"
+                .to_owned(),
+        ));
+    }
     match args.copies.as_slice() {
         [copies] => side_by_side(&args, *copies, &threads),
         sizes => grow(&args, sizes, &threads),
     }
 }
 
+/// The reference of `--reference`, if given.
+fn reference(args: &BenchArgs) -> Result<Option<Reference>, CliError> {
+    let Some(command) = &args.reference else {
+        return Ok(None);
+    };
+    let years = args.reference_years.unwrap_or((args.years / 20).max(1));
+    match Reference::new(command, &args.model.model, years) {
+        Some(reference) => Ok(Some(reference)),
+        None => Err(CliError::Usage(
+            "--reference needs a command: a program and its arguments".to_owned(),
+        )),
+    }
+}
+
 /// The engine, the run, the process and the floors on one size of the cluster.
 fn side_by_side(args: &BenchArgs, copies: u32, threads: &[usize]) -> Result<ExitCode, CliError> {
+    let reference = reference(args)?;
     let loaded = args.model.load()?.with_copies(copies)?;
     let rounds = usize::from(args.rounds);
     check_workload(&loaded, shape(args.years, threads), args.force)?;
@@ -69,7 +105,11 @@ fn side_by_side(args: &BenchArgs, copies: u32, threads: &[usize]) -> Result<Exit
     } else {
         None
     };
-    let sides = compare(&plan, args.years, threads, rounds, process).map_err(cli_error)?;
+    let mut time_reference = reference.as_ref().map(|reference| move || reference.time());
+    let timer = time_reference
+        .as_mut()
+        .map(|time| time as &mut ReferenceTimer<'_>);
+    let sides = compare(&plan, args.years, threads, rounds, process, timer).map_err(cli_error)?;
     let facts = BenchFacts {
         model: loaded.model.name(),
         replicas: plan.replica_count(),
@@ -78,6 +118,10 @@ fn side_by_side(args: &BenchArgs, copies: u32, threads: &[usize]) -> Result<Exit
     };
     write_stdout(bench_text(&facts, &sides).as_bytes())?;
     write_stdout(independent_text(&sides).as_bytes())?;
+    if let Some(reference) = &reference {
+        let text = reference_text(&reference.command_line(), reference.years(), &sides);
+        write_stdout(text.as_bytes())?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -115,5 +159,6 @@ fn cli_error(error: BenchError) -> CliError {
     match error {
         BenchError::Simulate(error) => CliError::Run(RunError::from(error)),
         BenchError::Process(error) => CliError::Process(error),
+        error @ BenchError::Reference { .. } => CliError::Bench(error),
     }
 }

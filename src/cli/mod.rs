@@ -220,15 +220,19 @@ no target or no cost, bad usage or an output error.")]
   nines bench models/milvus-ha-l1.toml
   nines bench models/milvus-ha-l1.toml --years 50000 --threads 1,2 --rounds 9
   nines bench models/milvus-ha-l1.toml --copies 1,10,100 --threads 1 --rounds 3
+  nines bench models/milvus-ha-l1.toml --reference \"python3 benches/simpy_reference.py {model} {years}\"
 
 The floor draws the random numbers the engine draws, with no event queue, state or
 statistics, so engine/floor is the engine's cost beyond its draws (1 = none); the
 independent floor draws as many numbers of each distribution from one stream a year with
 the fastest samplers. With several --copies, each size simulates about the same
 replica-years, and the table gives what a replica-year costs against the first size (1 =
-flat). Results are not written anywhere.
+flat). With --reference, a third table gives how many times faster the `nines run` process
+is than the reference, both timed as whole processes in the same rounds. Results are not
+written anywhere.
 
-Exit status: 0 on success, 2 on a bad model or bad usage.")]
+Exit status: 0 on success, 2 on a bad model, bad usage, or a process or reference that
+cannot be run or fails.")]
     Bench(bench::BenchArgs),
     /// Availability arithmetic with its formula: nines, downtime per period, a component's
     /// MTTF and MTTR, series, parallel and k-of-n compositions, error budgets and burn rates.
@@ -317,6 +321,9 @@ pub enum CliError {
     /// `nines bench` could not time a `nines run` process.
     #[error("cannot time the `nines run` process: {0}")]
     Process(std::io::Error),
+    /// `nines bench` could not time its reference.
+    #[error(transparent)]
+    Bench(nines::bench::BenchError),
 }
 
 impl From<ModelErrors> for CliError {

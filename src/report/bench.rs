@@ -103,6 +103,34 @@ pub fn independent_text(sides: &[Side]) -> String {
     text
 }
 
+/// One row per thread count against the reference (another simulator of the model, timed
+/// as a whole process once a round): median years/s of the `nines run` process and of the
+/// reference, and how many times faster the process is (the median of each round's ratio).
+/// `command` is the reference's command line, `years` the years of each of its runs.
+pub fn reference_text(command: &str, years: u64, sides: &[Side]) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "threads  years/s: process  reference  process/reference"
+    );
+    for side in sides {
+        let _ = writeln!(
+            text,
+            "{:>7}  {:>16.0}  {:>9.1}  {:>17.1}",
+            side.threads,
+            side.process_years_per_sec(),
+            side.reference_years_per_sec(),
+            side.process_against_reference(),
+        );
+    }
+    let _ = writeln!(
+        text,
+        "reference: `{command}`, {years} years a run, a whole process once a round (start-up \
+         included, as for the `nines run` process)"
+    );
+    text
+}
+
 /// One row per thread count and size of the cluster: replica-years per second of the engine
 /// alone, of the run and of the floor, and what a replica-year costs against the first size
 /// at the same thread count (medians of each round's ratio; 1 = flat).
@@ -171,6 +199,7 @@ mod tests {
             floor: floor.map(timing).to_vec(),
             independent: floor.map(|f| timing(f * 2.0)).to_vec(),
             process: engine.map(|e| timing(e / 4.0)).to_vec(),
+            reference: [40.0, 50.0, 100.0].map(timing).to_vec(),
         };
         let sides = [
             side(1, [9000.0, 10000.0, 11000.0], [12000.0, 12500.0, 13000.0]),
@@ -206,6 +235,16 @@ mod tests {
         assert!(
             independent_text(&[unmeasured]).contains("      1                 -        25000"),
             "a process not measured is a dash"
+        );
+        // Each round's ratio: 2250/40, 2500/50, 2750/100; their median is 50.
+        let text = reference_text("sim {years}", 200, &sides[..1]);
+        assert!(
+            text.contains("      1              2500       50.0               50.0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("reference: `sim {years}`, 200 years a run"),
+            "{text}"
         );
     }
 

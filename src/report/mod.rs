@@ -34,7 +34,7 @@ mod trace;
 mod warnings;
 mod workload;
 
-pub use self::bench::{BenchFacts, bench_text, independent_text, scaling_text};
+pub use self::bench::{BenchFacts, bench_text, independent_text, reference_text, scaling_text};
 pub use self::calc::{calc_json, calc_model, calc_simulation_text, calc_text};
 pub use self::causes::cause_rows;
 pub use self::check::{check_json, check_junit, check_text};

@@ -129,3 +129,78 @@ fn bench_copies_list_prints_the_cost_per_replica_at_each_size() {
         "a zero in the list is a usage error"
     );
 }
+
+/// `--reference` times another simulator of the model once a round, here nines itself on
+/// one thread, and compares the `nines run` process with it.
+#[test]
+fn bench_compares_the_process_with_a_reference() {
+    let reference = format!(
+        "{} run {{model}} --years {{years}} --threads 1",
+        env!("CARGO_BIN_EXE_nines")
+    );
+    let out = nines_ok(&[
+        "bench",
+        "models/etcd-quorum.toml",
+        "--years",
+        "300",
+        "--rounds",
+        "1",
+        "--threads",
+        "1,2",
+        "--reference",
+        &reference,
+        "--reference-years",
+        "150",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    let heading = lines
+        .iter()
+        .position(|line| line.contains("process  reference  process/reference"))
+        .unwrap_or_else(|| panic!("no reference table: {out}"));
+    for (line, threads) in lines[heading + 1..heading + 3].iter().zip([1.0, 2.0]) {
+        let fields = numbers(line);
+        assert_eq!(fields.len(), 4, "{line}");
+        assert_eq!(fields[0], threads);
+        assert!(fields[1..].iter().all(|value| *value > 0.0), "{line}");
+    }
+    // Once a round, the same reference at every thread count.
+    assert_eq!(
+        numbers(lines[heading + 1])[2],
+        numbers(lines[heading + 2])[2]
+    );
+    assert!(
+        lines[heading + 3]
+            .contains("models/etcd-quorum.toml --years 150 --threads 1`, 150 years a run"),
+        "{out}"
+    );
+}
+
+/// A reference that fails says why (its last line on stderr), with status 2; one beside
+/// several `--copies` is a usage error, as is `--reference-years` alone.
+#[test]
+fn bench_reports_a_failing_or_misplaced_reference() {
+    let failing = format!(
+        "{} run tests/no-such-model.toml",
+        env!("CARGO_BIN_EXE_nines")
+    );
+    let base = [
+        "bench",
+        "models/etcd-quorum.toml",
+        "--years",
+        "50",
+        "--rounds",
+        "1",
+    ];
+    let output = nines(&[&base[..], &["--threads", "1", "--reference", &failing]].concat());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot time the reference `"), "{stderr}");
+    assert!(stderr.contains("exit status: 2: "), "{stderr}");
+    assert!(stderr.contains("no-such-model.toml"), "{stderr}");
+    let output = nines(&[&base[..], &["--copies", "1,2", "--reference", "sim"]].concat());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot be used with --copies"), "{stderr}");
+    let output = nines(&[&base[..], &["--reference-years", "10"]].concat());
+    assert_eq!(output.status.code(), Some(2));
+}
