@@ -187,14 +187,20 @@ fn nines_binary() -> Option<PathBuf> {
         .filter(|path| path.is_file())
 }
 
-/// The SimPy reference on the case's model, each run simulating a twentieth of its years
-/// but at least 500 (so that Python's start-up is a small part of its time); `None` where
-/// it cannot run (no python3 or simpy, a model it does not read, or a checkout path with
-/// spaces, which the command splits): a run of one year is tried first.
+/// The SimPy reference on the case's model, each run simulating
+/// [`Reference::default_years`] of its years; `None` where it cannot run (no python3 or
+/// simpy, or a model it does not read): a run of one year is tried first.
 fn simpy(case: &Case) -> Option<Reference> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("simpy_reference.py");
-    let command = format!("python3 {} {{model}} {{years}}", script.display());
-    let tried = Reference::new(&command, &case.file, 1)?;
-    tried.time().ok()?;
-    Reference::new(&command, &case.file, (case.years / 20).max(500))
+    let simpy_for = |years: u64| {
+        let words = [
+            "python3",
+            &script.display().to_string(),
+            "{model}",
+            "{years}",
+        ];
+        Reference::from_words(words.map(str::to_owned).to_vec(), &case.file, years).ok()
+    };
+    simpy_for(1)?.time().ok()?;
+    simpy_for(Reference::default_years(case.years))
 }

@@ -16,11 +16,12 @@ use crate::plan::Plan;
 use crate::run::{SimulateError, YearSink, simulate_years};
 use crate::stats::Accumulator;
 use std::convert::Infallible;
-use std::ffi::OsString;
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
+
+mod process;
+
+pub use process::{Reference, ReferenceError, time_process};
 
 /// One timed run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -72,112 +73,25 @@ pub enum BenchError {
     /// Its worker threads could not be started.
     #[error(transparent)]
     Simulate(#[from] SimulateError<Infallible>),
-    /// The `nines run` process could not be run, or failed.
+    /// The `nines run` process could not be started, or failed: why (the error starting
+    /// it, or its exit status and the last line it wrote on stderr).
     #[error("cannot time the `nines run` process: {0}")]
-    Process(std::io::Error),
-    /// The reference could not be run, or failed.
+    Process(String),
+    /// The reference could not be started, or failed.
     #[error("cannot time the reference `{command}`: {why}")]
     Reference {
         /// The reference's command line.
         command: String,
-        /// Why: the error starting it, or its exit status and the last line it wrote on
-        /// stderr.
+        /// Why, as for [`BenchError::Process`].
         why: String,
     },
 }
 
 /// Times a whole `nines run` process of the given years on the given threads.
-pub type ProcessTimer<'a> = dyn FnMut(u64, usize) -> std::io::Result<Timing> + 'a;
+pub type ProcessTimer<'a> = dyn FnMut(u64, usize) -> Result<Timing, BenchError> + 'a;
 
 /// Times one whole process of a reference (see [`Reference::time`]).
 pub type ReferenceTimer<'a> = dyn FnMut() -> Result<Timing, BenchError> + 'a;
-
-/// Another simulator of the same model, timed as a whole process beside `nines run`: a
-/// program and its arguments, in which `{model}` stands for the model file and `{years}` for
-/// the years each run simulates (`python3 benches/simpy_reference.py {model} {years}`).
-///
-/// The command is split at whitespace and run without a shell, the same on every platform.
-/// Its output is discarded; its years per second are `years` over its wall-clock time,
-/// start-up included, as for the `nines run` process it is compared with.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reference {
-    words: Vec<String>,
-    model: OsString,
-    years: u64,
-}
-
-impl Reference {
-    /// The reference `command` for `model`, each run simulating `years` years; `None` when
-    /// the command names no program.
-    pub fn new(command: &str, model: &Path, years: u64) -> Option<Reference> {
-        let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
-        (!words.is_empty()).then(|| Reference {
-            words,
-            model: model.as_os_str().to_owned(),
-            years,
-        })
-    }
-
-    /// Years each run simulates.
-    pub fn years(&self) -> u64 {
-        self.years
-    }
-
-    /// The command line as run, placeholders replaced (the model lossily, for a report).
-    pub fn command_line(&self) -> String {
-        let years = self.years.to_string();
-        let model = self.model.to_string_lossy();
-        let words: Vec<String> = self
-            .words
-            .iter()
-            .map(|word| word.replace("{model}", &model).replace("{years}", &years))
-            .collect();
-        words.join(" ")
-    }
-
-    /// The program's arguments, placeholders replaced (the model path exactly as given).
-    fn arguments(&self) -> impl Iterator<Item = OsString> + '_ {
-        let years = self.years.to_string();
-        self.words[1..].iter().map(move |word| {
-            if word == "{model}" {
-                return self.model.clone();
-            }
-            let model = self.model.to_string_lossy();
-            OsString::from(word.replace("{model}", &model).replace("{years}", &years))
-        })
-    }
-
-    /// Runs it once, timed; an error if it cannot start or exits unsuccessfully, with the
-    /// last line of its standard error.
-    pub fn time(&self) -> Result<Timing, BenchError> {
-        let failed = |why: String| BenchError::Reference {
-            command: self.command_line(),
-            why,
-        };
-        let started = Instant::now();
-        let output = Command::new(&self.words[0])
-            .args(self.arguments())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
-            .map_err(|error| failed(error.to_string()))?;
-        let secs = started.elapsed().as_secs_f64();
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let last = stderr.lines().rev().find(|line| !line.trim().is_empty());
-            return Err(failed(match last {
-                Some(line) => format!("{}: {}", output.status, line.trim()),
-                None => output.status.to_string(),
-            }));
-        }
-        Ok(Timing {
-            years: self.years,
-            work: 0,
-            secs,
-        })
-    }
-}
 
 /// Simulates years `0..years` of `plan` on `threads` threads into `sink`, timed.
 pub fn time_engine(
@@ -230,41 +144,6 @@ fn time_draws(
     Ok(Timing {
         years: totals.years,
         work: totals.draws,
-        secs,
-    })
-}
-
-/// Times one whole `nines run MODEL --years N --threads T` process of `binary` (with
-/// `--seed` when given), its output discarded.
-pub fn time_process(
-    binary: &Path,
-    model: &Path,
-    seed: Option<u64>,
-    years: u64,
-    threads: usize,
-) -> std::io::Result<Timing> {
-    let mut command = Command::new(binary);
-    command
-        .arg("run")
-        .arg(model)
-        .args(["--years", &years.to_string()])
-        .args(["--threads", &threads.to_string()]);
-    if let Some(seed) = seed {
-        command.args(["--seed", &seed.to_string()]);
-    }
-    let started = Instant::now();
-    let status = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()?;
-    let secs = started.elapsed().as_secs_f64();
-    if !status.success() {
-        let message = format!("`nines run` exited with {status}");
-        return Err(std::io::Error::other(message));
-    }
-    Ok(Timing {
-        years,
-        work: 0,
         secs,
     })
 }
@@ -369,7 +248,8 @@ fn ratio(timings: &[Timing], floor: &[Timing]) -> f64 {
 /// Runs the engine, the run, the process (when `process` is given), the floor and the
 /// independent floor on `years` years of `plan` for `rounds` rounds, each round timing them
 /// in turn at every thread count, after the reference (when given) once. The independent
-/// floor's draws are counted first, in an untimed run of the engine over the same years.
+/// floor's draws are counted first, in an untimed run of the engine over the same years,
+/// but after the first round's reference, so that a reference that fails does so at once.
 pub fn compare(
     plan: &Plan,
     years: u64,
@@ -378,10 +258,14 @@ pub fn compare(
     mut process: Option<&mut ProcessTimer<'_>>,
     mut reference: Option<&mut ReferenceTimer<'_>>,
 ) -> Result<Vec<Side>, BenchError> {
+    let mut time_reference = || reference.as_mut().map(|time| time()).transpose();
+    let mut next_reference = time_reference()?;
     let mut case = Case::new(plan, years, threads, Some(Independent::count(plan, years)));
-    for _ in 0..rounds {
-        if let Some(reference) = reference.as_mut() {
-            let timing = reference()?;
+    for round in 0..rounds {
+        if round > 0 {
+            next_reference = time_reference()?;
+        }
+        if let Some(timing) = next_reference {
             case.sides
                 .iter_mut()
                 .for_each(|side| side.reference.push(timing));
@@ -500,8 +384,7 @@ impl<'p> Case<'p> {
             side.run
                 .push(time_engine(plan, years, side.threads, Sink::Statistics)?);
             if let Some(process) = process.as_mut() {
-                let timing = process(years, side.threads).map_err(BenchError::Process)?;
-                side.process.push(timing);
+                side.process.push(process(years, side.threads)?);
             }
             side.floor.push(time_floor(plan, years, side.threads)?);
             if let Some(independent) = &self.independent {
@@ -544,11 +427,14 @@ mod tests {
     fn compare_times_every_round_and_thread_count() {
         let model = Model::parse(crate::fixtures::MODEL, "floor.toml").unwrap();
         let plan = Plan::compile(&model, 1);
+        // Round r's processes simulate 100 (r + 1) years a second at both thread counts, its
+        // reference 20, 10 and 50: the median of the rounds' ratios (5, 20, 6) is 6, where
+        // the ratio of the medians (200 / 20) would be 10.
         let mut processes = 0;
-        let mut process = |years: u64, _threads: usize| {
+        let mut process = |_years: u64, _threads: usize| {
             processes += 1;
             Ok(Timing {
-                years,
+                years: 100 * (1 + (processes - 1) / 2),
                 work: 0,
                 secs: 1.0,
             })
@@ -557,9 +443,9 @@ mod tests {
         let mut reference = || {
             references += 1;
             Ok(Timing {
-                years: 8,
+                years: [20, 10, 50][references - 1],
                 work: 0,
-                secs: 2.0,
+                secs: 1.0,
             })
         };
         let sides = compare(
@@ -584,57 +470,11 @@ mod tests {
             assert!(side.floor.iter().all(|t| t.years == 64 && t.work > 64));
             assert!(side.engine_ratio() > 0.0 && side.run_ratio() > 0.0);
             assert_eq!(side.independent.len(), 3);
-            assert_eq!(side.process_years_per_sec(), 64.0);
+            assert_eq!(side.process_years_per_sec(), 200.0);
             assert!(side.against_independent(&side.engine) > 0.0);
-            assert_eq!(side.reference_years_per_sec(), 4.0);
-            assert_eq!(side.process_against_reference(), 16.0);
+            assert_eq!(side.reference_years_per_sec(), 20.0);
+            assert_eq!(side.process_against_reference(), 6.0);
         }
-    }
-
-    #[test]
-    fn a_reference_replaces_its_placeholders() {
-        let model = Path::new("models/a b.toml");
-        assert_eq!(Reference::new("  ", model, 10), None);
-        let reference =
-            Reference::new("python3 sim.py {model} --years={years}", model, 300).unwrap();
-        assert_eq!(reference.years(), 300);
-        assert_eq!(
-            reference.command_line(),
-            "python3 sim.py models/a b.toml --years=300"
-        );
-        let arguments: Vec<OsString> = reference.arguments().collect();
-        assert_eq!(arguments, ["sim.py", "models/a b.toml", "--years=300"]);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_reference_is_timed_or_says_why_it_failed() {
-        let model = Path::new("/nonexistent/model.toml");
-        let ran = Reference::new("true {model}", model, 7)
-            .unwrap()
-            .time()
-            .unwrap();
-        assert_eq!((ran.years, ran.work), (7, 0));
-        assert!(ran.secs > 0.0);
-        // The last line of its standard error says why.
-        let error = Reference::new("ls {model}", model, 7)
-            .unwrap()
-            .time()
-            .unwrap_err();
-        let message = error.to_string();
-        assert!(
-            message.starts_with(
-                "cannot time the reference `ls /nonexistent/model.toml`: exit status: 2: "
-            ),
-            "{message}"
-        );
-        assert!(message.contains("/nonexistent/model.toml"), "{message}");
-        let missing = Reference::new("/nonexistent/simulator {years}", model, 7).unwrap();
-        let message = missing.time().unwrap_err().to_string();
-        assert!(
-            message.starts_with("cannot time the reference `/nonexistent/simulator 7`: "),
-            "{message}"
-        );
     }
 
     #[test]

@@ -27,9 +27,9 @@ pub(crate) struct BenchArgs {
     /// cores].
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Vec<u16>,
-    /// Rounds; each times the engine, the run, a `nines run` process, the floor and the
-    /// independent floor at every thread count (with several `--copies`, the engine, the run
-    /// and the floor at every size).
+    /// Rounds; each times the reference (with `--reference`) once, then the engine, the run,
+    /// a `nines run` process, the floor and the independent floor at every thread count
+    /// (with several `--copies`, the engine, the run and the floor at every size).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
     /// Simulate this many copies of the model's components, the system being the copies in
@@ -39,12 +39,13 @@ pub(crate) struct BenchArgs {
     copies: Vec<u32>,
     /// Also time another simulator of the same model as a whole process, once a round, and
     /// compare the `nines run` process with it: a program and its arguments (split at
-    /// whitespace, no shell), where `{model}` stands for the model file and `{years}` for
-    /// `--reference-years`. For example `--reference "python3 benches/simpy_reference.py
-    /// {model} {years}"`.
+    /// whitespace, no shell), in which `{model}` must stand for the model file and `{years}`
+    /// for `--reference-years`. For example `--reference "python3
+    /// benches/simpy_reference.py {model} {years}"`.
     #[arg(long, value_name = "COMMAND")]
     reference: Option<String>,
-    /// Years each run of the reference simulates [default: a twentieth of --years, at least 1].
+    /// Years each run of the reference simulates [default: a twentieth of --years, at least
+    /// 500, so that its start-up is a small part of its time].
     #[arg(long, value_name = "YEARS", requires = "reference", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     reference_years: Option<u64>,
     /// Run even if one timed run is estimated to be too large (over 1e9 events in one
@@ -78,13 +79,12 @@ fn reference(args: &BenchArgs) -> Result<Option<Reference>, CliError> {
     let Some(command) = &args.reference else {
         return Ok(None);
     };
-    let years = args.reference_years.unwrap_or((args.years / 20).max(1));
-    match Reference::new(command, &args.model.model, years) {
-        Some(reference) => Ok(Some(reference)),
-        None => Err(CliError::Usage(
-            "--reference needs a command: a program and its arguments".to_owned(),
-        )),
-    }
+    let years = args
+        .reference_years
+        .unwrap_or_else(|| Reference::default_years(args.years));
+    Reference::new(command, &args.model.model, years)
+        .map(Some)
+        .map_err(|error| CliError::Usage(error.to_string()))
 }
 
 /// The engine, the run, the process and the floors on one size of the cluster.
@@ -158,7 +158,6 @@ fn shape(years: u64, threads: &[usize]) -> RunShape {
 fn cli_error(error: BenchError) -> CliError {
     match error {
         BenchError::Simulate(error) => CliError::Run(RunError::from(error)),
-        BenchError::Process(error) => CliError::Process(error),
-        error @ BenchError::Reference { .. } => CliError::Bench(error),
+        error @ (BenchError::Process(_) | BenchError::Reference { .. }) => CliError::Bench(error),
     }
 }

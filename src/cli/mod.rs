@@ -318,10 +318,10 @@ pub enum CliError {
         /// The error.
         error: std::io::Error,
     },
-    /// `nines bench` could not time a `nines run` process.
+    /// `nines bench` could not find its own binary, to time a `nines run` process.
     #[error("cannot time the `nines run` process: {0}")]
     Process(std::io::Error),
-    /// `nines bench` could not time its reference.
+    /// `nines bench` could not time a `nines run` process or its reference.
     #[error(transparent)]
     Bench(nines::bench::BenchError),
 }

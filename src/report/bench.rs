@@ -77,22 +77,15 @@ pub fn independent_text(sides: &[Side]) -> String {
     );
     for side in sides {
         let measured = !side.process.is_empty();
-        let process = |value: f64, width: usize, digits: usize| {
-            if measured {
-                format!("{value:>width$.digits$}")
-            } else {
-                format!("{:>width$}", "-")
-            }
-        };
         let _ = writeln!(
             text,
             "{:>7}  {}  {:>11.0}  {:>12.3}  {:>9.3}  {}",
             side.threads,
-            process(side.process_years_per_sec(), 16, 0),
+            dash_unless(measured, side.process_years_per_sec(), 16, 0),
             side.independent_years_per_sec(),
             side.against_independent(&side.engine),
             side.against_independent(&side.run),
-            process(side.against_independent(&side.process), 13, 3),
+            dash_unless(measured, side.against_independent(&side.process), 13, 3),
         );
     }
     let _ = writeln!(
@@ -104,9 +97,10 @@ pub fn independent_text(sides: &[Side]) -> String {
 }
 
 /// One row per thread count against the reference (another simulator of the model, timed
-/// as a whole process once a round): median years/s of the `nines run` process and of the
-/// reference, and how many times faster the process is (the median of each round's ratio).
-/// `command` is the reference's command line, `years` the years of each of its runs.
+/// as a whole process once a round): median years/s of the `nines run` process (a dash when
+/// not measured) and of the reference, and how many times faster the process is (the median
+/// of each round's ratio). `command` is the reference's command line, `years` the years of
+/// each of its runs.
 pub fn reference_text(command: &str, years: u64, sides: &[Side]) -> String {
     let mut text = String::new();
     let _ = writeln!(
@@ -114,21 +108,32 @@ pub fn reference_text(command: &str, years: u64, sides: &[Side]) -> String {
         "threads  years/s: process  reference  process/reference"
     );
     for side in sides {
+        let measured = !side.process.is_empty();
         let _ = writeln!(
             text,
-            "{:>7}  {:>16.0}  {:>9.1}  {:>17.1}",
+            "{:>7}  {}  {:>9.1}  {}",
             side.threads,
-            side.process_years_per_sec(),
+            dash_unless(measured, side.process_years_per_sec(), 16, 0),
             side.reference_years_per_sec(),
-            side.process_against_reference(),
+            dash_unless(measured, side.process_against_reference(), 17, 1),
         );
     }
     let _ = writeln!(
         text,
-        "reference: `{command}`, {years} years a run, a whole process once a round (start-up \
-         included, as for the `nines run` process)"
+        "reference: `{command}`, {years} years a run, once a round, as it runs whatever the \
+         threads (a single-threaded simulator against nines on T threads); both are whole \
+         processes, start-up included"
     );
     text
+}
+
+/// `value` right-aligned in `width` with `digits` decimals, or a dash if not `measured`.
+fn dash_unless(measured: bool, value: f64, width: usize, digits: usize) -> String {
+    if measured {
+        format!("{value:>width$.digits$}")
+    } else {
+        format!("{:>width$}", "-")
+    }
 }
 
 /// One row per thread count and size of the cluster: replica-years per second of the engine
@@ -199,7 +204,7 @@ mod tests {
             floor: floor.map(timing).to_vec(),
             independent: floor.map(|f| timing(f * 2.0)).to_vec(),
             process: engine.map(|e| timing(e / 4.0)).to_vec(),
-            reference: [40.0, 50.0, 100.0].map(timing).to_vec(),
+            reference: [50.0, 25.0, 100.0].map(timing).to_vec(),
         };
         let sides = [
             side(1, [9000.0, 10000.0, 11000.0], [12000.0, 12500.0, 13000.0]),
@@ -236,15 +241,25 @@ mod tests {
             independent_text(&[unmeasured]).contains("      1                 -        25000"),
             "a process not measured is a dash"
         );
-        // Each round's ratio: 2250/40, 2500/50, 2750/100; their median is 50.
-        let text = reference_text("sim {years}", 200, &sides[..1]);
+        // Each round's ratio: 2250/50, 2500/25 and 2750/100, whose median is 45 (the ratio
+        // of the medians would be 2500/50 = 50).
+        let text = reference_text("sim 200", 200, &sides[..1]);
         assert!(
-            text.contains("      1              2500       50.0               50.0"),
+            text.contains("      1              2500       50.0               45.0"),
             "{text}"
         );
         assert!(
-            text.contains("reference: `sim {years}`, 200 years a run"),
+            text.contains("reference: `sim 200`, 200 years a run"),
             "{text}"
+        );
+        let unmeasured = Side {
+            process: Vec::new(),
+            ..sides[0].clone()
+        };
+        assert!(
+            reference_text("sim 200", 200, &[unmeasured])
+                .contains("      1                 -       50.0                  -"),
+            "a process not measured is a dash"
         );
     }
 

@@ -175,14 +175,13 @@ fn bench_compares_the_process_with_a_reference() {
     );
 }
 
-/// A reference that fails says why (its last line on stderr), with status 2; one beside
-/// several `--copies` is a usage error, as is `--reference-years` alone.
+/// A reference that fails says why (its exit status and last line on stderr), with status
+/// 2; one without `{years}` or `{model}`, or beside several `--copies`, is a usage error, as
+/// is `--reference-years` alone.
 #[test]
 fn bench_reports_a_failing_or_misplaced_reference() {
-    let failing = format!(
-        "{} run tests/no-such-model.toml",
-        env!("CARGO_BIN_EXE_nines")
-    );
+    let nines_binary = env!("CARGO_BIN_EXE_nines");
+    let failing = format!("{nines_binary} run tests/no-such-{{model}} --years {{years}}");
     let base = [
         "bench",
         "models/etcd-quorum.toml",
@@ -195,9 +194,23 @@ fn bench_reports_a_failing_or_misplaced_reference() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot time the reference `"), "{stderr}");
-    assert!(stderr.contains("exit status: 2: "), "{stderr}");
-    assert!(stderr.contains("no-such-model.toml"), "{stderr}");
-    let output = nines(&[&base[..], &["--copies", "1,2", "--reference", "sim"]].concat());
+    assert!(stderr.contains("exit status: 2 (stderr: "), "{stderr}");
+    assert!(
+        stderr.contains("tests/no-such-models/etcd-quorum.toml"),
+        "{stderr}"
+    );
+    let untold = format!("{nines_binary} run {{model}}");
+    let output = nines(&[&base[..], &["--reference", &untold]].concat());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("has no `{years}`"), "{stderr}");
+    let output = nines(
+        &[
+            &base[..],
+            &["--copies", "1,2", "--reference", "sim {model} {years}"],
+        ]
+        .concat(),
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot be used with --copies"), "{stderr}");

@@ -1,0 +1,298 @@
+//! Whole processes timed beside the engine: a `nines run` of the same model, and a
+//! [`Reference`], another simulator of it (SimPy for one).
+
+use super::{BenchError, Timing};
+use std::ffi::{OsStr, OsString};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Times one whole `nines run MODEL --years N --threads T` process of `binary` (with
+/// `--seed` when given), its output discarded.
+pub fn time_process(
+    binary: &Path,
+    model: &Path,
+    seed: Option<u64>,
+    years: u64,
+    threads: usize,
+) -> Result<Timing, BenchError> {
+    let mut command = Command::new(binary);
+    command
+        .arg("run")
+        .arg(model)
+        .args(["--years", &years.to_string()])
+        .args(["--threads", &threads.to_string()]);
+    if let Some(seed) = seed {
+        command.args(["--seed", &seed.to_string()]);
+    }
+    let secs = run_timed(&mut command).map_err(BenchError::Process)?;
+    Ok(Timing {
+        years,
+        work: 0,
+        secs,
+    })
+}
+
+/// Runs `command` to its end with no input and its output discarded; its wall-clock
+/// seconds, or why it failed: the error starting it, or its exit status and the last line
+/// it wrote on standard error.
+fn run_timed(command: &mut Command) -> Result<f64, String> {
+    let started = Instant::now();
+    let output = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|error| error.to_string())?;
+    let secs = started.elapsed().as_secs_f64();
+    if output.status.success() {
+        return Ok(secs);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Err(
+        match stderr.lines().rev().find(|line| !line.trim().is_empty()) {
+            Some(line) => format!("{} (stderr: {})", output.status, line.trim()),
+            None => output.status.to_string(),
+        },
+    )
+}
+
+/// Another simulator of the same model, timed as a whole process beside `nines run`: a
+/// program and its arguments, in which `{model}` stands for the model file and `{years}` for
+/// the years each run simulates (`python3 benches/simpy_reference.py {model} {years}`).
+///
+/// The command runs without a shell, the same on every platform, its output discarded; its
+/// years per second are `years` over its wall-clock time, start-up included, as for the
+/// `nines run` process it is compared with. Both placeholders are required: a command that
+/// does not say how many years it simulates would be timed against years it never ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    words: Vec<String>,
+    model: OsString,
+    years: u64,
+}
+
+/// Why a reference's command cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    /// It names no program.
+    #[error("--reference needs a command: a program and its arguments")]
+    Empty,
+    /// It lacks a placeholder.
+    #[error("--reference `{command}` has no `{placeholder}`: the reference must be told {what}")]
+    Missing {
+        /// The command as given.
+        command: String,
+        /// `{model}` or `{years}`.
+        placeholder: &'static str,
+        /// What the placeholder tells it.
+        what: &'static str,
+    },
+}
+
+impl Reference {
+    /// Fewest years a run of the reference simulates by default: Python's start-up and
+    /// imports take about 0.1 s, a few percent of 500 years of SimPy.
+    const MIN_DEFAULT_YEARS: u64 = 500;
+
+    /// The reference `command`, split at whitespace, for `model`, each run simulating
+    /// `years` years.
+    pub fn new(command: &str, model: &Path, years: u64) -> Result<Reference, ReferenceError> {
+        let words = command.split_whitespace().map(str::to_owned).collect();
+        Reference::from_words(words, model, years)
+    }
+
+    /// As [`Reference::new`], with the program and its arguments given one by one (a word
+    /// may then hold spaces).
+    pub fn from_words(
+        words: Vec<String>,
+        model: &Path,
+        years: u64,
+    ) -> Result<Reference, ReferenceError> {
+        if words.is_empty() {
+            return Err(ReferenceError::Empty);
+        }
+        let placeholders = [
+            ("{model}", "which model file to read"),
+            ("{years}", "how many years to simulate"),
+        ];
+        for (placeholder, what) in placeholders {
+            if !words.iter().any(|word| word.contains(placeholder)) {
+                return Err(ReferenceError::Missing {
+                    command: words.join(" "),
+                    placeholder,
+                    what,
+                });
+            }
+        }
+        Ok(Reference {
+            words,
+            model: model.as_os_str().to_owned(),
+            years,
+        })
+    }
+
+    /// The years a run of the reference simulates unless told: a twentieth of `years` (the
+    /// engine's years per timed run; a simulator a few dozen times slower then takes about
+    /// as long), but at least 500, so that its start-up is a small part of its time.
+    pub fn default_years(years: u64) -> u64 {
+        (years / 20).max(Self::MIN_DEFAULT_YEARS)
+    }
+
+    /// Years each run simulates.
+    pub fn years(&self) -> u64 {
+        self.years
+    }
+
+    /// The command line as run, for a report: placeholders replaced (the model path
+    /// lossily), and a word holding whitespace quoted.
+    pub fn command_line(&self) -> String {
+        let words: Vec<String> = self
+            .words
+            .iter()
+            .map(|word| {
+                let word = self.substitute(word).to_string_lossy().into_owned();
+                if word.contains(char::is_whitespace) {
+                    format!("'{word}'")
+                } else {
+                    word
+                }
+            })
+            .collect();
+        words.join(" ")
+    }
+
+    /// `word` with its placeholders replaced, the model path exactly as given.
+    fn substitute(&self, word: &str) -> OsString {
+        let years = self.years.to_string();
+        let mut whole = OsString::new();
+        let mut rest = word;
+        loop {
+            let model = rest.find("{model}").map(|at| (at, "{model}"));
+            let year = rest.find("{years}").map(|at| (at, "{years}"));
+            let next = match (model, year) {
+                (Some(m), Some(y)) => Some(m.min(y)),
+                (found, None) | (None, found) => found,
+            };
+            let Some((at, placeholder)) = next else {
+                whole.push(rest);
+                return whole;
+            };
+            whole.push(&rest[..at]);
+            whole.push(match placeholder {
+                "{model}" => self.model.as_os_str(),
+                _ => OsStr::new(&years),
+            });
+            rest = &rest[at + placeholder.len()..];
+        }
+    }
+
+    /// Runs it once, timed; an error if it cannot start or exits unsuccessfully, with the
+    /// last line of its standard error.
+    pub fn time(&self) -> Result<Timing, BenchError> {
+        let mut command = Command::new(self.substitute(&self.words[0]));
+        command.args(self.words[1..].iter().map(|word| self.substitute(word)));
+        let secs = run_timed(&mut command).map_err(|why| BenchError::Reference {
+            command: self.command_line(),
+            why,
+        })?;
+        Ok(Timing {
+            years: self.years,
+            work: 0,
+            secs,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_needs_a_program_a_model_and_years() {
+        let model = Path::new("m.toml");
+        assert_eq!(Reference::new("  ", model, 10), Err(ReferenceError::Empty));
+        let error = Reference::new("sim {model}", model, 10).unwrap_err();
+        assert!(matches!(
+            error,
+            ReferenceError::Missing {
+                placeholder: "{years}",
+                ..
+            }
+        ));
+        assert_eq!(
+            error.to_string(),
+            "--reference `sim {model}` has no `{years}`: the reference must be told how many \
+             years to simulate"
+        );
+        let error = Reference::new("sim --years={years}", model, 10).unwrap_err();
+        assert!(error.to_string().contains("has no `{model}`"), "{error}");
+    }
+
+    #[test]
+    fn placeholders_are_replaced_once_each_in_any_word() {
+        // A `{years}` inside the model's path stays as it is.
+        let model = Path::new("models/a {years} b.toml");
+        let reference =
+            Reference::new("python3 sim.py {model} --years={years}{years}", model, 300).unwrap();
+        assert_eq!(reference.years(), 300);
+        assert_eq!(
+            reference.substitute("--model={model}:{years}"),
+            "--model=models/a {years} b.toml:300"
+        );
+        assert_eq!(reference.substitute("{model}"), "models/a {years} b.toml");
+        assert_eq!(reference.substitute("plain"), "plain");
+        assert_eq!(
+            reference.command_line(),
+            "python3 sim.py 'models/a {years} b.toml' --years=300300"
+        );
+        assert_eq!(Reference::default_years(20_000), 1000);
+        assert_eq!(Reference::default_years(300), 500);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_non_utf8_model_path_reaches_the_reference_unchanged() {
+        use std::os::unix::ffi::OsStrExt;
+        let model = Path::new(OsStr::from_bytes(b"bad\xff.toml"));
+        let reference = Reference::new("sim --model={model} {years}", model, 1).unwrap();
+        assert_eq!(
+            reference.substitute("--model={model}").as_bytes(),
+            b"--model=bad\xff.toml"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_reference_is_timed_or_says_why_it_failed() {
+        let model = Path::new("/nonexistent/model.toml");
+        let ran = Reference::new("true {model} {years}", model, 7)
+            .unwrap()
+            .time()
+            .unwrap();
+        assert_eq!((ran.years, ran.work), (7, 0));
+        assert!(ran.secs > 0.0);
+        // The last line of its standard error says why.
+        let error = Reference::new("cat {model} {years}", model, 7)
+            .unwrap()
+            .time()
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with(
+                "cannot time the reference `cat /nonexistent/model.toml 7`: exit status: "
+            ),
+            "{message}"
+        );
+        // `cat` names the last file it could not read.
+        assert!(message.contains(" (stderr: cat: 7"), "{message}");
+        let missing = Reference::new("/nonexistent/simulator {model} {years}", model, 7).unwrap();
+        let message = missing.time().unwrap_err().to_string();
+        assert!(
+            message.starts_with(
+                "cannot time the reference `/nonexistent/simulator /nonexistent/model.toml 7`: "
+            ),
+            "{message}"
+        );
+    }
+}
