@@ -7,9 +7,15 @@ Reads a level-1 model file (docs/model-reference.md: components, replicas, `need
 modes with `every`/`detect`/`repair`, leader elections, the `up` expression) and simulates
 YEARS independent years (default 200) the way a SimPy user would write it: one process per
 replica, one per election, an `up` expression evaluated on every change. It prints the mean
-availability (to check it simulates the same thing as `nines run`) and its years per second.
+availability (to check it simulates the same thing as `nines run`) and its years per second
+by its own clock (the simulation only: `nines bench --reference` times the whole process).
 Random numbers come from Python's `random` module, so its figures agree with nines' only
 statistically. Needs `pip install simpy` (tested with SimPy 4.1.2, Python 3.11).
+
+A model with anything else (`[kubernetes]` and pods, Raft or lease leaders, planned work,
+incidents, traffic) is refused with exit status 2: simulating it without those parts would
+time a different, simpler model. `[slo]`, `[services]` and a component's `cost` are read by
+nines for its reports only, and ignored here.
 """
 
 import math
@@ -80,7 +86,7 @@ class Component:
         self.needs = {"majority": self.replicas // 2 + 1, "all": self.replicas}.get(needs, needs)
         leader = spec.get("leader")
         self.election = sampler(leader["election"]) if leader else None
-        self.modes = [(sampler(m["every"]), sampler(m["detect"]), sampler(m["repair"]))
+        self.modes = [(sampler(m["every"]), sampler(m.get("detect", "0s")), sampler(m["repair"]))
                       for m in spec.get("failure", [])]
         self.replica_up = [True] * self.replicas
         self.up = self.replicas
@@ -157,9 +163,47 @@ class Year:
         return 1.0 - self.downtime / horizon
 
 
+# What this script simulates; `slo`, `services` and `cost` change no simulated value.
+LEVEL_ONE = {
+    "model": {"name", "up", "simulation", "slo", "services", "component"},
+    "simulation": {"years", "seed", "horizon"},
+    "component": {"name", "replicas", "needs", "cost", "leader", "failure"},
+    "leader": {"election"},
+    "failure": {"name", "every", "detect", "repair"},
+}
+
+
+def unsupported(model):
+    """The first key of `model` this script does not simulate, as a path, or None."""
+    def extra(table, kind, path):
+        return next((f"{path}{key}" for key in table if key not in LEVEL_ONE[kind]), None)
+
+    found = extra(model, "model", "") or extra(model.get("simulation", {}), "simulation",
+                                                   "simulation.")
+    for component in model.get("component", []):
+        path = f"component.{component.get('name', '?')}."
+        leader = component.get("leader")
+        found = found or extra(component, "component", path)
+        found = found or (extra(leader, "leader", path + "leader.")
+                          if isinstance(leader, dict) else None)
+        for mode in component.get("failure", []):
+            mode_path = f"{path}failure.{mode.get('name', '?')}."
+            found = found or extra(mode, "failure", mode_path)
+            for key in ("detect", "repair"):
+                if isinstance(mode.get(key), str) and not re.fullmatch(
+                        r"(\s*[0-9.]+\s*(ms|s|m|h|d|w|y))+\s*", mode[key]):
+                    found = found or f"{mode_path}{key} = {mode[key]!r}"
+    return found
+
+
 def main():
     with open(sys.argv[1], "rb") as file:
         model = tomllib.load(file)
+    found = unsupported(model)
+    if found:
+        print(f"{sys.argv[1]}: `{found}`: this script simulates level-1 models only "
+              "(components, failure modes, elections and `up`)", file=sys.stderr)
+        sys.exit(2)
     years = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     simulation = model.get("simulation", {})
     horizon = seconds(simulation.get("horizon", "1y"))
@@ -168,7 +212,7 @@ def main():
     availability = sum(Year(model, seed, k).run(horizon) for k in range(years)) / years
     elapsed = time.perf_counter() - started
     print(f"{model['name']}: {years} years, mean availability {availability:.6%}")
-    print(f"simpy: {years / elapsed:.1f} years/s")
+    print(f"simpy: {years / elapsed:.1f} years/s (the simulation only, start-up excluded)")
 
 
 if __name__ == "__main__":

@@ -34,8 +34,8 @@ pub fn time_process(
 }
 
 /// Runs `command` to its end with no input and its output discarded; its wall-clock
-/// seconds, or why it failed: the error starting it, or its exit status and the last line
-/// it wrote on standard error.
+/// seconds, or why it failed: the program and the error starting it, or its exit status
+/// and the last line it wrote on standard error.
 fn run_timed(command: &mut Command) -> Result<f64, String> {
     let started = Instant::now();
     let output = command
@@ -43,7 +43,10 @@ fn run_timed(command: &mut Command) -> Result<f64, String> {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| {
+            let program = command.get_program().to_string_lossy();
+            format!("cannot start `{program}`: {error}")
+        })?;
     let secs = started.elapsed().as_secs_f64();
     if output.status.success() {
         return Ok(secs);
@@ -88,6 +91,50 @@ pub enum ReferenceError {
         /// What the placeholder tells it.
         what: &'static str,
     },
+    /// A word would mean something to a shell, which does not run it.
+    #[error(
+        "--reference `{command}`: {word} {why}; the command is split at whitespace and run \
+         without a shell (put anything more in a script, and give the script)"
+    )]
+    NotShell {
+        /// The command as given.
+        command: String,
+        /// The word, quoted.
+        word: String,
+        /// What a shell would have done with it.
+        why: &'static str,
+    },
+}
+
+/// `word`, quoted, and what a shell would have made of it, if it means anything to one: a
+/// quote (not removed), an operator (`|`, `>`, `;`, ...), or a placeholder of braces other
+/// than `{model}` and `{years}` (passed on as written).
+fn shell_word(word: &str) -> Option<(String, &'static str)> {
+    const OPERATORS: [&str; 10] = ["|", "||", "&", "&&", ";", "<", ">", ">>", "2>", "2>&1"];
+    let why = if word.starts_with(['\'', '"']) || word.ends_with(['\'', '"']) {
+        "is quoted, and quotes are not removed"
+    } else if OPERATORS.contains(&word) || word.starts_with(['|', '>', '<']) {
+        "is a shell operator"
+    } else if unknown_placeholder(word) {
+        "holds a placeholder other than `{model}` and `{years}`, which would be passed on as \
+         written"
+    } else {
+        return None;
+    };
+    Some((format!("`{word}`"), why))
+}
+
+/// Whether `word` holds `{name}` for a name (lowercase letters and `_`) other than `model`
+/// and `years`.
+fn unknown_placeholder(word: &str) -> bool {
+    word.split('{').skip(1).any(|rest| {
+        rest.split_once('}').is_some_and(|(name, _)| {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                && name != "model"
+                && name != "years"
+        })
+    })
 }
 
 impl Reference {
@@ -111,6 +158,13 @@ impl Reference {
     ) -> Result<Reference, ReferenceError> {
         if words.is_empty() {
             return Err(ReferenceError::Empty);
+        }
+        if let Some((word, why)) = words.iter().find_map(|word| shell_word(word)) {
+            return Err(ReferenceError::NotShell {
+                command: words.join(" "),
+                word,
+                why,
+            });
         }
         let placeholders = [
             ("{model}", "which model file to read"),
@@ -230,6 +284,26 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_is_not_a_shell_command() {
+        let model = Path::new("m.toml");
+        for (command, word) in [
+            ("'python3 sim.py' {model} {years}", "`'python3`"),
+            ("sim {model} {years} | tee out", "`|`"),
+            ("sim {model} {years} >out", "`>out`"),
+            ("sim {model} {years} --seed={seed}", "`--seed={seed}`"),
+        ] {
+            let error = Reference::new(command, model, 1).unwrap_err();
+            assert!(
+                matches!(&error, ReferenceError::NotShell { word: found, .. } if found == word),
+                "{command}: {error}"
+            );
+            assert!(error.to_string().contains("run without a shell"), "{error}");
+        }
+        // Braces that are not a placeholder's are the program's business.
+        assert!(Reference::new("sim {model} {years} --json={} {A}", model, 1).is_ok());
+    }
+
+    #[test]
     fn placeholders_are_replaced_once_each_in_any_word() {
         // A `{years}` inside the model's path stays as it is.
         let model = Path::new("models/a {years} b.toml");
@@ -290,7 +364,8 @@ mod tests {
         let message = missing.time().unwrap_err().to_string();
         assert!(
             message.starts_with(
-                "cannot time the reference `/nonexistent/simulator /nonexistent/model.toml 7`: "
+                "cannot time the reference `/nonexistent/simulator /nonexistent/model.toml 7`: \
+                 cannot start `/nonexistent/simulator`: "
             ),
             "{message}"
         );

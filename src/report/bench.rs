@@ -1,7 +1,7 @@
 //! The tables `nines bench` prints: the engine against the random-number floors, and the
 //! cost of a replica as the cluster grows.
 
-use crate::bench::{Scale, Side, Timing};
+use crate::bench::{Scale, Side, Timing, median};
 use std::fmt::Write;
 
 /// What was measured, for the table's heading.
@@ -23,8 +23,11 @@ pub fn bench_text(facts: &BenchFacts<'_>, sides: &[Side]) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{}: {} replicas, {} years per run, {} interleaved rounds (medians)",
-        facts.model, facts.replicas, facts.years, facts.rounds
+        "{}: {} replicas, {} years per run, {}",
+        facts.model,
+        facts.replicas,
+        facts.years,
+        rounds_heading(facts.rounds)
     );
     let _ = writeln!(
         text,
@@ -90,8 +93,9 @@ pub fn independent_text(sides: &[Side]) -> String {
     }
     let _ = writeln!(
         text,
-        "process: a whole `nines run`; independent: the engine's count of draws of each \
-         distribution from one ChaCha8 stream per year with the fastest samplers, no queue"
+        "process: a whole `nines run`; independent: as many draws of each distribution as \
+         the engine makes, from one ChaCha8 stream a year with the fastest samplers and no \
+         queue (the limit)"
     );
     text
 }
@@ -124,7 +128,32 @@ pub fn reference_text(command: &str, years: u64, sides: &[Side]) -> String {
          threads (a single-threaded simulator against nines on T threads); both are whole \
          processes, start-up included"
     );
+    let secs = median(
+        sides
+            .iter()
+            .flat_map(|side| &side.reference)
+            .map(|t| t.secs),
+    );
+    if secs < SHORT_REFERENCE_SECS {
+        let _ = writeln!(
+            text,
+            "note: a run of the reference took {secs:.2} s, so its start-up weighs on its \
+             years/s and the ratio is too high; give it more years (--reference-years)"
+        );
+    }
     text
+}
+
+/// A reference's run shorter than this (a median) is mostly start-up for an interpreter:
+/// Python and SimPy take about 0.1 s before the first simulated year.
+const SHORT_REFERENCE_SECS: f64 = 1.0;
+
+/// How many rounds the figures come from: their medians, or with one round its values.
+fn rounds_heading(rounds: usize) -> String {
+    match rounds {
+        1 => "1 round (no medians: one value of each)".to_owned(),
+        _ => format!("{rounds} interleaved rounds (medians)"),
+    }
 }
 
 /// `value` right-aligned in `width` with `digits` decimals, or a dash if not `measured`.
@@ -146,7 +175,8 @@ pub fn scaling_text(model: &str, rounds: usize, scales: &[Scale]) -> String {
     };
     let _ = writeln!(
         text,
-        "{model}: copies of every component in series, {rounds} interleaved rounds (medians)"
+        "{model}: copies of every component in series, {}",
+        rounds_heading(rounds)
     );
     let _ = writeln!(
         text,
@@ -261,6 +291,21 @@ mod tests {
                 .contains("      1                 -       50.0                  -"),
             "a process not measured is a dash"
         );
+        assert!(!text.contains("note:"), "{text}");
+        // Runs of the reference under a second are mostly its start-up.
+        let short = Side {
+            reference: vec![Timing {
+                years: 10,
+                work: 0,
+                secs: 0.25,
+            }],
+            ..sides[0].clone()
+        };
+        let text = reference_text("sim 10", 10, &[short]);
+        assert!(
+            text.contains("note: a run of the reference took 0.25 s, so its start-up weighs"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -279,7 +324,7 @@ mod tests {
         };
         let scales = [scale(1, 20, 10_000.0), scale(100, 2000, 80.0)];
         let text = scaling_text("m", 1, &scales);
-        assert!(text.starts_with("m: copies of every component in series, 1 interleaved"));
+        assert!(text.starts_with("m: copies of every component in series, 1 round (no medians"));
         assert!(
             text.contains(
                 "      1       1        20    1000                   200000    100000    400000                   1.00  1.00   1.00"

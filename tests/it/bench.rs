@@ -104,7 +104,9 @@ fn bench_copies_list_prints_the_cost_per_replica_at_each_size() {
     ]);
     let lines: Vec<&str> = out.lines().collect();
     assert!(
-        lines[0].starts_with("three-node etcd: copies of every component in series, 1 interleaved"),
+        lines[0].starts_with(
+            "three-node etcd: copies of every component in series, 1 round (no medians"
+        ),
         "{out}"
     );
     let rows: Vec<Vec<f64>> = lines[2..4].iter().map(|line| numbers(line)).collect();
@@ -216,4 +218,10 @@ fn bench_reports_a_failing_or_misplaced_reference() {
     assert!(stderr.contains("cannot be used with --copies"), "{stderr}");
     let output = nines(&[&base[..], &["--reference-years", "10"]].concat());
     assert_eq!(output.status.code(), Some(2));
+    // No shell runs it: quotes stay, and are refused.
+    let quoted = "'python3 sim.py' {model} {years}";
+    let output = nines(&[&base[..], &["--reference", quoted]].concat());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("quotes are not removed"), "{stderr}");
 }
