@@ -187,20 +187,18 @@ fn nines_binary() -> Option<PathBuf> {
         .filter(|path| path.is_file())
 }
 
-/// The SimPy reference on the case's model, each run simulating
-/// [`Reference::default_years`] of its years; `None` where it cannot run (no python3 or
-/// simpy, or a model it does not read): a run of one year is tried first.
+/// The SimPy reference on the case's model, calibrated to runs of about
+/// [`Reference::CALIBRATED_SECS`]; `None` where it cannot run (no python3 or simpy, or a
+/// model it does not read: the calibration's trial run fails).
 fn simpy(case: &Case) -> Option<Reference> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("simpy_reference.py");
-    let simpy_for = |years: u64| {
-        let words = [
-            "python3",
-            &script.display().to_string(),
-            "{model}",
-            "{years}",
-        ];
-        Reference::from_words(words.map(str::to_owned).to_vec(), &case.file, years).ok()
-    };
-    simpy_for(1)?.time().ok()?;
-    simpy_for(Reference::default_years(case.years))
+    let words = [
+        "python3",
+        &script.display().to_string(),
+        "{model}",
+        "{years}",
+    ];
+    let words = words.map(str::to_owned).to_vec();
+    let reference = Reference::from_words(words, &case.file, Reference::TRIAL_YEARS).ok()?;
+    reference.calibrated().ok()
 }

@@ -13,9 +13,10 @@ Random numbers come from Python's `random` module, so its figures agree with nin
 statistically. Needs `pip install simpy` (tested with SimPy 4.1.2, Python 3.11).
 
 A model with anything else (`[kubernetes]` and pods, Raft or lease leaders, planned work,
-incidents, traffic) is refused with exit status 2: simulating it without those parts would
-time a different, simpler model. `[slo]`, `[services]` and a component's `cost` are read by
-nines for its reports only, and ignored here.
+incidents, backups, traffic) is refused with exit status 2, naming the key: simulating it
+without those parts would time a different, simpler model (some of them change no simulated
+availability, but they change what nines computes, and so its speed). `[slo]`, `[services]`
+and a component's `cost` are read by nines for its reports only, and ignored here.
 """
 
 import math
@@ -101,7 +102,7 @@ class Component:
     def live(self, replica):
         """A replica: up until the earliest failure mode strikes, then down to repair."""
         env, rng = self.year.env, self.year.rng
-        while True:
+        while self.modes:  # without failure modes a replica never fails
             # Competing risks: every mode draws a time to failure, the earliest strikes.
             times = [max(every(rng), 1e-6) for every, _, _ in self.modes]
             strikes = times.index(min(times))
@@ -141,8 +142,9 @@ class Year:
         self.env = simpy.Environment()
         self.rng = random.Random(seed * 1_000_003 + index)
         self.components = {c["name"]: Component(self, c) for c in model["component"]}
+        up = " ".join(model["up"].split())  # nines reads any whitespace as a space
         expression = re.sub(r"[a-z0-9_-]+", lambda m: f"c[{m.group(0)!r}].serving()",
-                            model["up"]).replace("&", " and ").replace("|", " or ")
+                            up).replace("&", " and ").replace("|", " or ")
         self.up_expression = compile(expression, "up", "eval")
         self.is_up, self.down_since, self.downtime, self.outages = True, 0.0, 0.0, 0
 
@@ -192,7 +194,7 @@ def unsupported(model):
             for key in ("detect", "repair"):
                 if isinstance(mode.get(key), str) and not re.fullmatch(
                         r"(\s*[0-9.]+\s*(ms|s|m|h|d|w|y))+\s*", mode[key]):
-                    found = found or f"{mode_path}{key} = {mode[key]!r}"
+                    found = found or f'{mode_path}{key} = "{mode[key]}"'
     return found
 
 
@@ -201,8 +203,8 @@ def main():
         model = tomllib.load(file)
     found = unsupported(model)
     if found:
-        print(f"{sys.argv[1]}: `{found}`: this script simulates level-1 models only "
-              "(components, failure modes, elections and `up`)", file=sys.stderr)
+        print(f"{sys.argv[1]}: `{found}`: this script simulates only components, their "
+              "failure modes and `election` leaders, and `up`", file=sys.stderr)
         sys.exit(2)
     years = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     simulation = model.get("simulation", {})

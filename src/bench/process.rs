@@ -93,64 +93,92 @@ pub enum ReferenceError {
     },
     /// A word would mean something to a shell, which does not run it.
     #[error(
-        "--reference `{command}`: {word} {why}; the command is split at whitespace and run \
+        "--reference `{command}`: `{word}` {why}; the command is split at whitespace and run \
          without a shell (put anything more in a script, and give the script)"
     )]
     NotShell {
         /// The command as given.
         command: String,
-        /// The word, quoted.
+        /// The word.
         word: String,
         /// What a shell would have done with it.
         why: &'static str,
     },
+    /// A word holds a placeholder other than the two.
+    #[error(
+        "--reference `{command}`: `{word}` is not replaced: the only placeholders are \
+         `{{model}}` and `{{years}}`"
+    )]
+    UnknownPlaceholder {
+        /// The command as given.
+        command: String,
+        /// The placeholder, braces included.
+        word: String,
+    },
 }
 
-/// `word`, quoted, and what a shell would have made of it, if it means anything to one: a
-/// quote (not removed), an operator (`|`, `>`, `;`, ...), or a placeholder of braces other
-/// than `{model}` and `{years}` (passed on as written).
-fn shell_word(word: &str) -> Option<(String, &'static str)> {
-    const OPERATORS: [&str; 10] = ["|", "||", "&", "&&", ";", "<", ">", ">>", "2>", "2>&1"];
-    let why = if word.starts_with(['\'', '"']) || word.ends_with(['\'', '"']) {
-        "is quoted, and quotes are not removed"
-    } else if OPERATORS.contains(&word) || word.starts_with(['|', '>', '<']) {
-        "is a shell operator"
-    } else if unknown_placeholder(word) {
-        "holds a placeholder other than `{model}` and `{years}`, which would be passed on as \
-         written"
+/// What a shell would have made of `word`, if it means anything to one: a quote (which no
+/// shell removes here), a control operator (`|`, `;`, `&&`, a trailing `&`) or a
+/// redirection (`>out`, `2>&1`, `&>log`, `<in`).
+fn shell_meaning(word: &str) -> Option<&'static str> {
+    let redirection = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    let redirection = redirection.strip_prefix('&').unwrap_or(redirection);
+    if word.starts_with(['\'', '"']) || word.ends_with(['\'', '"']) {
+        Some("is quoted, and quotes are not removed")
+    } else if redirection.starts_with(['>', '<']) {
+        Some("is a shell's redirection")
+    } else if word.contains(['|', ';'])
+        || word.contains("&&")
+        || word.starts_with('&')
+        || word.ends_with('&')
+    {
+        Some("is a shell's control operator")
     } else {
-        return None;
-    };
-    Some((format!("`{word}`"), why))
+        None
+    }
 }
 
-/// Whether `word` holds `{name}` for a name (lowercase letters and `_`) other than `model`
+/// The first `{name}` in `word` for a name (lowercase letters and `_`) other than `model`
 /// and `years`.
-fn unknown_placeholder(word: &str) -> bool {
-    word.split('{').skip(1).any(|rest| {
-        rest.split_once('}').is_some_and(|(name, _)| {
-            !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-                && name != "model"
-                && name != "years"
-        })
+fn unknown_placeholder(word: &str) -> Option<String> {
+    word.split('{').skip(1).find_map(|rest| {
+        let (name, _) = rest.split_once('}')?;
+        let placeholder = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && name != "model"
+            && name != "years";
+        placeholder.then(|| format!("{{{name}}}"))
     })
 }
 
 impl Reference {
-    /// Fewest years a run of the reference simulates by default: Python's start-up and
-    /// imports take about 0.1 s, a few percent of 500 years of SimPy.
-    const MIN_DEFAULT_YEARS: u64 = 500;
+    /// Years of the trial run that [`Reference::calibrated`] times.
+    pub const TRIAL_YEARS: u64 = 100;
+
+    /// Seconds a run of a [`Reference::calibrated`] reference lasts, about.
+    pub const CALIBRATED_SECS: f64 = 2.0;
 
     /// The reference `command`, split at whitespace, for `model`, each run simulating
-    /// `years` years.
+    /// `years` years. A word that a shell would have read otherwise, or that holds another
+    /// placeholder, is refused: no shell runs the command.
     pub fn new(command: &str, model: &Path, years: u64) -> Result<Reference, ReferenceError> {
-        let words = command.split_whitespace().map(str::to_owned).collect();
+        let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+        for word in &words {
+            if let Some(why) = shell_meaning(word) {
+                let word = word.clone();
+                let command = words.join(" ");
+                return Err(ReferenceError::NotShell { command, word, why });
+            }
+            if let Some(word) = unknown_placeholder(word) {
+                let command = words.join(" ");
+                return Err(ReferenceError::UnknownPlaceholder { command, word });
+            }
+        }
         Reference::from_words(words, model, years)
     }
 
     /// As [`Reference::new`], with the program and its arguments given one by one (a word
-    /// may then hold spaces).
+    /// may then hold spaces or any character: only the two placeholders are replaced).
     pub fn from_words(
         words: Vec<String>,
         model: &Path,
@@ -158,13 +186,6 @@ impl Reference {
     ) -> Result<Reference, ReferenceError> {
         if words.is_empty() {
             return Err(ReferenceError::Empty);
-        }
-        if let Some((word, why)) = words.iter().find_map(|word| shell_word(word)) {
-            return Err(ReferenceError::NotShell {
-                command: words.join(" "),
-                word,
-                why,
-            });
         }
         let placeholders = [
             ("{model}", "which model file to read"),
@@ -186,11 +207,43 @@ impl Reference {
         })
     }
 
-    /// The years a run of the reference simulates unless told: a twentieth of `years` (the
-    /// engine's years per timed run; a simulator a few dozen times slower then takes about
-    /// as long), but at least 500, so that its start-up is a small part of its time.
-    pub fn default_years(years: u64) -> u64 {
-        (years / 20).max(Self::MIN_DEFAULT_YEARS)
+    /// This reference with its years set so that a run lasts about
+    /// [`Reference::CALIBRATED_SECS`], start-up included (at least its own years), so that an
+    /// interpreter's start-up (Python and SimPy take about 0.1 s) weighs little on its years
+    /// per second whatever the model's size. A trial run of [`Reference::TRIAL_YEARS`] gives
+    /// the cost of a year if it is long; if it is short, start-up is much of it, and a second
+    /// trial of more years separates the two (a straight line through both). Fails as
+    /// [`Reference::time`] does.
+    pub fn calibrated(self) -> Result<Reference, BenchError> {
+        let secs = Self::CALIBRATED_SECS;
+        let run = |years: u64| {
+            let trial = Reference {
+                years,
+                ..self.clone()
+            };
+            trial.time().map(|timing| timing.secs)
+        };
+        let first = Self::TRIAL_YEARS;
+        let took = run(first)?;
+        let years = if took >= secs / 4.0 {
+            first as f64 * secs / took
+        } else {
+            // At most half the target, even with no start-up at all.
+            let second = ((first as f64 * secs / 2.0 / took).ceil() as u64).max(first + 1);
+            let took_second = run(second)?;
+            let per_year = (took_second - took) / (second - first) as f64;
+            if per_year > 0.0 {
+                let start_up = took - per_year * first as f64;
+                (secs - start_up) / per_year
+            } else {
+                second as f64 * secs / took_second
+            }
+        };
+        let years = years.ceil().clamp(1.0, 1e12) as u64;
+        Ok(Reference {
+            years: years.max(self.years),
+            ..self
+        })
     }
 
     /// Years each run simulates.
@@ -286,21 +339,38 @@ mod tests {
     #[test]
     fn a_reference_is_not_a_shell_command() {
         let model = Path::new("m.toml");
-        for (command, word) in [
-            ("'python3 sim.py' {model} {years}", "`'python3`"),
-            ("sim {model} {years} | tee out", "`|`"),
-            ("sim {model} {years} >out", "`>out`"),
-            ("sim {model} {years} --seed={seed}", "`--seed={seed}`"),
-        ] {
+        let refused = [
+            ("'python3 sim.py' {model} {years}", "'python3", "quoted"),
+            ("sim {model} {years} | tee out", "|", "control"),
+            ("sim {model} {years};", "{years};", "control"),
+            ("sim {model} {years} x|y", "x|y", "control"),
+            ("sim {model} {years} a&&b", "a&&b", "control"),
+            ("sim {model} {years} &", "&", "control"),
+            ("sim {model} {years} >out", ">out", "redirection"),
+            ("sim {model} {years} 2>&1", "2>&1", "redirection"),
+            ("sim {model} {years} &>log", "&>log", "redirection"),
+            ("sim {model} {years} <in", "<in", "redirection"),
+        ];
+        for (command, word, why) in refused {
             let error = Reference::new(command, model, 1).unwrap_err();
             assert!(
-                matches!(&error, ReferenceError::NotShell { word: found, .. } if found == word),
+                matches!(&error, ReferenceError::NotShell { word: found, why: said, .. }
+                    if found == word && said.contains(why)),
                 "{command}: {error}"
             );
             assert!(error.to_string().contains("run without a shell"), "{error}");
         }
-        // Braces that are not a placeholder's are the program's business.
-        assert!(Reference::new("sim {model} {years} --json={} {A}", model, 1).is_ok());
+        let error = Reference::new("sim {model} {years} --seed={seed}", model, 1).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "--reference `sim {model} {years} --seed={seed}`: `{seed}` is not replaced: the \
+             only placeholders are `{model}` and `{years}`"
+        );
+        // Braces that are not a placeholder's are the program's business, and so is any word
+        // given on its own.
+        assert!(Reference::new("sim {model} {years} --json={} {A} x=3", model, 1).is_ok());
+        let words = ["sim", "'a b'", "|", "{model}", "{years}", "{seed}"].map(str::to_owned);
+        assert!(Reference::from_words(words.to_vec(), model, 1).is_ok());
     }
 
     #[test]
@@ -320,8 +390,25 @@ mod tests {
             reference.command_line(),
             "python3 sim.py 'models/a {years} b.toml' --years=300300"
         );
-        assert_eq!(Reference::default_years(20_000), 1000);
-        assert_eq!(Reference::default_years(300), 500);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn calibration_times_a_trial_and_scales_the_years() {
+        let model = Path::new("/nonexistent/model.toml");
+        // `true` simulates nothing in a few milliseconds: far more years than the trial's.
+        let fast = Reference::new("true {model} {years}", model, 1).unwrap();
+        let calibrated = fast.calibrated().unwrap();
+        assert!(
+            calibrated.years() > Reference::TRIAL_YEARS,
+            "{}",
+            calibrated.years()
+        );
+        let failing = Reference::new("cat {model} {years}", model, 1).unwrap();
+        assert!(matches!(
+            failing.calibrated(),
+            Err(BenchError::Reference { .. })
+        ));
     }
 
     #[cfg(unix)]

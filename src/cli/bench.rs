@@ -29,7 +29,8 @@ pub(crate) struct BenchArgs {
     threads: Vec<u16>,
     /// Rounds; each times the reference (with `--reference`) once, then the engine, the run,
     /// a `nines run` process, the floor and the independent floor at every thread count
-    /// (with several `--copies`, the engine, the run and the floor at every size).
+    /// (with several `--copies`, the engine, the run and the floor at every size). The
+    /// tables give medians; with one round, single values.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
     /// Simulate this many copies of the model's components, the system being the copies in
@@ -44,8 +45,8 @@ pub(crate) struct BenchArgs {
     /// benches/simpy_reference.py {model} {years}"`.
     #[arg(long, value_name = "COMMAND")]
     reference: Option<String>,
-    /// Years each run of the reference simulates [default: a twentieth of --years, at least
-    /// 500, so that its start-up is a small part of its time].
+    /// Years each run of the reference simulates [default: about 2 seconds' worth, from a
+    /// trial run of 100 years, so that its start-up is a small part of its time].
     #[arg(long, value_name = "YEARS", requires = "reference", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     reference_years: Option<u64>,
     /// Run even if one timed run is estimated to be too large (over 1e9 events in one
@@ -74,17 +75,19 @@ pub(crate) fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
     }
 }
 
-/// The reference of `--reference`, if given.
+/// The reference of `--reference`, if given: with `--reference-years`, or calibrated by a
+/// trial run.
 fn reference(args: &BenchArgs) -> Result<Option<Reference>, CliError> {
     let Some(command) = &args.reference else {
         return Ok(None);
     };
-    let years = args
-        .reference_years
-        .unwrap_or_else(|| Reference::default_years(args.years));
-    Reference::new(command, &args.model.model, years)
-        .map(Some)
-        .map_err(|error| CliError::Usage(error.to_string()))
+    let years = args.reference_years.unwrap_or(Reference::TRIAL_YEARS);
+    let reference = Reference::new(command, &args.model.model, years)
+        .map_err(|error| CliError::Usage(error.to_string()))?;
+    match args.reference_years {
+        Some(_) => Ok(Some(reference)),
+        None => reference.calibrated().map(Some).map_err(cli_error),
+    }
 }
 
 /// The engine, the run, the process and the floors on one size of the cluster.

@@ -23,9 +23,14 @@ pub fn bench_text(facts: &BenchFacts<'_>, sides: &[Side]) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{}: {} replicas, {} years per run, {}",
+        "{}: {} {}, {} years per run, {}",
         facts.model,
         facts.replicas,
+        if facts.replicas == 1 {
+            "replica"
+        } else {
+            "replicas"
+        },
         facts.years,
         rounds_heading(facts.rounds)
     );
@@ -137,15 +142,16 @@ pub fn reference_text(command: &str, years: u64, sides: &[Side]) -> String {
     if secs < SHORT_REFERENCE_SECS {
         let _ = writeln!(
             text,
-            "note: a run of the reference took {secs:.2} s, so its start-up weighs on its \
-             years/s and the ratio is too high; give it more years (--reference-years)"
+            "note: the reference's median run took {secs:.2} s, of which its start-up may be \
+             much (Python and SimPy take about 0.1 s), so the ratio is too high; give it more \
+             years (--reference-years, or leave it out to calibrate)"
         );
     }
     text
 }
 
-/// A reference's run shorter than this (a median) is mostly start-up for an interpreter:
-/// Python and SimPy take about 0.1 s before the first simulated year.
+/// A reference's median run shorter than this is more than a tenth start-up for an
+/// interpreter: Python and SimPy take about 0.1 s before the first simulated year.
 const SHORT_REFERENCE_SECS: f64 = 1.0;
 
 /// How many rounds the figures come from: their medians, or with one round its values.
@@ -303,7 +309,7 @@ mod tests {
         };
         let text = reference_text("sim 10", 10, &[short]);
         assert!(
-            text.contains("note: a run of the reference took 0.25 s, so its start-up weighs"),
+            text.contains("note: the reference's median run took 0.25 s, of which its start-up"),
             "{text}"
         );
     }

@@ -175,6 +175,11 @@ fn bench_compares_the_process_with_a_reference() {
             .contains("models/etcd-quorum.toml --years 150 --threads 1`, 150 years a run"),
         "{out}"
     );
+    // nines simulates 150 years of etcd in milliseconds: mostly start-up, and said so.
+    assert!(
+        lines[heading + 4].starts_with("note: the reference's median run took"),
+        "{out}"
+    );
 }
 
 /// A reference that fails says why (its exit status and last line on stderr), with status
