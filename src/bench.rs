@@ -237,12 +237,28 @@ impl Side {
 
 /// Median over rounds of `timings`' years per second divided by the floor's in the same round.
 fn ratio(timings: &[Timing], floor: &[Timing]) -> f64 {
-    median(
-        timings
-            .iter()
-            .zip(floor)
-            .map(|(timing, floor)| timing.years_per_sec() / floor.years_per_sec()),
-    )
+    median(round_ratios(timings, floor))
+}
+
+/// Each round's `timings`' years per second divided by `base`'s in the same round.
+fn round_ratios<'a>(timings: &'a [Timing], base: &'a [Timing]) -> impl Iterator<Item = f64> + 'a {
+    timings
+        .iter()
+        .zip(base)
+        .map(|(timing, base)| timing.years_per_sec() / base.years_per_sec())
+}
+
+/// The least and the greatest of the rounds' ratios of `timings` to `base` (see
+/// [`Side::engine_ratio`]): how far one round can be from the median. `None` with fewer
+/// than two rounds.
+pub fn ratio_range(timings: &[Timing], base: &[Timing]) -> Option<(f64, f64)> {
+    let ratios: Vec<f64> = round_ratios(timings, base).collect();
+    if ratios.len() < 2 {
+        return None;
+    }
+    let least = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let greatest = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some((least, greatest))
 }
 
 /// Runs the engine, the run, the process (when `process` is given), the floor and the

@@ -1,7 +1,7 @@
 //! The tables `nines bench` prints: the engine against the random-number floors, and the
 //! cost of a replica as the cluster grows.
 
-use crate::bench::{Scale, Side, Timing, median};
+use crate::bench::{Scale, Side, Timing, median, ratio_range};
 use std::fmt::Write;
 
 /// What was measured, for the table's heading.
@@ -71,7 +71,44 @@ pub fn bench_text(facts: &BenchFacts<'_>, sides: &[Side]) -> String {
         "engine: simulation alone; run: with the statistics of `nines run`; floor: the same \
          draws without queue, state or statistics"
     );
+    let ratios: [Ratio; 2] = [
+        ("engine/floor", |s| (&s.engine, &s.floor)),
+        ("run/floor", |s| (&s.run, &s.floor)),
+    ];
+    text.push_str(&ranges(sides, &ratios, 3));
     text
+}
+
+/// A ratio's name, and the timings it divides for a thread count.
+type Ratio = (&'static str, fn(&Side) -> (&[Timing], &[Timing]));
+
+/// One line giving, for each thread count, the least and greatest of the rounds' values of
+/// each ratio, with `digits` decimals, so that a reader sees how far a median could be from
+/// a round; empty with fewer than two rounds, or ratios not measured.
+fn ranges(sides: &[Side], ratios: &[Ratio], digits: usize) -> String {
+    let per_side: Vec<String> = sides
+        .iter()
+        .filter_map(|side| {
+            let each: Vec<String> = ratios
+                .iter()
+                .filter_map(|(name, of)| {
+                    let (timings, base) = of(side);
+                    let (least, greatest) = ratio_range(timings, base)?;
+                    Some(format!("{name} {least:.digits$} to {greatest:.digits$}"))
+                })
+                .collect();
+            let threads = if side.threads == 1 {
+                "thread"
+            } else {
+                "threads"
+            };
+            (!each.is_empty()).then(|| format!("{} {threads}: {}", side.threads, each.join(", ")))
+        })
+        .collect();
+    if per_side.is_empty() {
+        return String::new();
+    }
+    format!("range over the rounds: {}\n", per_side.join("; "))
 }
 
 /// One row per thread count against the independent floor: median years/s of the whole
@@ -102,6 +139,8 @@ pub fn independent_text(sides: &[Side]) -> String {
          the engine makes, from one ChaCha8 stream a year with the fastest samplers and no \
          queue (the limit)"
     );
+    let ratios: [Ratio; 1] = [("process/indep", |s| (&s.process, &s.independent))];
+    text.push_str(&ranges(sides, &ratios, 3));
     text
 }
 
@@ -133,6 +172,8 @@ pub fn reference_text(command: &str, years: u64, sides: &[Side]) -> String {
          threads (a single-threaded simulator against nines on T threads); both are whole \
          processes, start-up included"
     );
+    let ratios: [Ratio; 1] = [("process/reference", |s| (&s.process, &s.reference))];
+    text.push_str(&ranges(sides, &ratios, 1));
     let secs = median(
         sides
             .iter()
@@ -262,6 +303,22 @@ mod tests {
             text.contains("2 threads against 1: engine 1.95x, run 1.95x, floor 2.00x"),
             "{text}"
         );
+        // engine/floor by round: 9000/12000, 10000/12500, 11000/13000.
+        assert!(
+            bench_text(&facts, &sides).contains(
+                "range over the rounds: 1 thread: engine/floor 0.750 to 0.846, run/floor 0.375 \
+                 to 0.423; 2 threads: engine/floor"
+            ),
+            "{}",
+            bench_text(&facts, &sides)
+        );
+        let one_round = Side {
+            engine: vec![timing(9000.0)],
+            floor: vec![timing(12000.0)],
+            run: vec![timing(4500.0)],
+            ..sides[0].clone()
+        };
+        assert!(!bench_text(&facts, &[one_round]).contains("range over"));
         let text = independent_text(&sides);
         assert!(
             text.contains(
@@ -286,6 +343,10 @@ mod tests {
         );
         assert!(
             text.contains("reference: `sim 200`, 200 years a run"),
+            "{text}"
+        );
+        assert!(
+            text.contains("range over the rounds: 1 thread: process/reference 27.5 to 100.0\n"),
             "{text}"
         );
         let unmeasured = Side {

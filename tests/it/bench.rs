@@ -39,17 +39,27 @@ fn bench_prints_medians_and_ratios_per_thread_count() {
         lines[4].starts_with("2 threads against 1: engine "),
         "{out}"
     );
-    // Against the independent floor, with a whole `nines run` process timed each round.
+    // How far the rounds' ratios spread, for each thread count.
     assert!(
-        lines[6].contains("process  independent  engine/indep"),
+        lines[6].starts_with("range over the rounds: 1 thread: engine/floor ")
+            && lines[6].contains("; 2 threads: engine/floor "),
         "{out}"
     );
-    for (line, threads) in lines[7..9].iter().zip(["1", "2"]) {
+    // Against the independent floor, with a whole `nines run` process timed each round.
+    assert!(
+        lines[7].contains("process  independent  engine/indep"),
+        "{out}"
+    );
+    for (line, threads) in lines[8..10].iter().zip(["1", "2"]) {
         let fields = numbers(line);
         assert_eq!(fields.len(), 6, "{line}");
         assert_eq!(fields[0], threads.parse::<f64>().unwrap());
         assert!(fields[1..].iter().all(|value| *value > 0.0), "{line}");
     }
+    assert!(
+        lines[11].starts_with("range over the rounds: 1 thread: process/indep "),
+        "{out}"
+    );
 }
 
 #[test]
