@@ -1,6 +1,7 @@
 //! The tables `nines bench` prints: the engine against the random-number floors, and the
 //! cost of a replica as the cluster grows.
 
+use super::format::count;
 use crate::bench::{Scale, Side, Timing, median, ratio_range};
 use std::fmt::Write;
 
@@ -23,14 +24,9 @@ pub fn bench_text(facts: &BenchFacts<'_>, sides: &[Side]) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{}: {} {}, {} years per run, {}",
+        "{}: {}, {} years per run, {}",
         facts.model,
-        facts.replicas,
-        if facts.replicas == 1 {
-            "replica"
-        } else {
-            "replicas"
-        },
+        count(facts.replicas as u64, "replica"),
         facts.years,
         rounds_heading(facts.rounds)
     );
@@ -97,12 +93,8 @@ fn ranges(sides: &[Side], ratios: &[Ratio], digits: usize) -> String {
                     Some(format!("{name} {least:.digits$} to {greatest:.digits$}"))
                 })
                 .collect();
-            let threads = if side.threads == 1 {
-                "thread"
-            } else {
-                "threads"
-            };
-            (!each.is_empty()).then(|| format!("{} {threads}: {}", side.threads, each.join(", ")))
+            let threads = count(side.threads as u64, "thread");
+            (!each.is_empty()).then(|| format!("{threads}: {}", each.join(", ")))
         })
         .collect();
     if per_side.is_empty() {
@@ -174,13 +166,10 @@ pub fn reference_text(command: &str, years: u64, sides: &[Side]) -> String {
     );
     let ratios: [Ratio; 1] = [("process/reference", |s| (&s.process, &s.reference))];
     text.push_str(&ranges(sides, &ratios, 1));
-    let secs = median(
-        sides
-            .iter()
-            .flat_map(|side| &side.reference)
-            .map(|t| t.secs),
-    );
-    if secs < SHORT_REFERENCE_SECS {
+    // The same runs at every thread count: the first's are all of them.
+    let runs = sides.first().map_or(&[][..], |side| &side.reference[..]);
+    let secs = median(runs.iter().map(|run| run.secs));
+    if !runs.is_empty() && secs < SHORT_REFERENCE_SECS {
         let _ = writeln!(
             text,
             "note: the reference's median run took {secs:.2} s, of which its start-up may be \
@@ -198,7 +187,7 @@ const SHORT_REFERENCE_SECS: f64 = 1.0;
 /// How many rounds the figures come from: their medians, or with one round its values.
 fn rounds_heading(rounds: usize) -> String {
     match rounds {
-        1 => "1 round (no medians: one value of each)".to_owned(),
+        1 => format!("{} (no medians: one value of each)", count(1, "round")),
         _ => format!("{rounds} interleaved rounds (medians)"),
     }
 }
