@@ -275,13 +275,14 @@ pub fn compare(
     mut reference: Option<&mut ReferenceTimer<'_>>,
 ) -> Result<Vec<Side>, BenchError> {
     let mut time_reference = || reference.as_mut().map(|time| time()).transpose();
-    let mut next_reference = time_reference()?;
+    let first_reference = time_reference()?;
     let mut case = Case::new(plan, years, threads, Some(Independent::count(plan, years)));
     for round in 0..rounds {
-        if round > 0 {
-            next_reference = time_reference()?;
-        }
-        if let Some(timing) = next_reference {
+        let reference = match round {
+            0 => first_reference,
+            _ => time_reference()?,
+        };
+        if let Some(timing) = reference {
             case.sides
                 .iter_mut()
                 .for_each(|side| side.reference.push(timing));

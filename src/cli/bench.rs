@@ -81,12 +81,16 @@ fn reference(args: &BenchArgs) -> Result<Option<Reference>, CliError> {
     let Some(command) = &args.reference else {
         return Ok(None);
     };
-    let years = args.reference_years.unwrap_or(Reference::TRIAL_YEARS);
-    let reference = Reference::new(command, &args.model.model, years)
-        .map_err(|error| CliError::Usage(error.to_string()))?;
+    let new = |years| {
+        Reference::new(command, &args.model.model, years)
+            .map_err(|error| CliError::Usage(error.to_string()))
+    };
     match args.reference_years {
-        Some(_) => Ok(Some(reference)),
-        None => reference.calibrated().map(Some).map_err(cli_error),
+        Some(years) => new(years).map(Some),
+        None => new(Reference::TRIAL_YEARS)?
+            .calibrated()
+            .map(Some)
+            .map_err(cli_error),
     }
 }
 
