@@ -117,6 +117,33 @@ pub enum ReferenceError {
     },
 }
 
+/// Years a run lasting about `secs` (start-up included) simulates, from a trial of `first`
+/// years that took `took` seconds: scaled from it if it is long; if it is short, start-up
+/// is much of it, and a second trial of more years by `run` (its seconds) separates the
+/// two, a straight line through both trials. At least one year.
+fn years_lasting<E>(
+    secs: f64,
+    first: u64,
+    took: f64,
+    run: impl FnOnce(u64) -> Result<f64, E>,
+) -> Result<u64, E> {
+    let years = if took >= secs / 4.0 {
+        first as f64 * secs / took
+    } else {
+        // At most half the target, even with no start-up at all.
+        let second = ((first as f64 * secs / 2.0 / took).ceil() as u64).max(first + 1);
+        let took_second = run(second)?;
+        let per_year = (took_second - took) / (second - first) as f64;
+        if per_year > 0.0 {
+            let start_up = took - per_year * first as f64;
+            (secs - start_up) / per_year
+        } else {
+            second as f64 * secs / took_second
+        }
+    };
+    Ok(years.ceil().clamp(1.0, 1e12) as u64)
+}
+
 /// What a shell would have made of `word`, if it means anything to one: a quote (which no
 /// shell removes here), a control operator (`|`, `;`, `&&`, a trailing `&`) or a
 /// redirection (`>out`, `2>&1`, `&>log`, `<in`).
@@ -215,7 +242,6 @@ impl Reference {
     /// trial of more years separates the two (a straight line through both). Fails as
     /// [`Reference::time`] does.
     pub fn calibrated(self) -> Result<Reference, BenchError> {
-        let secs = Self::CALIBRATED_SECS;
         let run = |years: u64| {
             let trial = Reference {
                 years,
@@ -224,22 +250,7 @@ impl Reference {
             trial.time().map(|timing| timing.secs)
         };
         let first = Self::TRIAL_YEARS;
-        let took = run(first)?;
-        let years = if took >= secs / 4.0 {
-            first as f64 * secs / took
-        } else {
-            // At most half the target, even with no start-up at all.
-            let second = ((first as f64 * secs / 2.0 / took).ceil() as u64).max(first + 1);
-            let took_second = run(second)?;
-            let per_year = (took_second - took) / (second - first) as f64;
-            if per_year > 0.0 {
-                let start_up = took - per_year * first as f64;
-                (secs - start_up) / per_year
-            } else {
-                second as f64 * secs / took_second
-            }
-        };
-        let years = years.ceil().clamp(1.0, 1e12) as u64;
+        let years = years_lasting(Self::CALIBRATED_SECS, first, run(first)?, run)?;
         Ok(Reference {
             years: years.max(self.years),
             ..self
@@ -389,6 +400,34 @@ mod tests {
         assert_eq!(
             reference.command_line(),
             "python3 sim.py 'models/a {years} b.toml' --years=300300"
+        );
+    }
+
+    #[test]
+    fn calibration_fits_start_up_and_the_cost_of_a_year() {
+        // A simulator starting in 1/8 s and simulating a year in 1/1024 s (dyadic, so the
+        // arithmetic is exact): 128 years take 1/4 s, too short to tell start-up from years,
+        // so 128 × 2 / 2 / (1/4) = 512 are tried (5/8 s), and 2 s is (2 − 1/8) × 1024 = 1,920.
+        let simulator = |years: u64| Ok::<f64, ()>(0.125 + years as f64 / 1024.0);
+        let mut tried = Vec::new();
+        let years = years_lasting(2.0, 128, simulator(128).unwrap(), |years| {
+            tried.push(years);
+            simulator(years)
+        });
+        assert_eq!(tried, [512]);
+        assert_eq!(years, Ok(1920));
+        // A trial long enough is scaled alone: 100 years in 1 s make 200 in 2 s.
+        let never = |_| -> Result<f64, ()> { panic!("no second trial") };
+        assert_eq!(years_lasting(2.0, 100, 1.0, never), Ok(200));
+        // Noise that makes the longer trial the quicker: scaled from it alone, 512 × 2 / 0.2.
+        assert_eq!(
+            years_lasting(2.0, 128, 0.25, |_| Ok::<f64, ()>(0.2)),
+            Ok(5120)
+        );
+        // A failing second trial fails the calibration.
+        assert_eq!(
+            years_lasting(2.0, 128, 0.25, |_| Err("failed")),
+            Err("failed")
         );
     }
 
