@@ -9,20 +9,25 @@ fn numbers(line: &str) -> Vec<f64> {
         .collect()
 }
 
+/// The arguments of `nines bench models/etcd-quorum.toml --years YEARS --rounds ROUNDS`,
+/// then `more`.
+fn etcd_bench<'a>(years: &'a str, rounds: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let bench = [
+        "bench",
+        "models/etcd-quorum.toml",
+        "--years",
+        years,
+        "--rounds",
+        rounds,
+    ];
+    [&bench[..], more].concat()
+}
+
 /// One row per thread count with every column filled, then the scaling line; then one row
 /// per thread count against the independent floor.
 #[test]
 fn bench_prints_medians_and_ratios_per_thread_count() {
-    let out = nines_ok(&[
-        "bench",
-        "models/etcd-quorum.toml",
-        "--years",
-        "300",
-        "--rounds",
-        "3",
-        "--threads",
-        "1,2",
-    ]);
+    let out = nines_ok(&etcd_bench("300", "3", &["--threads", "1,2"]));
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0]
@@ -100,18 +105,11 @@ fn bench_copies_the_components() {
 /// years at the first size, with the cost of a replica-year against the first row.
 #[test]
 fn bench_copies_list_prints_the_cost_per_replica_at_each_size() {
-    let out = nines_ok(&[
-        "bench",
-        "models/etcd-quorum.toml",
-        "--copies",
-        "1,4",
-        "--years",
+    let out = nines_ok(&etcd_bench(
         "400",
-        "--rounds",
         "1",
-        "--threads",
-        "1",
-    ]);
+        &["--copies", "1,4", "--threads", "1"],
+    ));
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0].starts_with(
@@ -150,20 +148,15 @@ fn bench_compares_the_process_with_a_reference() {
         "{} run {{model}} --years {{years}} --threads 1",
         env!("CARGO_BIN_EXE_nines")
     );
-    let out = nines_ok(&[
-        "bench",
-        "models/etcd-quorum.toml",
-        "--years",
-        "300",
-        "--rounds",
-        "1",
+    let more = [
         "--threads",
         "1,2",
         "--reference",
         &reference,
         "--reference-years",
         "150",
-    ]);
+    ];
+    let out = nines_ok(&etcd_bench("300", "1", &more));
     let lines: Vec<&str> = out.lines().collect();
     let heading = lines
         .iter()
@@ -199,15 +192,11 @@ fn bench_compares_the_process_with_a_reference() {
 fn bench_reports_a_failing_or_misplaced_reference() {
     let nines_binary = env!("CARGO_BIN_EXE_nines");
     let failing = format!("{nines_binary} run tests/no-such-{{model}} --years {{years}}");
-    let base = [
-        "bench",
-        "models/etcd-quorum.toml",
-        "--years",
+    let output = nines(&etcd_bench(
         "50",
-        "--rounds",
         "1",
-    ];
-    let output = nines(&[&base[..], &["--threads", "1", "--reference", &failing]].concat());
+        &["--threads", "1", "--reference", &failing],
+    ));
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot time the reference `"), "{stderr}");
@@ -217,25 +206,20 @@ fn bench_reports_a_failing_or_misplaced_reference() {
         "{stderr}"
     );
     let untold = format!("{nines_binary} run {{model}}");
-    let output = nines(&[&base[..], &["--reference", &untold]].concat());
+    let output = nines(&etcd_bench("50", "1", &["--reference", &untold]));
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("has no `{years}`"), "{stderr}");
-    let output = nines(
-        &[
-            &base[..],
-            &["--copies", "1,2", "--reference", "sim {model} {years}"],
-        ]
-        .concat(),
-    );
+    let misplaced = ["--copies", "1,2", "--reference", "sim {model} {years}"];
+    let output = nines(&etcd_bench("50", "1", &misplaced));
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot be used with --copies"), "{stderr}");
-    let output = nines(&[&base[..], &["--reference-years", "10"]].concat());
+    let output = nines(&etcd_bench("50", "1", &["--reference-years", "10"]));
     assert_eq!(output.status.code(), Some(2));
     // No shell runs it: quotes stay, and are refused.
     let quoted = "'python3 sim.py' {model} {years}";
-    let output = nines(&[&base[..], &["--reference", quoted]].concat());
+    let output = nines(&etcd_bench("50", "1", &["--reference", quoted]));
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("quotes are not removed"), "{stderr}");
