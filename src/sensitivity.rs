@@ -25,7 +25,7 @@ pub struct Parameter {
 }
 
 /// A value a parameter is tried at, of the parameter's own type.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Tried {
     /// A duration (reports print it in the tool's one duration format).
     Duration(Duration),
@@ -33,6 +33,14 @@ pub enum Tried {
     Integer(i64),
     /// Any other number.
     Float(f64),
+    /// The samples of an empirical distribution, each scaled by `factor` (halved or
+    /// doubled together, so that the distribution keeps its shape).
+    Samples {
+        /// What each sample was multiplied by.
+        factor: f64,
+        /// The samples tried.
+        samples: Vec<Duration>,
+    },
 }
 
 impl Tried {
@@ -42,18 +50,29 @@ impl Tried {
     ///
     /// Not `Duration`'s `Display` (`182d12h`), which reads back the same: this is the form
     /// `sensitivity --json` has always written (`15768000s`), kept so its bytes stay.
+    /// Samples are a TOML array of such durations (`["900s", "1800s"]`).
     pub fn model_text(&self) -> String {
-        match *self {
-            Tried::Duration(duration) => {
-                let micros = duration.as_micros();
-                match micros % 1_000_000 {
-                    0 => format!("{}s", micros / 1_000_000),
-                    _ => format!("{}ms", micros as f64 / 1000.0),
-                }
-            }
+        match self {
+            Tried::Duration(duration) => duration_text(*duration),
             Tried::Integer(n) => n.to_string(),
             Tried::Float(x) => format!("{x:?}"),
+            Tried::Samples { samples, .. } => {
+                let texts: Vec<String> = samples
+                    .iter()
+                    .map(|sample| format!("\"{}\"", duration_text(*sample)))
+                    .collect();
+                format!("[{}]", texts.join(", "))
+            }
         }
+    }
+}
+
+/// A duration as the model text takes it exactly (see [`Tried::model_text`]).
+fn duration_text(duration: Duration) -> String {
+    let micros = duration.as_micros();
+    match micros % 1_000_000 {
+        0 => format!("{}s", micros / 1_000_000),
+        _ => format!("{}ms", micros as f64 / 1000.0),
     }
 }
 
@@ -153,6 +172,26 @@ fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
             let x = *x.value();
             (Some(Tried::Float(x / 2.0)), Tried::Float(x * 2.0))
         }
+        Value::Array(samples) if key == "samples" => {
+            let micros = samples
+                .iter()
+                .map(|sample| Some(Duration::parse(sample.as_str()?).ok()?.as_micros()))
+                .collect::<Option<Vec<u64>>>()?;
+            if micros.iter().all(|&m| m == 0) {
+                return None;
+            }
+            let scaled = |factor: f64, scale: fn(u64) -> u64| Tried::Samples {
+                factor,
+                samples: micros
+                    .iter()
+                    .map(|&m| Duration::from_micros(scale(m)))
+                    .collect(),
+            };
+            (
+                Some(scaled(0.5, |m| m / 2)),
+                scaled(2.0, |m| m.saturating_mul(2)),
+            )
+        }
         _ => return None,
     };
     // The value without the comment or spaces around it in the file.
@@ -218,7 +257,7 @@ replicas = 2
         );
         assert_eq!(found[5].value, "\"1m\"");
         assert_eq!(
-            (found[5].low, found[5].high),
+            (found[5].low.clone(), found[5].high.clone()),
             (
                 Some(Tried::Duration(Duration::from_secs(30))),
                 Tried::Duration(Duration::from_secs(120))
@@ -231,5 +270,25 @@ replicas = 2
         assert_eq!(text(&found[4].high), "3.0");
         let sub_second = Tried::Duration(Duration::from_micros(1_500_500));
         assert_eq!(sub_second.model_text(), "1500.5ms");
+    }
+
+    /// An empirical distribution's samples are one parameter, every sample halved and
+    /// doubled together, and the text tried reads back as the same samples.
+    #[test]
+    fn an_empirical_distributions_samples_are_scaled_together() {
+        let source = MODEL.replace(
+            r#"repair = { dist = "weibull", shape = 1.5, mean = "1m" }"#,
+            r#"repair = { dist = "empirical", samples = ["1m", "3s", "0s"] }"#,
+        );
+        let model = crate::fixtures::model(&source);
+        let (found, _) = parameters(&source, &model);
+        let samples = found.last().unwrap();
+        assert_eq!(samples.key, "component.db.failure.crash.repair.samples");
+        assert_eq!(samples.value, r#"["1m", "3s", "0s"]"#);
+        let low = samples.low.clone().unwrap();
+        assert_eq!(low.model_text(), r#"["30s", "1500ms", "0s"]"#);
+        assert_eq!(samples.high.model_text(), r#"["120s", "6s", "0s"]"#);
+        let text = crate::model::set_value(&source, "m.toml", &samples.key, &low.model_text());
+        crate::fixtures::model(&text.unwrap());
     }
 }

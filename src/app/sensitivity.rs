@@ -125,8 +125,8 @@ pub fn sensitivity(
         .map(|p| Slots {
             key: p.key.clone(),
             value: p.value.clone(),
-            low: add(&p.key, p.low),
-            high: add(&p.key, Some(p.high)),
+            low: add(&p.key, p.low.clone()),
+            high: add(&p.key, Some(p.high.clone())),
         })
         .collect();
     let count = variants.len();
@@ -156,7 +156,7 @@ pub fn sensitivity(
         let (value, index) = slot.as_ref().ok()?;
         let difference = outcome.pairs[*index].downtime_difference_s?;
         Some(Change {
-            value: *value,
+            value: value.clone(),
             downtime_change_s: difference,
             closed_form: closed_forms.disagreement(models[*index], &difference, horizon_s),
         })

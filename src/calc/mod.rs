@@ -47,7 +47,8 @@ impl Availability {
 
     /// `-log10(down)`; `None` for an availability of exactly 1, which has no finite nines.
     pub fn nines(self) -> Option<f64> {
-        (self.down > 0.0).then(|| -math::log10(self.down))
+        // `0 - x`, not `-x`: a system that is always down (down = 1) has 0 nines, not -0.
+        (self.down > 0.0).then(|| 0.0 - math::log10(self.down))
     }
 }
 

@@ -264,8 +264,13 @@ impl<M: Measure> Engine<'_, M> {
         Some((replica.failed_at, replica.noticed_at))
     }
 
+    /// Ends the open outage at `now`. One that lasted no time (the system went down and
+    /// came back at the same microsecond, as a zero repair does) is no outage: an outage
+    /// is a maximal interval of positive length, so it is neither counted nor told.
     fn close_outage<T: Tracer>(&mut self, now: Duration, tracer: &mut T) {
-        if let Some(open) = self.open_outage.take() {
+        if let Some(open) = self.open_outage.take()
+            && now > open.start
+        {
             let outage = Outage {
                 start: open.start,
                 duration: now.saturating_sub(open.start),

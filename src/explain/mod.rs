@@ -11,7 +11,8 @@
 //! a fraction `Σ λ_m D_m / (1 + Σ λ_m D_m)` of the time (exact in the long run for any
 //! distributions, by renewal-reward); a component needing `k` of `n` is up with the
 //! binomial probability of at least `k` up replicas; a leader adds the downtime of an
-//! election at every loss of the leader; the system combines components through its
+//! election at every loss of the leader and every return to `k` up replicas after too
+//! few; the system combines components through its
 //! expression as if they were independent. The estimate is exact for components without
 //! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
 //! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
@@ -249,7 +250,8 @@ pub enum Reason {
         /// Replicas.
         replicas: u32,
     },
-    /// Every loss of the leader costs an election, even with replicas to spare.
+    /// Every loss of the leader, and every return to enough replicas after too few, costs
+    /// an election.
     Election {
         /// The election's mean, in seconds.
         mean_s: f64,
@@ -473,10 +475,11 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             timeline.per_replica_per_year /= 1.0 + load;
         }
         let replica = 1.0 / (1.0 + load);
-        let total_rate: f64 =
-            rates_and_downs.iter().map(|(rate, _)| rate).sum::<f64>() / (1.0 + load);
         let quorum = at_least(component.replicas, component.needs, replica);
-        let election_loss = elect.as_ref().map_or(0.0, |e| total_rate * e.mean * quorum);
+        let rate_while_up: f64 = rates_and_downs.iter().map(|(rate, _)| rate).sum();
+        let election_loss = elect.as_ref().map_or(0.0, |e| {
+            elections_per_year(component.replicas, component.needs, replica, rate_while_up) * e.mean
+        });
         let naive = 1.0 - math::powi(1.0 - replica, component.replicas);
         let mut why = reasons(
             component.replicas,
@@ -663,6 +666,25 @@ fn node_failure(
     (1.0 / failure.every.mean_secs(), (detect, down))
 }
 
+/// Elections a year of a leader office among `n` replicas that each fail at `rate` a year
+/// while up and are up a share `a` of the time, `needs` of them needed (see
+/// `docs/semantics.md`: the office is vacated when the leader fails and when fewer than
+/// `needs` are up, and an election runs once `needs` are up again). Two kinds, each
+/// costing an election of downtime:
+/// - the leader fails while at least `needs` of the others are up, so an election starts
+///   at once: `rate · a · P(at least needs of n − 1 up)`;
+/// - the component comes back to `needs` up after too few, as often as it falls from
+///   `needs` to one fewer: `P(exactly needs up) · needs · rate` (in the long run each way
+///   across the boundary is crossed equally often).
+///
+/// With `needs = n` only the second kind occurs: every failure costs an election after its
+/// repair.
+fn elections_per_year(n: u32, needs: u32, a: f64, rate: f64) -> f64 {
+    let spare = rate * a * at_least(n - 1, needs, a);
+    let exactly_needs = at_least(n, needs, a) - at_least(n, needs + 1, a);
+    spare + exactly_needs * f64::from(needs) * rate
+}
+
 /// The duration of an election after the leader's loss with `replicas` members: the
 /// candidates are the other members.
 fn election(leader: &Leader, replicas: u32, c: &mut Combiner) -> Rv {
@@ -800,6 +822,24 @@ fn reasons(
 
 #[cfg(test)]
 mod tests {
+
+    /// The two kinds of elections against their exact rates in simple cases.
+    #[test]
+    fn elections_a_year_count_leader_losses_and_returns_to_quorum() {
+        let (a, rate) = (0.9, 10.0);
+        // All needed: no spare, so only the returns, as often as the falls from both up.
+        let all = elections_per_year(2, 2, a, rate);
+        assert!((all - a * a * 2.0 * rate).abs() < 1e-12, "{all}");
+        // One replica alone: every failure, once repaired.
+        let alone = elections_per_year(1, 1, a, rate);
+        assert!((alone - a * rate).abs() < 1e-12, "{alone}");
+        // One of three needed: the leader's failures while another is up, and the returns
+        // from none up (exactly one up, falling at its rate).
+        let spare = rate * a * (1.0 - (1.0 - a) * (1.0 - a));
+        let exactly_one = 3.0 * a * (1.0 - a) * (1.0 - a);
+        let one_of_three = elections_per_year(3, 1, a, rate);
+        assert!((one_of_three - spare - exactly_one * rate).abs() < 1e-12);
+    }
     use super::*;
 
     /// A model of `n` components with one failure mode each, whose repairs all differ (or

@@ -269,11 +269,11 @@ fn composition_text(text: &mut String, answer: &Composition) {
     let n = members.len();
     match answer.combination {
         Combination::Series => {
-            let _ = writeln!(text, "In series: up only while all {n} members are up:");
+            let _ = writeln!(text, "In series: up only while {} up:", every_member(n));
             let _ = writeln!(text, "  A = {}", members.join(" x "));
         }
         Combination::Parallel => {
-            let _ = writeln!(text, "In parallel: up while any of the {n} members is up:");
+            let _ = writeln!(text, "In parallel: up while {} up:", any_member(n));
             let downs: Vec<String> = members.iter().map(|m| format!("(1 - {m})")).collect();
             let _ = writeln!(text, "  A = 1 - {}", downs.join(" x "));
             let shares: Vec<String> = answer.members.iter().map(|m| share(m.down)).collect();
@@ -297,6 +297,22 @@ fn composition_text(text: &mut String, answer: &Composition) {
         }
     };
     let _ = writeln!(text, "{assumed}");
+}
+
+/// "all 3 members are", or "its one member is".
+fn every_member(n: usize) -> String {
+    match n {
+        1 => "its one member is".to_string(),
+        _ => format!("all {n} members are"),
+    }
+}
+
+/// "any of the 3 members is", or "its one member is".
+fn any_member(n: usize) -> String {
+    match n {
+        1 => "its one member is".to_string(),
+        _ => format!("any of the {n} members is"),
+    }
 }
 
 fn k_of_n_text(text: &mut String, answer: &Composition, k: usize) {
@@ -329,7 +345,10 @@ fn k_of_n_text(text: &mut String, answer: &Composition, k: usize) {
         .iter()
         .map(|t| trim_decimals(format!("{:.places$}", t.value)))
         .collect();
-    let _ = writeln!(text, "    = {}", values.join(" + "));
+    // A single term's value is the result, which the next line gives.
+    if values.len() > 1 {
+        let _ = writeln!(text, "    = {}", values.join(" + "));
+    }
 }
 
 fn budget_text(text: &mut String, answer: &BudgetAnswer) {

@@ -238,7 +238,7 @@ pub fn reason_text(reason: &Reason) -> String {
             p99_s,
             unavailability,
         } => format!(
-            "every loss of the leader costs an election (mean {}, p99 {}) even with replicas to spare: about {} a year",
+            "every loss of the leader, and every return to enough replicas after too few, costs an election (mean {}, p99 {}): about {} a year",
             duration(mean_s),
             duration(p99_s),
             duration(unavailability * Duration::YEAR.as_secs_f64())

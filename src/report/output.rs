@@ -7,8 +7,11 @@
 //! An existing directory is reused. `summary.json` marks a complete set: on commit the old
 //! one is removed first and the new one is moved in last, so whenever `summary.json` exists,
 //! every result file the run writes beside it comes from that run (even if the machine
-//! stops halfway through a commit). A file an earlier command wrote and this one does not
-//! (`sweep.svg` of a sweep, before a `run` into the same directory) is left as it was.
+//! stops halfway through a commit). A commit also removes every other file of
+//! [`RESULT_FILES`] that an earlier command wrote and this one does not (the `years.csv` of
+//! a full run, before a `--summary-only` run into the same directory; a run's files, before
+//! a sweep), so that the directory never holds the results of two commands side by side.
+//! Files nines never writes are left alone.
 //!
 //! A run killed outright (SIGKILL, a power cut) cannot remove its temporary files. They are
 //! named `.NAME.PID.SEQ.partial` and stay locked (an advisory lock, released by the kernel
@@ -25,6 +28,28 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The file whose presence says the directory holds one complete run.
 pub const MARKER: &str = "summary.json";
+
+/// Every name a command commits into an output directory. A commit removes those it does
+/// not write, so that no result file of an earlier command stays beside the new ones.
+pub const RESULT_FILES: [&str; 17] = [
+    "accumulator.json",
+    "differences.svg",
+    "downtime-histogram.svg",
+    "frontier.svg",
+    "incidents.csv",
+    "outage-cdf.svg",
+    "outages.csv",
+    "report.html",
+    "rpo-cdf.svg",
+    "shard.json",
+    "summary.json",
+    "sweep-shard.json",
+    "sweep.csv",
+    "sweep.svg",
+    "timeline.svg",
+    "tornado.svg",
+    "years.csv",
+];
 
 /// The suffix of every temporary file.
 const PARTIAL: &str = ".partial";
@@ -83,8 +108,12 @@ impl OutputDir {
         self.dir.join(name)
     }
 
-    /// Opens a temporary file that will become `name` on commit.
+    /// Opens a temporary file that will become `name` on commit (one of [`RESULT_FILES`]).
     pub fn file(&mut self, name: &str) -> io::Result<BufWriter<File>> {
+        debug_assert!(
+            RESULT_FILES.contains(&name),
+            "{name} is not in RESULT_FILES"
+        );
         let temporary = self.dir.join(partial_name(name));
         let file = create_partial(&temporary)?;
         let staged = Staged {
@@ -103,21 +132,32 @@ impl OutputDir {
         file.flush()
     }
 
-    /// Moves every staged file into place, the marker `summary.json` last. Writers must be
-    /// flushed and dropped first. On an error the files not yet moved are removed (the
-    /// directory then has no marker, or the previous one if none had moved).
+    /// Moves every staged file into place and removes the result files of earlier commands
+    /// that this one does not write, then moves in the marker `summary.json`, last. Writers
+    /// must be flushed and dropped first. On an error the files not yet moved are removed
+    /// (the directory then has no marker, or the previous one if none had moved).
     pub fn commit(mut self) -> io::Result<()> {
         for staged in &self.staged {
             staged.locked.sync_all()?;
         }
         let marker = self.dir.join(MARKER);
-        match fs::remove_file(&marker) {
-            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
-            _ => {}
-        }
+        remove_if_present(&marker)?;
         // The marker sorts last, so it is renamed after every other file.
         self.staged.sort_by_key(|staged| staged.target == marker);
-        for staged in &self.staged {
+        let (others, marker_staged) = self.staged.split_at(
+            self.staged
+                .partition_point(|staged| staged.target != marker),
+        );
+        for staged in others {
+            fs::rename(&staged.temporary, &staged.target)?;
+        }
+        for name in RESULT_FILES {
+            let path = self.dir.join(name);
+            if !self.staged.iter().any(|staged| staged.target == path) {
+                remove_if_present(&path)?;
+            }
+        }
+        for staged in marker_staged {
             fs::rename(&staged.temporary, &staged.target)?;
         }
         self.staged.clear();
@@ -137,6 +177,14 @@ impl Drop for OutputDir {
                 break;
             }
         }
+    }
+}
+
+/// Removes the file `path`, which may not exist.
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+        _ => Ok(()),
     }
 }
 
@@ -359,15 +407,13 @@ mod tests {
         let mut second = OutputDir::create(dir.path()).unwrap();
         second.write(MARKER, b"second").unwrap();
         live.commit().unwrap();
-        second.commit().unwrap();
-        assert_eq!(
-            names(dir.path()),
-            [".notes.partial", "summary.json", "years.csv"]
-        );
         assert_eq!(
             fs::read_to_string(dir.path().join("years.csv")).unwrap(),
             "live"
         );
+        // The later commit wins: the first run's years.csv does not stay beside its marker.
+        second.commit().unwrap();
+        assert_eq!(names(dir.path()), [".notes.partial", "summary.json"]);
     }
 
     #[test]
@@ -470,6 +516,31 @@ mod tests {
         assert!(write_file(&link, b"x").is_err());
         assert_eq!(fs::read_to_string(&target).unwrap(), "kept");
         assert_eq!(names(dir.path()), ["link", "sub", "target"]);
+    }
+
+    #[test]
+    fn commit_removes_the_result_files_of_an_earlier_command_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [MARKER, "years.csv", "outages.csv", "sweep.svg", "notes.txt"] {
+            fs::write(dir.path().join(name), "earlier").unwrap();
+        }
+        let mut output = OutputDir::create(dir.path()).unwrap();
+        output.write(MARKER, b"new summary").unwrap();
+        output.write("report.html", b"new report").unwrap();
+        output.commit().unwrap();
+        assert_eq!(
+            names(dir.path()),
+            ["notes.txt", "report.html", "summary.json"]
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+            "earlier"
+        );
+        // A command without a marker (a sweep) removes the earlier marker too.
+        let mut output = OutputDir::create(dir.path()).unwrap();
+        output.write("sweep.csv", b"sweep").unwrap();
+        output.commit().unwrap();
+        assert_eq!(names(dir.path()), ["notes.txt", "sweep.csv"]);
     }
 
     #[test]

@@ -58,10 +58,12 @@ pub fn sensitivity_text(outcome: &SensitivityOutcome) -> String {
 }
 
 /// A value tried as the table and the tornado chart show it: a duration in the tool's one
-/// format (`182d 12h`), a number as the model would have it (`3.0`).
+/// format (`182d 12h`), a number as the model would have it (`3.0`), an empirical
+/// distribution's samples by their factor (`each ×0.5`).
 fn tried(value: &Tried) -> String {
     match value {
         Tried::Duration(d) => duration(d.as_secs_f64()),
+        Tried::Samples { factor, .. } => format!("each ×{factor}"),
         number => number.model_text(),
     }
 }

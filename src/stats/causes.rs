@@ -59,6 +59,10 @@ struct Phase {
     /// model's outages are (no detection, election or repair), and a count costs less than
     /// recording each. They join the other values wherever those are queried or saved.
     zeros: u64,
+    /// The largest value, exactly: a percentile of the histogram is the top of its bucket,
+    /// up to 1% above any value recorded, and is capped here so that no percentile exceeds
+    /// the longest phase (and a phase that always lasts the same reads that value).
+    max: u64,
     values: Values,
 }
 
@@ -83,6 +87,7 @@ impl Phase {
         Phase {
             total: 0,
             zeros: 0,
+            max: 0,
             values: Values::Exact(Vec::new()),
         }
     }
@@ -93,6 +98,7 @@ impl Phase {
             return;
         }
         self.total += u128::from(value.as_micros());
+        self.max = self.max.max(value.as_micros());
         match &mut self.values {
             Values::Exact(values) => {
                 values.push(value.as_micros());
@@ -109,6 +115,7 @@ impl Phase {
     fn append(&mut self, other: &mut Phase) {
         self.total += std::mem::take(&mut other.total);
         self.zeros += std::mem::take(&mut other.zeros);
+        self.max = self.max.max(std::mem::take(&mut other.max));
         if let Values::Exact(theirs) = &mut other.values {
             match &mut self.values {
                 Values::Histogram(mine) => theirs.iter().for_each(|v| mine.record_n(*v, 1)),
@@ -164,7 +171,11 @@ impl Phase {
 
     fn figures(&self, count: u64) -> PhaseFigures {
         let histogram = self.histogram();
-        let quantile = |q| histogram.as_ref().map_or(0, |h| h.value_at_quantile(q));
+        let quantile = |q| {
+            histogram
+                .as_ref()
+                .map_or(0, |h| h.value_at_quantile(q).min(self.max))
+        };
         PhaseFigures {
             mean: if count == 0 {
                 0.0
@@ -374,6 +385,10 @@ struct SavedPhase {
     total: u128,
     #[serde(with = "crate::stats::histogram::optional")]
     histogram: Option<Histogram<u64>>,
+    /// The largest value; absent from states saved before it was, where the histogram's
+    /// own largest value (the top of its bucket) stands in.
+    #[serde(default)]
+    max: Option<u64>,
 }
 
 impl From<Causes> for Saved {
@@ -391,6 +406,7 @@ impl From<Causes> for Saved {
                 phases: cause.phases.map(|phase| SavedPhase {
                     total: phase.total,
                     histogram: phase.histogram(),
+                    max: Some(phase.max),
                 }),
             });
         }
@@ -410,6 +426,10 @@ impl From<Saved> for Causes {
                 let phases = cause.phases.map(|phase| Phase {
                     total: phase.total,
                     zeros: 0,
+                    max: phase
+                        .max
+                        .or_else(|| phase.histogram.as_ref().map(Histogram::max))
+                        .unwrap_or(0),
                     values: match phase.histogram {
                         Some(histogram) => Values::Histogram(Box::new(Counts::of(&histogram))),
                         None => Values::Exact(Vec::new()),
@@ -462,6 +482,46 @@ mod tests {
             (2.0, 2.0, 2.0, 6.0)
         );
         assert!((node.detect_s.p99 - 3.0).abs() <= 0.03);
+    }
+
+    /// A phase that always lasts the same reads that value at every percentile, not the top
+    /// of its histogram bucket; no percentile exceeds the longest value, before or after
+    /// the statistics are saved; a state saved before the largest value was kept still loads.
+    #[test]
+    fn percentiles_never_exceed_the_longest_value() {
+        let names = || vec![vec!["db/crash".into()]];
+        let mut causes = Causes::new(names());
+        let s = Duration::from_secs;
+        for i in 0..5000 {
+            let repair = s(5_616_000 - 86_400 + i % 2);
+            causes.add(&Outage {
+                start: s(0),
+                duration: s(86_400).saturating_add(repair),
+                component: 0,
+                mode: 0,
+                phases: Phases {
+                    detect: s(86_400),
+                    elect: Duration::ZERO,
+                    repair,
+                },
+            });
+        }
+        let check = |causes: &Causes| {
+            let crash = &causes.summary(1)["db/crash"];
+            assert_eq!(
+                (crash.detect_s.p50, crash.detect_s.p99),
+                (86_400.0, 86_400.0)
+            );
+            assert_eq!(crash.duration_s.p99, 5_616_001.0);
+            assert!(crash.duration_s.p50 <= 5_616_001.0);
+        };
+        check(&causes);
+        let json = serde_json::to_string(&causes).unwrap();
+        check(&serde_json::from_str(&json).unwrap());
+        let old = json.replace(",\"max\":86400000000", "");
+        assert_ne!(old, json);
+        let loaded: Causes = serde_json::from_str(&old).unwrap();
+        assert!(loaded.summary(1)["db/crash"].detect_s.p99 >= 86_400.0);
     }
 
     /// An outage of cause `mode` of component `component` whose phases follow from `i`.

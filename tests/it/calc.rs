@@ -393,3 +393,33 @@ fn the_json_keeps_the_simulation() {
         ["availability", "nines"]
     );
 }
+
+/// A system that is always down has 0 nines, not -0; one member reads as one; a k-of-n
+/// with a single term does not print its value twice.
+#[test]
+fn degenerate_forms_read_as_a_person_would_write_them() {
+    let always_down = nines_ok(&["calc", "downtime", "1y", "--per", "year"]);
+    assert!(
+        always_down.contains("nines = -log10(1) = 0\n"),
+        "{always_down}"
+    );
+    let nines = json(&["calc", "downtime", "1y", "--per", "year"])["nines"].clone();
+    assert!(
+        nines
+            .as_f64()
+            .is_some_and(|n| n == 0.0 && n.is_sign_positive()),
+        "{nines}"
+    );
+    let parallel = nines_ok(&["calc", "parallel", "99%"]);
+    assert!(
+        parallel.starts_with("In parallel: up while its one member is up:\n"),
+        "{parallel}"
+    );
+    let series = nines_ok(&["calc", "series", "99%", "99.9%"]);
+    assert!(
+        series.starts_with("In series: up only while all 2 members are up:\n"),
+        "{series}"
+    );
+    let all = nines_ok(&["calc", "kofn", "3", "99%", "99%", "99%"]);
+    assert_eq!(all.matches("= 0.970299").count(), 1, "{all}");
+}

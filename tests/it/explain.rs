@@ -69,6 +69,30 @@ needs = 2
     );
 }
 
+/// A leader among replicas that are all needed: every failure vacates the office (fewer
+/// than `needs` up), so every outage ends with an election after the repair, not only the
+/// leader's failures. The elections are a tenth of the downtime here, so counting only the
+/// leader's losses (half of them) would miss the simulated mean by many standard errors.
+#[test]
+fn elections_follow_every_return_to_enough_replicas() {
+    agree(
+        r#"
+name = "all needed"
+up = "db"
+[[component]]
+name = "db"
+replicas = 2
+needs = "all"
+leader = { election = "10m" }
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "10d" }
+  repair = "1h"
+"#,
+        1000,
+    );
+}
+
 fn hang_model(period: &str) -> String {
     format!(
         r#"

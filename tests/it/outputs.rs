@@ -60,6 +60,45 @@ fn summary_only_leaves_out_the_rows_and_nothing_else() {
     }
 }
 
+/// A `--summary-only` run into the directory of a full run, then a sweep into it, leaves
+/// only the result files of the last command (and a file nines never writes).
+#[test]
+fn a_later_command_removes_the_result_files_it_does_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    simulate_into("run", &out, &[]);
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    simulate_into("run", &out, &["--summary-only"]);
+    let small = dir.path().join("small");
+    simulate_into("run", &small, &["--summary-only"]);
+    let mut expected = names(&small);
+    expected.push("notes.txt".to_string());
+    expected.sort();
+    assert_eq!(names(&out), expected);
+    let sweep = nines(&[
+        "sweep",
+        MODEL,
+        "--set",
+        "component.etcd.replicas=3,5",
+        "--years",
+        "20",
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(sweep.status.code(), Some(0), "{sweep:?}");
+    let left = names(&out);
+    assert!(left.contains(&"sweep.csv".to_string()), "{left:?}");
+    for gone in [
+        "summary.json",
+        "accumulator.json",
+        "years.csv",
+        "timeline.svg",
+    ] {
+        assert!(!left.contains(&gone.to_string()), "{gone} stayed: {left:?}");
+    }
+    assert!(left.contains(&"notes.txt".to_string()), "{left:?}");
+}
+
 #[test]
 fn summary_only_needs_out_and_no_shard() {
     let without_out = nines(&["run", MODEL, "--years", "10", "--summary-only"]);

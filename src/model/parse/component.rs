@@ -158,8 +158,7 @@ fn read_component<'a, 'i>(
         |(value, _)| matches!(value.get_ref(), DeValue::String(t) if t.as_ref() == "all"),
     );
     let needs = match (needs, replicas) {
-        (Some((value, key)), Some(replicas)) => read_needs(ctx, value, &key, replicas),
-        (Some(_), None) => None,
+        (Some((value, key)), replicas) => read_needs(ctx, value, &key, replicas),
         (None, _) => Some(1),
     };
     let (pod, placed_with) = match pod {
@@ -218,12 +217,20 @@ fn read_component<'a, 'i>(
 }
 
 /// `needs`: an integer from 1 to `replicas`, `"majority"` (floor(n/2) + 1) or `"all"`.
-fn read_needs(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, replicas: u32) -> Option<u32> {
+/// With `replicas` invalid (`None`, reported already) its form is still checked, so that
+/// every problem of the model is reported at once; the value is then `None`.
+fn read_needs(
+    ctx: &mut Ctx<'_>,
+    value: &Value<'_>,
+    key: &str,
+    replicas: Option<u32>,
+) -> Option<u32> {
     match value.get_ref() {
-        DeValue::String(text) if text.as_ref() == "majority" => Some(replicas / 2 + 1),
-        DeValue::String(text) if text.as_ref() == "all" => Some(replicas),
+        DeValue::String(text) if text.as_ref() == "majority" => Some(replicas? / 2 + 1),
+        DeValue::String(text) if text.as_ref() == "all" => replicas,
         DeValue::Integer(_) => {
             let needs = read_int(ctx, value, key, 1, MAX_REPLICAS)? as u32;
+            let replicas = replicas?;
             if needs > replicas {
                 let message =
                     format!("needs {needs} replicas up, but the component has only {replicas}");
@@ -233,8 +240,9 @@ fn read_needs(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, replicas: u32) ->
             Some(needs)
         }
         _ => {
+            let range = replicas.map_or(String::new(), |replicas| format!(" (1 to {replicas})"));
             let message = format!(
-                "`{}` is not allowed; write a number of replicas (1 to {replicas}), \"majority\" or \"all\"",
+                "`{}` is not allowed; write a number of replicas{range}, \"majority\" or \"all\"",
                 ctx.quote(value)
             );
             ctx.error(ModelErrorKind::OutOfRange, value.span(), key, message);

@@ -9,7 +9,7 @@ use super::simulation::read_simulation;
 use super::slo::read_slo;
 use super::toolkit::{Ctx, Table, Value};
 use super::traffic::read_traffic;
-use super::values::{name_length_ok, read_str};
+use super::values::{name_length_ok, printable_ok, read_str};
 use crate::model::{Model, Simulation};
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -22,7 +22,8 @@ pub(super) fn read_model(ctx: &mut Ctx<'_>, root: &Spanned<DeTable<'_>>) -> Opti
         .required(ctx, "name", ", e.g. name = \"three-node etcd\"")
         .and_then(|v| {
             let name = read_str(ctx, v, "name")?;
-            name_length_ok(ctx, name, v.span(), "name", "model").then(|| name.to_string())
+            let fits = name_length_ok(ctx, name, v.span(), "name", "model");
+            (fits && printable_ok(ctx, name, v.span(), "name")).then(|| name.to_string())
         });
     let up_value = top.required(ctx, "up", ", e.g. up = \"etcd & proxy\"");
     let simulation = match top.get("simulation") {

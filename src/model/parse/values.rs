@@ -69,6 +69,21 @@ pub(super) fn name_length_ok(
     false
 }
 
+/// Whether free text that the reports print as it is (the model's name) is one line without
+/// control characters, which would move a terminal's cursor, change its colours or break
+/// the line of a header; reports an error if not.
+pub(super) fn printable_ok(ctx: &mut Ctx<'_>, text: &str, span: Range<usize>, key: &str) -> bool {
+    let Some(control) = text.chars().find(|c| c.is_control()) else {
+        return true;
+    };
+    let message = format!(
+        "`{text}` holds the control character {}; write one line of printable text",
+        control.escape_unicode()
+    );
+    ctx.error(ModelErrorKind::OutOfRange, span, key, message);
+    false
+}
+
 /// A name (of a `what`: component, failure mode) that follows the naming rule.
 pub(super) fn read_name(
     ctx: &mut Ctx<'_>,
