@@ -1,7 +1,8 @@
 //! `nines calc`: availability arithmetic, and with `--simulate` the same question simulated.
 
 use super::{
-    CliError, MAX_SEED, MAX_YEARS, available_threads, interrupt_flag, say_admission, write_stdout,
+    CliError, MAX_SEED, MAX_THREADS, MAX_YEARS, available_threads, interrupt_flag, say_admission,
+    write_stdout,
 };
 use clap::{Args, Subcommand, ValueEnum};
 use nines::app::{CalcRequest, simulate_calc};
@@ -137,6 +138,10 @@ struct SimulateArgs {
     /// A detection delay before each repair starts, which the formula leaves out.
     #[arg(long, requires = "simulate")]
     detect: Option<String>,
+    /// Worker threads, at most 256 [default: all cores]. Results do not depend on it.
+    #[arg(long, requires = "simulate",
+          value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
+    threads: Option<u16>,
     /// Write the generated model (commented) to FILE, to continue from.
     #[arg(long, value_name = "FILE", requires = "simulate")]
     emit_model: Option<PathBuf>,
@@ -161,10 +166,15 @@ struct MembersSimulateArgs {
 pub(crate) fn calc_command(args: CalcArgs) -> Result<ExitCode, CliError> {
     let (answer, simulation) = answer(&args.form).map_err(usage)?;
     let simulated = match simulation {
-        Some((closed, setup, emit_model)) => {
+        Some(Simulation {
+            closed,
+            setup,
+            emit_model,
+            threads,
+        }) => {
             let request = CalcRequest {
                 setup: &setup,
-                threads: available_threads(),
+                threads: threads.map_or_else(available_threads, usize::from),
                 emit_model,
             };
             let simulated = simulate_calc(&request, interrupt_flag())?;
@@ -192,9 +202,17 @@ fn usage(error: CalcError) -> CliError {
     CliError::Usage(error.to_string())
 }
 
-/// What `--simulate` needs: the closed form to set beside, the system, and where to write
-/// its model.
-type Simulation = (Availability, Setup, Option<PathBuf>);
+/// What `--simulate` needs.
+struct Simulation {
+    /// The closed form to set beside the simulated figure.
+    closed: Availability,
+    /// The system to simulate.
+    setup: Setup,
+    /// Where to write its model.
+    emit_model: Option<PathBuf>,
+    /// Worker threads; all cores when not given.
+    threads: Option<u16>,
+}
 
 /// The answer of `form`, and the simulation it asks for.
 fn answer(form: &Form) -> Result<(Answer, Option<Simulation>), CalcError> {
@@ -274,7 +292,12 @@ impl SimulateArgs {
         if let Some(detect) = &self.detect {
             setup.detect = calc::duration(detect, "--detect")?;
         }
-        Ok(Some((closed, setup, self.emit_model.clone())))
+        Ok(Some(Simulation {
+            closed,
+            setup,
+            emit_model: self.emit_model.clone(),
+            threads: self.threads,
+        }))
     }
 }
 

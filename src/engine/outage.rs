@@ -266,7 +266,8 @@ impl<M: Measure> Engine<'_, M> {
 
     /// Ends the open outage at `now`. One that lasted no time (the system went down and
     /// came back at the same microsecond, as a zero repair does) is no outage: an outage
-    /// is a maximal interval of positive length, so it is neither counted nor told.
+    /// is a maximal interval of positive length, so it is neither counted nor traced as one
+    /// (the trace still shows the instant's changes of the expression).
     fn close_outage<T: Tracer>(&mut self, now: Duration, tracer: &mut T) {
         if let Some(open) = self.open_outage.take()
             && now > open.start

@@ -671,8 +671,8 @@ fn node_failure(
 /// `docs/semantics.md`: the office is vacated when the leader fails and when fewer than
 /// `needs` are up, and an election runs once `needs` are up again). Two kinds, each
 /// costing an election of downtime:
-/// - the leader fails while at least `needs` of the others are up, so an election starts
-///   at once: `rate · a · P(at least needs of n − 1 up)`;
+/// - the leader (always an up replica) fails while at least `needs` others are up, so an
+///   election starts at once: `rate · P(at least needs + 1 of n up)`;
 /// - the component comes back to `needs` up after too few, as often as it falls from
 ///   `needs` to one fewer: `P(exactly needs up) · needs · rate` (in the long run each way
 ///   across the boundary is crossed equally often).
@@ -680,7 +680,7 @@ fn node_failure(
 /// With `needs = n` only the second kind occurs: every failure costs an election after its
 /// repair.
 fn elections_per_year(n: u32, needs: u32, a: f64, rate: f64) -> f64 {
-    let spare = rate * a * at_least(n - 1, needs, a);
+    let spare = rate * at_least(n, needs + 1, a);
     let exactly_needs = at_least(n, needs, a) - at_least(n, needs + 1, a);
     spare + exactly_needs * f64::from(needs) * rate
 }
@@ -833,9 +833,9 @@ mod tests {
         // One replica alone: every failure, once repaired.
         let alone = elections_per_year(1, 1, a, rate);
         assert!((alone - a * rate).abs() < 1e-12, "{alone}");
-        // One of three needed: the leader's failures while another is up, and the returns
-        // from none up (exactly one up, falling at its rate).
-        let spare = rate * a * (1.0 - (1.0 - a) * (1.0 - a));
+        // One of three needed: the leader's failures while another is up (two or three up),
+        // and the returns from none up (as often as exactly one up falls, at its rate).
+        let spare = rate * (3.0 * a * a * (1.0 - a) + a * a * a);
         let exactly_one = 3.0 * a * (1.0 - a) * (1.0 - a);
         let one_of_three = elections_per_year(3, 1, a, rate);
         assert!((one_of_three - spare - exactly_one * rate).abs() < 1e-12);

@@ -57,11 +57,11 @@ pub fn explain_formulas(explanation: &Explanation) -> String {
         } else {
             format!(
                 "estimate = Q - elections, where Q = P(at least {k} of {r} up) = {quorum}, and \
-                 elections = (L x A x P(at least {k} of the other {} up) + P(exactly {k} up) x \
-                 {k} x L) x election mean / 1y, L a replica's failures a year while up (the \
-                 leader fails with a quorum to spare, or the component comes back to {k} up \
-                 after fewer) = {} - {} = {}",
-                r - 1,
+                 elections = (L x P(at least {} of {r} up) + P(exactly {k} up) x {k} x L) x \
+                 election mean / 1y, L a replica's failures a year while up (the leader fails \
+                 with a quorum to spare, or the component comes back to {k} up after fewer) = \
+                 {} - {} = {}",
+                k + 1,
                 percent(c.quorum),
                 percent(c.election_loss),
                 percent(c.availability)

@@ -423,3 +423,24 @@ fn degenerate_forms_read_as_a_person_would_write_them() {
     let all = nines_ok(&["calc", "kofn", "3", "99%", "99%", "99%"]);
     assert_eq!(all.matches("= 0.970299").count(), 1, "{all}");
 }
+
+/// `--threads` sets the simulation's threads, and the result does not depend on it.
+#[test]
+fn simulate_takes_threads() {
+    let args = [
+        "calc",
+        "kofn",
+        "2",
+        "99%",
+        "99%",
+        "99%",
+        "--simulate",
+        "--years",
+        "300",
+    ];
+    let one = nines_ok(&[&args[..], &["--threads", "1"]].concat());
+    let two = nines_ok(&[&args[..], &["--threads", "2"]].concat());
+    assert_eq!(one, two);
+    let without = nines(&["calc", "parallel", "99%", "--threads", "1"]);
+    assert_eq!(without.status.code(), Some(2));
+}
