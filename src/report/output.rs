@@ -108,12 +108,14 @@ impl OutputDir {
         self.dir.join(name)
     }
 
-    /// Opens a temporary file that will become `name` on commit (one of [`RESULT_FILES`]).
+    /// Opens a temporary file that will become `name` on commit, which must be one of
+    /// [`RESULT_FILES`] (a name missing there would outlive a later command's commit, so
+    /// every test that writes it fails instead).
     pub fn file(&mut self, name: &str) -> io::Result<BufWriter<File>> {
-        debug_assert!(
-            RESULT_FILES.contains(&name),
-            "{name} is not in RESULT_FILES"
-        );
+        if !RESULT_FILES.contains(&name) {
+            let message = format!("{name} is not one of nines' result files (RESULT_FILES)");
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+        }
         let temporary = self.dir.join(partial_name(name));
         let file = create_partial(&temporary)?;
         let staged = Staged {
@@ -536,6 +538,10 @@ mod tests {
             fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
             "earlier"
         );
+        // A name that is not a result file is refused.
+        let mut refused = OutputDir::create(dir.path()).unwrap();
+        assert!(refused.write("notes.txt", b"x").is_err());
+        drop(refused);
         // A command without a marker (a sweep) removes the earlier marker too.
         let mut output = OutputDir::create(dir.path()).unwrap();
         output.write("sweep.csv", b"sweep").unwrap();
