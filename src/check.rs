@@ -206,7 +206,7 @@ fn judge_targets(
     if let Some(target) = targets.availability {
         let estimate = Estimate {
             figure: mean.mean,
-            ci95: mean.ci95.map(Some),
+            ci95: mean_interval(mean.ci95, years),
             years,
             samples: years,
             quantile: None,
@@ -240,10 +240,10 @@ fn judge_targets(
             let budget = 1.0 - target;
             let estimate = Estimate {
                 figure: consumed,
-                ci95: [
-                    Some((1.0 - mean.ci95[1]) / budget),
-                    Some((1.0 - mean.ci95[0]) / budget),
-                ],
+                ci95: mean_interval(
+                    [(1.0 - mean.ci95[1]) / budget, (1.0 - mean.ci95[0]) / budget],
+                    years,
+                ),
                 years,
                 samples: years,
                 quantile: None,
@@ -302,7 +302,7 @@ fn judge_requests(
     {
         let estimate = Estimate {
             figure: mean,
-            ci95: ci95.map(Some),
+            ci95: mean_interval(ci95, years),
             years,
             samples: years,
             quantile: None,
@@ -377,7 +377,7 @@ pub fn judge_availability(
 ) -> (Status, Option<u64>) {
     let estimate = Estimate {
         figure: availability.mean,
-        ci95: availability.ci95.map(Some),
+        ci95: mean_interval(availability.ci95, years),
         years,
         samples: years,
         quantile: None,
@@ -422,11 +422,24 @@ fn decide(estimate: &Estimate, bound: f64, direction: Direction) -> (Status, Opt
     (Status::Inconclusive, years)
 }
 
-/// For an order-statistic interval with no upper end: how many times more values are
-/// needed before one exists, i.e. until P(all n values lie below the q-quantile) = q^n
-/// falls to 2.5%. Deciding may take more than that; it is a lower bound.
+/// The 95% interval of a mean over `years` years: none on either side from a single year,
+/// whose variance is unknown (the statistics then give all of the range, which says
+/// nothing and would make the years to decide absurd).
+fn mean_interval(ci95: [f64; 2], years: u64) -> [Option<f64>; 2] {
+    if years < 2 {
+        return [None, None];
+    }
+    ci95.map(Some)
+}
+
+/// For an interval with no end on the side that must move: how many times more values are
+/// needed before one exists. For an order statistic, until P(all n values lie below the
+/// q-quantile) = q^n falls to 2.5%; for a mean of one year, a second year. Deciding may
+/// take more than that; it is a lower bound.
 fn unbounded_side_ratio(estimate: &Estimate) -> Option<f64> {
-    let q = estimate.quantile?;
+    let Some(q) = estimate.quantile else {
+        return (estimate.years == 1).then_some(2.0);
+    };
     if estimate.samples == 0 || q <= 0.0 || q >= 1.0 {
         return None;
     }
@@ -932,6 +945,23 @@ mod tests {
         assert_eq!(decide(&e, 0.9999, Direction::AtLeast), (Status::Miss, None));
         assert_eq!(decide(&e, 0.9999, Direction::AtMost).0, Status::Pass);
         assert_eq!(decide(&e, 0.999, Direction::AtMost).0, Status::Miss);
+    }
+
+    /// One year gives a mean no interval: not the statistics' [0, 1], which made "about
+    /// 11000000000 years would decide it", but none, and a second year as the least to ask.
+    #[test]
+    fn a_single_year_has_no_interval_and_asks_for_a_second() {
+        let one_year = Availability {
+            mean: 0.9999996,
+            ci95: [0.0, 1.0],
+            nines: None,
+        };
+        assert_eq!(
+            judge_availability(&one_year, 1, 0.99999),
+            (Status::Inconclusive, Some(2))
+        );
+        assert_eq!(mean_interval([0.0, 1.0], 1), [None, None]);
+        assert_eq!(mean_interval([0.25, 0.5], 2), [Some(0.25), Some(0.5)]);
     }
 
     #[test]

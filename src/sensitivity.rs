@@ -194,12 +194,19 @@ fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
         }
         _ => return None,
     };
-    // The value without the comment or spaces around it in the file.
-    let mut bare = value.clone();
-    bare.decor_mut().clear();
+    // The value without the comment or spaces around it in the file, and a string without
+    // its TOML quotes (`1m`, as the values tried read; a JSON string holding `"1m"` did not).
+    let written = match value {
+        Value::String(text) => text.value().clone(),
+        _ => {
+            let mut bare = value.clone();
+            bare.decor_mut().clear();
+            bare.to_string()
+        }
+    };
     Some(Parameter {
         key: path.to_string(),
-        value: bare.to_string(),
+        value: written,
         low,
         high,
     })
@@ -255,7 +262,7 @@ replicas = 2
             (found[0].low.as_ref().map(text), text(&found[0].high)),
             (Some("2".to_string()), "4".to_string())
         );
-        assert_eq!(found[5].value, "\"1m\"");
+        assert_eq!(found[5].value, "1m");
         assert_eq!(
             (found[5].low.clone(), found[5].high.clone()),
             (

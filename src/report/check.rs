@@ -215,6 +215,7 @@ fn describe(verdict: &Verdict) -> String {
 /// not say; empty when both ends exist.
 fn unbounded_reason(verdict: &Verdict) -> &'static str {
     match verdict.ci95 {
+        [None, None] => "  (too few years for a 95% interval: it has no bound on either side)",
         [_, None] => {
             "  (too few years for an upper 95% bound: even the largest may lie below the true \
              percentile)"

@@ -154,6 +154,20 @@ fn duration_tick(secs: f64) -> String {
     }
 }
 
+/// The log axis from `min` to `max`, widened on both sides until at least two of its ticks
+/// fall in it: outages that all last about the same (65 days, say) span too little of a log
+/// axis for any tick, which left it without a label.
+fn with_two_ticks(mut min: f64, mut max: f64) -> (f64, f64) {
+    // Every two neighbouring ticks are within a factor of 10, so a few doublings suffice.
+    for _ in 0..8 {
+        if duration_ticks(min, max).len() >= 2 {
+            break;
+        }
+        (min, max) = ((min / 2.0).max(1e-3), max * 2.0);
+    }
+    (min, max)
+}
+
 /// Ticks of a log axis of durations in seconds from `min` to `max`, at durations a person
 /// reads at a glance (1s, 10s, 1m, 10m, 1h, 1d, ...) rather than at powers of ten seconds
 /// (`16m 40s`); at 1-2-5 steps when fewer than three of those fall in the range.
@@ -245,6 +259,7 @@ pub fn outage_cdf(title: &str, series: &[Series<'_>]) -> String {
         .fold(max, f64::min)
         .max(1e-3)
         / 1.2;
+    let (min, max) = with_two_ticks(min, max);
     svg(|root| {
         let mut chart = builder(root, title, 56).build_cartesian_2d(
             (min..max)
@@ -801,6 +816,19 @@ pub fn tornado_chart(title: &str, bars: &[Bar<'_>]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// Outages that all last 65 days: the axis around them (54 to 78 days) holds no tick,
+    /// so it is widened until two do, and the figure's axis has labels.
+    #[test]
+    fn an_axis_around_one_duration_gets_two_ticks() {
+        let (min, max) = (5_616_000.0 / 1.2, 5_616_000.0 * 1.2);
+        assert!(duration_ticks(min, max).is_empty());
+        let (wide_min, wide_max) = with_two_ticks(min, max);
+        assert!(wide_min <= min && wide_max >= max);
+        assert!(duration_ticks(wide_min, wide_max).len() >= 2);
+        // A range that already has its ticks is left alone.
+        assert_eq!(with_two_ticks(1.0, 3600.0), (1.0, 3600.0));
+    }
     use super::*;
 
     /// A wide range gets ticks at round durations, labelled as they are read; a narrow one

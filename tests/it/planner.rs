@@ -519,13 +519,13 @@ fn sensitivity_prints_tried_durations_in_the_duration_format() {
     let every = row("component.db.failure.crash.every ");
     assert_eq!(
         (every[1], every[2], every[5]),
-        ("\"1y\"", "182d 12h", "2y"),
+        ("1y", "182d 12h", "2y"),
         "{text}"
     );
     let repair = row("component.db.failure.crash.repair ");
     assert_eq!(
         (repair[1], repair[2], repair[5]),
-        ("\"4h\"", "2h 0m", "8h 0m"),
+        ("4h", "2h 0m", "8h 0m"),
         "{text}"
     );
     let json: serde_json::Value =

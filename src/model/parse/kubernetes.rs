@@ -422,6 +422,10 @@ pub(super) fn read_detect(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Op
     match value.get_ref() {
         DeValue::String(text) if text.as_ref() == "exit" => Some(Detect::Exit),
         DeValue::String(text) if text.as_ref() == "liveness" => Some(Detect::Liveness),
+        _ if is_word(value) => {
+            let allowed = "\"exit\" (the process exits), \"liveness\" (its liveness probe notices) or a duration such as \"30s\"";
+            unknown_word(ctx, value, key, allowed)
+        }
         _ => read_dist(ctx, value, key).map(Detect::After),
     }
 }
@@ -430,8 +434,27 @@ pub(super) fn read_detect(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Op
 pub(super) fn read_repair(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Repair> {
     match value.get_ref() {
         DeValue::String(text) if text.as_ref() == "restart" => Some(Repair::Restart),
+        _ if is_word(value) => {
+            let allowed =
+                "\"restart\" (Kubernetes restarts the container) or a duration such as \"5m\"";
+            unknown_word(ctx, value, key, allowed)
+        }
         _ => read_dist(ctx, value, key).map(Repair::After),
     }
+}
+
+/// Whether `value` is a string of letters alone: a keyword, never a duration (which starts
+/// with a number), so that a mistyped keyword is named as one.
+fn is_word(value: &Value<'_>) -> bool {
+    matches!(value.get_ref(), DeValue::String(text)
+        if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// Reports `value`, a word that is not a keyword of `key`, with what is `allowed`.
+fn unknown_word<T>(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str, allowed: &str) -> Option<T> {
+    let message = format!("`{}` is not allowed; write {allowed}", ctx.quote(value));
+    ctx.error(ModelErrorKind::BadDuration, value.span(), key, message);
+    None
 }
 
 /// `reassign = { load = DIST }`: how long an up replica takes to load a failed one's share.
