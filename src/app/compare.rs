@@ -58,8 +58,8 @@ pub struct PreparedVariants {
     /// Whether the variants' own `[simulation] years` differ, so that most of them run
     /// another count of years than their file's (every variant runs [`Self::years`]).
     pub years_differ: bool,
-    /// Each variant's horizon, when they differ without a sweep of `simulation.horizon`:
-    /// their downtimes and outages per horizon then compare different spans.
+    /// Each variant's horizon, when they differ: their downtimes and outages per horizon
+    /// then compare different spans.
     pub horizons_differ: Option<Vec<crate::time::Duration>>,
     /// What the estimated size of the comparison calls for.
     pub admission: Admission,
@@ -130,9 +130,12 @@ pub fn prepare_variants(request: VariantsRequest) -> Result<PreparedVariants, Ru
         .iter()
         .map(|v| v.model.simulation().horizon)
         .collect();
-    let swept = request.keys.iter().any(|key| key == "simulation.horizon");
-    let horizons_differ =
-        (!swept && horizons.iter().any(|h| *h != horizons[0])).then_some(horizons);
+    // Even a sweep of `simulation.horizon` asks for it: its downtime differences still
+    // compare different spans, which only the warning says.
+    let horizons_differ = horizons
+        .iter()
+        .any(|h| *h != horizons[0])
+        .then_some(horizons);
     let seeds: Vec<u64> = (0..request.variants.len())
         .map(|i| request.streams.seed(master, i))
         .collect();

@@ -1,7 +1,7 @@
 //! `nines calc`: availability arithmetic, and with `--simulate` the same question simulated.
 
 use super::{
-    CliError, MAX_SEED, MAX_THREADS, MAX_YEARS, available_threads, interrupt_flag, say_admission,
+    CliError, MAX_SEED, MAX_THREADS, MAX_YEARS, interrupt_flag, say_admission, worker_threads,
     write_stdout,
 };
 use clap::{Args, Subcommand, ValueEnum};
@@ -174,7 +174,7 @@ pub(crate) fn calc_command(args: CalcArgs) -> Result<ExitCode, CliError> {
         }) => {
             let request = CalcRequest {
                 setup: &setup,
-                threads: threads.map_or_else(available_threads, usize::from),
+                threads: worker_threads(threads),
                 emit_model,
             };
             let simulated = simulate_calc(&request, interrupt_flag())?;

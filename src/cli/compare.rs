@@ -2,8 +2,8 @@
 
 use super::progress::Bar;
 use super::{
-    CliError, MAX_SEED, MAX_THREADS, MAX_YEARS, available_threads, interrupt_flag,
-    performance_line, say, say_admission, write_stdout,
+    CliError, MAX_SEED, MAX_THREADS, MAX_YEARS, interrupt_flag, performance_line, say,
+    say_admission, worker_threads, write_stdout,
 };
 use clap::Args;
 use nines::app::{SweepShards, SweepSource, VariantsRequest, prepare_variants, read_sweep_shards};
@@ -187,7 +187,7 @@ fn run_variants(
     } else {
         Streams::Common
     };
-    let threads = args.threads.map_or_else(available_threads, usize::from);
+    let threads = worker_threads(args.threads);
     let prepared = prepare_variants(VariantsRequest {
         variants,
         keys,

@@ -493,6 +493,25 @@ pub(crate) fn available_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
+/// The worker threads of `--threads`, all cores when not given. More threads than cores
+/// are allowed (the results do not depend on them) but only take turns, so they get a note.
+pub(crate) fn worker_threads(asked: Option<u16>) -> usize {
+    let cores = available_threads();
+    match asked {
+        None => cores,
+        Some(threads) => {
+            let threads = usize::from(threads);
+            if threads > cores {
+                say(format_args!(
+                    "note: --threads {threads} on {}: the threads take turns, so the run is no faster than with {cores} (and the results are the same)",
+                    nines::report::count(cores as u64, "core")
+                ));
+            }
+            threads
+        }
+    }
+}
+
 pub(crate) fn performance_line(totals: RunTotals, elapsed: WallDuration, threads: usize) -> String {
     let secs = elapsed.as_secs_f64().max(1e-9);
     format!(

@@ -2,8 +2,8 @@
 
 use super::progress::Bar;
 use super::{
-    CliError, MAX_THREADS, MAX_YEARS, ModelArgs, available_threads, interrupt_flag,
-    performance_line, say, write_stdout,
+    CliError, MAX_THREADS, MAX_YEARS, ModelArgs, interrupt_flag, performance_line, say,
+    worker_threads, write_stdout,
 };
 use clap::Args;
 use nines::app::{OptimizeRequest, optimize};
@@ -50,7 +50,7 @@ fn target(text: &str) -> Result<f64, String> {
 
 pub(crate) fn optimize_command(args: OptimizeArgs) -> Result<ExitCode, CliError> {
     let loaded = args.model.load()?;
-    let threads = args.threads.map_or_else(available_threads, usize::from);
+    let threads = worker_threads(args.threads);
     let years = args.years.unwrap_or(loaded.model.simulation().years).max(2);
     let started = std::time::Instant::now();
     let request = OptimizeRequest {

@@ -2,8 +2,8 @@
 
 use super::progress::Bar;
 use super::{
-    CliError, MAX_THREADS, MAX_YEARS, ModelArgs, available_threads, check_workload, interrupt_flag,
-    performance_line, write_stdout,
+    CliError, MAX_THREADS, MAX_YEARS, ModelArgs, check_workload, interrupt_flag, performance_line,
+    worker_threads, write_stdout,
 };
 use clap::Args;
 use nines::app::{CheckShard, Growth, Loaded, RunOutcome, RunRequest, Until};
@@ -85,7 +85,7 @@ impl SimulateArgs {
     pub(crate) fn prepare(&self, until: Option<Until>) -> Result<Prepared, CliError> {
         let loaded = self.model.load()?;
         let years = self.years.unwrap_or(loaded.model.simulation().years);
-        let threads = self.threads.map_or_else(available_threads, usize::from);
+        let threads = worker_threads(self.threads);
         let growth = self.growth(years, until)?;
         let shape = RunShape {
             // A growing run may reach its cap: that is the run to judge.

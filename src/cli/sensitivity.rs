@@ -2,8 +2,7 @@
 
 use super::progress::Bar;
 use super::{
-    CliError, MAX_YEARS, ModelArgs, available_threads, interrupt_flag, performance_line,
-    write_stdout,
+    CliError, MAX_YEARS, ModelArgs, interrupt_flag, performance_line, worker_threads, write_stdout,
 };
 use clap::Args;
 use nines::app::{SensitivityRequest, sensitivity};
@@ -33,7 +32,7 @@ pub(crate) struct SensitivityArgs {
 
 pub(crate) fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode, CliError> {
     let loaded = args.model.load()?;
-    let threads = args.threads.map_or_else(available_threads, usize::from);
+    let threads = worker_threads(args.threads);
     let years = args.years.unwrap_or(loaded.model.simulation().years).max(2);
     let started = std::time::Instant::now();
     let request = SensitivityRequest {

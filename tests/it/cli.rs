@@ -77,6 +77,23 @@ fn results_are_byte_identical_whatever_the_thread_count() {
     }
 }
 
+/// More threads than cores are allowed, with a note, and give the same results (256, the
+/// most allowed, is more than any machine this runs on has).
+#[test]
+fn more_threads_than_cores_get_a_note() {
+    let args = ["run", "models/etcd-quorum.toml", "--years", "50", "--json"];
+    let many = nines(&[&args[..], &["--threads", "256"]].concat());
+    assert!(many.status.success());
+    let stderr = String::from_utf8_lossy(&many.stderr);
+    assert!(
+        stderr.contains("note: --threads 256 on ") && stderr.contains("take turns"),
+        "{stderr}"
+    );
+    let one = nines(&[&args[..], &["--threads", "1"]].concat());
+    assert_eq!(many.stdout, one.stdout);
+    assert!(!String::from_utf8_lossy(&one.stderr).contains("take turns"));
+}
+
 #[test]
 fn a_year_does_not_depend_on_how_many_years_run() {
     let dir = tempfile::tempdir().unwrap();

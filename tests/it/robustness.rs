@@ -423,6 +423,21 @@ fn compare_warns_when_the_horizons_differ() {
         0,
         "warning: the variants' [simulation] horizons differ (1y, 30d)",
     );
+    // A sweep of the horizon asks for it, but its downtime differences compare different
+    // spans all the same.
+    let swept = nines(&[
+        "sweep",
+        "models/etcd-quorum.toml",
+        "--set",
+        "simulation.horizon=1y,2y",
+        "--years",
+        "20",
+    ]);
+    exits_with(
+        &swept,
+        0,
+        "warning: the variants' [simulation] horizons differ (1y, 2y)",
+    );
 }
 
 #[test]
