@@ -621,6 +621,7 @@ pub fn compare_with_baseline(
         "up",
         (&baseline.availability, &baseline.rto_s),
         (&summary.availability, &summary.rto_s),
+        summary.years,
         tolerance,
         &mut verdicts,
     );
@@ -630,6 +631,7 @@ pub fn compare_with_baseline(
                 name,
                 (&base.availability, &base.rto_s),
                 (&service.availability, &service.rto_s),
+                summary.years,
                 tolerance,
                 &mut verdicts,
             );
@@ -647,15 +649,17 @@ fn regression_status(ci95: [Option<f64>; 2], bound: f64, direction: Direction) -
     if beyond { Status::Miss } else { Status::Pass }
 }
 
+/// The baseline verdicts of one scope of a run of `years` years.
 fn compare_scope(
     scope: &str,
     (base_availability, base_rto): (&Availability, &RtoSummary),
     (availability, rto): (&Availability, &RtoSummary),
+    years: u64,
     tolerance: f64,
     verdicts: &mut Vec<Verdict>,
 ) {
     let bound = base_availability.mean - tolerance;
-    let ci95 = availability.ci95.map(Some);
+    let ci95 = mean_interval(availability.ci95, years);
     verdicts.push(Verdict {
         scope: scope.to_string(),
         target: "baseline_availability".to_string(),
@@ -788,6 +792,27 @@ mod tests {
         }
     }
 
+    /// After one year a run's availability has no interval against the baseline either.
+    #[test]
+    fn a_single_year_has_no_interval_against_the_baseline() {
+        // A half-width of 1: the statistics' whole range, all a single year gives.
+        let (base, run) = (
+            (availability(0.9999, 1.0), rto(10.0, Some(9.0), Some(11.0))),
+            (availability(0.9998, 1.0), rto(10.0, Some(9.0), Some(11.0))),
+        );
+        let mut verdicts = Vec::new();
+        compare_scope(
+            "up",
+            (&base.0, &base.1),
+            (&run.0, &run.1),
+            1,
+            0.001,
+            &mut verdicts,
+        );
+        assert_eq!(verdicts[0].target, "baseline_availability");
+        assert_eq!(verdicts[0].ci95, [None, None]);
+    }
+
     /// The baseline verdicts of a run against a baseline, with `tolerance`.
     fn compared(
         base: (Availability, RtoSummary),
@@ -799,6 +824,7 @@ mod tests {
             "up",
             (&base.0, &base.1),
             (&run.0, &run.1),
+            1000,
             tolerance,
             &mut verdicts,
         );

@@ -216,6 +216,11 @@ pub struct Engine<'p, M: Measure = Shipped> {
     /// For each conjunction, how many of the components it names are not serving.
     not_serving: Vec<u32>,
     down_since: Vec<Duration>,
+    /// The expressions that came up at `settle_at`, whose down interval ends only if they
+    /// are still up when time moves on (see `outage`).
+    settling: Vec<usize>,
+    /// The instant the expressions of `settling` came up.
+    settle_at: Duration,
     open_outage: Option<OpenOutage>,
     downtime: Downtime,
     measures: M,
@@ -267,6 +272,8 @@ impl<'p, M: Measure> Engine<'p, M> {
             expression_up: vec![true; expressions],
             not_serving: vec![0; expressions],
             down_since: vec![Duration::ZERO; expressions],
+            settling: Vec::new(),
+            settle_at: Duration::ZERO,
             open_outage: None,
             downtime,
             measures,
@@ -346,6 +353,7 @@ impl<'p, M: Measure> Engine<'p, M> {
                     break;
                 }
             }
+            self.settle(now, tracer);
             self.account_outage(now);
             match event {
                 Event::Fail {
@@ -450,6 +458,7 @@ impl<'p, M: Measure> Engine<'p, M> {
         self.serving.fill(true);
         self.expression_up.fill(true);
         self.not_serving.fill(0);
+        self.settling.clear();
         self.open_outage = None;
         self.outcome.year = year;
         self.downtime.start_year(&mut self.outcome.expressions);

@@ -146,9 +146,9 @@ impl<M: Measure> Engine<'_, M> {
         )
     }
 
-    /// Expression `expression` is `up` from `now`: if that changes it, records the
-    /// interval that ends and, for the system's, opens (blamed on `blame`) or closes the
-    /// outage.
+    /// Expression `expression` is `up` from `now`: if that changes it, opens a down
+    /// interval (and for the system's an outage blamed on `blame`) or marks the one open as
+    /// ending, which [`Engine::settle`] records once time has moved on.
     pub(super) fn set_expression<T: Tracer>(
         &mut self,
         now: Duration,
@@ -163,25 +163,47 @@ impl<M: Measure> Engine<'_, M> {
         self.expression_up[expression] = up;
         tracer.event(now, TraceEvent::ExpressionChanged { expression, up });
         if up {
-            let down = now.saturating_sub(self.down_since[expression]);
-            self.record_down(expression, down);
-        } else {
-            self.down_since[expression] = now;
+            // The down interval (and the system's outage) ends only if the expression is
+            // still up when time moves on: one that goes down again at this same
+            // microsecond (an upgrade's next step) was up for no time, and an outage is a
+            // maximal interval, so it goes on.
+            self.settling.push(expression);
+            self.settle_at = now;
+            return;
         }
+        if let Some(at) = self.settling.iter().position(|&e| e == expression) {
+            self.settling.swap_remove(at);
+            return;
+        }
+        self.down_since[expression] = now;
         if expression == 0 {
-            if up {
-                self.close_outage(now, tracer);
-            } else {
-                self.open_outage = Some(OpenOutage {
-                    start: now,
-                    component: blame.component,
-                    mode: blame.mode,
-                    phases: Phases::default(),
-                    accounted_to: now,
-                    noticed_at: blame.noticed_at,
-                });
+            self.open_outage = Some(OpenOutage {
+                start: now,
+                component: blame.component,
+                mode: blame.mode,
+                phases: Phases::default(),
+                accounted_to: now,
+                noticed_at: blame.noticed_at,
+            });
+        }
+    }
+
+    /// Ends the down intervals of the expressions that came up before `now` and stayed up:
+    /// their downtime is recorded and the system's outage, if it came up, closed.
+    pub(super) fn settle<T: Tracer>(&mut self, now: Duration, tracer: &mut T) {
+        if self.settling.is_empty() || now <= self.settle_at {
+            return;
+        }
+        let at = self.settle_at;
+        for index in 0..self.settling.len() {
+            let expression = self.settling[index];
+            let down = at.saturating_sub(self.down_since[expression]);
+            self.record_down(expression, down);
+            if expression == 0 {
+                self.close_outage(at, tracer);
             }
         }
+        self.settling.clear();
     }
 
     /// Blames the open outage, if component `component` brought it about, on that
@@ -289,6 +311,7 @@ impl<M: Measure> Engine<'_, M> {
     /// Cuts whatever is still down at the end of the year, where it counts at its cut length.
     pub(super) fn end_year<T: Tracer>(&mut self, tracer: &mut T) {
         let horizon = self.plan.horizon;
+        self.settle(horizon, tracer);
         self.account_outage(horizon);
         for expression in 0..self.expression_up.len() {
             if !self.expression_up[expression] {

@@ -87,9 +87,17 @@ fn two_replicas_needing_one_are_upgraded_without_downtime() {
     assert_eq!(num(&summary, &["downtime_per_year_s", "mean"]), 0.0);
     assert_eq!(num(&summary, &["downtime_by_kind_s", "maintenance"]), 0.0);
     assert_eq!(per_upgrade(&summary, "max"), 0.0);
-    // Needing both, each upgrade takes the system down for both turns, one after the other.
+    // Needing both, each upgrade takes the system down for both turns, one after the other:
+    // one outage of both turns, as the second starts the microsecond the first ends (an
+    // outage is a maximal interval, and the system was up for no time between them).
     let summary = run_json(&level1(2, 2, "\"5m\""), 200, 1);
     assert_eq!(per_upgrade(&summary, "mean"), 600.0);
+    assert_eq!(num(&summary, &["outages_per_year", "mean"]), UPGRADES);
+    assert_eq!(num(&summary, &["rto_s", "max"]), 600.0);
+    assert_eq!(
+        num(&summary, &["causes", "db/upgrade", "count"]),
+        UPGRADES * 200.0
+    );
 }
 
 /// Replica `a` (never failing) is upgraded for 2 h each week; `b` fails exponentially
