@@ -1,5 +1,6 @@
 //! Sensitivity: which numeric parameter of a model moves its downtime most. Every numeric
-//! value of the model's components and of `[kubernetes]` is halved and doubled (`replicas`
+//! value of the model's components, of `[kubernetes]`, `[maintenance]`, `[backup]`,
+//! `[replication]` and of each `[[incident]]` is halved and doubled (`replicas`
 //! lowered and raised by one), each change a variant run on common random numbers beside
 //! the model as written, so that each paired change in downtime per year has a tight CI.
 //!
@@ -97,8 +98,20 @@ pub fn parameters(source: &str, model: &Model) -> (Vec<Parameter>, Vec<String>) 
             walk(table, &format!("component.{name}"), &mut found);
         }
     }
-    if let Some(kubernetes) = document.get("kubernetes").and_then(Item::as_table_like) {
-        walk(kubernetes, "kubernetes", &mut found);
+    // The tables beside the components that move downtime: nodes, planned work, and data
+    // protection (whose restores and incidents are outages). `[traffic]` moves requests
+    // only, `[slo]` and `[simulation]` no simulated value.
+    for table in ["kubernetes", "maintenance", "backup", "replication"] {
+        if let Some(inner) = document.get(table).and_then(Item::as_table_like) {
+            walk(inner, table, &mut found);
+        }
+    }
+    if let Some(incidents) = document.get("incident").and_then(Item::as_array_of_tables) {
+        for incident in incidents {
+            if let Some(name) = incident.get("name").and_then(Item::as_str) {
+                walk(incident, &format!("incident.{name}"), &mut found);
+            }
+        }
     }
     (found, skipped)
 }
@@ -277,6 +290,33 @@ replicas = 2
         assert_eq!(text(&found[4].high), "3.0");
         let sub_second = Tried::Duration(Duration::from_micros(1_500_500));
         assert_eq!(sub_second.model_text(), "1500.5ms");
+    }
+
+    /// Planned work and data protection are parameters too, addressed as `--set` names
+    /// them (an incident by its name); `[traffic]`, `[slo]` and `[simulation]` are not.
+    #[test]
+    fn planned_work_and_data_protection_are_parameters() {
+        let source = format!(
+            "{MODEL}\n[simulation]\nhorizon = \"1y\"\n[maintenance]\nupgrade = {{ every = \"30d\" }}\n\n\
+             [backup]\nevery = \"1d\"\nduration = \"1h\"\nretention = \"7d\"\nrestore = \"2h\"\n\n\
+             [[incident]]\nname = \"dropped\"\nkind = \"logical\"\nevery = \"5y\"\ndetect = \"1h\"\n"
+        );
+        let model = crate::fixtures::model(&source);
+        let (found, _) = parameters(&source, &model);
+        let keys: Vec<&str> = found.iter().map(|p| p.key.as_str()).collect();
+        for key in [
+            "maintenance.upgrade.every",
+            "backup.every",
+            "backup.restore",
+            "incident.dropped.every",
+            "incident.dropped.detect",
+        ] {
+            assert!(keys.contains(&key), "{key} in {keys:?}");
+        }
+        assert!(
+            !keys.iter().any(|k| k.starts_with("simulation")),
+            "{keys:?}"
+        );
     }
 
     /// An empirical distribution's samples are one parameter, every sample halved and

@@ -22,8 +22,14 @@ pub enum ShardSpecError {
     /// Not two whole numbers around a slash.
     #[error("`{0}` is not a shard: write K/M, as in 0/4 (shard K of M, counted from 0)")]
     Syntax(String),
-    /// K is not below M, or M is 0.
-    #[error("shard {index}/{count}: K must be below M (shards 0/{count} to {last}/{count})", last = count.saturating_sub(1))]
+    /// M is 0: no shard at all.
+    #[error("shard {index}/0: M, the number of shards, must be at least 1")]
+    NoShards {
+        /// K.
+        index: u64,
+    },
+    /// K is not below M.
+    #[error("shard {index}/{count}: K must be below M (shards 0/{count} to {last}/{count})", last = count - 1)]
     OutOfRange {
         /// K.
         index: u64,
@@ -66,6 +72,9 @@ impl FromStr for Shard {
         let (index, count) = text.split_once('/').ok_or_else(syntax)?;
         let number = |part: &str| part.trim().parse::<u64>().map_err(|_| syntax());
         let (index, count) = (number(index)?, number(count)?);
+        if count == 0 {
+            return Err(ShardSpecError::NoShards { index });
+        }
         if index >= count {
             return Err(ShardSpecError::OutOfRange { index, count });
         }
@@ -125,10 +134,14 @@ mod tests {
             "2/2".parse::<Shard>(),
             Err(ShardSpecError::OutOfRange { index: 2, count: 2 })
         );
-        assert!(matches!(
-            "0/0".parse::<Shard>(),
-            Err(ShardSpecError::OutOfRange { .. })
-        ));
+        assert_eq!(
+            "1/0".parse::<Shard>(),
+            Err(ShardSpecError::NoShards { index: 1 })
+        );
+        assert_eq!(
+            ShardSpecError::NoShards { index: 1 }.to_string(),
+            "shard 1/0: M, the number of shards, must be at least 1"
+        );
         assert_eq!(
             shard("0/5").years(4),
             Err(ShardSpecError::TooMany { count: 5, years: 4 })

@@ -205,10 +205,10 @@ Exit status: 0 on success, 2 on a bad model, bad usage or an output error.")]
 
 Key paths, links and wildcards are sweep's. Every combination needs a cost (cost on its
 components, or [kubernetes] node_cost). Where explain's closed form is exact (independent
-replicas, exponential times to failure, no [kubernetes]), a combination that costs no more
-than another and is down clearly more is ruled out before simulating, and said so; every
-figure shown is simulated, the combinations in lockstep on common random numbers. At most
-4096 combinations.
+replicas, exponential times to failure, no [kubernetes]), a combination that costs at least
+as much as another and is down clearly more is ruled out before simulating, and said so;
+every figure shown is simulated, the combinations in lockstep on common random numbers. At
+most 4096 combinations.
 
 Exit status: 0 when a combination passes the target, 1 when none does (the close ones are
 listed with the years that would decide them), 2 on a bad model, bad key path, bad target,

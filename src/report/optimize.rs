@@ -93,7 +93,7 @@ pub fn optimize_text(outcome: &OptimizeOutcome) -> String {
             text,
             "\nnot simulated: {} ruled out in closed form (exact for these: independent \
              replicas with exponential times to failure and repairs short against the \
-             horizon), each costing no more than a simulated one that is down clearly less:",
+             horizon), each beaten by a simulated one that costs no more and is down clearly less:",
             count(outcome.screened.len() as u64, "combination")
         );
         for s in &outcome.screened {
