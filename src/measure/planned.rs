@@ -38,6 +38,8 @@ pub struct PlannedYear {
     /// The planned downtime of each upgrade begun, in order: the outages of kind
     /// `maintenance` that ended after it began and before the next began.
     pub per_upgrade: Vec<Duration>,
+    /// When each upgrade of `per_upgrade` began.
+    pub upgrade_starts: Vec<Duration>,
 }
 
 impl Measure for Planned {
@@ -71,6 +73,7 @@ impl Measure for Planned {
         year.by_kind = [Duration::ZERO; 3];
         year.kinds.clear();
         year.per_upgrade.clear();
+        year.upgrade_starts.clear();
     }
 
     #[inline(always)]
@@ -83,17 +86,22 @@ impl Measure for Planned {
         *total = total.saturating_add(outage.duration);
         year.kinds.push(kind);
         let drained = self.drain_causes[outage.component as usize] == outage.mode;
+        // By when it ended, not by when the engine tells it: an outage is told once time
+        // has moved on from its end, after an upgrade that begins at that same instant.
+        let end = outage.start.saturating_add(outage.duration);
         if kind == OutageKind::Maintenance
             && !drained
-            && let Some(last) = year.per_upgrade.last_mut()
+            && let Some(upgrade) = year.upgrade_starts.iter().rposition(|&at| at < end)
         {
-            *last = last.saturating_add(outage.duration);
+            let downtime = &mut year.per_upgrade[upgrade];
+            *downtime = downtime.saturating_add(outage.duration);
         }
     }
 
     #[inline(always)]
-    fn upgrade_started(&self, year: &mut PlannedYear, _at: Duration, _upgrade: u64) {
+    fn upgrade_started(&self, year: &mut PlannedYear, at: Duration, _upgrade: u64) {
         year.per_upgrade.push(Duration::ZERO);
+        year.upgrade_starts.push(at);
     }
 
     fn new_stats(&self) -> PlannedStats {

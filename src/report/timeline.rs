@@ -50,10 +50,21 @@ impl Timeline {
         &self.rows
     }
 
+    /// Row `row` is `up` from `at`. Intervals are maximal and of positive length, as the
+    /// engine's outages are: one that ends the microsecond it began is dropped, and one that
+    /// begins the microsecond the last ended continues it (an upgrade's next step).
     fn change(&mut self, row: usize, at: Duration, up: bool) {
+        let down = &mut self.rows[row].down;
         match (self.open[row].take(), up) {
-            (Some(start), true) => self.rows[row].down.push((start, at)),
-            (None, false) => self.open[row] = Some(at),
+            (Some(start), true) if start < at => down.push((start, at)),
+            (Some(_), true) => {}
+            (None, false) => match down.last() {
+                Some(&(start, end)) if end == at => {
+                    down.pop();
+                    self.open[row] = Some(start);
+                }
+                _ => self.open[row] = Some(at),
+            },
             (open, _) => self.open[row] = open,
         }
     }
@@ -73,5 +84,45 @@ impl Tracer for Timeline {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The system's intervals, fed the changes `(at in seconds, up)` and the year's end.
+    fn system(changes: &[(u64, bool)]) -> Vec<(u64, u64)> {
+        let plan = crate::fixtures::plan(crate::fixtures::MODEL, 1);
+        let mut timeline = Timeline::new(&plan, 0);
+        for &(at, up) in changes {
+            let event = TraceEvent::ExpressionChanged { expression: 0, up };
+            timeline.event(Duration::from_secs(at), event);
+        }
+        timeline.event(plan.horizon, TraceEvent::YearEnd);
+        let secs = |d: Duration| d.as_micros() / 1_000_000;
+        timeline.rows()[0]
+            .down
+            .iter()
+            .map(|&(start, end)| (secs(start), secs(end)))
+            .collect()
+    }
+
+    /// Down and up again at the same second is no interval; up and down again at the same
+    /// second continues the interval, as the engine's outages do.
+    #[test]
+    fn intervals_are_maximal_and_of_positive_length() {
+        assert_eq!(system(&[(10, false), (10, true)]), []);
+        assert_eq!(
+            system(&[
+                (10, false),
+                (20, true),
+                (20, false),
+                (30, true),
+                (40, false),
+                (50, true)
+            ]),
+            [(10, 30), (40, 50)]
+        );
     }
 }
