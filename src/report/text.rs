@@ -145,8 +145,11 @@ fn planned_rows(summary: &Summary, period: &str) -> Vec<(String, String)> {
         section(MaintenanceSummary::KEY).map(serde_json::from_value::<MaintenanceSummary>)
     {
         let d = work.downtime_per_upgrade_s;
-        rows.push((
-            "per upgrade".to_string(),
+        // Figures of no upgrade at all (node drains alone, or a first upgrade past the
+        // horizon) would read as upgrades without downtime.
+        let per_upgrade = if work.upgrades_per_year == 0 {
+            format!("none: no upgrade begins within the {period}")
+        } else {
             format!(
                 "mean {}   p50 {}   p99 {}   max {}   ({}/{period})",
                 duration(d.mean),
@@ -154,8 +157,9 @@ fn planned_rows(summary: &Summary, period: &str) -> Vec<(String, String)> {
                 duration(d.p99),
                 duration(d.max),
                 count(work.upgrades_per_year, "upgrade")
-            ),
-        ));
+            )
+        };
+        rows.push(("per upgrade".to_string(), per_upgrade));
         if work.drains_per_year > 0 {
             let drains = summary.causes.get("node/drain");
             rows.push((

@@ -67,6 +67,19 @@ fn a_single_deployment_replica_is_down_for_each_start_elsewhere() {
     );
 }
 
+/// With drains and no upgrade, the text says there is no upgrade rather than printing the
+/// figures of none as upgrades without downtime.
+#[test]
+fn drains_alone_print_no_figures_per_upgrade() {
+    let file = write_model(&drained(2, 1, "1", "5m", ""));
+    let text = nines_ok(&["run", file.path().to_str().unwrap(), "--years", "5"]);
+    assert!(
+        text.contains("  per upgrade     none: no upgrade begins within the year\n"),
+        "{text}"
+    );
+    assert!(text.contains("  node drains     "), "{text}");
+}
+
 #[test]
 fn a_replica_with_nowhere_else_to_go_waits_for_the_stop_and_the_reboot() {
     // One node: the Deployment's replacement has no node until the drained one is back,
