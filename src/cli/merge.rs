@@ -26,11 +26,22 @@ pub(crate) struct MergeArgs {
 }
 
 pub(crate) fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
-    if args
+    let sweeps: Vec<bool> = args
         .dirs
-        .first()
-        .is_some_and(|dir| nines::app::is_sweep_shard(dir))
-    {
+        .iter()
+        .map(|dir| nines::app::is_sweep_shard(dir))
+        .collect();
+    // A sweep's shards and a run's (or check's) are merged apart: a mix is named as one,
+    // whichever comes first, rather than as the first kind's missing manifest.
+    if let Some(other) = sweeps.iter().position(|&sweep| sweep != sweeps[0]) {
+        let (sweep, not) = if sweeps[0] { (0, other) } else { (other, 0) };
+        return Err(CliError::Usage(format!(
+            "{} is a sweep's shard, but {} is not: merge the shards of one command",
+            args.dirs[sweep].display(),
+            args.dirs[not].display()
+        )));
+    }
+    if sweeps.first() == Some(&true) {
         if args.junit.is_some() {
             return Err(CliError::Usage(
                 "--junit needs the shards of a check (`nines check --shard K/M`); these are a sweep's"

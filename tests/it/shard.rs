@@ -260,11 +260,14 @@ fn bad_sets_of_sweep_shards_are_refused_by_name() {
     let s1 = sweep_shard("40", 1, 2, dir.path());
     let other = sweep_shard("41", 1, 2, &dir.path().join("other"));
     let run = run_shard("models/etcd-quorum.toml", 40, 1, 2, &dir.path().join("run"));
-    let cases: [(&[&str], &[&str]); 4] = [
+    // A mix of a sweep's and a run's shards is named as one, whichever comes first.
+    let mixed = format!("{s0} is a sweep's shard, but {run} is not");
+    let cases: [(&[&str], &[&str]); 5] = [
         (&[&s0, &other], &["another sweep", &other]),
         (&[&s1], &["shard 0/2 is missing"]),
         (&[&s0, &s1, &s0], &["are both shard 0/2"]),
-        (&[&s0, &run], &["not a sweep shard", &run]),
+        (&[&s0, &run], &[&mixed]),
+        (&[&run, &s0], &[&mixed]),
     ];
     refused_each(&cases, dir.path());
 }
@@ -385,7 +388,7 @@ fn bad_sets_of_check_shards_are_refused_by_name() {
     let cases: [(&[&str], &[&str]); 6] = [
         (&[&c0, &run], &["a run's shard", "is a check's shard", &run]),
         (&[&run, &c0], &["a check's shard", "is a run's shard", &c0]),
-        (&[&c0, &sweep], &["not a shard", &sweep]),
+        (&[&c0, &sweep], &["is a sweep's shard, but", &sweep]),
         (&[&c0, &other], &["check options", &other]),
         (&[&c1], &["shard 0/2 is missing"]),
         (&[&c0, &c1, &c0], &["are both shard 0/2"]),
