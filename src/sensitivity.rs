@@ -101,16 +101,15 @@ pub fn parameters(source: &str, model: &Model) -> (Vec<Parameter>, Vec<String>) 
     // The tables beside the components that move downtime: nodes, planned work, and data
     // protection (whose restores and incidents are outages). `[traffic]` moves requests
     // only, `[slo]` and `[simulation]` no simulated value.
-    for table in ["kubernetes", "maintenance", "backup", "replication"] {
-        if let Some(inner) = document.get(table).and_then(Item::as_table_like) {
-            walk(inner, table, &mut found);
-        }
-    }
-    if let Some(incidents) = document.get("incident").and_then(Item::as_array_of_tables) {
-        for incident in incidents {
-            if let Some(name) = incident.get("name").and_then(Item::as_str) {
-                walk(incident, &format!("incident.{name}"), &mut found);
-            }
+    for key in [
+        "kubernetes",
+        "maintenance",
+        "backup",
+        "replication",
+        "incident",
+    ] {
+        if let Some(item) = document.get(key) {
+            walk_item(key, key, item, &mut found);
         }
     }
     (found, skipped)
@@ -144,20 +143,24 @@ fn affecting_up(model: &Model) -> Vec<String> {
 /// other named lists addressed by name.
 fn walk(table: &dyn toml_edit::TableLike, path: &str, out: &mut Vec<Parameter>) {
     for (key, item) in table.iter() {
-        let here = format!("{path}.{key}");
-        if let Some(array) = item.as_array_of_tables() {
-            for element in array {
-                if let Some(name) = element.get("name").and_then(Item::as_str) {
-                    walk(element, &format!("{here}.{name}"), out);
-                }
+        walk_item(&format!("{path}.{key}"), key, item, out);
+    }
+}
+
+/// The numeric leaves of `item`, the value of `key` at the key path `here`.
+fn walk_item(here: &str, key: &str, item: &Item, out: &mut Vec<Parameter>) {
+    if let Some(array) = item.as_array_of_tables() {
+        for element in array {
+            if let Some(name) = element.get("name").and_then(Item::as_str) {
+                walk(element, &format!("{here}.{name}"), out);
             }
-        } else if let Some(inner) = item.as_table_like() {
-            walk(inner, &here, out);
-        } else if let Some(value) = item.as_value()
-            && let Some(parameter) = parameter(&here, key, value)
-        {
-            out.push(parameter);
         }
+    } else if let Some(inner) = item.as_table_like() {
+        walk(inner, here, out);
+    } else if let Some(value) = item.as_value()
+        && let Some(parameter) = parameter(here, key, value)
+    {
+        out.push(parameter);
     }
 }
 

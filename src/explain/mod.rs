@@ -823,7 +823,8 @@ fn reasons(
 #[cfg(test)]
 mod tests {
 
-    /// The two kinds of elections against their exact rates in simple cases.
+    /// The two kinds of elections against the binomial terms written out by hand (the
+    /// simulation checks the formula itself: `tests/it/explain.rs`).
     #[test]
     fn elections_a_year_count_leader_losses_and_returns_to_quorum() {
         let (a, rate) = (0.9, 10.0);

@@ -144,13 +144,8 @@ impl OutputDir {
         }
         let marker = self.dir.join(MARKER);
         remove_if_present(&marker)?;
-        // The marker sorts last, so it is renamed after every other file.
-        self.staged.sort_by_key(|staged| staged.target == marker);
-        let (others, marker_staged) = self.staged.split_at(
-            self.staged
-                .partition_point(|staged| staged.target != marker),
-        );
-        for staged in others {
+        let is_marker = |staged: &&Staged| staged.target == marker;
+        for staged in self.staged.iter().filter(|s| !is_marker(s)) {
             fs::rename(&staged.temporary, &staged.target)?;
         }
         for name in RESULT_FILES {
@@ -159,7 +154,8 @@ impl OutputDir {
                 remove_if_present(&path)?;
             }
         }
-        for staged in marker_staged {
+        // The marker last, once every other file is in place.
+        for staged in self.staged.iter().filter(is_marker) {
             fs::rename(&staged.temporary, &staged.target)?;
         }
         self.staged.clear();
