@@ -9,6 +9,7 @@
 
 mod count;
 mod stats;
+mod success_tree;
 #[cfg(test)]
 mod tests;
 
@@ -17,21 +18,23 @@ pub use stats::RequestsStats;
 use super::Measure;
 use super::cells::push_decimal;
 use crate::engine::Outage;
-use crate::expr::Expr;
-use crate::mechanics::routing::{Routed, expression_success};
+use crate::mechanics::routing::Routed;
 use crate::plan::{DemandPlan, Plan};
 use crate::time::Duration;
 use count::{CountScratch, Counts, Step};
 use std::io::Write;
+use success_tree::SuccessTree;
 
 /// The requests measure: failed requests per year and per outage, and retry delays, of `up`
 /// and of each service with traffic.
 #[derive(Clone, Debug)]
 pub struct Requests {
     horizon: Duration,
-    /// The expressions with traffic: index among the plan's expressions, the expression,
-    /// its name and its requests.
-    counted: Vec<(usize, Expr, String, DemandPlan)>,
+    /// The expressions with traffic: index among the plan's expressions, its name and its
+    /// requests.
+    counted: Vec<(usize, String, DemandPlan)>,
+    /// Each counted expression as the [`SuccessTree`] its chance is kept in through a year.
+    trees: Vec<SuccessTree>,
     /// Per component: replicas, and whether attempts go to a leader.
     components: Vec<(u32, bool)>,
     replica_component: Vec<u32>,
@@ -83,7 +86,10 @@ pub struct RequestsYear {
 struct Scratch {
     steps: Vec<Vec<Step>>,
     components: Vec<Routed>,
+    /// Each component's chance of success, kept as its routing changes.
     success: Vec<f64>,
+    /// The counted expressions' trees, kept as the chances change.
+    trees: Vec<SuccessTree>,
     /// Per replica: since when it is down, and whether it is still routed.
     replicas: Vec<(Option<Duration>, bool)>,
     /// Whether an incident holds every expression down: then every attempt fails.
@@ -151,6 +157,12 @@ impl Requests {
                 up,
                 dead_routed: 0,
             }));
+        scratch.success.clear();
+        (scratch.success).extend(scratch.components.iter().map(|c| c.success()));
+        scratch.trees.clone_from(&self.trees);
+        for tree in &mut scratch.trees {
+            tree.reset(&scratch.success);
+        }
         scratch.replicas.clear();
         scratch
             .replicas
@@ -237,15 +249,11 @@ impl Requests {
 
     /// Appends each expression's chance of failure from `at`, where it changed.
     fn push_steps(&self, at: Duration, scratch: &mut Scratch) {
-        scratch.success.clear();
-        scratch
-            .success
-            .extend(scratch.components.iter().map(|c| c.success()));
-        for ((_, expr, _, _), steps) in self.counted.iter().zip(&mut scratch.steps) {
+        for (tree, steps) in scratch.trees.iter().zip(&mut scratch.steps) {
             let fail = if scratch.held {
                 1.0
             } else {
-                1.0 - expression_success(expr, &scratch.success)
+                1.0 - tree.success(&scratch.success)
             };
             let last = steps.last_mut().expect("a first step at 0");
             if last.at == at {
@@ -257,16 +265,23 @@ impl Requests {
     }
 }
 
-/// Applies `change` to `component`'s routing state (and the replicas'); returns whether
-/// the component's chance of success changed.
+/// Applies `change` to `component`'s routing state (and the replicas'), and keeps its
+/// chance of success (and the trees') up to date; returns whether that changed.
 fn update(
     scratch: &mut Scratch,
     component: usize,
     change: impl FnOnce(&mut Routed, &mut [(Option<Duration>, bool)]),
 ) -> bool {
-    let before = scratch.components[component].success();
+    let before = scratch.success[component];
     change(&mut scratch.components[component], &mut scratch.replicas);
-    scratch.components[component].success() != before
+    let after = scratch.components[component].success();
+    if (before == 1.0) != (after == 1.0) {
+        for tree in &mut scratch.trees {
+            tree.set_certain(component, after == 1.0);
+        }
+    }
+    scratch.success[component] = after;
+    after != before
 }
 
 impl Measure for Requests {
@@ -274,16 +289,21 @@ impl Measure for Requests {
     type Stats = RequestsStats;
 
     fn for_plan(plan: &Plan) -> Requests {
-        let counted = plan.traffic.iter().flat_map(|demands| {
-            demands.iter().enumerate().filter_map(|(index, demand)| {
-                let demand = demand.clone()?;
-                let name = plan.expression_names[index].clone();
-                Some((index, plan.expressions[index].clone(), name, demand))
+        let counted: Vec<_> = (plan.traffic.iter())
+            .flat_map(|demands| {
+                demands.iter().enumerate().filter_map(|(index, demand)| {
+                    let name = plan.expression_names[index].clone();
+                    Some((index, name, demand.clone()?))
+                })
             })
-        });
+            .collect();
+        let components = plan.components.len();
         Requests {
             horizon: plan.horizon,
-            counted: counted.collect(),
+            trees: (counted.iter())
+                .map(|(index, _, _)| SuccessTree::of(&plan.expressions[*index], components))
+                .collect(),
+            counted,
             components: (plan.components.iter())
                 .map(|c| (c.replicas, c.leader.is_some()))
                 .collect(),
@@ -365,7 +385,7 @@ impl Measure for Requests {
         let RequestsYear {
             counts, scratch, ..
         } = year;
-        for (((_, _, _, demand), steps), counts) in self
+        for (((_, _, demand), steps), counts) in self
             .counted
             .iter()
             .zip(&scratch.steps)
@@ -391,7 +411,7 @@ impl Measure for Requests {
         RequestsStats::new(
             self.counted
                 .iter()
-                .map(|(index, _, name, demand)| (*index, name.clone(), demand, self.horizon)),
+                .map(|(index, name, demand)| (*index, name.clone(), demand, self.horizon)),
         )
     }
 
