@@ -13,6 +13,7 @@ mod data_loss;
 
 use crate::math;
 use crate::model::{PercentileFigure, Slo, Targets};
+use crate::plan::Plan;
 use crate::stats::{
     Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, wilson_ci95,
 };
@@ -146,9 +147,17 @@ pub enum Note {
     },
     /// This run has too few outages to bound its p99 from below, so no rise can be shown.
     BaselineRtoUnbounded,
+    /// No year of the run had any downtime, though the model can go down: the interval is
+    /// that of the share of years with any (Wilson), each such year counted as down all
+    /// year, since the years seen say nothing of how long a rare outage lasts.
+    NoDowntime {
+        /// Years simulated.
+        years: u64,
+    },
 }
 
 /// A figure with its interval and how much data it came from.
+#[derive(Clone, Copy)]
 struct Estimate {
     figure: f64,
     ci95: [Option<f64>; 2],
@@ -158,11 +167,16 @@ struct Estimate {
     /// size at which a missing end of an order-statistic interval appears.
     samples: u64,
     quantile: Option<f64>,
+    /// Whether the interval narrows as 1/years (the share of years with any downtime,
+    /// none seen) rather than as 1/√years (a mean's).
+    shrinks_as_years: bool,
 }
 
-/// Judges every target of `slo` on the statistics of a run; `expression_names` are the
-/// plan's (`up`, then the services). Targets come in file order, `up`'s first.
-pub fn judge_slo(slo: &Slo, stats: &Accumulator, expression_names: &[String]) -> Vec<Verdict> {
+/// Judges every target of `slo` on the statistics of a run of `plan` (its expressions:
+/// `up`, then the services). Targets come in file order, `up`'s first.
+pub fn judge_slo(slo: &Slo, stats: &Accumulator, plan: &Plan) -> Vec<Verdict> {
+    let expression_names = &plan.expression_names;
+    let can_go_down = plan.can_go_down();
     let scopes = std::iter::once(("up", &slo.up, Some(0))).chain(slo.services.iter().map(
         |(name, targets)| {
             let index = expression_names[1..].iter().position(|n| n == name);
@@ -173,19 +187,32 @@ pub fn judge_slo(slo: &Slo, stats: &Accumulator, expression_names: &[String]) ->
     for (scope, targets, expression) in scopes {
         // The model validated every service name, so the index is always there.
         if let Some(expression) = expression {
-            judge_targets(scope, targets, stats, expression, &mut verdicts);
+            let judged = Judged {
+                stats,
+                expression,
+                can_go_down,
+            };
+            judge_targets(scope, targets, judged, &mut verdicts);
         }
     }
     verdicts
 }
 
-fn judge_targets(
-    scope: &str,
-    targets: &Targets,
-    stats: &Accumulator,
+/// What one scope's targets are judged on.
+#[derive(Clone, Copy)]
+struct Judged<'a> {
+    /// The run's statistics.
+    stats: &'a Accumulator,
+    /// The scope's expression.
     expression: usize,
-    verdicts: &mut Vec<Verdict>,
-) {
+    /// Whether the model can go down at all ([`Plan::can_go_down`]).
+    can_go_down: bool,
+}
+
+fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut Vec<Verdict>) {
+    let Judged {
+        stats, expression, ..
+    } = judged;
     let years = stats.years();
     let mut push = |target: String, unit, estimate: Estimate, direction, bound, note| {
         let (status, years_to_decide) = decide(&estimate, bound, direction);
@@ -203,16 +230,13 @@ fn judge_targets(
         });
     };
     let mean = availability(stats.downtime(expression), stats.horizon());
+    let (estimate, unseen) = availability_estimate(&mean, years, judged.can_go_down);
     if let Some(target) = targets.availability {
-        let estimate = Estimate {
-            figure: mean.mean,
-            ci95: mean_interval(mean.ci95, years),
-            years,
-            samples: years,
-            quantile: None,
-        };
         let consumed = (1.0 - mean.mean) / (1.0 - target);
-        let note = Note::BudgetConsumed { share: consumed };
+        let note = match unseen {
+            true => Note::NoDowntime { years },
+            false => Note::BudgetConsumed { share: consumed },
+        };
         push(
             "availability".to_string(),
             Unit::Fraction,
@@ -238,15 +262,12 @@ fn judge_targets(
             // The share consumed is (1 − availability) / (1 − target), so its interval is
             // the availability interval mapped through that decreasing function.
             let budget = 1.0 - target;
+            let consumed_at = |availability: Option<f64>| availability.map(|a| (1.0 - a) / budget);
             let estimate = Estimate {
                 figure: consumed,
-                ci95: mean_interval(
-                    [(1.0 - mean.ci95[1]) / budget, (1.0 - mean.ci95[0]) / budget],
-                    years,
-                ),
-                years,
-                samples: years,
-                quantile: None,
+                ci95: [consumed_at(estimate.ci95[1]), consumed_at(estimate.ci95[0])],
+                shrinks_as_years: unseen,
+                ..estimate
             };
             let allowed = Duration::from_secs_f64(budget * stats.horizon().as_secs_f64());
             let note = Note::ErrorBudget {
@@ -306,6 +327,7 @@ fn judge_requests(
             years,
             samples: years,
             quantile: None,
+            shrinks_as_years: false,
         };
         let target_name = "request_success".to_string();
         push(
@@ -346,6 +368,7 @@ fn share_of_years(count: u64, years: u64) -> Estimate {
         years,
         samples: years,
         quantile: None,
+        shrinks_as_years: false,
     }
 }
 
@@ -364,25 +387,44 @@ fn percentile_estimate(values: &Quantiles, q: f64, years: u64) -> Estimate {
         years,
         samples,
         quantile: Some(q),
+        shrinks_as_years: false,
     }
 }
 
 /// The status of a mean availability over `years` years against an availability `target`,
 /// as `check` judges `[slo] availability`, and for an inconclusive one about how many years
 /// would decide it.
+/// `can_go_down` as [`Plan::can_go_down`] says of the model.
 pub fn judge_availability(
     availability: &Availability,
     years: u64,
     target: f64,
+    can_go_down: bool,
 ) -> (Status, Option<u64>) {
+    let (estimate, _) = availability_estimate(availability, years, can_go_down);
+    decide(&estimate, target, Direction::AtLeast)
+}
+
+/// The mean availability over `years` years as an estimate to judge, and whether no
+/// downtime was seen in a model that can go down (`can_go_down`): then the years' spread,
+/// zero, says nothing of a failure rarer than the run, and the interval's lower end is
+/// instead 1 − the Wilson upper end of 0 years with downtime out of `years`, each such year
+/// taken as down throughout.
+fn availability_estimate(mean: &Availability, years: u64, can_go_down: bool) -> (Estimate, bool) {
+    let unseen = can_go_down && mean.mean == 1.0 && years >= 2;
+    let mut ci95 = mean.ci95;
+    if unseen {
+        ci95[0] = 1.0 - wilson_ci95(0, years)[1];
+    }
     let estimate = Estimate {
-        figure: availability.mean,
-        ci95: mean_interval(availability.ci95, years),
+        figure: mean.mean,
+        ci95: mean_interval(ci95, years),
         years,
         samples: years,
         quantile: None,
+        shrinks_as_years: unseen,
     };
-    decide(&estimate, target, Direction::AtLeast)
+    (estimate, unseen)
 }
 
 /// The status of an estimate against a bound, and for an inconclusive one about how many
@@ -411,7 +453,11 @@ fn decide(estimate: &Estimate, bound: f64, direction: Direction) -> (Status, Opt
     let ratio = if distance == 0.0 {
         None
     } else if side.is_finite() {
-        Some(math::powi((side - estimate.figure) / distance, 2))
+        let ratio = (side - estimate.figure).abs() / distance;
+        Some(match estimate.shrinks_as_years {
+            true => ratio,
+            false => math::powi(ratio, 2),
+        })
     } else {
         unbounded_side_ratio(estimate)
     };
@@ -768,6 +814,7 @@ mod tests {
             years: 1000,
             samples: 1000,
             quantile: Some(0.99),
+            shrinks_as_years: false,
         }
     }
 
@@ -983,7 +1030,7 @@ mod tests {
             nines: None,
         };
         assert_eq!(
-            judge_availability(&one_year, 1, 0.99999),
+            judge_availability(&one_year, 1, 0.99999, true),
             (Status::Inconclusive, Some(2))
         );
         assert_eq!(mean_interval([0.0, 1.0], 1), [None, None]);

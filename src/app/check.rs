@@ -134,7 +134,7 @@ impl<'a> Targets<'a> {
 
     /// The verdicts on the targets of the run whose statistics are `stats`.
     pub(super) fn judge(&self, stats: &Accumulator) -> Vec<Verdict> {
-        judge_slo(self.slo, stats, &self.plan.expression_names)
+        judge_slo(self.slo, stats, self.plan)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::compare::{Streams, Variant, grid_size, grid_variants};
 use crate::explain::exact_availability;
 use crate::model::{ModelError, ModelErrors, Setting};
 use crate::optimize::{Candidate, MAX_COMBINATIONS, Point, cheapest, frontier, screen};
+use crate::plan::Plan;
 use crate::run::RunTotals;
 use crate::stats::Availability;
 use std::path::PathBuf;
@@ -171,8 +172,9 @@ pub fn optimize(
         .zip(&prepared.request().variants)
         .map(|(pair, variant)| {
             let availability = pair.availability;
+            let can_go_down = Plan::compile(&variant.model, loaded.seed).can_go_down();
             let (status, years_to_decide) =
-                judge_availability(&availability, prepared.years, target);
+                judge_availability(&availability, prepared.years, target, can_go_down);
             Simulated {
                 values: variant.values.clone(),
                 // Every combination has a cost: checked before the simulation.

@@ -23,6 +23,7 @@ pub(super) fn judge(
             years,
             samples: years,
             quantile: None,
+            shrinks_as_years: false,
         };
         let name = "data_lost_per_year".to_string();
         push(

@@ -256,6 +256,16 @@ impl Plan {
         }
     }
 
+    /// Whether anything in the plan can take a replica or the system down: a failure mode,
+    /// node failures, planned work or data incidents. A run of a plan without any is up
+    /// throughout by construction, not by chance.
+    pub fn can_go_down(&self) -> bool {
+        self.components.iter().any(|c| !c.modes.is_empty())
+            || self.nodes.as_ref().is_some_and(|n| n.failure.is_some())
+            || self.maintenance.is_some()
+            || self.data.is_some()
+    }
+
     /// Total number of replicas.
     pub fn replica_count(&self) -> usize {
         self.replica_component.len()

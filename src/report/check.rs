@@ -241,6 +241,11 @@ pub fn note_text(note: &Note) -> String {
         Note::ErrorBudget { allowed, horizon } => {
             format!("error budget {allowed} per {}", horizon.period_name())
         }
+        Note::NoDowntime { years } => format!(
+            "no downtime in {}: the CI is the share of years with any, each taken as down \
+             throughout",
+            count(*years, "year")
+        ),
         Note::NoValues { figure, years } => match figure {
             PercentileFigure::Rto => format!("no outages in {}", count(*years, "year")),
             PercentileFigure::YearlyDowntime => "no simulated years".to_string(),

@@ -131,6 +131,47 @@ fn a_target_within_the_noise_is_inconclusive_and_says_how_many_years_decide_it()
     );
 }
 
+/// A model that can fail but showed no downtime in a short run is not passed on a CI of
+/// zero width: with no year down, the interval is that of the share of years with any
+/// downtime (Wilson's upper end for 0 of n, z²/(n + z²)), each such year down throughout.
+/// A model that cannot fail at all passes.
+#[test]
+fn no_downtime_seen_is_not_proof_unless_the_model_cannot_go_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let slo = "[slo]\navailability = \"99.95%\"";
+    // Failing once a century for 30 days: exactly 99.918% available, below the target; in
+    // 20 years (seed 1) no failure strikes.
+    let rare = dir.path().join("rare.toml");
+    let failure = "[[component.failure]]\nname = \"c\"\n\
+                   every = { dist = \"exponential\", mean = \"100y\" }\nrepair = \"30d\"\n";
+    let text = |failure: &str| {
+        format!("name = \"m\"\nup = \"a\"\n{slo}\n[[component]]\nname = \"a\"\n{failure}")
+    };
+    fs::write(&rare, text(failure)).unwrap();
+    let (code, json) = check(&rare, &["--years", "20", "--json"]);
+    assert_eq!(code, 1, "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let target = &report["targets"][0];
+    assert_eq!(target["status"], "inconclusive", "{json}");
+    assert_eq!(
+        target["figure"], 1.0,
+        "no downtime in these 20 years: {json}"
+    );
+    let z2 = 1.959_963_984_540_054_f64.powi(2);
+    let low = target["ci95"][0].as_f64().unwrap();
+    assert!((low - (1.0 - z2 / (20.0 + z2))).abs() < 1e-12, "{json}");
+    let (_, text_report) = check(&rare, &["--years", "20"]);
+    assert!(
+        text_report.contains("no downtime in 20 years"),
+        "{text_report}"
+    );
+
+    let never = dir.path().join("never.toml");
+    fs::write(&never, text("")).unwrap();
+    let (code, json) = check(&never, &["--years", "20", "--json"]);
+    assert_eq!(code, 0, "a model with nothing to fail passes: {json}");
+}
+
 #[test]
 fn bad_models_baselines_and_usage_exit_2() {
     let dir = tempfile::tempdir().unwrap();

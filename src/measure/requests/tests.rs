@@ -468,7 +468,7 @@ rate = "50/s"
     let model = crate::fixtures::model(text);
     let plan = Plan::compile(&model, 1);
     let stats = accumulate(&plan, 0..3);
-    let verdicts = crate::check::judge_slo(model.slo().unwrap(), &stats, &plan.expression_names);
+    let verdicts = crate::check::judge_slo(model.slo().unwrap(), &stats, &plan);
     let [success, per_outage] = &verdicts[..] else {
         panic!("{verdicts:?}")
     };
