@@ -144,6 +144,8 @@ impl Duration {
         }
         let mut rest = trimmed;
         let mut total: u64 = 0;
+        // Each unit once, largest first ("1h30m"): "1m1m" or "30s1m" is a slip, not a sum.
+        let mut previous: Option<(&str, u64)> = None;
         while !rest.is_empty() {
             rest = rest.trim_start();
             let number_len = rest
@@ -166,6 +168,16 @@ impl Duration {
                 .find(|(name, _)| *name == unit)
                 .map(|(_, micros)| *micros)
                 .ok_or_else(|| DurationError::UnknownUnit(unit.to_string()))?;
+            if let Some((before, larger)) = previous
+                && scale >= larger
+            {
+                return Err(DurationError::UnitOrder {
+                    text: trimmed.to_string(),
+                    unit: unit.to_string(),
+                    after: before.to_string(),
+                });
+            }
+            previous = Some((unit, scale));
             let part = scale_decimal(number, scale)?;
             total = total.checked_add(part).ok_or(DurationError::TooLong)?;
             rest = next;
@@ -228,6 +240,18 @@ pub enum DurationError {
     /// A part was not a decimal number.
     #[error("`{0}` is not a number followed by a unit")]
     BadNumber(String),
+    /// A unit repeated, or after a smaller one.
+    #[error(
+        "`{text}`: `{unit}` after `{after}`; give each unit once, largest first (e.g. \"1h30m\")"
+    )]
+    UnitOrder {
+        /// The whole duration as written.
+        text: String,
+        /// The unit out of place.
+        unit: String,
+        /// The unit before it.
+        after: String,
+    },
     /// The total exceeded 10000 years.
     #[error("longer than the 10000y maximum")]
     TooLong,
@@ -350,6 +374,26 @@ mod tests {
             Err(DurationError::TooLong)
         );
         assert_eq!(Duration::parse("10000y"), Ok(Duration::MAX_MODEL));
+    }
+
+    /// A unit twice or out of order is a slip ("1m1m" meant one minute, or eleven), not a
+    /// sum to take silently.
+    #[test]
+    fn rejects_units_repeated_or_out_of_order() {
+        let order = |unit: &str, after: &str, text: &str| {
+            Err(DurationError::UnitOrder {
+                text: text.into(),
+                unit: unit.into(),
+                after: after.into(),
+            })
+        };
+        assert_eq!(Duration::parse("1m1m"), order("m", "m", "1m1m"));
+        assert_eq!(Duration::parse("30s 1m"), order("m", "s", "30s 1m"));
+        assert_eq!(Duration::parse("1s500ms"), Ok(Duration(1_500_000)));
+        assert_eq!(
+            Duration::parse("1y1d1h1m1s1ms").map(|d| d.0 % 1_000_000),
+            Ok(1000)
+        );
     }
 
     #[test]

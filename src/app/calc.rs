@@ -66,7 +66,10 @@ pub fn simulate_calc(
         threads: request.threads,
         writes_rows: false,
     };
-    let admission = admit(&loaded, shape, false)?;
+    let admission = admit(&loaded, shape, false).map_err(|error| match error {
+        RunError::Refused { reason, .. } => RunError::CalcTooLarge { reason },
+        other => other,
+    })?;
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let run_request = RunRequest {
         loaded: &loaded,

@@ -24,6 +24,16 @@ pub enum RunError {
         /// What is too large (the workload's verdict).
         reason: String,
     },
+    /// `calc --simulate` of members that fail and are repaired too often to simulate (it has
+    /// no `--force`: its model is generated, and a smaller one says the same).
+    #[error(
+        "calc --simulate: {reason}. The members fail and are repaired too often to \
+         simulate: lengthen --mttr (each member's cycle of failure and repair scales with it)"
+    )]
+    CalcTooLarge {
+        /// What is too large (the workload's verdict).
+        reason: String,
+    },
     /// `check` of a model without `[slo]` targets.
     #[error(
         "{}: slo: the model sets no [slo] targets, so there is nothing to check; add e.g. [slo] availability = \"99.9%\"",

@@ -62,7 +62,9 @@ fn man_page(path: &[String]) -> Result<Vec<u8>, CliError> {
         .after_help(None::<&str>)
         .after_long_help(None::<&str>);
     let mut roff = Vec::new();
+    // The footer's source is the program's, not the subcommand's ("parallel 0.1.0").
     clap_mangen::Man::new(bare)
+        .source(format!("nines {}", env!("CARGO_PKG_VERSION")))
         .render(&mut roff)
         .map_err(|error| CliError::Output {
             what: "the manual page",
@@ -155,6 +157,10 @@ mod tests {
         assert!(nines.contains("nines\\-run(1)"), "{nines}");
         let run = page(&["run"]);
         assert!(run.contains(".TH nines-run 1"), "{run}");
+        assert!(
+            run.contains("\"nines 0."),
+            "the program names the page's source: {run}"
+        );
         assert!(run.contains("\\-\\-years"), "{run}");
         for page in [&nines, &run] {
             let sections: Vec<&str> = page.lines().filter(|l| l.starts_with(".SH")).collect();

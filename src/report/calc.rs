@@ -2,7 +2,7 @@
 //! it on a whiteboard; its JSON; the simulation beside the closed form; and the model a
 //! calculation generates for `--simulate` and `--emit-model`.
 
-use super::format::{digits_of, trim_decimals, unit_duration};
+use super::format::{count, digits_of, trim_decimals, unit_duration};
 use crate::app::CalcSimulation;
 use crate::calc::{
     Answer, Availability, BudgetAnswer, Combination, ComponentAnswer, Composition, DowntimeAnswer,
@@ -55,7 +55,8 @@ fn simulated_json(
         "years": simulated.years,
         "seed": setup.seed,
         "availability": simulated.availability,
-        "standard_error": simulated.standard_error,
+        // One year has no spread to estimate it from.
+        "standard_error": (simulated.years >= 2).then_some(simulated.standard_error),
         "difference": difference,
         "difference_se": in_se,
         "meets_assumptions": setup.meets_assumptions(),
@@ -299,10 +300,11 @@ fn composition_text(text: &mut String, answer: &Composition) {
     let _ = writeln!(text, "{assumed}");
 }
 
-/// "all 3 members are", or "its one member is".
+/// "all 3 members are", "both members are", or "its one member is".
 fn every_member(n: usize) -> String {
     match n {
         1 => "its one member is".to_string(),
+        2 => "both members are".to_string(),
         _ => format!("all {n} members are"),
     }
 }
@@ -317,9 +319,10 @@ fn any_member(n: usize) -> String {
 
 fn k_of_n_text(text: &mut String, answer: &Composition, k: usize) {
     let n = answer.members.len();
+    let verb = if k == 1 { "is" } else { "are" };
     let _ = writeln!(
         text,
-        "{k} of {n}: up while at least {k} of the {n} members are up:"
+        "{k} of {n}: up while at least {k} of the {n} members {verb} up:"
     );
     let Some(terms) = answer.binomial_terms() else {
         let _ = writeln!(
@@ -423,15 +426,19 @@ pub fn calc_simulation_text(
     let mut text = String::new();
     let simulated = &simulation.availability;
     let (difference, in_se) = gap(closed, simulation);
-    let in_se = match in_se {
+    let in_se_text = match in_se {
         Some(ratio) => format!("{} standard errors", digits_of(ratio, 2)),
-        None => "no downtime was simulated".to_string(),
+        None if simulation.years < 2 => {
+            "? standard errors: one simulated year gives none".to_string()
+        }
+        None if simulated.mean == 1.0 => "no downtime was simulated".to_string(),
+        None => "? standard errors: every year was down the same".to_string(),
     };
     let _ = writeln!(text);
     let _ = writeln!(
         text,
-        "Simulated ({} years, seed {}; exponential times, repairs of {} on average):",
-        simulation.years,
+        "Simulated ({}, seed {}; exponential times, repairs of {} on average):",
+        count(simulation.years, "year"),
         setup.seed,
         span(setup.members[0].mttr.as_secs_f64())
     );
@@ -440,28 +447,18 @@ pub fn calc_simulation_text(
     let places = ((-math::log10(smallest)).ceil() as usize + DIGITS - 1).min(17);
     let show = |x: f64| trim_decimals(format!("{x:.places$}"));
     let _ = writeln!(text, "  closed form  {}", show(closed.up));
-    let _ = writeln!(
-        text,
-        "  simulated    {}  95% CI [{}, {}]",
-        show(simulated.mean),
-        show(simulated.ci95[0]),
-        show(simulated.ci95[1])
-    );
-    let _ = writeln!(text, "  difference   {difference:+.3e} = {in_se}");
-    if setup.meets_assumptions() {
-        let _ = writeln!(
-            text,
-            "The model meets the formula's assumptions (independent members, instant \
-             failover,\nno detection delay), so the two agree within a few standard errors."
-        );
-    } else {
-        let _ = writeln!(
-            text,
-            "The model breaks the formula's assumptions ({}),\nso the simulation shows the \
-             downtime the formula leaves out.",
-            broken(setup)
-        );
-    }
+    let interval = match simulation.years {
+        0 | 1 => "95% CI none from one year".to_string(),
+        _ => format!(
+            "95% CI [{}, {}]",
+            show(simulated.ci95[0]),
+            show(simulated.ci95[1])
+        ),
+    };
+    let _ = writeln!(text, "  simulated    {}  {interval}", show(simulated.mean));
+    let _ = writeln!(text, "  difference   {difference:+.3e} = {in_se_text}");
+    let _ = writeln!(text, "{}", agreement(setup, in_se));
+
     let _ = writeln!(
         text,
         "What breaks the formula in a real system: a failover window (election, lease, \
@@ -469,6 +466,37 @@ pub fn calc_simulation_text(
          or zones\n(failures together). Add them to the model (--emit-model) to see."
     );
     text
+}
+
+/// Standard errors beyond which the simulation and the formula disagree (a two-sided 99.7%
+/// band: with a few members and several forms per lesson, 2 would cry wolf too often).
+const DISAGREE_SE: f64 = 3.0;
+
+/// What the difference says of the formula: whether its assumptions hold, and whether the
+/// simulation shows the downtime it leaves out or cannot tell yet.
+fn agreement(setup: &Setup, in_se: Option<f64>) -> String {
+    let apart = in_se.map(|se| se.abs() > DISAGREE_SE);
+    match (setup.meets_assumptions(), apart) {
+        (true, Some(false)) => "The model meets the formula's assumptions (independent \
+             members, instant failover,\nno detection delay), and the two agree within a few \
+             standard errors."
+            .to_string(),
+        (true, _) => "The model meets the formula's assumptions (independent members, \
+             instant failover,\nno detection delay), so the two should agree: simulate more \
+             years to see it."
+            .to_string(),
+        (false, Some(true)) => format!(
+            "The model breaks the formula's assumptions ({}),\nand the simulation shows the \
+             downtime the formula leaves out.",
+            broken(setup)
+        ),
+        (false, _) => format!(
+            "The model breaks the formula's assumptions ({}),\nbut the downtime the formula \
+             leaves out is too small to tell from noise in\nthese years: simulate more \
+             (--years) to see it.",
+            broken(setup)
+        ),
+    }
 }
 
 fn broken(setup: &Setup) -> String {

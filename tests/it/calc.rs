@@ -417,7 +417,7 @@ fn degenerate_forms_read_as_a_person_would_write_them() {
     );
     let series = nines_ok(&["calc", "series", "99%", "99.9%"]);
     assert!(
-        series.starts_with("In series: up only while all 2 members are up:\n"),
+        series.starts_with("In series: up only while both members are up:\n"),
         "{series}"
     );
     let all = nines_ok(&["calc", "kofn", "3", "99%", "99%", "99%"]);
@@ -443,4 +443,70 @@ fn simulate_takes_threads() {
     assert_eq!(one, two);
     let without = nines(&["calc", "parallel", "99%", "--threads", "1"]);
     assert_eq!(without.status.code(), Some(2));
+}
+
+/// One simulated year has no standard error, so the difference is not counted in them and
+/// nothing is said to agree; a broken assumption whose downtime is within the noise is not
+/// said to be shown by the simulation.
+#[test]
+fn the_simulation_claims_only_what_its_standard_error_shows() {
+    let one = json(&[
+        "calc",
+        "parallel",
+        "99%",
+        "99%",
+        "--simulate",
+        "--years",
+        "1",
+    ]);
+    assert_eq!(one["simulated"]["standard_error"], Value::Null, "{one}");
+    assert_eq!(one["simulated"]["difference_se"], Value::Null, "{one}");
+    let text = nines_ok(&[
+        "calc",
+        "parallel",
+        "99%",
+        "99%",
+        "--simulate",
+        "--years",
+        "1",
+    ]);
+    assert!(text.contains("one simulated year gives none"), "{text}");
+    assert!(!text.contains("agree within"), "{text}");
+    // A 2 s failover per loss of the leader of three 99.9% members: about 1e-7 of the time,
+    // below what 2000 years can tell from noise (a standard error of about 3e-7).
+    let args = [
+        "calc",
+        "kofn",
+        "2",
+        "99.9%",
+        "99.9%",
+        "99.9%",
+        "--simulate",
+        "--years",
+        "2000",
+        "--failover",
+        "2s",
+    ];
+    let text = nines_ok(&args);
+    assert!(text.contains("too small to tell from noise"), "{text}");
+    assert!(!text.contains("shows the downtime"), "{text}");
+    // A 10 min failover costs far more than the noise: shown.
+    let args = [
+        "calc",
+        "kofn",
+        "2",
+        "99.9%",
+        "99.9%",
+        "99.9%",
+        "--simulate",
+        "--years",
+        "2000",
+        "--failover",
+        "10m",
+    ];
+    let text = nines_ok(&args);
+    assert!(
+        text.contains("shows the downtime the formula leaves out"),
+        "{text}"
+    );
 }

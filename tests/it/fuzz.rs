@@ -229,9 +229,12 @@ fn distribution() -> impl Strategy<Value = String> {
             .prop_map(|(m, s)| format!("{{ dist = \"lognormal\", mean = \"{m}\", sd = \"{s}\" }}")),
         (0.01f64..50.0, duration())
             .prop_map(|(k, d)| format!("{{ dist = \"gamma\", shape = {k}, mean = \"{d}\" }}")),
-        (duration(), 0u64..1000).prop_map(|(a, b)| format!(
-            "{{ dist = \"uniform\", min = \"{a}\", max = \"{a}{b}ms\" }}"
-        )),
+        (duration(), 0u64..1000).prop_map(|(a, b)| {
+            // The maximum is the minimum plus b ms, written as the model syntax writes it.
+            let min = nines::time::Duration::parse(&a).expect("a generated duration");
+            let max = min.saturating_add(nines::time::Duration::from_micros(b * 1000));
+            format!("{{ dist = \"uniform\", min = \"{a}\", max = \"{max}\" }}")
+        }),
         proptest::collection::vec(duration(), 1..4).prop_map(|s| {
             let quoted: Vec<String> = s.iter().map(|d| format!("\"{d}\"")).collect();
             format!(
