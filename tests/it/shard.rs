@@ -488,7 +488,7 @@ fn bad_sets_of_check_shards_are_refused_by_name() {
     let shard = ["check", etcd, "--years", "40", "--shard", "0/2", "--out"];
     let refusals: [(&[&str], &str); 3] = [
         (&["--until-decided"], "--until-decided"),
-        (&["--baseline", "x.json"], "--baseline"),
+        (&["--baseline", "x.json"], "\"Baselines and shards\""),
         (&["--junit", "x.xml"], "--junit"),
     ];
     for (extra, needle) in refusals {
@@ -498,6 +498,12 @@ fn bad_sets_of_check_shards_are_refused_by_name() {
         assert!(stderr.contains(needle), "{extra:?}: {stderr}");
         assert!(!out.exists());
     }
+    // merge has no --baseline: given one, it says what to do instead, as a shard does.
+    let stderr = merge_refused(&[&c0, &c1, "--baseline", "x.json"], dir.path());
+    assert!(
+        stderr.contains("`nines merge` has no --baseline") && stderr.contains("unsharded"),
+        "{stderr}"
+    );
     // single-server.toml without its [slo] table.
     let text = fs::read_to_string("models/single-server.toml").unwrap();
     let (before, after) = text.split_once("[slo]").unwrap();
