@@ -9,7 +9,10 @@
 //! it after about n·(h/d)² years, where h is that side's distance from the figure and d the
 //! figure's distance from the bound (assuming the figure itself stays put).
 
+mod baseline;
 mod data_loss;
+
+pub use baseline::{Baseline, SavedAvailability, SavedRto, SavedService};
 
 use crate::math;
 use crate::model::{PercentileFigure, Slo, Targets};
@@ -18,7 +21,7 @@ use crate::stats::{
     Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, wilson_ci95,
 };
 use crate::time::Duration;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The outcome of one target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -535,55 +538,6 @@ pub fn miss_thresholds(
         .collect()
 }
 
-/// A saved `summary.json` to compare a run with: read with the very schema a run writes
-/// ([`Summary`]), so the two cannot drift apart.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(transparent)]
-pub struct Baseline {
-    /// The baseline run's figures.
-    pub summary: Summary,
-}
-
-impl Baseline {
-    /// Why the baseline may not be comparable with the run `summary` describes, one
-    /// sentence each: another model, or another seed, number of years or horizon (then the
-    /// two runs do not share their random numbers year by year, or do not measure the same
-    /// thing). Empty when they match.
-    pub fn mismatches(&self, summary: &Summary) -> Vec<String> {
-        let baseline = &self.summary;
-        let mut found = Vec::new();
-        if baseline.model != summary.model {
-            found.push(format!(
-                "the baseline is of model `{}`, this run of `{}`",
-                baseline.model, summary.model
-            ));
-        }
-        let differs = |what: &str, baseline: String, run: String| {
-            (baseline != run)
-                .then(|| format!("the baseline ran with {what} {baseline}, this run with {run}"))
-        };
-        let horizon = |secs: f64| Duration::from_secs_f64(secs).label();
-        found.extend(
-            [
-                differs("seed", baseline.seed.to_string(), summary.seed.to_string()),
-                differs(
-                    "years",
-                    baseline.years.to_string(),
-                    summary.years.to_string(),
-                ),
-                differs(
-                    "horizon",
-                    horizon(baseline.horizon_s),
-                    horizon(summary.horizon_s),
-                ),
-            ]
-            .into_iter()
-            .flatten(),
-        );
-        found
-    }
-}
-
 /// How far below the baseline's mean availability a run may fall before a drop counts
 /// (`--baseline-tolerance`): zero by default.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -602,6 +556,16 @@ pub enum ToleranceError {
         "`{0}` is not a tolerance: write downtime a year (2m, 30s) or a share of the error budget (5%)"
     )]
     Syntax(String),
+    /// A bare number other than 0, which could mean either.
+    #[error(
+        "`{0}` is not a tolerance: a number other than 0 needs its unit: downtime a year (2m, 30s) or a share of the error budget (5%)"
+    )]
+    NoUnit(String),
+    /// A share of the error budget beyond 0% to 100%.
+    #[error(
+        "`{0}` is not a tolerance: a share of the error budget is from 0% to 100% (all of the budget)"
+    )]
+    ShareOutOfRange(String),
     /// A share of the budget with no availability target to take it of.
     #[error("a tolerance as a share of the error budget needs an [slo] availability target")]
     NoBudget,
@@ -612,13 +576,24 @@ impl std::str::FromStr for BaselineTolerance {
 
     fn from_str(text: &str) -> Result<BaselineTolerance, ToleranceError> {
         let syntax = || ToleranceError::Syntax(text.to_string());
-        match text.trim().strip_suffix('%') {
+        let trimmed = text.trim();
+        if let Ok(number) = trimmed.parse::<f64>() {
+            // 0 is no drop either way, as the default; any other number needs its unit.
+            return if number == 0.0 {
+                Ok(BaselineTolerance::Downtime(Duration::ZERO))
+            } else {
+                Err(ToleranceError::NoUnit(text.to_string()))
+            };
+        }
+        match trimmed.strip_suffix('%') {
             Some(percent) => {
                 let share = percent.trim().parse::<f64>().map_err(|_| syntax())? / 100.0;
                 if (0.0..=1.0).contains(&share) {
                     Ok(BaselineTolerance::BudgetShare(share))
-                } else {
+                } else if share.is_nan() {
                     Err(syntax())
+                } else {
+                    Err(ToleranceError::ShareOutOfRange(text.to_string()))
                 }
             }
             None => Duration::parse(text)
@@ -661,11 +636,13 @@ pub fn compare_with_baseline(
     summary: &Summary,
     tolerance: f64,
 ) -> Vec<Verdict> {
-    let baseline = &baseline.summary;
     let mut verdicts = Vec::new();
     compare_scope(
         "up",
-        (&baseline.availability, &baseline.rto_s),
+        (
+            baseline.availability.mean,
+            SavedRto::p99(baseline.rto_s.as_ref()),
+        ),
         (&summary.availability, &summary.rto_s),
         summary.years,
         tolerance,
@@ -675,7 +652,7 @@ pub fn compare_with_baseline(
         if let Some(base) = baseline.services.get(name) {
             compare_scope(
                 name,
-                (&base.availability, &base.rto_s),
+                (base.availability.mean, SavedRto::p99(base.rto_s.as_ref())),
                 (&service.availability, &service.rto_s),
                 summary.years,
                 tolerance,
@@ -695,16 +672,18 @@ fn regression_status(ci95: [Option<f64>; 2], bound: f64, direction: Direction) -
     if beyond { Status::Miss } else { Status::Pass }
 }
 
-/// The baseline verdicts of one scope of a run of `years` years.
+/// The baseline verdicts of one scope of a run of `years` years, against the baseline's
+/// mean availability and its p99 outage duration (none without outages, or when the
+/// baseline does not give it: then there is no RTO verdict).
 fn compare_scope(
     scope: &str,
-    (base_availability, base_rto): (&Availability, &RtoSummary),
+    (base_mean, base_rto_p99): (f64, Option<f64>),
     (availability, rto): (&Availability, &RtoSummary),
     years: u64,
     tolerance: f64,
     verdicts: &mut Vec<Verdict>,
 ) {
-    let bound = base_availability.mean - tolerance;
+    let bound = base_mean - tolerance;
     let ci95 = mean_interval(availability.ci95, years);
     verdicts.push(Verdict {
         scope: scope.to_string(),
@@ -717,16 +696,16 @@ fn compare_scope(
         status: regression_status(ci95, bound, Direction::AtLeast),
         years_to_decide: None,
         note: Some(Note::BaselineAvailability {
-            baseline: base_availability.mean,
+            baseline: base_mean,
             tolerance,
         }),
     });
-    if base_rto.count == 0 {
+    let Some(base_p99) = base_rto_p99 else {
         return;
-    }
+    };
     let note = if rto.p99_ci95[0].is_some() {
         Note::BaselineRto {
-            baseline_s: base_rto.p99,
+            baseline_s: base_p99,
         }
     } else {
         Note::BaselineRtoUnbounded
@@ -738,8 +717,8 @@ fn compare_scope(
         figure: rto.p99,
         ci95: rto.p99_ci95,
         direction: Direction::AtMost,
-        bound: base_rto.p99,
-        status: regression_status(rto.p99_ci95, base_rto.p99, Direction::AtMost),
+        bound: base_p99,
+        status: regression_status(rto.p99_ci95, base_p99, Direction::AtMost),
         years_to_decide: None,
         note: Some(note),
     });
@@ -850,7 +829,7 @@ mod tests {
         let mut verdicts = Vec::new();
         compare_scope(
             "up",
-            (&base.0, &base.1),
+            (base.0.mean, Some(base.1.p99)),
             (&run.0, &run.1),
             1,
             0.001,
@@ -869,7 +848,7 @@ mod tests {
         let mut verdicts = Vec::new();
         compare_scope(
             "up",
-            (&base.0, &base.1),
+            (base.0.mean, Some(base.1.p99)),
             (&run.0, &run.1),
             1000,
             tolerance,
@@ -999,11 +978,28 @@ mod tests {
             "5%".parse::<BaselineTolerance>(),
             Ok(BaselineTolerance::BudgetShare(0.05))
         );
-        for bad in ["2", "five%", "150%", "-1%", ""] {
+        // A bare 0 is the default, no drop, as `0s` and `0%` are.
+        for zero in ["0", " 0 ", "0.0", "0s", "0%"] {
+            let drop = zero
+                .parse::<BaselineTolerance>()
+                .unwrap()
+                .availability_drop(Duration::YEAR, Some(0.999));
+            assert_eq!(drop, Ok(0.0), "{zero}");
+        }
+        for bad in ["five%", "nan%", "", "2x"] {
             assert_eq!(
                 bad.parse::<BaselineTolerance>(),
                 Err(ToleranceError::Syntax(bad.into()))
             );
+        }
+        assert_eq!(
+            "2".parse::<BaselineTolerance>(),
+            Err(ToleranceError::NoUnit("2".into()))
+        );
+        for beyond in ["150%", "-1%", "100.5%"] {
+            let error = beyond.parse::<BaselineTolerance>().unwrap_err();
+            assert_eq!(error, ToleranceError::ShareOutOfRange(beyond.into()));
+            assert!(error.to_string().contains("from 0% to 100%"), "{error}");
         }
         assert_eq!(
             BaselineTolerance::BudgetShare(0.05).availability_drop(Duration::from_secs(1), None),

@@ -53,10 +53,10 @@ pub fn check(
     let baseline = request.baseline.as_deref().map(read_baseline).transpose()?;
     if let (Some(baseline), Some(path)) = (&baseline, &request.baseline) {
         let model = request.run.loaded.model.name();
-        if !request.allow_other_model && baseline.summary.model != model {
+        if !request.allow_other_model && baseline.model != model {
             return Err(RunError::OtherModelBaseline {
                 path: path.clone(),
-                baseline: baseline.summary.model.clone(),
+                baseline: baseline.model.clone(),
                 model: model.to_string(),
             });
         }

@@ -338,6 +338,25 @@ impl Format for CsvFiles {
 /// incidents).
 const CSV_FILES: [&str; 3] = ["years.csv", "outages.csv", "incidents.csv"];
 
+/// The CSV files a full run of `plan` writes, each with its header row, in the order
+/// [`CsvFiles`] formats them: what a merge expects of every shard.
+pub(super) fn csv_headers(plan: &crate::plan::Plan) -> Vec<(&'static str, Vec<u8>)> {
+    let rows = CsvRows::new(plan);
+    let mut files = Vec::new();
+    let mut years = Vec::new();
+    rows.years_header(&mut years);
+    files.push((CSV_FILES[0], years));
+    let mut outages = Vec::new();
+    rows.outages_header(&mut outages);
+    files.push((CSV_FILES[1], outages));
+    if rows.has_incidents() {
+        let mut incidents = Vec::new();
+        rows.incidents_header(&mut incidents);
+        files.push((CSV_FILES[2], incidents));
+    }
+    files
+}
+
 /// What a run accumulates, chunk by chunk in the parallel tasks: the statistics and, with
 /// an output directory, what the plots need.
 #[derive(Clone)]

@@ -176,8 +176,6 @@ struct Part {
     manifest: Manifest,
     stats: Accumulator,
     identity: crate::stats::RunIdentity,
-    /// The CSV files, by name, sorted.
-    csv: Vec<String>,
 }
 
 impl Part {
@@ -236,7 +234,6 @@ impl Part {
         }
         Ok(Part {
             dir: dir.to_path_buf(),
-            csv: csv_files(dir).map_err(|error| bad(format!("cannot list: {error}")))?,
             manifest,
             stats,
             identity,
@@ -287,25 +284,38 @@ impl Part {
                 mine.shards.to_string(),
                 theirs.shards.to_string(),
             )
-        } else if self.csv != first.csv {
-            differs("result files", self.csv.join(", "), first.csv.join(", "))
         } else {
             None
         }
     }
-}
 
-/// The names of the CSV files in `dir`, sorted.
-fn csv_files(dir: &Path) -> io::Result<Vec<String>> {
-    let mut names = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".csv") && !name.starts_with('.') {
-            names.push(name);
+    /// Checks that the shard holds each of the CSV files `csv` (names and header rows)
+    /// that a shard of its model writes, before anything is written.
+    fn has_csv_files(&self, csv: &[(&str, Vec<u8>)]) -> Result<(), ShardError> {
+        for (name, _) in csv {
+            let path = self.dir.join(name);
+            match fs::metadata(&path) {
+                Ok(_) => {}
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                    let names: Vec<&str> = csv.iter().map(|(name, _)| *name).collect();
+                    return Err(Part::problem(
+                        &self.dir,
+                        format!(
+                            "{name} is missing: a shard of this model holds {} beside {MANIFEST}; run the shard again, or copy its whole directory",
+                            names.join(", ")
+                        ),
+                    ));
+                }
+                Err(error) => {
+                    return Err(Part::problem(
+                        &self.dir,
+                        format!("cannot read {name}: {error}"),
+                    ));
+                }
+            }
         }
+        Ok(())
     }
-    names.sort();
-    Ok(names)
 }
 
 /// Reads the shard directories `dirs` (in any order) and checks that they are every shard
@@ -383,7 +393,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, junit: Option<&Path>) -> Result<Merge
     };
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let identity = first.identity.clone();
-    let csv = first.csv.clone();
+    let csv = super::run::csv_headers(&plan);
+    for part in &parts {
+        part.has_csv_files(&csv)?;
+    }
     let check = first.manifest.check;
     if check.is_none() && junit.is_some() {
         return Err(ShardError::JunitWithoutCheck);
@@ -393,8 +406,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, junit: Option<&Path>) -> Result<Merge
     let mut breakdown = Breakdown::new(plan.components.iter().map(|c| c.causes.len()));
     let mut output =
         OutputDir::create(out).map_err(RunError::io(IoAction::CreateDir(out.to_path_buf())))?;
-    for name in &csv {
-        concatenate(&mut output, name, &parts)?;
+    for (name, header) in &csv {
+        concatenate(&mut output, name, header, &parts)?;
     }
     for part in parts {
         let mismatch = |error: crate::stats::MergeError| {
@@ -464,37 +477,124 @@ pub fn merge(dirs: &[PathBuf], out: &Path, junit: Option<&Path>) -> Result<Merge
     Ok(Merged { run, check: report })
 }
 
-/// Writes `name` as the header of the first shard's file and the rows of every shard's,
-/// in shard order; the headers must agree.
-fn concatenate(output: &mut OutputDir, name: &str, parts: &[Part]) -> Result<(), ShardError> {
+/// Writes `name` as `header` and the rows of every shard's file, in shard order, streamed
+/// (a shard's file may be larger than memory). Each shard's file must have that header,
+/// and rows of the shard's own years only, in year order (in `years.csv`, one row for each
+/// of them), so that a file copied from another shard or cut short is refused, naming it.
+fn concatenate(
+    output: &mut OutputDir,
+    name: &str,
+    header: &[u8],
+    parts: &[Part],
+) -> Result<(), ShardError> {
     let target = output.path(name);
     let written = |error| RunError::Io {
         action: IoAction::Write(target.clone()),
         error,
     };
     let mut writer = output.file(name).map_err(written)?;
-    let mut first_header: Option<String> = None;
+    io::Write::write_all(&mut writer, header).map_err(written)?;
+    let every_year = name == "years.csv";
+    let mut line = Vec::new();
     for part in parts {
         let path = part.dir.join(name);
-        let unreadable =
-            |error: io::Error| Part::problem(&part.dir, format!("cannot read {name}: {error}"));
+        let bad = |problem: String| Part::problem(&part.dir, format!("{name}: {problem}"));
+        let unreadable = |error: io::Error| bad(format!("cannot read it: {error}"));
         let mut reader = BufReader::new(File::open(&path).map_err(unreadable)?);
-        let mut header = String::new();
-        reader.read_line(&mut header).map_err(unreadable)?;
-        match &first_header {
-            Some(first) if *first != header => {
-                return Err(Part::problem(
-                    &part.dir,
-                    format!("{name} has another header than the first shard's"),
-                ));
-            }
-            Some(_) => {}
-            None => {
-                io::Write::write_all(&mut writer, header.as_bytes()).map_err(written)?;
-                first_header = Some(header);
-            }
+        line.clear();
+        reader.read_until(b'\n', &mut line).map_err(unreadable)?;
+        if line != header {
+            return Err(bad(format!(
+                "its header is not that of this model's {name} (`{}`): a file of another model or version?",
+                String::from_utf8_lossy(header).trim_end()
+            )));
         }
-        io::copy(&mut reader, &mut writer).map_err(written)?;
+        let years = part.stats.year_range();
+        let mut rows = RowYears::new(years.clone(), every_year);
+        for number in 2.. {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).map_err(unreadable)? == 0 {
+                break;
+            }
+            rows.check(&line, number).map_err(bad)?;
+            io::Write::write_all(&mut writer, &line).map_err(written)?;
+        }
+        rows.finish().map_err(bad)?;
     }
     Ok(io::Write::flush(&mut writer).map_err(written)?)
+}
+
+/// The years of a shard's CSV rows as they are read: each must be one of the shard's years
+/// `years`, in order, and with `every_year` (`years.csv`) each of them exactly once.
+struct RowYears {
+    years: std::ops::Range<u64>,
+    every_year: bool,
+    /// The year of the last row read, if any.
+    last: Option<u64>,
+}
+
+impl RowYears {
+    fn new(years: std::ops::Range<u64>, every_year: bool) -> RowYears {
+        RowYears {
+            years,
+            every_year,
+            last: None,
+        }
+    }
+
+    /// The shard's years, as the messages name them.
+    fn shown(&self) -> String {
+        format!("{}–{}", self.years.start, self.years.end.saturating_sub(1))
+    }
+
+    /// Checks the row `line` (with its line end), line `number` of the file.
+    fn check(&mut self, line: &[u8], number: u64) -> Result<(), String> {
+        let Some(row) = line.strip_suffix(b"\n") else {
+            return Err(format!(
+                "line {number} has no line end: the file is cut short"
+            ));
+        };
+        let field = row.split(|&b| b == b',').next().unwrap_or_default();
+        let year = std::str::from_utf8(field)
+            .ok()
+            .and_then(|field| field.parse::<u64>().ok())
+            .ok_or_else(|| {
+                format!(
+                    "line {number}: `{}` is not a year",
+                    String::from_utf8_lossy(field)
+                )
+            })?;
+        if !self.years.contains(&year) {
+            return Err(format!(
+                "line {number} is of year {year}, but this shard holds years {}: a file of another shard?",
+                self.shown()
+            ));
+        }
+        let due = self.last.map_or(self.years.start, |last| last + 1);
+        if self.every_year && year != due {
+            return Err(format!(
+                "line {number} is of year {year} where year {due} was due: each of this shard's years {} has one row, in order",
+                self.shown()
+            ));
+        }
+        if let Some(last) = self.last.filter(|&last| year < last) {
+            return Err(format!(
+                "line {number} is of year {year}, after a row of year {last}: rows are in year order"
+            ));
+        }
+        self.last = Some(year);
+        Ok(())
+    }
+
+    /// Checks that, with `every_year`, no year of the shard lacks its row.
+    fn finish(&self) -> Result<(), String> {
+        let next = self.last.map_or(self.years.start, |last| last + 1);
+        if self.every_year && next != self.years.end {
+            return Err(format!(
+                "it ends before year {next}: each of this shard's years {} has one row (the file is cut short?)",
+                self.shown()
+            ));
+        }
+        Ok(())
+    }
 }

@@ -45,17 +45,25 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     until_decided: bool,
     /// Simulate only shard K (from 0) of M of the whole run, as `nines run --shard K/M`
-    /// does, into --out (required); `nines merge` judges the targets on the whole run.
+    /// does, into --out (required); `nines merge` judges the targets on the whole run. Not
+    /// with --baseline (nor does merge take it): compare the merged summary.json with the
+    /// baseline instead.
     #[arg(
         long,
         value_name = "K/M",
         requires = "out",
-        conflicts_with_all = ["summary_only", "until_decided", "baseline", "junit"]
+        conflicts_with_all = ["summary_only", "until_decided", "junit"]
     )]
     shard: Option<Shard>,
 }
 
+/// Why a shard (`check --shard`) and a merge take no `--baseline`, and what to do instead.
+pub(crate) const BASELINE_WITH_SHARDS: &str = "--baseline compares a whole run with its baseline, so a shard (`check --shard`) cannot take it, and `nines merge` has no --baseline. Merge the shards (`nines merge DIR... --out OUT`), then compare OUT/summary.json with the baseline as check does: a regression when its availability.ci95[1] is below the baseline's availability.mean (less the tolerance), or its rto_s.p99_ci95[0] above the baseline's rto_s.p99, for up and for each service (the CLI reference's \"Baselines and shards\" has a jq script for it); or run `nines check MODEL --years N --baseline FILE` unsharded";
+
 pub(crate) fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
+    if args.shard.is_some() && args.baseline.is_some() {
+        return Err(CliError::Usage(BASELINE_WITH_SHARDS.to_string()));
+    }
     let until = args.until_decided.then_some(Until::Decided);
     let prepared = args.simulate.prepare(until)?;
     if let Some(shard) = args.shard {

@@ -12,8 +12,8 @@ pub(crate) struct MergeArgs {
     /// `--shard K/M --out DIR`), in any order.
     #[arg(required = true, value_name = "DIR")]
     dirs: Vec<PathBuf>,
-    /// Write the whole run's summary.json, years.csv, outages.csv, accumulator.json, plots
-    /// and report.html into this directory.
+    /// Write the whole run's summary.json, accumulator.json, years.csv, outages.csv (and
+    /// incidents.csv with [[incident]]), plots and report.html into this directory.
     #[arg(long, value_name = "OUT")]
     out: PathBuf,
     /// Print the summary (for a check's shards, the check report) as JSON instead of text.
@@ -23,9 +23,18 @@ pub(crate) struct MergeArgs {
     /// case per target.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Not an option of merge: given, it is refused with what to do instead (see
+    /// [`super::check::BASELINE_WITH_SHARDS`]).
+    #[arg(long, value_name = "FILE", hide = true)]
+    baseline: Option<PathBuf>,
 }
 
 pub(crate) fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
+    if args.baseline.is_some() {
+        return Err(CliError::Usage(
+            super::check::BASELINE_WITH_SHARDS.to_string(),
+        ));
+    }
     let sweeps: Vec<bool> = args
         .dirs
         .iter()

@@ -27,8 +27,8 @@ pub(crate) struct SimulateArgs {
     /// Worker threads, at most 256 [default: all cores]. Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Option<u16>,
-    /// Write summary.json, years.csv, outages.csv, the SVG plots and report.html into
-    /// this directory.
+    /// Write summary.json, accumulator.json, years.csv, outages.csv (and incidents.csv with
+    /// [[incident]]), the SVG plots and report.html into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// With --out, write summary.json, accumulator.json, the SVG plots and report.html but

@@ -23,8 +23,9 @@ pub(crate) struct TraceArgs {
     /// With --worst: the years of the run; overrides [simulation] years.
     #[arg(long, requires = "worst", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: Option<u64>,
-    /// Times in seconds from the start of the year, durations in seconds, instead of day and
-    /// clock time (d4 07:43:39.964) and durations like 45m49.507s.
+    /// Times in seconds from the start of the year and durations in seconds (812656.149456,
+    /// 15.019837s), instead of day and clock time (d4 07:43:39.964) and durations as every
+    /// report writes them (2m 24s, 27.3s, 332ms).
     #[arg(long)]
     seconds: bool,
     /// Trace even if the year is estimated to be too large (over 1e9 events, or 4 GiB of

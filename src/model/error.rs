@@ -151,14 +151,18 @@ impl ModelError {
     }
 }
 
-/// `text` with each control character (ESC, BEL, newline, ...) and each bidirectional
-/// override written as its Rust escape (`\u{1b}`, `\u{7}`, `\n`, `\u{202e}`): keys and
-/// messages quote model text, which must not drive the terminal, reorder what is shown or
-/// split one error over several lines.
+/// `text` with each control character (ESC, BEL, newline, ...), each bidirectional
+/// override and each Unicode noncharacter written as its Rust escape (`\u{1b}`, `\u{7}`,
+/// `\n`, `\u{202e}`, `\u{fffe}`): keys and messages quote model text, which must not drive
+/// the terminal, reorder what is shown, split one error over several lines or hide what
+/// is wrong with it.
 fn escape_controls(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+        if c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            || crate::report::format::is_noncharacter(c)
+        {
             escaped.extend(c.escape_debug());
         } else {
             escaped.push(c);

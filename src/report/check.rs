@@ -357,6 +357,32 @@ mod tests {
         assert!(!xml.contains("<scope>"), "{xml}");
     }
 
+    /// A model name with characters XML 1.0 forbids (the model reader refuses them, but a
+    /// report may be made by a library user) still gives a well-formed document.
+    #[test]
+    fn junit_stays_well_formed_whatever_the_model_name() {
+        let report = CheckReport {
+            model: "etcd \u{fffe}\u{ffff}\u{1b}\u{fdd0}".to_string(),
+            seed: 1,
+            years: 10,
+            horizon_s: 31_536_000.0,
+            status: Status::Pass,
+            allow_inconclusive: false,
+            targets: vec![verdict(Status::Pass)],
+            baseline: Vec::new(),
+        };
+        let xml = check_junit(&report);
+        let document = roxmltree::Document::parse(&xml).unwrap();
+        let suite = document
+            .descendants()
+            .find(|node| node.has_tag_name("testsuite"))
+            .unwrap();
+        assert_eq!(
+            suite.attribute("name"),
+            Some("etcd \u{fffd}\u{fffd}\u{fffd}\u{fffd}: slo")
+        );
+    }
+
     #[test]
     fn notes_read_as_sentences_in_text_and_json() {
         let year = Duration::YEAR;

@@ -265,7 +265,26 @@ pub enum Target {
     Csv,
 }
 
-/// `text` escaped for `target`, so it reads as itself there.
+/// Whether `c` is a Unicode noncharacter: U+FDD0 to U+FDEF, and the last two code points
+/// of every plane (U+FFFE, U+FFFF, U+1FFFE, ..., U+10FFFF). They are reserved for a
+/// program's internal use, and XML 1.0 forbids U+FFFE and U+FFFF outright.
+pub fn is_noncharacter(c: char) -> bool {
+    let code = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
+}
+
+/// Whether `c` may stand in an XML 1.0 or HTML document as it is: not a control character
+/// other than tab, line feed and carriage return (XML 1.0 forbids the C0 ones, and every
+/// reader reports them) and not a [noncharacter](is_noncharacter).
+pub fn markup_allows(c: char) -> bool {
+    let control = c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    !(control || is_noncharacter(c))
+}
+
+/// `text` escaped for `target`, so it reads as itself there. For the markup targets (SVG,
+/// HTML, XML), a character a markup document may not hold (see [`markup_allows`]; not even
+/// as a character reference) becomes U+FFFD, the replacement character, so the document
+/// stays well-formed whatever the text.
 pub fn escape(text: &str, target: Target) -> String {
     if target == Target::Csv {
         return if text.contains([',', '"', '\n']) {
@@ -282,6 +301,7 @@ pub fn escape(text: &str, target: Target) -> String {
             ('>', _) => escaped.push_str("&gt;"),
             ('"', Target::Html | Target::Xml) => escaped.push_str("&quot;"),
             ('\'', Target::Xml) => escaped.push_str("&apos;"),
+            _ if !markup_allows(c) => escaped.push(char::REPLACEMENT_CHARACTER),
             _ => escaped.push(c),
         }
     }
@@ -435,6 +455,15 @@ mod tests {
             "a&lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;"
         );
         assert_eq!(escape("plain", Target::Xml), "plain");
+        // What no markup document may hold becomes U+FFFD; tab and line breaks stay.
+        let forbidden = "a\u{fffe}b\u{ffff}c\u{1b}d\u{fdd0}e\u{10ffff}f\t\n";
+        for target in [Target::Svg, Target::Html, Target::Xml] {
+            assert_eq!(
+                escape(forbidden, target),
+                "a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e\u{fffd}f\t\n"
+            );
+        }
+        assert_eq!(escape("\u{fffe}", Target::Csv), "\u{fffe}");
         assert_eq!(escape("a,b", Target::Csv), "\"a,b\"");
         assert_eq!(escape("say \"hi\"", Target::Csv), "\"say \"\"hi\"\"\"");
         assert_eq!(escape("line\nbreak", Target::Csv), "\"line\nbreak\"");

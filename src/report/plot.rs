@@ -5,7 +5,7 @@
 //! Every plot carries its title as the caption and names its axes, so a test (or a
 //! reader of the page's text) can tell which plot is which.
 
-use super::format::{Target, count, duration, escape, percent};
+use super::format::{Target, count, duration, escape, markup_allows, percent};
 use super::timeline::Timeline;
 use crate::stats::{Availability, Quantiles, nines};
 use crate::time::Duration;
@@ -52,7 +52,20 @@ fn svg_sized(
             .and_then(|()| root.present().map_err(Into::into))
     };
     match outcome {
-        Ok(()) => text,
+        // plotters escapes `<`, `&` and quotes in text, but writes every other character as
+        // it is: one that no SVG document may hold (in a file path a comparison labels its
+        // variants with, say) becomes U+FFFD, so the plot stays well-formed.
+        Ok(()) if text.chars().all(markup_allows) => text,
+        Ok(()) => text
+            .chars()
+            .map(|c| {
+                if markup_allows(c) {
+                    c
+                } else {
+                    char::REPLACEMENT_CHARACTER
+                }
+            })
+            .collect(),
         Err(error) => format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"20\">plot failed: {}</text></svg>",
             escape(&error.to_string(), Target::Svg)
@@ -830,6 +843,21 @@ mod tests {
         assert_eq!(with_two_ticks(1.0, 3600.0), (1.0, 3600.0));
     }
     use super::*;
+
+    /// Labels with characters no SVG document may hold (a comparison labels its variants
+    /// with their file paths, which may hold anything) still give a well-formed plot.
+    #[test]
+    fn plots_stay_well_formed_whatever_their_labels() {
+        let availability = Availability {
+            mean: 0.999,
+            ci95: [0.998, 0.9995],
+            nines: Some(3.0),
+        };
+        let labels = ["a\u{fffe}.toml".to_string(), "b\u{1b}.toml".to_string()];
+        let svg = sweep_chart("title \u{ffff}", "model", &labels, &[availability; 2]);
+        roxmltree::Document::parse(&svg).unwrap();
+        assert!(svg.contains("a\u{fffd}.toml") && svg.contains("title \u{fffd}"));
+    }
 
     /// A wide range gets ticks at round durations, labelled as they are read; a narrow one
     /// falls back to 1-2-5 steps so that it still has some.

@@ -424,6 +424,69 @@ fn baseline_flags_a_regression_and_not_an_identical_rerun() {
     );
 }
 
+/// A baseline needs only what the comparison uses: SPEC section 4's minimal summary (no
+/// `p99_ci95`, a service without `rto_s`) is compared; a figure out of range is refused
+/// before simulating (exit status 2) naming the file, the key and its line. A tolerance of
+/// a bare 0 is the default; a share of the budget beyond 100% is refused naming the limit.
+#[test]
+fn baselines_need_only_what_is_compared_and_figures_in_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let slo = "[slo]\navailability = \"99%\"";
+    let path = model(dir.path(), "m.toml", "1h", slo);
+    let minimal = dir.path().join("minimal.json");
+    let spec = r#"{
+  "model": "one server", "seed": 1, "years": 2000, "horizon_s": 31536000,
+  "availability": { "mean": 0.99, "ci95": [0.98, 0.995], "nines": 2.0 },
+  "downtime_per_year_s": { "mean": 11983.0, "p50": 11000.0, "p90": 20000.0, "p99": 31000.0 },
+  "outages_per_year": { "mean": 4.1 },
+  "rto_s": { "count": 41000, "mean": 2922.0, "p50": 1800.0, "p90": 6000.0, "p99": 14000.0, "max": 40000.0 },
+  "services": { "read": { "availability": { "mean": 0.99, "ci95": [0.98, 0.995], "nines": 2.0 } } }
+}"#;
+    fs::write(&minimal, spec).unwrap();
+    for tolerance in ["0", "0s", "0%"] {
+        let args = [
+            "--json",
+            "--baseline",
+            path_str(&minimal),
+            "--baseline-tolerance",
+            tolerance,
+        ];
+        let (code, json) = check(&path, &args);
+        assert_eq!(code, 0, "{tolerance}: {json}");
+        assert_eq!(
+            statuses(&json, "baseline"),
+            [
+                "up baseline_availability pass",
+                "up baseline_rto_p99 pass",
+                "read baseline_availability pass"
+            ]
+        );
+    }
+    let beyond = dir.path().join("beyond.json");
+    fs::write(&beyond, spec.replace("\"mean\": 0.99,", "\"mean\": 1.5,")).unwrap();
+    let output = nines(&["check", path_str(&path), "--baseline", path_str(&beyond)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(path_str(&beyond))
+            && stderr.contains("availability.mean: 1.5 is not an availability")
+            && stderr.contains("at line 3"),
+        "{stderr}"
+    );
+    let output = nines(&[
+        "check",
+        path_str(&path),
+        "--baseline",
+        path_str(&minimal),
+        "--baseline-tolerance",
+        "150%",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("from 0% to 100%"), "{stderr}");
+}
+
 /// A baseline of another model is refused before simulating (exit status 2, nothing on
 /// standard output), unless --allow-other-model; then it is warned about, as a baseline of
 /// another seed or length always is.

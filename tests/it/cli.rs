@@ -561,6 +561,37 @@ fn seeds_have_the_same_range_on_the_command_line_and_in_a_model() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// `--help` describes what the commands do: `run` and `check` name every file `--out`
+/// writes (accumulator.json too), and `trace --help` shows durations as a trace prints them.
+#[test]
+fn help_texts_match_what_the_commands_write() {
+    for command in ["run", "check"] {
+        let help = nines_ok(&[command, "--help"]);
+        let out = help
+            .lines()
+            .find(|line| line.trim_start().starts_with("--out"))
+            .unwrap();
+        for file in [
+            "summary.json",
+            "accumulator.json",
+            "years.csv",
+            "outages.csv",
+        ] {
+            assert!(out.contains(file), "{command}: {out}");
+        }
+    }
+    let help = nines_ok(&["trace", "--help"]);
+    assert!(
+        !help.contains("45m49.507s") && help.contains("(2m 24s, 27.3s, 332ms)"),
+        "{help}"
+    );
+    let trace = nines_ok(&["trace", "models/milvus-ha-l1.toml", "--year", "3"]);
+    assert!(
+        trace.contains("noticed after 25.3s, then repair takes 1m 4s"),
+        "{trace}"
+    );
+}
+
 /// `run --help` names the growing runs that --max-years caps without offering `run` an
 /// option it does not have.
 #[test]

@@ -18,6 +18,8 @@ mod check;
 mod cli;
 /// Backups, incidents and the data lost (`[backup]`, `[replication]`, `[[incident]]`).
 mod data_loss;
+/// The book's links to its headings and its tables.
+mod docs;
 /// Node drains and disruption budgets against their exact answers.
 mod drain;
 /// Property tests: no input panics the parser or the engine.

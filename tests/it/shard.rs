@@ -180,6 +180,88 @@ fn bad_sets_of_shards_are_refused_by_name() {
     );
 }
 
+/// Copies shard directory `from` to `to` (its files only).
+fn copy_shard(from: &str, to: &Path) -> String {
+    fs::create_dir_all(to).unwrap();
+    for (name, bytes) in files(Path::new(from)) {
+        fs::write(to.join(name), bytes).unwrap();
+    }
+    path_str(to).to_string()
+}
+
+/// A shard whose CSV files are not its own (copied from another shard, cut short, out of
+/// order) or missing is refused, naming the directory, the file and what is wrong; a
+/// merge never concatenates the rows of another shard's years.
+#[test]
+fn shards_with_csv_files_not_their_own_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let etcd = "models/etcd-quorum.toml";
+    let s0 = run_shard(etcd, 60, 0, 3, dir.path());
+    let s1 = run_shard(etcd, 60, 1, 3, dir.path());
+    let s2 = run_shard(etcd, 60, 2, 3, dir.path());
+    let years = |shard: &str| fs::read_to_string(Path::new(shard).join("years.csv")).unwrap();
+    // years.csv (or outages.csv) of shard 0 in shard 1's directory.
+    for file in ["years.csv", "outages.csv"] {
+        let copy = copy_shard(&s1, &dir.path().join(format!("copy-{file}")));
+        fs::copy(Path::new(&s0).join(file), Path::new(&copy).join(file)).unwrap();
+        let stderr = merge_refused(&[&s0, &copy, &s2], dir.path());
+        assert!(
+            stderr.contains(&format!("{copy}: {file}: line 2 is of year 0"))
+                && stderr.contains("this shard holds years 20–39"),
+            "{stderr}"
+        );
+    }
+    // A row lost, a row twice, a file cut short in the middle of a row, a header changed.
+    let text = years(&s1);
+    let lines: Vec<&str> = text.lines().collect();
+    let without = |skip: usize| {
+        let kept: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, l)| *l)
+            .collect();
+        kept.join("\n") + "\n"
+    };
+    let doubled = format!("{}{}\n", text, lines[lines.len() - 1]);
+    let cases = [
+        (without(5), "line 6 is of year 25 where year 24 was due"),
+        (without(lines.len() - 1), "it ends before year 39"),
+        (doubled, "line 22 is of year 39 where year 40 was due"),
+        (
+            text[..text.len() - 3].to_string(),
+            "line 21 has no line end",
+        ),
+        (
+            text.replacen("year,", "yr,", 1),
+            "its header is not that of",
+        ),
+    ];
+    for (index, (bad, needle)) in cases.into_iter().enumerate() {
+        let copy = copy_shard(&s1, &dir.path().join(format!("bad{index}")));
+        fs::write(Path::new(&copy).join("years.csv"), bad).unwrap();
+        let stderr = merge_refused(&[&s0, &copy, &s2], dir.path());
+        assert!(
+            stderr.contains(&format!("{copy}: years.csv: {needle}")),
+            "{needle}: {stderr}"
+        );
+    }
+    // A missing file is named as missing, wherever the shard comes in the list.
+    let missing = copy_shard(&s1, &dir.path().join("missing"));
+    fs::remove_file(Path::new(&missing).join("years.csv")).unwrap();
+    for dirs in [[&s0, &missing, &s2], [&missing, &s0, &s2]] {
+        let stderr = merge_refused(&dirs.map(String::as_str), dir.path());
+        assert!(
+            stderr.contains(&format!("{missing}: years.csv is missing"))
+                && !stderr.contains("another run"),
+            "{stderr}"
+        );
+    }
+    // The shards themselves still merge.
+    let merged = dir.path().join("merged");
+    nines_ok(&["merge", &s2, &s0, &s1, "--out", path_str(&merged)]);
+}
+
 /// More shards than years is refused before anything runs, as is a shard without --out.
 #[test]
 fn more_shards_than_years_is_an_error() {
@@ -406,7 +488,7 @@ fn bad_sets_of_check_shards_are_refused_by_name() {
     let shard = ["check", etcd, "--years", "40", "--shard", "0/2", "--out"];
     let refusals: [(&[&str], &str); 3] = [
         (&["--until-decided"], "--until-decided"),
-        (&["--baseline", "x.json"], "--baseline"),
+        (&["--baseline", "x.json"], "\"Baselines and shards\""),
         (&["--junit", "x.xml"], "--junit"),
     ];
     for (extra, needle) in refusals {
@@ -416,6 +498,12 @@ fn bad_sets_of_check_shards_are_refused_by_name() {
         assert!(stderr.contains(needle), "{extra:?}: {stderr}");
         assert!(!out.exists());
     }
+    // merge has no --baseline: given one, it says what to do instead, as a shard does.
+    let stderr = merge_refused(&[&c0, &c1, "--baseline", "x.json"], dir.path());
+    assert!(
+        stderr.contains("`nines merge` has no --baseline") && stderr.contains("unsharded"),
+        "{stderr}"
+    );
     // single-server.toml without its [slo] table.
     let text = fs::read_to_string("models/single-server.toml").unwrap();
     let (before, after) = text.split_once("[slo]").unwrap();

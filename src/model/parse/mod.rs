@@ -57,17 +57,33 @@ pub(super) fn parse(source: &str, file: &str) -> Result<Model, ModelErrors> {
     let root = match DeTable::parse(source) {
         Ok(root) => root,
         Err(err) => {
+            let message = err.message().trim_end();
+            let duplicate = err
+                .span()
+                .filter(|_| message == "duplicate key")
+                .and_then(|span| toolkit::duplicate_key_path(source, span));
+            if let (Some(span), Some((path, table))) = (err.span(), duplicate) {
+                // The parser names no key: the span holds it, the lines before its table.
+                let message = if table {
+                    format!(
+                        "not valid TOML: duplicate key: the table [{path}] appears above already; give each table once, with all its keys"
+                    )
+                } else {
+                    let last = path.rsplit('.').next().unwrap_or(&path);
+                    format!(
+                        "not valid TOML: duplicate key `{last}`: it is set above already; set each key once"
+                    )
+                };
+                ctx.error(ModelErrorKind::Syntax, span, &path, message);
+                return Err(ctx.into_errors());
+            }
             let (span, message) = match err.span() {
-                Some(span) => (
-                    span,
-                    format!("not valid TOML: {}", err.message().trim_end()),
-                ),
+                Some(span) => (span, format!("not valid TOML: {message}")),
                 // The parser gives no place for a key of too many dotted parts.
                 None => (
                     toolkit::longest_dotted_key(source),
                     format!(
-                        "not valid TOML: {}; a key may have at most {} dotted parts",
-                        err.message().trim_end(),
+                        "not valid TOML: {message}; a key may have at most {} dotted parts",
                         toolkit::TOML_KEY_PARTS
                     ),
                 ),

@@ -94,6 +94,11 @@ fn read_targets(
         .map(|v| read_share(ctx, v, &table.key("availability"), ShareKind::Availability));
     let mut dependent = |ctx: &mut Ctx<'_>, key: &'static str, kind: ShareKind| {
         let value = table.get(key)?;
+        if availability.is_none() && table.misspelt("availability") {
+            // `availability` is there, misspelt: the unknown key's error says so, and the
+            // model is refused with it.
+            return Some(None);
+        }
         if availability.is_none() {
             let message = format!(
                 "`{key}` is measured against the availability target; add `availability` to \

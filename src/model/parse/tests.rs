@@ -172,6 +172,44 @@ fn structural_errors_name_the_key() {
     }
 }
 
+/// A duplicate key is named with its table, wherever it is: the TOML parser's message
+/// alone says only "duplicate key".
+#[test]
+fn duplicate_keys_are_named_with_their_table() {
+    let cases = [
+        (
+            format!("up = \"db\"\n{MINIMAL}"),
+            "up: not valid TOML: duplicate key `up`",
+        ),
+        (
+            MINIMAL.replace("name = \"db\"", "name = \"db\"\n\"name\" = \"x\""),
+            "component[0].name: not valid TOML: duplicate key `name`",
+        ),
+        (
+            format!("{MINIMAL}\n[slo]\navailability = \"99%\"\n[slo]\nrto_p99 = \"1m\"\n"),
+            "slo: not valid TOML: duplicate key: the table [slo] appears above already",
+        ),
+        (
+            format!("{MINIMAL}\n[simulation]\na.b = 1\na.b = 2\n"),
+            "simulation.a.b: not valid TOML: duplicate key `b`",
+        ),
+        (
+            MINIMAL.replace(
+                "repair = \"1m\"",
+                "repair = { dist = \"fixed\", value = \"1m\", value = \"2m\" }",
+            ),
+            "value: not valid TOML: duplicate key `value`",
+        ),
+    ];
+    for (source, expected) in cases {
+        let found = errors(&source);
+        assert!(
+            found.len() == 1 && found[0].contains(expected),
+            "{expected}: {found:?}"
+        );
+    }
+}
+
 const SLO: &str = r#"
 [services]
 read = "db"

@@ -125,6 +125,16 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
+    /// Whether the table holds another key that is a plausible typo of `key` (`availabilty`
+    /// for `availability`): `finish` reports it as unknown with `key` as the suggestion, so
+    /// an error that `key` is missing would only repeat it.
+    pub(super) fn misspelt(&self, key: &str) -> bool {
+        self.entries.iter().any(|(other, _)| {
+            let other = other.get_ref().as_ref();
+            other != key && closest(other, &[key]).is_some()
+        })
+    }
+
     /// Reports every key that was not asked for.
     pub(super) fn finish(self, ctx: &mut Ctx<'_>) {
         for (key, _) in self.entries.iter() {
@@ -184,6 +194,73 @@ pub(super) fn longest_dotted_key(source: &str) -> Range<usize> {
         line_start += line.len();
     }
     best.1
+}
+
+/// The dotted path of the key the TOML parser's "duplicate key" error points at (`span`,
+/// the repeated key as written), as the model's errors name keys: a repeated table header
+/// (`[slo]` twice) is that table (`slo`), a key repeated at the start of a line is that key
+/// within the table whose header comes before it (`slo.availability`, `component[1].name`),
+/// and any other (within an inline table) is the key as written; with whether it is a
+/// table header. `None` when the span holds no key.
+pub(super) fn duplicate_key_path(source: &str, span: Range<usize>) -> Option<(String, bool)> {
+    let key = unquote(source.get(span.clone())?.trim());
+    if key.is_empty() {
+        return None;
+    }
+    let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let before = source[line_start..span.start].trim_start();
+    if let Some(header) = table_header(&source[line_start..]) {
+        return Some((header.0, true));
+    }
+    if !before.is_empty() && !before.ends_with('.') {
+        return Some((key, false));
+    }
+    // The key as written on its line (dotted keys whole), within its table.
+    let written = source[line_start..].split('=').next().unwrap_or("").trim();
+    let written: Vec<String> = written
+        .split('.')
+        .map(|part| unquote(part.trim()))
+        .collect();
+    let table = source[..line_start]
+        .lines()
+        .rev()
+        .find_map(table_header)
+        .map(|(path, array)| match array {
+            // The element of an array of tables: counted among its headers before it.
+            true => {
+                let count = source[..line_start]
+                    .lines()
+                    .filter_map(table_header)
+                    .filter(|(other, is_array)| *is_array && *other == path)
+                    .count();
+                format!("{path}[{}]", count.saturating_sub(1))
+            }
+            false => path,
+        });
+    let mut parts: Vec<String> = table.into_iter().collect();
+    parts.extend(written);
+    Some((parts.join("."), false))
+}
+
+/// The dotted path of the table header `line` is (`[slo]`, `[[component]]`), and whether it
+/// is an element of an array of tables; `None` for a line that is not a header.
+fn table_header(line: &str) -> Option<(String, bool)> {
+    let line = line.lines().next().unwrap_or("").trim_start();
+    let (inner, array) = match line.strip_prefix("[[") {
+        Some(rest) => (rest.split("]]").next()?, true),
+        None => (line.strip_prefix('[')?.split(']').next()?, false),
+    };
+    let parts: Vec<String> = inner.split('.').map(|part| unquote(part.trim())).collect();
+    Some((parts.join("."), array))
+}
+
+/// A TOML key without its quotes, if quoted.
+fn unquote(key: &str) -> String {
+    key.strip_prefix('"')
+        .and_then(|k| k.strip_suffix('"'))
+        .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')))
+        .unwrap_or(key)
+        .to_string()
 }
 
 /// The known key closest to `name` by edit distance, if it is a plausible typo.

@@ -4,6 +4,7 @@
 use super::toolkit::{Ctx, Table, Value};
 use crate::expr::is_name_char;
 use crate::model::ModelErrorKind;
+use crate::report::format::is_noncharacter;
 use crate::time::Duration;
 use std::ops::Range;
 use toml::de::DeValue;
@@ -71,14 +72,23 @@ pub(super) fn name_length_ok(
 
 /// Whether free text that the reports print as it is (the model's name) is one line without
 /// control characters, which would move a terminal's cursor, change its colours or break
-/// the line of a header; reports an error if not.
+/// the line of a header, and without Unicode noncharacters (U+FDD0 to U+FDEF, U+FFFE,
+/// U+FFFF and the last two of every plane), which XML 1.0 forbids or discourages, so that
+/// the JUnit report, the SVG plots and report.html that carry it stay well-formed; reports
+/// an error if not.
 pub(super) fn printable_ok(ctx: &mut Ctx<'_>, text: &str, span: Range<usize>, key: &str) -> bool {
-    let Some(control) = text.chars().find(|c| c.is_control()) else {
+    let found = text.chars().find(|&c| c.is_control() || is_noncharacter(c));
+    let Some(found) = found else {
         return true;
     };
+    let what = if found.is_control() {
+        "control character"
+    } else {
+        "noncharacter"
+    };
     let message = format!(
-        "`{text}` holds the control character {}; write one line of printable text",
-        control.escape_unicode()
+        "`{text}` holds the {what} {}; write one line of printable text",
+        found.escape_unicode()
     );
     ctx.error(ModelErrorKind::OutOfRange, span, key, message);
     false
