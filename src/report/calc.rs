@@ -77,8 +77,9 @@ pub fn calc_text(answer: &Answer) -> String {
 }
 
 /// An availability as a fraction with the digits that show its share down exactly when
-/// that takes at most ten significant digits (`0.99940005`), else four (`0.9998843`);
-/// `1` when it is never down.
+/// that takes at most ten significant digits (`0.99940005`), else four, rounded down so as
+/// never to show more than there is (`0.9998842` for 0.99988427, `0.9998999` for 0.99989998, not
+/// `0.9999`); `1` when it is never down, `1 - 1e-16` and `3.171e-11` at the ends.
 fn fraction(of: Availability) -> String {
     if of.down == 0.0 {
         return "1".to_string();
@@ -86,7 +87,11 @@ fn fraction(of: Availability) -> String {
     if of.down < 1e-13 {
         return format!("1 - {}", share(of.down));
     }
-    trim_decimals(format!("{:.*}", decimals(of), of.up))
+    if of.up < 1e-4 {
+        return share(of.up);
+    }
+    let decimals = decimals(of);
+    trim_decimals(format!("{:.*}", decimals, toward_up(of, of.up, decimals)))
 }
 
 /// An availability as a percentage with the same digits as [`fraction`]; `100%` when it is
@@ -98,11 +103,23 @@ fn percent(of: Availability) -> String {
     if of.down < 1e-13 {
         return format!("100 - {}%", share(of.down * 100.0));
     }
+    if of.up < 1e-4 {
+        return format!("{}%", share(of.up * 100.0));
+    }
     let decimals = decimals(of).saturating_sub(2);
-    format!(
-        "{}%",
-        trim_decimals(format!("{:.*}", decimals, of.up * 100.0))
-    )
+    let shown = toward_up(of, of.up * 100.0, decimals);
+    format!("{}%", trim_decimals(format!("{shown:.decimals$}")))
+}
+
+/// `value` (the share up, as a fraction or a percentage) as it is shown to `decimals`
+/// places: unchanged when the share down is shown exactly, else rounded down, so that a
+/// figure is never shown past a threshold it does not reach (`99.98999873%` is not `99.99%`).
+fn toward_up(of: Availability, value: f64, decimals: usize) -> f64 {
+    if exact_digits(of.down).is_some() {
+        return value;
+    }
+    let scale = math::powi(10.0, decimals as u32);
+    (value * scale).floor() / scale
 }
 
 /// Decimals of `of.up` that show its share down to the digits [`share`] shows.
@@ -113,20 +130,32 @@ fn decimals(of: Availability) -> usize {
 
 /// Significant digits that show `down` exactly if ten or fewer do, else four.
 fn share_digits(down: f64) -> usize {
-    (DIGITS..=EXACT_DIGITS)
-        .find(|&digits| {
-            let shown: f64 = format!("{down:.*e}", digits - 1)
-                .parse()
-                .unwrap_or(f64::NAN);
-            (shown - down).abs() <= 1e-12 * down
-        })
-        .unwrap_or(DIGITS)
+    exact_digits(down).unwrap_or(DIGITS)
 }
 
-/// A share down, exact to ten significant digits or else to four: `0.00059995`,
-/// `0.0001157`, `2.998e-9` past nine zeros.
+/// The fewest significant digits, ten at most, that show `down` exactly; `None` if ten do
+/// not.
+fn exact_digits(down: f64) -> Option<usize> {
+    (DIGITS..=EXACT_DIGITS).find(|&digits| {
+        let shown: f64 = format!("{down:.*e}", digits - 1)
+            .parse()
+            .unwrap_or(f64::NAN);
+        (shown - down).abs() <= 1e-12 * down
+    })
+}
+
+/// A share down, exact to ten significant digits or else to four, rounded up so as never to
+/// show less than there is: `0.00059995`, `0.0001158` for 0.00011573, `2.998e-9` past nine zeros; `1 -
+/// 3.171e-11` for a share that four digits would show as 1.
 fn share(down: f64) -> String {
+    if down < 1.0 && 1.0 - down < 1e-4 {
+        return format!("1 - {}", share(1.0 - down));
+    }
     let digits = share_digits(down);
+    let down = match exact_digits(down) {
+        Some(_) => down,
+        None => round_up(down, digits),
+    };
     if down != 0.0 && down < 1e-9 {
         let text = format!("{down:.*e}", digits - 1);
         let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
@@ -136,16 +165,42 @@ fn share(down: f64) -> String {
     }
 }
 
+/// `x` rounded up to `digits` significant digits (below the last one shown, the part that
+/// rounding to nearest would drop is carried up instead).
+fn round_up(x: f64, digits: usize) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return x;
+    }
+    let exponent = math::log10(x).floor() as i32 - (digits as i32 - 1);
+    let unit = math::powf(10.0, f64::from(exponent));
+    let up = (x / unit).ceil() * unit;
+    // The unit's own rounding must not push a shown digit further than one step.
+    up.max(x)
+}
+
 /// A share as a percentage to four significant digits: `2%`, `8.571%`.
 fn percent_share(share: f64) -> String {
     format!("{}%", digits_of(share * 100.0, DIGITS))
 }
 
+/// The nines of `of`, to four significant digits, rounded down unless the share down is
+/// shown exactly (`3.999` for 0.99989998, not `4`).
 fn nines_of(of: Availability) -> String {
     match of.nines() {
+        Some(nines) if exact_digits(of.down).is_none() => digits_of(round_down(nines), DIGITS),
         Some(nines) => digits_of(nines, DIGITS),
         None => "infinite (never down)".to_string(),
     }
+}
+
+/// `x` rounded down to four significant digits.
+fn round_down(x: f64) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return x;
+    }
+    let exponent = math::log10(x).floor() as i32 - (DIGITS as i32 - 1);
+    let unit = math::powf(10.0, f64::from(exponent));
+    ((x / unit).floor() * unit).min(x)
 }
 
 fn span(secs: f64) -> String {
@@ -153,6 +208,14 @@ fn span(secs: f64) -> String {
 }
 
 /// `nines = -log10(0.0005) = 3.301`.
+/// `text` in parentheses when it is a difference, to be subtracted: `1 - (1 - 1e-16)`.
+fn grouped(text: String) -> String {
+    match text.contains(" - ") {
+        true => format!("({text})"),
+        false => text,
+    }
+}
+
 fn nines_line(text: &mut String, of: Availability) {
     let _ = writeln!(
         text,
@@ -196,7 +259,12 @@ fn nines_text(text: &mut String, answer: &NinesAnswer) {
             percent(of)
         );
     }
-    let _ = writeln!(text, "  down  = 1 - {} = {}", fraction(of), share(of.down));
+    let _ = writeln!(
+        text,
+        "  down  = 1 - {} = {}",
+        grouped(fraction(of)),
+        share(of.down)
+    );
     nines_line(text, of);
     downtime_lines(text, of);
 }

@@ -51,7 +51,8 @@ fn each_form_prints_its_formula_with_the_numbers() {
         ),
         (
             &["calc", "component", "--mttf", "30d", "--mttr", "5m"],
-            &["A = MTTF / (MTTF + MTTR) = 30 d / (30 d + 5 min) = 0.9998843"],
+            // 8640/8641 = 0.99988427..., shown rounded down: never more than there is.
+            &["A = MTTF / (MTTF + MTTR) = 30 d / (30 d + 5 min) = 0.9998842 (99.98842%)"],
         ),
         (
             &["calc", "series", "99.99%", "99.95%"],
@@ -509,4 +510,26 @@ fn the_simulation_claims_only_what_its_standard_error_shows() {
         text.contains("shows the downtime the formula leaves out"),
         "{text}"
     );
+}
+
+/// A figure shown to fewer digits than it has is rounded so as never to show more
+/// availability (or less downtime) than there is: 52m34s down a year is 99.98999873% up,
+/// below four nines, and must not read as 99.99% or 4 nines. Near the ends the digits that
+/// matter are shown: 1 - (1 - 1e-16), and an availability of 3.171e-11.
+#[test]
+fn rounded_figures_never_cross_a_threshold_they_do_not_reach() {
+    let text = nines_ok(&["calc", "downtime", "52m34s"]);
+    assert!(text.contains("is 99.98999% up"), "{text}");
+    assert!(text.contains("= 0.0001001\n"), "{text}");
+    assert!(
+        text.contains("nines = -log10(0.0001001) = 3.999\n"),
+        "{text}"
+    );
+    let text = nines_ok(&["calc", "downtime", "52m33s"]);
+    assert!(text.contains("= 4\n"), "52m33s is above four nines: {text}");
+    let text = nines_ok(&["calc", "nines", "99.99999999999999%"]);
+    assert!(text.contains("down  = 1 - (1 - 1e-16) = 1e-16"), "{text}");
+    let text = nines_ok(&["calc", "component", "--mttf", "1ms", "--mttr", "1y"]);
+    assert!(text.contains("= 3.171e-11 ("), "{text}");
+    assert!(text.contains("nines = -log10(1 - 3.171e-11)"), "{text}");
 }
