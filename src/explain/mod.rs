@@ -895,7 +895,9 @@ mod tests {
         let mut c = Combiner::default();
         let explanation = explain_with(&many_components(n, false), &mut c);
         let (grid, full) = (GRID as u64, FULL_COMBINATIONS as u64);
-        assert_eq!(c.pairs, full * grid * grid + 300 * grid);
+        // A full sum pairs the grids' points, then the points with the tail's.
+        let points = rv::POINTS as u64;
+        assert_eq!(c.pairs, full * (grid * grid + points * points) + 300 * grid);
         assert_eq!(explanation.approximate.len(), 300);
         assert_eq!(
             explanation.approximate[0],
@@ -904,7 +906,11 @@ mod tests {
         assert_eq!(explanation.timelines.len(), n);
         let mut alike = Combiner::default();
         let explanation = explain_with(&many_components(n, true), &mut alike);
-        assert_eq!(alike.pairs, grid * grid, "one combination for all");
+        assert_eq!(
+            alike.pairs,
+            grid * grid + points * points,
+            "one combination for all"
+        );
         assert!(explanation.approximate.is_empty());
         let first = &explanation.timelines[0];
         assert!(explanation.timelines.iter().all(|t| t.down == first.down));
