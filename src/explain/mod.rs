@@ -23,6 +23,7 @@
 mod data;
 mod drain;
 mod exact;
+mod expression;
 mod race;
 mod requests;
 mod rv;
@@ -218,6 +219,11 @@ pub struct Explanation {
     /// components needs more combinations of distributions than `explain` evaluates in full.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approximate: Vec<String>,
+    /// The expressions (`up`, or a service's name) that name so many components more than
+    /// once that their estimates treat each name as an independent copy (the product
+    /// formula) instead of conditioning on the repeated components: only approximations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repeated_as_independent: Vec<String>,
     /// For a model with `[traffic]`: the system's and each counted service's failed
     /// requests per cause and request success, beside the time-based estimate.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -522,20 +528,25 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     }
     let estimated: Vec<f64> = components.iter().map(|c| c.availability).collect();
     let naive: Vec<f64> = components.iter().map(|c| c.naive).collect();
-    let (availability, naive_availability) = (
-        combine(&model.up().expr, &estimated),
-        combine(&model.up().expr, &naive),
-    );
-    let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
-    let beyond_closed_form = beyond_closed_form(&timelines);
+    let mut repeated_as_independent = Vec::new();
+    let mut evaluate = |name: &str, expr: &Expr| {
+        let (estimate, naive) = (
+            expression::availability(expr, &estimated),
+            expression::availability(expr, &naive),
+        );
+        if estimate.approximate {
+            repeated_as_independent.push(name.to_string());
+        }
+        (estimate.value, naive.value)
+    };
+    let (availability, naive_availability) = evaluate("up", &model.up().expr);
     let services = model.services().iter().map(|s| {
-        (
-            s.name.clone(),
-            combine(&s.up.expr, &estimated),
-            combine(&s.up.expr, &naive),
-        )
+        let (estimate, naive) = evaluate(&s.name, &s.up.expr);
+        (s.name.clone(), estimate, naive)
     });
     let services: Vec<(String, f64, f64)> = services.collect();
+    let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
+    let beyond_closed_form = beyond_closed_form(&timelines);
     let estimates: Vec<f64> = std::iter::once(availability)
         .chain(services.iter().map(|s| s.1))
         .collect();
@@ -555,6 +566,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         upgrades: upgrade::upgrades(model, c),
         drains: drain::drains(model, c),
         approximate,
+        repeated_as_independent,
         model: model.name().to_string(),
         timelines,
         availability,
@@ -818,20 +830,6 @@ fn at_least_in_logs(n: u32, needs: u32, a: f64) -> f64 {
         log_term += math::ln(f64::from(n - k) / f64::from(k + 1)) + odds;
     }
     sum.min(1.0)
-}
-
-/// Availability of an expression over independent components.
-fn combine(expr: &Expr, availability: &[f64]) -> f64 {
-    match expr {
-        Expr::Component(index) => availability[*index],
-        Expr::All(operands) => operands.iter().map(|e| combine(e, availability)).product(),
-        Expr::Any(operands) => {
-            1.0 - operands
-                .iter()
-                .map(|e| 1.0 - combine(e, availability))
-                .product::<f64>()
-        }
-    }
 }
 
 /// Checks the usual claims (detection in 3-5 s, failover in 5-15 s, the naive formula)

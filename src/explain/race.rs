@@ -32,28 +32,42 @@ pub(super) struct Race {
 
 /// The race between times to failure `modes`, by integration over a grid that each mode's
 /// quantiles place (so that every mode's probability is resolved wherever it lies, the
-/// steps of a fixed or empirical one included): the midpoint rule for `E[min T]`, and for
-/// each `P_i` the probability that `F_i` gains over each cell times the others' survival at
-/// its middle.
+/// steps of a fixed or empirical one included): on each cell Simpson's rule for `E[min T]`,
+/// and for each `P_i` the integral of the others' survival against `F_i` with both taken as
+/// the parabolas through the cell's ends and middle (Simpson's rule again where `F_i` is
+/// linear). Every function is taken just inside a cell's end, so that a step at the end (a
+/// fixed time to failure) is not smeared over the cell; `F_i`'s step there is added at the
+/// others' survival just before it. The tests hold both within a part in a million of closed
+/// forms and of an independent integration.
 pub(super) fn race(modes: &[&Dist]) -> Race {
     let grid = grid(modes);
+    let survival = |t: f64| -> Vec<f64> { modes.iter().map(|m| m.survival_secs(t)).collect() };
+    let cdf = |t: f64| -> Vec<f64> { modes.iter().map(|m| m.cdf_secs(t)).collect() };
     let mut mean_up_s = 0.0;
     let mut first = vec![0.0; modes.len()];
-    let mut below: Vec<f64> = modes.iter().map(|m| m.cdf_secs(grid[0])).collect();
+    let mut f_start = cdf(grid[0]);
     for cell in grid.windows(2) {
         let (start, end) = (cell[0], cell[1]);
         let middle = start + (end - start) / 2.0;
-        let survival: Vec<f64> = modes.iter().map(|m| m.survival_secs(middle)).collect();
-        mean_up_s += (end - start) * survival.iter().product::<f64>();
-        for (i, mode) in modes.iter().enumerate() {
-            let at_end = mode.cdf_secs(end);
-            let others: f64 = (survival.iter().enumerate())
-                .filter(|(j, _)| *j != i)
-                .map(|(_, s)| s)
-                .product();
-            first[i] += (at_end - below[i]) * others;
-            below[i] = at_end;
+        let inside = end - (end - start) * 1e-9;
+        let s = [survival(start), survival(middle), survival(inside)];
+        let (f_middle, f_inside, f_end) = (cdf(middle), cdf(inside), cdf(end));
+        let all: Vec<f64> = s.iter().map(|s| s.iter().product()).collect();
+        mean_up_s += (end - start) * (all[0] + 4.0 * all[1] + all[2]) / 6.0;
+        for (i, share) in first.iter_mut().enumerate() {
+            let others = |s: &[f64]| -> f64 {
+                (s.iter().enumerate())
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, s)| s)
+                    .product()
+            };
+            let (fa, fm, fb) = (f_start[i], f_middle[i], f_inside[i]);
+            let step = f_end[i] - fb;
+            *share += others(&s[0]) * (-fa / 2.0 + 2.0 * fm / 3.0 - fb / 6.0)
+                + others(&s[1]) * 2.0 * (fb - fa) / 3.0
+                + others(&s[2]) * (fa / 6.0 - 2.0 * fm / 3.0 + fb / 2.0 + step);
         }
+        f_start = f_end;
     }
     Race { mean_up_s, first }
 }
@@ -86,12 +100,31 @@ mod tests {
     #[test]
     fn two_uniform_modes_race_as_in_closed_form() {
         let day = 86_400.0;
-        let u = |days| Dist::uniform(Duration::ZERO, Duration::from_secs(days * 86_400));
+        let u = |days: u64| Dist::uniform(Duration::ZERO, Duration::from_secs(days * 86_400));
         let (ten, twenty) = (u(10).unwrap(), u(20).unwrap());
         let race = race(&[&ten, &twenty]);
         assert!((race.mean_up_s / day - 25.0 / 6.0).abs() < 1e-6, "{race:?}");
         assert!((race.first[0] - 0.75).abs() < 1e-6, "{race:?}");
         assert!((race.first[1] - 0.25).abs() < 1e-6, "{race:?}");
+    }
+
+    /// A fixed time to failure `v` against an exponential of mean `m`: E[min T] =
+    /// m (1 - e^(-v/m)), and the fixed one strikes first with probability e^(-v/m).
+    #[test]
+    fn a_fixed_mode_against_an_exponential_is_in_closed_form() {
+        let (fixed, exponential) = (
+            Dist::fixed(Duration::from_secs(1_000)),
+            Dist::exponential(Duration::from_secs(2_000)),
+        );
+        let race = race(&[&fixed, &exponential]);
+        let survives = math::exp(-0.5);
+        let mean_up = 2_000.0 * (1.0 - survives);
+        assert!(
+            (race.mean_up_s - mean_up).abs() < 1e-6 * mean_up,
+            "{race:?}"
+        );
+        assert!((race.first[0] - survives).abs() < 1e-6, "{race:?}");
+        assert!((race.first[1] - (1.0 - survives)).abs() < 1e-6, "{race:?}");
     }
 
     /// Exponential modes race as their rates say: E[min T] = 1/Σλ, P_i = λ_i/Σλ.
@@ -130,12 +163,12 @@ mod tests {
             .sum();
         let mean_up = (f(0.0) + inner + f(upper)) * h / 3.0;
         assert!(
-            (race.mean_up_s - mean_up).abs() < 1e-5 * mean_up,
+            (race.mean_up_s - mean_up).abs() < 1e-6 * mean_up,
             "{} against {mean_up}",
             race.mean_up_s
         );
         let exponential_first = mean_up / m;
-        assert!((race.first[1] - exponential_first).abs() < 1e-5, "{race:?}");
+        assert!((race.first[1] - exponential_first).abs() < 1e-6, "{race:?}");
         assert!(
             (race.first[0] + race.first[1] - 1.0).abs() < 1e-6,
             "{race:?}"
