@@ -253,6 +253,35 @@ impl Dist {
         }
     }
 
+    /// P(X ≤ `secs`), the distribution function that [`Dist::quantile_secs`] inverts (a
+    /// fixed or empirical distribution's steps included: a draw equal to `secs` counts).
+    pub fn cdf_secs(&self, secs: f64) -> f64 {
+        let t = secs * 1e6;
+        match &self.kind {
+            Kind::Fixed(value) => f64::from(u8::from(t >= value.as_micros() as f64)),
+            Kind::Gamma { shape, scale } => special::gamma_reg(*shape, (t / scale).max(0.0)),
+            Kind::LogNormal { mu, sigma } if t > 0.0 => std_normal_cdf((math::ln(t) - mu) / sigma),
+            Kind::Uniform { min, max } => ((t - min) / (max - min)).clamp(0.0, 1.0),
+            Kind::Empirical(samples) => {
+                let at_most = samples.iter().filter(|s| s.as_micros() as f64 <= t).count();
+                at_most as f64 / samples.len() as f64
+            }
+            Kind::Exponential { .. } | Kind::Weibull { .. } => 1.0 - self.survival_secs(secs),
+            Kind::LogNormal { .. } => 0.0,
+        }
+    }
+
+    /// P(X > `secs`): one less [`Dist::cdf_secs`], taken directly where that keeps the far
+    /// tail's digits (exponential, Weibull).
+    pub fn survival_secs(&self, secs: f64) -> f64 {
+        let t = (secs * 1e6).max(0.0);
+        match &self.kind {
+            Kind::Exponential { mean } => math::exp(-t / mean),
+            Kind::Weibull { shape, scale } => math::exp(-math::powf(t / scale, *shape)),
+            _ => 1.0 - self.cdf_secs(secs),
+        }
+    }
+
     /// The exact mean, in seconds.
     pub fn mean_secs(&self) -> f64 {
         let micros = match &self.kind {
@@ -507,6 +536,13 @@ fn std_normal_quantile(p: f64) -> f64 {
     if q < 0.0 { -z } else { z }
 }
 
+/// The standard normal distribution function: `(1 ± P(1/2, z²/2)) / 2`, the error function
+/// being the regularised incomplete gamma function of shape 1/2 (DLMF 7.11.1 and 8.4.1).
+fn std_normal_cdf(z: f64) -> f64 {
+    let half = special::gamma_reg(0.5, z * z / 2.0) / 2.0;
+    if z >= 0.0 { 0.5 + half } else { 0.5 - half }
+}
+
 /// `p` kept off 0 and 1, where quantiles are infinite.
 fn clamp_probability(p: f64) -> f64 {
     p.clamp(1e-12, 1.0 - 1e-12)
@@ -601,6 +637,48 @@ mod tests {
         // Gamma(shape 1) is exponential.
         let gamma = Dist::gamma(1.0, s(10)).unwrap();
         assert!((gamma.quantile_secs(0.9) - 10.0 * std::f64::consts::LN_10).abs() < 1e-6);
+    }
+
+    /// Each distribution function against its closed form, and inverted by the quantile
+    /// function; survival is one less it.
+    #[test]
+    fn distribution_functions_match_closed_forms_and_quantiles() {
+        let s = Duration::from_secs;
+        let exp = math::exp;
+        let exponential = Dist::exponential(s(10));
+        assert!((exponential.cdf_secs(7.0) - (1.0 - exp(-0.7))).abs() < 1e-15);
+        assert_eq!(exponential.survival_secs(30.0), exp(-3.0));
+        let weibull = Dist::weibull_scale(0.7, s(100)).unwrap();
+        let expected = exp(-math::powf(2.5, 0.7));
+        assert!((weibull.survival_secs(250.0) - expected).abs() < 1e-15);
+        let uniform = Dist::uniform(s(20), s(30)).unwrap();
+        assert_eq!(uniform.cdf_secs(22.5), 0.25);
+        assert_eq!(uniform.cdf_secs(10.0), 0.0);
+        assert_eq!(uniform.cdf_secs(40.0), 1.0);
+        // Gamma(2): 1 - e^(-x)(1 + x) in units of the scale (mean 20 s, scale 10 s).
+        let gamma = Dist::gamma(2.0, s(20)).unwrap();
+        assert!((gamma.cdf_secs(15.0) - (1.0 - exp(-1.5) * 2.5)).abs() < 1e-14);
+        // Log-normal: Φ((ln t - μ)/σ), Φ from statrs's erfc.
+        let lognormal = Dist::lognormal_median_sigma(s(45), 0.5).unwrap();
+        let z = (math::ln(60.0) - math::ln(45.0)) / 0.5;
+        let phi = statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2) / 2.0;
+        assert!((lognormal.cdf_secs(60.0) - phi).abs() < 1e-14);
+        assert_eq!(lognormal.cdf_secs(45.0), 0.5);
+        assert_eq!(lognormal.cdf_secs(0.0), 0.0);
+        let fixed = Dist::fixed(s(3));
+        assert_eq!((fixed.cdf_secs(2.999), fixed.cdf_secs(3.0)), (0.0, 1.0));
+        let empirical = Dist::empirical(vec![s(1), s(2), s(2), s(9)]).unwrap();
+        assert_eq!(empirical.cdf_secs(2.0), 0.75);
+        assert_eq!(empirical.survival_secs(2.0), 0.25);
+        let continuous = [exponential, weibull, uniform, gamma, lognormal];
+        for dist in &continuous {
+            for p in [0.001, 0.1, 0.5, 0.9, 0.999] {
+                let found = dist.cdf_secs(dist.quantile_secs(p));
+                assert!((found - p).abs() < 1e-9, "{dist} at {p}: {found}");
+                let sum = dist.cdf_secs(p * 50.0) + dist.survival_secs(p * 50.0);
+                assert!((sum - 1.0).abs() < 1e-15, "{dist}");
+            }
+        }
     }
 
     #[test]

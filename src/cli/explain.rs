@@ -7,6 +7,9 @@ use nines::report;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |seed| seed.help(
+    "Accepted like the other commands' --seed, and has no effect: nothing is drawn"
+)))]
 pub(crate) struct ExplainArgs {
     #[command(flatten)]
     model: super::VariantModelArgs,

@@ -45,12 +45,14 @@ pub fn exact_availability_of(model: &Model, explanation: &Explanation) -> Option
     let short = explanation.timelines.iter().all(|t| {
         t.down.mean_s <= MEAN_DOWN_SHARE * horizon && t.down.p99_s <= P99_DOWN_SHARE * horizon
     });
-    (explanation.is_evaluable() && explanation.approximate.is_empty() && short)
+    let conditioned = explanation.repeated_as_independent.is_empty();
+    (explanation.is_evaluable() && explanation.approximate.is_empty() && short && conditioned)
         .then_some(explanation.availability)
 }
 
 /// Whether nothing in the model couples replicas or components, every time to failure is
-/// exponential and `up` names each component at most once.
+/// exponential and `up` names each component at most once, or few enough more than once to
+/// condition on them (`expression`).
 pub fn structurally_exact(model: &Model) -> bool {
     if model.kubernetes().is_some() || model.maintenance().is_some() {
         return false;
@@ -66,12 +68,7 @@ pub fn structurally_exact(model: &Model) -> bool {
                     && matches!(mode.repair, Repair::After(_))
             })
     });
-    let mut named = Vec::new();
-    model.up().expr.collect_components(&mut named);
-    let count = named.len();
-    named.sort_unstable();
-    named.dedup();
-    independent && named.len() == count
+    independent && super::expression::conditions_exactly(&model.up().expr)
 }
 
 #[cfg(test)]
@@ -104,6 +101,16 @@ needs = 2
         );
     }
 
+    /// A component named more than once is conditioned on: `db & (db | db)` is up exactly
+    /// when `db` is.
+    #[test]
+    fn a_component_named_more_than_once_is_exact() {
+        let once = exact_availability(&crate::fixtures::model(K_OF_N)).unwrap();
+        let twice = K_OF_N.replace("up = \"db\"", "up = \"db & (db | db)\"");
+        let twice = exact_availability(&crate::fixtures::model(&twice)).unwrap();
+        assert!((once - twice).abs() < 1e-15, "{once} {twice}");
+    }
+
     #[test]
     fn couplings_and_other_times_to_failure_are_not_exact() {
         let leader = K_OF_N.replace(
@@ -114,9 +121,8 @@ needs = 2
             "{ dist = \"exponential\", mean = \"10d\" }",
             "{ dist = \"weibull\", shape = 2.0, mean = \"10d\" }",
         );
-        let twice = K_OF_N.replace("up = \"db\"", "up = \"db & (db | db)\"");
         let long = K_OF_N.replace("mean = \"1h\"", "mean = \"1d\"");
-        for text in [leader, weibull, twice, long] {
+        for text in [leader, weibull, long] {
             assert_eq!(
                 exact_availability(&crate::fixtures::model(&text)),
                 None,

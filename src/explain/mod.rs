@@ -3,23 +3,28 @@
 //! Nothing here is simulated. Each phase of a failure (detect, elect, repair) is a random
 //! variable built from the model's distributions and the Kubernetes and consensus
 //! mechanics, read from their statements in `mechanics` (the ones the engine samples);
-//! means are exact, and 99th percentiles of sums are computed from quantile grids,
-//! deterministically.
+//! means are exact, a single distribution's 99th percentile too, and 99th percentiles of
+//! sums and minima are computed from quantile grids, deterministically (`rv`).
 //!
 //! The availability estimate treats replicas as independent alternating renewal
 //! processes: a replica with failure modes of rates `λ_m` and mean downtimes `D_m` is down
-//! a fraction `Σ λ_m D_m / (1 + Σ λ_m D_m)` of the time (exact in the long run for any
-//! distributions, by renewal-reward); a component needing `k` of `n` is up with the
+//! a fraction `Σ λ_m D_m / (1 + Σ λ_m D_m)` of the time when its times to failure are
+//! exponential (or it has one mode), and with modes of other distributions, which race
+//! afresh after each repair, `Σ P_m D_m / (E[min T] + Σ P_m D_m)` (`race`); both are exact
+//! in the long run by renewal-reward. A component needing `k` of `n` is up with the
 //! binomial probability of at least `k` up replicas; a leader adds the downtime of an
 //! election at every loss of the leader and every return to `k` up replicas after too
-//! few; the system combines components through its
-//! expression as if they were independent. The estimate is exact for components without
-//! a leader, node failures or sessions; elsewhere it shows the orders of magnitude and
-//! where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact figure.
+//! few; the system combines independent components through its expression, conditioning on
+//! the components it names more than once (`expression`). The estimate is exact for
+//! components without a leader, node failures or sessions; elsewhere it shows the orders of
+//! magnitude and where the naive `1-(1-A)^n` goes wrong, and `nines run` gives the exact
+//! figure.
 
 mod data;
 mod drain;
 mod exact;
+mod expression;
+mod race;
 mod requests;
 mod rv;
 mod upgrade;
@@ -28,6 +33,7 @@ pub use drain::DrainEstimate;
 pub use exact::{exact_availability, exact_availability_of, structurally_exact};
 pub use upgrade::UpgradeEstimate;
 
+use crate::dist::Dist;
 use crate::expr::Expr;
 use crate::math;
 use crate::mechanics::failure::{Detect, Repair};
@@ -76,6 +82,11 @@ pub struct Timeline {
     pub down: PhaseSummary,
     /// The failure mode's mean time to failure, in seconds of up time.
     pub mttf_s: f64,
+    /// When the component's failure modes race and not all are exponential: the
+    /// probability that this mode is the first to strike after a repair (`P_i =
+    /// ∫ Π_{j≠i} S_j dF_i`); with exponential modes only it is the mode's share of the rates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<f64>,
     /// The component's index in the model.
     #[serde(skip)]
     pub component: usize,
@@ -106,6 +117,7 @@ impl Timeline {
             reload_s: phases.down.mean - phases.detect.mean - phases.repair.mean_s,
             down: phases.down.summary(),
             mttf_s: 1.0 / rate,
+            first: None,
             component,
         }
     }
@@ -131,6 +143,12 @@ pub struct ComponentEstimate {
     pub needs: u32,
     /// One replica's availability.
     pub replica_availability: f64,
+    /// When the failure modes race and not all are exponential: a replica's mean up time
+    /// between repairs, `E[min T] = ∫ Π S_i(t) dt` over the modes' survival functions, in
+    /// seconds (the availability is then `E[min T] / (E[min T] + Σ P_i D_i)`, `P_i` each
+    /// mode's [`Timeline::first`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_up_s: Option<f64>,
     /// The estimate: at least `needs` up, less elections.
     pub availability: f64,
     /// The probability that at least `needs` independent replicas are up.
@@ -201,6 +219,11 @@ pub struct Explanation {
     /// components needs more combinations of distributions than `explain` evaluates in full.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approximate: Vec<String>,
+    /// The expressions (`up`, or a service's name) that name so many components more than
+    /// once that their estimates treat each name as an independent copy (the product
+    /// formula) instead of conditioning on the repeated components: only approximations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repeated_as_independent: Vec<String>,
     /// For a model with `[traffic]`: the system's and each counted service's failed
     /// requests per cause and request success, beside the time-based estimate.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -415,7 +438,9 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             .as_ref()
             .map(|leader| election(&plan::leader(leader), component.replicas, c));
         let mut rates_and_downs: Vec<(f64, f64)> = Vec::new();
+        let mut everys: Vec<&Dist> = Vec::new();
         for mode in &component.failures {
+            everys.push(&mode.every);
             let rate = 1.0 / mode.every.mean_secs();
             let detect_mode = plan::detect(&mode.detect, kubernetes);
             let detect = detection(&detect_mode, pod);
@@ -447,6 +472,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             .zip(nodes.as_ref())
             .map(|(pod, (failure, lifecycle))| node_failure(failure, lifecycle, pod, c))
         {
+            everys.extend(nodes.as_ref().map(|(failure, _)| &failure.every));
             rates_and_downs.push((rate, down.mean));
             let propagation = Rv::duration(pod.map_or(Duration::ZERO, |p| p.endpoint_propagation));
             windows.push(requests::Windows {
@@ -467,16 +493,10 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         if c.coarse() > coarse_before {
             approximate.extend(timelines[first_timeline..].iter().map(|t| t.cause.clone()));
         }
-        let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
-        // A replica fails only while up, a share 1 / (1 + load) of the time: a failure
-        // every millisecond of up time with a two-year repair is half a failure a year.
         let first = timelines.len() - rates_and_downs.len();
-        for timeline in &mut timelines[first..] {
-            timeline.per_replica_per_year /= 1.0 + load;
-        }
-        let replica = 1.0 / (1.0 + load);
+        let up = replica_up(&everys, &rates_and_downs, &mut timelines[first..]);
+        let (replica, rate_while_up) = (up.availability, up.rate_while_up);
         let quorum = at_least(component.replicas, component.needs, replica);
-        let rate_while_up: f64 = rates_and_downs.iter().map(|(rate, _)| rate).sum();
         let election_loss = elect.as_ref().map_or(0.0, |e| {
             elections_per_year(component.replicas, component.needs, replica, rate_while_up) * e.mean
         });
@@ -498,6 +518,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             replicas: component.replicas,
             needs: component.needs,
             replica_availability: replica,
+            mean_up_s: up.mean_up_s,
             availability: (quorum - election_loss).clamp(0.0, 1.0),
             quorum,
             election_loss,
@@ -507,20 +528,25 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     }
     let estimated: Vec<f64> = components.iter().map(|c| c.availability).collect();
     let naive: Vec<f64> = components.iter().map(|c| c.naive).collect();
-    let (availability, naive_availability) = (
-        combine(&model.up().expr, &estimated),
-        combine(&model.up().expr, &naive),
-    );
-    let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
-    let beyond_closed_form = beyond_closed_form(&timelines);
+    let mut repeated_as_independent = Vec::new();
+    let mut evaluate = |name: &str, expr: &Expr| {
+        let (estimate, naive) = (
+            expression::availability(expr, &estimated),
+            expression::availability(expr, &naive),
+        );
+        if estimate.approximate {
+            repeated_as_independent.push(name.to_string());
+        }
+        (estimate.value, naive.value)
+    };
+    let (availability, naive_availability) = evaluate("up", &model.up().expr);
     let services = model.services().iter().map(|s| {
-        (
-            s.name.clone(),
-            combine(&s.up.expr, &estimated),
-            combine(&s.up.expr, &naive),
-        )
+        let (estimate, naive) = evaluate(&s.name, &s.up.expr);
+        (s.name.clone(), estimate, naive)
     });
     let services: Vec<(String, f64, f64)> = services.collect();
+    let rules_of_thumb = rules_of_thumb(&timelines, availability, naive_availability);
+    let beyond_closed_form = beyond_closed_form(&timelines);
     let estimates: Vec<f64> = std::iter::once(availability)
         .chain(services.iter().map(|s| s.1))
         .collect();
@@ -540,6 +566,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         upgrades: upgrade::upgrades(model, c),
         drains: drain::drains(model, c),
         approximate,
+        repeated_as_independent,
         model: model.name().to_string(),
         timelines,
         availability,
@@ -666,6 +693,55 @@ fn node_failure(
     (1.0 / failure.every.mean_secs(), (detect, down))
 }
 
+/// One replica's long-run figures: its availability, its failures a second while up, and
+/// with racing modes not all exponential its mean up time between repairs.
+struct ReplicaUp {
+    availability: f64,
+    rate_while_up: f64,
+    mean_up_s: Option<f64>,
+}
+
+/// One replica's long-run availability from its failure modes' times to failure `everys`
+/// and their (rate, mean downtime)s, setting each mode's failures a year in `timelines`
+/// (the replica's, in the same order). With one mode, or exponential modes only, a replica
+/// with failure rates `λ_m` and mean downtimes `D_m` is up a share `1 / (1 + Σ λ_m D_m)`;
+/// otherwise the modes race ([`race`]) and the share is `E[min T] / (E[min T] + Σ P_m D_m)`.
+/// Both are exact in the long run by renewal-reward, as the engine draws every mode afresh
+/// after each repair.
+fn replica_up(
+    everys: &[&Dist],
+    rates_and_downs: &[(f64, f64)],
+    timelines: &mut [Timeline],
+) -> ReplicaUp {
+    if everys.len() <= 1 || everys.iter().all(|every| every.is_exponential()) {
+        let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
+        // A replica fails only while up, a share 1 / (1 + load) of the time: a failure
+        // every millisecond of up time with a two-year repair is half a failure a year.
+        for timeline in timelines.iter_mut() {
+            timeline.per_replica_per_year /= 1.0 + load;
+        }
+        return ReplicaUp {
+            availability: 1.0 / (1.0 + load),
+            rate_while_up: rates_and_downs.iter().map(|(rate, _)| rate).sum(),
+            mean_up_s: None,
+        };
+    }
+    let race = race::race(everys);
+    let down: f64 = (race.first.iter().zip(rates_and_downs))
+        .map(|(first, (_, down))| first * down)
+        .sum();
+    let cycle = race.mean_up_s + down;
+    for (timeline, first) in timelines.iter_mut().zip(&race.first) {
+        timeline.per_replica_per_year = first / cycle * Duration::YEAR.as_secs_f64();
+        timeline.first = Some(*first);
+    }
+    ReplicaUp {
+        availability: race.mean_up_s / cycle,
+        rate_while_up: 1.0 / race.mean_up_s,
+        mean_up_s: Some(race.mean_up_s),
+    }
+}
+
 /// Elections a year of a leader office among `n` replicas that each fail at `rate` a year
 /// while up and are up a share `a` of the time, `needs` of them needed (see
 /// `docs/semantics.md`: the office is vacated when the leader fails and when fewer than
@@ -754,20 +830,6 @@ fn at_least_in_logs(n: u32, needs: u32, a: f64) -> f64 {
         log_term += math::ln(f64::from(n - k) / f64::from(k + 1)) + odds;
     }
     sum.min(1.0)
-}
-
-/// Availability of an expression over independent components.
-fn combine(expr: &Expr, availability: &[f64]) -> f64 {
-    match expr {
-        Expr::Component(index) => availability[*index],
-        Expr::All(operands) => operands.iter().map(|e| combine(e, availability)).product(),
-        Expr::Any(operands) => {
-            1.0 - operands
-                .iter()
-                .map(|e| 1.0 - combine(e, availability))
-                .product::<f64>()
-        }
-    }
 }
 
 /// Checks the usual claims (detection in 3-5 s, failover in 5-15 s, the naive formula)
@@ -895,7 +957,9 @@ mod tests {
         let mut c = Combiner::default();
         let explanation = explain_with(&many_components(n, false), &mut c);
         let (grid, full) = (GRID as u64, FULL_COMBINATIONS as u64);
-        assert_eq!(c.pairs, full * grid * grid + 300 * grid);
+        // A full sum pairs the grids' points, then the points with the tail's.
+        let points = rv::POINTS as u64;
+        assert_eq!(c.pairs, full * (grid * grid + points * points) + 300 * grid);
         assert_eq!(explanation.approximate.len(), 300);
         assert_eq!(
             explanation.approximate[0],
@@ -904,7 +968,11 @@ mod tests {
         assert_eq!(explanation.timelines.len(), n);
         let mut alike = Combiner::default();
         let explanation = explain_with(&many_components(n, true), &mut alike);
-        assert_eq!(alike.pairs, grid * grid, "one combination for all");
+        assert_eq!(
+            alike.pairs,
+            grid * grid + points * points,
+            "one combination for all"
+        );
         assert!(explanation.approximate.is_empty());
         let first = &explanation.timelines[0];
         assert!(explanation.timelines.iter().all(|t| t.down == first.down));

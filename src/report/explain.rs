@@ -128,6 +128,14 @@ pub fn explain_text(explanation: &Explanation) -> String {
             percent(*naive)
         );
     }
+    if !explanation.repeated_as_independent.is_empty() {
+        let sentence = format!(
+            "(approximate: the estimates of {} treat each component named more than once as \
+             an independent copy, too many to condition on)",
+            explanation.repeated_as_independent.join(", ")
+        );
+        wrap(&mut text, &sentence, "  ", "   ");
+    }
     upgrades_text(&mut text, explanation);
     drains_text(&mut text, explanation);
     super::requests::explain_requests_text(&mut text, &explanation.requests);
