@@ -330,7 +330,10 @@ fn binomial(n: usize, j: usize) -> f64 {
 pub fn series(members: Vec<Availability>) -> Result<Composition, CalcError> {
     need_members(&members)?;
     let up: f64 = members.iter().map(|m| m.up).product();
-    let result = Availability { up, down: 1.0 - up };
+    // The share down from the members' own shares, D + d − D·d, so that high availabilities
+    // keep their digits (one member of 99.9% is 3 nines exactly, not 2.9999999999999996).
+    let down = (members.iter()).fold(0.0, |down, m| down + m.down - down * m.down);
+    let result = Availability { up, down };
     Ok(Composition::new(Combination::Series, members, result))
 }
 
@@ -338,7 +341,13 @@ pub fn series(members: Vec<Availability>) -> Result<Composition, CalcError> {
 pub fn parallel(members: Vec<Availability>) -> Result<Composition, CalcError> {
     need_members(&members)?;
     let result = Availability::from_down(members.iter().map(|m| m.down).product());
-    Ok(Composition::new(Combination::Parallel, members, result))
+    // A share down below what a double holds (200 members of 99%: 1e-400) still has its
+    // nines, the members' nines added up.
+    let underflowed = result.down == 0.0 && members.iter().all(|m| m.down > 0.0);
+    let nines: Option<f64> = underflowed.then(|| members.iter().filter_map(|m| m.nines()).sum());
+    let mut composition = Composition::new(Combination::Parallel, members, result);
+    composition.nines = nines.or(composition.nines);
+    Ok(composition)
 }
 
 /// Up when at least `k` of the members are up. The probability of exactly `j` up is built

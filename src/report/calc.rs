@@ -350,14 +350,27 @@ fn composition_text(text: &mut String, answer: &Composition) {
         }
         Combination::AtLeast(k) => k_of_n_text(text, answer, k),
     }
-    let _ = writeln!(text, "    = {} ({})", fraction(result), percent(result));
-    nines_line(text, result);
-    let _ = writeln!(
-        text,
-        "  downtime a year = {} x 365 d = {}",
-        share(result.down),
-        span(result.down * Period::Year.duration().as_secs_f64())
-    );
+    match (result.down, answer.nines) {
+        // Down less than a double holds: the nines are the members' nines added up.
+        (0.0, Some(nines)) => {
+            let nines = digits_of(nines, DIGITS);
+            let _ = writeln!(
+                text,
+                "    = 1 - 10^-{nines} (below the 1e-308 a double holds)\n  nines = {nines}, \
+                 the members' nines added up"
+            );
+        }
+        _ => {
+            let _ = writeln!(text, "    = {} ({})", fraction(result), percent(result));
+            nines_line(text, result);
+            let _ = writeln!(
+                text,
+                "  downtime a year = {} x 365 d = {}",
+                share(result.down),
+                span(result.down * Period::Year.duration().as_secs_f64())
+            );
+        }
+    }
     let assumed = match answer.combination {
         Combination::Series => "Assumed: members fail independently.",
         _ => {
@@ -479,6 +492,44 @@ fn budget_text(text: &mut String, answer: &BudgetAnswer) {
             text,
             "The workbook chose these rates for a 30 d window; over {} they spend the\nshares \
              above.",
+            span(window)
+        );
+    }
+    unusable_alerts(text, answer);
+}
+
+/// The alerts that cannot serve: a burn rate faster than the budget can burn (everything
+/// down burns it at 1 / (1 - objective)), and a long window longer than the budget's own.
+fn unusable_alerts(text: &mut String, answer: &BudgetAnswer) {
+    let fastest = 1.0 / answer.objective.down;
+    // "burn rate 1", or "burn rates 14.4 and 6".
+    let rates = |keep: &dyn Fn(&&crate::calc::Alert) -> bool| {
+        let listed: Vec<String> = (answer.alerts.iter().filter(keep))
+            .map(|alert| digits_of(alert.burn_rate, DIGITS))
+            .collect();
+        match listed.len() {
+            0 => String::new(),
+            1 => format!("burn rate {}", listed[0]),
+            _ => format!("burn rates {}", listed.join(" and ")),
+        }
+    };
+    let unreachable = rates(&|alert| alert.burn_rate > fastest);
+    if !unreachable.is_empty() {
+        let _ = writeln!(
+            text,
+            "The {unreachable}: never reached, since with everything down the budget \
+             burns at\n1 / {} = {}; those alerts never fire.",
+            share(answer.objective.down),
+            digits_of(fastest, DIGITS)
+        );
+    }
+    let window = answer.window.as_secs_f64();
+    let longer = rates(&|alert| alert.window_s > window);
+    if !longer.is_empty() {
+        let _ = writeln!(
+            text,
+            "The long window of the {longer} is longer than the {} budget window: it \
+             looks\nback past the window it guards; pick alerts for a window this short.",
             span(window)
         );
     }

@@ -533,3 +533,38 @@ fn rounded_figures_never_cross_a_threshold_they_do_not_reach() {
     assert!(text.contains("= 3.171e-11 ("), "{text}");
     assert!(text.contains("nines = -log10(1 - 3.171e-11)"), "{text}");
 }
+
+/// A parallel whose share down is below what a double holds keeps its nines (the members'
+/// added up); a series of one member is that member, exactly.
+#[test]
+fn nines_survive_underflow_and_a_lone_member() {
+    let mut args = vec!["calc", "parallel"];
+    args.extend(std::iter::repeat_n("99%", 200));
+    let answer = json(&args);
+    close(&answer["nines"], 400.0);
+    assert!(nines_ok(&args).contains("nines = 400, the members' nines added up"));
+    let lone = json(&["calc", "series", "99.9%"]);
+    assert_eq!(lone["nines"], 3.0, "{lone}");
+}
+
+/// Alerts that cannot serve are named: burn rates beyond what everything down burns, and
+/// long windows longer than the budget's.
+#[test]
+fn budget_names_the_alerts_that_cannot_serve() {
+    let half = nines_ok(&["calc", "budget", "50%"]);
+    assert!(
+        half.contains("The burn rates 14.4 and 6: never reached"),
+        "{half}"
+    );
+    assert!(half.contains("1 / 0.5 = 2;"), "{half}");
+    let day = nines_ok(&["calc", "budget", "99.9%", "--window", "1d"]);
+    assert!(
+        day.contains("The long window of the burn rate 1 is longer"),
+        "{day}"
+    );
+    let month = nines_ok(&["calc", "budget", "99.9%"]);
+    assert!(
+        !month.contains("never reached") && !month.contains("is longer"),
+        "{month}"
+    );
+}
