@@ -473,39 +473,19 @@ fn the_simulation_claims_only_what_its_standard_error_shows() {
     ]);
     assert!(text.contains("one simulated year gives none"), "{text}");
     assert!(!text.contains("agree within"), "{text}");
-    // A 2 s failover per loss of the leader of three 99.9% members: about 1e-7 of the time,
-    // below what 2000 years can tell from noise (a standard error of about 3e-7).
-    let args = [
-        "calc",
-        "kofn",
-        "2",
-        "99.9%",
-        "99.9%",
-        "99.9%",
-        "--simulate",
-        "--years",
-        "2000",
-        "--failover",
-        "2s",
-    ];
-    let text = nines_ok(&args);
+    // Two of three 99.9% members with a failover per loss of the leader, 2000 years.
+    let with_failover = |failover: &str| {
+        let mut args = vec!["calc", "kofn", "2", "99.9%", "99.9%", "99.9%", "--simulate"];
+        args.extend(["--years", "2000", "--failover", failover]);
+        nines_ok(&args)
+    };
+    // 2 s: about 1e-7 of the time, below what 2000 years can tell from noise (a standard
+    // error of about 3e-7).
+    let text = with_failover("2s");
     assert!(text.contains("too small to tell from noise"), "{text}");
     assert!(!text.contains("shows the downtime"), "{text}");
-    // A 10 min failover costs far more than the noise: shown.
-    let args = [
-        "calc",
-        "kofn",
-        "2",
-        "99.9%",
-        "99.9%",
-        "99.9%",
-        "--simulate",
-        "--years",
-        "2000",
-        "--failover",
-        "10m",
-    ];
-    let text = nines_ok(&args);
+    // 10 min costs far more than the noise: shown.
+    let text = with_failover("10m");
     assert!(
         text.contains("shows the downtime the formula leaves out"),
         "{text}"
