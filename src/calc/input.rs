@@ -24,6 +24,10 @@ pub fn availability(text: &str, argument: &str) -> Result<Availability, CalcErro
         Some(number) => (number.trim_end(), true),
         None => (trimmed, false),
     };
+    let digits = number.chars().filter(char::is_ascii_digit).count();
+    if digits > MAX_DIGITS && number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err(error(Problem::TooManyDigits(MAX_DIGITS)));
+    }
     let (mantissa, mut scale) = decimal(number).ok_or_else(|| error(Problem::NotANumber))?;
     if percent {
         scale += 2;
@@ -129,6 +133,23 @@ pub fn duration(text: &str, argument: &str) -> Result<Duration, CalcError> {
         text: text.to_string(),
         error,
     })
+}
+
+/// Reads `text` as a duration that a microsecond, the resolution of every duration, can
+/// tell from zero only when it is zero: a part below half a microsecond alone (`0.0000001s`)
+/// would be read as nothing at all.
+pub fn resolved_duration(text: &str, argument: &str) -> Result<Duration, CalcError> {
+    let value = duration(text, argument)?;
+    let written_zero = text.chars().all(|c| !c.is_ascii_digit() || c == '0');
+    if value == Duration::ZERO && !written_zero {
+        return Err(CalcError::Invalid {
+            argument: argument.to_string(),
+            problem: format!(
+                "`{text}` is below the microsecond durations are counted in; it would read as 0"
+            ),
+        });
+    }
+    Ok(value)
 }
 
 /// Reads `text` as a duration above zero.

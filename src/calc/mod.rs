@@ -10,6 +10,7 @@ mod setup;
 
 pub use input::{
     availability, duration, kofn_members, members, nines_availability, positive_duration,
+    resolved_duration,
 };
 pub use setup::{Member, Setup};
 
@@ -518,6 +519,9 @@ pub enum Problem {
     /// Not a percentage or a fraction.
     #[error("write a percentage such as 99.9% or a fraction such as 0.999")]
     NotANumber,
+    /// More digits than are read exactly.
+    #[error("it has more than {0} digits, more than any availability needs; write fewer")]
+    TooManyDigits(usize),
     /// Zero.
     #[error("a system that is never up has no nines; write a share above 0")]
     Zero,

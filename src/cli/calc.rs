@@ -222,7 +222,7 @@ fn answer(form: &Form) -> Result<(Answer, Option<Simulation>), CalcError> {
             None,
         ),
         Form::Downtime { downtime, per } => {
-            let downtime = calc::duration(downtime, "the downtime")?;
+            let downtime = calc::resolved_duration(downtime, "the downtime")?;
             (
                 Answer::Downtime(calc::downtime(downtime, (*per).into())?),
                 None,
@@ -234,7 +234,7 @@ fn answer(form: &Form) -> Result<(Answer, Option<Simulation>), CalcError> {
             simulate,
         } => {
             let mttf = calc::positive_duration(mttf, "--mttf")?;
-            let mttr = calc::duration(mttr, "--mttr")?;
+            let mttr = calc::resolved_duration(mttr, "--mttr")?;
             let answer = calc::component(mttf, mttr);
             let question = format!("component --mttf {mttf} --mttr {mttr}");
             let setup = Setup::for_component(&answer, question);
