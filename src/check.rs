@@ -18,7 +18,7 @@ use crate::math;
 use crate::model::{PercentileFigure, Slo, Targets};
 use crate::plan::Plan;
 use crate::stats::{
-    Accumulator, Availability, Quantiles, RtoSummary, Summary, availability, wilson_ci95,
+    Accumulator, Availability, Quantiles, RtoSummary, Summary, Z_95, availability, wilson_ci95,
 };
 use crate::time::Duration;
 use serde::Serialize;
@@ -179,7 +179,6 @@ struct Estimate {
 /// `up`, then the services). Targets come in file order, `up`'s first.
 pub fn judge_slo(slo: &Slo, stats: &Accumulator, plan: &Plan) -> Vec<Verdict> {
     let expression_names = &plan.expression_names;
-    let can_go_down = plan.can_go_down();
     let scopes = std::iter::once(("up", &slo.up, Some(0))).chain(slo.services.iter().map(
         |(name, targets)| {
             let index = expression_names[1..].iter().position(|n| n == name);
@@ -193,7 +192,7 @@ pub fn judge_slo(slo: &Slo, stats: &Accumulator, plan: &Plan) -> Vec<Verdict> {
             let judged = Judged {
                 stats,
                 expression,
-                can_go_down,
+                can_go_down: plan.can_go_down(expression),
             };
             judge_targets(scope, targets, judged, &mut verdicts);
         }
@@ -208,7 +207,7 @@ struct Judged<'a> {
     stats: &'a Accumulator,
     /// The scope's expression.
     expression: usize,
-    /// Whether the model can go down at all ([`Plan::can_go_down`]).
+    /// Whether anything can take the expression down ([`Plan::can_go_down`]).
     can_go_down: bool,
 }
 
@@ -397,7 +396,7 @@ fn percentile_estimate(values: &Quantiles, q: f64, years: u64) -> Estimate {
 /// The status of a mean availability over `years` years against an availability `target`,
 /// as `check` judges `[slo] availability`, and for an inconclusive one about how many years
 /// would decide it.
-/// `can_go_down` as [`Plan::can_go_down`] says of the model.
+/// `can_go_down` as [`Plan::can_go_down`] says of the expression judged.
 pub fn judge_availability(
     availability: &Availability,
     years: u64,
@@ -458,7 +457,12 @@ fn decide(estimate: &Estimate, bound: f64, direction: Direction) -> (Status, Opt
     } else if side.is_finite() {
         let ratio = (side - estimate.figure).abs() / distance;
         Some(match estimate.shrinks_as_years {
-            true => ratio,
+            // Wilson's end for none of n is z²/(n + z²): it reaches the bound, `ratio`
+            // times closer, at n' = ratio·(n + z²) − z².
+            true => {
+                let (n, z2) = (estimate.years as f64, Z_95 * Z_95);
+                (ratio * (n + z2) - z2) / n
+            }
             false => math::powi(ratio, 2),
         })
     } else {

@@ -172,7 +172,7 @@ pub fn optimize(
         .zip(&prepared.request().variants)
         .map(|(pair, variant)| {
             let availability = pair.availability;
-            let can_go_down = Plan::compile(&variant.model, loaded.seed).can_go_down();
+            let can_go_down = Plan::compile(&variant.model, loaded.seed).can_go_down(0);
             let (status, years_to_decide) =
                 judge_availability(&availability, prepared.years, target, can_go_down);
             Simulated {

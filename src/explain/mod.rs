@@ -494,7 +494,12 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             approximate.extend(timelines[first_timeline..].iter().map(|t| t.cause.clone()));
         }
         let first = timelines.len() - rates_and_downs.len();
-        let up = replica_up(&everys, &rates_and_downs, &mut timelines[first..]);
+        let up = replica_up(
+            &everys,
+            &rates_and_downs,
+            &mut timelines[first..],
+            &mut c.made,
+        );
         let (replica, rate_while_up) = (up.availability, up.rate_while_up);
         let quorum = at_least(component.replicas, component.needs, replica);
         let election_loss = elect.as_ref().map_or(0.0, |e| {
@@ -712,6 +717,7 @@ fn replica_up(
     everys: &[&Dist],
     rates_and_downs: &[(f64, f64)],
     timelines: &mut [Timeline],
+    made: &mut Combinations,
 ) -> ReplicaUp {
     if everys.len() <= 1 || everys.iter().all(|every| every.is_exponential()) {
         let load: f64 = rates_and_downs.iter().map(|(rate, down)| rate * down).sum();
@@ -726,7 +732,7 @@ fn replica_up(
             mean_up_s: None,
         };
     }
-    let race = race::race(everys);
+    let race = made.race(everys);
     let down: f64 = (race.first.iter().zip(rates_and_downs))
         .map(|(first, (_, down))| first * down)
         .sum();

@@ -52,24 +52,51 @@ pub(super) fn race(modes: &[&Dist]) -> Race {
         let inside = end - (end - start) * 1e-9;
         let s = [survival(start), survival(middle), survival(inside)];
         let (f_middle, f_inside, f_end) = (cdf(middle), cdf(inside), cdf(end));
+        // Past `end` itself: a mode listed earlier that steps at `end` too wins the tie.
+        let s_end = survival(end);
         let all: Vec<f64> = s.iter().map(|s| s.iter().product()).collect();
         mean_up_s += (end - start) * (all[0] + 4.0 * all[1] + all[2]) / 6.0;
+        // The products of the modes before each one and after it, so that "all the others"
+        // costs one multiplication per mode, not one per pair.
+        let [before_0, before_1, before_2, before_end] =
+            [&s[0][..], &s[1], &s[2], &s_end].map(before);
+        let [after_0, after_1, after_2] = [&s[0][..], &s[1], &s[2]].map(after);
         for (i, share) in first.iter_mut().enumerate() {
-            let others = |s: &[f64]| -> f64 {
-                (s.iter().enumerate())
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, s)| s)
-                    .product()
-            };
             let (fa, fm, fb) = (f_start[i], f_middle[i], f_inside[i]);
             let step = f_end[i] - fb;
-            *share += others(&s[0]) * (-fa / 2.0 + 2.0 * fm / 3.0 - fb / 6.0)
-                + others(&s[1]) * 2.0 * (fb - fa) / 3.0
-                + others(&s[2]) * (fa / 6.0 - 2.0 * fm / 3.0 + fb / 2.0 + step);
+            // Mode i's step at `end` strikes first if the modes before it have not struck by
+            // `end` and the modes after it not before: the engine keeps the earliest, and of
+            // equal times the first in order (`engine::replicas::schedule_failure`).
+            let tie = before_end[i] * after_2[i];
+            *share += before_0[i] * after_0[i] * (-fa / 2.0 + 2.0 * fm / 3.0 - fb / 6.0)
+                + before_1[i] * after_1[i] * 2.0 * (fb - fa) / 3.0
+                + before_2[i] * after_2[i] * (fa / 6.0 - 2.0 * fm / 3.0 + fb / 2.0)
+                + tie * step;
         }
         f_start = f_end;
     }
     Race { mean_up_s, first }
+}
+
+/// For each mode, the product of the values of the modes before it (1 for the first).
+fn before(values: &[f64]) -> Vec<f64> {
+    let mut product = 1.0;
+    (values.iter())
+        .map(|value| {
+            let so_far = product;
+            product *= value;
+            so_far
+        })
+        .collect()
+}
+
+/// For each mode, the product of the values of the modes after it (1 for the last).
+fn after(values: &[f64]) -> Vec<f64> {
+    let mut products = vec![1.0; values.len()];
+    for i in (0..values.len().saturating_sub(1)).rev() {
+        products[i] = products[i + 1] * values[i + 1];
+    }
+    products
 }
 
 /// Zero and each mode's quantiles at the grid's probabilities, sorted, each once.
@@ -125,6 +152,17 @@ mod tests {
         );
         assert!((race.first[0] - survives).abs() < 1e-6, "{race:?}");
         assert!((race.first[1] - (1.0 - survives)).abs() < 1e-6, "{race:?}");
+    }
+
+    /// Two modes that fail at the same fixed time tie every time, and the engine takes the
+    /// first listed: it strikes first with probability 1, the second never.
+    #[test]
+    fn tied_modes_go_to_the_first_listed() {
+        let fixed = Dist::fixed(Duration::from_secs(30 * 86_400));
+        let race = race(&[&fixed, &fixed]);
+        assert!((race.mean_up_s - 30.0 * 86_400.0).abs() < 1e-6 * 30.0 * 86_400.0);
+        assert!((race.first[0] - 1.0).abs() < 1e-9, "{race:?}");
+        assert!(race.first[1].abs() < 1e-9, "{race:?}");
     }
 
     /// Exponential modes race as their rates say: E[min T] = 1/Σλ, P_i = λ_i/Σλ.

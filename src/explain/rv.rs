@@ -258,6 +258,9 @@ impl Made {
 #[derive(Default)]
 pub struct Combinations {
     grids: HashMap<Operands, Made>,
+    /// Races of failure modes already integrated, by their times to failure: identical
+    /// components, and the components a variant leaves as they were, race alike.
+    races: Vec<(Vec<Dist>, super::race::Race)>,
 }
 
 /// How many grids are kept, not the thousands of numbers each holds.
@@ -284,6 +287,23 @@ impl Combinations {
         }
         self.grids.insert(operands.clone(), made.clone());
         made
+    }
+
+    /// The race of times to failure `modes` ([`super::race::race`]), integrated unless kept.
+    pub(super) fn race(&mut self, modes: &[&Dist]) -> super::race::Race {
+        let same = |kept: &Vec<Dist>| {
+            kept.len() == modes.len() && kept.iter().zip(modes).all(|(a, b)| a == *b)
+        };
+        if let Some((_, race)) = self.races.iter().find(|(kept, _)| same(kept)) {
+            return race.clone();
+        }
+        let race = super::race::race(modes);
+        if self.races.len() >= Self::KEPT {
+            self.races.clear();
+        }
+        self.races
+            .push((modes.iter().map(|&m| m.clone()).collect(), race.clone()));
+        race
     }
 }
 

@@ -256,14 +256,29 @@ impl Plan {
         }
     }
 
-    /// Whether anything in the plan can take a replica or the system down: a failure mode,
-    /// node failures, planned work or data incidents. A run of a plan without any is up
+    /// Whether anything in the plan can take expression `expression` (`up`, then each
+    /// service) down: a failure mode of a component it names, node failures or drains under
+    /// its pods, an upgrade of one of them, the session store it keeps a session in, or a
+    /// data incident (which holds every expression down). An expression without any is up
     /// throughout by construction, not by chance.
-    pub fn can_go_down(&self) -> bool {
-        self.components.iter().any(|c| !c.modes.is_empty())
-            || self.nodes.as_ref().is_some_and(|n| n.failure.is_some())
-            || self.maintenance.is_some()
-            || self.data.is_some()
+    pub fn can_go_down(&self, expression: usize) -> bool {
+        let mut named = Vec::new();
+        self.expressions[expression].collect_components(&mut named);
+        self.data.is_some() || named.iter().any(|&c| self.component_can_go_down(c))
+    }
+
+    /// Whether anything can take a replica of component `index` down (see
+    /// [`Plan::can_go_down`]).
+    fn component_can_go_down(&self, index: usize) -> bool {
+        let component = &self.components[index];
+        let pods = component.pod.is_some();
+        let maintenance = self.maintenance.as_ref();
+        !component.modes.is_empty()
+            || (pods && self.nodes.as_ref().is_some_and(|n| n.failure.is_some()))
+            || maintenance.is_some_and(|m| m.order.contains(&(index as u32)))
+            || (pods && maintenance.is_some_and(|m| m.drain.is_some()))
+            // Validation refuses cycles of sessions, so this ends.
+            || (component.session).is_some_and(|s| self.component_can_go_down(s.store))
     }
 
     /// Total number of replicas.

@@ -183,12 +183,12 @@ fn percent_share(share: f64) -> String {
     format!("{}%", digits_of(share * 100.0, DIGITS))
 }
 
-/// The nines of `of`, to four significant digits, rounded down unless the share down is
-/// shown exactly (`3.999` for 0.99989998, not `4`).
+/// The nines of `of`, to four significant digits, rounded down so as never to reach a
+/// count it does not (`3.999` for 0.99989998 or 99.98999%, not `4`); a figure within a
+/// rounding error of its four digits is that figure (99.99% is 4).
 fn nines_of(of: Availability) -> String {
     match of.nines() {
-        Some(nines) if exact_digits(of.down).is_none() => digits_of(round_down(nines), DIGITS),
-        Some(nines) => digits_of(nines, DIGITS),
+        Some(nines) => digits_of(round_down(nines), DIGITS),
         None => "infinite (never down)".to_string(),
     }
 }
@@ -200,7 +200,8 @@ fn round_down(x: f64) -> f64 {
     }
     let exponent = math::log10(x).floor() as i32 - (DIGITS as i32 - 1);
     let unit = math::powf(10.0, f64::from(exponent));
-    ((x / unit).floor() * unit).min(x)
+    // A last-bit shortfall (3.9999999999999996 for 4) is not a digit short.
+    (x / unit * (1.0 + 1e-12)).floor() * unit
 }
 
 fn span(secs: f64) -> String {

@@ -128,7 +128,7 @@ pub fn wilson_ci95(successes: u64, trials: u64) -> [f64; 2] {
 }
 
 /// The 97.5th percentile of the standard normal distribution.
-const Z_95: f64 = 1.959_963_984_540_054;
+pub const Z_95: f64 = 1.959_963_984_540_054;
 
 #[cfg(test)]
 mod tests {

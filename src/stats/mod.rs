@@ -24,7 +24,7 @@ mod merge_tests;
 pub use crate::measure::OutageStats;
 pub use accumulator::{Accumulator, Breakdown, MergeError};
 pub use estimators::{Moments, availability, nines};
-pub use intervals::{Interval, quantile_ci95_ranks, wilson_ci95};
+pub use intervals::{Interval, Z_95, quantile_ci95_ranks, wilson_ci95};
 pub use paired::Differences;
 pub use quantiles::Quantiles;
 pub use state::{AccumulatorState, RunIdentity, StateError, sha256_hex};

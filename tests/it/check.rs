@@ -170,6 +170,22 @@ fn no_downtime_seen_is_not_proof_unless_the_model_cannot_go_down() {
     fs::write(&never, text("")).unwrap();
     let (code, json) = check(&never, &["--years", "20", "--json"]);
     assert_eq!(code, 0, "a model with nothing to fail passes: {json}");
+
+    // A service of components with nothing to fail passes beside an `up` that can fail.
+    let service = dir.path().join("service.toml");
+    let source = format!(
+        "{}[services]\nstatic = \"b\"\n[slo.services.static]\navailability = \"99.9%\"\n\
+         [[component]]\nname = \"b\"\n",
+        text(failure).replace("up = \"a\"", "up = \"a & b\"")
+    );
+    fs::write(&service, source).unwrap();
+    let (code, json) = check(&service, &["--years", "20", "--json"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        statuses(&json, "targets"),
+        ["up availability inconclusive", "static availability pass"],
+        "{json}"
+    );
 }
 
 #[test]
