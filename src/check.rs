@@ -231,8 +231,11 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
             note,
         });
     };
-    let mean = availability(stats.downtime(expression), stats.horizon());
-    let (estimate, unseen) = availability_estimate(&mean, years, judged.can_go_down);
+    let downtime = stats.downtime(expression);
+    let mean = availability(downtime, stats.horizon());
+    // Not `mean.mean == 1.0`: a few microseconds in thousands of years round to that.
+    let unseen = judged.can_go_down && downtime.mean_secs() == 0.0 && years >= 2;
+    let estimate = availability_estimate(&mean, years, unseen);
     if let Some(target) = targets.availability {
         let consumed = (1.0 - mean.mean) / (1.0 - target);
         let note = match unseen {
@@ -403,30 +406,33 @@ pub fn judge_availability(
     target: f64,
     can_go_down: bool,
 ) -> (Status, Option<u64>) {
-    let (estimate, _) = availability_estimate(availability, years, can_go_down);
-    decide(&estimate, target, Direction::AtLeast)
+    let unseen = can_go_down && availability.mean == 1.0;
+    decide(
+        &availability_estimate(availability, years, unseen),
+        target,
+        Direction::AtLeast,
+    )
 }
 
-/// The mean availability over `years` years as an estimate to judge, and whether no
-/// downtime was seen in a model that can go down (`can_go_down`): then the years' spread,
-/// zero, says nothing of a failure rarer than the run, and the interval's lower end is
-/// instead 1 − the Wilson upper end of 0 years with downtime out of `years`, each such year
-/// taken as down throughout.
-fn availability_estimate(mean: &Availability, years: u64, can_go_down: bool) -> (Estimate, bool) {
-    let unseen = can_go_down && mean.mean == 1.0 && years >= 2;
+/// The mean availability over `years` years as an estimate to judge. `unseen`: no downtime
+/// was seen, though something can take the expression down; then the years' spread, zero,
+/// says nothing of a failure rarer than the run, and the interval's lower end is instead
+/// 1 − the Wilson upper end of 0 years with downtime out of `years`, each such year taken as
+/// down throughout.
+fn availability_estimate(mean: &Availability, years: u64, unseen: bool) -> Estimate {
+    let unseen = unseen && years >= 2;
     let mut ci95 = mean.ci95;
     if unseen {
         ci95[0] = 1.0 - wilson_ci95(0, years)[1];
     }
-    let estimate = Estimate {
+    Estimate {
         figure: mean.mean,
         ci95: mean_interval(ci95, years),
         years,
         samples: years,
         quantile: None,
         shrinks_as_years: unseen,
-    };
-    (estimate, unseen)
+    }
 }
 
 /// The status of an estimate against a bound, and for an inconclusive one about how many

@@ -159,7 +159,10 @@ impl Requests {
             }));
         scratch.success.clear();
         (scratch.success).extend(scratch.components.iter().map(|c| c.success()));
-        scratch.trees.clone_from(&self.trees);
+        // The trees' shapes never change; only which leaves are uncertain starts over.
+        if scratch.trees.len() != self.trees.len() {
+            scratch.trees.clone_from(&self.trees);
+        }
         for tree in &mut scratch.trees {
             tree.reset(&scratch.success);
         }
