@@ -322,9 +322,18 @@ pub struct BinomialTerm {
     pub value: f64,
 }
 
-/// `C(n, j)`, exact in a float up to far more members than a command line holds.
+/// `C(n, j)`: exact in integers while they hold it (C(400, 399) is 400, not
+/// 399.99999999999943), then in floats, to a few ulp, for coefficients past 10^38.
 fn binomial(n: usize, j: usize) -> f64 {
-    (0..j).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64)
+    let j = j.min(n - j);
+    // c·(n − i) is divisible by i + 1 at every step: c·(n − i)/(i + 1) is C(n, i + 1).
+    let exact = (0..j).try_fold(1u128, |c, i| {
+        c.checked_mul((n - i) as u128).map(|c| c / (i + 1) as u128)
+    });
+    exact.map_or_else(
+        || (0..j).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64),
+        |c| c as f64,
+    )
 }
 
 /// Up when every member is up: `A1 x A2 x ...`.
@@ -342,13 +351,18 @@ pub fn series(members: Vec<Availability>) -> Result<Composition, CalcError> {
 pub fn parallel(members: Vec<Availability>) -> Result<Composition, CalcError> {
     need_members(&members)?;
     let result = Availability::from_down(members.iter().map(|m| m.down).product());
-    // A share down below what a double holds (200 members of 99%: 1e-400) still has its
-    // nines, the members' nines added up.
-    let underflowed = result.down == 0.0 && members.iter().all(|m| m.down > 0.0);
-    let nines: Option<f64> = underflowed.then(|| members.iter().filter_map(|m| m.nines()).sum());
+    let nines = all_down_nines(&members, result);
     let mut composition = Composition::new(Combination::Parallel, members, result);
     composition.nines = nines.or(composition.nines);
     Ok(composition)
+}
+
+/// The nines of "up unless every member is down" when its share down, the product of the
+/// members', is below what a double holds (200 members of 99%: 1e-400): the members' nines
+/// added up. `None` when the share down is a number.
+fn all_down_nines(members: &[Availability], result: Availability) -> Option<f64> {
+    let underflowed = result.down == 0.0 && members.iter().all(|m| m.down > 0.0);
+    underflowed.then(|| members.iter().filter_map(|m| m.nines()).sum())
 }
 
 /// Up when at least `k` of the members are up. The probability of exactly `j` up is built
@@ -381,7 +395,11 @@ pub fn k_of_n(k: usize, members: Vec<Availability>) -> Result<Composition, CalcE
         up: exactly[k..].iter().sum(),
         down: exactly[..k].iter().sum(),
     };
-    Ok(Composition::new(Combination::AtLeast(k), members, result))
+    // At least one of n is down only when all are, as `parallel`.
+    let nines = (k == 1).then(|| all_down_nines(&members, result)).flatten();
+    let mut composition = Composition::new(Combination::AtLeast(k), members, result);
+    composition.nines = nines.or(composition.nines);
+    Ok(composition)
 }
 
 fn need_members(members: &[Availability]) -> Result<(), CalcError> {

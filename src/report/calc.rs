@@ -340,14 +340,14 @@ fn composition_text(text: &mut String, answer: &Composition) {
     match answer.combination {
         Combination::Series => {
             let _ = writeln!(text, "In series: up only while {} up:", every_member(n));
-            let _ = writeln!(text, "  A = {}", members.join(" x "));
+            let _ = writeln!(text, "  A = {}", listed(&members, " x "));
         }
         Combination::Parallel => {
             let _ = writeln!(text, "In parallel: up while {} up:", any_member(n));
             let downs: Vec<String> = members.iter().map(|m| format!("(1 - {m})")).collect();
-            let _ = writeln!(text, "  A = 1 - {}", downs.join(" x "));
+            let _ = writeln!(text, "  A = 1 - {}", listed(&downs, " x "));
             let shares: Vec<String> = answer.members.iter().map(|m| share(m.down)).collect();
-            let _ = writeln!(text, "    = 1 - {}", shares.join(" x "));
+            let _ = writeln!(text, "    = 1 - {}", listed(&shares, " x "));
         }
         Combination::AtLeast(k) => k_of_n_text(text, answer, k),
     }
@@ -380,6 +380,25 @@ fn composition_text(text: &mut String, answer: &Composition) {
         }
     };
     let _ = writeln!(text, "{assumed}");
+}
+
+/// Most parts of a sum or product written out; beyond, the first and last few stand for
+/// the rest, so that 400 members make a line, not a page.
+const LISTED: usize = 8;
+
+/// `parts` joined by `separator` (` + `, ` x `), the middle left out past [`LISTED`]:
+/// `a + b + c + ... + y + z (400 terms)`.
+fn listed(parts: &[String], separator: &str) -> String {
+    if parts.len() <= LISTED {
+        return parts.join(separator);
+    }
+    let (head, tail) = (&parts[..3], &parts[parts.len() - 2..]);
+    format!(
+        "{}{separator}...{separator}{} ({} terms)",
+        head.join(separator),
+        tail.join(separator),
+        parts.len()
+    )
 }
 
 /// "all 3 members are", "both members are", or "its one member is".
@@ -424,7 +443,7 @@ fn k_of_n_text(text: &mut String, answer: &Composition, k: usize) {
         .iter()
         .map(|t| format!("{} x {a}^{} x {q}^{}", t.coefficient, t.up, n - t.up))
         .collect();
-    let _ = writeln!(text, "    = {}", written.join(" + "));
+    let _ = writeln!(text, "    = {}", listed(&written, " + "));
     let places = decimals(answer.result);
     let values: Vec<String> = terms
         .iter()
@@ -432,7 +451,7 @@ fn k_of_n_text(text: &mut String, answer: &Composition, k: usize) {
         .collect();
     // A single term's value is the result, which the next line gives.
     if values.len() > 1 {
-        let _ = writeln!(text, "    = {}", values.join(" + "));
+        let _ = writeln!(text, "    = {}", listed(&values, " + "));
     }
 }
 

@@ -525,6 +525,16 @@ fn nines_survive_underflow_and_a_lone_member() {
     assert!(nines_ok(&args).contains("nines = 400, the members' nines added up"));
     let lone = json(&["calc", "series", "99.9%"]);
     assert_eq!(lone["nines"], 3.0, "{lone}");
+    // One of 400 is down only when all are: 400 nines again, the terms elided, and the
+    // binomial coefficients whole.
+    let mut args = vec!["calc", "kofn", "1"];
+    args.extend(std::iter::repeat_n("90%", 400));
+    close(&json(&args)["nines"], 400.0);
+    let text = nines_ok(&args);
+    assert!(
+        text.contains(" + 400 x 0.9^399 x 0.1^1 + 1 x 0.9^400 x 0.1^0 (400 terms)"),
+        "{text}"
+    );
 }
 
 /// Alerts that cannot serve are named: burn rates beyond what everything down burns, and
