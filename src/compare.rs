@@ -180,6 +180,16 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict of a paired difference in availability (more is better): what variants
+    /// of different horizons are judged on, their downtimes being per different spans.
+    pub fn of_availability(difference: &Interval) -> Verdict {
+        match difference.ci95 {
+            Some([low, _]) if low > 0.0 => Verdict::Better,
+            Some([_, high]) if high < 0.0 => Verdict::Worse,
+            _ => Verdict::NoDetectableDifference,
+        }
+    }
+
     /// The verdict of a paired difference in downtime.
     pub fn of_downtime(difference: &Interval) -> Verdict {
         match difference.ci95 {
@@ -271,15 +281,6 @@ impl ClosedForms {
             against && closed_s.abs() > high - low
         };
         (closed_s.is_finite() && contradicts).then_some(ClosedFormDisagreement { closed_s, exact })
-    }
-}
-
-impl VariantResult {
-    /// The verdict on this variant's downtime against the first's; `None` for the first.
-    pub fn verdict(&self) -> Option<Verdict> {
-        self.downtime_difference_s
-            .as_ref()
-            .map(Verdict::of_downtime)
     }
 }
 

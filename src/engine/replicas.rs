@@ -168,7 +168,11 @@ impl<M: Measure> Engine<'_, M> {
         let (back, reload) = self.with_reload(now, replica, serving);
         let routed = routing::routed_for(detect, readiness, propagation(component));
         self.take_down(now, replica, mode, detect, routed, tracer);
-        let repair = back.saturating_sub(noticed);
+        // Never back (every restart killed before it serves) stays never, not a span.
+        let repair = match back {
+            Duration::NEVER => Duration::NEVER,
+            back => back.saturating_sub(noticed),
+        };
         tracer.event(
             now,
             TraceEvent::ReplicaFailed {

@@ -22,7 +22,8 @@ pub enum TraceEvent {
         mode: u32,
         /// Drawn time until the failure is noticed.
         detect: Duration,
-        /// Drawn time from noticed to serving again.
+        /// Drawn time from noticed to serving again; [`Duration::NEVER`] when the replica
+        /// does not serve again within the year (each restart killed before it serves).
         repair: Duration,
     },
     /// A replica serves again.

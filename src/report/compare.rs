@@ -143,6 +143,7 @@ impl ComparisonTables<'_> {
     /// difference`).
     pub fn verdicts(&self) -> Vec<String> {
         let per = self.per();
+        let horizons_differ = self.period() == "horizon";
         self.results
             .iter()
             .zip(self.values)
@@ -155,19 +156,45 @@ impl ComparisonTables<'_> {
                     .zip(values)
                     .map(|(key, value)| format!("{key}={value}"))
                     .collect();
-                let verdict = match Verdict::of_downtime(&downtime) {
+                let verdict = match self.verdict(result)? {
                     Verdict::Worse => "worse",
                     Verdict::Better => "better",
                     Verdict::NoDetectableDifference => "no detectable difference",
                 };
+                let label = label.join(" ");
+                if horizons_differ {
+                    let availability = result.availability_difference?;
+                    let points = |x: f64| signed_points(x, points_decimals(&availability));
+                    return Some(format!(
+                        "variant {index} ({label}): {} points of availability, 95% CI {}: \
+                         {verdict} (the horizons differ: judged on availability)",
+                        points(availability.mean),
+                        interval_text(&availability, points),
+                    ));
+                }
                 Some(format!(
-                    "variant {index} ({}): {} of downtime {per}, 95% CI {}: {verdict}",
-                    label.join(" "),
+                    "variant {index} ({label}): {} of downtime {per}, 95% CI {}: {verdict}",
                     signed_duration(downtime.mean),
                     distinct_interval_text(&downtime),
                 ))
             })
             .collect()
+    }
+
+    /// The verdict on a variant against the first: on its paired change in downtime, or,
+    /// where the variants' horizons differ (their downtimes being per different spans), on
+    /// its change in availability. `None` for the first variant.
+    fn verdict(&self, result: &VariantResult) -> Option<Verdict> {
+        match self.period() == "horizon" {
+            true => result
+                .availability_difference
+                .as_ref()
+                .map(Verdict::of_availability),
+            false => result
+                .downtime_difference_s
+                .as_ref()
+                .map(Verdict::of_downtime),
+        }
     }
 
     /// Why the verdict on variant `index` may mislead, when `explain`'s closed form
@@ -215,7 +242,7 @@ impl ComparisonTables<'_> {
                     serde_json::json!({
                         "availability": result.availability_difference,
                         "downtime_per_year_s": downtime,
-                        "verdict": Verdict::of_downtime(&downtime),
+                        "verdict": self.verdict(result),
                     })
                 });
                 serde_json::json!({

@@ -108,11 +108,14 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                 repair,
             } => {
                 let mode = self.plan.components[c as usize].cause_name(mode);
+                let then = match repair {
+                    Duration::NEVER => "it does not serve again within the year".to_string(),
+                    repair => format!("repair takes {}", self.span(repair)),
+                };
                 format!(
-                    "{}/{replica} fails ({mode}): noticed after {}, then repair takes {}",
+                    "{}/{replica} fails ({mode}): noticed after {}, then {then}",
                     component(c),
                     self.span(detect),
-                    self.span(repair)
                 )
             }
             TraceEvent::ReplicaRepaired {

@@ -438,6 +438,14 @@ fn compare_warns_when_the_horizons_differ() {
         0,
         "warning: the variants' [simulation] horizons differ (1y, 2y)",
     );
+    // Downtime per 1y against per 2y is twice as much for the same system: the verdict
+    // rests on availability instead, which the horizon leaves alone.
+    let text = String::from_utf8_lossy(&swept.stdout);
+    assert!(
+        text.contains("points of availability") && text.contains("judged on availability"),
+        "{text}"
+    );
+    assert!(!text.contains("of downtime per horizon"), "{text}");
 }
 
 #[test]

@@ -256,3 +256,38 @@ fn an_unrecoverable_incident_is_traced_as_such() {
         assert!(trace.lines().any(|l| l == line), "{line}\n{trace}");
     }
 }
+
+/// A pod whose every restart is killed before it serves (a liveness probe of 1 s from 5 s on,
+/// a start of 10 s) never serves again that year: the trace says so, not a repair of "never"
+/// less the detection, printed as 584942 years.
+#[test]
+fn a_replica_that_never_serves_again_is_said_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("loop.toml");
+    let source = r#"name = "crash loop"
+up = "web"
+[kubernetes]
+nodes = 2
+[[component]]
+name = "web"
+replicas = 1
+start = "10s"
+liveness = { initial_delay = "5s", period = "1s", timeout = "1s", failure_threshold = 1 }
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "30d" }
+  detect = "exit"
+  repair = "restart"
+"#;
+    std::fs::write(&model, source).unwrap();
+    let text = nines_ok(&["trace", path_str(&model), "--year", "0"]);
+    let failure = text
+        .lines()
+        .find(|line| line.contains("web/0 fails"))
+        .unwrap_or_else(|| panic!("a failure in year 0: {text}"));
+    assert!(
+        failure.ends_with("then it does not serve again within the year"),
+        "{failure}"
+    );
+    assert!(!text.contains("repair takes 5849"), "{text}");
+}
