@@ -1,11 +1,13 @@
 //! Models that surprise, as typed facts: what makes more replicas lower availability, replicas
-//! that share a node, components that never fail, a system that is never up. `run`, `sweep`
-//! and `explain` report them (the sentences are in [`crate::report`]); none stops a run.
+//! that share a node, components that never fail, restarts the liveness probe kills, a system
+//! that is never up. `run`, `sweep` and `explain` report them (the sentences are in
+//! [`crate::report`]); none stops a run.
 
 use crate::model::{Model, Placement};
+use crate::{explain, plan};
 
 /// One surprising property of a model, naming the component it concerns.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Warning {
     /// `needs = "all"` on a component of several replicas: every replica must serve, so
     /// each added replica is one more way to fail and lowers the component's availability.
@@ -30,6 +32,15 @@ pub enum Warning {
         /// The component.
         component: String,
     },
+    /// The liveness probe kills most restarted containers before they serve (no startup
+    /// probe, and a start that outlasts `initial_delay` and the failures the probe allows):
+    /// CrashLoopBackOff, a replica that may not serve again for long.
+    LivenessKillsStart {
+        /// The component.
+        component: String,
+        /// The probability, per restart (`explain`'s closed form).
+        probability: f64,
+    },
     /// The system is (all but) never up: up less than a second per simulated year on
     /// average, over a run (`years`) or in the closed form of `explain` (`years` is
     /// `None`). A model is up when each year starts, so a failure must end that within a
@@ -52,6 +63,9 @@ impl Warning {
                 format!("component.{component}.{key}")
             }
             Warning::NoFailureModes { component } => format!("component.{component}.failure"),
+            Warning::LivenessKillsStart { component, .. } => {
+                format!("component.{component}.liveness")
+            }
             Warning::NeverUp { .. } => "up".to_string(),
         }
     }
@@ -92,9 +106,21 @@ pub fn model_warnings(model: &Model) -> Vec<Warning> {
         if component.failures.is_empty() {
             warnings.push(Warning::NoFailureModes { component: name() });
         }
+        let pod = component.pod.as_ref().zip(model.kubernetes());
+        let kills = pod.and_then(|(pod, k8s)| explain::liveness_kill_chance(&plan::pod(pod, k8s)));
+        if let Some(probability) = kills.filter(|&p| p >= KILLS_MOST_STARTS) {
+            warnings.push(Warning::LivenessKillsStart {
+                component: name(),
+                probability,
+            });
+        }
     }
     warnings
 }
+
+/// The share of restarts killed before they serve from which a run is warned: then most
+/// failures of the component become crash loops, which `explain` also says in its reasons.
+const KILLS_MOST_STARTS: f64 = 0.5;
 
 /// [`Warning::NeverUp`] when the system is up less than a second per horizon of
 /// `horizon_s` seconds at `availability`: the mean of a run of `years` years, or `explain`'s

@@ -646,6 +646,11 @@ fn start_to_serving(pod: &Pod, c: &mut Combiner) -> Rv {
     c.plus(&ready, &Rv::duration(pod.endpoint_propagation))
 }
 
+/// [`liveness_kills_start`] on its own, for the model warnings of `run` and `sweep`.
+pub fn liveness_kill_chance(pod: &Pod) -> Option<f64> {
+    liveness_kills_start(pod, &mut Combiner::default())
+}
+
 /// The probability that the liveness probe kills a restarted container before its process
 /// serves: the start outlasting the first probe after `initial_delay` plus
 /// `failure_threshold - 1` periods. Zero with a startup probe, which holds liveness off.

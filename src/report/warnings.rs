@@ -30,6 +30,12 @@ pub fn warning_text(warning: &Warning) -> String {
         Warning::NoFailureModes { .. } => {
             "none given, so the component's replicas never fail on their own".to_string()
         }
+        Warning::LivenessKillsStart { probability, .. } => format!(
+            "the probe kills {} of restarts before they serve (CrashLoopBackOff), so a \
+             failed replica may not serve again for long; add a startup probe or raise \
+             initial_delay",
+            super::format::percent(*probability)
+        ),
         Warning::NeverUp { years: Some(years) } => format!(
             "the system was up less than a second a year on average over {}: it is never up",
             count(*years, "simulated year")

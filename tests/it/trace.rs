@@ -290,4 +290,11 @@ liveness = { initial_delay = "5s", period = "1s", timeout = "1s", failure_thresh
         "{failure}"
     );
     assert!(!text.contains("repair takes 5849"), "{text}");
+    // `run` says so before it runs, as `explain` does.
+    let run = crate::cli::nines(&["run", path_str(&model), "--years", "5"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("warning: component.web.liveness: the probe kills 100% of restarts"),
+        "{stderr}"
+    );
 }
