@@ -70,7 +70,15 @@ impl Failover {
                     step(self.dead_at, FailoverStep::Killed);
                 }
                 if r.killed_starting > 0 {
-                    step(r.backoff_from, FailoverStep::KilledStarting);
+                    // The first attempt, then the kills it and the next ones met, in one
+                    // step: a crash loop can restart hundreds of times in a year.
+                    let first_delay = r.first_started.saturating_sub(self.dead_at);
+                    if first_delay > Duration::ZERO {
+                        step(self.dead_at, FailoverStep::BackOff { delay: first_delay });
+                    }
+                    step(r.first_started, FailoverStep::Started);
+                    let attempts = r.killed_starting;
+                    step(r.backoff_from, FailoverStep::KilledStarting { attempts });
                 }
                 let delay = r.container_started.saturating_sub(r.backoff_from);
                 if delay > Duration::ZERO {

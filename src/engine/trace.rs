@@ -226,7 +226,11 @@ pub enum FailoverStep {
     },
     /// The liveness or startup probe killed a container that had not finished starting;
     /// a new attempt follows.
-    KilledStarting,
+    KilledStarting {
+        /// The containers killed so far in this restart sequence, the first started at
+        /// the sequence's first `Started` step.
+        attempts: u32,
+    },
     /// The container starts.
     Started,
     /// The process inside serves (its start is over).

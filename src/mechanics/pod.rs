@@ -165,6 +165,8 @@ pub struct Restarted {
     pub serving_at: Duration,
     /// When the last container started.
     pub container_started: Duration,
+    /// When the first container of the sequence started (the last's, with one attempt).
+    pub first_started: Duration,
     /// Consecutive restarts so far, for the next back-off.
     pub restarts: u32,
     /// Containers killed by a probe before they served, this sequence.
@@ -196,13 +198,16 @@ pub fn restart(
 ) -> Restarted {
     let mut dead_at = dead_at;
     let mut killed_starting = 0;
+    let mut first_started = None;
     loop {
         let started = dead_at.saturating_add(backoff(restarts));
+        let first_started = *first_started.get_or_insert(started);
         restarts += 1;
         if started >= horizon {
             return Restarted {
                 serving_at: Duration::NEVER,
                 container_started: started,
+                first_started,
                 restarts,
                 killed_starting,
                 backoff_from: dead_at,
@@ -259,6 +264,7 @@ pub fn restart(
         return Restarted {
             serving_at: ready.saturating_add(propagation),
             container_started: started,
+            first_started,
             restarts,
             killed_starting,
             backoff_from: dead_at,
@@ -352,6 +358,7 @@ mod tests {
             Restarted {
                 serving_at: s(133),
                 container_started: s(110),
+                first_started: s(110),
                 restarts: 2,
                 killed_starting: 0,
                 backoff_from: s(100),

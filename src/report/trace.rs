@@ -361,9 +361,14 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                 "the hung container is killed after the grace period ({})",
                 self.span(pod.map_or(Duration::ZERO, |p| p.pod.termination_grace_period))
             ),
-            FailoverStep::KilledStarting => {
+            FailoverStep::KilledStarting { attempts: 1 } => {
                 "a probe killed a container still starting (CrashLoopBackOff)".to_string()
             }
+            FailoverStep::KilledStarting { attempts } => format!(
+                "a probe killed a container still starting: {attempts} starts killed since the \
+                 first began (CrashLoopBackOff; the kills, back-offs and starts between are \
+                 left out)"
+            ),
             FailoverStep::BackOff { delay } => {
                 format!("back-off: the kubelet waits {}", self.span(delay))
             }

@@ -290,6 +290,21 @@ liveness = { initial_delay = "5s", period = "1s", timeout = "1s", failure_thresh
         "{failure}"
     );
     assert!(!text.contains("repair takes 5849"), "{text}");
+    // The first restart is shown, then how many starts the probe killed since it began.
+    let after: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.contains("web/0 fails"))
+        .collect();
+    let started = after
+        .iter()
+        .position(|l| l.ends_with("web/0: the container starts"));
+    let killed = after
+        .iter()
+        .position(|l| l.contains("starts killed since the first began"));
+    assert!(
+        matches!((started, killed), (Some(s), Some(k)) if s < k),
+        "{text}"
+    );
     // `run` says so before it runs, as `explain` does.
     let run = crate::cli::nines(&["run", path_str(&model), "--years", "5"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
