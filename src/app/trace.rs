@@ -2,6 +2,7 @@
 
 use super::{Loaded, RunError};
 use crate::engine::{Engine, YearOutcome};
+use crate::model::Setting;
 use crate::plan::Plan;
 use crate::report::TraceWriter;
 use crate::run::{YearSink, simulate_years};
@@ -10,13 +11,13 @@ use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
-/// Writes the event log of year `year` of `plan`, compiled from `loaded`, to `out`: a
-/// heading, one line per event exactly as `run` simulates the year, and a footer with the
-/// year's events, outages and downtime. Times are day and clock time, durations in the
-/// model's syntax, or all in seconds with `seconds`. Setting `stop` cuts the year short
-/// (the caller that set it knows).
+/// Writes the event log of year `year` of `plan`, compiled from `loaded` (with `settings`
+/// applied, named in the heading), to `out`: a heading, one line per event exactly as `run`
+/// simulates the year, and a footer with the year's events, outages and downtime. Times
+/// are day and clock time, durations in the model's syntax, or all in seconds with
+/// `seconds`. Setting `stop` cuts the year short (the caller that set it knows).
 pub fn trace(
-    loaded: &Loaded,
+    (loaded, settings): (&Loaded, &[Setting]),
     plan: &Plan,
     year: u64,
     seconds: bool,
@@ -25,9 +26,14 @@ pub fn trace(
 ) -> std::io::Result<()> {
     let (model, seed) = (&loaded.model, loaded.seed);
     let mut out = BufWriter::new(out);
+    // A saved trace of a variant says which: it is not the model as written.
+    let set: String = settings
+        .iter()
+        .map(|s| format!(", --set {}={}", s.key, s.values.join(",")))
+        .collect();
     writeln!(
         out,
-        "# {}: year {year} of seed {seed}, horizon {}",
+        "# {}: year {year} of seed {seed}, horizon {}{set}",
         model.name(),
         plan.horizon.label()
     )?;

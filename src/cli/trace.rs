@@ -54,7 +54,8 @@ pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
         None => nines::app::worst_year(&plan, 0..years, threads, interrupt_flag())?,
     };
     let stdout = super::streams::stdout()?;
-    let written = nines::app::trace(&loaded, &plan, year, args.seconds, stdout, interrupt_flag());
+    let variant = (&loaded, args.model.settings.as_slice());
+    let written = nines::app::trace(variant, &plan, year, args.seconds, stdout, interrupt_flag());
     written.map_err(|error| CliError::Output {
         what: "the trace",
         error,

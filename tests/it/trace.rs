@@ -313,3 +313,19 @@ liveness = { initial_delay = "5s", period = "1s", timeout = "1s", failure_thresh
         "{stderr}"
     );
 }
+
+/// A trace of a variant names its settings in its heading: saved, it must not read as the
+/// model as written.
+#[test]
+fn a_variants_trace_names_its_settings() {
+    let text = nines_ok(&[
+        "trace",
+        "models/single-server.toml",
+        "--year",
+        "0",
+        "--set",
+        "simulation.seed=5",
+    ]);
+    let heading = text.lines().next().unwrap_or_default();
+    assert!(heading.ends_with(", --set simulation.seed=5"), "{heading}");
+}
