@@ -445,14 +445,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             let detect_mode = plan::detect(&mode.detect, kubernetes);
             let detect = detection(&detect_mode, pod);
             let repair = recovery(&plan::repair(&mode.repair), &detect_mode, pod, c);
-            let mut down = c.plus(&detect, &repair);
-            if let (Some(reassign), Some(session)) = (&component.reassign, &component.session) {
-                // The share needs a load either way: on the restarted replica, or on another
-                // once the session expired, whichever comes first.
-                let expired = Rv::dist(&lease::remaining(session.ttl));
-                let first = c.min(&down, &expired);
-                down = c.plus(&first, &Rv::dist(&reassign.load));
-            }
+            let down = with_reassignment(c.plus(&detect, &repair), component, c);
             rates_and_downs.push((rate, down.mean));
             windows.push(requests::Windows {
                 component: components.len(),
@@ -472,6 +465,8 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
             .zip(nodes.as_ref())
             .map(|(pod, (failure, lifecycle))| node_failure(failure, lifecycle, pod, c))
         {
+            // A replica lost with its node stops renewing its session as one that crashed.
+            let down = with_reassignment(down, component, c);
             everys.extend(nodes.as_ref().map(|(failure, _)| &failure.every));
             rates_and_downs.push((rate, down.mean));
             let propagation = Rv::duration(pod.map_or(Duration::ZERO, |p| p.endpoint_propagation));
@@ -677,6 +672,19 @@ fn liveness_kills_start(pod: &Pod, c: &mut Combiner) -> Option<f64> {
         .map(|s| window.grid.partition_point(|w| s > w))
         .sum::<usize>();
     Some(killed as f64 / (GRID * GRID) as f64)
+}
+
+/// A replica's downtime `down` (from its failure until it serves again) for a component
+/// whose share of data is reassigned (Milvus query nodes): the share needs a load either
+/// way, on the restarted replica, or on another once the session expired, whichever comes
+/// first (`engine::replicas::with_reload`). Without reassignment, `down` unchanged.
+fn with_reassignment(down: Rv, component: &crate::model::Component, c: &mut Combiner) -> Rv {
+    let (Some(reassign), Some(session)) = (&component.reassign, &component.session) else {
+        return down;
+    };
+    let expired = Rv::dist(&lease::remaining(session.ttl));
+    let first = c.min(&down, &expired);
+    c.plus(&first, &Rv::dist(&reassign.load))
 }
 
 /// A node failure as seen by a replica of `pod`: the rate (per replica, per second), and
