@@ -2,7 +2,7 @@
 //! components (placement, sessions), resolved once every name is known.
 
 use super::dist::read_dist;
-use super::failure::read_failures;
+use super::failure::{RunBy, read_failures};
 use super::kubernetes;
 use super::maintenance::read_component_rollout;
 use super::references::{Reference, ReferenceKind, resolve_references};
@@ -118,7 +118,14 @@ fn read_component<'a, 'i>(
         .map(|v| read_leader(ctx, v, &table.key("leader")));
     let pod = kubernetes::read_pod(ctx, &mut table, kubernetes);
     let failures = match (table.get("failure"), &pod) {
-        (Some(v), Some((pod, _))) => read_failures(ctx, v, &table.key("failure"), pod.as_ref()),
+        (Some(v), Some((pod, _))) => {
+            let run_by = match (pod, kubernetes) {
+                (Some(pod), _) => RunBy::Pod(pod),
+                (None, Some(_)) => RunBy::External,
+                (None, None) => RunBy::NoKubernetes,
+            };
+            read_failures(ctx, v, &table.key("failure"), run_by)
+        }
         (Some(_), None) => None,
         (None, _) => Some(Vec::new()),
     };

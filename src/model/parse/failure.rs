@@ -8,13 +8,43 @@ use crate::dist::Dist;
 use crate::model::{Detect, FailureMode, ModelErrorKind, Pod, Repair};
 use crate::time::Duration;
 
-/// The `[[component.failure]]` array of a component run by `pod` (`None`: no pod), with
-/// unique names.
+/// What runs a component's replicas, for the failure modes that need a pod.
+#[derive(Clone, Copy)]
+pub(super) enum RunBy<'p> {
+    /// A Kubernetes workload.
+    Pod(&'p Pod),
+    /// No `[kubernetes]` table: level 1.
+    NoKubernetes,
+    /// `workload = "external"` in a model with Kubernetes: outside the cluster.
+    External,
+}
+
+impl<'p> RunBy<'p> {
+    fn pod(self) -> Option<&'p Pod> {
+        match self {
+            RunBy::Pod(pod) => Some(pod),
+            _ => None,
+        }
+    }
+
+    /// What to do about a value that needs a pod where there is none.
+    fn without_pod(self) -> &'static str {
+        match self {
+            RunBy::External => {
+                "needs a Kubernetes workload, and the component is `workload = \"external\"`, \
+                 which Kubernetes does not run: give a distribution, or run it in the cluster"
+            }
+            _ => "needs a Kubernetes workload: add a [kubernetes] table, or give a distribution",
+        }
+    }
+}
+
+/// The `[[component.failure]]` array of a component run by `run_by`, with unique names.
 pub(super) fn read_failures(
     ctx: &mut Ctx<'_>,
     value: &Value<'_>,
     key: &str,
-    pod: Option<&Pod>,
+    run_by: RunBy<'_>,
 ) -> Option<Vec<FailureMode>> {
     let Some(array) = value.get_ref().as_array() else {
         ctx.error(
@@ -28,7 +58,7 @@ pub(super) fn read_failures(
     let mut modes: Vec<FailureMode> = Vec::new();
     let mut ok = true;
     for (index, item) in array.iter().enumerate() {
-        match read_failure(ctx, item, &format!("{key}[{index}]"), key, pod) {
+        match read_failure(ctx, item, &format!("{key}[{index}]"), key, run_by) {
             Some(mode) if modes.iter().any(|m| m.name == mode.name) => {
                 let message = format!(
                     "two failure modes are named `{}`; names must be unique within a component",
@@ -55,7 +85,7 @@ fn read_failure(
     value: &Value<'_>,
     path: &str,
     parent: &str,
-    pod: Option<&Pod>,
+    run_by: RunBy<'_>,
 ) -> Option<FailureMode> {
     let mut table = read_table(ctx, value, path)?;
     let name = table
@@ -73,7 +103,7 @@ fn read_failure(
         .and_then(|v| read_time_to_failure(ctx, v, &table.key("every")));
     let detect = match table.get("detect") {
         Some(v) => kubernetes::read_detect(ctx, v, &table.key("detect"))
-            .filter(|detect| detect_fits_pod(ctx, detect, pod, v, &table.key("detect"))),
+            .filter(|detect| detect_fits_pod(ctx, detect, run_by, v, &table.key("detect"))),
         None => Some(Detect::After(Dist::fixed(Duration::ZERO))),
     };
     let repair = table
@@ -85,8 +115,9 @@ fn read_failure(
         .and_then(|v| {
             let key = table.key("repair");
             let repair = kubernetes::read_repair(ctx, v, &key)?;
-            if matches!(repair, Repair::Restart) && pod.is_none() {
-                ctx.error(ModelErrorKind::Conflict, v.span(), &key, "\"restart\" needs a Kubernetes workload: add a [kubernetes] table, or give a distribution");
+            if matches!(repair, Repair::Restart) && run_by.pod().is_none() {
+                let message = format!("\"restart\" {}", run_by.without_pod());
+                ctx.error(ModelErrorKind::Conflict, v.span(), &key, message);
                 return None;
             }
             Some(repair)
@@ -100,19 +131,17 @@ fn read_failure(
     })
 }
 
-/// Whether `detect` can apply to a replica run by `pod`; reports why not.
+/// Whether `detect` can apply to a replica run by `run_by`; reports why not.
 fn detect_fits_pod(
     ctx: &mut Ctx<'_>,
     detect: &Detect,
-    pod: Option<&Pod>,
+    run_by: RunBy<'_>,
     value: &Value<'_>,
     key: &str,
 ) -> bool {
-    let problem = match (detect, pod) {
+    let problem = match (detect, run_by.pod()) {
         (Detect::After(_), _) => return true,
-        (_, None) => {
-            "needs a Kubernetes workload: add a [kubernetes] table, or give a distribution"
-        }
+        (_, None) => run_by.without_pod(),
         (Detect::Liveness, Some(pod)) if pod.liveness.is_none() => {
             "needs a liveness probe: add e.g. liveness = { period = \"10s\", timeout = \"1s\", failure_threshold = 3 }"
         }
