@@ -373,12 +373,13 @@ impl PreparedVariants {
             .map(|target| (target, self.plans[0].horizon));
         let plots = crate::report::comparison_plots(tables, comparison.accumulators(), slo);
         super::run::write_plots(output, &plots)?;
-        let seeds = self
-            .seeds
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        // One seed when every variant ran on it (a sweep's variants, or common streams).
+        let seeds = match self.seeds.split_first() {
+            Some((first, rest)) if rest.iter().all(|seed| seed == first) => first.to_string(),
+            _ => (self.seeds.iter().map(u64::to_string))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         let mut facts = self.request.facts.clone();
         facts.extend([
             ("seed", seeds),

@@ -332,6 +332,10 @@ pub fn comparison_page(
              line above says whether the variants shared their random numbers.",
         );
         page.table("differences", &header, &rows);
+        page.heading("Verdicts against variant 0");
+        for verdict in tables.verdicts() {
+            page.paragraph(&verdict);
+        }
     }
     page.heading("Plots");
     for plot in plots {

@@ -393,6 +393,9 @@ fn sweep_out_writes_the_table_plots_and_report() {
         "<figure id=\"sweep\">\n<svg",
         "<figure id=\"outage-cdf\">\n<svg",
         "<figure id=\"downtime-histogram\">\n<svg",
+        // The text's verdicts, and the one seed every variant ran on.
+        "<h2>Verdicts against variant 0</h2>\n<p>variant 1 (",
+        "<th>seed</th><td><code>1</code>",
     ] {
         assert!(html.contains(expected), "report.html lacks {expected:?}");
     }
