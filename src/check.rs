@@ -406,6 +406,8 @@ pub fn judge_availability(
     target: f64,
     can_go_down: bool,
 ) -> (Status, Option<u64>) {
+    // Only the mean is at hand here: a few microseconds of downtime in thousands of years
+    // read as none (`judge_targets` asks the downtime itself).
     let unseen = can_go_down && availability.mean == 1.0;
     decide(
         &availability_estimate(availability, years, unseen),

@@ -168,14 +168,18 @@ fn share(down: f64) -> String {
 /// `x` rounded up to `digits` significant digits (below the last one shown, the part that
 /// rounding to nearest would drop is carried up instead).
 fn round_up(x: f64, digits: usize) -> f64 {
-    if x <= 0.0 || !x.is_finite() {
-        return x;
+    match last_digit(x, digits) {
+        Some(unit) => ((x / unit).ceil() * unit).max(x),
+        None => x,
     }
-    let exponent = math::log10(x).floor() as i32 - (digits as i32 - 1);
-    let unit = math::powf(10.0, f64::from(exponent));
-    let up = (x / unit).ceil() * unit;
-    // The unit's own rounding must not push a shown digit further than one step.
-    up.max(x)
+}
+
+/// The value of the last of `digits` significant digits of `x` (0.001 for 3.14159 to four);
+/// `None` for zero, a negative or a non-finite `x`, which are shown as they are.
+fn last_digit(x: f64, digits: usize) -> Option<f64> {
+    let exponent =
+        (x > 0.0 && x.is_finite()).then(|| math::log10(x).floor() as i32 - (digits as i32 - 1))?;
+    Some(math::powf(10.0, f64::from(exponent)))
 }
 
 /// A share as a percentage to four significant digits: `2%`, `8.571%`.
@@ -195,13 +199,11 @@ fn nines_of(of: Availability) -> String {
 
 /// `x` rounded down to four significant digits.
 fn round_down(x: f64) -> f64 {
-    if x <= 0.0 || !x.is_finite() {
-        return x;
+    match last_digit(x, DIGITS) {
+        // A last-bit shortfall (3.9999999999999996 for 4) is not a digit short.
+        Some(unit) => (x / unit * (1.0 + 1e-12)).floor() * unit,
+        None => x,
     }
-    let exponent = math::log10(x).floor() as i32 - (DIGITS as i32 - 1);
-    let unit = math::powf(10.0, f64::from(exponent));
-    // A last-bit shortfall (3.9999999999999996 for 4) is not a digit short.
-    (x / unit * (1.0 + 1e-12)).floor() * unit
 }
 
 fn span(secs: f64) -> String {
