@@ -198,6 +198,9 @@ struct ComponentState {
     session_expiry: Option<(Duration, u64)>,
     /// Whether the last leader stopped gracefully, handing the office over.
     handed_over: bool,
+    /// When the last holder left the office: a lease's expiry runs from then, even while
+    /// no standby is up to take it over.
+    vacated_at: Duration,
 }
 
 /// Simulates years of one plan, reusing its buffers from year to year, recording the
@@ -454,6 +457,7 @@ impl<'p, M: Measure> Engine<'p, M> {
                 session_generation: 0,
                 session_expiry: None,
                 handed_over: false,
+                vacated_at: Duration::ZERO,
             }));
         self.serving.fill(true);
         self.expression_up.fill(true);

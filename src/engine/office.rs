@@ -39,13 +39,15 @@ impl<M: Measure> Engine<'_, M> {
         };
         if holder == replica || component.up < needs {
             component.office = Some(Office::Vacant);
+            component.vacated_at = now;
             tracer.event(now, TraceEvent::LeaderLost { component: index });
         }
     }
 
     /// Starts an election for a vacant office of component `index` once enough replicas
-    /// are up; it lasts a draw of the component's leader mechanism, or of its handover
-    /// when the last holder stopped gracefully (`mechanics::rollout::handover`).
+    /// are up; it lasts a draw of the component's leader mechanism (less what a lease
+    /// already ran out while the office waited), or of its handover when the last holder
+    /// stopped gracefully (`mechanics::rollout::handover`).
     pub(super) fn maybe_start_election<T: Tracer>(
         &mut self,
         now: Duration,
@@ -64,7 +66,7 @@ impl<M: Measure> Engine<'_, M> {
         let duration = if state.handed_over {
             rollout::handover(leader, state.up, &mut draws)
         } else {
-            leader.draw(state.up, &mut draws)
+            leader.draw(state.up, now.saturating_sub(state.vacated_at), &mut draws)
         };
         self.components[index as usize].handed_over = false;
         self.components[index as usize].office = Some(Office::Electing);
@@ -78,6 +80,7 @@ impl<M: Measure> Engine<'_, M> {
             TraceEvent::ElectionStarted {
                 component: index,
                 duration,
+                handover: state.handed_over,
             },
         );
     }

@@ -221,6 +221,7 @@ fn the_office_passes_to_the_lowest_up_replica() {
     let started = TraceEvent::ElectionStarted {
         component,
         duration: s(2),
+        handover: false,
     };
     assert_eq!(
         office_events(&trace),
@@ -262,6 +263,7 @@ fn an_outage_splits_into_detection_repair_and_election() {
     let started = TraceEvent::ElectionStarted {
         component,
         duration: s(5),
+        handover: false,
     };
     assert_eq!(
         office_events(&trace),
@@ -280,6 +282,42 @@ fn an_outage_splits_into_detection_repair_and_election() {
         ]
     );
     assert_eq!(outcome.outages, [outage(100, 1, 5, 10)]);
+}
+
+/// The holder of a lease fails while the standby is down: the lease runs out in the store
+/// meanwhile (20 to 30 s after the failure, for a TTL of 30 s), so the standby, back 90 s
+/// later, takes over after `takeover` alone (SPEC section 2).
+#[test]
+fn a_lease_runs_out_while_no_standby_is_up() {
+    let lease = Some(Leader::Lease(crate::mechanics::leader::LeaseTakeover {
+        ttl: s(30),
+        takeover: Dist::fixed(s(2)),
+    }));
+    let plan = plan(2, 1, lease, mode(1, Some(99)), None, None);
+    let (trace, outcome) = run(&plan, &[(10, 1), (20, 0)], &[]);
+    let component = 0;
+    assert_eq!(
+        office_events(&trace),
+        [
+            (s(20), TraceEvent::LeaderLost { component }),
+            (
+                s(110),
+                TraceEvent::ElectionStarted {
+                    component,
+                    duration: s(2),
+                    handover: false,
+                }
+            ),
+            (
+                s(112),
+                TraceEvent::LeaderElected {
+                    component,
+                    replica: 1
+                }
+            ),
+        ]
+    );
+    assert_eq!(outcome.outages, [outage(20, 1, 2, 89)]);
 }
 
 /// A failure scheduled before the replica went down is stale once it is down: the

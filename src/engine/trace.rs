@@ -44,6 +44,8 @@ pub enum TraceEvent {
         component: u32,
         /// Drawn election duration.
         duration: Duration,
+        /// Whether the last leader stopped gracefully, handing the office over.
+        handover: bool,
     },
     /// An election ends with a leader.
     LeaderElected {

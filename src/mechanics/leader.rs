@@ -43,15 +43,20 @@ pub struct LeaseTakeover {
 }
 
 impl Leader {
-    /// Draws how long an election takes from the moment the office fell vacant, with
-    /// `candidates` replicas up.
-    pub fn draw(&self, candidates: u32, draws: &mut impl Draw) -> Duration {
+    /// Draws how long an election starting now takes, with `candidates` replicas up, the
+    /// office having fallen vacant `vacant_for` ago (zero unless it waited for candidates).
+    ///
+    /// Only a lease counts that wait: its expiry runs in the store from the holder's loss,
+    /// whoever is up (SPEC section 2: 2/3 of the TTL to the TTL after the failure), so a
+    /// standby back after it takes over at once. Raft's timers and a plain election start
+    /// when the candidates are up.
+    pub fn draw(&self, candidates: u32, vacant_for: Duration, draws: &mut impl Draw) -> Duration {
         match self {
             Leader::Election(dist) => draws.draw(dist),
             Leader::Raft(raft) => raft.draw(candidates, draws),
             Leader::Lease(lease) => {
                 let expiry = draws.draw(&lease::remaining(lease.ttl));
-                expiry.saturating_add(draws.draw(&lease.takeover))
+                (expiry.saturating_sub(vacant_for)).saturating_add(draws.draw(&lease.takeover))
             }
         }
     }
@@ -125,7 +130,7 @@ mod tests {
             round_trip: ms(10),
         });
         let mut draws = Scripted::new(&[ms(1700), ms(1200), ms(50)]);
-        let elected = raft.draw(2, &mut draws);
+        let elected = raft.draw(2, Duration::ZERO, &mut draws);
         assert_eq!(elected, ms(1200 - 50 + 20));
         assert_eq!(draws.asked.len(), 3, "{:?}", draws.asked);
         assert!(draws.asked[2].starts_with("below"), "{:?}", draws.asked);
@@ -138,7 +143,33 @@ mod tests {
             takeover: Dist::fixed(s(2)),
         });
         let mut draws = Scripted::new(&[s(7)]);
-        assert_eq!(lease.draw(1, &mut draws), s(9));
+        assert_eq!(lease.draw(1, Duration::ZERO, &mut draws), s(9));
+    }
+
+    /// A standby back only after the lease ran out (the holder was lost while every other
+    /// replica was down) takes over at once; one back before waits out the rest.
+    #[test]
+    fn a_lease_counts_from_the_holders_loss_not_the_standbys_return() {
+        let lease = Leader::Lease(LeaseTakeover {
+            ttl: s(9),
+            takeover: Dist::fixed(s(2)),
+        });
+        let mut draws = Scripted::new(&[s(7)]);
+        assert_eq!(lease.draw(1, s(30), &mut draws), s(2));
+        let mut draws = Scripted::new(&[s(7)]);
+        assert_eq!(lease.draw(1, s(5), &mut draws), s(4));
+        let raft = Leader::Raft(Raft {
+            election_timeout: s(1),
+            heartbeat: ms(100),
+            round_trip: ms(10),
+        });
+        let mut waited = Scripted::new(&[ms(1200), ms(50)]);
+        let mut at_once = Scripted::new(&[ms(1200), ms(50)]);
+        assert_eq!(
+            raft.draw(1, s(30), &mut waited),
+            raft.draw(1, Duration::ZERO, &mut at_once),
+            "Raft's timers start with the candidates"
+        );
     }
 
     #[test]

@@ -128,8 +128,15 @@ impl<'p, W: Write> TraceWriter<'p, W> {
             TraceEvent::ElectionStarted {
                 component: c,
                 duration,
+                handover,
             } => {
-                if self.leases(c) {
+                if self.leases(c) && handover {
+                    format!(
+                        "{}: the stopping leader revoked its lease; a standby takes it over, in {}",
+                        component(c),
+                        self.span(duration)
+                    )
+                } else if self.leases(c) {
                     format!(
                         "{}: the leader's lease runs out and a standby takes it over, in {}",
                         component(c),
