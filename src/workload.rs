@@ -16,8 +16,9 @@
 //! [`YEAR_COST_EVENTS`] besides its own events (a model without failures still takes time
 //! per year), each node failure and repair scans every replica, and a run with an output
 //! directory writes a row of years.csv per year. Each incident's strike and end are events,
-//! and its restore searches the backups, at worst (every backup failed, no retention) all
-//! of a year's. A run uses at most one thread per chunk of years:
+//! and its restore searches the backups; a year with an incident draws its backups up to
+//! the incident, and keeps their draws, so backups far more often than incidents cost
+//! memory too. A run uses at most one thread per chunk of years:
 //! [`CHUNK_YEARS`](crate::run::CHUNK_YEARS) of one model, fewer of variants in lockstep
 //! ([`lockstep_chunk_years`]).
 
@@ -66,6 +67,9 @@ const REPLICA_SCAN_EVENTS: f64 = 0.05;
 /// and a comparison), in events: an assumption, a draw being a small part of an event.
 const BACKUP_SCAN_EVENTS: f64 = 0.1;
 
+/// Bytes an engine keeps of each backup drawn in a year (`mechanics::backup::BackupDraw`).
+const BACKUP_DRAW_BYTES: f64 = size_of::<crate::mechanics::backup::BackupDraw>() as f64;
+
 /// Bytes of one row of years.csv: the year, availability, downtime and outages, and an
 /// availability per service (generous: the widest rows reach it).
 const YEAR_ROW_BYTES: f64 = 64.0;
@@ -85,6 +89,9 @@ pub struct Workload {
     pub busiest: Option<(String, f64)>,
     /// Random streams the plan needs.
     pub streams: f64,
+    /// Backups whose draws an engine may keep in one year: those up to a year's last
+    /// incident, and those its restores search before the year.
+    pub backups: f64,
     /// Bytes of one row of years.csv.
     pub row_bytes: f64,
     /// Models simulated in lockstep: 1, or the variants of a comparison.
@@ -135,6 +142,8 @@ pub enum TooLarge {
         bytes: f64,
         /// Random streams of the plan.
         streams: f64,
+        /// Backups an engine may draw in a year ([`Workload::backups`]).
+        backups: f64,
         /// Engines alive at once.
         threads: usize,
     },
@@ -217,11 +226,13 @@ impl Workload {
                 events_per_year += drains * (1.0 + 3.0 * f64::from(kubernetes.nodes) + 4.0 * pods);
             }
         }
-        events_per_year += incident_events(model, horizon);
+        let backups = backups_drawn(model, horizon);
+        events_per_year += incident_events(model, horizon) + backups.expected * BACKUP_SCAN_EVENTS;
         Workload {
             events_per_year,
             busiest,
             streams: plan::stream_layout(model).len() as f64,
+            backups: backups.most,
             row_bytes: YEAR_ROW_BYTES + SERVICE_COLUMN_BYTES * model.services().len() as f64,
             variants: 1,
         }
@@ -234,6 +245,7 @@ impl Workload {
             events_per_year: 0.0,
             busiest: None,
             streams: 0.0,
+            backups: 0.0,
             row_bytes: 0.0,
             variants: 0,
         };
@@ -241,6 +253,7 @@ impl Workload {
             sum.variants += workload.variants;
             sum.events_per_year += workload.events_per_year;
             sum.streams += workload.streams;
+            sum.backups += workload.backups;
             sum.row_bytes += workload.row_bytes;
             if let Some((name, events)) = workload.busiest
                 && sum.busiest.as_ref().is_none_or(|(_, most)| events > *most)
@@ -273,7 +286,9 @@ impl Workload {
 
     /// Estimated peak memory in bytes with `threads` engines alive at once.
     pub fn memory_bytes(&self, threads: usize) -> f64 {
-        self.streams * (STREAM_KEY_BYTES + STREAM_STATE_BYTES * threads.max(1) as f64)
+        let engines = threads.max(1) as f64;
+        self.streams * (STREAM_KEY_BYTES + STREAM_STATE_BYTES * engines)
+            + self.backups * BACKUP_DRAW_BYTES * engines
     }
 
     /// Judges a run of `shape` against the limits.
@@ -310,6 +325,7 @@ impl Workload {
             Verdict::TooLarge(TooLarge::Memory {
                 bytes: memory,
                 streams: self.streams,
+                backups: self.backups,
                 threads,
             })
         } else if size.seconds > WARN_SECONDS {
@@ -326,10 +342,7 @@ impl Workload {
 fn incident_events(model: &Model, horizon: f64) -> f64 {
     let data = model.data();
     let expressions = 1.0 + model.services().len() as f64;
-    let scanned = data
-        .backup
-        .as_ref()
-        .map_or(0.0, |b| backups_scanned(b, horizon));
+    let scanned = data.backup.as_ref().map_or(0.0, backups_scanned);
     let per_strike = 2.0 + 2.0 * expressions + scanned * BACKUP_SCAN_EVENTS;
     (data.incidents.iter())
         .map(|incident| horizon / incident.every.mean_secs().max(1e-6) * per_strike)
@@ -338,16 +351,47 @@ fn incident_events(model: &Model, horizon: f64) -> f64 {
 
 /// The backups one restore looks at: from the newest before the damage back to the first
 /// usable one, skipping those still running (about duration / every of them) and the
-/// failed ones (a geometric number), but never further back than `retention`, or without
-/// it the one-year look-back (all of them when every backup fails).
-fn backups_scanned(backup: &Backup, horizon: f64) -> f64 {
+/// failed ones (a geometric number), but never further back than `retention` (all of them
+/// when every backup fails); none when every backup fails without retention, since the
+/// engine then knows there is nothing to find.
+fn backups_scanned(backup: &Backup) -> f64 {
     let every = backup.every.as_secs_f64().max(1e-6);
-    let window = backup.retention.map_or(horizon, Duration::as_secs_f64) / every + 1.0;
+    let window = backup
+        .retention
+        .map_or(f64::INFINITY, |r| r.as_secs_f64() / every + 1.0);
     if backup.fails >= 1.0 {
-        return window;
+        return if window.is_finite() { window } else { 0.0 };
     }
     let running = backup.duration.mean_secs() / every;
     ((1.0 + running) / (1.0 - backup.fails)).min(window)
+}
+
+/// Backups an engine draws in a year, on average and at most.
+struct BackupsDrawn {
+    expected: f64,
+    most: f64,
+}
+
+/// A year with an incident draws the backups from its beginning up to its last incident
+/// (backup k's draws depend on k alone, so they are drawn in order), and keeps them for
+/// the year's later restores: at most a horizon of them, and those a restore searches
+/// before the year. A year without an incident draws none.
+fn backups_drawn(model: &Model, horizon: f64) -> BackupsDrawn {
+    let data = model.data();
+    let Some(backup) = data.backup.as_ref().filter(|_| !data.incidents.is_empty()) else {
+        return BackupsDrawn {
+            expected: 0.0,
+            most: 0.0,
+        };
+    };
+    let strikes: f64 = (data.incidents.iter())
+        .map(|incident| horizon / incident.every.mean_secs().max(1e-6))
+        .sum();
+    let most = horizon / backup.every.as_secs_f64().max(1e-6) + backups_scanned(backup);
+    BackupsDrawn {
+        expected: most * (1.0 - crate::math::exp(-strikes)),
+        most,
+    }
 }
 
 /// The mean length in seconds of one up-then-down cycle of a replica, from a fixed sample
@@ -646,40 +690,62 @@ mod tests {
 
     /// A restore looks at the newest backup when backups work, at every kept one when all
     /// fail: with backups every second kept 30 days, each daily incident's restore scans
-    /// 2,592,001 backups and 10,000 years are refused.
+    /// 2,592,001 backups and 10,000 years are refused. Every year has incidents (365 a year
+    /// on average), and draws its backups up to the last (a year's, 31,536,000) besides.
     #[test]
     fn restores_pay_for_the_backups_they_scan() {
         let retention = "retention = \"30d\"";
         let working = backups("1s", "0%", retention);
         let failing = backups("1s", "100%", retention);
         let strikes = Duration::YEAR.as_secs_f64() / 86_400.0;
-        let per_strike = |scanned: f64| 4.0 + scanned * BACKUP_SCAN_EVENTS;
+        let year_of_backups = Duration::YEAR.as_secs_f64();
+        let drawn = |scanned: f64| (year_of_backups + scanned) * (1.0 - crate::math::exp(-strikes));
+        let events = |scanned: f64| {
+            strikes * (4.0 + scanned * BACKUP_SCAN_EVENTS) + drawn(scanned) * BACKUP_SCAN_EVENTS
+        };
         let close = |got: f64, exact: f64| (got / exact - 1.0).abs() < 1e-12;
-        assert!(close(working.events_per_year, strikes * per_strike(1.0)));
-        assert!(close(
-            failing.events_per_year,
-            strikes * per_strike(2_592_001.0)
-        ));
-        assert_eq!(working.judge(shape(10_000, 2)), Verdict::Fine);
+        assert!(close(working.events_per_year, events(1.0)));
+        assert!(close(failing.events_per_year, events(2_592_001.0)));
+        assert!(close(working.backups, year_of_backups + 1.0));
+        // A year's backups take time to draw: worth a warning, not a refusal.
+        assert!(matches!(working.judge(shape(10_000, 2)), Verdict::Slow(_)));
         assert!(matches!(
             failing.judge(shape(10_000, 2)),
             Verdict::TooLarge(TooLarge::Run(_))
         ));
         // Half the backups failing: two looked at on average.
         let half = backups("1s", "50%", retention);
-        assert!(close(half.events_per_year, strikes * per_strike(2.0)));
+        assert!(close(half.events_per_year, events(2.0)));
     }
 
-    /// Without retention a restore may look back a whole year: backups every millisecond,
-    /// all failing, make one year too large.
+    /// Without retention every backup is kept: a search ends at the first usable one, and
+    /// none is made when every backup fails. The year's draws up to its incidents remain:
+    /// backups every millisecond make one year too large, and every 100 ms, 3.2e8 backups
+    /// of 16 bytes a year, need 4.7 GiB on each thread.
     #[test]
-    fn without_retention_the_look_back_is_a_year() {
-        let endless = backups("1ms", "100%", "");
-        let scanned = Duration::YEAR.as_secs_f64() / 1e-3 + 1.0;
-        assert!(endless.events_per_year > scanned * BACKUP_SCAN_EVENTS);
+    fn a_years_backups_are_drawn_up_to_its_incidents() {
+        let hopeless = backups("1h", "100%", "");
+        assert_eq!(hopeless.backups, 8760.0);
+        let frantic = backups("1ms", "0%", "");
         assert!(matches!(
-            endless.judge(shape(1, 2)),
+            frantic.judge(shape(1, 2)),
             Verdict::TooLarge(TooLarge::Year(_))
         ));
+        let busy = backups("100ms", "0%", "");
+        let verdict = busy.judge(shape(10, 1));
+        let Verdict::TooLarge(TooLarge::Memory {
+            bytes,
+            backups: drawn,
+            ..
+        }) = verdict
+        else {
+            panic!("{verdict:?}");
+        };
+        assert_eq!(drawn, 315_360_001.0);
+        assert!(bytes > 4.6 * 1024.0 * 1024.0 * 1024.0, "{bytes}");
+        assert_eq!(
+            backups("1h", "0%", "").judge(shape(10_000, 2)),
+            Verdict::Fine
+        );
     }
 }

@@ -7,7 +7,9 @@
 
 use super::outage::Blame;
 use super::{Engine, Event, IncidentStep, Measure, STOP_CHECK_WORK, TraceEvent, Tracer};
-use crate::mechanics::backup::{BackupDraw, BackupRun, RestoreQuery, data_lost, draw_backup};
+use crate::mechanics::backup::{
+    BackupDraw, BackupRun, RestoreQuery, always_fails, data_lost, draw_backup,
+};
 use crate::model::IncidentKind;
 use crate::plan::{BackupPlan, DataPlan};
 use crate::time::Duration;
@@ -240,7 +242,9 @@ impl<M: Measure> Engine<'_, M> {
         site: bool,
     ) -> Option<Duration> {
         let backup = data.backup.as_ref()?;
-        if site && !backup.offsite {
+        // Every backup failing, none is usable: a search of backups kept for ever would
+        // not end.
+        if (site && !backup.offsite) || always_fails(backup.fails) {
             return None;
         }
         let stop = self.stop;

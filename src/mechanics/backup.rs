@@ -29,13 +29,24 @@ pub struct BackupDraw {
     pub failed: bool,
 }
 
+/// Of [`CHANCES`], how many make a backup fail.
+fn failing_chances(fails: f64) -> u64 {
+    (fails * CHANCES as f64).round() as u64
+}
+
+/// Whether every backup fails (`fails` rounds to certainty at the draw's resolution): no
+/// backup is ever usable.
+pub fn always_fails(fails: f64) -> bool {
+    failing_chances(fails) >= CHANCES
+}
+
 /// Draws one backup: whether it fails (one draw when `fails` is positive), then its
 /// duration (one draw unless fixed). Backups are drawn in index order from their stream,
 /// so backup k's draws depend on k alone.
 pub fn draw_backup(draws: &mut impl Draw, duration: &Dist, fails: f64) -> BackupDraw {
     let failed = fails > 0.0 && {
         let chance = draws.below(Duration::from_micros(CHANCES)).as_micros();
-        chance < (fails * CHANCES as f64).round() as u64
+        chance < failing_chances(fails)
     };
     BackupDraw {
         duration: draws.draw(duration),
@@ -52,9 +63,6 @@ pub struct BackupSchedule {
     pub start: Duration,
     /// How long a backup is kept after its start; `None` for ever.
     pub retention: Option<Duration>,
-    /// Without retention, how far before the damage backups are looked for (one year:
-    /// older history is not simulated).
-    pub lookback: Duration,
 }
 
 /// What a restore looks for: a backup started before `damage`, complete by `ready_by`,
@@ -102,10 +110,11 @@ impl BackupSchedule {
         mut draw: impl FnMut(i64) -> Option<BackupDraw>,
         lost: impl Fn(BackupRun) -> bool,
     ) -> Option<BackupRun> {
-        let kept_since = match self.retention {
-            Some(retention) => micros(query.restore_at) - micros(retention),
-            None => micros(query.damage) - micros(self.lookback),
-        };
+        // Without retention every backup is kept: the search ends at the first usable one,
+        // which a caller whose backups can all fail must not ask for.
+        let kept_since = self.retention.map_or(i64::MIN, |retention| {
+            micros(query.restore_at) - micros(retention)
+        });
         let mut index = self.last_before(query.damage);
         loop {
             let start_us = self.start_us(index);
@@ -217,7 +226,6 @@ mod tests {
             every: Duration::from_secs(every),
             start: Duration::from_secs(start),
             retention: retention.map(Duration::from_secs),
-            lookback: Duration::YEAR,
         }
     }
 
@@ -284,10 +292,41 @@ mod tests {
         );
     }
 
+    /// Kept for ever means any distance back: a weekly backup is found from a day-long year
+    /// that began four days after it, and one failing for two years of daily backups is
+    /// passed over for the one before.
+    #[test]
+    fn without_retention_the_search_goes_back_as_far_as_it_must() {
+        let weekly = schedule(7 * 86_400, 3 * 86_400, None);
+        let found = weekly.newest_usable(query(36_000, 36_000), |_| Some(ok(3600)), |_| false);
+        assert_eq!(found.map(|r| r.index), Some(-1));
+        assert_eq!(
+            data_lost(Duration::from_secs(36_000), found.unwrap()),
+            Duration::from_secs(4 * 86_400 + 36_000)
+        );
+        let daily = schedule(86_400, 0, None);
+        let failing_for_two_years = |k: i64| {
+            Some(BackupDraw {
+                failed: k > -730,
+                ..ok(1)
+            })
+        };
+        let found = daily.newest_usable(query(3600, 3600), failing_for_two_years, |_| false);
+        assert_eq!(found.map(|r| r.index), Some(-730));
+    }
+
+    #[test]
+    fn only_a_certain_failure_makes_every_backup_fail() {
+        assert!(always_fails(1.0));
+        assert!(always_fails(0.999_999_5));
+        assert!(!always_fails(0.999_999));
+        assert!(!always_fails(0.0));
+    }
+
     #[test]
     fn an_abandoned_search_finds_nothing() {
         let s = schedule(100, 0, None);
-        // Every backup failed: the search would look a year back, but stops at the third.
+        // Every backup failed: the search would go on, but stops at the third.
         let mut looked = 0;
         let draw = |_| {
             looked += 1;

@@ -7,7 +7,6 @@ use crate::dist::Dist;
 use crate::mechanics::backup::BackupSchedule;
 use crate::mechanics::streams::DataStreams;
 use crate::model::{DataProtection, IncidentKind};
-use crate::time::Duration;
 
 /// `[backup]`, `[replication]` and `[[incident]]` compiled, for a model with incidents.
 #[derive(Clone, Debug)]
@@ -63,11 +62,10 @@ pub struct IncidentPlan {
     pub repair: Option<Dist>,
 }
 
-/// Compiles `data` for years of `horizon`, adding each incident's cause to `components[0]`.
+/// Compiles `data`, adding each incident's cause to `components[0]`.
 pub fn compile(
     data: &DataProtection,
     streams: DataStreams,
-    horizon: Duration,
     components: &mut [ComponentPlan],
 ) -> DataPlan {
     let first_cause = components[0].causes.len() as u32;
@@ -82,7 +80,6 @@ pub fn compile(
                 every: b.every,
                 start: b.start,
                 retention: b.retention,
-                lookback: horizon,
             },
             duration: b.duration.clone(),
             fails: b.fails,

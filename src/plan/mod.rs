@@ -230,10 +230,8 @@ impl Plan {
                 let horizon = model.simulation().horizon;
                 maintenance::compile(maintenance, model, streams, horizon, &mut components)
             });
-        let data = layout.data.map(|streams| {
-            let horizon = model.simulation().horizon;
-            backup::compile(model.data(), streams, horizon, &mut components)
-        });
+        let data =
+            (layout.data).map(|streams| backup::compile(model.data(), streams, &mut components));
         let mut expressions = vec![model.up().expr.clone()];
         let mut expression_names = vec!["up".to_string()];
         for service in model.services() {

@@ -33,11 +33,13 @@ pub fn workload_message(verdict: &Verdict) -> String {
         Verdict::TooLarge(TooLarge::Memory {
             bytes,
             streams,
+            backups,
             threads,
         }) => format!(
-            "the model needs about {:.1} GiB for its {} random streams on {threads} thread{}; the limit is {:.0} GiB",
+            "the model needs about {:.1} GiB for its {} random streams{} on {threads} thread{}; the limit is {:.0} GiB",
             bytes / GIB,
             short_number(*streams),
+            backup_history(*backups),
             plural(*threads),
             MAX_MEMORY_BYTES / GIB
         ),
@@ -68,6 +70,18 @@ fn busiest_note(size: &RunSize) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// The backups a year keeps drawn, where there are any worth naming.
+fn backup_history(backups: f64) -> String {
+    if backups < 1e4 {
+        return String::new();
+    }
+    format!(
+        " and the draws of up to {} backups a year (fewer backups a year, \
+         `[backup] every`, take less)",
+        short_number(backups)
+    )
 }
 
 fn plural(count: usize) -> &'static str {
@@ -115,12 +129,25 @@ mod tests {
         let memory = Verdict::TooLarge(TooLarge::Memory {
             bytes: 6.0 * GIB,
             streams: 3e7,
+            backups: 0.0,
             threads: 2,
         });
         assert_eq!(
             workload_message(&memory),
             "the model needs about 6.0 GiB for its 3.0e7 random streams on 2 threads; the \
              limit is 4 GiB"
+        );
+        let backups = Verdict::TooLarge(TooLarge::Memory {
+            bytes: 9.4 * GIB,
+            streams: 12.0,
+            backups: 3.2e8,
+            threads: 2,
+        });
+        assert_eq!(
+            workload_message(&backups),
+            "the model needs about 9.4 GiB for its 12 random streams and the draws of up to \
+             3.2e8 backups a year (fewer backups a year, `[backup] every`, take less) on 2 \
+             threads; the limit is 4 GiB"
         );
         let output = Verdict::TooLarge(TooLarge::Output {
             bytes: 20.0 * GIB,

@@ -133,6 +133,45 @@ fn retention_shorter_than_the_detection_leaves_every_incident_unrecoverable() {
     assert_eq!(lost(&summary, "mean"), 86_400.0);
 }
 
+/// Kept for ever means kept for ever, whatever the horizon: with day-long years and weekly
+/// backups, the year starting 4 days after the last one, every incident restores it and
+/// loses 4 days plus its time of day (exactly: U[4 d, 5 d), mean 4.5 d, variance d²/12).
+/// Backups that all fail leave every incident unrecoverable, and cost no search.
+#[test]
+fn without_retention_a_backup_older_than_the_horizon_is_restored() {
+    let weekly = |fails: &str| {
+        model(&format!(
+            r#"[simulation]
+horizon = "1d"
+
+[backup]
+every = "7d"
+start = "3d"
+duration = "1h"
+fails = "{fails}"
+restore = "1h"
+
+[[incident]]
+name = "dropped"
+kind = "logical"
+every = {{ dist = "exponential", mean = "1h" }}
+detect = "0s"
+"#
+        ))
+    };
+    let day: f64 = 86_400.0;
+    let summary = run_json(&weekly("0%"), 500, 3);
+    assert_eq!(num(&summary, &["data_loss", "unrecoverable"]), 0.0);
+    assert_mean_loss(&summary, 4.5 * day, day * day / 12.0);
+    assert!(lost(&summary, "max") < 5.0 * day);
+    let summary = run_json(&weekly("100%"), 50, 3);
+    assert_eq!(lost(&summary, "count"), 0.0);
+    assert_eq!(
+        num(&summary, &["data_loss", "unrecoverable"]),
+        num(&summary, &["data_loss", "incidents_per_year"]) * 50.0
+    );
+}
+
 #[test]
 fn incident_downtime_is_detect_plus_restore_and_of_kind_incident() {
     let years = 20.0;
