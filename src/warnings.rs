@@ -49,6 +49,14 @@ pub enum Warning {
         /// The years simulated, if the fact comes from a run.
         years: Option<u64>,
     },
+    /// A traffic profile whose multipliers do not average 1, scaled so that they do (the
+    /// rate is the mean rate over the day).
+    ProfileScaled {
+        /// Its key, as `traffic.profile`.
+        key: String,
+        /// The mean of the multipliers as written.
+        mean: f64,
+    },
 }
 
 impl Warning {
@@ -67,6 +75,7 @@ impl Warning {
                 format!("component.{component}.liveness")
             }
             Warning::NeverUp { .. } => "up".to_string(),
+            Warning::ProfileScaled { key, .. } => key.clone(),
         }
     }
 }
@@ -114,6 +123,13 @@ pub fn model_warnings(model: &Model) -> Vec<Warning> {
                 probability,
             });
         }
+    }
+    if let Some(traffic) = model.traffic() {
+        let scaled = traffic.scaled_profiles.iter();
+        warnings.extend(scaled.map(|(key, mean)| Warning::ProfileScaled {
+            key: key.clone(),
+            mean: *mean,
+        }));
     }
     warnings
 }

@@ -9,6 +9,9 @@ pub struct Traffic {
     pub system: Demand,
     /// Requests to services, by index into the model's services, in file order.
     pub services: Vec<(usize, Demand)>,
+    /// The profiles the file gave with a mean other than 1, scaled to it: each key (as
+    /// `traffic.profile`) with the mean it gave.
+    pub scaled_profiles: Vec<(String, f64)>,
 }
 
 /// The requests of one expression.

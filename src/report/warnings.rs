@@ -44,6 +44,11 @@ pub fn warning_text(warning: &Warning) -> String {
             "the closed form puts the system up less than a second a year: it is never up"
                 .to_string()
         }
+        Warning::ProfileScaled { mean, .. } => format!(
+            "the multipliers average {}, not 1; nines divides each by that, so that the \
+             rate stays the mean rate over the day",
+            super::format::digits_of(*mean, 4)
+        ),
     };
     format!("{key}: {why}")
 }
@@ -54,6 +59,14 @@ mod tests {
 
     #[test]
     fn warnings_start_with_their_key() {
+        assert_eq!(
+            warning_text(&Warning::ProfileScaled {
+                key: "traffic.services.search.profile".into(),
+                mean: 22.9 / 24.0,
+            }),
+            "traffic.services.search.profile: the multipliers average 0.9542, not 1; nines \
+             divides each by that, so that the rate stays the mean rate over the day"
+        );
         assert_eq!(
             warning_text(&Warning::SharedNodes {
                 component: "querynode".into(),
