@@ -134,7 +134,7 @@ fn read_component<'a, 'i>(
         &mut table,
         pod.as_ref().map(|(pod, _)| pod.as_ref()),
         replicas,
-        scheduled,
+        (kubernetes.is_some(), scheduled),
     );
     let reassign = table
         .get("reassign")

@@ -256,14 +256,15 @@ fn read_amount(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Amount
 
 /// The component keys of planned work: `maintenance` (level 1) or the pod's rollout keys
 /// (level 2). `pod` is the component's pod: `Some(None)` for a component Kubernetes does not
-/// run, `None` when the pod had errors; `scheduled` whether the model has `[maintenance]`.
-/// Every key is claimed, so none is reported as unknown.
+/// run, `None` when the pod had errors; `level2` whether the model has `[kubernetes]` (so a
+/// component without a pod is `external`); `scheduled` whether the model has
+/// `[maintenance]`. Every key is claimed, so none is reported as unknown.
 pub(super) fn read_component_rollout(
     ctx: &mut Ctx<'_>,
     table: &mut Table<'_, '_>,
     pod: Option<Option<&Pod>>,
     replicas: Option<u32>,
-    scheduled: bool,
+    (level2, scheduled): (bool, bool),
 ) -> Option<Rollout> {
     let level1 = table.get("maintenance");
     let present: Vec<(&'static str, &Value<'_>)> = POD_ROLLOUT_KEYS
@@ -287,6 +288,18 @@ pub(super) fn read_component_rollout(
         (Some(value), Some(_)) => {
             let message = "a pod is replaced as its `strategy` says, with its own start and \
                 readiness; `maintenance` is for level-1 components";
+            ctx.error(
+                ModelErrorKind::Conflict,
+                value.span(),
+                &table.key("maintenance"),
+                message,
+            );
+            None
+        }
+        (Some(value), None) if level2 => {
+            let message = "an `external` component is not run by Kubernetes, and a rollout does \
+                not upgrade it (SPEC section 6); remove `maintenance`, or give the service's own \
+                maintenance windows as a failure mode with a fixed `every` and `repair`";
             ctx.error(
                 ModelErrorKind::Conflict,
                 value.span(),
