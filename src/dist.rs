@@ -39,13 +39,30 @@ enum Kind {
 /// Why distribution parameters were rejected.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum DistError {
-    /// A shape, sigma or similar number was not a positive finite value.
-    #[error("`{name}` must be a positive finite number, got {value}")]
+    /// A shape or similar number was not a positive finite value.
+    #[error("`{name}` must be a positive finite number, got {value:?}")]
     NotPositive {
         /// The parameter's name.
         name: &'static str,
         /// What the model gave.
         value: f64,
+    },
+    /// A sigma was negative or not finite (zero is a fixed duration).
+    #[error("`{name}` must be a finite number, 0 or more, got {value:?}")]
+    Negative {
+        /// The parameter's name.
+        name: &'static str,
+        /// What the model gave.
+        value: f64,
+    },
+    /// A Weibull shape so small that Gamma(1 + 1/shape) overflows: no scale has that mean.
+    #[error(
+        "`shape` {shape:?} is too small to turn `mean` into a scale (Gamma(1 + 1/shape) \
+         overflows below a shape of about 0.0058); give `scale` instead"
+    )]
+    ShapeTooSmallForMean {
+        /// The shape given.
+        shape: f64,
     },
     /// `min` exceeded `max`.
     #[error("`min` ({min}) is larger than `max` ({max})")]
@@ -89,11 +106,7 @@ impl Dist {
         positive("shape", shape)?;
         let gamma = math::gamma(1.0 + 1.0 / shape);
         if !gamma.is_finite() {
-            // Shapes below about 0.006 make Gamma(1 + 1/shape) overflow: no usable scale.
-            return Err(DistError::NotPositive {
-                name: "shape",
-                value: shape,
-            });
+            return Err(DistError::ShapeTooSmallForMean { shape });
         }
         Ok(Dist::weibull_micros(shape, micros(mean) / gamma))
     }
@@ -125,7 +138,7 @@ impl Dist {
     /// Log-normal with the given median and `sigma`, the standard deviation of ln(X).
     pub fn lognormal_median_sigma(median: Duration, sigma: f64) -> Result<Dist, DistError> {
         if !(sigma.is_finite() && sigma >= 0.0) {
-            return Err(DistError::NotPositive {
+            return Err(DistError::Negative {
                 name: "sigma",
                 value: sigma,
             });
@@ -560,6 +573,26 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
+
+    /// Each refusal says what is wrong with the number given: a Weibull shape too small
+    /// for a mean names the overflow and the way out, a tiny value prints short, and a
+    /// sigma may be zero.
+    #[test]
+    fn parameter_errors_say_what_is_wrong() {
+        let day = Duration::from_secs(86_400);
+        let err = Dist::weibull_mean(0.005, day).unwrap_err();
+        assert!(err.to_string().contains("give `scale` instead"), "{err}");
+        assert!(Dist::weibull_scale(0.005, day).is_ok());
+        assert!(Dist::weibull_mean(0.006, day).is_ok());
+        let tiny = Dist::weibull_scale(-1e-300, day).unwrap_err().to_string();
+        assert_eq!(tiny, "`shape` must be a positive finite number, got -1e-300");
+        let sigma = Dist::lognormal_median_sigma(day, -1.0).unwrap_err();
+        assert_eq!(
+            sigma.to_string(),
+            "`sigma` must be a finite number, 0 or more, got -1.0"
+        );
+        assert!(Dist::lognormal_median_sigma(day, 0.0).is_ok());
+    }
 
     /// Many quantiles at once are each quantile alone (an empirical list sorted once).
     #[test]

@@ -76,7 +76,10 @@ fn read_dist_table(ctx: &mut Ctx<'_>, value: &Value<'_>, key: &str) -> Option<Di
         Ok(dist) => Some(dist),
         Err(err) => {
             let key = match &err {
-                DistError::NotPositive { name, .. } => format!("{key}.{name}"),
+                DistError::NotPositive { name, .. } | DistError::Negative { name, .. } => {
+                    format!("{key}.{name}")
+                }
+                DistError::ShapeTooSmallForMean { .. } => format!("{key}.shape"),
                 _ => key.to_string(),
             };
             ctx.error(
