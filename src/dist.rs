@@ -585,7 +585,10 @@ mod tests {
         assert!(Dist::weibull_scale(0.005, day).is_ok());
         assert!(Dist::weibull_mean(0.006, day).is_ok());
         let tiny = Dist::weibull_scale(-1e-300, day).unwrap_err().to_string();
-        assert_eq!(tiny, "`shape` must be a positive finite number, got -1e-300");
+        assert_eq!(
+            tiny,
+            "`shape` must be a positive finite number, got -1e-300"
+        );
         let sigma = Dist::lognormal_median_sigma(day, -1.0).unwrap_err();
         assert_eq!(
             sigma.to_string(),

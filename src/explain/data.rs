@@ -65,7 +65,7 @@ pub(super) fn explain_data(
     }
     let backup = data.backup.as_ref();
     let offsite = backup.filter(|b| b.offsite);
-    let incidents = (data.incidents.iter())
+    let incidents: Vec<IncidentEstimate> = (data.incidents.iter())
         .map(|incident| {
             let detect = Rv::dist(&incident.detect);
             let (from, rpo, recovery) = match incident.kind {
@@ -97,6 +97,24 @@ pub(super) fn explain_data(
         mean_s: 0.0,
         p99_s: 0.0,
     };
+    // A layer the model's own incidents use shows the first such incident's figures, as its
+    // row above does; otherwise what the layer gives at once (a restore begun as the damage
+    // happens, a standby taking over).
+    let first = |kind: IncidentKind, from: &[&str]| {
+        (data.incidents.iter().zip(&incidents))
+            .find(|(i, e)| i.kind == kind && from.contains(&e.recovered_from))
+            .map(|(_, e)| (Some(e.rto), e.rpo))
+    };
+    let (backups_rto, backups_rpo) = first(IncidentKind::Logical, &["backup"]).unwrap_or((
+        backup.map(|b| summary(&b.restore)),
+        backup.map(|b| restore_law(b, None)),
+    ));
+    let (site_rto, site_rpo) = first(IncidentKind::Site, &["replication", "backup"])
+        .unwrap_or_else(|| match (&data.replication, offsite) {
+            (Some(r), _) => (Some(summary(&r.failover)), Some(summary(&r.lag))),
+            (None, Some(b)) => (Some(summary(&b.restore)), Some(restore_law(b, None))),
+            (None, None) => (None, None),
+        });
     let layers = vec![
         Layer {
             layer: "replicas",
@@ -109,19 +127,15 @@ pub(super) fn explain_data(
             layer: "backups",
             protects_against: "logical errors: data deleted or corrupted (on every replica)",
             present: backup.is_some(),
-            rto: backup.map(|b| summary(&b.restore)),
-            rpo: backup.map(|b| restore_law(b, None)),
+            rto: backups_rto,
+            rpo: backups_rpo,
         },
         Layer {
             layer: "remote site",
             protects_against: "the loss of the data centre (every replica with it)",
             present: data.replication.is_some() || offsite.is_some(),
-            rto: (data.replication.as_ref())
-                .map(|r| summary(&r.failover))
-                .or_else(|| offsite.map(|b| summary(&b.restore))),
-            rpo: (data.replication.as_ref())
-                .map(|r| summary(&r.lag))
-                .or_else(|| offsite.map(|b| restore_law(b, None))),
+            rto: site_rto,
+            rpo: site_rpo,
         },
     ];
     Some(DataExplanation { incidents, layers })

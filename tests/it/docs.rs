@@ -148,3 +148,33 @@ fn no_reference_table_lists_the_same_row_twice() {
         repeated.join("\n")
     );
 }
+
+/// Every `console` example of the README is what the binary prints now: the command after
+/// `$`, then its warnings (stderr) and its output (stdout), all but the timing line on
+/// stderr (`simulated ... in 190ms`), the one thing that varies between runs.
+#[test]
+fn the_readme_examples_are_current() {
+    let readme = fs::read_to_string("README.md").unwrap();
+    let mut examples = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = &block[..block.find("```").expect("a closed block")];
+        let mut lines = block.lines();
+        let command = lines.next().unwrap().strip_prefix("$ nines ").unwrap();
+        let shown: Vec<&str> = lines.filter(|l| !l.starts_with("simulated ")).collect();
+        let output = assert_cmd::cargo::cargo_bin_cmd!("nines")
+            .args(command.split_whitespace())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        );
+        let printed: Vec<&str> = (stderr.lines())
+            .filter(|l| !l.starts_with("simulated "))
+            .chain(stdout.lines())
+            .collect();
+        assert_eq!(printed, shown, "README.md: `nines {command}`");
+        examples += 1;
+    }
+    assert_eq!(examples, 3, "the README's console examples");
+}

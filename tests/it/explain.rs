@@ -585,3 +585,69 @@ fn a_query_node_lost_with_its_node_reloads_elsewhere() {
         "explain {estimate} s, simulated {mean} ± {se} s"
     );
 }
+
+/// "High availability is not backup": the replicas' layer is the longest failover, which for
+/// a leader is its election from the failure on (a lease expiring U[20 s, 30 s) after it,
+/// then a 2 s takeover: 27 s), not the slow detection of the failure (10 min) as well; the
+/// backups' and the remote site's layers show the model's own incidents' figures, as their
+/// rows do.
+#[test]
+fn the_layers_of_protection_agree_with_the_incidents() {
+    let model = r#"name = "layers"
+up = "db"
+
+[[component]]
+name = "db"
+replicas = 2
+leader = { lease = { ttl = "30s", takeover = "2s" } }
+  [[component.failure]]
+  name = "disk"
+  every = { dist = "exponential", mean = "1y" }
+  detect = "10m"
+  repair = "3h"
+
+[backup]
+every = "24h"
+duration = "1h"
+offsite = true
+restore = "2h"
+
+[[incident]]
+name = "bad-migration"
+kind = "logical"
+every = { dist = "exponential", mean = "3y" }
+detect = "1h"
+
+[[incident]]
+name = "cluster-loss"
+kind = "site"
+every = { dist = "exponential", mean = "50y" }
+detect = "10m"
+repair = "8h"
+"#;
+    let explained = explain_json(model);
+    let at = |path: String| {
+        let value = explained.pointer(&path);
+        value
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or_else(|| panic!("{path}: {value:?}"))
+    };
+    let layer =
+        |index: usize, figure: &str| at(format!("/data_protection/layers/{index}/{figure}/mean_s"));
+    assert!((layer(0, "rto") - 27.0).abs() < 1e-9, "{}", layer(0, "rto"));
+    let incident = |index: usize, figure: &str| {
+        at(format!(
+            "/data_protection/incidents/{index}/{figure}/mean_s"
+        ))
+    };
+    for figure in ["rto", "rpo"] {
+        assert_eq!(layer(1, figure), incident(0, figure), "backups {figure}");
+        assert_eq!(
+            layer(2, figure),
+            incident(1, figure),
+            "remote site {figure}"
+        );
+    }
+    // The site is rebuilt before the restore: 10 min + 8 h, not the restore's 2 h.
+    assert!((layer(2, "rto") - (600.0 + 8.0 * 3600.0)).abs() < 1e-6);
+}
