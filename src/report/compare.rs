@@ -5,6 +5,7 @@ use super::format::{Target, cost, count, duration, escape, signed_duration, sign
 use super::text::{availability_cells, period};
 use crate::compare::{ClosedFormDisagreement, Streams, VariantResult, Verdict};
 use crate::math;
+use crate::measure::DataLossSummary;
 use crate::stats::Interval;
 use crate::time::Duration;
 use std::fmt::Write;
@@ -84,6 +85,50 @@ impl ComparisonTables<'_> {
         (header, rows)
     }
 
+    /// Each variant's data loss (SPEC section 7), where any variant has incidents; else
+    /// empty.
+    fn data_losses(&self) -> Vec<Option<DataLossSummary>> {
+        let losses: Vec<Option<DataLossSummary>> = (self.results.iter())
+            .map(|r| super::data_loss::data_loss(&r.summary))
+            .collect();
+        if losses.iter().all(Option::is_none) {
+            return Vec::new();
+        }
+        losses
+    }
+
+    /// Header and rows of each variant's data lost to incidents, formatted for people;
+    /// no rows without incidents.
+    pub fn data_loss(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let period = self.period();
+        let header = [
+            "variant".to_string(),
+            format!("incidents/{period}"),
+            "unrecoverable".to_string(),
+            "RPO mean".to_string(),
+            "RPO p99".to_string(),
+            format!("data lost/{period}"),
+        ]
+        .to_vec();
+        let rows = (self.data_losses().into_iter().enumerate())
+            .map(|(index, loss)| {
+                let mut row = vec![index.to_string()];
+                row.extend(match loss {
+                    Some(loss) => [
+                        format!("{:.3}", loss.incidents_per_year),
+                        loss.unrecoverable.to_string(),
+                        duration(loss.lost_s.mean),
+                        duration(loss.lost_s.p99),
+                        duration(loss.lost_per_year_s.mean),
+                    ],
+                    None => Default::default(),
+                });
+                row
+            })
+            .collect();
+        (header, rows)
+    }
+
     /// Whether any variant has a cost, so that the tables show a cost column.
     fn costed(&self) -> bool {
         self.results
@@ -134,6 +179,14 @@ impl ComparisonTables<'_> {
             for line in self.verdicts() {
                 let _ = writeln!(text, "  {line}");
             }
+        }
+        let (header, rows) = self.data_loss();
+        if !rows.is_empty() {
+            text.push_str(
+                "\ndata lost to incidents (the verdicts judge downtime alone; these figures \
+                 are each variant's own, not paired differences):\n",
+            );
+            text.push_str(&aligned(&header, &rows));
         }
         text
     }
@@ -273,7 +326,16 @@ impl ComparisonTables<'_> {
              downtime_diff_ci_high_s",
         );
         let costed = self.costed();
-        out.push_str(if costed { ",cost_per_year\n" } else { "\n" });
+        if costed {
+            out.push_str(",cost_per_year");
+        }
+        let losses = self.data_losses();
+        if !losses.is_empty() {
+            out.push_str(
+                ",incidents_per_year,unrecoverable,rpo_mean_s,rpo_p99_s,data_lost_per_year_s",
+            );
+        }
+        out.push('\n');
         for (index, (result, values)) in self.results.iter().zip(self.values).enumerate() {
             let s = &result.summary;
             let _ = write!(out, "{index}");
@@ -312,6 +374,21 @@ impl ComparisonTables<'_> {
             if costed {
                 let cost = s.cost_per_year.map_or(String::new(), |c| c.to_string());
                 let _ = write!(out, ",{cost}");
+            }
+            match losses.get(index) {
+                Some(Some(loss)) => {
+                    let _ = write!(
+                        out,
+                        ",{},{},{},{},{}",
+                        loss.incidents_per_year,
+                        loss.unrecoverable,
+                        loss.lost_s.mean,
+                        loss.lost_s.p99,
+                        loss.lost_per_year_s.mean
+                    );
+                }
+                Some(None) => out.push_str(",,,,,"),
+                None => {}
             }
             out.push('\n');
         }

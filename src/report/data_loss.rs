@@ -12,11 +12,15 @@ use crate::measure::DataLossSummary;
 use crate::stats::Accumulator;
 use crate::stats::Summary;
 
+/// The data lost to incidents of a run's `summary`, if it has incidents.
+pub(crate) fn data_loss(summary: &Summary) -> Option<DataLossSummary> {
+    let value = summary.measures.get(DataLossSummary::KEY)?;
+    serde_json::from_value(value.clone()).ok()
+}
+
 /// The rows of `data_loss`, if the run has incidents.
 pub(crate) fn data_loss_rows(summary: &Summary) -> Vec<(String, String)> {
-    let Some(Ok(loss)) = (summary.measures.get(DataLossSummary::KEY))
-        .map(|value| serde_json::from_value::<DataLossSummary>(value.clone()))
-    else {
+    let Some(loss) = data_loss(summary) else {
         return Vec::new();
     };
     let period = super::text::period(summary.horizon_s);

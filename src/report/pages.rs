@@ -337,6 +337,15 @@ pub fn comparison_page(
             page.paragraph(&verdict);
         }
     }
+    let (header, rows) = tables.data_loss();
+    if !rows.is_empty() {
+        page.heading("Data lost to incidents");
+        page.paragraph(
+            "Each variant's own figures, not paired differences: the verdicts above judge \
+             downtime alone.",
+        );
+        page.table("data-loss", &header, &rows);
+    }
     page.heading("Plots");
     for plot in plots {
         page.figure(plot.file.trim_end_matches(".svg"), &plot.svg, &plot.caption);

@@ -207,6 +207,46 @@ fn the_text_table_shows_each_variant_and_the_paired_differences() {
     );
 }
 
+/// A sweep of the backup interval changes only the data lost: the verdict (on downtime)
+/// finds no difference, and the data-loss table and CSV columns show what changed, each
+/// variant's own RPO and data lost a year, the same figures as its summary.
+#[test]
+fn a_sweep_of_backups_shows_the_data_lost() {
+    let args = [
+        "sweep",
+        "models/milvus-dr.toml",
+        "--set",
+        "backup.every=24h,1h",
+        "--years",
+        "100",
+    ];
+    let text = nines_ok(&args);
+    let (_, table) = text
+        .split_once("data lost to incidents")
+        .unwrap_or_else(|| panic!("{text}"));
+    let header = table.lines().nth(1).unwrap();
+    assert!(
+        header.contains("RPO mean") && header.contains("data lost/year"),
+        "{header}"
+    );
+    let csv = nines_ok(&[&args[..], &["--csv"]].concat());
+    let rows = csv_rows(&csv);
+    let json: serde_json::Value =
+        serde_json::from_str(&nines_ok(&[&args[..], &["--json"]].concat())).unwrap();
+    for (index, row) in rows.iter().enumerate() {
+        let loss = &json["variants"][index]["summary"]["data_loss"];
+        let rpo: f64 = row["rpo_mean_s"].parse().unwrap();
+        assert_eq!(rpo, loss["lost_s"]["mean"].as_f64().unwrap());
+        let lost: f64 = row["data_lost_per_year_s"].parse().unwrap();
+        assert_eq!(lost, loss["lost_per_year_s"]["mean"].as_f64().unwrap());
+    }
+    let (daily, hourly): (f64, f64) = (
+        rows[0]["rpo_mean_s"].parse().unwrap(),
+        rows[1]["rpo_mean_s"].parse().unwrap(),
+    );
+    assert!(hourly < daily / 10.0, "{hourly} against {daily}");
+}
+
 #[test]
 fn compare_pairs_two_model_files() {
     let dir = tempfile::tempdir().unwrap();
