@@ -406,14 +406,37 @@ pub fn judge_availability(
     target: f64,
     can_go_down: bool,
 ) -> (Status, Option<u64>) {
-    // Only the mean is at hand here: a few microseconds of downtime in thousands of years
-    // read as none (`judge_targets` asks the downtime itself).
-    let unseen = can_go_down && availability.mean == 1.0;
     decide(
-        &availability_estimate(availability, years, unseen),
+        &availability_estimate(availability, years, unseen(availability, can_go_down)),
         target,
         Direction::AtLeast,
     )
+}
+
+/// `availability` with the 95% CI [`judge_availability`] judges by: with no downtime seen
+/// in an expression that can go down, the Wilson lower end (see [`availability_estimate`]),
+/// so that what is shown beside a verdict is what the verdict rests on.
+pub fn judged_availability(
+    availability: &Availability,
+    years: u64,
+    can_go_down: bool,
+) -> Availability {
+    let estimate = availability_estimate(availability, years, unseen(availability, can_go_down));
+    let [low, high] = estimate.ci95;
+    Availability {
+        ci95: [
+            low.unwrap_or(availability.ci95[0]),
+            high.unwrap_or(availability.ci95[1]),
+        ],
+        ..*availability
+    }
+}
+
+/// Whether no downtime was seen though the expression can go down. Only the mean is at
+/// hand here: a few microseconds of downtime in thousands of years read as none
+/// (`judge_targets` asks the downtime itself).
+fn unseen(availability: &Availability, can_go_down: bool) -> bool {
+    can_go_down && availability.mean == 1.0
 }
 
 /// The mean availability over `years` years as an estimate to judge. `unseen`: no downtime
@@ -1026,6 +1049,26 @@ mod tests {
         assert_eq!(decide(&e, 0.9999, Direction::AtLeast), (Status::Miss, None));
         assert_eq!(decide(&e, 0.9999, Direction::AtMost).0, Status::Pass);
         assert_eq!(decide(&e, 0.999, Direction::AtMost).0, Status::Miss);
+    }
+
+    /// What `optimize` shows beside a verdict is what the verdict rests on: with no downtime
+    /// seen in 200 years of an expression that can go down, the Wilson lower end (98.1%),
+    /// not the years' zero-width [100%, 100%]; an expression that cannot go down, or one
+    /// that went down, keeps its own interval.
+    #[test]
+    fn the_judged_interval_is_the_one_shown() {
+        let none_seen = availability(1.0, 0.0);
+        let judged = judged_availability(&none_seen, 200, true);
+        assert_eq!(judged.ci95[0], 1.0 - wilson_ci95(0, 200)[1]);
+        assert!((judged.ci95[0] - 0.981155).abs() < 1e-6, "{judged:?}");
+        assert_eq!((judged.mean, judged.ci95[1]), (1.0, 1.0));
+        assert_eq!(
+            judge_availability(&none_seen, 200, 0.9999, true).0,
+            Status::Inconclusive
+        );
+        assert_eq!(judged_availability(&none_seen, 200, false), none_seen);
+        let seen = availability(0.9999, 0.00001);
+        assert_eq!(judged_availability(&seen, 200, true), seen);
     }
 
     /// One year gives a mean no interval: not the statistics' [0, 1], which made "about

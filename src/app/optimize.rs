@@ -3,7 +3,7 @@
 //! of cost against availability and the cheapest combination that passes the target.
 
 use super::{Loaded, Progress, RunError, VariantsRequest, figure, prepare_variants};
-use crate::check::{Status, judge_availability};
+use crate::check::{Status, judge_availability, judged_availability};
 use crate::compare::{Streams, Variant, grid_size, grid_variants};
 use crate::explain::exact_availability;
 use crate::model::{ModelError, ModelErrors, Setting};
@@ -171,10 +171,11 @@ pub fn optimize(
         .iter()
         .zip(&prepared.request().variants)
         .map(|(pair, variant)| {
-            let availability = pair.availability;
             let can_go_down = Plan::compile(&variant.model, loaded.seed).can_go_down(0);
             let (status, years_to_decide) =
-                judge_availability(&availability, prepared.years, target, can_go_down);
+                judge_availability(&pair.availability, prepared.years, target, can_go_down);
+            // The interval shown is the one judged.
+            let availability = judged_availability(&pair.availability, prepared.years, can_go_down);
             Simulated {
                 values: variant.values.clone(),
                 // Every combination has a cost: checked before the simulation.
