@@ -289,7 +289,7 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
             );
         }
     }
-    judge_requests(targets, stats, expression, &mut push);
+    judge_requests(targets, stats, (expression, judged.can_go_down), &mut push);
     data_loss::judge(targets, stats, &mut push);
     let no_values = Quantiles::default();
     for bound in &targets.percentiles {
@@ -302,10 +302,16 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
             figure: bound.figure,
             years,
         });
+        // Outages are possible where something can take the expression down; a model with
+        // an RPO target has incidents, and every year has a downtime.
+        let possible = match bound.figure {
+            PercentileFigure::Rto => judged.can_go_down,
+            PercentileFigure::Rpo | PercentileFigure::YearlyDowntime => true,
+        };
         push(
             bound.figure.key(bound.percentile).to_string(),
             Unit::Seconds,
-            percentile_estimate(values, bound.percentile.quantile(), years),
+            percentile_estimate(values, bound.percentile.quantile(), years, possible),
             Direction::AtMost,
             bound.bound.as_secs_f64(),
             note,
@@ -318,7 +324,7 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
 fn judge_requests(
     targets: &Targets,
     stats: &Accumulator,
-    expression: usize,
+    (expression, can_go_down): (usize, bool),
     push: &mut impl FnMut(String, Unit, Estimate, Direction, f64, Option<Note>),
 ) {
     let years = stats.years();
@@ -348,7 +354,7 @@ fn judge_requests(
         targets.failed_per_outage_p99,
         requests.failed_per_outage(expression),
     ) {
-        let estimate = percentile_estimate(values, 0.99, years);
+        let estimate = percentile_estimate(values, 0.99, years, can_go_down);
         let target_name = "failed_per_outage_p99".to_string();
         push(
             target_name,
@@ -377,12 +383,14 @@ fn share_of_years(count: u64, years: u64) -> Estimate {
     }
 }
 
-/// A percentile with its order-statistic interval. With no values at all (no outages),
-/// the percentile is 0 and so is its interval: nothing was seen that could exceed a bound.
-fn percentile_estimate(values: &Quantiles, q: f64, years: u64) -> Estimate {
+/// A percentile with its order-statistic interval. With no values at all (no outages), the
+/// percentile reads 0; if values were `possible` (something can take the expression down),
+/// the years said nothing of how large one is, so the interval has no upper end, as with
+/// too few values; else it is [0, 0]: nothing can exceed a bound.
+fn percentile_estimate(values: &Quantiles, q: f64, years: u64, possible: bool) -> Estimate {
     let samples = values.count();
     let (figure, ci95) = if samples == 0 {
-        (0.0, [Some(0.0), Some(0.0)])
+        (0.0, [Some(0.0), (!possible).then_some(0.0)])
     } else {
         (values.quantiles_secs([q])[0], values.quantile_ci95_secs(q))
     };

@@ -192,7 +192,11 @@ fn describe(verdict: &Verdict) -> String {
         verdict.direction.symbol(),
         value(verdict.bound)
     );
-    if verdict.status == Status::Inconclusive {
+    let none_seen = matches!(verdict.note, Some(Note::NoValues { .. }));
+    if verdict.status == Status::Inconclusive && none_seen {
+        // Nothing tells how many years it takes to see enough of them.
+        line.push_str("  more years, enough to see some, would decide it");
+    } else if verdict.status == Status::Inconclusive {
         line.push_str(unbounded_reason(verdict));
         match verdict.years_to_decide {
             Some(years) => {

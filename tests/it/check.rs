@@ -171,6 +171,29 @@ fn no_downtime_seen_is_not_proof_unless_the_model_cannot_go_down() {
     let (code, json) = check(&never, &["--years", "20", "--json"]);
     assert_eq!(code, 0, "a model with nothing to fail passes: {json}");
 
+    // The same for a percentile: no outage in 20 years says nothing of how long one lasts
+    // (the RTO's upper end is unbounded), unless nothing can fail.
+    let rto = |model: &str| text(model).replace(slo, "[slo]\nrto_p99 = \"1h\"");
+    fs::write(&rare, rto(failure)).unwrap();
+    let (code, json) = check(&rare, &["--years", "20", "--json"]);
+    assert_eq!(code, 1, "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["targets"][0]["status"], "inconclusive", "{json}");
+    assert_eq!(
+        report["targets"][0]["ci95"][1],
+        serde_json::Value::Null,
+        "{json}"
+    );
+    let (_, text_report) = check(&rare, &["--years", "20"]);
+    assert!(
+        text_report
+            .contains("more years, enough to see some, would decide it  (no outages in 20 years)"),
+        "{text_report}"
+    );
+    fs::write(&never, rto("")).unwrap();
+    let (code, json) = check(&never, &["--years", "20", "--json"]);
+    assert_eq!(code, 0, "no outage can happen: {json}");
+
     // A service of components with nothing to fail passes beside an `up` that can fail.
     let service = dir.path().join("service.toml");
     let source = format!(
