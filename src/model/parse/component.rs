@@ -126,7 +126,13 @@ fn read_component<'a, 'i>(
             };
             read_failures(ctx, v, &table.key("failure"), run_by)
         }
-        (Some(_), None) => None,
+        (Some(v), None) => {
+            // The pod's errors are reported; the failure modes' own are reported too.
+            let run_by = RunBy::BrokenPod {
+                liveness: table.get("liveness").is_some(),
+            };
+            read_failures(ctx, v, &table.key("failure"), run_by).and(None)
+        }
         (None, _) => Some(Vec::new()),
     };
     let rollout = read_component_rollout(

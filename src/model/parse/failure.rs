@@ -13,6 +13,13 @@ use crate::time::Duration;
 pub(super) enum RunBy<'p> {
     /// A Kubernetes workload.
     Pod(&'p Pod),
+    /// A Kubernetes workload whose pod keys have errors (reported already): its failure
+    /// modes are still checked, so that every error comes in one pass, knowing only
+    /// whether it gives a liveness probe.
+    BrokenPod {
+        /// Whether the component has a `liveness` key.
+        liveness: bool,
+    },
     /// No `[kubernetes]` table: level 1.
     NoKubernetes,
     /// `workload = "external"` in a model with Kubernetes: outside the cluster.
@@ -20,10 +27,18 @@ pub(super) enum RunBy<'p> {
 }
 
 impl<'p> RunBy<'p> {
-    fn pod(self) -> Option<&'p Pod> {
+    /// Whether Kubernetes runs the component.
+    fn has_pod(self) -> bool {
+        matches!(self, RunBy::Pod(_) | RunBy::BrokenPod { .. })
+    }
+
+    /// Whether the component has a liveness probe (a workload whose pod had errors: whether
+    /// it gives one).
+    fn has_liveness(self) -> bool {
         match self {
-            RunBy::Pod(pod) => Some(pod),
-            _ => None,
+            RunBy::Pod(pod) => pod.liveness.is_some(),
+            RunBy::BrokenPod { liveness } => liveness,
+            _ => false,
         }
     }
 
@@ -115,7 +130,7 @@ fn read_failure(
         .and_then(|v| {
             let key = table.key("repair");
             let repair = kubernetes::read_repair(ctx, v, &key)?;
-            if matches!(repair, Repair::Restart) && run_by.pod().is_none() {
+            if matches!(repair, Repair::Restart) && !run_by.has_pod() {
                 let message = format!("\"restart\" {}", run_by.without_pod());
                 ctx.error(ModelErrorKind::Conflict, v.span(), &key, message);
                 return None;
@@ -139,10 +154,10 @@ fn detect_fits_pod(
     value: &Value<'_>,
     key: &str,
 ) -> bool {
-    let problem = match (detect, run_by.pod()) {
-        (Detect::After(_), _) => return true,
-        (_, None) => run_by.without_pod(),
-        (Detect::Liveness, Some(pod)) if pod.liveness.is_none() => {
+    let problem = match detect {
+        Detect::After(_) => return true,
+        _ if !run_by.has_pod() => run_by.without_pod(),
+        Detect::Liveness if !run_by.has_liveness() => {
             "needs a liveness probe: add e.g. liveness = { period = \"10s\", timeout = \"1s\", failure_threshold = 3 }"
         }
         _ => return true,
