@@ -90,8 +90,8 @@ fn fraction(of: Availability) -> String {
     if of.up < 1e-4 {
         return share(of.up);
     }
-    let decimals = decimals(of);
-    trim_decimals(format!("{:.*}", decimals, toward_up(of, of.up, decimals)))
+    let (decimals, digits) = up_digits(of);
+    trim_decimals(format!("0.{digits:0decimals$}"))
 }
 
 /// An availability as a percentage with the same digits as [`fraction`]; `100%` when it is
@@ -106,20 +106,28 @@ fn percent(of: Availability) -> String {
     if of.up < 1e-4 {
         return format!("{}%", share(of.up * 100.0));
     }
-    let decimals = decimals(of).saturating_sub(2);
-    let shown = toward_up(of, of.up * 100.0, decimals);
-    format!("{}%", trim_decimals(format!("{shown:.decimals$}")))
+    let (decimals, digits) = up_digits(of);
+    let fraction = format!("{digits:0decimals$}");
+    let (whole, rest) = fraction.split_at(2.min(fraction.len()));
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    format!("{}%", trim_decimals(format!("{whole}.{rest}")))
 }
 
-/// `value` (the share up, as a fraction or a percentage) as it is shown to `decimals`
-/// places: unchanged when the share down is shown exactly, else rounded down, so that a
-/// figure is never shown past a threshold it does not reach (`99.98999873%` is not `99.99%`).
-fn toward_up(of: Availability, value: f64, decimals: usize) -> f64 {
-    if exact_digits(of.down).is_some() {
-        return value;
-    }
+/// The share up as the digits after the point of a fraction, and how many there are: one
+/// minus the share down as [`share`] shows it (exact, or rounded up), so that a figure is
+/// never shown past a threshold it does not reach (`99.98999873%` is not `99.99%`). Worked
+/// out from the share down in integers: near 1 a double has no sixteenth decimal to spare
+/// (0.99999999999987654 is stored as ...8767 to sixteen places).
+fn up_digits(of: Availability) -> (usize, u64) {
+    let decimals = decimals(of);
+    let down = match exact_digits(of.down) {
+        Some(_) => of.down,
+        None => round_up(of.down, DIGITS),
+    };
     let scale = math::powi(10.0, decimals as u32);
-    (value * scale).floor() / scale
+    let shown_down = (down * scale).round() as u64;
+    (decimals, (scale as u64).saturating_sub(shown_down))
 }
 
 /// Decimals of `of.up` that show its share down to the digits [`share`] shows.

@@ -512,6 +512,15 @@ fn rounded_figures_never_cross_a_threshold_they_do_not_reach() {
     let text = nines_ok(&["calc", "component", "--mttf", "1ms", "--mttr", "1y"]);
     assert!(text.contains("= 3.171e-11 ("), "{text}");
     assert!(text.contains("nines = -log10(1 - 3.171e-11)"), "{text}");
+    // Sixteen decimals of a share up near 1 come from its share down (1.2346e-13 here,
+    // shown rounded up as 1.235e-13): the fraction and the percentage show the same digits,
+    // not the double's 0.9999999999998767 beside 99.99999999998766%.
+    let a = "99.996863%";
+    let text = nines_ok(&["calc", "kofn", "2", a, a, a, a]);
+    assert!(
+        text.contains("= 0.9999999999998765 (99.99999999998765%)\n"),
+        "{text}"
+    );
 }
 
 /// A parallel whose share down is below what a double holds keeps its nines (the members'
