@@ -33,12 +33,15 @@ pub(crate) fn explain_command(args: ExplainArgs) -> Result<ExitCode, CliError> {
     if !args.rules_of_thumb && !is_milvus_layout(&loaded.model) {
         explanation.rules_of_thumb.clear();
     }
-    let horizon = loaded.model.simulation().horizon.as_secs_f64();
-    super::say_warnings(nines::warnings::never_up(
-        explanation.availability,
-        horizon,
-        None,
-    ));
+    // Without an estimate (distributions beyond the closed form) there is nothing to judge.
+    if explanation.is_evaluable() {
+        let horizon = loaded.model.simulation().horizon.as_secs_f64();
+        super::say_warnings(nines::warnings::never_up(
+            explanation.availability,
+            horizon,
+            None,
+        ));
+    }
     if args.json {
         // Serialising plain data to memory cannot fail.
         let mut json = serde_json::to_vec_pretty(&explanation).unwrap_or_default();

@@ -474,6 +474,10 @@ fn explain_of_an_extreme_shape_ends_and_says_so() {
         "{text}"
     );
     assert!(!text.contains("inf /"), "{text}");
+    // No estimate, so no warning drawn from one (it said "never up").
+    let stderr = crate::cli::nines(&["explain", path_str(weibull.path())]).stderr;
+    let stderr = String::from_utf8(stderr).unwrap();
+    assert!(!stderr.contains("never up"), "{stderr}");
     let json = crate::cli::nines_ok(&["explain", path_str(weibull.path()), "--json"]);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["beyond_closed_form"], serde_json::json!(["c/f"]));
