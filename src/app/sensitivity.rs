@@ -48,7 +48,8 @@ pub struct ParameterResult {
     pub low: Option<Change>,
     /// Doubled (or one replica more).
     pub high: Option<Change>,
-    /// Why a change is missing: no lower value, or the variant is not a valid model.
+    /// Why a change is missing: no lower (or higher) value, or the variant is not a valid
+    /// model.
     pub notes: Vec<String>,
 }
 
@@ -102,8 +103,8 @@ pub fn sensitivity(
         values: vec!["as written".to_string()],
         model: loaded.model.clone(),
     }];
-    let mut add = |key: &str, value: Option<Tried>| -> Result<(Tried, usize), String> {
-        let value = value.ok_or("no lower value")?;
+    let mut add = |key: &str, value: Option<Tried>, side: &str| {
+        let value = value.ok_or_else(|| format!("no {side} value"))?;
         let written = value.model_text();
         let label = format!("{key}={written}");
         let text = set_value(&loaded.source, &file, key, &written).map_err(|e| e.to_string())?;
@@ -125,8 +126,8 @@ pub fn sensitivity(
         .map(|p| Slots {
             key: p.key.clone(),
             value: p.value.clone(),
-            low: add(&p.key, p.low.clone()),
-            high: add(&p.key, Some(p.high.clone())),
+            low: add(&p.key, p.low.clone(), "lower"),
+            high: add(&p.key, p.high.clone(), "higher"),
         })
         .collect();
     let count = variants.len();

@@ -551,3 +551,79 @@ fn sensitivity_prints_tried_durations_in_the_duration_format() {
     assert_eq!(every["low"]["value"], "15768000s");
     assert_eq!(every["high"]["value"], "63072000s");
 }
+
+/// A probability is a parameter like any other: halved and doubled as written. A bad
+/// rollout's moves the downtime; `backup.fails` moves only the data lost, so its paired
+/// change in downtime is exactly nothing.
+#[test]
+fn sensitivity_varies_probabilities() {
+    let toml = r#"name = "rollouts"
+up = "api"
+
+[kubernetes]
+nodes = 3
+
+[maintenance]
+upgrade = { every = "30d", start = "2d" }
+bad_rollout = { probability = "2%", detect = "10m", rollback = "5m" }
+
+[backup]
+every = "1d"
+duration = "1h"
+fails = 0.6
+restore = "2h"
+
+[[incident]]
+name = "dropped"
+kind = "logical"
+every = { dist = "exponential", mean = "1y" }
+detect = "1h"
+
+[[component]]
+name = "api"
+replicas = 2
+start = "10s"
+
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "30d" }
+  repair = "1m"
+"#;
+    let model = crate::util::write_model(toml);
+    let json: serde_json::Value = serde_json::from_str(&nines_ok(&[
+        "sensitivity",
+        path_str(model.path()),
+        "--years",
+        "300",
+        "--json",
+    ]))
+    .unwrap();
+    let parameter = |key: &str| {
+        let parameters = json["parameters"].as_array().unwrap();
+        let found = parameters.iter().find(|p| p["key"] == key);
+        found
+            .unwrap_or_else(|| panic!("{key} in {parameters:?}"))
+            .clone()
+    };
+    let rollout = parameter("maintenance.bad_rollout.probability");
+    assert_eq!(
+        (
+            &rollout["value"],
+            &rollout["low"]["value"],
+            &rollout["high"]["value"]
+        ),
+        (&"2%".into(), &"1%".into(), &"4%".into())
+    );
+    let change = |side: &str| rollout[side]["downtime_change_s"].as_f64().unwrap();
+    let ci_low = rollout["high"]["ci95"][0].as_f64().unwrap();
+    assert!(change("low") < 0.0 && ci_low > 0.0, "{rollout}");
+    // A fraction stays a fraction, and doubling stops at certainty.
+    let fails = parameter("backup.fails");
+    assert_eq!(
+        (&fails["low"]["value"], &fails["high"]["value"]),
+        (&"0.3".into(), &"1.0".into())
+    );
+    for side in ["low", "high"] {
+        assert_eq!(fails[side]["downtime_change_s"], 0.0, "{fails}");
+    }
+}
