@@ -1,8 +1,10 @@
 //! Sensitivity: which numeric parameter of a model moves its downtime most. Every numeric
 //! value of the model's components, of `[kubernetes]`, `[maintenance]`, `[backup]`,
 //! `[replication]` and of each `[[incident]]` is halved and doubled (`replicas`
-//! lowered and raised by one), each change a variant run on common random numbers beside
-//! the model as written, so that each paired change in downtime per year has a tight CI.
+//! lowered and raised by one; a probability doubled at most to 100%; a percentage of
+//! replicas in whole percents, at most 100%), each change a variant run on common random
+//! numbers beside the model as written, so that each paired change in downtime per year has
+//! a tight CI.
 //!
 //! This module finds the parameters and their two values in the model text; the variants
 //! run as a comparison ([`crate::app::sensitivity`]).
@@ -21,8 +23,9 @@ pub struct Parameter {
     /// The lower value tried: half (`replicas`: one fewer); `None` when there is none
     /// (`replicas = 1`, a whole number that halves to 0).
     pub low: Option<Tried>,
-    /// The higher value tried: double (`replicas`: one more).
-    pub high: Tried,
+    /// The higher value tried: double (`replicas`: one more; a probability or a percentage
+    /// at most 100%); `None` when there is none (a probability of 100%).
+    pub high: Option<Tried>,
 }
 
 /// A value a parameter is tried at, of the parameter's own type.
@@ -34,6 +37,8 @@ pub enum Tried {
     Integer(i64),
     /// Any other number.
     Float(f64),
+    /// A percentage (`2` for `"2%"`): a probability or a share of replicas written as one.
+    Percent(f64),
     /// The samples of an empirical distribution, each scaled by `factor` (halved or
     /// doubled together, so that the distribution keeps its shape).
     Samples {
@@ -57,6 +62,8 @@ impl Tried {
             Tried::Duration(duration) => duration_text(*duration),
             Tried::Integer(n) => n.to_string(),
             Tried::Float(x) => format!("{x:?}"),
+            // `Display`, not `Debug`: never an exponent, which a percentage may not have.
+            Tried::Percent(p) => format!("{p}%"),
             Tried::Samples { samples, .. } => {
                 let texts: Vec<String> = samples
                     .iter()
@@ -164,16 +171,30 @@ fn walk_item(here: &str, key: &str, item: &Item, out: &mut Vec<Parameter>) {
     }
 }
 
-/// The parameter of one value, if it is numeric: a duration, a number or a count.
+/// The keys whose value is a probability (the model reads them with `read_probability`:
+/// `maintenance.bad_rollout.probability`, `backup.fails`), whether written as a percentage
+/// (`"2%"`) or a fraction (`0.02`).
+const PROBABILITIES: [&str; 2] = ["probability", "fails"];
+
+/// The lower and the higher value a parameter is tried at, each `None` when there is none.
+type Pair = (Option<Tried>, Option<Tried>);
+
+/// The parameter of one value, if it is numeric: a duration, a number, a count, a
+/// probability or a percentage.
 fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
     let (low, high) = match value {
+        _ if PROBABILITIES.contains(&key) => probability(value)?,
+        Value::String(text) if text.value().trim().ends_with('%') => whole_percent(text.value())?,
         Value::String(text) => {
             let micros = Duration::parse(text.value()).ok()?.as_micros();
             if micros == 0 {
                 return None;
             }
             let tried = |micros| Tried::Duration(Duration::from_micros(micros));
-            (Some(tried(micros / 2)), tried(micros.saturating_mul(2)))
+            (
+                Some(tried(micros / 2)),
+                Some(tried(micros.saturating_mul(2))),
+            )
         }
         Value::Integer(n) => {
             let n = *n.value();
@@ -182,32 +203,13 @@ fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
             } else {
                 ((n / 2 >= 1).then_some(n / 2), n * 2)
             };
-            (low.map(Tried::Integer), Tried::Integer(high))
+            (low.map(Tried::Integer), Some(Tried::Integer(high)))
         }
         Value::Float(x) => {
             let x = *x.value();
-            (Some(Tried::Float(x / 2.0)), Tried::Float(x * 2.0))
+            (Some(Tried::Float(x / 2.0)), Some(Tried::Float(x * 2.0)))
         }
-        Value::Array(samples) if key == "samples" => {
-            let micros = samples
-                .iter()
-                .map(|sample| Some(Duration::parse(sample.as_str()?).ok()?.as_micros()))
-                .collect::<Option<Vec<u64>>>()?;
-            if micros.iter().all(|&m| m == 0) {
-                return None;
-            }
-            let scaled = |factor: f64, scale: fn(u64) -> u64| Tried::Samples {
-                factor,
-                samples: micros
-                    .iter()
-                    .map(|&m| Duration::from_micros(scale(m)))
-                    .collect(),
-            };
-            (
-                Some(scaled(0.5, |m| m / 2)),
-                scaled(2.0, |m| m.saturating_mul(2)),
-            )
-        }
+        Value::Array(samples) if key == "samples" => samples_pair(samples)?,
         _ => return None,
     };
     // The value without the comment or spaces around it in the file, and a string without
@@ -226,6 +228,65 @@ fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
         low,
         high,
     })
+}
+
+/// A probability halved and doubled, the doubled at most certain, in the form written (a
+/// percentage tries percentages, a fraction fractions). A probability of 0 is no parameter
+/// (halved and doubled it stays 0, as a zero duration does); one of 100% has no higher value.
+fn probability(value: &Value) -> Option<Pair> {
+    let (share, certain, tried): (f64, f64, fn(f64) -> Tried) = match value {
+        Value::String(text) => (percent(text.value())?, 100.0, Tried::Percent),
+        Value::Float(x) => (*x.value(), 1.0, Tried::Float),
+        Value::Integer(n) => (*n.value() as f64, 1.0, Tried::Float),
+        _ => return None,
+    };
+    if share <= 0.0 {
+        return None;
+    }
+    let high = (share < certain).then(|| tried((share * 2.0).min(certain)));
+    Some((Some(tried(share / 2.0)), high))
+}
+
+/// A whole percentage of replicas (`max_surge = "25%"`) halved and doubled as whole
+/// percentages, as a count is: rounded down, no lower value below 1%, at most 100%.
+fn whole_percent(text: &str) -> Option<Pair> {
+    let p = percent(text)?;
+    if p < 1.0 || p.fract() != 0.0 {
+        return None;
+    }
+    let half = (p / 2.0).floor();
+    let low = (half >= 1.0).then_some(Tried::Percent(half));
+    let high = (p < 100.0).then(|| Tried::Percent((p * 2.0).min(100.0)));
+    Some((low, high))
+}
+
+/// The number of a percentage string (`2.5` for `"2.5%"`).
+fn percent(text: &str) -> Option<f64> {
+    let digits = text.trim().strip_suffix('%')?.trim();
+    digits.parse::<f64>().ok().filter(|p| p.is_finite())
+}
+
+/// An empirical distribution's samples, all halved and all doubled together; all zero is
+/// no parameter.
+fn samples_pair(samples: &toml_edit::Array) -> Option<Pair> {
+    let micros = samples
+        .iter()
+        .map(|sample| Some(Duration::parse(sample.as_str()?).ok()?.as_micros()))
+        .collect::<Option<Vec<u64>>>()?;
+    if micros.iter().all(|&m| m == 0) {
+        return None;
+    }
+    let scaled = |factor: f64, scale: fn(u64) -> u64| Tried::Samples {
+        factor,
+        samples: micros
+            .iter()
+            .map(|&m| Duration::from_micros(scale(m)))
+            .collect(),
+    };
+    Some((
+        Some(scaled(0.5, |m| m / 2)),
+        Some(scaled(2.0, |m| m.saturating_mul(2))),
+    ))
 }
 
 #[cfg(test)]
@@ -275,22 +336,28 @@ replicas = 2
         assert_eq!(skipped, ["unused"]);
         let text = |tried: &Tried| tried.model_text();
         assert_eq!(
-            (found[0].low.as_ref().map(text), text(&found[0].high)),
-            (Some("2".to_string()), "4".to_string())
+            (
+                found[0].low.as_ref().map(text),
+                found[0].high.as_ref().map(text)
+            ),
+            (Some("2".to_string()), Some("4".to_string()))
         );
         assert_eq!(found[5].value, "1m");
         assert_eq!(
             (found[5].low.clone(), found[5].high.clone()),
             (
                 Some(Tried::Duration(Duration::from_secs(30))),
-                Tried::Duration(Duration::from_secs(120))
+                Some(Tried::Duration(Duration::from_secs(120)))
             )
         );
         assert_eq!(
-            (found[5].low.as_ref().map(text), text(&found[5].high)),
-            (Some("30s".to_string()), "120s".to_string())
+            (
+                found[5].low.as_ref().map(text),
+                found[5].high.as_ref().map(text)
+            ),
+            (Some("30s".to_string()), Some("120s".to_string()))
         );
-        assert_eq!(text(&found[4].high), "3.0");
+        assert_eq!(found[4].high.as_ref().map(text).unwrap(), "3.0");
         let sub_second = Tried::Duration(Duration::from_micros(1_500_500));
         assert_eq!(sub_second.model_text(), "1500.5ms");
     }
@@ -337,8 +404,74 @@ replicas = 2
         assert_eq!(samples.value, r#"["1m", "3s", "0s"]"#);
         let low = samples.low.clone().unwrap();
         assert_eq!(low.model_text(), r#"["30s", "1500ms", "0s"]"#);
-        assert_eq!(samples.high.model_text(), r#"["120s", "6s", "0s"]"#);
+        let high = samples.high.clone().unwrap();
+        assert_eq!(high.model_text(), r#"["120s", "6s", "0s"]"#);
         let text = crate::model::set_value(&source, "m.toml", &samples.key, &low.model_text());
         crate::fixtures::model(&text.unwrap());
+    }
+
+    /// The (low, high) values tried of `key`, as the model text takes them.
+    fn tried(found: &[Parameter], key: &str) -> (Option<String>, Option<String>) {
+        let parameter = found.iter().find(|p| p.key == key);
+        let parameter = parameter.unwrap_or_else(|| panic!("{key} is a parameter"));
+        let text = |tried: &Option<Tried>| tried.as_ref().map(Tried::model_text);
+        (text(&parameter.low), text(&parameter.high))
+    }
+
+    /// The probabilities of planned work and backups are parameters, halved and doubled in
+    /// the form written, the doubled at most certain; a probability of 0 is none.
+    #[test]
+    fn probabilities_are_halved_and_doubled_at_most_to_certainty() {
+        let source = format!(
+            "{MODEL}\n[maintenance]\nupgrade = {{ every = \"30d\" }}\n\
+             bad_rollout = {{ probability = \"2%\", detect = \"10m\", rollback = \"5m\" }}\n\n\
+             [backup]\nevery = \"1d\"\nduration = \"1h\"\nfails = 0.75\nrestore = \"2h\"\n\n\
+             [[incident]]\nname = \"dropped\"\nkind = \"logical\"\nevery = \"5y\"\ndetect = \"1h\"\n"
+        );
+        let model = crate::fixtures::model(&source);
+        let (found, _) = parameters(&source, &model);
+        let some = |low: &str, high: &str| (Some(low.to_string()), Some(high.to_string()));
+        assert_eq!(
+            tried(&found, "maintenance.bad_rollout.probability"),
+            some("1%", "4%")
+        );
+        assert_eq!(tried(&found, "backup.fails"), some("0.375", "1.0"));
+        // Every value tried reads back as a valid model.
+        for (key, value) in [
+            ("maintenance.bad_rollout.probability", "4%"),
+            ("backup.fails", "1.0"),
+        ] {
+            let text = crate::model::set_value(&source, "m.toml", key, value).unwrap();
+            crate::fixtures::model(&text);
+        }
+        let certain = source.replace("fails = 0.75", "fails = \"100%\"");
+        let (found, _) = parameters(&certain, &crate::fixtures::model(&certain));
+        assert_eq!(
+            tried(&found, "backup.fails"),
+            (Some("50%".to_string()), None)
+        );
+        let never = source.replace("fails = 0.75", "fails = \"0%\"");
+        let (found, _) = parameters(&never, &crate::fixtures::model(&never));
+        assert!(!found.iter().any(|p| p.key == "backup.fails"));
+    }
+
+    #[test]
+    fn a_percentage_of_replicas_stays_a_whole_percentage_of_at_most_100() {
+        for (text, expected) in [
+            ("25%", (Some(12.0), Some(50.0))),
+            ("1%", (None, Some(2.0))),
+            ("60%", (Some(30.0), Some(100.0))),
+            ("100%", (Some(50.0), None)),
+        ] {
+            let (low, high) = whole_percent(text).unwrap();
+            let number = |tried: Option<Tried>| match tried {
+                Some(Tried::Percent(p)) => Some(p),
+                None => None,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!((number(low), number(high)), expected, "{text}");
+        }
+        assert_eq!(whole_percent("0%"), None);
+        assert_eq!(Tried::Percent(0.25).model_text(), "0.25%");
     }
 }

@@ -3,11 +3,12 @@
 //! so that the variants share their years in lockstep as a sweep's do.
 
 use super::{Loaded, Progress, RunError, VariantsRequest, figure, prepare_variants};
-use crate::compare::{ClosedFormDisagreement, ClosedForms, Streams, Variant};
+use crate::compare::{ClosedFormDisagreement, ClosedForms, PairedResult, Streams, Variant};
 use crate::model::{Model, set_value};
 use crate::run::RunTotals;
 use crate::sensitivity::{Tried, parameters};
 use crate::stats::{Interval, Summary};
+use crate::warnings::{Warning, model_warnings, never_up};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -35,6 +36,10 @@ pub struct Change {
     pub downtime_change_s: Interval,
     /// `explain`'s closed form of the change, where it contradicts the simulated one.
     pub closed_form: Option<ClosedFormDisagreement>,
+    /// The warnings the variant raises that the model as written does not (a model warning,
+    /// or a run never up), as a sweep of it would: the change may be their artefact (4
+    /// replicas placed on 3 nodes) rather than the parameter's.
+    pub warnings: Vec<Warning>,
 }
 
 /// A parameter's two changes: `None` for one not tried, with a note saying why.
@@ -48,7 +53,8 @@ pub struct ParameterResult {
     pub low: Option<Change>,
     /// Doubled (or one replica more).
     pub high: Option<Change>,
-    /// Why a change is missing: no lower value, or the variant is not a valid model.
+    /// Why a change is missing: no lower (or higher) value, or the variant is not a valid
+    /// model.
     pub notes: Vec<String>,
 }
 
@@ -102,8 +108,8 @@ pub fn sensitivity(
         values: vec!["as written".to_string()],
         model: loaded.model.clone(),
     }];
-    let mut add = |key: &str, value: Option<Tried>| -> Result<(Tried, usize), String> {
-        let value = value.ok_or("no lower value")?;
+    let mut add = |key: &str, value: Option<Tried>, side: &str| {
+        let value = value.ok_or_else(|| format!("no {side} value"))?;
         let written = value.model_text();
         let label = format!("{key}={written}");
         let text = set_value(&loaded.source, &file, key, &written).map_err(|e| e.to_string())?;
@@ -125,8 +131,8 @@ pub fn sensitivity(
         .map(|p| Slots {
             key: p.key.clone(),
             value: p.value.clone(),
-            low: add(&p.key, p.low.clone()),
-            high: add(&p.key, Some(p.high.clone())),
+            low: add(&p.key, p.low.clone(), "lower"),
+            high: add(&p.key, p.high.clone(), "higher"),
         })
         .collect();
     let count = variants.len();
@@ -152,13 +158,18 @@ pub fn sensitivity(
         .collect();
     let horizon_s = outcome.base.horizon_s;
     let mut closed_forms = ClosedForms::of_baseline(models[0]);
+    let base_warnings = warnings_of(models[0], &outcome.pairs[0], &outcome.base);
     let mut change = |slot: &Result<(Tried, usize), String>| {
         let (value, index) = slot.as_ref().ok()?;
-        let difference = outcome.pairs[*index].downtime_difference_s?;
+        let pair = &outcome.pairs[*index];
+        let difference = pair.downtime_difference_s?;
+        let mut warnings = warnings_of(models[*index], pair, &outcome.base);
+        warnings.retain(|w| !base_warnings.contains(w));
         Some(Change {
             value: value.clone(),
             downtime_change_s: difference,
             closed_form: closed_forms.disagreement(models[*index], &difference, horizon_s),
+            warnings,
         })
     };
     let mut parameters: Vec<ParameterResult> = slots
@@ -190,4 +201,14 @@ pub fn sensitivity(
         figure::commit(output)?;
     }
     Ok(found)
+}
+
+/// What a sweep warns of a variant: its model's warnings, and its run never up. `base` is
+/// the model as written's summary, whose years and horizon every variant shares (no
+/// parameter is in `[simulation]`).
+fn warnings_of(model: &Model, pair: &PairedResult, base: &Summary) -> Vec<Warning> {
+    let mut warnings = model_warnings(model);
+    let availability = pair.availability.mean;
+    warnings.extend(never_up(availability, base.horizon_s, Some(base.years)));
+    warnings
 }

@@ -43,7 +43,11 @@ pub(crate) fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode, Cli
         out: args.out.clone(),
     };
     let outcome = sensitivity(&request, &mut Bar::new(years), interrupt_flag())?;
-    for text in report::sensitivity_closed_form_warnings(&outcome) {
+    let warnings = report::sensitivity_warnings(&outcome.parameters);
+    for text in warnings
+        .iter()
+        .chain(&report::sensitivity_closed_form_warnings(&outcome))
+    {
         super::say(format_args!("warning: {text}"));
     }
     if args.json {

@@ -57,7 +57,9 @@ pub use output::{OutputDir, write_file};
 pub use pages::{Plot, RunFacts, comparison_page, comparison_plots, run_page, run_plots};
 #[cfg(feature = "plots")]
 pub use sensitivity::tornado_svg;
-pub use sensitivity::{sensitivity_closed_form_warnings, sensitivity_json, sensitivity_text};
+pub use sensitivity::{
+    sensitivity_closed_form_warnings, sensitivity_json, sensitivity_text, sensitivity_warnings,
+};
 pub use text::{growth_text, run_heading, shard_heading, summary_text};
 #[cfg(feature = "plots")]
 pub use timeline::{Row, Timeline};

@@ -3,11 +3,17 @@
 
 use super::compare::{aligned, closed_form_warning};
 use super::format::{duration, signed_duration, signed_interval};
-use crate::app::{Change, SensitivityOutcome};
+use super::warnings::warning_text;
+use crate::app::{Change, ParameterResult, SensitivityOutcome};
 use crate::sensitivity::Tried;
+use crate::warnings::Warning;
 use std::fmt::Write;
 
-/// The table as aligned text, then the notes and the skipped components.
+/// The mark of a value tried whose variant raises a warning the model as written does not.
+const WARNED: &str = "*";
+
+/// The table as aligned text, then a footnote per value marked [`WARNED`], the notes and
+/// the skipped components.
 pub fn sensitivity_text(outcome: &SensitivityOutcome) -> String {
     let header = [
         "parameter",
@@ -27,7 +33,12 @@ pub fn sensitivity_text(outcome: &SensitivityOutcome) -> String {
             let ci = d.ci95.map_or("(no CI)".to_string(), |[low, high]| {
                 signed_interval(low, high)
             });
-            [tried(&c.value), signed_duration(d.mean), ci]
+            let mark = if c.warnings.is_empty() { "" } else { WARNED };
+            [
+                format!("{}{mark}", tried(&c.value)),
+                signed_duration(d.mean),
+                ci,
+            ]
         }
         None => ["-".to_string(), "skipped".to_string(), String::new()],
     };
@@ -43,6 +54,13 @@ pub fn sensitivity_text(outcome: &SensitivityOutcome) -> String {
         .collect();
     let mut text = aligned(&header, &rows);
     for p in &outcome.parameters {
+        for change in [&p.low, &p.high].into_iter().flatten() {
+            if let Some(footnote) = warned_footnote(p, change) {
+                let _ = writeln!(text, "{footnote}");
+            }
+        }
+    }
+    for p in &outcome.parameters {
         for note in &p.notes {
             let _ = writeln!(text, "note: {}: {note}", p.key);
         }
@@ -57,6 +75,55 @@ pub fn sensitivity_text(outcome: &SensitivityOutcome) -> String {
     text
 }
 
+/// The footnote of a value tried whose variant raises warnings the model as written does
+/// not, naming their keys: the change may be their artefact, so the ranking is not to be
+/// read blindly.
+fn warned_footnote(parameter: &ParameterResult, change: &Change) -> Option<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for key in change.warnings.iter().map(Warning::key) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    (!keys.is_empty()).then(|| {
+        format!(
+            "{WARNED} {}: the variant raises a warning the model as written does not ({}, on \
+             stderr), so its change may be that artefact rather than the parameter's effect",
+            label(parameter, change),
+            keys.join(", ")
+        )
+    })
+}
+
+/// A value tried as `--set` would name it (`component.etcd.replicas=4`).
+fn label(parameter: &ParameterResult, change: &Change) -> String {
+    format!("{}={}", parameter.key, change.value.model_text())
+}
+
+/// The warnings the variants of `parameters` (an outcome's) raise that the model as written
+/// does not, as a sweep of them says them (without the `warning: ` prefix), in the
+/// parameters' order: a model warning once, in sweep's sentence; a run never up once per
+/// variant, named as `--set` would name it, where sweep names the variant by its number.
+pub fn sensitivity_warnings(parameters: &[ParameterResult]) -> Vec<String> {
+    let mut said: Vec<String> = Vec::new();
+    for parameter in parameters {
+        for change in [&parameter.low, &parameter.high].into_iter().flatten() {
+            for warning in &change.warnings {
+                let text = match warning {
+                    Warning::NeverUp { years: Some(_) } => {
+                        format!("{}: {}", label(parameter, change), warning_text(warning))
+                    }
+                    _ => warning_text(warning),
+                };
+                if !said.contains(&text) {
+                    said.push(text);
+                }
+            }
+        }
+    }
+    said
+}
+
 /// A value tried as the table and the tornado chart show it: a duration in the tool's one
 /// format (`182d 12h`), a number as the model would have it (`3.0`), an empirical
 /// distribution's samples by their factor (`each ×0.5`).
@@ -68,8 +135,6 @@ fn tried(value: &Tried) -> String {
     }
 }
 
-/// The analysis as pretty JSON with a final newline: `parameters` (each `{ key, value,
-/// low, high, notes }`, `low` and `high` `{ value, downtime_change_s, ci95 }` or null),
 /// One warning per value tried whose paired change `explain`'s closed form contradicts,
 /// naming it as `--set` would (`component.etcd.replicas=4`).
 pub fn sensitivity_closed_form_warnings(outcome: &SensitivityOutcome) -> Vec<String> {
@@ -77,9 +142,8 @@ pub fn sensitivity_closed_form_warnings(outcome: &SensitivityOutcome) -> Vec<Str
     for parameter in &outcome.parameters {
         for change in [&parameter.low, &parameter.high].into_iter().flatten() {
             if let Some(disagreement) = &change.closed_form {
-                let label = format!("{}={}", parameter.key, change.value.model_text());
                 warnings.push(closed_form_warning(
-                    &label,
+                    &label(parameter, change),
                     disagreement,
                     &change.downtime_change_s,
                     outcome.years,
@@ -91,6 +155,8 @@ pub fn sensitivity_closed_form_warnings(outcome: &SensitivityOutcome) -> Vec<Str
     warnings
 }
 
+/// The analysis as pretty JSON with a final newline: `parameters` (each `{ key, value,
+/// low, high, notes }`, `low` and `high` `{ value, downtime_change_s, ci95 }` or null),
 /// `skipped`, and the `base` summary.
 pub fn sensitivity_json(outcome: &SensitivityOutcome) -> Vec<u8> {
     let change = |change: &Option<Change>| {
@@ -164,4 +230,70 @@ pub fn tornado_svg(outcome: &SensitivityOutcome) -> String {
         "Sensitivity: change in downtime per year, halved and doubled",
         &bars,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Interval;
+
+    /// A parameter whose higher value raises `high` and lower value `low`.
+    fn warned(key: &str, low: Vec<Warning>, high: Vec<Warning>) -> ParameterResult {
+        let change = |value: i64, warnings: Vec<Warning>| {
+            Some(Change {
+                value: Tried::Integer(value),
+                downtime_change_s: Interval {
+                    mean: 0.0,
+                    ci95: Some([0.0, 0.0]),
+                },
+                closed_form: None,
+                warnings,
+            })
+        };
+        ParameterResult {
+            key: key.to_string(),
+            value: "2".to_string(),
+            low: change(1, low),
+            high: change(4, high),
+            notes: Vec::new(),
+        }
+    }
+
+    /// A model warning is said once, in sweep's sentence, whichever variants raise it; a
+    /// run never up is said per variant, named as `--set` names it; each warned value has a
+    /// footnote naming the warnings' keys.
+    #[test]
+    fn variants_warnings_are_said_once_and_warned_values_footnoted() {
+        let shared = Warning::SharedNodes {
+            component: "etcd".into(),
+            replicas: 4,
+            nodes: 3,
+            listed: true,
+        };
+        let never = Warning::NeverUp { years: Some(20) };
+        let parameters = [
+            warned("component.etcd.replicas", vec![], vec![shared.clone()]),
+            warned(
+                "kubernetes.nodes",
+                vec![never.clone()],
+                vec![shared.clone()],
+            ),
+        ];
+        assert_eq!(
+            sensitivity_warnings(&parameters),
+            [
+                warning_text(&shared),
+                format!("kubernetes.nodes=1: {}", warning_text(&never)),
+            ]
+        );
+        let footnote = warned_footnote(&parameters[1], parameters[1].low.as_ref().unwrap());
+        assert_eq!(
+            footnote.unwrap(),
+            "* kubernetes.nodes=1: the variant raises a warning the model as written does not \
+             (up, on stderr), so its change may be that artefact rather than the parameter's \
+             effect"
+        );
+        let unwarned = parameters[0].low.as_ref().unwrap();
+        assert_eq!(warned_footnote(&parameters[0], unwarned), None);
+    }
 }

@@ -551,3 +551,152 @@ fn sensitivity_prints_tried_durations_in_the_duration_format() {
     assert_eq!(every["low"]["value"], "15768000s");
     assert_eq!(every["high"]["value"], "63072000s");
 }
+
+/// Three etcd members placed on three of five nodes: a fourth member shares a node.
+const PLACED_ETCD: &str = r#"name = "placed"
+up = "etcd"
+
+[kubernetes]
+nodes = 5
+
+[[component]]
+name = "etcd"
+replicas = 3
+needs = "majority"
+start = "10s"
+placement = { nodes = [2, 3, 4] }
+
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "30d" }
+  repair = { dist = "exponential", mean = "1h" }
+"#;
+
+/// A variant that raises a model warning the model as written does not is warned about on
+/// stderr, once and in sweep's sentence, and its value is marked in the table with a
+/// footnote, so that its change is not read as the parameter's own.
+#[test]
+fn sensitivity_warns_of_what_its_variants_raise_as_sweep_does() {
+    let model = crate::util::write_model(PLACED_ETCD);
+    let stderr = |args: &[&str]| {
+        let output = nines(args);
+        assert!(output.status.success());
+        let text = String::from_utf8(output.stderr).unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        (stdout, text)
+    };
+    let path = path_str(model.path());
+    let warning = "warning: component.etcd.placement: 4 replicas on 3 nodes (the placement \
+                   list is shorter than replicas), so replicas share a node and fail together \
+                   with it\n";
+    let sweep = &[
+        "sweep",
+        path,
+        "--set",
+        "component.etcd.replicas=3,4",
+        "--years",
+        "20",
+    ];
+    let (_, swept) = stderr(sweep);
+    assert!(swept.contains(warning), "{swept}");
+    let (table, said) = stderr(&["sensitivity", path, "--years", "20"]);
+    assert_eq!(said.matches(warning).count(), 1, "{said}");
+    assert_eq!(said.matches("warning:").count(), 1, "{said}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("component.etcd.replicas "))
+        .unwrap();
+    let cells: Vec<&str> = row
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!((cells[2], cells[5]), ("2", "4*"), "{table}");
+    assert!(
+        table.contains(
+            "\n* component.etcd.replicas=4: the variant raises a warning the model as written \
+             does not (component.etcd.placement, on stderr)"
+        ),
+        "{table}"
+    );
+    assert_eq!(table.matches('*').count(), 2, "{table}");
+    // `--json` has no warnings, as sweep's has none; stderr says them the same.
+    let (_, said) = stderr(&["sensitivity", path, "--years", "20", "--json"]);
+    assert!(said.contains(warning), "{said}");
+}
+
+/// A probability is a parameter like any other: halved and doubled as written. A bad
+/// rollout's moves the downtime; `backup.fails` moves only the data lost, so its paired
+/// change in downtime is exactly nothing.
+#[test]
+fn sensitivity_varies_probabilities() {
+    let toml = r#"name = "rollouts"
+up = "api"
+
+[kubernetes]
+nodes = 3
+
+[maintenance]
+upgrade = { every = "30d", start = "2d" }
+bad_rollout = { probability = "2%", detect = "10m", rollback = "5m" }
+
+[backup]
+every = "1d"
+duration = "1h"
+fails = 0.6
+restore = "2h"
+
+[[incident]]
+name = "dropped"
+kind = "logical"
+every = { dist = "exponential", mean = "1y" }
+detect = "1h"
+
+[[component]]
+name = "api"
+replicas = 2
+start = "10s"
+
+  [[component.failure]]
+  name = "crash"
+  every = { dist = "exponential", mean = "30d" }
+  repair = "1m"
+"#;
+    let model = crate::util::write_model(toml);
+    let json: serde_json::Value = serde_json::from_str(&nines_ok(&[
+        "sensitivity",
+        path_str(model.path()),
+        "--years",
+        "300",
+        "--json",
+    ]))
+    .unwrap();
+    let parameter = |key: &str| {
+        let parameters = json["parameters"].as_array().unwrap();
+        let found = parameters.iter().find(|p| p["key"] == key);
+        found
+            .unwrap_or_else(|| panic!("{key} in {parameters:?}"))
+            .clone()
+    };
+    let rollout = parameter("maintenance.bad_rollout.probability");
+    assert_eq!(
+        (
+            &rollout["value"],
+            &rollout["low"]["value"],
+            &rollout["high"]["value"]
+        ),
+        (&"2%".into(), &"1%".into(), &"4%".into())
+    );
+    let change = |side: &str| rollout[side]["downtime_change_s"].as_f64().unwrap();
+    let ci_low = rollout["high"]["ci95"][0].as_f64().unwrap();
+    assert!(change("low") < 0.0 && ci_low > 0.0, "{rollout}");
+    // A fraction stays a fraction, and doubling stops at certainty.
+    let fails = parameter("backup.fails");
+    assert_eq!(
+        (&fails["low"]["value"], &fails["high"]["value"]),
+        (&"0.3".into(), &"1.0".into())
+    );
+    for side in ["low", "high"] {
+        assert_eq!(fails[side]["downtime_change_s"], 0.0, "{fails}");
+    }
+}
