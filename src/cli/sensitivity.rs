@@ -32,6 +32,9 @@ pub(crate) struct SensitivityArgs {
 
 pub(crate) fn sensitivity_command(args: SensitivityArgs) -> Result<ExitCode, CliError> {
     let loaded = args.model.load()?;
+    // The model as written's own warnings, as `run` and `sweep` say them; its variants'
+    // further ones follow the run.
+    super::say_warnings(nines::warnings::model_warnings(&loaded.model));
     let threads = worker_threads(args.threads);
     let years = args.years.unwrap_or(loaded.model.simulation().years).max(2);
     let started = std::time::Instant::now();

@@ -623,6 +623,12 @@ fn sensitivity_warns_of_what_its_variants_raise_as_sweep_does() {
     // `--json` has no warnings, as sweep's has none; stderr says them the same.
     let (_, said) = stderr(&["sensitivity", path, "--years", "20", "--json"]);
     assert!(said.contains(warning), "{said}");
+    // The model as written's own warnings come first, as run and sweep say them.
+    let (_, said) = stderr(&["sensitivity", "models/milvus-ha-l1.toml", "--years", "2"]);
+    assert!(
+        said.starts_with("warning: component.querynode.needs: \"all\" makes every replica"),
+        "{said}"
+    );
 }
 
 /// A probability is a parameter like any other: halved and doubled as written. A bad
