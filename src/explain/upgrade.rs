@@ -75,6 +75,7 @@ fn downtime(model: &Model, component: &Component, c: &mut Combiner) -> (&'static
                 return (how(rollout.strategy, pod.moves_off_failed_nodes), None);
             }
             match (rollout.strategy, pod.moves_off_failed_nodes) {
+                (Strategy::None, _) => ("not upgraded", Some(Rv::constant(0.0))),
                 (Strategy::Recreate, _) => {
                     // Every pod stops, the new ones start together; the component serves
                     // once `needs` of them do (exact when they all take the same time, or
@@ -122,6 +123,7 @@ fn downtime(model: &Model, component: &Component, c: &mut Combiner) -> (&'static
 
 fn how(strategy: Strategy, deployment: bool) -> &'static str {
     match (strategy, deployment) {
+        (Strategy::None, _) => "not upgraded",
         (Strategy::Recreate, _) => "recreate",
         (Strategy::Rolling, true) => "rolling deployment",
         (Strategy::Rolling, false) => "statefulset",

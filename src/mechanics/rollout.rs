@@ -42,6 +42,10 @@ pub enum Strategy {
     Rolling,
     /// Recreate: every old pod stops, then every new one starts.
     Recreate,
+    /// Not replaced by the upgrade schedule (`strategy = "none"`): a StatefulSet's
+    /// `OnDelete`, or a component upgraded on a schedule of its own. Node drains still move
+    /// its pods.
+    None,
 }
 
 /// How a percentage of replicas rounds to a count.

@@ -3,7 +3,7 @@
 
 use super::ComponentPlan;
 use crate::dist::Dist;
-use crate::mechanics::rollout::{PodRollout, upgrades_within};
+use crate::mechanics::rollout::{PodRollout, Strategy, upgrades_within};
 use crate::mechanics::streams::PlannedStreams;
 use crate::model::{Maintenance, Model, Rollout, Schedule};
 use crate::time::Duration;
@@ -101,12 +101,16 @@ pub enum Replacement {
 }
 
 /// The components `model` upgrades, in order: those listed in `order`, then the others in
-/// file order; only those with a rollout.
+/// file order; only those with a rollout (not `strategy = "none"`).
 pub fn upgrade_order(model: &Model) -> Vec<u32> {
     let Some(maintenance) = model.maintenance() else {
         return Vec::new();
     };
-    let upgraded = |index: &usize| !matches!(model.components()[*index].rollout, Rollout::None);
+    let upgraded = |index: &usize| match &model.components()[*index].rollout {
+        Rollout::None => false,
+        Rollout::Pods(pods) => pods.strategy != Strategy::None,
+        Rollout::Replace(_) => true,
+    };
     let listed = maintenance.order.iter().copied();
     let rest = (0..model.components().len()).filter(|i| !maintenance.order.contains(i));
     listed

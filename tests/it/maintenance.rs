@@ -212,6 +212,29 @@ start = "20s"
     )
 }
 
+/// `strategy = "none"` keeps a component out of the upgrade schedule (a StatefulSet's
+/// OnDelete, or a component upgraded apart): a recreated one would be down 26 s an upgrade,
+/// it is never down, and the upgrades still count.
+#[test]
+fn a_component_with_strategy_none_is_not_upgraded() {
+    let keys = "strategy = \"none\"\nstop = \"5s\"";
+    let summary = run_json(&level2(1, "1", keys), 100, 1);
+    assert_eq!(num(&summary, &["downtime_per_year_s", "mean"]), 0.0);
+    assert_eq!(
+        num(&summary, &["maintenance", "upgrades_per_year"]),
+        UPGRADES
+    );
+    let recreated = run_json(
+        &level2(1, "1", "strategy = \"recreate\"\nstop = \"5s\""),
+        100,
+        1,
+    );
+    assert_eq!(
+        num(&recreated, &["downtime_per_year_s", "mean"]),
+        UPGRADES * 26.0
+    );
+}
+
 #[test]
 fn recreate_is_down_for_the_stop_the_start_and_the_endpoint_propagation() {
     // Every pod stops (5 s), then the new ones start (20 s) and load balancers see them

@@ -393,11 +393,12 @@ fn read_pod_rollout(
         Some(value) => match read_str(ctx, value, &table.key("strategy"))? {
             "rolling" => Some(Strategy::Rolling),
             "recreate" if !statefulset => Some(Strategy::Recreate),
+            "none" => Some(Strategy::None),
             other => {
                 let message = if other == "recreate" {
                     "a StatefulSet has no Recreate strategy; use \"rolling\"".to_string()
                 } else {
-                    format!("unknown strategy `{other}`; use \"rolling\" or \"recreate\"")
+                    format!("unknown strategy `{other}`; use \"rolling\", \"recreate\" or \"none\"")
                 };
                 ctx.error(
                     ModelErrorKind::OutOfRange,
