@@ -201,6 +201,7 @@ impl<M: Measure> Engine<'_, M> {
                     damage: now,
                     ready_by: noticed,
                     restore_at: noticed,
+                    lost_before: None,
                 };
                 let lost = self.newest_backup(data, query, false);
                 record(restore.unwrap_or(Duration::ZERO), lost, from_backup(lost))
@@ -219,6 +220,7 @@ impl<M: Measure> Engine<'_, M> {
                             damage: now,
                             ready_by: now,
                             restore_at: noticed,
+                            lost_before: None,
                         };
                         let lost = self.newest_backup(data, query, true);
                         record(repair, lost, from_backup(lost))
@@ -247,6 +249,13 @@ impl<M: Measure> Engine<'_, M> {
         if (site && !backup.offsite) || always_fails(backup.fails) {
             return None;
         }
+        // A site loss took every backup kept on the site that started before it.
+        let query = RestoreQuery {
+            lost_before: (!backup.offsite)
+                .then(|| self.incidents.site_losses.iter().map(|l| l.0).max())
+                .flatten(),
+            ..query
+        };
         let stop = self.stop;
         let state = &mut self.incidents;
         let (forward, past, losses) = (&mut state.forward, &mut state.past, &state.site_losses);

@@ -75,6 +75,9 @@ pub struct RestoreQuery {
     pub ready_by: Duration,
     /// When the restore begins.
     pub restore_at: Duration,
+    /// No backup started before this is left (a site loss took every backup kept there):
+    /// the search ends at it. `None` when nothing bounds it but retention.
+    pub lost_before: Option<Duration>,
 }
 
 /// A backup's start and completion, in µs from the beginning of the year (negative before).
@@ -111,10 +114,12 @@ impl BackupSchedule {
         lost: impl Fn(BackupRun) -> bool,
     ) -> Option<BackupRun> {
         // Without retention every backup is kept: the search ends at the first usable one,
-        // which a caller whose backups can all fail must not ask for.
-        let kept_since = self.retention.map_or(i64::MIN, |retention| {
+        // or where a site loss took the rest; a caller whose backups can all fail must not
+        // ask for it.
+        let retained = self.retention.map_or(i64::MIN, |retention| {
             micros(query.restore_at) - micros(retention)
         });
+        let kept_since = retained.max(query.lost_before.map_or(i64::MIN, micros));
         let mut index = self.last_before(query.damage);
         loop {
             let start_us = self.start_us(index);
@@ -234,6 +239,7 @@ mod tests {
             damage: Duration::from_secs(damage),
             ready_by: Duration::from_secs(ready_by),
             restore_at: Duration::from_secs(ready_by),
+            lost_before: None,
         }
     }
 
@@ -313,6 +319,25 @@ mod tests {
         };
         let found = daily.newest_usable(query(3600, 3600), failing_for_two_years, |_| false);
         assert_eq!(found.map(|r| r.index), Some(-730));
+    }
+
+    /// Where a site loss took every backup before it, the search ends there, though every
+    /// backup is kept and every one before is lost.
+    #[test]
+    fn a_search_ends_where_a_site_loss_took_the_rest() {
+        let daily = schedule(86_400, 0, None);
+        let query = RestoreQuery {
+            lost_before: Some(Duration::from_secs(10 * 86_400)),
+            ..query(11 * 86_400 + 60, 11 * 86_400 + 60)
+        };
+        let mut looked = Vec::new();
+        let draw = |k: i64| {
+            looked.push(k);
+            Some(ok(3600))
+        };
+        // Backup 11 is still running; 10 started at the loss; 9 and before, lost.
+        assert_eq!(daily.newest_usable(query, draw, |run| run.index < 11), None);
+        assert_eq!(looked, [11, 10]);
     }
 
     #[test]

@@ -172,6 +172,40 @@ detect = "0s"
     );
 }
 
+/// A site loss takes every backup kept on the site, kept for ever or not: a logical
+/// incident after it finds only the backups since, and the search for one ends there. Site
+/// losses at days 100, 200 and 300, back a day later; daily backups of an hour, from the
+/// site's return; logical incidents at day 101 + 30 min (the day's backup still running:
+/// unrecoverable), 202 + 1 h and 303 + 1 h 30 m (the day's backup just complete: 1 h and
+/// 1 h 30 m lost). The site losses themselves are unrecoverable (nothing off the site).
+#[test]
+fn a_site_loss_bounds_the_search_for_a_backup_kept_for_ever() {
+    let toml = model(
+        r#"[backup]
+every = "1d"
+duration = "1h"
+restore = "1h"
+
+[[incident]]
+name = "region-loss"
+kind = "site"
+every = "100d"
+detect = "0s"
+repair = "1d"
+
+[[incident]]
+name = "oops"
+kind = "logical"
+every = "101d30m"
+detect = "0s"
+"#,
+    );
+    let summary = run_json(&toml, 5, 1);
+    assert_eq!(num(&summary, &["data_loss", "unrecoverable"]), 5.0 * 4.0);
+    assert_eq!(lost(&summary, "count"), 5.0 * 2.0);
+    assert_eq!(lost(&summary, "mean"), (3600.0 + 5400.0) / 2.0);
+}
+
 #[test]
 fn incident_downtime_is_detect_plus_restore_and_of_kind_incident() {
     let years = 20.0;
