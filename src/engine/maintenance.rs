@@ -525,6 +525,7 @@ impl<M: Measure> Engine<'_, M> {
         if state.office == Some(Office::Held(replica)) {
             state.office = Some(Office::Vacant);
             state.vacated_at = now;
+            state.lease_run_out = false;
             state.handed_over = true;
             // A stretch without a leader is the upgrade's.
             state.last_failed = replica;

@@ -201,6 +201,9 @@ struct ComponentState {
     /// When the last holder left the office: a lease's expiry runs from then, even while
     /// no standby is up to take it over.
     vacated_at: Duration,
+    /// Whether an election since then failed: a lease has run out (or was revoked) by then,
+    /// so the next takes the takeover alone.
+    lease_run_out: bool,
 }
 
 /// Simulates years of one plan, reusing its buffers from year to year, recording the
@@ -458,6 +461,7 @@ impl<'p, M: Measure> Engine<'p, M> {
                 session_expiry: None,
                 handed_over: false,
                 vacated_at: Duration::ZERO,
+                lease_run_out: false,
             }));
         self.serving.fill(true);
         self.expression_up.fill(true);

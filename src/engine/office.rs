@@ -40,6 +40,7 @@ impl<M: Measure> Engine<'_, M> {
         if holder == replica || component.up < needs {
             component.office = Some(Office::Vacant);
             component.vacated_at = now;
+            component.lease_run_out = false;
             tracer.event(now, TraceEvent::LeaderLost { component: index });
         }
     }
@@ -66,7 +67,11 @@ impl<M: Measure> Engine<'_, M> {
         let duration = if state.handed_over {
             rollout::handover(leader, state.up, &mut draws)
         } else {
-            leader.draw(state.up, now.saturating_sub(state.vacated_at), &mut draws)
+            let vacant_for = match state.lease_run_out {
+                true => Duration::NEVER,
+                false => now.saturating_sub(state.vacated_at),
+            };
+            leader.draw(state.up, vacant_for, &mut draws)
         };
         self.components[index as usize].handed_over = false;
         self.components[index as usize].office = Some(Office::Electing);
@@ -107,6 +112,7 @@ impl<M: Measure> Engine<'_, M> {
             );
         } else {
             state.office = Some(Office::Vacant);
+            state.lease_run_out = true;
             tracer.event(now, TraceEvent::ElectionFailed { component: index });
         }
         self.refresh(now, index, tracer);

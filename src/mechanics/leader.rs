@@ -158,6 +158,9 @@ mod tests {
         assert_eq!(lease.draw(1, s(30), &mut draws), s(2));
         let mut draws = Scripted::new(&[s(7)]);
         assert_eq!(lease.draw(1, s(5), &mut draws), s(4));
+        // An election that failed left the lease run out: the engine says so with NEVER.
+        let mut draws = Scripted::new(&[s(7)]);
+        assert_eq!(lease.draw(1, Duration::NEVER, &mut draws), s(2));
         let raft = Leader::Raft(Raft {
             election_timeout: s(1),
             heartbeat: ms(100),

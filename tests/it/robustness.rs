@@ -627,13 +627,14 @@ fn an_output_path_that_is_not_a_directory_is_named_as_such() {
     fails_with(&run(&one), "symbolic links");
 }
 
-/// A model whose restores would each search a year of backups (one a millisecond, all
-/// failing, kept for ever) is refused at once by the estimate, like any too large year.
+/// A model whose years would each draw their backups up to an incident (one backup a
+/// millisecond, 3e10 a year) is refused at once by the estimate, like any too large year;
+/// the same with every backup failing runs, as a restore then looks for none.
 #[test]
-fn a_restore_searching_a_year_of_backups_is_refused() {
+fn a_year_drawing_billions_of_backups_is_refused() {
     let model = crate::util::write_model(
         "name = \"endless\"\nup = \"c\"\n[[component]]\nname = \"c\"\n\
-         [backup]\nevery = \"1ms\"\nduration = \"0s\"\nfails = \"100%\"\nrestore = \"1h\"\n\
+         [backup]\nevery = \"1ms\"\nduration = \"0s\"\nfails = \"0%\"\nrestore = \"1h\"\n\
          [[incident]]\nname = \"dropped\"\nkind = \"logical\"\nevery = \"30d\"\ndetect = \"0s\"\n",
     );
     let file = path_str(model.path());
@@ -644,4 +645,8 @@ fn a_restore_searching_a_year_of_backups_is_refused() {
         "{}",
         stderr(&run)
     );
+    let source = std::fs::read_to_string(model.path()).unwrap();
+    std::fs::write(model.path(), source.replace("\"0%\"", "\"100%\"")).unwrap();
+    let run = nines(&["run", file, "--years", "2"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
 }
