@@ -193,6 +193,7 @@ pub fn judge_slo(slo: &Slo, stats: &Accumulator, plan: &Plan) -> Vec<Verdict> {
                 stats,
                 expression,
                 can_go_down: plan.can_go_down(expression),
+                can_recover_data: plan.can_recover_data(),
             };
             judge_targets(scope, targets, judged, &mut verdicts);
         }
@@ -209,6 +210,8 @@ struct Judged<'a> {
     expression: usize,
     /// Whether anything can take the expression down ([`Plan::can_go_down`]).
     can_go_down: bool,
+    /// Whether an incident can be recovered with data lost ([`Plan::can_recover_data`]).
+    can_recover_data: bool,
 }
 
 fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut Vec<Verdict>) {
@@ -302,11 +305,12 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
             figure: bound.figure,
             years,
         });
-        // Outages are possible where something can take the expression down; a model with
-        // an RPO target has incidents, and every year has a downtime.
+        // Outages are possible where something can take the expression down, data lost
+        // where an incident can be recovered, and every year has a downtime.
         let possible = match bound.figure {
             PercentileFigure::Rto => judged.can_go_down,
-            PercentileFigure::Rpo | PercentileFigure::YearlyDowntime => true,
+            PercentileFigure::Rpo => judged.can_recover_data,
+            PercentileFigure::YearlyDowntime => true,
         };
         push(
             bound.figure.key(bound.percentile).to_string(),
@@ -356,13 +360,17 @@ fn judge_requests(
     ) {
         let estimate = percentile_estimate(values, 0.99, years, can_go_down);
         let target_name = "failed_per_outage_p99".to_string();
+        let note = (values.count() == 0).then_some(Note::NoValues {
+            figure: PercentileFigure::Rto,
+            years,
+        });
         push(
             target_name,
             Unit::Requests,
             estimate,
             Direction::AtMost,
             bound,
-            None,
+            note,
         );
     }
 }

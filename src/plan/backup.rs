@@ -4,7 +4,7 @@
 
 use super::{ComponentPlan, OutageKind, Plan};
 use crate::dist::Dist;
-use crate::mechanics::backup::BackupSchedule;
+use crate::mechanics::backup::{BackupSchedule, always_fails};
 use crate::mechanics::streams::DataStreams;
 use crate::model::{DataProtection, IncidentKind};
 
@@ -116,5 +116,19 @@ impl Plan {
     /// Whether outages have kinds: with `[maintenance]` or `[[incident]]`.
     pub fn has_outage_kinds(&self) -> bool {
         self.maintenance.is_some() || self.data.is_some()
+    }
+
+    /// Whether any incident can be recovered with data lost (an RPO to measure): a logical
+    /// one from a backup that can succeed, a site loss from a standby or such a backup kept
+    /// off the site.
+    pub fn can_recover_data(&self) -> bool {
+        let Some(data) = &self.data else {
+            return false;
+        };
+        let usable = data.backup.as_ref().filter(|b| !always_fails(b.fails));
+        data.incidents.iter().any(|incident| match incident.kind {
+            IncidentKind::Logical => usable.is_some(),
+            IncidentKind::Site => data.replication.is_some() || usable.is_some_and(|b| b.offsite),
+        })
     }
 }
