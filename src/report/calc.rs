@@ -126,7 +126,10 @@ fn up_digits(of: Availability) -> (usize, u64) {
         None => round_up(of.down, DIGITS),
     };
     let scale = math::powi(10.0, decimals as u32);
-    let shown_down = (down * scale).round() as u64;
+    // Up, not to nearest: the share down has more digits than `decimals` keeps when they
+    // are capped at 17, and the share up must not gain what they drop. The factor keeps a
+    // whole number that the product missed by a last bit (59995.00000000001) whole.
+    let shown_down = (down * scale * (1.0 - 1e-12)).ceil() as u64;
     (decimals, (scale as u64).saturating_sub(shown_down))
 }
 

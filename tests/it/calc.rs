@@ -521,6 +521,10 @@ fn rounded_figures_never_cross_a_threshold_they_do_not_reach() {
         text.contains("= 0.9999999999998765 (99.99999999998765%)\n"),
         "{text}"
     );
+    // Seventeen decimals at most: the digits the share down has past them round the share
+    // up shown down (99.999999999876543%, not ...544% above the true ...5436%).
+    let text = nines_ok(&["calc", "nines", "0.999999999998765436"]);
+    assert!(text.starts_with("99.999999999876543% up"), "{text}");
 }
 
 /// A parallel whose share down is below what a double holds keeps its nines (the members'
