@@ -383,7 +383,7 @@ fn failover(timelines: &[Timeline], model: &Model) -> PhaseSummary {
     // A leader's office is filled from the failure on (the election or the lease's expiry
     // does not wait for the detection); another replica's traffic moves once its failure
     // is noticed.
-    let sum = |t: &Timeline| {
+    let takeover = |t: &Timeline| {
         if t.elect.mean_s > 0.0 {
             t.elect
         } else {
@@ -397,7 +397,7 @@ fn failover(timelines: &[Timeline], model: &Model) -> PhaseSummary {
     timelines
         .iter()
         .filter(redundant)
-        .map(sum)
+        .map(takeover)
         .fold(zero, |a, b| if b.mean_s > a.mean_s { b } else { a })
 }
 

@@ -114,13 +114,20 @@ impl ComparisonTables<'_> {
             .map(|(index, loss)| {
                 let mut row = vec![index.to_string()];
                 row.extend(match loss {
-                    Some(loss) => [
-                        format!("{:.3}", loss.incidents_per_year),
-                        loss.unrecoverable.to_string(),
-                        duration(loss.lost_s.mean),
-                        duration(loss.lost_s.p99),
-                        duration(loss.lost_per_year_s.mean),
-                    ],
+                    // With none recovered there is no RPO: "0s" would read as nothing lost.
+                    Some(loss) => {
+                        let rpo = |x: f64| match loss.lost_s.count {
+                            0 => "-".to_string(),
+                            _ => duration(x),
+                        };
+                        [
+                            format!("{:.3}", loss.incidents_per_year),
+                            loss.unrecoverable.to_string(),
+                            rpo(loss.lost_s.mean),
+                            rpo(loss.lost_s.p99),
+                            duration(loss.lost_per_year_s.mean),
+                        ]
+                    }
                     None => Default::default(),
                 });
                 row
@@ -377,13 +384,17 @@ impl ComparisonTables<'_> {
             }
             match losses.get(index) {
                 Some(Some(loss)) => {
+                    let rpo = |x: f64| match loss.lost_s.count {
+                        0 => String::new(),
+                        _ => x.to_string(),
+                    };
                     let _ = write!(
                         out,
                         ",{},{},{},{},{}",
                         loss.incidents_per_year,
                         loss.unrecoverable,
-                        loss.lost_s.mean,
-                        loss.lost_s.p99,
+                        rpo(loss.lost_s.mean),
+                        rpo(loss.lost_s.p99),
                         loss.lost_per_year_s.mean
                     );
                 }

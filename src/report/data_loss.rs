@@ -7,7 +7,7 @@ use super::format::{count, duration};
 use super::pages::Plot;
 #[cfg(feature = "plots")]
 use super::plot::{self, Series};
-use crate::measure::DataLossSummary;
+use crate::measure::{DataLossSummary, LostDistribution};
 #[cfg(feature = "plots")]
 use crate::stats::Accumulator;
 use crate::stats::Summary;
@@ -37,14 +37,17 @@ pub(crate) fn data_loss_rows(summary: &Summary) -> Vec<(String, String)> {
         ),
         (
             "data lost (RPO)".to_string(),
-            format!(
-                "mean {}   p50 {}   p99 {}   max {}   ({} recovered)",
-                duration(lost.mean),
-                duration(lost.p50),
-                duration(lost.p99),
-                duration(lost.max),
-                lost.count
-            ),
+            match lost.count {
+                0 => "none recovered: no RPO to measure".to_string(),
+                _ => format!(
+                    "mean {}   p50 {}   p99 {}   max {}   ({} recovered)",
+                    duration(lost.mean),
+                    duration(lost.p50),
+                    duration(lost.p99),
+                    duration(lost.max),
+                    lost.count
+                ),
+            },
         ),
         (
             format!("data lost/{period}"),
@@ -61,16 +64,28 @@ pub(crate) fn data_loss_rows(summary: &Summary) -> Vec<(String, String)> {
         rows.push((
             label.to_string(),
             format!(
-                "{name}: {}   RPO mean {}   p99 {}   downtime mean {}   p99 {}",
+                "{name}: {}   {}   downtime mean {}   p99 {}",
                 count(incident.count, "incident"),
-                duration(incident.lost_s.mean),
-                duration(incident.lost_s.p99),
+                rpo_cells(&incident.lost_s),
                 duration(incident.downtime_s.mean),
                 duration(incident.downtime_s.p99)
             ),
         ));
     }
     rows
+}
+
+/// `RPO mean 12h 0m   p99 1d 0h`, or `none recovered` when no strike was: a mean of 0 s
+/// would read as nothing lost.
+fn rpo_cells(lost: &LostDistribution) -> String {
+    match lost.count {
+        0 => "none recovered".to_string(),
+        _ => format!(
+            "RPO mean {}   p99 {}",
+            duration(lost.mean),
+            duration(lost.p99)
+        ),
+    }
 }
 
 /// The cumulative distribution of the data lost by recovered incidents, over all and by
@@ -96,4 +111,25 @@ pub(crate) fn rpo_plot(stats: &Accumulator) -> Option<Plot> {
                   lag), over all incidents and by incident; unrecoverable ones are not drawn."
             .to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An incident never recovered has no RPO, which a mean of 0 s would misread as
+    /// nothing lost.
+    #[test]
+    fn no_recovery_reads_as_none_not_zero() {
+        let lost = |count| LostDistribution {
+            count,
+            mean: 43_200.0,
+            p50: 43_200.0,
+            p90: 77_760.0,
+            p99: 85_536.0,
+            max: 86_000.0,
+        };
+        assert_eq!(rpo_cells(&lost(0)), "none recovered");
+        assert_eq!(rpo_cells(&lost(3)), "RPO mean 12h 0m   p99 23h 46m");
+    }
 }

@@ -199,7 +199,8 @@ fn read_profile(
         }
         profile[hour] = multiplier;
     }
-    let mean = profile.iter().sum::<f64>() / 24.0;
+    // Each term divided first: 24 multipliers of 1e308 have a mean, not an infinite sum.
+    let mean: f64 = profile.iter().map(|m| m / 24.0).sum();
     if mean == 0.0 {
         let message = "every multiplier is 0: a profile must send requests in some hour \
                        (leave out [traffic] for a system without requests)"
@@ -391,6 +392,13 @@ name = "db"
             ["0"; 24].join(", ")
         ));
         assert!(none[0].contains("every multiplier is 0"), "{none:?}");
+        let huge = parse(&format!(
+            "rate = \"1/s\"\nprofile = [{}]",
+            ["1e308"; 24].join(", ")
+        ))
+        .unwrap();
+        let scaled = huge.traffic().unwrap().system.profile.unwrap();
+        assert!(scaled.iter().all(|m| (m - 1.0).abs() < 1e-15), "{scaled:?}");
         let client = errors("rate = \"1/s\"\nclient = \"grpc\"");
         assert!(client[0].starts_with("m.toml:19:10: traffic.client: unknown client `grpc`"));
         let attempts = errors("rate = \"1/s\"\nclient = { attempts = 0 }");
