@@ -291,6 +291,7 @@ fn an_outage_splits_into_detection_repair_and_election() {
 fn a_lease_runs_out_while_no_standby_is_up() {
     let lease = Some(Leader::Lease(crate::mechanics::leader::LeaseTakeover {
         ttl: s(30),
+        renew: s(10),
         takeover: Dist::fixed(s(2)),
     }));
     let plan = plan(2, 1, lease, mode(1, Some(99)), None, None);

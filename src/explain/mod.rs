@@ -800,10 +800,7 @@ fn election(leader: &Leader, replicas: u32, c: &mut Combiner) -> Rv {
             let spread = c.plus(&first, &Rv::uniform(-h, 0.0));
             c.plus(&spread, &Rv::duration(raft.rounds()))
         }
-        Leader::Lease(lease) => c.plus(
-            &Rv::dist(&lease::remaining(lease.ttl)),
-            &Rv::dist(&lease.takeover),
-        ),
+        Leader::Lease(lease) => c.plus(&Rv::dist(&lease.remaining()), &Rv::dist(&lease.takeover)),
     }
 }
 

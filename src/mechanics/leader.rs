@@ -38,6 +38,8 @@ pub struct Raft {
 pub struct LeaseTakeover {
     /// The lease's time to live.
     pub ttl: Duration,
+    /// How often the holder renews it, at most `ttl`.
+    pub renew: Duration,
     /// From noticing the expiry to serving as the new holder.
     pub takeover: Dist,
 }
@@ -55,10 +57,17 @@ impl Leader {
             Leader::Election(dist) => draws.draw(dist),
             Leader::Raft(raft) => raft.draw(candidates, draws),
             Leader::Lease(lease) => {
-                let expiry = draws.draw(&lease::remaining(lease.ttl));
+                let expiry = draws.draw(&lease.remaining());
                 (expiry.saturating_sub(vacant_for)).saturating_add(draws.draw(&lease.takeover))
             }
         }
+    }
+}
+
+impl LeaseTakeover {
+    /// What is left of the lease when its holder goes silent.
+    pub fn remaining(&self) -> Dist {
+        lease::remaining_renewed(self.ttl, self.renew)
     }
 }
 
@@ -140,6 +149,7 @@ mod tests {
     fn a_lease_takeover_waits_for_the_expiry() {
         let lease = Leader::Lease(LeaseTakeover {
             ttl: s(9),
+            renew: s(3),
             takeover: Dist::fixed(s(2)),
         });
         let mut draws = Scripted::new(&[s(7)]);
@@ -152,6 +162,7 @@ mod tests {
     fn a_lease_counts_from_the_holders_loss_not_the_standbys_return() {
         let lease = Leader::Lease(LeaseTakeover {
             ttl: s(9),
+            renew: s(3),
             takeover: Dist::fixed(s(2)),
         });
         let mut draws = Scripted::new(&[s(7)]);

@@ -292,6 +292,8 @@ pub enum Leader {
     Lease {
         /// The lease's time to live.
         ttl: Duration,
+        /// How often the holder renews it, at most `ttl` (etcd's clients: a third of it).
+        renew: Duration,
         /// From noticing the expiry to serving as the new holder.
         takeover: Dist,
     },

@@ -21,7 +21,12 @@ pub fn leader(leader: &model::Leader) -> Leader {
             heartbeat: *heartbeat,
             round_trip: *round_trip,
         }),
-        model::Leader::Lease { ttl, takeover } => Leader::Lease(LeaseTakeover {
+        model::Leader::Lease {
+            ttl,
+            renew,
+            takeover,
+        } => Leader::Lease(LeaseTakeover {
+            renew: *renew,
             ttl: *ttl,
             takeover: takeover.clone(),
         }),

@@ -651,3 +651,40 @@ repair = "8h"
     // The site is rebuilt before the restore: 10 min + 8 h, not the restore's 2 h.
     assert!((layer(2, "rto") - (600.0 + 8.0 * 3600.0)).abs() < 1e-6);
 }
+
+/// A leader lease renewed every `renew` (Patroni's loop_wait) has the TTL less up to that
+/// left when its holder fails: a ttl of 30 s renewed every 5 s expires 25 to 30 s later
+/// (mean 27.5 s), where etcd's third of the TTL gives 20 to 30 s (mean 25 s). A renewal
+/// longer than the TTL is refused at its key.
+#[test]
+fn a_lease_renewed_more_often_expires_later() {
+    let model = |lease: &str| {
+        format!(
+            "name = \"patroni\"\nup = \"pg\"\n[[component]]\nname = \"pg\"\nreplicas = 2\n\
+             leader = {{ lease = {{ {lease} }} }}\n[[component.failure]]\nname = \"crash\"\n\
+             every = {{ dist = \"exponential\", mean = \"30d\" }}\nrepair = \"1m\"\n"
+        )
+    };
+    let elect = |lease: &str| {
+        let explained = explain_json(&model(lease));
+        let path = "/timelines/0/elect/mean_s";
+        let value = explained.pointer(path).and_then(serde_json::Value::as_f64);
+        value.unwrap_or_else(|| panic!("{path}: {explained}"))
+    };
+    assert!((elect("ttl = \"30s\"") - 25.0).abs() < 1e-9);
+    assert!((elect("ttl = \"30s\", renew = \"10s\"") - 25.0).abs() < 1e-9);
+    assert!((elect("ttl = \"30s\", renew = \"5s\", takeover = \"2s\"") - 29.5).abs() < 1e-9);
+    let bad = write_model(&model("ttl = \"30s\", renew = \"1m\""));
+    let output = Command::new(env!("CARGO_BIN_EXE_nines"))
+        .args(["run".as_ref(), bad.path().as_os_str()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "component.pg.leader.lease.renew: the holder renews its lease at least once a `ttl`"
+        ),
+        "{stderr}"
+    );
+}

@@ -404,13 +404,31 @@ pub(super) fn read_consensus_leader(
         let ttl = lease
             .required(ctx, "ttl", ", the lease's time to live, e.g. ttl = \"30s\"")
             .and_then(|v| read_positive_duration(ctx, v, &format!("{key}.ttl")));
+        let renew = lease.get("renew").map(|v| {
+            let key = lease.key("renew");
+            let renew = read_positive_duration(ctx, v, &key)?;
+            if ttl.is_some_and(|ttl| renew > ttl) {
+                let message = "the holder renews its lease at least once a `ttl`, or it \
+                               would lapse while the holder is up";
+                ctx.error(
+                    ModelErrorKind::OutOfRange,
+                    v.span(),
+                    &key,
+                    message.to_string(),
+                );
+                return None;
+            }
+            Some(renew)
+        });
         let takeover = match lease.get("takeover") {
             Some(v) => read_dist(ctx, v, &lease.key("takeover")),
             None => Some(Dist::fixed(Duration::ZERO)),
         };
         lease.finish(ctx);
+        let ttl = ttl?;
         return Some(Some(Leader::Lease {
-            ttl: ttl?,
+            ttl,
+            renew: renew.unwrap_or(Some(crate::mechanics::lease::default_renewal(ttl)))?,
             takeover: takeover?,
         }));
     }
