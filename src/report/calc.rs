@@ -668,6 +668,18 @@ fn broken(setup: &Setup) -> String {
     parts.join("; ")
 }
 
+/// The generated model's name: `calc` and the question, quotes made plain, shortened to
+/// the 256 characters a model name may have (a question of many members is longer).
+fn model_name(question: &str) -> String {
+    const MAX_CHARS: usize = 256;
+    let name = format!("calc {}", question.replace('"', "'"));
+    if name.chars().count() <= MAX_CHARS {
+        return name;
+    }
+    let kept: String = name.chars().take(MAX_CHARS - 1).collect();
+    format!("{kept}…")
+}
+
 /// The model of `setup`, commented, as `--emit-model` writes it and `--simulate` reads it.
 pub fn calc_model(setup: &Setup) -> String {
     let mut text = String::new();
@@ -684,7 +696,7 @@ pub fn calc_model(setup: &Setup) -> String {
          leaves out\n# (detect, a leader election, a quorum, [kubernetes] nodes) and run it \
          with `nines run`."
     );
-    let _ = writeln!(text, "name = \"calc {}\"", setup.question.replace('"', "'"));
+    let _ = writeln!(text, "name = \"{}\"", model_name(&setup.question));
     let _ = writeln!(text, "up = \"{}\"\n", up_expression(setup));
     let _ = writeln!(text, "[simulation]");
     let _ = writeln!(text, "years = {}   # --years", setup.years);

@@ -571,3 +571,15 @@ fn budget_names_the_alerts_that_cannot_serve() {
         "{month}"
     );
 }
+
+/// A question of many members simulates: the generated model's name, the question, is cut
+/// to the 256 characters a model name may have (60 members made 371 and an error naming a
+/// file the user never wrote).
+#[test]
+fn many_members_simulate() {
+    let mut args = vec!["calc", "kofn", "2"];
+    args.extend(std::iter::repeat_n("99.9%", 60));
+    args.extend(["--simulate", "--years", "10"]);
+    let answer = json(&args);
+    assert_eq!(answer["simulated"]["years"], 10, "{answer}");
+}
