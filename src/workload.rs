@@ -57,6 +57,14 @@ pub const MAX_MEMORY_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 /// directory is refused unless forced.
 pub const MAX_OUTPUT_BYTES: f64 = 16.0 * 1024.0 * 1024.0 * 1024.0;
 
+/// Estimated bytes of a trace (one year's events, a line or so each) above which `trace`
+/// is refused unless forced: more than anyone reads, and enough to fill a disk.
+pub const MAX_TRACE_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// Bytes a trace writes per event, on average: measured at about 200 on a model of
+/// crashes and restarts (each a line or two of 80 to 120 characters).
+const TRACE_BYTES_PER_EVENT: f64 = 200.0;
+
 /// What one simulated year costs besides its events (resetting the engine, accumulating
 /// the statistics), in events: measured at about a microsecond a year on one thread.
 pub const YEAR_COST_EVENTS: f64 = 5.0;
@@ -137,6 +145,13 @@ pub enum TooLarge {
         bytes: f64,
         /// Years, one row each.
         years: u64,
+    },
+    /// The trace of one year would be more than [`MAX_TRACE_BYTES`].
+    Trace {
+        /// Estimated bytes.
+        bytes: f64,
+        /// Expected events in the year.
+        events: f64,
     },
     /// The random streams need more than [`MAX_MEMORY_BYTES`].
     Memory {
@@ -291,6 +306,20 @@ impl Workload {
         let engines = threads.max(1) as f64;
         self.streams * (STREAM_KEY_BYTES + STREAM_STATE_BYTES * engines)
             + self.backups * BACKUP_DRAW_BYTES * engines
+    }
+
+    /// Judges the simulation of `shape` and the trace of one of its years against the
+    /// limits.
+    pub fn judge_trace(&self, shape: RunShape) -> Verdict {
+        let bytes = self.events_per_year * TRACE_BYTES_PER_EVENT;
+        match self.judge(shape) {
+            Verdict::TooLarge(too_large) => Verdict::TooLarge(too_large),
+            _ if bytes > MAX_TRACE_BYTES => Verdict::TooLarge(TooLarge::Trace {
+                bytes,
+                events: self.events_per_year,
+            }),
+            fine_or_slow => fine_or_slow,
+        }
     }
 
     /// Judges a run of `shape` against the limits.
@@ -716,6 +745,32 @@ mod tests {
         // Half the backups failing: two looked at on average.
         let half = backups("1s", "50%", retention);
         assert!(close(half.events_per_year, events(2.0)));
+    }
+
+    /// A trace writes a line or so per event: a failure every second and a repair of a
+    /// second, 3.2e7 events a year, would write about 5.9 GiB and is refused; a failure a
+    /// month traces in kilobytes.
+    #[test]
+    fn a_trace_of_more_than_a_gib_is_refused() {
+        let model = |every: &str| {
+            Workload::estimate(
+                &Model::parse(
+                    &format!(
+                        "name = \"m\"\nup = \"a\"\n[[component]]\nname = \"a\"\n\
+                         [[component.failure]]\nname = \"f\"\nevery = \"{every}\"\nrepair = \"1s\"\n"
+                    ),
+                    "m.toml",
+                )
+                .unwrap(),
+            )
+        };
+        let verdict = model("1s").judge_trace(shape(1, 1));
+        let Verdict::TooLarge(TooLarge::Trace { bytes, events }) = verdict else {
+            panic!("{verdict:?}");
+        };
+        assert!((events / 3.15e7 - 1.0).abs() < 0.01, "{events}");
+        assert!(bytes > 5.8 * 1024.0 * 1024.0 * 1024.0, "{bytes}");
+        assert_eq!(model("30d").judge_trace(shape(1, 1)), Verdict::Fine);
     }
 
     /// Without retention every backup is kept: a search ends at the first usable one, and

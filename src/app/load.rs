@@ -114,6 +114,16 @@ pub fn admit(loaded: &Loaded, shape: RunShape, force: bool) -> Result<Admission,
     )
 }
 
+/// As [`admit`], for `trace`: the simulation of `shape`, and the trace of one year, which
+/// is refused unless `force` when it would be larger than anyone reads.
+pub fn admit_trace(loaded: &Loaded, shape: RunShape, force: bool) -> Result<Admission, RunError> {
+    admit_verdict(
+        Workload::estimate(&loaded.model).judge_trace(shape),
+        force,
+        &loaded.file,
+    )
+}
+
 /// Judges `workload` (of one model, or of the variants of a comparison together) in a run
 /// of `shape`; a refusal names `file`.
 pub fn admit_workload(
@@ -122,7 +132,11 @@ pub fn admit_workload(
     force: bool,
     file: &Path,
 ) -> Result<Admission, RunError> {
-    let verdict = workload.judge(shape);
+    admit_verdict(workload.judge(shape), force, file)
+}
+
+/// What `verdict` calls for; a refusal names `file`.
+fn admit_verdict(verdict: Verdict, force: bool, file: &Path) -> Result<Admission, RunError> {
     let reason = crate::report::workload_message(&verdict);
     match verdict {
         Verdict::Fine => Ok(Admission::Fine),

@@ -30,7 +30,7 @@ pub use compare::{
     PairedOutcome, PreparedVariants, VariantsOutcome, VariantsRequest, prepare_variants,
 };
 pub use error::{IoAction, RunError};
-pub use load::{Admission, Loaded, admit, admit_workload};
+pub use load::{Admission, Loaded, admit, admit_trace, admit_workload};
 pub use optimize::{OptimizeOutcome, OptimizeRequest, Screened, Simulated, optimize};
 pub use run::{Grown, Growth, RunOutcome, RunRequest, Until, run, simulate};
 pub use sensitivity::{

@@ -1,6 +1,6 @@
 //! `nines trace`: the event log of one simulated year.
 
-use super::{CliError, MAX_YEARS, available_threads, check_workload, interrupt_flag};
+use super::{CliError, MAX_YEARS, available_threads, interrupt_flag};
 use clap::{ArgGroup, Args};
 use nines::app::RunError;
 use nines::plan::Plan;
@@ -28,8 +28,8 @@ pub(crate) struct TraceArgs {
     /// report writes them (2m 24s, 27.3s, 332ms).
     #[arg(long)]
     seconds: bool,
-    /// Trace even if the year is estimated to be too large (over 1e9 events, or 4 GiB of
-    /// memory).
+    /// Trace even if the year is estimated to be too large (over 1e9 events, a trace over
+    /// 1 GiB, or 4 GiB of memory).
     #[arg(long)]
     force: bool,
 }
@@ -47,7 +47,7 @@ pub(crate) fn trace(args: TraceArgs) -> Result<ExitCode, CliError> {
         threads,
         writes_rows: false,
     };
-    check_workload(&loaded, shape, args.force)?;
+    super::say_admission(&nines::app::admit_trace(&loaded, shape, args.force)?);
     let plan = Plan::compile(&loaded.model, loaded.seed);
     let year = match args.year {
         Some(year) => year,

@@ -2,7 +2,8 @@
 
 use crate::time::Duration;
 use crate::workload::{
-    MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, MAX_OUTPUT_BYTES, RunSize, TooLarge, Verdict,
+    MAX_EVENTS, MAX_EVENTS_PER_YEAR, MAX_MEMORY_BYTES, MAX_OUTPUT_BYTES, MAX_TRACE_BYTES, RunSize,
+    TooLarge, Verdict,
 };
 
 /// Bytes in a GiB.
@@ -29,6 +30,13 @@ pub fn workload_message(verdict: &Verdict) -> String {
             bytes / GIB,
             short_number(*years as f64),
             MAX_OUTPUT_BYTES / GIB
+        ),
+        Verdict::TooLarge(TooLarge::Trace { bytes, events }) => format!(
+            "the trace is too large: about {:.1} GiB for the {} events of a year; the limit is \
+             {:.0} GiB (trace a shorter horizon, `--set simulation.horizon=1d`)",
+            bytes / GIB,
+            short_number(*events),
+            MAX_TRACE_BYTES / GIB
         ),
         Verdict::TooLarge(TooLarge::Memory {
             bytes,
