@@ -401,13 +401,26 @@ pub(crate) fn check_workload(
     Ok(())
 }
 
-/// Says each model warning on stderr, one line each.
+/// Says each model warning on stderr, one line each, the first
+/// [`MAX_SHOWN_ERRORS`](nines::model::MAX_SHOWN_ERRORS) of them as errors are, then how many
+/// more: 100,000 components without failure modes would otherwise write 100,000 lines.
 pub(crate) fn say_warnings(warnings: impl IntoIterator<Item = nines::warnings::Warning>) {
-    for warning in warnings {
+    let shown = nines::model::MAX_SHOWN_ERRORS;
+    let mut more = 0usize;
+    for (index, warning) in warnings.into_iter().enumerate() {
+        if index >= shown {
+            more += 1;
+            continue;
+        }
         say(format_args!(
             "warning: {}",
             nines::report::warning_text(&warning)
         ));
+    }
+    match more {
+        0 => {}
+        1 => say(format_args!("warning: … and 1 more warning")),
+        more => say(format_args!("warning: … and {more} more warnings")),
     }
 }
 

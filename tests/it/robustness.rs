@@ -650,3 +650,20 @@ fn a_year_drawing_billions_of_backups_is_refused() {
     let run = nines(&["run", file, "--years", "2"]);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
 }
+
+/// Warnings are capped as errors are: 25 components without failure modes say the first
+/// 20, then how many more.
+#[test]
+fn many_warnings_are_capped() {
+    let mut toml = "name = \"w\"\nup = \"c0\"\n".to_string();
+    for i in 0..25 {
+        toml.push_str(&format!("[[component]]\nname = \"c{i}\"\n"));
+    }
+    let model = crate::util::write_model(&toml);
+    let run = nines(&["run", path_str(model.path()), "--years", "10"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let said = stderr(&run);
+    let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 21, "{said}");
+    assert_eq!(warnings[20], "warning: … and 5 more warnings");
+}
