@@ -523,9 +523,7 @@ impl<M: Measure> Engine<'_, M> {
         }
         let state = &mut self.components[index as usize];
         if state.office == Some(Office::Held(replica)) {
-            state.office = Some(Office::Vacant);
-            state.vacated_at = now;
-            state.lease_run_out = false;
+            state.vacate(now);
             state.handed_over = true;
             // A stretch without a leader is the upgrade's.
             state.last_failed = replica;

@@ -206,6 +206,15 @@ struct ComponentState {
     lease_run_out: bool,
 }
 
+impl ComponentState {
+    /// The holder leaves the office at `now`: vacant, a lease's expiry running from then.
+    fn vacate(&mut self, now: Duration) {
+        self.office = Some(Office::Vacant);
+        self.vacated_at = now;
+        self.lease_run_out = false;
+    }
+}
+
 /// Simulates years of one plan, reusing its buffers from year to year, recording the
 /// [`Downtime`] of every expression and the further measures `M` (monomorphised: a measure
 /// costs only what its hooks do).

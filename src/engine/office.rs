@@ -38,9 +38,7 @@ impl<M: Measure> Engine<'_, M> {
             return;
         };
         if holder == replica || component.up < needs {
-            component.office = Some(Office::Vacant);
-            component.vacated_at = now;
-            component.lease_run_out = false;
+            component.vacate(now);
             tracer.event(now, TraceEvent::LeaderLost { component: index });
         }
     }

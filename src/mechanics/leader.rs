@@ -49,7 +49,7 @@ impl Leader {
     /// office having fallen vacant `vacant_for` ago (zero unless it waited for candidates).
     ///
     /// Only a lease counts that wait: its expiry runs in the store from the holder's loss,
-    /// whoever is up (SPEC section 2: 2/3 of the TTL to the TTL after the failure), so a
+    /// whoever is up (SPEC section 2: the TTL less up to one renewal after the failure), so a
     /// standby back after it takes over at once. Raft's timers and a plain election start
     /// when the candidates are up.
     pub fn draw(&self, candidates: u32, vacant_for: Duration, draws: &mut impl Draw) -> Duration {
