@@ -366,7 +366,8 @@ const STOP_GRACE: WallDuration = WallDuration::from_secs(5);
 
 /// The flag a Ctrl-C (or SIGTERM, SIGHUP) sets; the handler is installed on first use.
 /// A run looks at the flag within milliseconds; a process blocked elsewhere (opening a FIFO
-/// whose other end no process opens, writing to a pipe that nobody reads) cannot, so the
+/// whose other end no process opens, writing to a pipe that nobody reads) cannot, nor can a
+/// step that does not look at it (a closed-form analysis of an extreme model), so the
 /// handler ends it with exit status 130 once [`STOP_GRACE`] has passed. Temporary files
 /// it then leaves are removed by the next run into the same directory.
 pub(crate) fn interrupt_flag() -> &'static AtomicBool {
@@ -380,8 +381,8 @@ pub(crate) fn interrupt_flag() -> &'static AtomicBool {
             }
             std::thread::sleep(STOP_GRACE);
             say(format_args!(
-                "error: interrupted, and still blocked on a file or a pipe after {} s: \
-                 ending now",
+                "error: interrupted, and still busy after {} s (blocked on a file or a pipe, \
+                 or in a step that does not look for a stop): ending now",
                 STOP_GRACE.as_secs()
             ));
             std::process::exit(130);

@@ -94,16 +94,11 @@ impl<M: Measure> Engine<'_, M> {
     }
 
     /// Incident `incident` strikes at `now`: decides its recovery, holds the system down
-    /// for it and schedules its next strike. Returns the backups its restore looked at,
-    /// work for the stop check.
-    pub(super) fn on_incident<T: Tracer>(
-        &mut self,
-        now: Duration,
-        incident: u32,
-        tracer: &mut T,
-    ) -> u64 {
+    /// for it and schedules its next strike. The backups its restore looked at are work
+    /// for the stop check.
+    pub(super) fn on_incident<T: Tracer>(&mut self, now: Duration, incident: u32, tracer: &mut T) {
         let Some(data) = &self.plan.data else {
-            return 0;
+            return;
         };
         self.incidents.scanned = 0;
         let (record, noticed_at) = self.decide(now, incident, data);
@@ -115,10 +110,10 @@ impl<M: Measure> Engine<'_, M> {
         if next < self.plan.horizon {
             self.queue.push(next, Event::IncidentStrikes { incident });
         }
-        let scanned = self.incidents.scanned;
+        self.handler_work += self.incidents.scanned;
         let end = now.saturating_add(record.downtime);
         if self.incident_down && end <= self.incidents.until {
-            return scanned;
+            return;
         }
         self.incidents.until = end;
         if end < self.plan.horizon {
@@ -132,7 +127,6 @@ impl<M: Measure> Engine<'_, M> {
             };
             self.hold_down(now, true, blame, tracer);
         }
-        scanned
     }
 
     /// An incident's downtime may be over at `now` (unless a later one extended it).

@@ -253,6 +253,10 @@ pub struct Engine<'p, M: Measure = Shipped> {
     /// Whether the state of replicas and streams spills the cache, so that the event loop
     /// prefetches what the next event will touch (see `replicas::worth_prefetching`).
     prefetch: bool,
+    /// Work the handler of the current event did beyond what [`Engine::work_of`] foresaw
+    /// (the container starts a crash loop lost, the backups a restore looked at), in
+    /// [`STOP_CHECK_WORK`] units: one event can cost a million of them.
+    handler_work: u64,
 }
 
 impl<'p> Engine<'p> {
@@ -299,6 +303,7 @@ impl<'p, M: Measure> Engine<'p, M> {
             incidents: incident::IncidentState::default(),
             incident_down: false,
             prefetch: replicas::worth_prefetching(plan),
+            handler_work: 0,
         }
     }
 
@@ -400,12 +405,11 @@ impl<'p, M: Measure> Engine<'p, M> {
                 Event::RolledBack => self.on_rolled_back(now, tracer),
                 Event::DrainStart => self.on_drain_start(now, tracer),
                 Event::NodeRebooted { node } => self.on_node_rebooted(now, node, tracer),
-                Event::IncidentStrikes { incident } => {
-                    work += self.on_incident(now, incident, tracer);
-                }
+                Event::IncidentStrikes { incident } => self.on_incident(now, incident, tracer),
                 Event::IncidentOver => self.on_incident_over(now, tracer),
                 _ => {} // stale: the replica or session changed since it was scheduled
             }
+            work += std::mem::take(&mut self.handler_work);
         }
     }
 

@@ -273,7 +273,9 @@ impl<M: Measure> Engine<'_, M> {
     }
 
     /// [`Engine::restart`] with the instants of its steps; `None` for a replica without a
-    /// pod, which serves again when dead.
+    /// pod, which serves again when dead, and once a stop is requested: a crash loop can
+    /// lose a hundred thousand starts a year, and one event can restart every replica of a
+    /// component, so the restarts of an abandoned year are not worked out.
     fn restarted(
         &mut self,
         replica: u32,
@@ -282,6 +284,9 @@ impl<M: Measure> Engine<'_, M> {
     ) -> Option<pod::Restarted> {
         let (component, local) = self.locate(replica);
         let pod = component.pod.as_ref()?;
+        if self.stop_requested() {
+            return None;
+        }
         let state = self.replicas[replica as usize];
         let restarts = pod::restarts_before(state.restarts, state.container_started, failed);
         let stream = component.streams.pod(local, PodPurpose::Start);
@@ -296,6 +301,7 @@ impl<M: Measure> Engine<'_, M> {
             pod.pod.endpoint_propagation,
             || draws.draw(&pod.pod.start),
         );
+        self.handler_work += u64::from(restarted.killed_starting);
         let state = &mut self.replicas[replica as usize];
         state.restarts = restarted.restarts;
         state.container_started = Some(restarted.container_started);

@@ -585,8 +585,67 @@ fn a_stop_ends_a_process_blocked_on_a_fifo() {
     exits_with(
         &output,
         130,
-        "interrupted, and still blocked on a file or a pipe",
+        "interrupted, and still busy after 5 s (blocked on a file or a pipe",
     );
+}
+
+/// A stop reaches a year whose every replica crash-loops: each failure's restart loses
+/// about 100,000 starts to the liveness probe within one event, which the stop check
+/// counts, so the run ends at once rather than after the grace period.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_stop_reaches_a_year_of_crash_loops() {
+    let model = crate::util::write_model(
+        "name = \"crashloop\"\nup = \"api\"\n[kubernetes]\nnodes = 3\n\
+         [[component]]\nname = \"api\"\nreplicas = 30000\nstart = \"1h\"\n\
+         liveness = { initial_delay = \"0s\", period = \"1s\", timeout = \"1s\", \
+         failure_threshold = 1 }\ntermination_grace_period = \"0s\"\n\
+         [[component.failure]]\nname = \"crash\"\nevery = \"1s\"\n\
+         detect = \"exit\"\nrepair = \"restart\"\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = binary()
+        .args([
+            "run",
+            path_str(model.path()),
+            "--years",
+            "4",
+            "--threads",
+            "1",
+        ])
+        .args(["--force", "--out", path_str(&dir.path().join("out"))])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Waits for a condition, not for a time: a second of CPU time spent, which puts the
+    // run inside the first year's crash loops (a year of them takes over ten seconds).
+    let stat = format!("/proc/{}/stat", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while cpu_ticks(&stat) < 100 {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        assert!(std::time::Instant::now() < deadline, "never busy");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    signal(&child, "TERM");
+    let output = child.wait_with_output().unwrap();
+    exits_with(&output, 130, "interrupted; no result files were written");
+    assert!(
+        !stderr(&output).contains("still busy"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// The user CPU time of a process in clock ticks (100 a second on Linux), from its
+/// `/proc/PID/stat`.
+#[cfg(target_os = "linux")]
+fn cpu_ticks(stat: &str) -> u64 {
+    let text = fs::read_to_string(stat).unwrap_or_default();
+    // The fields after the command name, which is in parentheses; utime is the 14th field.
+    text.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(11))
+        .and_then(|ticks| ticks.parse().ok())
+        .unwrap_or(0)
 }
 
 /// `--threads` is bounded: 65,535 worker threads took minutes to start.
