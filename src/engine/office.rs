@@ -1,6 +1,7 @@
 //! The leader office: who holds it, when it falls vacant, and elections.
 
 use super::{Engine, Event, Measure, TraceEvent, Tracer};
+use crate::mechanics::leader::Election;
 use crate::mechanics::rollout;
 use crate::time::Duration;
 
@@ -62,8 +63,11 @@ impl<M: Measure> Engine<'_, M> {
             return;
         }
         let mut draws = self.draws(component.streams.election);
-        let duration = if state.handed_over {
-            rollout::handover(leader, state.up, &mut draws)
+        let election = if state.handed_over {
+            Election {
+                duration: rollout::handover(leader, state.up, &mut draws),
+                lease_ran_out: false,
+            }
         } else {
             let vacant_for = match state.lease_run_out {
                 true => Duration::NEVER,
@@ -71,6 +75,7 @@ impl<M: Measure> Engine<'_, M> {
             };
             leader.draw(state.up, vacant_for, &mut draws)
         };
+        let duration = election.duration;
         self.components[index as usize].handed_over = false;
         self.components[index as usize].office = Some(Office::Electing);
         let end = now.saturating_add(duration);
@@ -84,6 +89,7 @@ impl<M: Measure> Engine<'_, M> {
                 component: index,
                 duration,
                 handover: state.handed_over,
+                lease_ran_out: election.lease_ran_out,
             },
         );
     }

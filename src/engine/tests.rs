@@ -222,6 +222,7 @@ fn the_office_passes_to_the_lowest_up_replica() {
         component,
         duration: s(2),
         handover: false,
+        lease_ran_out: false,
     };
     assert_eq!(
         office_events(&trace),
@@ -264,6 +265,7 @@ fn an_outage_splits_into_detection_repair_and_election() {
         component,
         duration: s(5),
         handover: false,
+        lease_ran_out: false,
     };
     assert_eq!(
         office_events(&trace),
@@ -307,6 +309,7 @@ fn a_lease_runs_out_while_no_standby_is_up() {
                     component,
                     duration: s(2),
                     handover: false,
+                    lease_ran_out: true,
                 }
             ),
             (

@@ -46,6 +46,8 @@ pub enum TraceEvent {
         duration: Duration,
         /// Whether the last leader stopped gracefully, handing the office over.
         handover: bool,
+        /// Whether the failed leader's lease had already run out, while no standby was up.
+        lease_ran_out: bool,
     },
     /// An election ends with a leader.
     LeaderElected {

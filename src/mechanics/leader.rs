@@ -22,6 +22,16 @@ pub enum Leader {
     Lease(LeaseTakeover),
 }
 
+/// What an election's draw decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Election {
+    /// How long the office stays vacant from the election's start.
+    pub duration: Duration,
+    /// Whether a lease had already run out when the election started (its standby came
+    /// back after the expiry), so that the takeover alone is left.
+    pub lease_ran_out: bool,
+}
+
 /// Raft's election settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Raft {
@@ -52,14 +62,22 @@ impl Leader {
     /// whoever is up (SPEC section 2: the TTL less up to one renewal after the failure), so a
     /// standby back after it takes over at once. Raft's timers and a plain election start
     /// when the candidates are up.
-    pub fn draw(&self, candidates: u32, vacant_for: Duration, draws: &mut impl Draw) -> Duration {
-        match self {
-            Leader::Election(dist) => draws.draw(dist),
-            Leader::Raft(raft) => raft.draw(candidates, draws),
+    pub fn draw(&self, candidates: u32, vacant_for: Duration, draws: &mut impl Draw) -> Election {
+        let (duration, lease_ran_out) = match self {
+            Leader::Election(dist) => (draws.draw(dist), false),
+            Leader::Raft(raft) => (raft.draw(candidates, draws), false),
             Leader::Lease(lease) => {
                 let expiry = draws.draw(&lease.remaining());
-                (expiry.saturating_sub(vacant_for)).saturating_add(draws.draw(&lease.takeover))
+                let left = expiry.saturating_sub(vacant_for);
+                (
+                    left.saturating_add(draws.draw(&lease.takeover)),
+                    left == Duration::ZERO,
+                )
             }
+        };
+        Election {
+            duration,
+            lease_ran_out,
         }
     }
 }
@@ -131,6 +149,13 @@ mod tests {
         Duration::from_micros(millis * 1000)
     }
 
+    fn took(duration: Duration, lease_ran_out: bool) -> Election {
+        Election {
+            duration,
+            lease_ran_out,
+        }
+    }
+
     #[test]
     fn raft_takes_the_first_timeout_less_the_heartbeat_plus_two_rounds() {
         let raft = Leader::Raft(Raft {
@@ -140,7 +165,7 @@ mod tests {
         });
         let mut draws = Scripted::new(&[ms(1700), ms(1200), ms(50)]);
         let elected = raft.draw(2, Duration::ZERO, &mut draws);
-        assert_eq!(elected, ms(1200 - 50 + 20));
+        assert_eq!(elected, took(ms(1200 - 50 + 20), false));
         assert_eq!(draws.asked.len(), 3, "{:?}", draws.asked);
         assert!(draws.asked[2].starts_with("below"), "{:?}", draws.asked);
     }
@@ -153,11 +178,12 @@ mod tests {
             takeover: Dist::fixed(s(2)),
         });
         let mut draws = Scripted::new(&[s(7)]);
-        assert_eq!(lease.draw(1, Duration::ZERO, &mut draws), s(9));
+        assert_eq!(lease.draw(1, Duration::ZERO, &mut draws), took(s(9), false));
     }
 
     /// A standby back only after the lease ran out (the holder was lost while every other
-    /// replica was down) takes over at once; one back before waits out the rest.
+    /// replica was down) takes over at once, and the draw says the lease had run out; one
+    /// back before waits out the rest.
     #[test]
     fn a_lease_counts_from_the_holders_loss_not_the_standbys_return() {
         let lease = Leader::Lease(LeaseTakeover {
@@ -166,12 +192,15 @@ mod tests {
             takeover: Dist::fixed(s(2)),
         });
         let mut draws = Scripted::new(&[s(7)]);
-        assert_eq!(lease.draw(1, s(30), &mut draws), s(2));
+        assert_eq!(lease.draw(1, s(30), &mut draws), took(s(2), true));
         let mut draws = Scripted::new(&[s(7)]);
-        assert_eq!(lease.draw(1, s(5), &mut draws), s(4));
+        assert_eq!(lease.draw(1, s(5), &mut draws), took(s(4), false));
+        // Back at the very instant of the expiry: nothing of the lease is left.
+        let mut draws = Scripted::new(&[s(7)]);
+        assert_eq!(lease.draw(1, s(7), &mut draws), took(s(2), true));
         // An election that failed left the lease run out: the engine says so with NEVER.
         let mut draws = Scripted::new(&[s(7)]);
-        assert_eq!(lease.draw(1, Duration::NEVER, &mut draws), s(2));
+        assert_eq!(lease.draw(1, Duration::NEVER, &mut draws), took(s(2), true));
         let raft = Leader::Raft(Raft {
             election_timeout: s(1),
             heartbeat: ms(100),

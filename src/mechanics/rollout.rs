@@ -101,7 +101,7 @@ pub fn upgrades_within(start: Duration, every: Duration, horizon: Duration) -> u
 /// `candidates` replicas up.
 pub fn handover(leader: &Leader, candidates: u32, draws: &mut impl Draw) -> Duration {
     match leader {
-        Leader::Election(_) => leader.draw(candidates, Duration::ZERO, draws),
+        Leader::Election(_) => leader.draw(candidates, Duration::ZERO, draws).duration,
         Leader::Raft(raft) => raft.rounds(),
         Leader::Lease(lease) => draws.draw(&lease.takeover),
     }

@@ -129,10 +129,17 @@ impl<'p, W: Write> TraceWriter<'p, W> {
                 component: c,
                 duration,
                 handover,
+                lease_ran_out,
             } => {
                 if self.leases(c) && handover {
                     format!(
                         "{}: the stopping leader revoked its lease; a standby takes it over, in {}",
+                        component(c),
+                        self.span(duration)
+                    )
+                } else if self.leases(c) && lease_ran_out {
+                    format!(
+                        "{}: the leader's lease has run out; a standby takes it over, in {}",
                         component(c),
                         self.span(duration)
                     )
@@ -443,5 +450,37 @@ impl<W: Write> Tracer for TraceWriter<'_, W> {
             self.pending.clear();
         }
         self.write(at, &event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    /// A lease election says whether the lease was still running or had run out while no
+    /// standby was up (then only the takeover is left).
+    #[test]
+    fn a_lease_election_says_whether_the_lease_had_run_out() {
+        let plan = fixtures::plan(
+            "name = \"l\"\nup = \"c\"\n[[component]]\nname = \"c\"\nreplicas = 2\n\
+             leader = { lease = { ttl = \"30s\", takeover = \"1s\" } }\n",
+            1,
+        );
+        let writer = TraceWriter::new(&plan, Vec::new());
+        let started = |lease_ran_out| TraceEvent::ElectionStarted {
+            component: 0,
+            duration: Duration::from_secs(1),
+            handover: false,
+            lease_ran_out,
+        };
+        assert_eq!(
+            writer.describe(&started(false)),
+            "c: the leader's lease runs out and a standby takes it over, in 1.0s"
+        );
+        assert_eq!(
+            writer.describe(&started(true)),
+            "c: the leader's lease has run out; a standby takes it over, in 1.0s"
+        );
     }
 }
