@@ -129,6 +129,9 @@ pub enum Note {
         /// The horizon it is allowed in.
         horizon: Duration,
     },
+    /// No incident of the model can be recovered (no backup that can succeed, no standby
+    /// site), so every one loses all its data: an RPO target cannot hold.
+    NoneRecoverable,
     /// The run saw no values of a percentile target's figure at all (no outages, say).
     NoValues {
         /// Whose values.
@@ -301,19 +304,38 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
         let values = stats
             .percentiles(bound.figure, expression)
             .unwrap_or(&no_values);
+        let key = bound.figure.key(bound.percentile).to_string();
+        if bound.figure == PercentileFigure::Rpo && !judged.can_recover_data {
+            // Not a pass for want of values: the data of every incident is lost for good.
+            let all_lost = Estimate {
+                figure: f64::INFINITY,
+                ci95: [Some(f64::INFINITY); 2],
+                ..percentile_estimate(values, bound.percentile.quantile(), years, false)
+            };
+            let bound = bound.bound.as_secs_f64();
+            push(
+                key,
+                Unit::Seconds,
+                all_lost,
+                Direction::AtMost,
+                bound,
+                Some(Note::NoneRecoverable),
+            );
+            continue;
+        }
         let note = (values.count() == 0).then_some(Note::NoValues {
             figure: bound.figure,
             years,
         });
         // Outages are possible where something can take the expression down, data lost
-        // where an incident can be recovered, and every year has a downtime.
+        // (with incidents recoverable, above) wherever an incident strikes, and every year
+        // has a downtime.
         let possible = match bound.figure {
             PercentileFigure::Rto => judged.can_go_down,
-            PercentileFigure::Rpo => judged.can_recover_data,
-            PercentileFigure::YearlyDowntime => true,
+            PercentileFigure::Rpo | PercentileFigure::YearlyDowntime => true,
         };
         push(
-            bound.figure.key(bound.percentile).to_string(),
+            key,
             Unit::Seconds,
             percentile_estimate(values, bound.percentile.quantile(), years, possible),
             Direction::AtMost,

@@ -132,3 +132,48 @@ impl Plan {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fixtures;
+
+    /// Whether any incident can be recovered: a logical one from a backup that can succeed;
+    /// a site loss from a standby, or from such a backup kept off the site.
+    #[test]
+    fn data_can_be_recovered_from_a_usable_backup_or_a_standby() {
+        let model = |backup: &str, replication: &str, kind: &str| {
+            // A site loss is always rebuilt, as the new standby or the site itself.
+            let repair = match kind {
+                "site" => "repair = \"7d\"\n",
+                _ => "",
+            };
+            fixtures::plan(
+                &format!(
+                    "name = \"m\"\nup = \"c\"\n[[component]]\nname = \"c\"\n{backup}{replication}\
+                     [[incident]]\nname = \"i\"\nkind = \"{kind}\"\nevery = \"30d\"\n\
+                     detect = \"1m\"\n{repair}"
+                ),
+                1,
+            )
+            .can_recover_data()
+        };
+        let backup = |fails: &str, offsite: bool| {
+            format!(
+                "[backup]\nevery = \"1h\"\nduration = \"1m\"\nfails = \"{fails}\"\n\
+                 restore = \"1h\"\noffsite = {offsite}\n"
+            )
+        };
+        let standby = "[replication]\nlag = \"1s\"\nfailover = \"5m\"\n";
+        assert!(model(&backup("10%", false), "", "logical"));
+        assert!(!model(&backup("100%", true), "", "logical"));
+        let failing = backup("100%", true);
+        assert!(
+            !model(&failing, standby, "logical"),
+            "a standby copies the damage"
+        );
+        assert!(!model(&backup("0%", false), "", "site"));
+        assert!(model(&backup("0%", true), "", "site"));
+        assert!(!model(&backup("100%", true), "", "site"));
+        assert!(model("", standby, "site"));
+    }
+}

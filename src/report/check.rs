@@ -180,6 +180,8 @@ fn describe(verdict: &Verdict) -> String {
     let value = |x: f64| match (verdict.unit, verdict.direction) {
         (Unit::Fraction, Direction::AtLeast) => percent_to(x, availability_digits),
         (Unit::Fraction, Direction::AtMost) => share_percent(x),
+        // The data lost by an incident that cannot be recovered.
+        (Unit::Seconds, _) if x.is_infinite() => "all".to_string(),
         (Unit::Seconds, _) => precise_duration(x),
         (Unit::Requests, _) => significant(x, x),
     };
@@ -250,6 +252,10 @@ pub fn note_text(note: &Note) -> String {
              throughout",
             count(*years, "year")
         ),
+        Note::NoneRecoverable => {
+            "every incident loses all its data: none can be recovered from a backup or a standby"
+                .to_string()
+        }
         Note::NoValues { figure, years } => match figure {
             PercentileFigure::Rto => format!("no outages in {}", count(*years, "year")),
             PercentileFigure::YearlyDowntime => "no simulated years".to_string(),

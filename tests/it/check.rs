@@ -643,3 +643,52 @@ fn an_unbounded_percentile_says_why() {
         "{line}"
     );
 }
+
+/// An RPO target is judged on the incidents recovered from a backup: with every backup
+/// failing none can be, so every incident loses all its data and the target misses (it
+/// passed for want of values); with rare incidents and none seen it is inconclusive; with
+/// hourly backups every loss is below 1 h 1 m and it passes.
+#[test]
+fn an_rpo_target_misses_when_no_incident_can_be_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rpo.toml");
+    let write = |fails: &str, every: &str| {
+        let source = format!(
+            "name = \"m\"\nup = \"db\"\n[slo]\nrpo_p99 = \"1h1m\"\n\
+             [[component]]\nname = \"db\"\n\
+             [backup]\nevery = \"1h\"\nduration = \"1m\"\nfails = \"{fails}\"\nrestore = \"1h\"\n\
+             [[incident]]\nname = \"dropped\"\nkind = \"logical\"\nevery = \"{every}\"\n\
+             detect = \"0s\"\n"
+        );
+        fs::write(&path, source).unwrap();
+    };
+    write("100%", "10d");
+    let (code, json) = check(&path, &["--years", "50", "--json"]);
+    assert_eq!(code, 1, "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let target = &report["targets"][0];
+    assert_eq!(target["status"], "miss", "{json}");
+    assert_eq!(target["figure"], serde_json::Value::Null, "{json}");
+    assert!(
+        target["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("every incident loses all its data"),
+        "{json}"
+    );
+    let (_, text) = check(&path, &["--years", "50"]);
+    assert!(
+        text.contains("MISS          up rpo_p99  all  95% CI [all, all]  bound <= 1h 1m"),
+        "{text}"
+    );
+
+    write("0%", "1000y");
+    let (code, json) = check(&path, &["--years", "20", "--json"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(statuses(&json, "targets"), ["up rpo_p99 inconclusive"]);
+
+    write("0%", "10d");
+    let (code, json) = check(&path, &["--years", "50", "--json"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(statuses(&json, "targets"), ["up rpo_p99 pass"]);
+}
