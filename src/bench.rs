@@ -233,6 +233,13 @@ impl Side {
     pub fn process_against_reference(&self) -> f64 {
         ratio(&self.process, &self.reference)
     }
+
+    /// Median over rounds of the floor's years per second divided by the reference's in
+    /// the same round: the most times faster than the reference that any engine drawing the
+    /// same numbers with the same streams and samplers could be.
+    pub fn floor_against_reference(&self) -> f64 {
+        ratio(&self.floor, &self.reference)
+    }
 }
 
 /// Median over rounds of `timings`' years per second divided by the floor's in the same round.

@@ -145,24 +145,26 @@ pub fn reference_text(command: &str, years: u64, sides: &[Side]) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "threads  years/s: process  reference  process/reference"
+        "threads  years/s: process  reference  process/reference  floor/reference"
     );
     for side in sides {
         let measured = !side.process.is_empty();
         let _ = writeln!(
             text,
-            "{:>7}  {}  {:>9.1}  {}",
+            "{:>7}  {}  {:>9.1}  {}  {:>15.1}",
             side.threads,
             dash_unless(measured, side.process_years_per_sec(), 16, 0),
             side.reference_years_per_sec(),
             dash_unless(measured, side.process_against_reference(), 17, 1),
+            side.floor_against_reference(),
         );
     }
     let _ = writeln!(
         text,
         "reference: `{command}`, {years} years a run, once a round, as it runs whatever the \
          threads (a single-threaded simulator against nines on T threads); both are whole \
-         processes, start-up included"
+         processes, start-up included; floor/reference: the floor's years/s over the \
+         reference's, the most any engine drawing the same numbers could reach"
     );
     let ratios: [Ratio; 1] = [("process/reference", |s| (&s.process, &s.reference))];
     text.push_str(&ranges(sides, &ratios, 1));

@@ -164,7 +164,8 @@ fn bench_compares_the_process_with_a_reference() {
         .unwrap_or_else(|| panic!("no reference table: {out}"));
     for (line, threads) in lines[heading + 1..heading + 3].iter().zip([1.0, 2.0]) {
         let fields = numbers(line);
-        assert_eq!(fields.len(), 4, "{line}");
+        // threads, process, reference, process/reference, floor/reference
+        assert_eq!(fields.len(), 5, "{line}");
         assert_eq!(fields[0], threads);
         assert!(fields[1..].iter().all(|value| *value > 0.0), "{line}");
     }
