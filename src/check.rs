@@ -130,8 +130,22 @@ pub enum Note {
         horizon: Duration,
     },
     /// No incident of the model can be recovered (no backup that can succeed, no standby
-    /// site), so every one loses all its data: an RPO target cannot hold.
+    /// site), so every one loses all its data: a data-loss target cannot hold.
     NoneRecoverable,
+    /// Every incident of the run was unrecoverable (backups expire before the damage is
+    /// noticed, say): each lost all its data, so a data-loss target misses.
+    NoneRecovered {
+        /// Incidents of the run.
+        incidents: u64,
+        /// Years simulated.
+        years: u64,
+    },
+    /// Incidents that lost all their data, which the data lost per year leaves out
+    /// (`unrecoverable_probability` judges them).
+    Unrecoverable {
+        /// Unrecoverable incidents of the run.
+        incidents: u64,
+    },
     /// The run saw no values of a percentile target's figure at all (no outages, say).
     NoValues {
         /// Whose values.
@@ -296,7 +310,8 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
         }
     }
     judge_requests(targets, stats, (expression, judged.can_go_down), &mut push);
-    data_loss::judge(targets, stats, &mut push);
+    let all_lost = data_loss::all_lost(stats, judged.can_recover_data);
+    data_loss::judge(targets, stats, all_lost.clone(), &mut push);
     let no_values = Quantiles::default();
     for bound in &targets.percentiles {
         // The measure that records the figure holds its distribution (a test pins that
@@ -305,21 +320,17 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
             .percentiles(bound.figure, expression)
             .unwrap_or(&no_values);
         let key = bound.figure.key(bound.percentile).to_string();
-        if bound.figure == PercentileFigure::Rpo && !judged.can_recover_data {
+        if let (PercentileFigure::Rpo, Some(note)) = (bound.figure, &all_lost) {
             // Not a pass for want of values: the data of every incident is lost for good.
-            let all_lost = Estimate {
-                figure: f64::INFINITY,
-                ci95: [Some(f64::INFINITY); 2],
-                ..percentile_estimate(values, bound.percentile.quantile(), years, false)
-            };
+            let estimate = data_loss::all_lost_estimate(years);
             let bound = bound.bound.as_secs_f64();
             push(
                 key,
                 Unit::Seconds,
-                all_lost,
+                estimate,
                 Direction::AtMost,
                 bound,
-                Some(Note::NoneRecoverable),
+                Some(note.clone()),
             );
             continue;
         }

@@ -5,11 +5,41 @@ use super::{Direction, Estimate, Note, Unit, share_of_years};
 use crate::model::Targets;
 use crate::stats::Accumulator;
 
+/// Why every incident loses all its data, if it does: none can be recovered in the model
+/// (`can_recover_data` as [`crate::plan::Plan::can_recover_data`] says), or none was in the
+/// run though some struck. Then the data-loss targets miss rather than pass on the
+/// recovered incidents' figures, of which there are none.
+pub(super) fn all_lost(stats: &Accumulator, can_recover_data: bool) -> Option<Note> {
+    let (incidents, unrecoverable) = stats.measures().2.incidents()?;
+    if !can_recover_data {
+        Some(Note::NoneRecoverable)
+    } else if incidents > 0 && unrecoverable == incidents {
+        let years = stats.years();
+        Some(Note::NoneRecovered { incidents, years })
+    } else {
+        None
+    }
+}
+
+/// The figure of a data-loss target where every incident lost all its data: unbounded, so
+/// that it misses whatever the bound (written `all`, and `null` in JSON).
+pub(super) fn all_lost_estimate(years: u64) -> Estimate {
+    Estimate {
+        figure: f64::INFINITY,
+        ci95: [Some(f64::INFINITY); 2],
+        years,
+        samples: 0,
+        quantile: None,
+        shrinks_as_years: false,
+    }
+}
+
 /// Judges the data-loss targets of `targets` (the model allows them only for `up`, with
-/// `[[incident]]`).
+/// `[[incident]]`); `all_lost` is [`all_lost`]'s answer.
 pub(super) fn judge(
     targets: &Targets,
     stats: &Accumulator,
+    all_lost: Option<Note>,
     push: &mut impl FnMut(String, Unit, Estimate, Direction, f64, Option<Note>),
 ) {
     let years = stats.years();
@@ -25,6 +55,18 @@ pub(super) fn judge(
             quantile: None,
             shrinks_as_years: false,
         };
+        let unrecoverable = loss
+            .incidents()
+            .map_or(0, |(_, unrecoverable)| unrecoverable);
+        let (estimate, note) = match all_lost {
+            Some(note) => (all_lost_estimate(years), Some(note)),
+            None => {
+                let left_out = Note::Unrecoverable {
+                    incidents: unrecoverable,
+                };
+                (estimate, (unrecoverable > 0).then_some(left_out))
+            }
+        };
         let name = "data_lost_per_year".to_string();
         push(
             name,
@@ -32,7 +74,7 @@ pub(super) fn judge(
             estimate,
             Direction::AtMost,
             bound.as_secs_f64(),
-            None,
+            note,
         );
     }
     if let (Some(share), Some((bad, years))) = (

@@ -169,6 +169,12 @@ impl DataLossStats {
         )
     }
 
+    /// With `[[incident]]`: the incidents over all years, and how many of them were
+    /// unrecoverable.
+    pub fn incidents(&self) -> Option<(u64, u64)> {
+        (self.0.as_ref()).map(|stats| (stats.incidents, stats.unrecoverable))
+    }
+
     /// With `[[incident]]`: the years with an unrecoverable incident, and the years.
     pub fn unrecoverable_years(&self) -> Option<(u64, u64)> {
         (self.0.as_ref()).map(|stats| (stats.years_unrecoverable, stats.years))

@@ -256,6 +256,15 @@ pub fn note_text(note: &Note) -> String {
             "every incident loses all its data: none can be recovered from a backup or a standby"
                 .to_string()
         }
+        Note::NoneRecovered { incidents, years } => format!(
+            "every incident lost all its data: none of the {} in {} was recovered",
+            count(*incidents, "incident"),
+            count(*years, "year")
+        ),
+        Note::Unrecoverable { incidents } => format!(
+            "leaves out {} that lost all their data: unrecoverable_probability judges those",
+            count(*incidents, "unrecoverable incident")
+        ),
         Note::NoValues { figure, years } => match figure {
             PercentileFigure::Rto => format!("no outages in {}", count(*years, "year")),
             PercentileFigure::YearlyDowntime => "no simulated years".to_string(),

@@ -174,18 +174,44 @@ pub fn signed_interval(low: f64, high: f64) -> String {
     }
 }
 
-/// Seconds to four significant digits below a minute (`1.976s`, `250.0ms`), otherwise as
-/// [`duration`] writes them.
+/// A duration to about four significant digits, for figures judged against a bound: below
+/// a minute as `1.976s` or `250.0ms`; then as [`duration`] writes it to the hour (`12m 5s`);
+/// to the second below a day (`5h 28m 53s`) and to the minute below a year (`1d 0h 22m`),
+/// where [`duration`]'s two units would read 24h 22m as the bound `1d 0h`; beyond, as
+/// [`duration`] writes it.
 pub fn precise_duration(secs: f64) -> String {
+    const DAY: f64 = 86_400.0;
     if secs == 0.0 {
         "0s".to_string()
     } else if secs < 1.0 {
         format!("{:.1}ms", secs * 1e3)
     } else if secs < 60.0 {
         format!("{:.*}s", 3 - math::log10(secs).floor() as usize, secs)
-    } else {
+    } else if secs.round() < 3_600.0 || secs >= YEAR_SECS {
         duration(secs)
+    } else if secs.round() < DAY {
+        let whole = secs.round() as u64;
+        units(&[
+            (whole / 3_600, "h"),
+            (whole / 60 % 60, "m"),
+            (whole % 60, "s"),
+        ])
+    } else {
+        let minutes = (secs / 60.0).round() as u64;
+        units(&[
+            (minutes / 1_440, "d"),
+            (minutes / 60 % 24, "h"),
+            (minutes % 60, "m"),
+        ])
     }
+}
+
+/// `parts` as `1d 0h 22m`, less the zeros at the end (`30d`, `5h 20m`), which a bound a
+/// person wrote mostly has.
+fn units(parts: &[(u64, &str)]) -> String {
+    let last = parts.iter().rposition(|&(n, _)| n > 0).unwrap_or(0);
+    let shown = parts[..=last].iter().map(|(n, unit)| format!("{n}{unit}"));
+    shown.collect::<Vec<_>>().join(" ")
 }
 
 /// `x` to `digits` significant digits, trailing zeros dropped, never in exponent form:
@@ -351,6 +377,13 @@ mod tests {
         assert_eq!(precise_duration(12.5), "12.50s");
         assert_eq!(precise_duration(0.25), "250.0ms");
         assert_eq!(precise_duration(725.0), "12m 5s");
+        assert_eq!(precise_duration(3_599.6), "1h");
+        assert_eq!(precise_duration(5.0 * 3_600.0 + 1.0), "5h 0m 1s");
+        assert_eq!(precise_duration(19_733.0), "5h 28m 53s");
+        assert_eq!(precise_duration(86_399.7), "1d");
+        assert_eq!(precise_duration(87_747.65), "1d 0h 22m");
+        assert_eq!(precise_duration(30.0 * 86_400.0), "30d");
+        assert_eq!(precise_duration(2.0 * YEAR_SECS), "2y");
         assert_eq!(precise_duration(0.0), "0s");
     }
 

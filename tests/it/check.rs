@@ -637,7 +637,7 @@ fn an_unbounded_percentile_says_why() {
     assert!(line.starts_with("  INCONCLUSIVE"), "{line}");
     assert!(
         line.ends_with(
-            ", unbounded]  bound <= 30d 0h  (too few years for an upper 95% bound: even the \
+            ", unbounded]  bound <= 30d  (too few years for an upper 95% bound: even the \
              largest may lie below the true percentile)  about 370 years would decide it"
         ),
         "{line}"
@@ -691,4 +691,49 @@ fn an_rpo_target_misses_when_no_incident_can_be_recovered() {
     let (code, json) = check(&path, &["--years", "50", "--json"]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(statuses(&json, "targets"), ["up rpo_p99 pass"]);
+}
+
+/// Backups kept 7 days and damage noticed after 8: every incident of the run is
+/// unrecoverable although backups succeed, so both data-loss targets miss (they passed at
+/// 0 s, or stayed inconclusive however many years ran). With some incidents recovered, the
+/// data lost per year says how many it leaves out.
+#[test]
+fn data_loss_targets_miss_when_no_incident_of_the_run_was_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("retention.toml");
+    let write = |detect: &str| {
+        let source = format!(
+            "name = \"m\"\nup = \"db\"\n[slo]\nrpo_p99 = \"1d\"\ndata_lost_per_year = \"1h\"\n\
+             [[component]]\nname = \"db\"\n\
+             [backup]\nevery = \"1d\"\nduration = \"1m\"\nretention = \"7d\"\nrestore = \"1h\"\n\
+             [[incident]]\nname = \"dropped\"\nkind = \"logical\"\nevery = \"180d\"\n\
+             detect = {detect}\n"
+        );
+        fs::write(&path, source).unwrap();
+    };
+    write("\"8d\"");
+    let (code, text) = check(&path, &["--years", "100"]);
+    assert_eq!(code, 1, "{text}");
+    for target in ["rpo_p99  ", "data_lost_per_year  "] {
+        let line = text.lines().find(|l| l.contains(target)).unwrap();
+        assert!(line.starts_with("  MISS"), "{text}");
+        assert!(
+            line.contains("every incident lost all its data: none of the "),
+            "{text}"
+        );
+    }
+    // About half the incidents are noticed while the last clean backup is kept (6 days
+    // at most, with daily backups): the rest are left out.
+    write("{ dist = \"uniform\", min = \"4d\", max = \"8d\" }");
+    let (_, json) = check(&path, &["--years", "100", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let targets = report["targets"].as_array().unwrap();
+    let lost = (targets.iter())
+        .find(|t| t["target"] == "data_lost_per_year")
+        .unwrap();
+    assert!(lost["figure"].as_f64().unwrap() > 0.0, "{json}");
+    assert!(
+        lost["note"].as_str().unwrap().starts_with("leaves out "),
+        "{json}"
+    );
 }
