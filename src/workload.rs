@@ -15,7 +15,10 @@
 //! Work is counted in events, and more than events costs: each simulated year costs
 //! [`YEAR_COST_EVENTS`] besides its own events (a model without failures still takes time
 //! per year), each node failure and repair scans every replica, and a run with an output
-//! directory writes a row of years.csv per year. Each incident's strike and end are events,
+//! directory writes a row of years.csv per year. Work done inside one event counts too: the
+//! failure modes drawn alone at a replica's return, a drain's scans of the replicas, the
+//! look at every session holder when a store serves again, and the pieces a failure splits
+//! the count of retried requests into. Each incident's strike and end are events,
 //! and its restore searches the backups; a year with an incident draws its backups up to
 //! the incident, and keeps their draws, so backups far more often than incidents cost
 //! memory too. A run uses at most one thread per chunk of years:
@@ -76,6 +79,33 @@ const REPLICA_SCAN_EVENTS: f64 = 0.05;
 /// back-off and the next start are worked out in a loop, not queued, measured at about 4 ns
 /// each against the 200 ns of an event.
 const KILLED_START_EVENTS: f64 = 0.02;
+
+/// What one draw of a failure mode's time costs, in events: a mode that is not
+/// exponential is drawn alone at every return of a replica. Measured at about 160 ns for
+/// a Weibull (a logarithm and a power) and 90 ns for a lognormal, against the 200 ns of an
+/// event.
+const MODE_DRAW_EVENTS: f64 = 0.75;
+
+/// What looking at one replica costs in a drain's scans, in events: a comparison in a
+/// loop, measured at 0.5 to 2.3 ns (replica states in the cache or not) against the 200 ns
+/// of an event (weekly drains of 10,000 nodes and 10,000 pods: 1.6e10 looks a year, 37 s).
+const DRAIN_SCAN_EVENTS: f64 = 0.01;
+
+/// What looking at one session holder's replica costs when its store serves again, in
+/// events: a load and a comparison, measured at about 3 ns against the 200 ns of an event
+/// (100,000 holders of an etcd whose leader fails hourly: 8.8e8 looks in 2.6 s).
+const SESSION_HOLDER_SCAN_EVENTS: f64 = 0.015;
+
+/// What looking at one attempt of a client's schedule costs when counting a run of failing
+/// attempts, in events: measured at about 3 ns against the 200 ns of an event (1,000
+/// attempts at once after each of 450,000 failures a year: 1.25 s).
+const RETRY_ATTEMPT_EVENTS: f64 = 0.015;
+
+/// What one piece of a run of failing attempts costs to count, in events: its point sorted
+/// in, and the attempts whose chances it multiplies, measured at about 27 ns against the
+/// 200 ns of an event (1,000 attempts a millisecond apart after each of 450,000 failures of
+/// 10 s a year: 12 s).
+const RETRY_PIECE_EVENTS: f64 = 0.15;
 
 /// What looking at one backup costs in a restore's search (its draws, made once a year,
 /// and a comparison), in events: an assumption, a draw being a small part of an event.
@@ -192,64 +222,25 @@ impl Workload {
         let horizon = model.simulation().horizon.as_secs_f64();
         let mut events_per_year = 0.0;
         let mut busiest: Option<(String, f64)> = None;
-        for component in model.components() {
-            let replicas = f64::from(component.replicas);
-            let Some(cycle) = mean_cycle(component, model.kubernetes(), model.simulation().horizon)
-            else {
+        let renewals = renewals(model);
+        for (component, renewal) in model.components().iter().zip(&renewals) {
+            let Some(renewal) = renewal else {
                 continue;
             };
             let per_cycle = if component.leader.is_some() { 3.0 } else { 2.0 };
             let per_cycle = per_cycle
-                + KILLED_START_EVENTS * killed_starts(component, model.kubernetes(), horizon);
-            let events = replicas * horizon / cycle.max(1e-6) * per_cycle;
+                + KILLED_START_EVENTS * killed_starts(component, model.kubernetes(), horizon)
+                + MODE_DRAW_EVENTS * extra_mode_draws(component);
+            let events = renewal.failures * per_cycle;
             events_per_year += events;
             if busiest.as_ref().is_none_or(|(_, most)| events > *most) {
                 busiest = Some((component.name.clone(), events));
             }
         }
-        if let Some((nodes, cycle)) = model.kubernetes().and_then(|k| {
-            let cycle = plan::node_failure(k.node_failure.as_ref()?).mean_cycle_secs();
-            Some((f64::from(k.nodes), cycle))
-        }) {
-            // Each node failure: its own two events, and a failure, an eviction and a
-            // repair for each replica it hosts.
-            let replicas: f64 = model
-                .components()
-                .iter()
-                .filter(|c| c.pod.is_some())
-                .map(|c| f64::from(c.replicas))
-                .sum();
-            // Each node failure and repair also scans every replica of the model.
-            let all_replicas: f64 = model
-                .components()
-                .iter()
-                .map(|c| f64::from(c.replicas))
-                .sum();
-            let scans = 2.0 * all_replicas * REPLICA_SCAN_EVENTS;
-            events_per_year +=
-                nodes * horizon / cycle.max(1e-6) * (2.0 + 3.0 * replicas / nodes + scans);
-        }
-        if let Some(maintenance) = model.maintenance() {
-            // Planned work: each upgrade's start, and for every replica it replaces a stop,
-            // a start, a readiness and a hand-over at most, whatever the strategy.
-            let upgrades = maintenance.upgrade.map_or(0.0, |upgrade| {
-                horizon / upgrade.every.as_secs_f64().max(1e-6)
-            });
-            let replaced: f64 = (model.components().iter())
-                .filter(|c| !matches!(c.rollout, Rollout::None))
-                .map(|c| f64::from(c.replicas))
-                .sum();
-            events_per_year += upgrades * (1.0 + 4.0 * replaced);
-            // A drain evicts every pod once, at least, and cordons and reboots every node.
-            if let (Some(drain), Some(kubernetes)) = (&maintenance.node_drain, model.kubernetes()) {
-                let drains = horizon / drain.schedule.every.as_secs_f64().max(1e-6);
-                let pods: f64 = (model.components().iter())
-                    .filter(|c| c.pod.is_some())
-                    .map(|c| f64::from(c.replicas))
-                    .sum();
-                events_per_year += drains * (1.0 + 3.0 * f64::from(kubernetes.nodes) + 4.0 * pods);
-            }
-        }
+        events_per_year += node_failure_events(model, horizon)
+            + maintenance_events(model, horizon)
+            + session_scan_events(model, &renewals)
+            + retry_count_events(model, &renewals);
         let backups = backups_drawn(model, horizon);
         events_per_year += incident_events(model, horizon) + backups.expected * BACKUP_SCAN_EVENTS;
         Workload {
@@ -448,13 +439,46 @@ fn killed_starts(component: &Component, kubernetes: Option<&Kubernetes>, horizon
     (kills / (1.0 - kills)).min(most)
 }
 
-/// The mean length in seconds of one up-then-down cycle of a replica, from a fixed sample
-/// with every draw cut at the horizon; `None` for a component that never fails.
-fn mean_cycle(
+/// A component's failures, as the estimate sees them: an alternating renewal process per
+/// replica.
+struct Renewal {
+    /// Failures of all its replicas in a year.
+    failures: f64,
+    /// The sampled down times of a replica (detect + repair), in seconds.
+    downs: Vec<f64>,
+}
+
+/// Each component's [`Renewal`], `None` for a component that never fails.
+fn renewals(model: &Model) -> Vec<Option<Renewal>> {
+    let horizon = model.simulation().horizon;
+    (model.components().iter())
+        .map(|component| {
+            let cycles = sample_cycles(component, model.kubernetes(), horizon)?;
+            let failures =
+                f64::from(component.replicas) * horizon.as_secs_f64() / cycles.mean.max(1e-6);
+            Some(Renewal {
+                failures,
+                downs: cycles.downs,
+            })
+        })
+        .collect()
+}
+
+/// A fixed sample of one replica's up-then-down cycles.
+struct Cycles {
+    /// The mean length of a cycle, in seconds.
+    mean: f64,
+    /// The down part (detect + repair) of each cycle, in seconds.
+    downs: Vec<f64>,
+}
+
+/// Samples the up-then-down cycles of a replica, with every draw cut at the horizon; `None`
+/// for a component that never fails.
+fn sample_cycles(
     component: &Component,
     kubernetes: Option<&Kubernetes>,
     horizon: Duration,
-) -> Option<f64> {
+) -> Option<Cycles> {
     if component.failures.is_empty() {
         return None;
     }
@@ -471,6 +495,7 @@ fn mean_cycle(
     let draw = |dist: &Dist, rng: &mut dyn Rng| dist.sample(rng).min(horizon);
     let secs = Duration::as_secs_f64;
     let mut total = 0.0;
+    let mut downs = Vec::with_capacity(SAMPLED_CYCLES);
     for _ in 0..SAMPLED_CYCLES {
         let (up, (_, detect, repair)) = modes
             .iter()
@@ -485,8 +510,172 @@ fn mean_cycle(
             .drawn()
             .map_or(0.0, |dist| secs(draw(dist, &mut rng)));
         total += up + detect + repair;
+        downs.push(detect + repair);
     }
-    Some(total / SAMPLED_CYCLES as f64)
+    Some(Cycles {
+        mean: total / SAMPLED_CYCLES as f64,
+        downs,
+    })
+}
+
+/// Random draws of failure times a replica's return makes besides the first: the
+/// exponential modes, when two or more, race in one draw, and every other mode is drawn
+/// alone (`Engine::schedule_failure`), whether or not it strikes first. A fixed time is
+/// no draw worth counting (a copy, measured at about 3 ns).
+fn extra_mode_draws(component: &Component) -> f64 {
+    let every = || component.failures.iter().map(|mode| &mode.every);
+    let exponential = every().filter(|dist| dist.is_exponential()).count();
+    let alone = every()
+        .filter(|dist| !dist.is_exponential() && !dist.is_fixed())
+        .count();
+    let draws = if exponential >= 2 {
+        1 + alone
+    } else {
+        exponential + alone
+    };
+    draws.saturating_sub(1) as f64
+}
+
+/// The work of a year's node failures, in events.
+fn node_failure_events(model: &Model, horizon: f64) -> f64 {
+    let Some((nodes, cycle)) = model.kubernetes().and_then(|k| {
+        let cycle = plan::node_failure(k.node_failure.as_ref()?).mean_cycle_secs();
+        Some((f64::from(k.nodes), cycle))
+    }) else {
+        return 0.0;
+    };
+    // Each node failure: its own two events, and a failure, an eviction and a repair for
+    // each replica it hosts.
+    let replicas = pod_replicas(model);
+    // Each node failure and repair also scans every replica of the model.
+    let scans = 2.0 * all_replicas(model) * REPLICA_SCAN_EVENTS;
+    nodes * horizon / cycle.max(1e-6) * (2.0 + 3.0 * replicas / nodes + scans)
+}
+
+/// Replicas of the model run as pods.
+fn pod_replicas(model: &Model) -> f64 {
+    (model.components().iter())
+        .filter(|c| c.pod.is_some())
+        .map(|c| f64::from(c.replicas))
+        .sum()
+}
+
+/// Replicas of the model.
+fn all_replicas(model: &Model) -> f64 {
+    (model.components().iter())
+        .map(|c| f64::from(c.replicas))
+        .sum()
+}
+
+/// The work of a year's planned maintenance (upgrades and node drains), in events.
+fn maintenance_events(model: &Model, horizon: f64) -> f64 {
+    let Some(maintenance) = model.maintenance() else {
+        return 0.0;
+    };
+    // Planned work: each upgrade's start, and for every replica it replaces a stop, a start,
+    // a readiness and a hand-over at most, whatever the strategy.
+    let upgrades = maintenance.upgrade.map_or(0.0, |upgrade| {
+        horizon / upgrade.every.as_secs_f64().max(1e-6)
+    });
+    let replaced: f64 = (model.components().iter())
+        .filter(|c| !matches!(c.rollout, Rollout::None))
+        .map(|c| f64::from(c.replicas))
+        .sum();
+    let mut events = upgrades * (1.0 + 4.0 * replaced);
+    // A drain evicts every pod once, at least, and cordons and reboots every node; it scans
+    // the replicas as it goes (see `drain_scans`).
+    if let (Some(drain), Some(kubernetes)) = (&maintenance.node_drain, model.kubernetes()) {
+        let drains = horizon / drain.schedule.every.as_secs_f64().max(1e-6);
+        let nodes = f64::from(kubernetes.nodes);
+        let per_drain = 1.0 + 3.0 * nodes + 4.0 * pod_replicas(model);
+        events += drains * (per_drain + DRAIN_SCAN_EVENTS * drain_scans(model, nodes));
+    }
+    events
+}
+
+/// Replicas one drain of the cluster looks at: for each node, every replica (for the pods
+/// on it, then for those waiting for its reboot), and for each evicted pod its
+/// component's replicas (the nodes they are on, where its replacement does not go:
+/// `Engine::place`, whose clearing of a flag per node is a fill of memory, far cheaper).
+fn drain_scans(model: &Model, nodes: f64) -> f64 {
+    let evictions: f64 = (model.components().iter())
+        .filter(|c| c.pod.is_some())
+        .map(|c| f64::from(c.replicas) * f64::from(c.replicas))
+        .sum();
+    2.0 * nodes * all_replicas(model) + evictions
+}
+
+/// The work of looking at session holders, in events: each time a store serves again,
+/// every replica of the components keeping sessions in it is looked at for one waiting
+/// for it (`Engine::notify_session_holders`). A store that needs every replica stops at
+/// each of their failures; one with replicas to spare at its leader's failures, a
+/// replicas-th of them, or when failures coincide, taken as about as often.
+///
+/// Not counted: the holders' shut-down and restart when the store stays down past the
+/// session, which depends on how long the store's outages last (its quorum, and the
+/// back-off of its restarts, which the sampled cycles count as zero).
+fn session_scan_events(model: &Model, renewals: &[Option<Renewal>]) -> f64 {
+    let components = model.components();
+    let mut holders = vec![0.0; components.len()];
+    for component in components {
+        if let Some(session) = &component.session {
+            holders[session.store] += f64::from(component.replicas);
+        }
+    }
+    (components.iter().zip(renewals).zip(&holders))
+        .filter(|(_, holders)| **holders > 0.0)
+        .filter_map(|((store, renewal), holders)| {
+            let failures = renewal.as_ref()?.failures;
+            let outages = if store.needs >= store.replicas {
+                failures
+            } else {
+                failures / f64::from(store.replicas)
+            };
+            Some(outages * holders * SESSION_HOLDER_SCAN_EVENTS)
+        })
+        .sum()
+}
+
+/// The work of counting a year's requests (`[traffic]`), in events: each failure of a
+/// component an expression with traffic reads starts a run of failing attempts, whose
+/// count looks at every attempt of the clients' schedule and splits the run at each
+/// attempt made before the failure is over (the failure's end, shifted back by the
+/// attempt's offset: `measure::requests::count`).
+fn retry_count_events(model: &Model, renewals: &[Option<Renewal>]) -> f64 {
+    let Some(traffic) = model.traffic() else {
+        return 0.0;
+    };
+    let services = model.services();
+    let counted = std::iter::once((model.up(), &traffic.system))
+        .chain((traffic.services.iter()).map(|(index, demand)| (&services[*index].up, demand)));
+    let mut events = 0.0;
+    for (expression, demand) in counted {
+        let offsets = demand.client.schedule();
+        let mut read = Vec::new();
+        expression.expr.collect_components(&mut read);
+        read.sort_unstable();
+        read.dedup();
+        for renewal in read.iter().filter_map(|&c| renewals[c].as_ref()) {
+            let per_failure = offsets.len() as f64 * RETRY_ATTEMPT_EVENTS
+                + pieces(&offsets, &renewal.downs) * RETRY_PIECE_EVENTS;
+            events += renewal.failures * per_failure;
+        }
+    }
+    events
+}
+
+/// The attempts after the first made before a failure is over, on average over the
+/// sampled down times `downs` (seconds): each splits the run of failing attempts once.
+fn pieces(offsets: &[Duration], downs: &[f64]) -> f64 {
+    if downs.is_empty() {
+        return 0.0;
+    }
+    let within = |down: &f64| {
+        let before = offsets.partition_point(|o| o.as_secs_f64() < *down);
+        let at_once = offsets.partition_point(|o| *o == Duration::ZERO);
+        before.saturating_sub(at_once) as f64
+    };
+    downs.iter().map(within).sum::<f64>() / downs.len() as f64
 }
 
 #[cfg(test)]
@@ -856,5 +1045,111 @@ mod tests {
             backups("1h", "0%", "").judge(shape(10_000, 2)),
             Verdict::Fine
         );
+    }
+
+    /// Whether `got` is `exact` but for the rounding of sums.
+    fn close(got: f64, exact: f64) -> bool {
+        (got / exact - 1.0).abs() < 1e-12
+    }
+
+    /// A replica's return draws each mode that is not exponential alone, and the
+    /// exponential ones, when two or more, in one race; a fixed time is no draw: three
+    /// Weibull modes are three draws (two besides the first), three Weibull and two
+    /// exponential four, one exponential and one Weibull two, three fixed none.
+    #[test]
+    fn modes_drawn_alone_count_their_draws() {
+        let model = |modes: &[&str]| {
+            let mut source = "name = \"m\"\nup = \"a\"\n[[component]]\nname = \"a\"\n".to_string();
+            for (i, every) in modes.iter().enumerate() {
+                source.push_str(&format!(
+                    "[[component.failure]]\nname = \"f{i}\"\nevery = {every}\nrepair = \"1h\"\n"
+                ));
+            }
+            Model::parse(&source, "m.toml").unwrap()
+        };
+        let exp = "{ dist = \"exponential\", mean = \"100y\" }";
+        let wb = "{ dist = \"weibull\", shape = 0.5, mean = \"1d\" }";
+        let extra = |modes: &[&str]| extra_mode_draws(&model(modes).components()[0]);
+        assert_eq!(extra(&[wb, wb, wb]), 2.0);
+        assert_eq!(extra(&[wb, wb, wb, exp, exp]), 3.0);
+        assert_eq!(extra(&[wb, exp]), 1.0);
+        assert_eq!(extra(&[exp, exp, exp]), 0.0);
+        assert_eq!(extra(&["\"1d\"", "\"2d\"", "\"3d\""]), 0.0);
+        // Each sampled cycle: its two events and two more draws.
+        let weibull = model(&[wb, wb, wb]);
+        let cycles = renewals(&weibull)[0].as_ref().unwrap().failures;
+        let events = Workload::estimate(&weibull).events_per_year;
+        assert!(
+            close(events, cycles * (2.0 + 2.0 * MODE_DRAW_EVENTS)),
+            "{events} against {cycles} cycles"
+        );
+    }
+
+    /// A drain looks, for each node, at every replica twice, and for each evicted pod at
+    /// its component's replicas: 100 nodes and 1,000 pods drained daily are 365 drains of
+    /// a start, 300 node events, 4,000 pod events and 1.2e6 looks.
+    #[test]
+    fn drains_count_their_scans_of_the_replicas() {
+        let source = "name = \"d\"\nup = \"api\"\n\
+            [maintenance]\nnode_drain = { every = \"1d\", start = \"0s\", reboot = \"1s\" }\n\
+            [kubernetes]\nnodes = 100\n\
+            [[component]]\nname = \"api\"\nreplicas = 1000\nstart = \"1s\"\n";
+        let drained = Workload::estimate(&Model::parse(source, "d.toml").unwrap());
+        let drains = Duration::YEAR.as_secs_f64() / 86_400.0;
+        let looks = 2.0 * 100.0 * 1000.0 + 1000.0 * 1000.0;
+        let exact = drains * (1.0 + 300.0 + 4000.0 + looks * DRAIN_SCAN_EVENTS);
+        assert!(close(drained.events_per_year, exact), "{drained:?}");
+    }
+
+    /// Each time a store serves again, the replicas of its session holders are looked at:
+    /// an etcd of 3 with a leader, each failing hourly and back a minute later, stops at
+    /// its leader's failures (a third of 3 × 8,616 a year), each a look at 1,000 holders;
+    /// the same store needing all 3 stops at every failure.
+    #[test]
+    fn a_stores_outages_look_at_every_session_holder() {
+        let model = |needs: &str| {
+            let source = format!(
+                "name = \"s\"\nup = \"qn & etcd\"\n[kubernetes]\nnodes = 3\n\
+                 [[component]]\nname = \"qn\"\nreplicas = 1000\nstart = \"5s\"\n\
+                 session = {{ store = \"etcd\", ttl = \"30s\" }}\n\
+                 [[component]]\nname = \"etcd\"\nreplicas = 3\nneeds = {needs}\nstart = \"1s\"\n\
+                 leader = {{ election = \"1s\" }}\n\
+                 [[component.failure]]\nname = \"crash\"\nevery = \"1h\"\nrepair = \"1m\"\n"
+            );
+            Workload::estimate(&Model::parse(&source, "s.toml").unwrap()).events_per_year
+        };
+        let failures = 3.0 * Duration::YEAR.as_secs_f64() / 3_660.0;
+        let scans = |outages: f64| outages * 1000.0 * SESSION_HOLDER_SCAN_EVENTS;
+        let quorum = model("\"majority\"");
+        assert!(
+            close(quorum, failures * 3.0 + scans(failures / 3.0)),
+            "{quorum}"
+        );
+        let all = model("\"all\"");
+        assert!(close(all, failures * 3.0 + scans(failures)), "{all}");
+    }
+
+    /// Counting a failure's requests looks at every attempt of the schedule and splits the
+    /// run at each later attempt made before the failure is over: attempts 1 s apart, a
+    /// failure hourly of 10 s (4 of the 4 retries within it) or of 2.5 s (2 of them).
+    #[test]
+    fn retries_count_the_attempts_within_each_failure() {
+        let model = |repair: &str| {
+            let source = format!(
+                "name = \"t\"\nup = \"a\"\n[traffic]\nrate = \"100/s\"\n\
+                 client = {{ attempts = 5, backoff = \"1s\", multiplier = 1 }}\n\
+                 [[component]]\nname = \"a\"\n\
+                 [[component.failure]]\nname = \"f\"\nevery = \"1h\"\nrepair = \"{repair}\"\n"
+            );
+            Workload::estimate(&Model::parse(&source, "t.toml").unwrap()).events_per_year
+        };
+        let events = |down: f64, pieces: f64| {
+            let failures = Duration::YEAR.as_secs_f64() / (3_600.0 + down);
+            failures * (2.0 + 5.0 * RETRY_ATTEMPT_EVENTS + pieces * RETRY_PIECE_EVENTS)
+        };
+        let long = model("10s");
+        assert!(close(long, events(10.0, 4.0)), "{long}");
+        let short = model("2500ms");
+        assert!(close(short, events(2.5, 2.0)), "{short}");
     }
 }

@@ -726,3 +726,43 @@ fn many_warnings_are_capped() {
     assert_eq!(warnings.len(), 21, "{said}");
     assert_eq!(warnings[20], "warning: … and 5 more warnings");
 }
+
+/// Runs of `--years` default whose work is not in their events are refused as the run too
+/// large: weekly drains of 10,000 nodes (each scans the replicas per node), 300 Weibull
+/// failure modes (each drawn again at every return), 100,000 holders of sessions in a store
+/// whose leader fails every 30 minutes (each return of the store looks at them all), and
+/// 1,000 attempts a millisecond apart through each 10 s failure a minute (each attempt a
+/// piece to count). Each estimate was below the limit before it counted that work.
+#[test]
+fn work_inside_events_counts_toward_the_limits() {
+    let drain = "name = \"drain\"\nup = \"api\"\n\
+        [maintenance]\nnode_drain = { every = \"1w\", start = \"0s\", reboot = \"1s\" }\n\
+        [kubernetes]\nnodes = 10000\n\
+        [[component]]\nname = \"api\"\nreplicas = 10000\nstart = \"1s\"\n";
+    let mut modes = "name = \"modes\"\nup = \"a\"\n[[component]]\nname = \"a\"\n".to_string();
+    for i in 0..300 {
+        let shape = 0.1 * f64::from(1 + i % 9);
+        modes.push_str(&format!(
+            "[[component.failure]]\nname = \"f{i}\"\n\
+             every = {{ dist = \"weibull\", shape = {shape:.1}, mean = \"{}d\" }}\nrepair = \"1m\"\n",
+            i + 1
+        ));
+    }
+    let sessions = "name = \"sessions\"\nup = \"qn & etcd\"\n[kubernetes]\nnodes = 100\n\
+        [[component]]\nname = \"qn\"\nreplicas = 100000\nstart = \"5s\"\n\
+        session = { store = \"etcd\", ttl = \"30s\" }\n\
+        [[component]]\nname = \"etcd\"\nreplicas = 3\nneeds = \"majority\"\n\
+        leader = { election = \"1s\" }\nstart = \"1s\"\n\
+        [[component.failure]]\nname = \"crash\"\nevery = \"30m\"\nrepair = \"1s\"\n";
+    let retries = "name = \"retries\"\nup = \"a\"\n[traffic]\nrate = \"100/s\"\n\
+        client = { attempts = 1000, backoff = \"1ms\", multiplier = 1 }\n\
+        [[component]]\nname = \"a\"\n\
+        [[component.failure]]\nname = \"f\"\nevery = \"1m\"\nrepair = \"10s\"\n";
+    for source in [drain, &modes, sessions, retries] {
+        let model = crate::util::write_model(source);
+        let file = path_str(model.path());
+        let run = nines(&["run", file]);
+        fails_with(&run, &format!("error: {file}: the run is too large"));
+        fails_with(&run, "pass --force");
+    }
+}
