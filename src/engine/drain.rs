@@ -156,9 +156,12 @@ impl<M: Measure> Engine<'_, M> {
             if active.rebooting {
                 return;
             }
-            let on_node = (active.next..plan.replica_count() as u32).find(|&r| {
+            let count = plan.replica_count() as u32;
+            let on_node = (active.next..count).find(|&r| {
                 self.replicas[r as usize].node == active.node && self.locate(r).0.pod.is_some()
             });
+            // The replicas looked at are work for the stop check.
+            self.handler_work += u64::from(on_node.unwrap_or(count) - active.next) + 1;
             let Some(replica) = on_node else {
                 self.reboot(now, active, tracer);
                 return;

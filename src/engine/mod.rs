@@ -254,7 +254,8 @@ pub struct Engine<'p, M: Measure = Shipped> {
     /// prefetches what the next event will touch (see `replicas::worth_prefetching`).
     prefetch: bool,
     /// Work the handler of the current event did beyond what [`Engine::work_of`] foresaw
-    /// (the container starts a crash loop lost, the backups a restore looked at), in
+    /// (the container starts a crash loop lost, the backups a restore looked at, the
+    /// replicas a drain or a session store's change looked at), in
     /// [`STOP_CHECK_WORK`] units: one event can cost a million of them.
     handler_work: u64,
 }

@@ -20,6 +20,8 @@ impl<M: Measure> Engine<'_, M> {
             self.queue_next_session_expiry(session.store as u32);
         }
         tracer.event(now, TraceEvent::SessionLost { component: index });
+        // Every replica shuts down: work for the stop check.
+        self.handler_work += u64::from(component.replicas);
         for replica in component.first_replica..component.first_replica + component.replicas {
             // The replicas shut down: they leave the endpoints as soon as that propagates.
             let routed =
@@ -58,6 +60,8 @@ impl<M: Measure> Engine<'_, M> {
             state.session_generation = state.session_generation.wrapping_add(1);
             state.session_expiry = None;
             if serving {
+                // Every replica is looked at: work for the stop check.
+                self.handler_work += u64::from(component.replicas);
                 let first = component.first_replica;
                 for replica in first..first + component.replicas {
                     if self.replicas[replica as usize].waiting == Waiting::Store {
