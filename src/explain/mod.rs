@@ -232,6 +232,10 @@ pub struct Explanation {
     /// protection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_protection: Option<DataExplanation>,
+    /// The downtime the availability estimates leave out, which `nines run` counts:
+    /// `incidents` and `planned work`, for a model with them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_in_estimates: Vec<&'static str>,
 }
 
 impl Explanation {
@@ -571,6 +575,7 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
     );
     let data_protection = data::explain_data(model, failover(&timelines, model), c);
     Explanation {
+        not_in_estimates: not_in_estimates(model),
         requests,
         data_protection,
         beyond_closed_form,
@@ -586,6 +591,15 @@ fn explain_with(model: &Model, c: &mut Combiner) -> Explanation {
         services,
         components,
     }
+}
+
+/// The downtime of `model` that the availability estimates leave out: its incidents' and
+/// its planned work's (each has figures of its own in the explanation, where a closed form
+/// exists).
+fn not_in_estimates(model: &Model) -> Vec<&'static str> {
+    let incidents = (!model.data().is_empty()).then_some("incidents");
+    let planned = model.maintenance().map(|_| "planned work");
+    incidents.into_iter().chain(planned).collect()
 }
 
 /// Failure to noticed: a drawn delay, the kubelet's next re-list, or the liveness probe's

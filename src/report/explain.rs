@@ -154,13 +154,19 @@ pub fn explain_text(explanation: &Explanation) -> String {
         wrap(&mut text, &sentence, "  ", "    ");
     }
     let _ = writeln!(text);
-    wrap(
-        &mut text,
-        "Estimates are exact for components without leader, node failures or sessions (renewal \
-         theory and the binomial); `nines run` simulates everything, correlations included.",
-        "",
-        "",
-    );
+    let mut closing = "Estimates are exact for components without leader, node failures or \
+                       sessions (renewal theory and the binomial); `nines run` simulates \
+                       everything, correlations included."
+        .to_string();
+    if !explanation.not_in_estimates.is_empty() {
+        let _ = write!(
+            closing,
+            " The availability estimates count failures alone: the downtime of {} (above) is \
+             not in them.",
+            explanation.not_in_estimates.join(" and ")
+        );
+    }
+    wrap(&mut text, &closing, "", "");
     text
 }
 

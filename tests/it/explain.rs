@@ -688,3 +688,44 @@ fn a_lease_renewed_more_often_expires_later() {
         "{stderr}"
     );
 }
+
+/// The availability estimates count failures alone; a model with incidents or planned work
+/// says which downtime they leave out, in the JSON and in the text (a user's trial read the
+/// failures-only figure as the whole).
+#[test]
+fn explain_says_what_downtime_its_estimates_leave_out() {
+    let cases = [
+        ("models/milvus-dr.toml", vec!["incidents"]),
+        (
+            "models/milvus-ha-upgrades-operator.toml",
+            vec!["planned work"],
+        ),
+        ("models/milvus-ha-l1.toml", vec![]),
+    ];
+    for (model, left_out) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_nines"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["explain", model, "--json"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let listed = json["not_in_estimates"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(listed, left_out, "{model}");
+        let text = Command::new(env!("CARGO_BIN_EXE_nines"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["explain", model])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(text.stdout).unwrap().replace('\n', " ");
+        let said = left_out
+            .first()
+            .map(|what| format!("count failures alone: the downtime of {what} (above)"));
+        match said {
+            Some(said) => assert!(text.contains(&said), "{model}: {text}"),
+            None => assert!(!text.contains("count failures alone"), "{model}"),
+        }
+    }
+}
