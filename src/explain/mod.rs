@@ -377,7 +377,7 @@ impl Span {
 
 /// The replicas' own recovery: the longest failover of any failure mode of a component
 /// whose replicas take over from one another (more replicas than it needs, or a leader):
-/// the election where the failing replica led, else the detection.
+/// the election where the failing replica led; none (0) where no leader is lost.
 fn failover(timelines: &[Timeline], model: &Model) -> PhaseSummary {
     // A set, not a scan of the components per cause: 100,000 components made that
     // quadratic.
@@ -390,15 +390,9 @@ fn failover(timelines: &[Timeline], model: &Model) -> PhaseSummary {
         takes_over.contains(name)
     };
     // A leader's office is filled from the failure on (the election or the lease's expiry
-    // does not wait for the detection); another replica's traffic moves once its failure
-    // is noticed.
-    let takeover = |t: &Timeline| {
-        if t.elect.mean_s > 0.0 {
-            t.elect
-        } else {
-            t.detect
-        }
-    };
+    // does not wait for the detection): that is the outage. Losing another replica of a
+    // redundant component is none (the others serve; its requests fail until the loss is
+    // noticed, which the requests' figures count), and its `elect` is 0.
     let zero = PhaseSummary {
         mean_s: 0.0,
         p99_s: 0.0,
@@ -406,7 +400,7 @@ fn failover(timelines: &[Timeline], model: &Model) -> PhaseSummary {
     timelines
         .iter()
         .filter(redundant)
-        .map(takeover)
+        .map(|t| t.elect)
         .fold(zero, |a, b| if b.mean_s > a.mean_s { b } else { a })
 }
 
