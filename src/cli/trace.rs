@@ -21,7 +21,7 @@ pub(crate) struct TraceArgs {
     #[arg(long)]
     worst: bool,
     /// With --worst: the years of the run; overrides [simulation] years.
-    #[arg(long, requires = "worst", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
+    #[arg(long, conflicts_with = "year", value_parser = clap::value_parser!(u64).range(1..=MAX_YEARS))]
     years: Option<u64>,
     /// Times in seconds from the start of the year and durations in seconds (812656.149456,
     /// 15.019837s), instead of day and clock time (d4 07:43:39.964) and durations as every

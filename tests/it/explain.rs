@@ -698,7 +698,8 @@ fn a_lease_renewed_more_often_expires_later() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(
-            "component.pg.leader.lease.renew: the holder renews its lease at least once a `ttl`"
+            "component.pg.leader.lease.renew: `\"1m\"` is longer than the ttl `30s`: the holder \
+             renews its lease at least once a `ttl`"
         ),
         "{stderr}"
     );

@@ -329,3 +329,20 @@ fn a_variants_trace_names_its_settings() {
     let heading = text.lines().next().unwrap_or_default();
     assert!(heading.ends_with(", --set simulation.seed=5"), "{heading}");
 }
+
+/// `--years` sizes the run `--worst` searches; beside `--year` it would be ignored, so it is
+/// a usage error (exit status 2), as the synopsis says.
+#[test]
+fn years_beside_a_year_is_a_usage_error() {
+    let output = crate::cli::nines(&[
+        "trace",
+        "models/etcd-quorum.toml",
+        "--year",
+        "5",
+        "--years",
+        "10",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot be used with '--years"), "{stderr}");
+}

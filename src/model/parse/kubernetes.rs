@@ -407,15 +407,13 @@ pub(super) fn read_consensus_leader(
         let renew = lease.get("renew").map(|v| {
             let key = lease.key("renew");
             let renew = read_positive_duration(ctx, v, &key)?;
-            if ttl.is_some_and(|ttl| renew > ttl) {
-                let message = "the holder renews its lease at least once a `ttl`, or it \
-                               would lapse while the holder is up";
-                ctx.error(
-                    ModelErrorKind::OutOfRange,
-                    v.span(),
-                    &key,
-                    message.to_string(),
+            if let Some(ttl) = ttl.filter(|&ttl| renew > ttl) {
+                let message = format!(
+                    "`{}` is longer than the ttl `{ttl}`: the holder renews its lease at least \
+                     once a `ttl`, or it would lapse while the holder is up",
+                    ctx.quote(v)
                 );
+                ctx.error(ModelErrorKind::OutOfRange, v.span(), &key, message);
                 return None;
             }
             Some(renew)

@@ -451,3 +451,10 @@ fn a_hundred_thousand_components_parse() {
     assert_eq!(model.components.len(), count);
     assert_eq!(model.components[count - 1].name, names[count - 1]);
 }
+
+/// The naming rule takes the article its noun needs ("a incident" was a user's find).
+#[test]
+fn the_naming_rule_reads_as_english() {
+    assert!(super::values::name_rule("incident").starts_with("an incident name may use"));
+    assert!(super::values::name_rule("component").starts_with("a component name may use"));
+}

@@ -125,7 +125,11 @@ pub(super) fn valid_name(name: &str) -> bool {
 
 /// The naming rule, in words, for a `what` name.
 pub(super) fn name_rule(what: &str) -> String {
-    format!("a {what} name may use only lowercase letters, digits, `_` and `-`")
+    let article = match what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        true => "an",
+        false => "a",
+    };
+    format!("{article} {what} name may use only lowercase letters, digits, `_` and `-`")
 }
 
 /// An integer within `[min, max]`.
