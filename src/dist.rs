@@ -295,6 +295,74 @@ impl Dist {
         }
     }
 
+    /// ([`Dist::survival_secs`], [`Dist::cdf_secs`]) at `secs`, the same bits as the two
+    /// calls but from one evaluation: each is one less the other for every kind, so taking
+    /// both separately costs every power and exponential twice.
+    pub fn survival_and_cdf_secs(&self, secs: f64) -> (f64, f64) {
+        match &self.kind {
+            Kind::Exponential { .. } | Kind::Weibull { .. } => {
+                let survival = self.survival_secs(secs);
+                (survival, 1.0 - survival)
+            }
+            _ => {
+                let cdf = self.cdf_secs(secs);
+                (1.0 - cdf, cdf)
+            }
+        }
+    }
+
+    /// True when, at `secs` and at every earlier time, [`Dist::survival_secs`] is exactly 1
+    /// and [`Dist::cdf_secs`] exactly 0: nothing can have been drawn yet, to the last bit.
+    /// The bound keeps a wide margin (an exponent of at most 2⁻⁶⁰, where `exp` rounds to 1
+    /// below 2⁻⁵⁴), so it may say false where the value is already 1, never the reverse;
+    /// gamma and lognormal say so only at zero. `explain`'s race leaves a mode out of its
+    /// products while this holds, a factor of exactly 1.
+    pub fn surely_not_yet_secs(&self, secs: f64) -> bool {
+        /// An exponent at most this makes `exp(-x)` exactly 1 with a 64-fold margin.
+        const NEGLIGIBLE: f64 = 1.0 / (1u64 << 60) as f64;
+        let t = secs * 1e6;
+        match &self.kind {
+            Kind::Fixed(value) => t < value.as_micros() as f64,
+            Kind::Exponential { mean } => t.max(0.0) / mean <= NEGLIGIBLE,
+            Kind::Weibull { shape, scale } => {
+                t.max(0.0) / scale <= math::powf(NEGLIGIBLE, 1.0 / shape)
+            }
+            Kind::Gamma { .. } | Kind::LogNormal { .. } => t <= 0.0,
+            Kind::Uniform { min, .. } => t <= *min,
+            Kind::Empirical(samples) => samples.iter().all(|s| t < s.as_micros() as f64),
+        }
+    }
+
+    /// True when, at `secs` and at every later time, [`Dist::survival_secs`] is exactly 0
+    /// and [`Dist::cdf_secs`] exactly 1: every draw is at most `secs`, to the last bit. The
+    /// bound keeps a wide margin (an exponent of at least 1000, where `exp` underflows to 0
+    /// past 745.2); gamma and lognormal, whose tails never reach 0 exactly, never say so.
+    /// `explain`'s race stops where two modes surely have, as every product is then 0.
+    pub fn surely_over_secs(&self, secs: f64) -> bool {
+        /// An exponent at least this makes `exp(-x)` exactly 0.
+        const UNDERFLOWS: f64 = 1000.0;
+        let t = secs * 1e6;
+        match &self.kind {
+            Kind::Fixed(value) => t >= value.as_micros() as f64,
+            Kind::Exponential { mean } => t.max(0.0) / mean >= UNDERFLOWS,
+            Kind::Weibull { shape, scale } => {
+                t.max(0.0) / scale >= math::powf(UNDERFLOWS, 1.0 / shape)
+            }
+            Kind::Gamma { .. } | Kind::LogNormal { .. } => false,
+            Kind::Uniform { max, .. } => t >= *max,
+            Kind::Empirical(samples) => samples.iter().all(|s| s.as_micros() as f64 <= t),
+        }
+    }
+
+    /// True when [`Dist::survival_secs`], as computed, never exceeds a value it took at an
+    /// earlier time by more than a part in 10¹² (and 10⁻³⁰⁰ where it is subnormal): fixed,
+    /// uniform and empirical exactly, as their rounding is monotone; exponential and Weibull
+    /// as `exp` and `pow` are within an ulp of monotone functions of a monotone argument.
+    /// Gamma and lognormal, through series and `erfc`, are not taken to be.
+    pub fn survival_bounded_by_earlier(&self) -> bool {
+        !matches!(self.kind, Kind::Gamma { .. } | Kind::LogNormal { .. })
+    }
+
     /// The exact mean, in seconds.
     pub fn mean_secs(&self) -> f64 {
         let micros = match &self.kind {
@@ -573,6 +641,100 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
+
+    /// One of each kind, with Weibull shapes from very small to very large, for the bounds
+    /// `explain`'s race relies on.
+    fn every_kind() -> Vec<Dist> {
+        let secs = Duration::from_secs;
+        let mut dists = vec![
+            Dist::fixed(secs(3_600)),
+            Dist::exponential(secs(86_400)),
+            Dist::lognormal_mean_sd(secs(60), secs(30)),
+            Dist::gamma(2.0, secs(600)).unwrap(),
+            Dist::uniform(secs(10), secs(20)).unwrap(),
+            Dist::empirical(vec![secs(5), secs(50), secs(500)]).unwrap(),
+        ];
+        for shape in [0.05, 0.1, 0.5, 1.0, 3.0, 20.0, 300.0] {
+            dists.push(Dist::weibull_mean(shape, secs(86_400)).unwrap());
+        }
+        dists
+    }
+
+    /// Zero, then times from 10⁻³⁰⁰ s to 10³⁰⁰ s, a few to each tenth of a decade.
+    fn times() -> impl Iterator<Item = f64> {
+        let tenths = (-3_000..=3_000).flat_map(|tenth| {
+            let t = math::powf(10.0, f64::from(tenth) / 10.0);
+            [t * (1.0 - 1e-15), t, t * (1.0 + 1e-15)]
+        });
+        std::iter::once(0.0).chain(tenths)
+    }
+
+    /// Where a distribution says so, its computed survival never exceeds an earlier value by
+    /// more than a part in 10¹², and 10⁻³⁰⁰; the lognormal and the gamma say no.
+    #[test]
+    fn survival_bounded_by_earlier_holds() {
+        for dist in every_kind() {
+            let bounded = dist.survival_bounded_by_earlier();
+            let kind_says = !matches!(dist.kind, Kind::Gamma { .. } | Kind::LogNormal { .. });
+            assert_eq!(bounded, kind_says, "{dist}");
+            if !bounded {
+                continue;
+            }
+            let mut least = 1.0_f64;
+            for t in times() {
+                let survival = dist.survival_secs(t);
+                assert!(survival <= least * (1.0 + 1e-12) + 1e-300, "{dist} at {t}");
+                least = least.min(survival);
+            }
+        }
+    }
+
+    /// Survival and distribution function taken together are the same bits as taken apart.
+    #[test]
+    fn survival_and_cdf_together_are_the_same_bits() {
+        for dist in every_kind() {
+            for t in times() {
+                let (survival, cdf) = dist.survival_and_cdf_secs(t);
+                assert_eq!(
+                    survival.to_bits(),
+                    dist.survival_secs(t).to_bits(),
+                    "{dist} {t}"
+                );
+                assert_eq!(cdf.to_bits(), dist.cdf_secs(t).to_bits(), "{dist} {t}");
+            }
+        }
+    }
+
+    /// Where a distribution says nothing can have been drawn yet, or everything has, its
+    /// survival and distribution function are exactly 1 and 0, or 0 and 1; each holds from
+    /// one end of time to a point, and each is reached by the kinds that can reach it.
+    #[test]
+    fn surely_not_yet_and_surely_over_are_exact_and_monotone() {
+        for dist in every_kind() {
+            let (mut not_yet_ended, mut over_began) = (false, false);
+            let (mut any_not_yet, mut any_over) = (false, false);
+            for t in times() {
+                let (survival, cdf) = dist.survival_and_cdf_secs(t);
+                let (not_yet, over) = (dist.surely_not_yet_secs(t), dist.surely_over_secs(t));
+                if not_yet {
+                    assert!(survival == 1.0 && cdf == 0.0, "{dist} at {t}: {survival}");
+                    assert!(!not_yet_ended, "{dist} not yet again at {t}");
+                }
+                if over {
+                    assert!(survival == 0.0 && cdf == 1.0, "{dist} at {t}: {survival}");
+                } else {
+                    assert!(!over_began, "{dist} not over again at {t}");
+                }
+                not_yet_ended |= !not_yet;
+                over_began |= over;
+                any_not_yet |= not_yet;
+                any_over |= over;
+            }
+            assert!(any_not_yet, "{dist} never not yet");
+            let reaches_one = !matches!(dist.kind, Kind::Gamma { .. } | Kind::LogNormal { .. });
+            assert_eq!(any_over, reaches_one, "{dist}");
+        }
+    }
 
     /// Each refusal says what is wrong with the number given: a Weibull shape too small
     /// for a mean names the overflow and the way out, a tiny value prints short, and a

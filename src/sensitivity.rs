@@ -18,7 +18,8 @@ use toml_edit::{DocumentMut, Item, Value};
 pub struct Parameter {
     /// The key path, as `--set` names it.
     pub key: String,
-    /// The value as written.
+    /// The value as written; a list of more than [`SAMPLES_WHOLE`] samples as
+    /// [`Tried::shown_text`] shows one.
     pub value: String,
     /// The lower value tried: half (`replicas`: one fewer); `None` when there is none
     /// (`replicas = 1`, a whole number that halves to 0).
@@ -73,6 +74,39 @@ impl Tried {
             }
         }
     }
+
+    /// The value as reports name it: [`Tried::model_text`], but a list of more than
+    /// [`SAMPLES_WHOLE`] samples as its first few and how many more (`["30s", "2s",
+    /// "45s", … 99997 more]`), as a million samples written out are megabytes on one line.
+    pub fn shown_text(&self) -> String {
+        match self {
+            Tried::Samples { samples, .. } => {
+                let texts = samples
+                    .iter()
+                    .map(|sample| format!("\"{}\"", duration_text(*sample)));
+                shown_samples(texts, samples.len())
+            }
+            other => other.model_text(),
+        }
+    }
+}
+
+/// Sample lists of at most this many samples are shown whole; a longer one shows its first
+/// [`SAMPLES_SHOWN`] and how many more.
+pub const SAMPLES_WHOLE: usize = 5;
+
+/// The samples a longer list than [`SAMPLES_WHOLE`] shows.
+const SAMPLES_SHOWN: usize = 3;
+
+/// `count` samples, each written as `texts` gives them, as a TOML array if at most
+/// [`SAMPLES_WHOLE`], else its first [`SAMPLES_SHOWN`] and `… N more`. Only the shown are
+/// formatted, so that a million samples cost nothing to show.
+fn shown_samples(texts: impl Iterator<Item = String>, count: usize) -> String {
+    if count <= SAMPLES_WHOLE {
+        return format!("[{}]", texts.collect::<Vec<_>>().join(", "));
+    }
+    let first: Vec<String> = texts.take(SAMPLES_SHOWN).collect();
+    format!("[{}, … {} more]", first.join(", "), count - SAMPLES_SHOWN)
 }
 
 /// A duration as the model text takes it exactly (see [`Tried::model_text`]).
@@ -216,6 +250,15 @@ fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
     // its TOML quotes (`1m`, as the values tried read; a JSON string holding `"1m"` did not).
     let written = match value {
         Value::String(text) => text.value().clone(),
+        // A long sample list as reports show it (the value tried is the whole list).
+        Value::Array(samples) if samples.len() > SAMPLES_WHOLE => {
+            let texts = samples.iter().map(|sample| {
+                let mut bare = sample.clone();
+                bare.decor_mut().clear();
+                bare.to_string()
+            });
+            shown_samples(texts, samples.len())
+        }
         _ => {
             let mut bare = value.clone();
             bare.decor_mut().clear();
@@ -408,6 +451,37 @@ replicas = 2
         assert_eq!(high.model_text(), r#"["120s", "6s", "0s"]"#);
         let text = crate::model::set_value(&source, "m.toml", &samples.key, &low.model_text());
         crate::fixtures::model(&text.unwrap());
+    }
+
+    /// A list of more than five samples is shown by its first three and how many more, as
+    /// written and as tried; the values tried are still the whole lists, and five or fewer
+    /// are shown whole.
+    #[test]
+    fn a_long_sample_list_is_shown_short() {
+        let samples: Vec<String> = (1..=100_000).map(|i| format!("\"{i}s\"")).collect();
+        let source = MODEL.replace(
+            r#"repair = { dist = "weibull", shape = 1.5, mean = "1m" }"#,
+            &format!(
+                r#"repair = {{ dist = "empirical", samples = [{}] }}"#,
+                samples.join(", ")
+            ),
+        );
+        let model = crate::fixtures::model(&source);
+        let (found, _) = parameters(&source, &model);
+        let samples = found.last().unwrap();
+        assert_eq!(samples.value, r#"["1s", "2s", "3s", … 99997 more]"#);
+        let (low, high) = (samples.low.clone().unwrap(), samples.high.clone().unwrap());
+        assert_eq!(
+            low.shown_text(),
+            r#"["500ms", "1s", "1500ms", … 99997 more]"#
+        );
+        assert_eq!(high.shown_text(), r#"["2s", "4s", "6s", … 99997 more]"#);
+        assert!(high.model_text().ends_with(r#", "200000s"]"#));
+        let five = Tried::Samples {
+            factor: 2.0,
+            samples: (1..=5).map(Duration::from_secs).collect(),
+        };
+        assert_eq!(five.shown_text(), five.model_text());
     }
 
     /// The (low, high) values tried of `key`, as the model text takes them.

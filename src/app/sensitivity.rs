@@ -111,7 +111,8 @@ pub fn sensitivity(
     let mut add = |key: &str, value: Option<Tried>, side: &str| {
         let value = value.ok_or_else(|| format!("no {side} value"))?;
         let written = value.model_text();
-        let label = format!("{key}={written}");
+        // Named in notes and errors as reports name it: a long sample list shortened.
+        let label = format!("{key}={}", value.shown_text());
         let text = set_value(&loaded.source, &file, key, &written).map_err(|e| e.to_string())?;
         let model = Model::parse(&text, &format!("{file} (with {label})")).map_err(|errors| {
             format!(

@@ -95,9 +95,10 @@ fn warned_footnote(parameter: &ParameterResult, change: &Change) -> Option<Strin
     })
 }
 
-/// A value tried as `--set` would name it (`component.etcd.replicas=4`).
+/// A value tried as `--set` would name it (`component.etcd.replicas=4`), a long sample list
+/// by its first few samples and how many more ([`Tried::shown_text`]).
 fn label(parameter: &ParameterResult, change: &Change) -> String {
-    format!("{}={}", parameter.key, change.value.model_text())
+    format!("{}={}", parameter.key, change.value.shown_text())
 }
 
 /// The warnings the variants of `parameters` (an outcome's) raise that the model as written
@@ -156,16 +157,25 @@ pub fn sensitivity_closed_form_warnings(outcome: &SensitivityOutcome) -> Vec<Str
 }
 
 /// The analysis as pretty JSON with a final newline: `parameters` (each `{ key, value,
-/// low, high, notes }`, `low` and `high` `{ value, downtime_change_s, ci95 }` or null),
-/// `skipped`, and the `base` summary.
+/// low, high, notes }`, `low` and `high` `{ value, downtime_change_s, ci95 }` or null, with
+/// `factor` and `samples` beside for an empirical distribution's samples), `skipped`, and
+/// the `base` summary.
 pub fn sensitivity_json(outcome: &SensitivityOutcome) -> Vec<u8> {
     let change = |change: &Option<Change>| {
         change.as_ref().map(|c| {
-            serde_json::json!({
-                "value": c.value.model_text(),
+            let mut json = serde_json::json!({
+                "value": c.value.shown_text(),
                 "downtime_change_s": c.downtime_change_s.mean,
                 "ci95": c.downtime_change_s.ci95,
-            })
+            });
+            // A long list is shown by its first samples: say what the rest are.
+            if let (Tried::Samples { factor, samples }, Some(object)) =
+                (&c.value, json.as_object_mut())
+            {
+                object.insert("factor".to_string(), (*factor).into());
+                object.insert("samples".to_string(), samples.len().into());
+            }
+            json
         })
     };
     let parameters: Vec<serde_json::Value> = outcome

@@ -732,3 +732,76 @@ fn a_difference_the_closed_form_contradicts_is_warned_about() {
     assert!(output.status.success());
     assert!(!String::from_utf8_lossy(&output.stderr).contains("closed form"));
 }
+
+/// A model whose repair draws from `count` samples, from 10 s to 10 min.
+fn empirical_repair_model(count: usize) -> String {
+    let samples: Vec<String> = (0..count)
+        .map(|i| format!("\"{}s\"", 10 * (1 + i % 60)))
+        .collect();
+    format!(
+        "name = \"many-samples\"\nup = \"db\"\n\n[[component]]\nname = \"db\"\nreplicas = 3\n\
+         needs = \"majority\"\n  [[component.failure]]\n  name = \"crash\"\n  \
+         every = {{ dist = \"exponential\", mean = \"30d\" }}\n  \
+         repair = {{ dist = \"empirical\", samples = [{}] }}\n",
+        samples.join(", ")
+    )
+}
+
+/// An empirical distribution of 100,000 samples is one parameter, shown by its first
+/// samples and how many more in the table, the JSON, the warnings and the tornado chart,
+/// not written out whole (megabytes on every row, as the table pads its columns).
+#[test]
+fn sensitivity_shows_a_long_sample_list_short() {
+    let model = crate::util::write_model(&empirical_repair_model(100_000));
+    let out = tempfile::tempdir().unwrap();
+    let args = |json: bool| {
+        let mut args = vec!["sensitivity", path_str(model.path()), "--years", "5"];
+        args.extend(["--out", path_str(out.path())]);
+        args.extend(json.then_some("--json"));
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |json| {
+        let args = args(json);
+        let output = nines(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(output.status.success(), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let longest = stderr.lines().map(str::len).max().unwrap_or(0);
+        assert!(longest < 1_000, "a stderr line of {longest} bytes");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let text = run(false);
+    let row = text
+        .lines()
+        .find(|line| line.starts_with("component.db.failure.crash.repair.samples"))
+        .expect("the samples' row");
+    assert!(
+        row.contains(r#"["10s", "20s", "30s", … 99997 more]"#),
+        "{row}"
+    );
+    assert!(
+        row.contains("each ×0.5") && row.contains("each ×2"),
+        "{row}"
+    );
+    assert!(text.len() < 5_000, "{} bytes of text", text.len());
+    let json = run(true);
+    assert!(json.len() < 20_000, "{} bytes of JSON", json.len());
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let samples = json["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "component.db.failure.crash.repair.samples")
+        .expect("the samples' parameter");
+    assert_eq!(samples["value"], r#"["10s", "20s", "30s", … 99997 more]"#);
+    assert_eq!(
+        samples["low"]["value"],
+        r#"["5s", "10s", "15s", … 99997 more]"#
+    );
+    assert_eq!(samples["low"]["factor"], 0.5);
+    assert_eq!(samples["high"]["factor"], 2.0);
+    assert_eq!(samples["high"]["samples"], 100_000);
+    let svg = std::fs::metadata(out.path().join("tornado.svg"))
+        .unwrap()
+        .len();
+    assert!(svg < 100_000, "tornado.svg of {svg} bytes");
+}
