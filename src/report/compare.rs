@@ -179,7 +179,8 @@ impl ComparisonTables<'_> {
         let (header, rows) = self.variants();
         let mut text = aligned(&header, &rows);
         let (header, rows) = self.differences();
-        if !rows.is_empty() {
+        let compared = !rows.is_empty();
+        if compared {
             text.push_str("\npaired differences to variant 0 (variant minus variant 0):\n");
             text.push_str(&aligned(&header, &rows));
             text.push_str("\nverdicts against variant 0:\n");
@@ -189,10 +190,14 @@ impl ComparisonTables<'_> {
         }
         let (header, rows) = self.data_loss();
         if !rows.is_empty() {
-            text.push_str(
-                "\ndata lost to incidents (the verdicts judge downtime alone; these figures \
-                 are each variant's own, not paired differences):\n",
-            );
+            // With one variant there are no verdicts to set the figures apart from.
+            text.push_str(match compared {
+                true => {
+                    "\ndata lost to incidents (the verdicts judge downtime alone; these \
+                     figures are each variant's own, not paired differences):\n"
+                }
+                false => "\ndata lost to incidents:\n",
+            });
             text.push_str(&aligned(&header, &rows));
         }
         text

@@ -805,3 +805,19 @@ fn sensitivity_shows_a_long_sample_list_short() {
         .len();
     assert!(svg < 100_000, "tornado.svg of {svg} bytes");
 }
+
+/// A sweep of one variant has no verdicts, so its data-loss table does not speak of them
+/// (a user's trial).
+#[test]
+fn a_single_variant_sweep_does_not_mention_verdicts() {
+    let out = nines_ok(&[
+        "sweep",
+        "models/milvus-dr.toml",
+        "--set",
+        "backup.every=1d",
+        "--years",
+        "50",
+    ]);
+    assert!(out.contains("\ndata lost to incidents:\n"), "{out}");
+    assert!(!out.contains("verdict"), "{out}");
+}
