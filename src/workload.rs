@@ -299,6 +299,17 @@ impl Workload {
         self.work(years) / (NOMINAL_EVENTS_PER_SECOND * parallel)
     }
 
+    /// Expected wall-clock seconds of a run of `shape`: its years, and with result files
+    /// the worst year simulated again on one thread for report.html's timeline (for a run
+    /// of one slow year, twice the time).
+    pub fn run_seconds(&self, shape: RunShape) -> f64 {
+        let report_year = match shape.writes_rows {
+            true => self.work(1) / NOMINAL_EVENTS_PER_SECOND,
+            false => 0.0,
+        };
+        self.expected_seconds(shape.years, shape.threads) + report_year
+    }
+
     /// Estimated peak memory in bytes with `threads` engines alive at once.
     pub fn memory_bytes(&self, threads: usize) -> f64 {
         let engines = threads.max(1) as f64;
@@ -327,12 +338,13 @@ impl Workload {
             threads,
             writes_rows,
         } = shape;
+        let seconds = self.run_seconds(shape);
         let threads = self.busy_threads(years, threads);
         let size = RunSize {
             events_per_year: self.events_per_year,
             busiest: self.busiest.clone(),
             events: self.work(years),
-            seconds: self.expected_seconds(years, threads),
+            seconds,
             threads,
         };
         let memory = self.memory_bytes(threads);
@@ -844,6 +856,20 @@ mod tests {
             ..rows
         };
         assert!(matches!(still.judge(without_rows), Verdict::Slow(_)));
+    }
+
+    /// With result files, report.html's timeline simulates the worst year once more.
+    #[test]
+    fn result_files_cost_one_more_year_on_one_thread() {
+        let busy = Workload::estimate(&model("1d", "1h", 100, false));
+        let bare = shape(1, 2);
+        let with_files = RunShape {
+            writes_rows: true,
+            ..bare
+        };
+        let year = busy.work(1) / NOMINAL_EVENTS_PER_SECOND;
+        assert_eq!(busy.run_seconds(bare), year);
+        assert_eq!(busy.run_seconds(with_files), 2.0 * year);
     }
 
     #[test]
