@@ -132,8 +132,9 @@ pub enum Note {
     /// No incident of the model can be recovered (no backup that can succeed, no standby
     /// site), so every one loses all its data: a data-loss target cannot hold.
     NoneRecoverable,
-    /// Every incident of the run was unrecoverable (backups expire before the damage is
-    /// noticed, say): each lost all its data, so a data-loss target misses.
+    /// No incident of the run was recovered, though the model can recover some: none struck,
+    /// or each that did lost all its data (its backups expired before the damage was
+    /// noticed, say). A data-loss target is then inconclusive: more years decide it.
     NoneRecovered {
         /// Incidents of the run.
         incidents: u64,
@@ -334,9 +335,15 @@ fn judge_targets(scope: &str, targets: &Targets, judged: Judged, verdicts: &mut 
             );
             continue;
         }
-        let note = (values.count() == 0).then_some(Note::NoValues {
-            figure: bound.figure,
-            years,
+        let none_recovered = match bound.figure {
+            PercentileFigure::Rpo => data_loss::none_recovered(stats),
+            _ => None,
+        };
+        let note = (values.count() == 0).then(|| {
+            none_recovered.unwrap_or(Note::NoValues {
+                figure: bound.figure,
+                years,
+            })
         });
         // Outages are possible where something can take the expression down, data lost
         // (with incidents recoverable, above) wherever an incident strikes, and every year

@@ -5,20 +5,22 @@ use super::{Direction, Estimate, Note, Unit, share_of_years};
 use crate::model::Targets;
 use crate::stats::Accumulator;
 
-/// Why every incident loses all its data, if it does: none can be recovered in the model
-/// (`can_recover_data` as [`crate::plan::Plan::can_recover_data`] says), or none was in the
-/// run though some struck. Then the data-loss targets miss rather than pass on the
-/// recovered incidents' figures, of which there are none.
+/// Why every incident loses all its data, if it must: none can be recovered in the model
+/// (`can_recover_data` as [`crate::plan::Plan::can_recover_data`] says). Then the data-loss
+/// targets miss rather than pass on the recovered incidents' figures, of which there are
+/// none.
 pub(super) fn all_lost(stats: &Accumulator, can_recover_data: bool) -> Option<Note> {
+    stats.measures().2.incidents()?;
+    (!can_recover_data).then_some(Note::NoneRecoverable)
+}
+
+/// Why the run cannot judge a data-loss target though the model can recover data: no
+/// incident struck, or none that struck was recovered (backups may have expired before the
+/// damage was noticed, which another run may not see). More years decide it.
+pub(super) fn none_recovered(stats: &Accumulator) -> Option<Note> {
     let (incidents, unrecoverable) = stats.measures().2.incidents()?;
-    if !can_recover_data {
-        Some(Note::NoneRecoverable)
-    } else if incidents > 0 && unrecoverable == incidents {
-        let years = stats.years();
-        Some(Note::NoneRecovered { incidents, years })
-    } else {
-        None
-    }
+    let years = stats.years();
+    (unrecoverable == incidents).then_some(Note::NoneRecovered { incidents, years })
 }
 
 /// The figure of a data-loss target where every incident lost all its data: unbounded, so
@@ -49,7 +51,8 @@ pub(super) fn judge(
         let half = per_year.ci95_half_width();
         let estimate = Estimate {
             figure: mean,
-            ci95: [half.map(|h| mean - h), half.map(|h| mean + h)],
+            // The data lost is never negative, whatever the normal approximation says.
+            ci95: [half.map(|h| (mean - h).max(0.0)), half.map(|h| mean + h)],
             years,
             samples: years,
             quantile: None,
@@ -58,9 +61,18 @@ pub(super) fn judge(
         let unrecoverable = loss
             .incidents()
             .map_or(0, |(_, unrecoverable)| unrecoverable);
-        let (estimate, note) = match all_lost {
-            Some(note) => (all_lost_estimate(years), Some(note)),
-            None => {
+        let (estimate, note) = match (all_lost, none_recovered(stats)) {
+            (Some(note), _) => (all_lost_estimate(years), Some(note)),
+            // Nothing recovered to measure: the mean is 0 with no spread, which would pass
+            // for certain. The interval has no upper end until incidents are recovered.
+            (None, Some(note)) => {
+                let unseen = Estimate {
+                    ci95: [Some(0.0), None],
+                    ..estimate
+                };
+                (unseen, Some(note))
+            }
+            (None, None) => {
                 let left_out = Note::Unrecoverable {
                     incidents: unrecoverable,
                 };

@@ -119,16 +119,27 @@ impl Plan {
     }
 
     /// Whether any incident can be recovered with data lost (an RPO to measure): a logical
-    /// one from a backup that can succeed, a site loss from a standby or such a backup kept
-    /// off the site.
+    /// one from a backup that can succeed and may still be kept when the incident is
+    /// noticed, a site loss from a standby or such a backup kept off the site.
     pub fn can_recover_data(&self) -> bool {
         let Some(data) = &self.data else {
             return false;
         };
-        let usable = data.backup.as_ref().filter(|b| !always_fails(b.fails));
-        data.incidents.iter().any(|incident| match incident.kind {
-            IncidentKind::Logical => usable.is_some(),
-            IncidentKind::Site => data.replication.is_some() || usable.is_some_and(|b| b.offsite),
+        let backup = data.backup.as_ref().filter(|b| !always_fails(b.fails));
+        // A clean backup starts before the strike, so one kept `retention` is gone by the
+        // restore if the detection surely takes longer than that.
+        let kept = |incident: &IncidentPlan, backup: &BackupPlan| {
+            let retention = backup.schedule.retention;
+            retention.is_none_or(|r| !incident.detect.surely_not_yet_secs(r.as_secs_f64()))
+        };
+        data.incidents.iter().any(|incident| {
+            let usable = backup.filter(|b| kept(incident, b));
+            match incident.kind {
+                IncidentKind::Logical => usable.is_some(),
+                IncidentKind::Site => {
+                    data.replication.is_some() || usable.is_some_and(|b| b.offsite)
+                }
+            }
         })
     }
 }
@@ -175,5 +186,25 @@ mod tests {
         assert!(model(&backup("0%", true), "", "site"));
         assert!(!model(&backup("100%", true), "", "site"));
         assert!(model("", standby, "site"));
+        // Backups kept 7 days, the damage noticed after 8: none is left to restore.
+        let kept = |retention: &str, detect: &str| {
+            let text = backup("0%", false) + &format!("retention = \"{retention}\"\n");
+            let plan = fixtures::plan(
+                &format!(
+                    "name = \"m\"\nup = \"c\"\n[[component]]\nname = \"c\"\n{text}\
+                     [[incident]]\nname = \"i\"\nkind = \"logical\"\nevery = \"30d\"\n\
+                     detect = {detect}\n"
+                ),
+                1,
+            );
+            plan.can_recover_data()
+        };
+        assert!(!kept("7d", "\"8d\""));
+        assert!(kept("7d", "\"6d\""));
+        assert!(kept(
+            "7d",
+            "{ dist = \"uniform\", min = \"4d\", max = \"8d\" }"
+        ));
+        assert!(kept("7d", "{ dist = \"exponential\", mean = \"8d\" }"));
     }
 }

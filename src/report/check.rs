@@ -194,7 +194,10 @@ fn describe(verdict: &Verdict) -> String {
         verdict.direction.symbol(),
         value(verdict.bound)
     );
-    let none_seen = matches!(verdict.note, Some(Note::NoValues { .. }));
+    let none_seen = matches!(
+        verdict.note,
+        Some(Note::NoValues { .. } | Note::NoneRecovered { .. })
+    );
     if verdict.status == Status::Inconclusive && none_seen {
         // Nothing tells how many years it takes to see enough of them.
         line.push_str("  more years, enough to see some, would decide it");
@@ -256,8 +259,14 @@ pub fn note_text(note: &Note) -> String {
             "every incident loses all its data: none can be recovered from a backup or a standby"
                 .to_string()
         }
+        Note::NoneRecovered {
+            incidents: 0,
+            years,
+        } => {
+            format!("no incidents in {}", count(*years, "year"))
+        }
         Note::NoneRecovered { incidents, years } => format!(
-            "every incident lost all its data: none of the {} in {} was recovered",
+            "none of the {} in {} was recovered: each lost all its data",
             count(*incidents, "incident"),
             count(*years, "year")
         ),
