@@ -684,8 +684,16 @@ fn model_name(question: &str) -> String {
 /// The model of `setup`, commented, as `--emit-model` writes it and `--simulate` reads it.
 pub fn calc_model(setup: &Setup) -> String {
     let mut text = String::new();
-    // The options that shape the model, so that the header reproduces it.
+    // The options that shape the model, so that the header reproduces it. A calculation
+    // from availabilities repairs every member in one `--mttr`; a component's question
+    // already names its own.
     let mut options = String::new();
+    if let (false, Some(member)) = (
+        setup.question.starts_with("component"),
+        setup.members.first(),
+    ) {
+        let _ = write!(options, " --mttr {}", member.mttr);
+    }
     if setup.detect > Duration::ZERO {
         let _ = write!(options, " --detect {}", setup.detect);
     }
