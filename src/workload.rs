@@ -130,7 +130,8 @@ const STREAM_STATE_BYTES: f64 = crate::rng::STREAM_STATE_BYTES as f64;
 pub struct Workload {
     /// Expected events in one simulated year.
     pub events_per_year: f64,
-    /// The component that contributes the most events, and its share.
+    /// What contributes the most events, as the refusal names it (a component, node
+    /// failures, planned work, ...), and its events a year.
     pub busiest: Option<(String, f64)>,
     /// Random streams the plan needs.
     pub streams: f64,
@@ -206,7 +207,7 @@ pub enum TooLarge {
 pub struct RunSize {
     /// Expected events in one simulated year.
     pub events_per_year: f64,
-    /// The component that contributes the most events, and its events per year.
+    /// What contributes the most events, as the refusal names it, and its events per year.
     pub busiest: Option<(String, f64)>,
     /// Expected work of the whole run, in events: its events and the cost of its years.
     pub events: f64,
@@ -234,15 +235,33 @@ impl Workload {
             let events = renewal.failures * per_cycle;
             events_per_year += events;
             if busiest.as_ref().is_none_or(|(_, most)| events > *most) {
-                busiest = Some((component.name.clone(), events));
+                busiest = Some((format!("component `{}`", component.name), events));
             }
         }
-        events_per_year += node_failure_events(model, horizon)
-            + maintenance_events(model, horizon)
-            + session_scan_events(model, &renewals)
-            + retry_count_events(model, &renewals);
         let backups = backups_drawn(model, horizon);
-        events_per_year += incident_events(model, horizon) + backups.expected * BACKUP_SCAN_EVENTS;
+        // The work that is no one component's, named as the refusal names the busiest.
+        let elsewhere = [
+            ("node failures", node_failure_events(model, horizon)),
+            ("planned work", maintenance_events(model, horizon)),
+            (
+                "the holders of session stores",
+                session_scan_events(model, &renewals),
+            ),
+            (
+                "counting retried requests",
+                retry_count_events(model, &renewals),
+            ),
+            (
+                "incidents and their backups",
+                incident_events(model, horizon) + backups.expected * BACKUP_SCAN_EVENTS,
+            ),
+        ];
+        for (what, events) in elsewhere {
+            events_per_year += events;
+            if events > 0.0 && busiest.as_ref().is_none_or(|(_, most)| events > *most) {
+                busiest = Some((what.to_string(), events));
+            }
+        }
         Workload {
             events_per_year,
             busiest,

@@ -72,7 +72,7 @@ fn busiest_note(size: &RunSize) -> String {
     match &size.busiest {
         Some((name, events)) if size.events_per_year > 0.0 => {
             format!(
-                " ({:.0}% from component `{name}`)",
+                " ({:.0}% from {name})",
                 100.0 * events / size.events_per_year
             )
         }
@@ -119,7 +119,7 @@ mod tests {
     fn size(events_per_year: f64, threads: usize) -> RunSize {
         RunSize {
             events_per_year,
-            busiest: Some(("c".to_string(), events_per_year / 4.0)),
+            busiest: Some(("component `c`".to_string(), events_per_year / 4.0)),
             events: events_per_year * 1000.0,
             seconds: 90.0,
             threads,

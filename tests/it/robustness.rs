@@ -758,11 +758,19 @@ fn work_inside_events_counts_toward_the_limits() {
         client = { attempts = 1000, backoff = \"1ms\", multiplier = 1 }\n\
         [[component]]\nname = \"a\"\n\
         [[component.failure]]\nname = \"f\"\nevery = \"1m\"\nrepair = \"10s\"\n";
-    for source in [drain, &modes, sessions, retries] {
+    // Each refusal names where most of the work is, a component or another source.
+    let sources = [
+        (drain, "% from planned work)"),
+        (&modes, "% from component `a`)"),
+        (sessions, "% from the holders of session stores)"),
+        (retries, "% from counting retried requests)"),
+    ];
+    for (source, busiest) in sources {
         let model = crate::util::write_model(source);
         let file = path_str(model.path());
         let run = nines(&["run", file]);
         fails_with(&run, &format!("error: {file}: the run is too large"));
         fails_with(&run, "pass --force");
+        fails_with(&run, busiest);
     }
 }
