@@ -440,7 +440,12 @@ fn percentile_estimate(values: &Quantiles, q: f64, years: u64, possible: bool) -
     let (figure, ci95) = if samples == 0 {
         (0.0, [Some(0.0), (!possible).then_some(0.0)])
     } else {
-        (values.quantiles_secs([q])[0], values.quantile_ci95_secs(q))
+        // The interval's ends are order statistics, the figure an interpolation between
+        // two: with few values the figure can lie outside them, so each end reaches it.
+        let figure = values.quantiles_secs([q])[0];
+        let [low, high] = values.quantile_ci95_secs(q);
+        let ci95 = [low.map(|l| l.min(figure)), high.map(|h| h.max(figure))];
+        (figure, ci95)
     };
     Estimate {
         figure,
@@ -907,6 +912,27 @@ mod tests {
             max: p99 * 2.0,
             p99_ci95: [low, high],
         }
+    }
+
+    /// With few values the p99 interpolates between the two largest, while the interval's
+    /// lower end is the largest: the interval is widened to hold the figure (a user's trial
+    /// saw a figure below its own interval).
+    #[test]
+    fn a_percentiles_interval_holds_its_figure() {
+        let mut values = Quantiles::default();
+        // Two values, as a year with two incidents gives.
+        for secs in [10, 20] {
+            values.add(Duration::from_secs(secs));
+        }
+        let estimate = percentile_estimate(&values, 0.99, 2, true);
+        let ([low, high], figure) = (estimate.ci95, estimate.figure);
+        assert!(low.is_some_and(|low| low <= figure), "{low:?} {figure}");
+        assert!(high.is_none_or(|high| high >= figure), "{high:?} {figure}");
+        let unclamped = values.quantile_ci95_secs(0.99)[0].unwrap();
+        assert!(
+            unclamped > figure,
+            "the case the clamp is for: {unclamped} {figure}"
+        );
     }
 
     /// After one year a run's availability has no interval against the baseline either.

@@ -9,7 +9,7 @@
 use super::PhaseSummary;
 use super::rv::{Combiner, Rv};
 use crate::dist::Dist;
-use crate::mechanics::backup::RpoLaw;
+use crate::mechanics::backup::{RpoLaw, always_fails};
 use crate::model::{Backup, IncidentKind, Model};
 use serde::Serialize;
 
@@ -64,13 +64,16 @@ pub(super) fn explain_data(
         return None;
     }
     let backup = data.backup.as_ref();
-    let offsite = backup.filter(|b| b.offsite);
+    // Backups that always fail restore nothing: an incident needing one is unrecoverable
+    // (its downtime is still the detection and a restore of an empty copy).
+    let usable = backup.filter(|b| !always_fails(b.fails));
+    let offsite = usable.filter(|b| b.offsite);
     let incidents: Vec<IncidentEstimate> = (data.incidents.iter())
         .map(|incident| {
             let detect = Rv::dist(&incident.detect);
             let (from, rpo, recovery) = match incident.kind {
                 IncidentKind::Logical => {
-                    let law = backup.map(|b| restore_law(b, Some(&incident.detect)));
+                    let law = usable.map(|b| restore_law(b, Some(&incident.detect)));
                     let restore = backup.map_or(Rv::constant(0.0), |b| Rv::dist(&b.restore));
                     (if law.is_some() { "backup" } else { "none" }, law, restore)
                 }
@@ -106,8 +109,8 @@ pub(super) fn explain_data(
             .map(|(_, e)| (Some(e.rto), e.rpo))
     };
     let (backups_rto, backups_rpo) = first(IncidentKind::Logical, &["backup"]).unwrap_or((
-        backup.map(|b| summary(&b.restore)),
-        backup.map(|b| restore_law(b, None)),
+        usable.map(|b| summary(&b.restore)),
+        usable.map(|b| restore_law(b, None)),
     ));
     let (site_rto, site_rpo) = first(IncidentKind::Site, &["replication", "backup"])
         .unwrap_or_else(|| match (&data.replication, offsite) {

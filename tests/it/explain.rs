@@ -745,3 +745,25 @@ fn explain_says_what_downtime_its_estimates_leave_out() {
         }
     }
 }
+
+/// Backups that always fail restore nothing: a logical incident is unrecoverable in the
+/// closed form, as in the simulation, not recovered with an RPO of thousands of years (a
+/// user's trial).
+#[test]
+fn backups_that_always_fail_recover_nothing() {
+    let model = "name = \"m\"\nup = \"db\"\n[[component]]\nname = \"db\"\n\
+                 [backup]\nevery = \"1d\"\nduration = \"1h\"\nfails = \"100%\"\n\
+                 restore = \"2h\"\n\
+                 [[incident]]\nname = \"bad\"\nkind = \"logical\"\nevery = \"180d\"\n\
+                 detect = \"1h\"\n";
+    let explained = explain_json(model);
+    let incident = &explained["data_protection"]["incidents"][0];
+    assert_eq!(incident["recovered_from"], "none", "{incident}");
+    assert_eq!(incident["rpo"], serde_json::Value::Null, "{incident}");
+    // Still down for the detection and a restore of an empty copy: 1 h + 2 h.
+    assert_eq!(
+        incident["rto"]["mean_s"].as_f64(),
+        Some(3.0 * 3600.0),
+        "{incident}"
+    );
+}
