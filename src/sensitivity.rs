@@ -252,18 +252,9 @@ fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
         Value::String(text) => text.value().clone(),
         // A long sample list as reports show it (the value tried is the whole list).
         Value::Array(samples) if samples.len() > SAMPLES_WHOLE => {
-            let texts = samples.iter().map(|sample| {
-                let mut bare = sample.clone();
-                bare.decor_mut().clear();
-                bare.to_string()
-            });
-            shown_samples(texts, samples.len())
+            shown_samples(samples.iter().map(bare_text), samples.len())
         }
-        _ => {
-            let mut bare = value.clone();
-            bare.decor_mut().clear();
-            bare.to_string()
-        }
+        _ => bare_text(value),
     };
     Some(Parameter {
         key: path.to_string(),
@@ -271,6 +262,13 @@ fn parameter(path: &str, key: &str, value: &Value) -> Option<Parameter> {
         low,
         high,
     })
+}
+
+/// `value` as written, without the comments and spaces around it.
+fn bare_text(value: &Value) -> String {
+    let mut bare = value.clone();
+    bare.decor_mut().clear();
+    bare.to_string()
 }
 
 /// A probability halved and doubled, the doubled at most certain, in the form written (a

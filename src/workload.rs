@@ -701,9 +701,9 @@ fn pieces(offsets: &[Duration], downs: &[f64]) -> f64 {
     if downs.is_empty() {
         return 0.0;
     }
+    let at_once = offsets.partition_point(|o| *o == Duration::ZERO);
     let within = |down: &f64| {
         let before = offsets.partition_point(|o| o.as_secs_f64() < *down);
-        let at_once = offsets.partition_point(|o| *o == Duration::ZERO);
         before.saturating_sub(at_once) as f64
     };
     downs.iter().map(within).sum::<f64>() / downs.len() as f64

@@ -148,11 +148,12 @@ impl Plan {
 mod tests {
     use crate::fixtures;
 
-    /// Whether any incident can be recovered: a logical one from a backup that can succeed;
-    /// a site loss from a standby, or from such a backup kept off the site.
+    /// Whether any incident can be recovered: a logical one from a backup that can succeed
+    /// and is still kept when the damage is noticed; a site loss from a standby, or from
+    /// such a backup kept off the site.
     #[test]
     fn data_can_be_recovered_from_a_usable_backup_or_a_standby() {
-        let model = |backup: &str, replication: &str, kind: &str| {
+        let recoverable = |tables: &str, kind: &str, detect: &str| {
             // A site loss is always rebuilt, as the new standby or the site itself.
             let repair = match kind {
                 "site" => "repair = \"7d\"\n",
@@ -160,13 +161,16 @@ mod tests {
             };
             fixtures::plan(
                 &format!(
-                    "name = \"m\"\nup = \"c\"\n[[component]]\nname = \"c\"\n{backup}{replication}\
+                    "name = \"m\"\nup = \"c\"\n[[component]]\nname = \"c\"\n{tables}\
                      [[incident]]\nname = \"i\"\nkind = \"{kind}\"\nevery = \"30d\"\n\
-                     detect = \"1m\"\n{repair}"
+                     detect = {detect}\n{repair}"
                 ),
                 1,
             )
             .can_recover_data()
+        };
+        let model = |backup: &str, replication: &str, kind: &str| {
+            recoverable(&format!("{backup}{replication}"), kind, "\"1m\"")
         };
         let backup = |fails: &str, offsite: bool| {
             format!(
@@ -187,24 +191,13 @@ mod tests {
         assert!(!model(&backup("100%", true), "", "site"));
         assert!(model("", standby, "site"));
         // Backups kept 7 days, the damage noticed after 8: none is left to restore.
-        let kept = |retention: &str, detect: &str| {
-            let text = backup("0%", false) + &format!("retention = \"{retention}\"\n");
-            let plan = fixtures::plan(
-                &format!(
-                    "name = \"m\"\nup = \"c\"\n[[component]]\nname = \"c\"\n{text}\
-                     [[incident]]\nname = \"i\"\nkind = \"logical\"\nevery = \"30d\"\n\
-                     detect = {detect}\n"
-                ),
-                1,
-            );
-            plan.can_recover_data()
+        let kept = |detect: &str| {
+            let tables = backup("0%", false) + "retention = \"7d\"\n";
+            recoverable(&tables, "logical", detect)
         };
-        assert!(!kept("7d", "\"8d\""));
-        assert!(kept("7d", "\"6d\""));
-        assert!(kept(
-            "7d",
-            "{ dist = \"uniform\", min = \"4d\", max = \"8d\" }"
-        ));
-        assert!(kept("7d", "{ dist = \"exponential\", mean = \"8d\" }"));
+        assert!(!kept("\"8d\""));
+        assert!(kept("\"6d\""));
+        assert!(kept("{ dist = \"uniform\", min = \"4d\", max = \"8d\" }"));
+        assert!(kept("{ dist = \"exponential\", mean = \"8d\" }"));
     }
 }
